@@ -1,0 +1,1 @@
+"""The ways in: chat adapters, the console chat, the link server and the command line."""

@@ -1,0 +1,49 @@
+"""The `backtrack` command line: one subcommand per way in; each lives in its own module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# subcommand -> (module, one-line help). Each module has `add_arguments(parser)` and
+# `run(args) -> int`; it is imported only when its subcommand is used.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "render": ("bots.render_cmd", "render one video with music from the command line"),
+    "chat": ("bots.console", "chat with the assistant in this terminal (no tokens needed)"),
+    "telegram": ("bots.telegram_bot", "run the Telegram bot"),
+    "discord": ("bots.discord_bot", "run the Discord bot"),
+    "run": ("bots.run", "run every configured way in at once"),
+    "doctor": ("bots.doctor", "check the configuration and say what to fix"),
+}
+
+
+def build_parser(command: str | None) -> argparse.ArgumentParser:
+    """The parser; only the chosen subcommand's module is imported (start-up time matters:
+    `backtrack render` is benchmarked against a bare ffmpeg call)."""
+    parser = argparse.ArgumentParser(
+        prog="backtrack", description="Background music under your videos, from a chat."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        sub_parser = sub.add_parser(name, help=help_text, description=help_text)
+        if name == command:
+            module = importlib.import_module(module_name)
+            module.add_arguments(sub_parser)
+            sub_parser.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(command).parse_args(argv)
+    try:
+        return int(args._module.run(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Everything that does not know which chat platform is in use."""

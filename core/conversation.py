@@ -1,0 +1,122 @@
+"""What adapters hand to the assistant (`Turn`) and what they get back (`Reply`)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ConversationKey:
+    """platform + chat (+ user in group chats), so two people in a channel never share a timeline.
+
+    `str(key)` is the stored form, e.g. "telegram:-100123:42" or "console:local".
+    """
+
+    platform: str
+    chat: str
+    user: str | None = None
+
+    def __str__(self) -> str:
+        return ":".join(p for p in (self.platform, self.chat, self.user) if p is not None)
+
+    @classmethod
+    def parse(cls, text: str) -> ConversationKey:
+        parts = text.split(":")
+        if len(parts) == 2:
+            return cls(parts[0], parts[1])
+        if len(parts) == 3:
+            return cls(parts[0], parts[1], parts[2])
+        raise ValueError(f"not a conversation key: {text!r}")
+
+    @property
+    def person(self) -> str:
+        """Who is talking: "platform:user", or "platform:chat" in a private chat."""
+        return f"{self.platform}:{self.user if self.user is not None else self.chat}"
+
+
+Fetch = Callable[[Path], Awaitable[None]]
+"""Writes the attachment's bytes to the given path (downloading it from the platform)."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the user sent; its bytes are fetched only after type and size were checked."""
+
+    name: str
+    size: int | None
+    mime: str | None
+    fetch: Fetch
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One incoming message, platform-neutral."""
+
+    key: ConversationKey
+    text: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    language: str = "en"
+    upload_limit: int | None = None
+    """Bytes the platform lets us send back as a file; None means no limit (console)."""
+    update_id: str | None = None
+    """The platform's id for this message; a re-delivered update is handled once."""
+
+
+# Replies ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Status:
+    """The one status line of this turn: adapters show it once and then edit it in place."""
+
+    text: str
+    percent: float | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message to keep in the chat; `buttons` are quick follow-ups that send their label."""
+
+    text: str
+    buttons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Video:
+    """A delivered video: a local file to upload, and/or a URL to show when it is too big."""
+
+    path: Path | None
+    url: str | None
+    size: int | None
+    duration: float | None
+    caption: str = ""
+    width: int | None = None
+    height: int | None = None
+    buttons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A user-facing problem, already in words (never a traceback)."""
+
+    text: str
+
+
+Reply = Status | Message | Video | Problem
+
+QUICK_ACTIONS: tuple[str, ...] = ("Fade out", "Quieter music", "Vertical 9:16", "Undo")
+"""Buttons under a delivered video; pressing one sends its label as the next turn's text."""
+
+
+@dataclass
+class Notice:
+    """A message for a conversation that did not just speak (restart recovery, late results)."""
+
+    key: ConversationKey
+    replies: list[Reply] = field(default_factory=list)
+
+
+Notifier = Callable[[Notice], Awaitable[None]]
+"""Adapters register one per platform so the assistant can reach a chat on its own."""

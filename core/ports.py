@@ -1,0 +1,118 @@
+"""The store interfaces `core` needs; `storage.sqlite` implements them, tests may fake them.
+
+Drafts are kept per engine session with their history (for undo). Every method is async and
+safe to call from many conversations at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+RenderState = Literal["queued", "running", "done", "failed", "interrupted", "cancelled"]
+ACTIVE_RENDER_STATES: tuple[RenderState, ...] = ("queued", "running")
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A conversation key mapped to its engine session."""
+
+    key: str
+    engine: str
+    session_id: str
+    language: str = "en"
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class MediaRecord:
+    """A file we hold for a session (an upload); `path` is relative to the data folder."""
+
+    id: str
+    session_id: str
+    kind: str  # "video" | "audio" | "image"
+    name: str
+    path: str
+    size: int
+    duration: float | None = None
+    width: int | None = None
+    height: int | None = None
+    created_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class RenderRecord:
+    """One export, from queued to done; survives restarts."""
+
+    id: str
+    conversation: str
+    person: str
+    session_id: str
+    engine: str
+    state: RenderState
+    progress: float = 0.0
+    remote_id: str | None = None
+    output_path: str | None = None
+    output_url: str | None = None
+    error: str | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+
+class ConversationStore(Protocol):
+    async def get_conversation(self, key: str) -> Conversation | None: ...
+    async def save_conversation(self, conversation: Conversation) -> None: ...
+
+
+class DraftStore(Protocol):
+    async def push_draft(self, session_id: str, draft_json: str) -> None:
+        """Append a new current version."""
+        ...
+
+    async def current_draft(self, session_id: str) -> str | None: ...
+
+    async def pop_draft(self, session_id: str) -> str | None:
+        """Undo: drop the current version; returns the new current, None if nothing is left
+        to undo (the current version is then kept)."""
+        ...
+
+
+class MediaStore(Protocol):
+    async def add_media(self, record: MediaRecord) -> None: ...
+    async def get_media(self, media_id: str) -> MediaRecord | None: ...
+    async def list_media(self, session_id: str, kind: str | None = None) -> list[MediaRecord]:
+        """Newest first."""
+        ...
+
+
+class RenderStore(Protocol):
+    async def save_render(self, record: RenderRecord) -> None:
+        """Insert or replace by id."""
+        ...
+
+    async def get_render(self, render_id: str) -> RenderRecord | None: ...
+    async def renders_in_state(self, *states: RenderState) -> list[RenderRecord]: ...
+    async def count_renders(self, person: str, since: float) -> int:
+        """Renders started by a person since a UNIX time (daily quota)."""
+        ...
+
+
+class ValueStore(Protocol):
+    """Small named values: the NemoVideo token and client id, the link secret."""
+
+    async def get_value(self, name: str) -> str | None: ...
+    async def set_value(self, name: str, value: str) -> None: ...
+
+
+class UpdateStore(Protocol):
+    async def mark_update(self, platform: str, update_id: str) -> bool:
+        """Record a processed platform update; False when it was seen before."""
+        ...
+
+
+class Store(ConversationStore, DraftStore, MediaStore, RenderStore, ValueStore, UpdateStore,
+            Protocol):
+    """Everything together, as the bootstrap hands it around."""
+
+    async def close(self) -> None: ...

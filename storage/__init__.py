@@ -1,0 +1,1 @@
+"""The SQLite store behind the interfaces declared in `core.ports`."""
