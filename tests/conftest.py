@@ -1,0 +1,39 @@
+"""Fixtures every test folder can use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.media import make_audio, make_video
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def clip(media_dir: Path) -> Path:
+    """4 s 320x240 test pattern with a 440 Hz tone as its own sound."""
+    return make_video(media_dir / "clip.mp4", seconds=4, freq=440)
+
+
+@pytest.fixture(scope="session")
+def silent_clip(media_dir: Path) -> Path:
+    """3 s video with no audio stream."""
+    return make_video(media_dir / "silent.mp4", seconds=3, audio=False)
+
+
+@pytest.fixture(scope="session")
+def song(media_dir: Path) -> Path:
+    """10 s 880 Hz tone as an MP3 (the user's music)."""
+    return make_audio(media_dir / "song.mp3", seconds=10, freq=880)
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read the operator's tokens or `.env`."""
+    for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "NEMO_TOKEN", "BACKTRACK_ENGINE"):
+        monkeypatch.delenv(name, raising=False)
