@@ -27,7 +27,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True,
-        populate_by_name=True,
+        populate_by_name=True, env_ignore_empty=True,
     )
 
     # Where things live.
