@@ -1,0 +1,124 @@
+"""What a media file holds: streams, codecs, duration, size after rotation (read with PyAV).
+
+imageio-ffmpeg ships no ffprobe, so the container is opened with PyAV. Only headers are read,
+plus the first video frame: it carries the display rotation and proves the data decodes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+
+from core.errors import BadMedia
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """Facts about one media file; `width`/`height` are as displayed, after rotation."""
+
+    path: Path
+    format_name: str
+    duration: float
+    has_video: bool
+    has_audio: bool
+    video_codec: str | None
+    audio_codec: str | None
+    width: int | None
+    height: int | None
+    rotation: int
+    fps: float | None
+    audio_streams: int
+    size: int
+
+
+def probe_sync(path: Path) -> MediaInfo:
+    """Open the file and describe it; BadMedia with words when it is not usable media."""
+    name = path.name
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise BadMedia(f"I can't find the file {name}.") from None
+    if size == 0:
+        raise BadMedia(f"{name} is empty.")
+    try:
+        with av.open(str(path)) as container:
+            return _describe(path, size, container)
+    except BadMedia:
+        raise
+    except (av.FFmpegError, UnicodeDecodeError, ValueError, IndexError, OSError) as exc:
+        raise BadMedia(
+            f"{name} doesn't look like a video or audio file I can read "
+            "(it may be damaged or cut short)."
+        ) from exc
+
+
+async def probe(path: Path) -> MediaInfo:
+    """`probe_sync` in a worker thread, so the event loop never blocks on file reads."""
+    return await asyncio.to_thread(probe_sync, path)
+
+
+def require_video(info: MediaInfo) -> MediaInfo:
+    """The info back, or BadMedia when the file has no picture."""
+    if not info.has_video:
+        raise BadMedia(f"{info.path.name} has no video stream; please send a video.")
+    return info
+
+
+def _describe(path: Path, size: int, container: av.container.InputContainer) -> MediaInfo:
+    video = next(iter(container.streams.video), None)
+    audios = list(container.streams.audio)
+    if video is None and not audios:
+        raise BadMedia(f"{path.name} has neither pictures nor sound.")
+    duration = _duration(container)
+    if duration <= 0:
+        raise BadMedia(f"{path.name} has no playable length.")
+    width = height = None
+    rotation = 0
+    fps: float | None = None
+    if video is not None:
+        rotation = _first_frame_rotation(path, container, video)
+        width, height = video.codec_context.width, video.codec_context.height
+        if rotation % 180:
+            width, height = height, width
+        rate = video.average_rate or video.guessed_rate
+        fps = float(rate) if rate else None
+    return MediaInfo(
+        path=path,
+        format_name=container.format.name,
+        duration=duration,
+        has_video=video is not None,
+        has_audio=bool(audios),
+        video_codec=video.codec_context.name if video is not None else None,
+        audio_codec=audios[0].codec_context.name if audios else None,
+        width=width,
+        height=height,
+        rotation=rotation,
+        fps=fps,
+        audio_streams=len(audios),
+        size=size,
+    )
+
+
+def _duration(container: av.container.InputContainer) -> float:
+    if container.duration:
+        return container.duration / av.time_base
+    best = 0.0
+    for stream in container.streams:
+        if stream.duration and stream.time_base:
+            best = max(best, float(stream.duration * stream.time_base))
+    return best
+
+
+def _first_frame_rotation(
+    path: Path, container: av.container.InputContainer, video: av.VideoStream
+) -> int:
+    """Rotation (degrees, 0/90/180/270) of the first decodable frame; BadMedia when none."""
+    try:
+        for frame in container.decode(video):
+            return round(frame.rotation) % 360
+    except av.FFmpegError as exc:
+        raise BadMedia(f"{path.name} has a damaged video stream.") from exc
+    raise BadMedia(f"{path.name} has a video stream with no pictures in it (cut short?).")

@@ -1,0 +1,475 @@
+"""Draft + probed media -> ffmpeg arguments. Pure: no files are touched, nothing is run.
+
+`plan()` reads the draft's conventions (see `core/draft.py`) into a `Plan` of plain numbers;
+`build_command()` and `build_loudness_pass()` turn a plan into arguments (without the
+executable, without the output file: the runner appends a temporary name).
+
+Choices, measured on this machine (see FFMPEG_NOTES.md):
+- The video stream is copied whenever the picture does not change: re-encoding is ~20x slower.
+  It is re-encoded for an aspect change, a resize (more than 1080p by default), a title, a
+  trim that starts after 0 s (a copy would start on the previous keyframe and drift from the
+  sound), a codec that is not H.264, or a byte limit the copied stream does not meet.
+  Cutting only the end keeps the copy: the cut lands on a frame boundary.
+- `amix` runs with `normalize=0` (otherwise "30%" becomes 15%); every branch is padded with
+  `apad` and the mix bounded with `atrim` and `-t`, so the output lasts exactly the video.
+- A short song loops with a crossfade at the loop point (built in the graph with `aloop`);
+  songs longer than `CROSSFADE_LOOP_MAX` loop with `-stream_loop` and no crossfade, because
+  the graph version keeps the whole song in memory.
+- Loudness is two-pass `loudnorm` with `linear=true` (keeps fades), then `aresample=48000`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from core.draft import AUDIO, TEXT, Draft, Segment
+from core.errors import BadMedia, TooLarge
+from core.probe import MediaInfo
+
+ASPECTS: dict[str, tuple[int, int]] = {"16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1),
+                                       "4:5": (4, 5)}
+DEFAULT_MAX_SHORT_SIDE = 1080
+AUDIO_BITRATE = 192_000
+SAMPLE_RATE = 48_000
+CROSSFADE_LOOP_MAX = 60.0
+LOOP_CROSSFADE = 0.5
+SIZE_MARGIN = 0.92  # share of max_bytes the streams may use; the rest is container overhead
+MIN_VIDEO_BITRATE = 100_000
+
+
+@dataclass(frozen=True)
+class LoudnessStats:
+    """What the first `loudnorm` pass measured (its JSON output)."""
+
+    input_i: float
+    input_tp: float
+    input_lra: float
+    input_thresh: float
+    target_offset: float
+
+
+@dataclass(frozen=True)
+class RenderInputs:
+    """The probed files a draft refers to, resolved by the caller."""
+
+    video: MediaInfo
+    music: MediaInfo | None = None
+    title_file: Path | None = None
+    """UTF-8 file holding the title text, read by drawtext (the text never enters the graph)."""
+    font_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Export knobs; None means "as the draft says"."""
+
+    resolution: int | None = None
+    aspect: str | None = None
+    max_bytes: int | None = None
+    max_short_side: int = DEFAULT_MAX_SHORT_SIDE
+
+
+@dataclass(frozen=True)
+class MusicPlan:
+    path: Path
+    seek: float  # seconds into the song (input -ss)
+    start: float  # where it starts in the output
+    length: float  # how long it plays
+    volume: float
+    fade_in: float
+    fade_out: float
+    loop: Literal["none", "crossfade", "stream"]
+    loop_unit: float  # song length after the seek (for the crossfade loop)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the command needs, as plain values (easy to assert on in tables)."""
+
+    video_path: Path
+    start: float
+    duration: float
+    copy_video: bool
+    width: int
+    height: int
+    video_filter: str | None  # "[0:v]...[vout]" when re-encoding
+    video_bitrate: int | None
+    original_volume: float | None  # None: the original sound is not used
+    audio_copy: bool
+    music: MusicPlan | None
+    duck: bool
+    loudness: float | None
+    reasons: tuple[str, ...] = field(default=())  # why the video is re-encoded
+
+    @property
+    def has_audio(self) -> bool:
+        return self.audio_copy or self.original_volume is not None or self.music is not None
+
+
+# Reading the draft --------------------------------------------------------------------------
+
+
+def _num(value: Any, default: float) -> float:
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return default
+    return result if math.isfinite(result) else default
+
+
+def _even(value: float) -> int:
+    return max(2, round(value / 2) * 2)
+
+
+def _trim(meta: dict[str, Any], length: float) -> tuple[float, float]:
+    trim = meta.get("trim")
+    start, end = 0.0, length
+    if isinstance(trim, list | tuple) and len(trim) == 2:
+        start = min(max(_num(trim[0], 0) / 1000, 0.0), length)
+        end = min(max(_num(trim[1], length * 1000) / 1000, start), length)
+    if end - start < 0.1:
+        raise BadMedia("The trim leaves less than a tenth of a second of video.")
+    return start, end - start
+
+
+def geometry(
+    width: int, height: int, aspect: str | None, fill: str, short_side: int | None,
+    cap: int, upscale: bool,
+) -> tuple[int, int, int, int, str | None]:
+    """Output size, size of the picture inside it, and the fill mode in use (None: no change
+    of shape). Shapes only grow to the asked short side when `upscale` is set."""
+    ratio = ASPECTS.get(aspect or "")
+    mode: str | None = None
+    cw, ch = float(width), float(height)
+    if ratio is not None and abs(width / height - ratio[0] / ratio[1]) > 0.01:
+        a = ratio[0] / ratio[1]
+        mode = fill if fill in ("blur", "crop", "pad") else "blur"
+        wider = width / height > a
+        if mode == "crop":
+            cw, ch = (height * a, float(height)) if wider else (float(width), width / a)
+        else:
+            cw, ch = (float(width), width / a) if wider else (height * a, float(height))
+    target = short_side or cap
+    if not upscale:
+        target = min(target, cap if short_side is None else short_side, int(min(cw, ch)))
+    scale = target / min(cw, ch)
+    out_w, out_h = _even(cw * scale), _even(ch * scale)
+    if mode in ("blur", "pad"):
+        inner = min(out_w / width, out_h / height)
+        return out_w, out_h, _even(width * inner), _even(height * inner), mode
+    return out_w, out_h, out_w, out_h, mode
+
+
+def title_text(draft: Draft) -> str | None:
+    """The title to draw, if the draft has one (the caller writes it to `title_file`)."""
+    seg = draft.first_segment(TEXT)
+    text = seg.text.strip() if seg is not None else ""
+    return text or None
+
+
+def _title(draft: Draft, duration: float) -> tuple[float, float, str] | None:
+    seg = draft.first_segment(TEXT)
+    text = title_text(draft)
+    if seg is None or text is None:
+        return None
+    start = max(seg.start_ms / 1000, 0.0)
+    length = seg.duration_ms / 1000 if seg.duration_ms > 0 else 3.0
+    if start >= duration:
+        return None
+    return start, min(start + length, duration), text
+
+
+def _music(seg: Segment | None, info: MediaInfo | None, duration: float) -> MusicPlan | None:
+    if seg is None or info is None or not info.has_audio:
+        return None
+    m = seg.meta
+    start = max(seg.start_ms / 1000, 0.0)
+    wanted = seg.duration_ms / 1000 if seg.duration_ms > 0 else math.inf
+    needed = min(wanted, duration - start)
+    seek = max(_num(m.get("offset"), 0) / 1000, 0.0)
+    if seek >= info.duration - 0.5:
+        seek = 0.0
+    available = info.duration - seek
+    if needed <= 0.05 or available <= 0.05:
+        return None
+    fit = m.get("fit", "loop")
+    loop: Literal["none", "crossfade", "stream"] = "none"
+    if fit == "loop" and available < needed - 0.02:
+        loop = "crossfade" if 1.0 <= available <= CROSSFADE_LOOP_MAX else "stream"
+        length = needed
+    else:
+        length = min(needed, available)
+    fade_in = min(max(_num(m.get("fade_in"), 0) / 1000, 0.0), length)
+    fade_out = min(max(_num(m.get("fade_out"), 0) / 1000, 0.0), length)
+    volume = min(max(seg.volume if seg.volume is not None else 1.0, 0.0), 4.0)
+    return MusicPlan(info.path, seek, start, length, volume, fade_in, fade_out, loop, available)
+
+
+def plan(draft: Draft, inputs: RenderInputs, options: RenderOptions | None = None) -> Plan:
+    """Decide what to copy, what to re-encode and how the sound is mixed."""
+    options = options or RenderOptions()
+    video = inputs.video
+    if not video.has_video or not video.width or not video.height:
+        raise BadMedia(f"{video.path.name} has no video stream; please send a video.")
+    meta = draft.meta
+    start, duration = _trim(meta, video.duration)
+    out_w, out_h, fg_w, fg_h, mode = geometry(
+        video.width, video.height, options.aspect or meta.get("aspect"),
+        str(meta.get("fill") or "blur"), options.resolution or _int_or_none(meta.get("resolution")),
+        options.max_short_side, bool(meta.get("upscale")),
+    )
+    title = _title(draft, duration) if inputs.title_file else None
+    reasons = []
+    if mode:
+        reasons.append(f"aspect ({mode})")
+    if not mode and (abs(out_w - video.width) > 1 or abs(out_h - video.height) > 1):
+        reasons.append("resize")
+    if title:
+        reasons.append("title")
+    if start > 0:
+        reasons.append("trim start")
+    if video.video_codec != "h264":
+        reasons.append(f"codec {video.video_codec}")
+
+    original = meta.get("original") or "keep"
+    original_volume: float | None = None
+    if video.has_audio and original != "mute":
+        original_volume = 1.0
+        if original == "lower":
+            original_volume = min(max(_num(meta.get("original_volume"), 0.3), 0.0), 1.0)
+    music = _music(draft.first_segment(AUDIO), inputs.music, duration)
+    loudness = _num(meta.get("loudness"), math.nan) if meta.get("loudness") is not None else None
+    loudness = loudness if loudness is not None and math.isfinite(loudness) else None
+    duck = bool(meta.get("duck")) and music is not None and original_volume is not None
+    audio_copy = (original_volume == 1.0 and music is None and loudness is None
+                  and video.audio_codec == "aac" and start == 0)
+    has_audio = audio_copy or original_volume is not None or music is not None
+
+    bitrate = None
+    if options.max_bytes is not None:
+        budget = options.max_bytes * 8 * SIZE_MARGIN
+        audio_bits = AUDIO_BITRATE * duration if has_audio else 0.0
+        if reasons or video.size * 8 * duration / video.duration + audio_bits > budget:
+            bitrate = int((budget - audio_bits) / duration)
+            if bitrate < MIN_VIDEO_BITRATE:
+                mb = options.max_bytes / 1_000_000
+                raise TooLarge(f"This video is too long to fit in {mb:g} MB at a watchable "
+                               "quality; trim it or ask for a download link.")
+            reasons.append("size limit")
+
+    copy_video = not reasons
+    video_filter = None
+    if not copy_video:
+        video_filter = _video_filter(out_w, out_h, fg_w, fg_h, mode, video, title, inputs)
+    return Plan(
+        video_path=video.path, start=start, duration=duration, copy_video=copy_video,
+        width=video.width if copy_video else out_w, height=video.height if copy_video else out_h,
+        video_filter=video_filter, video_bitrate=bitrate, original_volume=original_volume,
+        audio_copy=audio_copy, music=music, duck=duck, loudness=loudness,
+        reasons=tuple(reasons),
+    )
+
+
+def _int_or_none(value: Any) -> int | None:
+    number = _num(value, 0)
+    return int(number) if number > 0 else None
+
+
+# Filter graphs ------------------------------------------------------------------------------
+
+
+def escape_value(text: str) -> str:
+    """A filter option value as ffmpeg reads it inside `-filter_complex`: first escaped for
+    the option parser (\\ ' :), then for the graph parser (\\ ' [ ] , ;)."""
+    option = re.sub(r"([\\':])", r"\\\1", text)
+    return re.sub(r"([\\'\[\],;])", r"\\\1", option)
+
+
+def _video_filter(
+    out_w: int, out_h: int, fg_w: int, fg_h: int, mode: str | None, video: MediaInfo,
+    title: tuple[float, float, str] | None, inputs: RenderInputs,
+) -> str:
+    assert video.width is not None and video.height is not None
+    if mode == "blur":
+        small_w, small_h = _even(out_w / 8), _even(out_h / 8)
+        chain = (
+            "[0:v]split=2[bg][fg];"
+            f"[bg]scale={small_w}:{small_h}:force_original_aspect_ratio=increase,"
+            f"crop={small_w}:{small_h},boxblur=8:2,scale={out_w}:{out_h}[bgb];"
+            f"[fg]scale={fg_w}:{fg_h}[fgs];"
+            f"[bgb][fgs]overlay=({out_w}-w)/2:({out_h}-h)/2"
+        )
+    elif mode == "pad":
+        chain = f"[0:v]scale={fg_w}:{fg_h},pad={out_w}:{out_h}:(ow-iw)/2:(oh-ih)/2:black"
+    elif mode == "crop":
+        a = out_w / out_h
+        wider = video.width / video.height > a
+        cw, ch = ((_even(video.height * a), video.height) if wider
+                  else (video.width, _even(video.width / a)))
+        chain = f"[0:v]crop={cw}:{ch},scale={out_w}:{out_h}"
+    elif (out_w, out_h) != (video.width, video.height):  # also evens out odd sizes
+        chain = f"[0:v]scale={out_w}:{out_h}"
+    else:
+        chain = "[0:v]null"
+    chain += ",setsar=1,format=yuv420p"
+    if title and inputs.title_file:
+        start, end, text = title
+        longest = max(len(line) for line in text.splitlines() or [text])
+        size = max(10, min(min(out_w, out_h) // 10, int(out_w * 0.9 / (0.6 * max(longest, 1)))))
+        font = (f"fontfile={escape_value(str(inputs.font_file))}" if inputs.font_file
+                else "font=Sans")
+        chain += (
+            f",drawtext={font}:textfile={escape_value(str(inputs.title_file))}"
+            f":expansion=none:fontsize={size}:fontcolor=white"
+            f":borderw={max(1, out_h // 270)}:bordercolor=black@0.8"
+            f":x=(w-text_w)/2:y=h/10:enable=between(t\\,{start:.3f}\\,{end:.3f})"
+        )
+    return chain + "[vout]"
+
+
+def _music_filter(music: MusicPlan, duration: float) -> str:
+    parts = ["aresample=48000", "aformat=sample_fmts=fltp:channel_layouts=stereo"]
+    if music.loop == "crossfade":
+        c = min(LOOP_CROSSFADE, music.loop_unit / 4)
+        unit = music.loop_unit - c
+        size = math.ceil(unit * SAMPLE_RATE) + SAMPLE_RATE
+        head = (
+            f"[1:a]{','.join(parts)},asplit=3[mx][my][mz];"
+            f"[mx]atrim=end={unit:.3f}[mfirst];"
+            f"[my]atrim=start={unit:.3f},asetpts=PTS-STARTPTS[mtail];"
+            f"[mz]atrim=end={unit:.3f},asetpts=PTS-STARTPTS[mbody];"
+            f"[mtail][mbody]acrossfade=d={c:.3f}:c1=tri:c2=tri,aloop=loop=-1:size={size}[mloop];"
+            "[mfirst][mloop]concat=n=2:v=0:a=1"
+        )
+        parts = []
+    else:
+        head = "[1:a]" + ",".join(parts)
+        parts = []
+    parts.append(f"atrim=duration={music.length:.3f},asetpts=PTS-STARTPTS")
+    parts.append(f"volume={music.volume:.4f}")
+    if music.fade_in > 0:
+        parts.append(f"afade=t=in:st=0:d={music.fade_in:.3f}")
+    if music.fade_out > 0:
+        parts.append(f"afade=t=out:st={music.length - music.fade_out:.3f}:d={music.fade_out:.3f}")
+    if music.start > 0:
+        parts.append(f"adelay=delays={round(music.start * 1000)}:all=1")
+    parts.append(f"apad=whole_dur={duration:.3f}")
+    return head + "," + ",".join(parts)
+
+
+def audio_filter(p: Plan, loudnorm: str | None) -> str | None:
+    """The "[aout]" graph, or None when the sound is copied or absent."""
+    if p.audio_copy or not p.has_audio:
+        return None
+    d = f"{p.duration:.3f}"
+    graph: list[str] = []
+    labels: list[str] = []
+    if p.original_volume is not None:
+        orig = (f"[0:a:0]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
+                f",apad=whole_dur={d}")
+        if p.duck:
+            graph.append(orig + ",asplit=2[oraw][osc]")
+            graph.append(f"[oraw]volume={p.original_volume:.4f}[orig]")
+        else:
+            graph.append(orig + f",volume={p.original_volume:.4f}[orig]")
+        labels.append("[orig]")
+    if p.music is not None:
+        graph.append(_music_filter(p.music, p.duration) + "[music]")
+        if p.duck:
+            graph.append("[music][osc]sidechaincompress=threshold=0.02:ratio=8:attack=20"
+                         ":release=400:makeup=1[mduck]")
+            labels.append("[mduck]")
+        else:
+            labels.append("[music]")
+    tail = f"atrim=duration={d}"
+    if loudnorm:
+        tail += f",{loudnorm},aresample=48000"
+    if len(labels) == 2:
+        graph.append(f"{''.join(labels)}amix=inputs=2:normalize=0:duration=longest,{tail}[aout]")
+    else:
+        graph.append(f"{labels[0]}{tail}[aout]")
+    return ";".join(graph)
+
+
+# Commands -----------------------------------------------------------------------------------
+
+
+def _inputs(p: Plan) -> list[str]:
+    args = []
+    if p.start > 0:
+        args += ["-ss", f"{p.start:.3f}"]
+    args += ["-i", str(p.video_path)]
+    if p.music is not None:
+        if p.music.seek > 0:
+            args += ["-ss", f"{p.music.seek:.3f}"]
+        if p.music.loop == "stream":
+            args += ["-stream_loop", "-1"]
+        args += ["-i", str(p.music.path)]
+    return args
+
+
+def _loudnorm(target: float, stats: LoudnessStats | None) -> str:
+    base = f"loudnorm=I={target:g}:TP=-1.5:LRA=11"
+    if stats is None:
+        return base + ":print_format=json"
+    return (f"{base}:measured_I={stats.input_i:g}:measured_TP={stats.input_tp:g}"
+            f":measured_LRA={stats.input_lra:g}:measured_thresh={stats.input_thresh:g}"
+            f":offset={stats.target_offset:g}:linear=true:print_format=summary")
+
+
+def build_loudness_pass(p: Plan) -> list[str] | None:
+    """First loudnorm pass (audio only, to the null muxer; complete, output included), or
+    None when no loudness target is set."""
+    if p.loudness is None or not p.has_audio:
+        return None
+    graph = audio_filter(replace(p, audio_copy=False), _loudnorm(p.loudness, None))
+    assert graph is not None
+    return [*_inputs(p), "-filter_complex", graph, "-map", "[aout]", "-vn",
+            "-t", f"{p.duration:.3f}", "-f", "null", "-"]
+
+
+def build_command(p: Plan, stats: LoudnessStats | None = None) -> list[str]:
+    """The render: everything but the executable and the output file (an MP4)."""
+    loud = _loudnorm(p.loudness, stats) if p.loudness is not None and stats else None
+    audio = audio_filter(p, loud)
+    graphs = [g for g in (p.video_filter, audio) if g]
+    args = _inputs(p)
+    if graphs:
+        args += ["-filter_complex", ";".join(graphs)]
+    if p.copy_video:
+        args += ["-map", "0:v:0", "-c:v", "copy"]
+    else:
+        args += ["-map", "[vout]", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p"]
+        if p.video_bitrate:
+            rate = str(p.video_bitrate)
+            args += ["-b:v", rate, "-maxrate", rate, "-bufsize", str(p.video_bitrate * 2)]
+        else:
+            args += ["-crf", "23"]
+    if p.audio_copy:
+        args += ["-map", "0:a:0", "-c:a", "copy"]
+    elif audio:
+        args += ["-map", "[aout]", "-c:a", "aac", "-b:a", str(AUDIO_BITRATE), "-ar", "48000"]
+    else:
+        args += ["-an"]
+    args += ["-t", f"{p.duration:.3f}", "-movflags", "+faststart", "-f", "mp4"]
+    return args
+
+
+def parse_loudnorm(stderr: str) -> LoudnessStats:
+    """The JSON block the first loudnorm pass prints at the end of stderr."""
+    found = re.findall(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr)
+    if not found:
+        raise ValueError("no loudnorm measurements in ffmpeg's output")
+    data = json.loads(found[-1])
+
+    def number(key: str) -> float:
+        value = _num(data.get(key), math.nan)
+        return value if math.isfinite(value) else -70.0
+
+    return LoudnessStats(number("input_i"), number("input_tp"), number("input_lra"),
+                         number("input_thresh"), number("target_offset"))

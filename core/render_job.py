@@ -1,0 +1,118 @@
+"""One local render from start to end: resolve the music, write the title, measure loudness
+(first pass), build the command and run it. Shared by `LocalEngine` and `backtrack render`."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from core.draft import AUDIO, Draft, Segment
+from core.errors import NothingToEdit, RenderFailed
+from core.probe import MediaInfo, probe
+from core.render import (
+    Plan,
+    RenderInputs,
+    RenderOptions,
+    build_command,
+    build_loudness_pass,
+    parse_loudnorm,
+    plan,
+    title_text,
+)
+from core.runner import FfmpegRunner, OnProgress
+
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    "/usr/local/share/fonts/DejaVuSans.ttf",
+    "/Library/Fonts/Arial Unicode.ttf",
+    "C:/Windows/Fonts/arial.ttf",
+)
+
+MusicLookup = Callable[[Segment], Awaitable[Path | None]]
+"""Finds the file of a BGM segment (an upload by `media_id`, or a built-in `mood`)."""
+
+
+def find_font(configured: Path | None = None) -> Path | None:
+    """The configured font, else DejaVu Sans from the usual places; None lets fontconfig pick."""
+    if configured is not None and configured.is_file():
+        return configured
+    return next((Path(p) for p in FONT_CANDIDATES if Path(p).is_file()), None)
+
+
+def mood_lookup(
+    uploads: Callable[[str], Awaitable[Path | None]], music_dir: Path, runner: FfmpegRunner
+) -> MusicLookup:
+    """A lookup that serves uploads by media id and generates built-in moods on first use."""
+
+    async def lookup(seg: Segment) -> Path | None:
+        media_id = seg.meta.get("media_id")
+        if isinstance(media_id, str) and media_id:
+            return await uploads(media_id)
+        mood = seg.meta.get("mood")
+        if isinstance(mood, str) and mood:
+            from core.music import ensure_mood  # generated music is only needed here
+
+            generated: Path = await ensure_mood(mood, music_dir, runner)
+            return generated
+        return None
+
+    return lookup
+
+
+async def resolve_music(draft: Draft, lookup: MusicLookup) -> MediaInfo | None:
+    """The probed music file of the draft's BGM track, or None when there is no music."""
+    seg = draft.first_segment(AUDIO)
+    if seg is None:
+        return None
+    path = await lookup(seg)
+    if path is None or not path.is_file():
+        raise NothingToEdit(f"I no longer have the music {seg.name}; please send it again.")
+    return await probe(path)
+
+
+async def render_draft(
+    draft: Draft,
+    video: MediaInfo,
+    music: MediaInfo | None,
+    output: Path,
+    runner: FfmpegRunner,
+    options: RenderOptions | None = None,
+    font_file: Path | None = None,
+    on_progress: OnProgress | None = None,
+) -> Plan:
+    """Render the draft to `output` (atomically); returns the plan that was carried out."""
+    report = on_progress or (lambda _percent: None)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".render-", dir=output.parent))
+    try:
+        title_file = None
+        text = title_text(draft)
+        if text:
+            title_file = work / "title.txt"
+            title_file.write_text(text, encoding="utf-8")
+        inputs = RenderInputs(video, music, title_file, find_font(font_file) if text else None)
+        the_plan = plan(draft, inputs, options)
+        stats = None
+        first = build_loudness_pass(the_plan)
+        share = 0.0
+        if first is not None:
+            share = 25.0
+            stderr = await runner.run(
+                first, duration=the_plan.duration, on_progress=lambda p: report(p * share / 100)
+            )
+            try:
+                stats = parse_loudnorm(stderr)
+            except ValueError as exc:
+                raise RenderFailed("the loudness measurement printed no result", stderr) from exc
+        await runner.render(
+            build_command(the_plan, stats), output, duration=the_plan.duration,
+            on_progress=lambda p: report(share + p * (100 - share) / 100),
+        )
+        return the_plan
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,191 @@
+"""Running ffmpeg: no shell, progress from `-progress pipe:1`, a deadline, kill on cancel.
+
+The output is written to a hidden temporary name next to the target and renamed only when
+ffmpeg succeeded, so a failed, timed-out or cancelled render never leaves a partial file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from core.errors import RenderFailed, RenderTimeout
+
+OnProgress = Callable[[float], None]
+T = TypeVar("T")
+
+
+class ProgressParser:
+    """Turns `-progress` key=value lines into percentages (pure, fed line by line)."""
+
+    def __init__(self, duration: float | None) -> None:
+        self.duration = duration
+        self._out_us: float = 0.0
+
+    def feed(self, line: str) -> float | None:
+        """Percent (0-100) when a progress block ends, otherwise None."""
+        key, _, value = line.strip().partition("=")
+        if key in ("out_time_us", "out_time_ms"):  # both are microseconds in ffmpeg
+            with contextlib.suppress(ValueError):
+                self._out_us = max(self._out_us, float(value))
+            return None
+        if key != "progress":
+            return None
+        if value == "end":
+            return 100.0
+        if not self.duration or self.duration <= 0:
+            return None
+        return max(0.0, min(99.9, self._out_us / 1e6 / self.duration * 100))
+
+
+def default_ffmpeg() -> str:
+    """The ffmpeg that imageio-ffmpeg ships (imported late: it is only needed to run)."""
+    import imageio_ffmpeg
+
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+class FfmpegRunner:
+    """Runs ffmpeg processes; one object is shared by everything that renders."""
+
+    def __init__(
+        self, executable: str | None = None, timeout: float = 1800.0, tail_lines: int = 60
+    ) -> None:
+        self.executable = executable or default_ffmpeg()
+        self.timeout = timeout
+        self.tail_lines = tail_lines
+
+    async def __call__(self, args: list[str]) -> None:
+        """`run` without progress: the shape `core.music.ensure_mood` expects."""
+        await self.run(args)
+
+    async def run(
+        self,
+        args: Sequence[str],
+        *,
+        duration: float | None = None,
+        on_progress: OnProgress | None = None,
+        seconds: float | None = None,
+    ) -> str:
+        """Run ffmpeg with `args` (no executable); returns the tail of its stderr. `seconds`
+        overrides the runner's deadline.
+
+        RenderFailed (with the stderr tail) on a non-zero exit, RenderTimeout past the
+        deadline; on cancellation the process is killed before the CancelledError goes on.
+        """
+        process = await asyncio.create_subprocess_exec(
+            self.executable, "-hide_banner", "-nostdin", "-y", "-progress", "pipe:1", "-nostats",
+            *args,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        tail: deque[str] = deque(maxlen=self.tail_lines)
+        parser = ProgressParser(duration)
+        limit = seconds if seconds is not None else self.timeout
+        try:
+            async with asyncio.timeout(limit):
+                await asyncio.gather(
+                    _read_progress(process.stdout, parser, on_progress),
+                    _read_tail(process.stderr, tail),
+                )
+                code = await process.wait()
+        except TimeoutError:
+            await _kill(process)
+            raise RenderTimeout(f"ffmpeg ran past its {limit:g} s deadline and was stopped.") \
+                from None
+        except BaseException:
+            await _kill(process)
+            raise
+        text = "\n".join(tail)
+        if code != 0:
+            last = next((line for line in reversed(tail) if line.strip()), "no output")
+            raise RenderFailed(f"ffmpeg exited with code {code}: {last[:300]}", text)
+        return text
+
+    async def render(
+        self,
+        args: Sequence[str],
+        output: Path,
+        *,
+        duration: float | None = None,
+        on_progress: OnProgress | None = None,
+    ) -> Path:
+        """Run a command whose output file is appended here: first a temporary name in the
+        same folder, renamed to `output` only after success."""
+        output.parent.mkdir(parents=True, exist_ok=True)
+        partial = output.with_name(f".{output.name}.{secrets.token_hex(4)}.part")
+        try:
+            await self.run([*args, str(partial)], duration=duration, on_progress=on_progress)
+            if not partial.exists() or partial.stat().st_size == 0:
+                raise RenderFailed("ffmpeg finished but wrote nothing.")
+            os.replace(partial, output)
+        finally:
+            partial.unlink(missing_ok=True)
+        return output
+
+
+async def _read_progress(
+    stream: asyncio.StreamReader | None, parser: ProgressParser, on_progress: OnProgress | None
+) -> None:
+    if stream is None:
+        return
+    async for raw in stream:
+        percent = parser.feed(raw.decode("utf-8", "replace"))
+        if percent is not None and on_progress is not None:
+            on_progress(percent)
+
+
+async def _read_tail(stream: asyncio.StreamReader | None, tail: deque[str]) -> None:
+    if stream is None:
+        return
+    while True:
+        try:
+            raw = await stream.readline()
+        except ValueError:  # a line longer than the reader's limit: keep going
+            continue
+        if not raw:
+            return
+        tail.append(raw.decode("utf-8", "replace").rstrip())
+
+
+async def _kill(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+    with contextlib.suppress(Exception):
+        await asyncio.shield(process.wait())
+
+
+async def progress_stream(
+    work: Callable[[OnProgress], Awaitable[T]],
+) -> AsyncIterator[float | T]:
+    """Run `work(on_progress)` and yield each percent it reports, then its result last.
+
+    The work runs as a task owned by this generator: closing the generator early (the
+    consumer was cancelled) cancels the task and waits for it, which kills ffmpeg.
+    """
+    queue: asyncio.Queue[float] = asyncio.Queue()
+    task = asyncio.ensure_future(work(queue.put_nowait))
+    try:
+        while not task.done():
+            getter = asyncio.ensure_future(queue.get())
+            await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
+            if getter.done():
+                yield getter.result()
+            else:
+                getter.cancel()
+        while not queue.empty():
+            yield queue.get_nowait()
+        yield task.result()
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
