@@ -1,0 +1,402 @@
+"""The Discord bot: slash commands, DMs and mentions in, the assistant's replies out.
+
+Thin by design: each handler turns the interaction or message into a `Turn`, hands it to the
+assistant and shows the replies through `bots.discord_replies`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import re
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine
+from functools import partial
+from pathlib import Path
+from typing import Any, Protocol
+
+import aiohttp
+import discord
+from discord import app_commands
+
+from bots.discord_replies import (
+    ChannelSurface,
+    InteractionSurface,
+    QuickAction,
+    Surface,
+    deliver,
+)
+from core.config import Settings, load_settings
+from core.conversation import Attachment, ConversationKey, Notice, Notifier, Reply, Turn
+from core.errors import ConfigError, TooLarge, UserError, apology, new_error_id
+
+log = logging.getLogger(__name__)
+
+TOKEN_LIFETIME = 15 * 60 - 30
+"""Seconds an interaction token is usable (Discord: 15 minutes), minus a safety margin."""
+
+DEFAULT_UPLOAD_LIMIT = discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES
+NOT_HERE = "Sorry, I'm not available in this server or channel."
+CANNOT_FETCH = "I couldn't download that attachment from Discord; please send it again."
+
+
+class AssistantPort(Protocol):
+    def handle(self, turn: Turn) -> AsyncIterator[Reply]: ...
+    def add_notifier(self, platform: str, notifier: Notifier) -> None: ...
+    async def recover(self) -> None: ...
+
+
+class GatePort(Protocol):
+    def allowed(self, platform: str, chat: str | int, user: str | int,
+                guild: str | int | None = None) -> bool: ...
+
+
+def conversation_key(channel_id: int, user_id: int, guild_id: int | None) -> ConversationKey:
+    """One timeline per person per channel; a DM is its own conversation."""
+    if guild_id is None:
+        return ConversationKey("discord", f"dm-{user_id}")
+    return ConversationKey("discord", str(channel_id), str(user_id))
+
+
+def wants_message(*, is_dm: bool, mentions_me: bool, has_attachments: bool,
+                  replies_to_me: bool, content_intent: bool) -> bool:
+    """Which ordinary messages are turns: DMs and mentions always; other channel messages only
+    with the message-content intent, and then only files or replies to the bot (no chatter)."""
+    if is_dm or mentions_me:
+        return True
+    return content_intent and (has_attachments or replies_to_me)
+
+
+def strip_mentions(text: str, user_id: int) -> str:
+    return re.sub(rf"<@!?{user_id}>", "", text).strip()
+
+
+class BacktrackBot(discord.Client):
+    """The Discord adapter; its dependencies come in through the constructor."""
+
+    def __init__(self, settings: Settings, assistant: AssistantPort, gate: GatePort, *,
+                 token_lifetime: float = TOKEN_LIFETIME, progress_interval: float = 2.5,
+                 clock: Callable[[], float] = time.time) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = settings.discord_message_content
+        super().__init__(intents=intents)
+        self.settings = settings
+        self.assistant = assistant
+        self.gate = gate
+        self.token_lifetime = token_lifetime
+        self.progress_interval = progress_interval
+        self.clock = clock
+        self.tree = app_commands.CommandTree(self)
+        self.tree.error(self._on_tree_error)
+        for command in COMMANDS:
+            self.tree.add_command(command)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._downloads: aiohttp.ClientSession | None = None
+        self._recovered = False
+
+    # Life cycle ------------------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        timeout = aiohttp.ClientTimeout(total=self.settings.download_timeout_seconds)
+        self._downloads = aiohttp.ClientSession(timeout=timeout)
+        self.add_dynamic_items(QuickAction)
+        self.assistant.add_notifier("discord", self.notify)
+        if self.settings.discord_guild_id is not None:
+            guild = discord.Object(id=self.settings.discord_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        log.info("discord: %d slash commands synced", len(synced))
+
+    async def on_ready(self) -> None:
+        log.info("discord: connected as %s", self.user)
+        if not self._recovered:
+            self._recovered = True
+            self.spawn(self.assistant.recover())
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._downloads is not None:
+            await self._downloads.close()
+        await super().close()
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """A tracked task: close() cancels and awaits it."""
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def idle(self) -> None:
+        """Wait until no tracked turn is running (tests, graceful shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # Ways in ---------------------------------------------------------------------------------
+
+    async def interaction_turn(self, interaction: discord.Interaction[Any], text: str,
+                               files: tuple[discord.Attachment, ...] = ()) -> None:
+        """A slash command or button press: defer at once, then run the turn."""
+        channel_id = interaction.channel_id or interaction.user.id
+        if not self.gate.allowed("discord", channel_id, interaction.user.id, interaction.guild_id):
+            await interaction.response.send_message(NOT_HERE, ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
+        turn = Turn(
+            key=conversation_key(channel_id, interaction.user.id, interaction.guild_id),
+            text=text,
+            attachments=tuple(self.attachment(a) for a in files),
+            language=str(interaction.locale).split("-")[0] or "en",
+            upload_limit=interaction.filesize_limit,
+            update_id=f"i{interaction.id}",
+        )
+        fallback = partial(ChannelSurface, self.get_partial_messageable(
+            channel_id, guild_id=interaction.guild_id), mention=interaction.user.mention)
+        surface = InteractionSurface(
+            interaction, deadline=interaction.created_at.timestamp() + self.token_lifetime,
+            fallback=fallback, clock=self.clock)
+        await self.run_turn(turn, surface)
+
+    async def quick_action(self, interaction: discord.Interaction[Any], label: str) -> None:
+        """A button under a delivered video: the same as typing its label."""
+        try:
+            await self.interaction_turn(interaction, label)
+        except Exception as exc:  # buttons bypass the tree's handler; use the same one
+            await self._on_tree_error(interaction, exc)
+
+    async def on_message(self, message: discord.Message) -> None:
+        me = self.user
+        if me is None or message.author.bot:
+            return
+        reference = message.reference.resolved if message.reference else None
+        if not wants_message(
+            is_dm=message.guild is None, mentions_me=me.mentioned_in(message),
+            has_attachments=bool(message.attachments),
+            replies_to_me=isinstance(reference, discord.Message) and reference.author == me,
+            content_intent=self.settings.discord_message_content,
+        ):
+            return
+        guild_id = message.guild.id if message.guild else None
+        if not self.gate.allowed("discord", message.channel.id, message.author.id, guild_id):
+            return
+        turn = Turn(
+            key=conversation_key(message.channel.id, message.author.id, guild_id),
+            text=strip_mentions(message.content, me.id),
+            attachments=tuple(self.attachment(a) for a in message.attachments),
+            upload_limit=message.guild.filesize_limit if message.guild else DEFAULT_UPLOAD_LIMIT,
+            update_id=f"m{message.id}",
+        )
+        await self.run_turn(turn, ChannelSurface(message.channel, reference=message))
+
+    async def notify(self, notice: Notice) -> None:
+        """The assistant reaching a conversation on its own (restart recovery, late results)."""
+        key = notice.key
+        channel: discord.abc.Messageable
+        if key.chat.startswith("dm-"):
+            channel = await self.create_dm(discord.Object(id=int(key.chat[3:])))
+            mention = ""
+        else:
+            channel = self.get_partial_messageable(int(key.chat))
+            mention = f"<@{key.user}>" if key.user else ""
+
+        async def replies() -> AsyncIterator[Reply]:
+            for reply in notice.replies:
+                yield reply
+
+        await deliver(replies(), ChannelSurface(channel, mention=mention),
+                      upload_limit=DEFAULT_UPLOAD_LIMIT, interval=self.progress_interval)
+
+    # The turn --------------------------------------------------------------------------------
+
+    async def run_turn(self, turn: Turn, surface: Surface) -> None:
+        """Hand the turn to the assistant and show its replies; tracked so close() stops it."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            await deliver(self.assistant.handle(turn), surface,
+                          upload_limit=turn.upload_limit, interval=self.progress_interval)
+        except UserError as exc:
+            await surface.say(exc.user_message)
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
+
+    def attachment(self, file: discord.Attachment) -> Attachment:
+        """Name, size and type now; the bytes only when the assistant accepted the file."""
+        return Attachment(name=file.filename, size=file.size, mime=file.content_type,
+                          fetch=partial(self.download, file.url))
+
+    async def download(self, url: str, dest: Path) -> None:
+        """Stream an attachment from Discord's CDN to a file (never the whole file in memory)."""
+        if self._downloads is None:
+            raise RuntimeError("download before setup_hook")
+        limit = self.settings.max_file_bytes
+        try:
+            async with self._downloads.get(url) as resp:
+                if resp.status != 200:
+                    raise UserError(CANNOT_FETCH)
+                out = await asyncio.to_thread(dest.open, "wb")
+                try:
+                    got = 0
+                    async for chunk in resp.content.iter_chunked(1 << 20):
+                        got += len(chunk)
+                        if got > limit:
+                            raise TooLarge(f"That file is over the {limit // 2**20} MB limit.")
+                        await asyncio.to_thread(out.write, chunk)
+                finally:
+                    await asyncio.to_thread(out.close)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise UserError(CANNOT_FETCH) from exc
+
+    # Errors ----------------------------------------------------------------------------------
+
+    async def _on_tree_error(self, interaction: discord.Interaction[Any],
+                             error: Exception) -> None:
+        original = getattr(error, "original", error)
+        ref = new_error_id()
+        log.error("discord: command failed (ref %s)", ref, exc_info=original)
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(apology(ref), ephemeral=True)
+            else:
+                await interaction.response.send_message(apology(ref), ephemeral=True)
+        except discord.HTTPException:
+            log.warning("discord: could not send the apology for ref %s", ref)
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        ref = new_error_id()
+        log.error("discord: %s failed (ref %s)", event_method, ref, exc_info=sys.exc_info())
+        message = args[0] if args and isinstance(args[0], discord.Message) else None
+        if message is not None:
+            try:
+                await message.reply(apology(ref), mention_author=False)
+            except discord.HTTPException:
+                log.warning("discord: could not send the apology for ref %s", ref)
+
+
+# Slash commands --------------------------------------------------------------------------------
+
+
+def _bot(interaction: discord.Interaction[Any]) -> BacktrackBot:
+    client = interaction.client
+    assert isinstance(client, BacktrackBot)
+    return client
+
+
+@app_commands.command(name="music", description="Put background music under a video")
+@app_commands.describe(video="The clip", music="A song to use (optional)",
+                       prompt='What to do, e.g. "calm music, fade out at the end"')
+async def music_command(interaction: discord.Interaction[Any], video: discord.Attachment,
+                        music: discord.Attachment | None = None,
+                        prompt: str | None = None) -> None:
+    files = (video,) if music is None else (video, music)
+    await _bot(interaction).interaction_turn(
+        interaction, prompt or "add background music", files)
+
+
+@app_commands.command(name="edit", description="Change your video, in plain words")
+@app_commands.describe(prompt='e.g. "quieter music", "fade out", "vertical 9:16"')
+async def edit_command(interaction: discord.Interaction[Any], prompt: str) -> None:
+    await _bot(interaction).interaction_turn(interaction, prompt)
+
+
+def _keyword_command(name: str, description: str) -> app_commands.Command[Any, Any, None]:
+    """A command that sends its own name as the turn (the assistant routes the keyword)."""
+
+    async def callback(interaction: discord.Interaction[Any]) -> None:
+        await _bot(interaction).interaction_turn(interaction, name)
+
+    return app_commands.Command(name=name, description=description, callback=callback)
+
+
+COMMANDS: tuple[app_commands.Command[Any, Any, None], ...] = (
+    music_command,
+    edit_command,
+    _keyword_command("export", "Render the video again"),
+    _keyword_command("status", "What is on your timeline"),
+    _keyword_command("credits", "The editing engine's balance"),
+    _keyword_command("new", "Start over with a new video"),
+    _keyword_command("undo", "Step back one edit"),
+    _keyword_command("cancel", "Stop the running render"),
+    _keyword_command("help", "What I can do, with examples"),
+)
+
+
+# Command line ------------------------------------------------------------------------------------
+
+
+class RedactTokens(logging.Filter):
+    """Hides interaction tokens (in webhook URLs discord.py logs at DEBUG) and given secrets."""
+
+    URL_TOKEN = re.compile(r"(/(?:webhooks|interactions)/\d+/)[\w.-]+")
+
+    def __init__(self, *secrets: str) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        clean = self.URL_TOKEN.sub(r"\1***", text)
+        for secret in self.secrets:
+            clean = clean.replace(secret, "***")
+        if clean != text:
+            record.msg, record.args = clean, None
+        return True
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """`backtrack discord` takes no options: everything is in the settings."""
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if settings.discord_bot_token is None:
+        print("DISCORD_BOT_TOKEN is not set: create a bot at https://discord.com/developers "
+              "and put its token in .env", file=sys.stderr)
+        return 2
+    return asyncio.run(serve(settings))
+
+
+async def serve(settings: Settings) -> int:
+    """Build the app, run the bot until it stops, close everything."""
+    from bots.bootstrap import build_app
+
+    token = settings.discord_bot_token.get_secret_value() if settings.discord_bot_token else ""
+    _setup_logging(settings, token)
+    app = await build_app(settings)
+    try:
+        async with BacktrackBot(settings, app.assistant, app.gate) as bot:
+            await bot.start(token)
+    except discord.LoginFailure:
+        print("Discord refused DISCORD_BOT_TOKEN: check the token in .env", file=sys.stderr)
+        return 2
+    except discord.PrivilegedIntentsRequired:
+        print("DISCORD_MESSAGE_CONTENT=true needs the Message Content intent: enable it in the "
+              "developer portal (Bot page) or set DISCORD_MESSAGE_CONTENT=false", file=sys.stderr)
+        return 2
+    finally:
+        await app.aclose()
+    return 0
+
+
+def _setup_logging(settings: Settings, token: str) -> None:
+    try:
+        from core.logs import register_secret, setup_logging
+    except ImportError:  # core.logs not there: plain logging, still redacted below
+        logging.basicConfig(level=settings.log_level,
+                            format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    else:
+        setup_logging(settings)
+        register_secret(token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactTokens(token))

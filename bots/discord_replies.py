@@ -1,0 +1,300 @@
+"""Showing the assistant's replies in Discord: one status line edited in place, then results.
+
+`deliver` is platform-neutral glue over a `Surface` (a deferred interaction, or a channel);
+the rules it applies (throttling, splitting, file-or-link) are pure functions tested as tables.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import discord
+
+from core.conversation import Message, Problem, Reply, Status, Video
+
+log = logging.getLogger(__name__)
+
+MAX_CONTENT = 2000
+"""Discord's limit on a message's text."""
+
+SAY_PREFIX = "backtrack:say:"
+"""custom_id of a quick-action button: pressing it sends the label as the next turn."""
+
+
+# Pure rules ----------------------------------------------------------------------------------
+
+
+def status_line(status: Status) -> str:
+    """"Rendering… 40%" from a Status."""
+    if status.percent is None:
+        return status.text
+    return f"{status.text} {status.percent:.0f}%"
+
+
+@dataclass
+class Throttle:
+    """Decides which status lines are worth an edit: a new phase at once, percent at most
+    every `interval` seconds (Discord rate-limits message edits)."""
+
+    interval: float
+    shown: str | None = None
+    shown_at: float = -math.inf
+
+    def should_show(self, status: Status, now: float) -> bool:
+        phase_changed = self.shown is None or status.text != self.shown
+        if not phase_changed and now - self.shown_at < self.interval:
+            return False
+        self.shown, self.shown_at = status.text, now
+        return True
+
+
+def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
+    """Cut text into messages Discord accepts, at line breaks where possible."""
+    text = text.strip() or "…"
+    chunks: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = limit
+        chunks.append(text[:cut].rstrip())
+        text = text[cut:].lstrip("\n")
+    chunks.append(text)
+    return chunks
+
+
+def fits(video: Video, upload_limit: int | None) -> bool:
+    """Whether the video can be sent as a file under the chat's upload limit."""
+    if video.path is None:
+        return False
+    return upload_limit is None or (video.size is not None and video.size <= upload_limit)
+
+
+def mib(size: float) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def link_text(video: Video, upload_limit: int | None) -> str:
+    """What to write when the video goes out as a link (or cannot go out at all)."""
+    caption = f"{video.caption}\n" if video.caption else ""
+    if video.url:
+        return f"{caption}Your video is ready: {video.url}"
+    size = mib(video.size) if video.size else "too big"
+    limit = f" (this chat takes {mib(upload_limit)})" if upload_limit else ""
+    return (f"{caption}Your video is ready but it is {size}, too big to upload here{limit}, "
+            "and no download link is configured. Try \"export 720p\" for a smaller file.")
+
+
+def say_custom_id(label: str) -> str:
+    return SAY_PREFIX + label[:80]
+
+
+# Buttons -------------------------------------------------------------------------------------
+
+
+class QuickAction(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                  template=re.compile(re.escape(SAY_PREFIX) + r"(?P<label>.{1,80})")):
+    """A quick follow-up button; survives restarts because its label lives in the custom_id."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__(discord.ui.Button(
+            label=label, style=discord.ButtonStyle.secondary, custom_id=say_custom_id(label)))
+        self.label = label
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> QuickAction:
+        return cls(match["label"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.client.quick_action(interaction, self.label)
+
+
+def buttons_view(labels: Iterable[str]) -> discord.ui.View | None:
+    """A persistent view with one button per label (none: no view)."""
+    labels = list(labels)[:25]
+    if not labels:
+        return None
+    view = discord.ui.View(timeout=None)
+    for label in labels:
+        view.add_item(QuickAction(label))
+    return view
+
+
+# Delivery ------------------------------------------------------------------------------------
+
+
+class Surface(Protocol):
+    """Where one turn's replies appear."""
+
+    async def status(self, text: str) -> None:
+        """Show the one status line, or edit it in place."""
+
+    async def say(self, text: str, buttons: tuple[str, ...] = ()) -> None:
+        """Post a message to keep."""
+
+    async def upload(self, path: Path, text: str, buttons: tuple[str, ...] = ()) -> bool:
+        """Post a file; False when Discord refused it as too large."""
+
+
+async def deliver(replies: AsyncIterator[Reply], surface: Surface, *, upload_limit: int | None,
+                  interval: float = 2.5, clock: Callable[[], float] = time.monotonic) -> None:
+    """Show every reply of one turn on the surface."""
+    throttle = Throttle(interval)
+    async for reply in replies:
+        await show(reply, surface, upload_limit=upload_limit, throttle=throttle, clock=clock)
+
+
+async def show(reply: Reply, surface: Surface, *, upload_limit: int | None, throttle: Throttle,
+               clock: Callable[[], float] = time.monotonic) -> None:
+    if isinstance(reply, Status):
+        if throttle.should_show(reply, clock()):
+            await surface.status(status_line(reply))
+    elif isinstance(reply, Message):
+        await say_all(surface, reply.text, reply.buttons)
+    elif isinstance(reply, Problem):
+        await say_all(surface, reply.text)
+    elif isinstance(reply, Video):
+        if reply.path is not None and fits(reply, upload_limit):
+            if await surface.upload(reply.path, reply.caption[:MAX_CONTENT], reply.buttons):
+                return
+            log.info("discord refused a %s upload as too large; sending the link instead",
+                     mib(reply.size or 0))
+        await say_all(surface, link_text(reply, upload_limit), reply.buttons if reply.url else ())
+
+
+async def say_all(surface: Surface, text: str, buttons: tuple[str, ...] = ()) -> None:
+    chunks = split_text(text)
+    for i, chunk in enumerate(chunks):
+        await surface.say(chunk, buttons if i == len(chunks) - 1 else ())
+
+
+# Surfaces ------------------------------------------------------------------------------------
+
+GONE_CODES = frozenset({50027, 10015, 10062})
+"""Invalid webhook token, unknown webhook, unknown interaction: the interaction token is over."""
+
+
+def is_too_large(exc: discord.HTTPException) -> bool:
+    return exc.status == 413 or exc.code == 40005
+
+
+def view_kwargs(buttons: tuple[str, ...]) -> dict[str, Any]:
+    view = buttons_view(buttons)
+    return {} if view is None else {"view": view}
+
+
+class ChannelSurface:
+    """Replies as ordinary channel messages (DMs, mentions, notices, expired interactions).
+
+    `mention` (e.g. "<@42>") prefixes results, so a late video still pings its owner."""
+
+    def __init__(self, channel: discord.abc.Messageable, *,
+                 reference: discord.Message | None = None, mention: str = "") -> None:
+        self._channel = channel
+        self._reference = reference
+        self._mention = mention
+        self._status: discord.Message | None = None
+
+    async def status(self, text: str) -> None:
+        if self._status is None:
+            self._status = await self._send(text)
+        else:
+            await self._status.edit(content=text)
+
+    async def say(self, text: str, buttons: tuple[str, ...] = ()) -> None:
+        await self._send(self._with_mention(text), **view_kwargs(buttons))
+
+    async def upload(self, path: Path, text: str, buttons: tuple[str, ...] = ()) -> bool:
+        try:
+            await self._send(self._with_mention(text), file=discord.File(path),
+                             **view_kwargs(buttons))
+        except discord.HTTPException as exc:
+            if is_too_large(exc):
+                return False
+            raise
+        return True
+
+    def _with_mention(self, text: str) -> str:
+        return f"{self._mention} {text}".strip()[:MAX_CONTENT] if self._mention else text
+
+    async def _send(self, text: str, **kwargs: Any) -> discord.Message:
+        if self._reference is not None:
+            kwargs["reference"] = self._reference
+            kwargs["mention_author"] = False
+        return await self._channel.send(text or None, **kwargs)
+
+
+class InteractionSurface:
+    """Replies to a deferred slash command or button press: the status line is the original
+    response, results are follow-ups. Once the interaction token is (nearly) over, results go
+    to the channel instead, so a long render is never lost."""
+
+    def __init__(self, interaction: discord.Interaction[Any], *, deadline: float,
+                 fallback: Callable[[], ChannelSurface],
+                 clock: Callable[[], float] = time.time) -> None:
+        self._interaction = interaction
+        self._deadline = deadline
+        self._fallback_factory = fallback
+        self._fallback: ChannelSurface | None = None
+        self._clock = clock
+        self._original_used = False
+
+    async def status(self, text: str) -> None:
+        if self._live():
+            try:
+                await self._edit_original(text)
+            except discord.HTTPException as exc:
+                self._give_up_on(exc)
+        # After the token is over the old status stays as it was; results still arrive.
+
+    async def say(self, text: str, buttons: tuple[str, ...] = ()) -> None:
+        if self._live():
+            try:
+                if not self._original_used:
+                    await self._edit_original(text, **view_kwargs(buttons))
+                else:
+                    await self._interaction.followup.send(text, **view_kwargs(buttons))
+                return
+            except discord.HTTPException as exc:
+                self._give_up_on(exc)
+        await self._channel().say(text, buttons)
+
+    async def upload(self, path: Path, text: str, buttons: tuple[str, ...] = ()) -> bool:
+        if self._live():
+            try:
+                if not self._original_used:
+                    await self._edit_original("Here is your video.")
+                await self._interaction.followup.send(text, file=discord.File(path),
+                                                      **view_kwargs(buttons))
+                return True
+            except discord.HTTPException as exc:
+                if is_too_large(exc):
+                    return False
+                self._give_up_on(exc)
+        return await self._channel().upload(path, text, buttons)
+
+    def _live(self) -> bool:
+        return self._clock() < self._deadline
+
+    def _give_up_on(self, exc: discord.HTTPException) -> None:
+        """The token is over (Discord said so): switch to the channel, or re-raise."""
+        if exc.code not in GONE_CODES and exc.status != 401:
+            raise exc
+        log.info("interaction token no longer valid; delivering in the channel")
+        self._deadline = -math.inf
+
+    async def _edit_original(self, text: str, **kwargs: Any) -> None:
+        await self._interaction.edit_original_response(content=text, **kwargs)
+        self._original_used = True
+
+    def _channel(self) -> ChannelSurface:
+        if self._fallback is None:
+            self._fallback = self._fallback_factory()
+        return self._fallback
