@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     max_pixels: int = Field(4096 * 4096, gt=0, alias="BACKTRACK_MAX_PIXELS")
     render_timeout_seconds: float = Field(30 * 60, gt=0, alias="BACKTRACK_RENDER_TIMEOUT")
     max_concurrent_renders: int = Field(2, ge=1, le=64, alias="BACKTRACK_MAX_RENDERS")
+    font_file: Path | None = Field(None, alias="BACKTRACK_FONT_FILE")
     download_timeout_seconds: float = Field(120, gt=0, alias="BACKTRACK_DOWNLOAD_TIMEOUT")
     allow_private_urls: bool = Field(False, alias="BACKTRACK_ALLOW_PRIVATE_URLS")
 
