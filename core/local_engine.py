@@ -1,0 +1,217 @@
+"""The local engine: drafts in the store, instructions parsed here, renders by ffmpeg."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from core.config import Settings
+from core.draft import AUDIO, VIDEO, Draft
+from core.engine import (
+    Edited,
+    EngineEvent,
+    ExportOptions,
+    MediaFile,
+    Progress,
+    Rendered,
+    Said,
+    SessionRef,
+)
+from core.errors import BadMedia, EngineError, NothingToEdit, UnsupportedFile
+from core.ports import MediaRecord, Store
+from core.probe import MediaInfo, probe, require_video
+from core.render import Plan, RenderOptions
+from core.render_job import mood_lookup, render_draft, resolve_music
+from core.render_queue import RenderQueue
+from core.runner import FfmpegRunner, progress_stream
+
+CREDITS = "Local engine: free, no credits needed."
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}:{secs:02d}" if minutes else f"{secs} s"
+
+
+class LocalEngine:
+    """Implements `core.engine.Engine` with ffmpeg on this machine."""
+
+    name = "local"
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        runner: FfmpegRunner | None = None,
+        queue: RenderQueue | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.runner = runner or FfmpegRunner(timeout=settings.render_timeout_seconds)
+        self.queue = queue or RenderQueue(settings.max_concurrent_renders)
+
+    # Sessions and drafts ---------------------------------------------------------------------
+
+    async def new_session(self, conversation: str, language: str) -> str:
+        session_id = "local-" + secrets.token_hex(8)
+        await self.store.push_draft(session_id, Draft().to_json())
+        return session_id
+
+    async def draft(self, session: SessionRef) -> Draft:
+        return Draft.from_json(await self.store.current_draft(session.session_id))
+
+    async def undo(self, session: SessionRef) -> tuple[str, ...]:
+        before = await self.draft(session)
+        after = await self.store.pop_draft(session.session_id)
+        if after is None:
+            raise NothingToEdit("There is nothing to undo.")
+        return tuple(Draft.from_json(after).diff(before))
+
+    async def credits(self, session: SessionRef | None) -> str:
+        return CREDITS
+
+    async def aclose(self) -> None:
+        """Nothing to release: renders belong to the turns that started them."""
+
+    async def _save(self, session: SessionRef, before: Draft, after: Draft) -> tuple[str, ...]:
+        changes = tuple(after.diff(before))
+        if changes:
+            await self.store.push_draft(session.session_id, after.to_json())
+        return changes
+
+    # Media ---------------------------------------------------------------------------------------
+
+    def _path(self, record: MediaRecord) -> Path:
+        return self.settings.data_dir / record.path
+
+    async def _media(self, media_id: str) -> Path | None:
+        record = await self.store.get_media(media_id)
+        return self._path(record) if record is not None else None
+
+    async def add_media(self, session: SessionRef, media: MediaFile) -> str:
+        if media.kind == "image":
+            raise UnsupportedFile("The local engine works with videos and music; "
+                                  "please send a video clip.")
+        info = await probe(media.path)
+        if await self.store.get_media(media.media_id) is None:
+            await self.store.add_media(self._record(session, media, info))
+        before = await self.draft(session)
+        draft = before.copy()
+        if media.kind == "video":
+            require_video(info)
+            line = self._put_video(draft, media, info)
+        else:
+            if not info.has_audio:
+                raise BadMedia(f"{media.name} has no sound in it.")
+            line = self._put_music(draft, media, info)
+        await self._save(session, before, draft)
+        return line
+
+    def _record(self, session: SessionRef, media: MediaFile, info: MediaInfo) -> MediaRecord:
+        path = media.path
+        try:
+            stored = str(path.resolve().relative_to(self.settings.data_dir.resolve()))
+        except ValueError:
+            stored = str(path.resolve())
+        return MediaRecord(
+            id=media.media_id, session_id=session.session_id, kind=media.kind, name=media.name,
+            path=stored, size=info.size, duration=info.duration, width=info.width,
+            height=info.height,
+        )
+
+    @staticmethod
+    def _put_video(draft: Draft, media: MediaFile, info: MediaInfo) -> str:
+        old = draft.first_segment(VIDEO)
+        old_ms = old.duration_ms if old is not None else None
+        new_ms = round(info.duration * 1000)
+        track = draft.track_dict(VIDEO)
+        assert track is not None
+        track["sg"] = [{"s": 0, "d": new_ms, "m": {"name": media.name, "media_id": media.media_id}}]
+        draft.meta.pop("trim", None)
+        music = draft.track_dict(AUDIO, create=False)
+        for seg in (music or {}).get("sg", []):
+            if isinstance(seg, dict) and (old_ms is None or seg.get("d") == old_ms):
+                seg["d"] = max(new_ms - int(seg.get("s", 0)), 0)
+        size = f", {info.width}x{info.height}" if info.width else ""
+        return (f"Got your video {media.name} ({_clock(info.duration)}{size}). Tell me what to "
+                "do, e.g. \"add lofi music at 30% and fade it out\".")
+
+    @staticmethod
+    def _put_music(draft: Draft, media: MediaFile, info: MediaInfo) -> str:
+        line = f"Got the music {media.name} ({_clock(info.duration)})."
+        track = draft.track_dict(AUDIO, create=False)
+        segments = track.get("sg") if track is not None else None
+        if isinstance(segments, list) and segments and isinstance(segments[0], dict):
+            meta = segments[0].setdefault("m", {})
+            previous = meta.get("name") or meta.get("mood") or "the old music"
+            meta.pop("mood", None)
+            meta.update({"name": media.name, "media_id": media.media_id})
+            return f"{line} It replaces {previous}."
+        return f"{line} Say \"add it at 30%\" to put it under your video."
+
+    # Editing -----------------------------------------------------------------------------------
+
+    async def edit(self, session: SessionRef, text: str) -> AsyncIterator[EngineEvent]:
+        from core.instructions import Context, MusicRef, apply_instruction
+
+        before = await self.draft(session)
+        video_seg = before.first_segment(VIDEO)
+        has_audio = False
+        video_id = video_seg.meta.get("media_id") if video_seg is not None else None
+        if video_id and (path := await self._media(str(video_id))) and path.is_file():
+            has_audio = (await probe(path)).has_audio
+        songs = await self.store.list_media(session.session_id, "audio")
+        music = None
+        if songs:
+            song = songs[0]
+            music = MusicRef(song.id, song.name, (song.duration or 0.0) * 1000)
+        ctx = Context(video_seg.duration_ms if video_seg is not None else None, has_audio, music)
+        parsed = apply_instruction(before, text, ctx)
+        changes = await self._save(session, before, parsed.draft)
+        if parsed.understood:
+            yield Said("Got it: " + ", ".join(parsed.understood) + ".")
+        yield Edited(changes, parsed.draft)
+
+    # Rendering ---------------------------------------------------------------------------------
+
+    async def export(
+        self, session: SessionRef, options: ExportOptions
+    ) -> AsyncIterator[EngineEvent]:
+        draft = await self.draft(session)
+        video_seg = draft.first_segment(VIDEO)
+        media_id = video_seg.meta.get("media_id") if video_seg is not None else None
+        video_path = await self._media(str(media_id)) if media_id else None
+        if video_path is None or not video_path.is_file():
+            raise NothingToEdit("Send me a video first, then tell me what to do with it.")
+        video = require_video(await probe(video_path))
+        render_id = options.render_id or secrets.token_hex(8)
+        output = self.settings.data_dir / "renders" / f"{render_id}.mp4"
+        async with self.queue.join() as ticket:
+            async for place in ticket.positions():
+                if place > 0:
+                    yield Progress(f"Waiting for a free renderer: you are number {place} in line")
+            yield Progress("Rendering…", 0.0)
+            lookup = mood_lookup(self._media, self.settings.data_dir / "music", self.runner)
+            music = await resolve_music(draft, lookup)
+            render_options = RenderOptions(options.resolution, options.aspect, options.max_bytes)
+            plan: Plan | None = None
+            shown = 0.0
+            async for item in progress_stream(
+                lambda report: render_draft(draft, video, music, output, self.runner,
+                                            render_options, self.settings.font_file, report)
+            ):
+                if isinstance(item, Plan):
+                    plan = item
+                elif item >= shown + 1 and item < 100:
+                    shown = float(int(item))
+                    yield Progress("Rendering…", shown)
+        assert plan is not None
+        yield Rendered(output, None, output.stat().st_size, plan.duration, plan.width,
+                       plan.height)
+
+    async def resume_export(self, session: SessionRef, remote_id: str) -> AsyncIterator[
+        EngineEvent
+    ]:
+        raise EngineError("The local engine has no remote renders to resume.")
+        yield  # pragma: no cover  (makes this an async generator like the others)
