@@ -1,0 +1,348 @@
+"""The assistant: one entry point for every chat platform.
+
+`handle(turn)` routes a message, runs its work as a tracked task (one per conversation at a
+time) and streams replies: one Status line updated as work goes, Messages, a Video, Problems.
+It never raises to the adapter: a `UserError` becomes its words, anything else an apology with
+an id that ties it to the traceback in the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from core.config import Settings
+from core.conversation import Message, Notifier, Problem, Reply, Status, Turn
+from core.delivery import Renderer, Signer, plan, shrink_target, video_reply
+from core.engine import Edited, Engine, ExportOptions, MediaFile, Progress, Said, SessionRef
+from core.errors import EngineError, NothingToEdit, TooLarge, UserError, apology, new_error_id
+from core.fetch import Fetcher, find_links
+from core.intake import Intake, ProbeFn
+from core.ports import Conversation, Store
+from core.recovery import Recovery
+from core.routing import UPLOAD_HELP, Route, help_text, route
+
+log = logging.getLogger("backtrack.assistant")
+
+Emit = Callable[[Reply | None], None]
+
+
+class TurnGate(Protocol):
+    """What the assistant needs from `core.limits.Gate`."""
+
+    async def check_turn(self, person: str) -> None: ...
+    async def check_render(self, person: str) -> None: ...
+
+
+class TaskSet:
+    """Tracked background tasks: nothing is fire-and-forget; `aclose` cancels and awaits."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("task %s failed", task.get_name(), exc_info=task.exception())
+
+    async def aclose(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@dataclass
+class _Job:
+    """The turn running in one conversation."""
+
+    label: str
+    task: asyncio.Task[Any] | None = None
+    cancelled_by_user: bool = False
+
+
+class _StatusLine:
+    """Emits the turn's status line and keeps the busy answer's description current."""
+
+    def __init__(self, emit: Emit, job: _Job) -> None:
+        self._emit = emit
+        self._job = job
+
+    def __call__(self, text: str, percent: float | None = None) -> None:
+        self._job.label = text.rstrip("…. ").lower() + (f", {percent:.0f}%" if percent else "")
+        self._emit(Status(text, percent))
+
+
+def _strip_links(text: str, links: list[str]) -> str:
+    for link in links:
+        text = text.replace(link, " ")
+    return " ".join(text.split())
+
+
+class Assistant:
+    """Routes turns, runs them one at a time per conversation, and delivers the result."""
+
+    def __init__(self, settings: Settings, store: Store, engine: Engine, *,
+                 gate: TurnGate | None = None, signer: Signer | None = None,
+                 fetcher: Fetcher | None = None, probe: ProbeFn | None = None) -> None:
+        if probe is None:
+            from core.probe import probe as probe_media
+            probe = probe_media
+        self.settings = settings
+        self.store = store
+        self.engine = engine
+        self.gate = gate
+        self.signer = signer
+        self._own_fetcher = fetcher is None
+        self._fetcher = fetcher or Fetcher(settings.max_file_bytes,
+                                           settings.download_timeout_seconds,
+                                           settings.allow_private_urls)
+        self.intake = Intake(settings, store, probe, self._fetcher)
+        self.renderer = Renderer(settings, store, engine)
+        self._tasks = TaskSet()
+        self.recovery = Recovery(settings, store, engine, signer, self._tasks.spawn,
+                                 self.renderer.live)
+        self._running: dict[str, _Job] = {}
+        self._closing = False
+
+    # The entry point ------------------------------------------------------------------------
+
+    async def handle(self, turn: Turn) -> AsyncIterator[Reply]:
+        """Replies to one incoming message, as they come."""
+        key = str(turn.key)
+        try:
+            if turn.update_id is not None and not await self.store.mark_update(
+                    turn.key.platform, turn.update_id):
+                return
+            links = find_links(turn.text)
+            asked = route(_strip_links(turn.text, links))
+        except Exception as exc:  # before any work starts: still words, never a traceback
+            yield _problem(exc, key)
+            return
+        running = self._running.get(key)
+        if asked.action == "cancel" and not turn.attachments:
+            yield self._cancel(running)
+            return
+        if asked.action == "help" and not turn.attachments and not links:
+            yield Message(help_text())
+            return
+        if running is not None:
+            yield Message(f"Still working on your last request ({running.label}) — "
+                          "send 'cancel' to stop it.")
+            return
+        if self._closing:
+            yield Problem("I'm restarting right now; please send that again in a minute.")
+            return
+        # No await between the busy check above and registering the job here.
+        queue: asyncio.Queue[Reply | None] = asyncio.Queue()
+        job = _Job(label=_describe(asked))
+        self._running[key] = job
+        job.task = self._tasks.spawn(self._turn(turn, asked, links, job, queue.put_nowait),
+                                     name=f"turn {key}")
+        try:
+            while (reply := await queue.get()) is not None:
+                yield reply
+        finally:
+            if not job.task.done():  # the adapter stopped listening: stop the work too
+                job.task.cancel()
+
+    def add_notifier(self, platform: str, notifier: Notifier) -> None:
+        """Lets the assistant reach chats of a platform on its own (late results, restarts)."""
+        self.recovery.add_notifier(platform, notifier)
+
+    async def recover(self) -> None:
+        """After start-up: resume remote renders left running, report the others."""
+        await self.recovery.recover()
+
+    async def aclose(self) -> None:
+        """Cancel running turns (their renders are recorded as interrupted) and close."""
+        self._closing = True
+        self.renderer.closing = True
+        await self._tasks.aclose()
+        if self._own_fetcher:
+            await self._fetcher.aclose()
+
+    # One turn -------------------------------------------------------------------------------
+
+    def _cancel(self, job: _Job | None) -> Message:
+        if job is None or job.task is None or job.task.done():
+            return Message("Nothing is running right now.")
+        job.cancelled_by_user = True
+        job.task.cancel()
+        return Message(f"Stopping your last request ({job.label}).")
+
+    async def _turn(self, turn: Turn, asked: Route, links: list[str], job: _Job,
+                    emit: Emit) -> None:
+        key = str(turn.key)
+        deadline = (self.settings.render_timeout_seconds * 2 + 60
+                    + self.settings.download_timeout_seconds * (len(turn.attachments) + len(links)))
+        try:
+            async with asyncio.timeout(deadline):
+                await self._work(turn, asked, links, _StatusLine(emit, job), emit)
+        except asyncio.CancelledError:
+            if job.cancelled_by_user:
+                emit(Message("Cancelled."))
+                return
+            if self._closing:
+                emit(Message("Stopped: the bot is restarting. Please send that again in a minute."))
+            raise
+        except Exception as exc:
+            emit(_problem(exc, key))
+        finally:
+            if self._running.get(key) is job:
+                del self._running[key]
+            emit(None)
+
+    async def _work(self, turn: Turn, asked: Route, links: list[str], status: _StatusLine,
+                    emit: Emit) -> None:
+        if self.gate is not None:
+            await self.gate.check_turn(turn.key.person)
+        if asked.action == "new":
+            await self._new_session(turn)
+            emit(Message("Started a fresh timeline. Send me a video to work on."))
+        session = await self._session(turn)
+        added: list[MediaFile] = []
+        for attachment in turn.attachments:
+            status(f"Receiving {attachment.name}…")
+            added.append(await self.intake.attachment(session.session_id, attachment))
+            emit(Message(await self.engine.add_media(session, added[-1])))
+        for link in links:
+            status("Downloading the linked file…")
+            added.append(await self.intake.link(session.session_id, link))
+            emit(Message(await self.engine.add_media(session, added[-1])))
+        action = asked.action
+        if action == "edit" and not asked.text:
+            if any(m.kind == "audio" for m in added) and await self._has_clip(session):
+                action = "export"  # a song sent on its own: the user wants the result
+            else:
+                emit(Message(_next_step(added)))
+                return
+        if action in ("new", "help", "cancel"):
+            return
+        if action == "upload":
+            if not added:
+                emit(Message(UPLOAD_HELP))
+            return
+        if action == "status":
+            emit(Message((await self.engine.draft(session)).summary()))
+        elif action == "credits":
+            emit(Message(await self.engine.credits(session)))
+        elif action == "undo":
+            changes = await self.engine.undo(session)
+            emit(Message("Undone: " + "; ".join(changes) if changes else "Undone."))
+            if await self._has_clip(session):
+                await self._export(turn, session, asked.options, status, emit)
+        elif action == "export":
+            await self._export(turn, session, asked.options, status, emit)
+        else:
+            await self._edit(turn, session, asked.text, status, emit)
+
+    async def _edit(self, turn: Turn, session: SessionRef, text: str, status: _StatusLine,
+                    emit: Emit) -> None:
+        if not await self._has_clip(session):
+            raise NothingToEdit("Send me a video first (as a file or a link), then tell me "
+                                "what to do with it, e.g. \"add calm music and fade it out\".")
+        status("Working on it…")
+        edited: Edited | None = None
+        async for event in self.engine.edit(session, text):
+            if isinstance(event, Progress):
+                status(event.text, event.percent)
+            elif isinstance(event, Edited):
+                edited = event
+            elif isinstance(event, Said):
+                emit(Message(event.text))
+        if edited is None:
+            raise EngineError("the edit ended without a result")
+        if not edited.changed:
+            emit(Message("Nothing changed. " + edited.draft.summary()))
+            return
+        emit(Message("Done: " + "; ".join(edited.changes)))
+        await self._export(turn, session, ExportOptions(), status, emit)
+
+    async def _export(self, turn: Turn, session: SessionRef, options: ExportOptions,
+                      status: _StatusLine, emit: Emit) -> None:
+        if not await self._has_clip(session):
+            raise NothingToEdit("There's nothing to export yet: send me a video first.")
+        if self.gate is not None:
+            await self.gate.check_render(turn.key.person)
+        rendered, render_id = await self.renderer.render(turn, session, options, status, emit)
+        how = plan(rendered, turn.upload_limit, self.signer is not None)
+        limit = turn.upload_limit
+        if how == "shrink":
+            if limit is None:
+                raise EngineError("the render has neither a file nor a URL")
+            status("Too big for this chat; making a smaller copy…")
+            smaller = dataclasses.replace(options, max_bytes=shrink_target(limit))
+            rendered, render_id = await self.renderer.render(turn, session, smaller, status, emit)
+            if rendered.path is None or (rendered.size or 0) > limit:
+                raise TooLarge("Even a smaller copy is too big for this chat. Try a shorter "
+                               "clip, or \"export 720p\".")
+            how = "file"
+        url = self.signer.url_for(render_id, "backtrack.mp4") if (
+            how == "link" and self.signer is not None) else None
+        status("Finished.", 100.0)
+        emit(video_reply(rendered, how, url, limit))
+
+    # Sessions ---------------------------------------------------------------------------------
+
+    async def _session(self, turn: Turn) -> SessionRef:
+        key = str(turn.key)
+        conversation = await self.store.get_conversation(key)
+        if conversation is None or conversation.engine != self.engine.name:
+            return await self._new_session(turn)
+        return SessionRef(key, conversation.session_id, turn.language)
+
+    async def _new_session(self, turn: Turn) -> SessionRef:
+        key = str(turn.key)
+        session_id = await self.engine.new_session(key, turn.language)
+        old = await self.store.get_conversation(key)
+        now = time.time()
+        await self.store.save_conversation(Conversation(
+            key=key, engine=self.engine.name, session_id=session_id, language=turn.language,
+            created_at=old.created_at if old else now, updated_at=now))
+        return SessionRef(key, session_id, turn.language)
+
+    async def _has_clip(self, session: SessionRef) -> bool:
+        return bool(await self.store.list_media(session.session_id, "video"))
+
+
+def _describe(asked: Route) -> str:
+    if asked.action == "edit":
+        text = asked.text if len(asked.text) <= 40 else asked.text[:37] + "..."
+        return f'"{text}"' if text else "your upload"
+    return {"export": "exporting your video", "status": "reading the timeline",
+            "credits": "checking credits", "undo": "undoing", "new": "starting over",
+            "upload": "your upload"}.get(asked.action, asked.action)
+
+
+def _next_step(added: list[MediaFile]) -> str:
+    if any(m.kind == "video" for m in added):
+        return ("Now tell me what to do with it, for example: \"add background music and fade "
+                "it out at the end\".")
+    if added:
+        return "Got the music. Now send me the video it should go under."
+    return "Send me a video (a file or a link), or type \"help\" to see what I can do."
+
+
+def _problem(exc: BaseException, key: str) -> Problem:
+    """Words for the user: their own mistake as is, anything else as an apology with an id."""
+    if isinstance(exc, UserError):
+        return Problem(exc.user_message)
+    error_id = new_error_id()
+    if isinstance(exc, TimeoutError):
+        log.error("turn timed out ref=%s conversation=%s", error_id, key)
+        return Problem(f"That took too long and was stopped (ref {error_id}). Please try again.")
+    log.error("turn failed ref=%s conversation=%s", error_id, key, exc_info=exc)
+    return Problem(apology(error_id))
+

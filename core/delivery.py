@@ -1,0 +1,211 @@
+"""Delivery rules for a finished render, and the render (with its stored record) itself.
+
+`plan()` is pure: a file when it fits the chat's upload limit, else a signed link from our own
+link server, else the engine's URL (NemoVideo), else a re-encode that fits the limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import secrets
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal, Protocol
+
+from core.config import Settings
+from core.conversation import QUICK_ACTIONS, Message, Reply, Turn, Video
+from core.engine import (
+    Engine,
+    ExportOptions,
+    Progress,
+    RemoteRender,
+    Rendered,
+    Said,
+    SessionRef,
+)
+from core.errors import EngineError, UserError
+from core.ports import RenderRecord, RenderState, RenderStore
+
+Plan = Literal["file", "link", "url", "shrink"]
+
+SHRINK_MARGIN = 0.95
+"""Aim a re-encode a little under the limit: containers and bitrate control overshoot."""
+
+DOWNLOAD_NAME = "backtrack.mp4"
+
+
+class Signer(Protocol):
+    """What delivery needs from `core.links.LinkSigner`."""
+
+    def url_for(self, render_id: str, filename: str) -> str: ...
+
+
+def plan(rendered: Rendered, upload_limit: int | None, can_sign: bool) -> Plan:
+    """How to hand a render to the user."""
+    if rendered.path is not None:
+        if upload_limit is None or (rendered.size or 0) <= upload_limit:
+            return "file"
+        if can_sign:
+            return "link"
+        if rendered.url:
+            return "url"
+        return "shrink"
+    if rendered.url:
+        return "url"
+    return "shrink"
+
+
+def shrink_target(upload_limit: int) -> int:
+    """The size to re-encode to when no link can be given."""
+    return int(upload_limit * SHRINK_MARGIN)
+
+
+def human_size(size: int | None) -> str:
+    """1234567 -> '1.2 MB'."""
+    if size is None:
+        return "unknown size"
+    if size < 1024 * 1024:
+        return f"{max(size, 1) / 1024:.0f} KB"
+    if size < 1024**3:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{size / 1024**3:.2f} GB"
+
+
+def human_duration(seconds: float | None) -> str:
+    """65.2 -> '1:05'."""
+    if seconds is None:
+        return "?"
+    total = round(seconds)
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def video_reply(rendered: Rendered, how: Plan, url: str | None = None,
+                upload_limit: int | None = None) -> Video:
+    """The Video reply for a delivery plan (`url` is the signed link for "link")."""
+    facts = f"{human_size(rendered.size)}, {human_duration(rendered.duration)}"
+    if how == "file":
+        path, link, caption = rendered.path, rendered.url, f"Here is your video ({facts})."
+    else:
+        limit = f"; this chat takes files up to {human_size(upload_limit)}" if upload_limit else ""
+        path, link = None, url if how == "link" else rendered.url
+        caption = f"Your video is ready ({facts}{limit}). Download it here: {link}"
+    return Video(path=path, url=link, size=rendered.size, duration=rendered.duration,
+                 caption=caption, width=rendered.width, height=rendered.height,
+                 buttons=QUICK_ACTIONS)
+
+
+class RenderLog:
+    """One render's record in the store: queued -> running -> done/failed/cancelled.
+
+    Progress writes are throttled (every `min_seconds` or `min_step` percent) so a fast
+    ffmpeg progress stream does not become a database write per line.
+    """
+
+    def __init__(self, store: RenderStore, record: RenderRecord, *,
+                 clock: Callable[[], float] = time.time, min_seconds: float = 2.0,
+                 min_step: float = 5.0) -> None:
+        self.store = store
+        self.record = record
+        self._clock = clock
+        self._min_seconds = min_seconds
+        self._min_step = min_step
+        self._saved_at = 0.0
+        self._saved_percent = -100.0
+
+    async def save(self, **changes: object) -> None:
+        now = self._clock()
+        self.record = dataclasses.replace(self.record, updated_at=now, **changes)  # type: ignore[arg-type]
+        await self.store.save_render(self.record)
+        self._saved_at = now
+        self._saved_percent = self.record.progress
+
+    async def progress(self, percent: float | None) -> None:
+        if self.record.state == "queued":
+            await self.save(state="running", progress=percent or 0.0)
+            return
+        if percent is None:
+            return
+        now = self._clock()
+        if (percent - self._saved_percent >= self._min_step
+                or now - self._saved_at >= self._min_seconds):
+            await self.save(progress=percent)
+        else:
+            self.record = dataclasses.replace(self.record, progress=percent)
+
+    async def finish(self, state: RenderState, **changes: object) -> None:
+        await self.save(state=state, **changes)
+
+
+def relative_to(path: Path | None, root: Path) -> str | None:
+    """A stored path: relative to the data folder when inside it."""
+    if path is None:
+        return None
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+StatusFn = Callable[[str, "float | None"], None]
+EmitFn = Callable[[Reply | None], None]
+
+
+class Renderer:
+    """Runs one export with its render record; knows which renders run in this process."""
+
+    def __init__(self, settings: Settings, store: RenderStore, engine: Engine) -> None:
+        self.settings = settings
+        self.store = store
+        self.engine = engine
+        self.live: set[str] = set()
+        self.closing = False
+        """Set at shutdown: a cancelled render is then "interrupted", not "cancelled"."""
+
+    async def render(self, turn: Turn, session: SessionRef, options: ExportOptions,
+                     status: StatusFn, emit: EmitFn) -> tuple[Rendered, str]:
+        """The finished render and its id; the record follows every step."""
+        render_id = secrets.token_hex(8)
+        now = time.time()
+        job = RenderLog(self.store, RenderRecord(
+            id=render_id, conversation=str(turn.key), person=turn.key.person,
+            session_id=session.session_id, engine=self.engine.name, state="queued",
+            created_at=now, updated_at=now))
+        await job.save()
+        self.live.add(render_id)
+        status("Rendering…", None)
+        rendered: Rendered | None = None
+        try:
+            events = self.engine.export(session, dataclasses.replace(options, render_id=render_id))
+            async for event in events:
+                if isinstance(event, Progress):
+                    status(event.text, event.percent)
+                    await job.progress(event.percent)
+                elif isinstance(event, RemoteRender):
+                    await job.save(state="running", remote_id=event.remote_id)
+                elif isinstance(event, Said):
+                    emit(Message(event.text))
+                elif isinstance(event, Rendered):
+                    rendered = event
+            if rendered is None:
+                raise EngineError("the export ended without a file")
+        except asyncio.CancelledError:
+            if not self.closing:
+                await job.finish("cancelled")
+            elif job.record.remote_id is None:
+                await job.finish("interrupted", error="stopped by a restart")
+            # A remote render stays "running": the next start resumes it.
+            raise
+        except UserError as exc:
+            await job.finish("failed", error=exc.user_message)
+            raise
+        except Exception as exc:
+            await job.finish("failed", error=f"{type(exc).__name__}: {str(exc)[:200]}")
+            raise
+        finally:
+            self.live.discard(render_id)
+        await job.finish("done", progress=100.0,
+                         output_path=relative_to(rendered.path, self.settings.data_dir),
+                         output_url=rendered.url)
+        return rendered, render_id

@@ -1,0 +1,140 @@
+"""Intake: attachments and links become checked, probed media files of a session.
+
+Type and size are checked before any byte is fetched, and again after (probe, limits). Files
+land in `<data_dir>/media/<session_id>/<random><ext>`: the user's file name never reaches a path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Protocol
+
+from core.config import Settings
+from core.conversation import Attachment
+from core.delivery import human_duration, human_size
+from core.engine import MediaFile, MediaKind
+from core.errors import BadMedia, TooLarge
+from core.fetch import ACCEPTED_EXTENSIONS, Downloaded, check_upload
+from core.janitor import ensure_space
+from core.ports import MediaRecord, MediaStore
+from core.probe import MediaInfo
+
+ProbeFn = Callable[[Path], Awaitable[MediaInfo]]
+
+_DEFAULT_SUFFIX: dict[str, str] = {"video": ".mp4", "audio": ".mp3", "image": ".png"}
+
+
+class LinkFetcher(Protocol):
+    """What intake needs from `core.fetch.Fetcher`."""
+
+    async def download(self, url: str, dest_dir: Path) -> Downloaded: ...
+
+
+def display_name(name: str) -> str:
+    """The name to show and store: the last path part, at most 80 characters."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "file"
+    return name if len(name) <= 80 else name[:77] + "..."
+
+
+def suffix_for(name: str, mime: str | None, kind: str) -> str:
+    """A safe extension for the stored copy: the accepted one in the name, else from the type."""
+    suffix = Path(name).suffix.lower()
+    if suffix.lstrip(".") in ACCEPTED_EXTENSIONS:
+        return suffix
+    guessed = mimetypes.guess_extension(mime or "") or ""
+    if guessed.lstrip(".") in ACCEPTED_EXTENSIONS:
+        return guessed
+    return _DEFAULT_SUFFIX.get(kind, ".bin")
+
+
+def check_probed(info: MediaInfo, kind: str, name: str, settings: Settings) -> MediaKind:
+    """The kind of media after probing, or the limit it breaks in words."""
+    if kind == "video" and not info.has_video:
+        if not info.has_audio:
+            raise BadMedia(f"{name} has no video or sound I can use.")
+        kind = "audio"  # an .mp4 with only sound is music
+    if kind == "audio" and not info.has_audio:
+        raise BadMedia(f"{name} has no sound in it, so I can't use it as music.")
+    if kind == "video":
+        if info.duration > settings.max_video_seconds:
+            raise TooLarge(f"{name} is {human_duration(info.duration)} long; the longest video I "
+                           f"take is {human_duration(settings.max_video_seconds)}.")
+        pixels = (info.width or 0) * (info.height or 0)
+        if pixels > settings.max_pixels:
+            raise TooLarge(f"{name} is {info.width}x{info.height}; that is more pixels than I "
+                           f"take ({settings.max_pixels:,} at most). Please send a smaller copy.")
+    elif kind == "audio" and info.duration > settings.max_audio_seconds:
+        raise TooLarge(f"{name} is {human_duration(info.duration)} long; the longest music I "
+                       f"take is {human_duration(settings.max_audio_seconds)}.")
+    return "video" if kind == "video" else "audio" if kind == "audio" else "image"
+
+
+class Intake:
+    """Fetches, checks, probes and records the media a user sends."""
+
+    def __init__(self, settings: Settings, store: MediaStore, probe: ProbeFn,
+                 fetcher: LinkFetcher) -> None:
+        self.settings = settings
+        self.store = store
+        self.probe = probe
+        self.fetcher = fetcher
+
+    def _folder(self, session_id: str) -> Path:
+        # Session ids come from engines; keep only safe characters in the folder name.
+        safe = "".join(c for c in session_id if c.isalnum() or c in "-_") or "session"
+        return self.settings.data_dir / "media" / safe
+
+    async def attachment(self, session_id: str, attachment: Attachment) -> MediaFile:
+        """A file sent in the chat."""
+        name = display_name(attachment.name)
+        kind = check_upload(attachment.name, attachment.size, attachment.mime,
+                            self.settings.max_file_bytes)
+        if attachment.size:
+            ensure_space(self.settings.data_dir, attachment.size, self.settings.data_max_bytes)
+        folder = self._folder(session_id)
+        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+        path = folder / (secrets.token_hex(8) + suffix_for(attachment.name, attachment.mime, kind))
+        try:
+            await attachment.fetch(path)
+            size = (await asyncio.to_thread(path.stat)).st_size
+            if size > self.settings.max_file_bytes:
+                raise TooLarge(f"{name} is {human_size(size)}; the largest file I take is "
+                               f"{human_size(self.settings.max_file_bytes)}.")
+            return await self._admit(session_id, path, name, kind, size)
+        except BaseException:
+            await asyncio.to_thread(path.unlink, missing_ok=True)
+            raise
+
+    async def link(self, session_id: str, url: str) -> MediaFile:
+        """A link to a media file in the message text."""
+        folder = self._folder(session_id)
+        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+        got = await self.fetcher.download(url, folder)  # saved under a random name already
+        try:
+            kind = check_upload(got.path.name, got.size, got.mime, self.settings.max_file_bytes)
+            return await self._admit(session_id, got.path, display_name(got.name), kind, got.size)
+        except BaseException:
+            await asyncio.to_thread(got.path.unlink, missing_ok=True)
+            raise
+
+    async def _admit(self, session_id: str, path: Path, name: str, kind: str,
+                     size: int) -> MediaFile:
+        if size == 0:
+            raise BadMedia(f"{name} is empty.")
+        info = await self.probe(path)
+        final = check_probed(info, kind, name, self.settings)
+        media_id = secrets.token_hex(8)
+        duration = info.duration or None
+        relative = path.relative_to(self.settings.data_dir)
+        await self.store.add_media(MediaRecord(
+            id=media_id, session_id=session_id, kind=final, name=name, path=str(relative),
+            size=size, duration=duration, width=info.width, height=info.height,
+            created_at=time.time(),
+        ))
+        return MediaFile(media_id=media_id, path=path, name=name, kind=final, size=size,
+                         duration=duration, width=info.width, height=info.height)

@@ -1,0 +1,154 @@
+"""Routing: what a message asks for, decided before any engine sees it (English and Chinese).
+
+`route(text)` is pure: it strips a bot mention and a leading "/", then matches a command word.
+Anything that is not a command is an edit, passed to the engine as the user typed it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from core.engine import ExportOptions
+
+Action = Literal["export", "credits", "status", "upload", "help", "new", "undo", "cancel", "edit"]
+
+
+@dataclass(frozen=True)
+class Route:
+    """The action a message asks for; `text` is the instruction for edits."""
+
+    action: Action
+    text: str = ""
+    options: ExportOptions = field(default_factory=ExportOptions)
+
+
+# Whole-message commands (after normalising: lower case, no mention, no "/", no end punctuation).
+_COMMANDS: dict[str, Action] = {}
+for _action, _words in {
+    "credits": ("credits", "credit", "balance", "积分", "余额", "查询积分", "查询余额"),
+    "status": ("status", "show tracks", "tracks", "show timeline", "timeline", "show status",
+               "状态", "查看状态", "轨道"),
+    "upload": ("upload", "上传"),
+    "help": ("help", "start", "?", "帮助", "开始"),
+    "new": ("new", "reset", "start over", "restart", "new video", "新建", "重置", "重新开始"),
+    "undo": ("undo", "撤销", "撤回"),
+    "cancel": ("cancel", "stop", "取消", "停止"),
+}.items():
+    for _word in _words:
+        _COMMANDS[_word] = _action  # type: ignore[assignment]
+
+_EXPORT_WORDS = (
+    "send me the video", "send me the file", "send the video", "send it", "export", "download",
+    "render", "导出", "下载", "发给我", "渲染",
+)
+# Words that may follow an export word without turning the message into an edit.
+_FILLER = frozenset({
+    "it", "the", "video", "file", "now", "please", "in", "at", "as", "a", "mp4", "me", "to",
+    "again", "视频", "请",
+})
+_ASPECTS = {
+    "9:16": "9:16", "16:9": "16:9", "1:1": "1:1", "4:5": "4:5", "vertical": "9:16",
+    "portrait": "9:16", "horizontal": "16:9", "landscape": "16:9", "square": "1:1",
+    "竖屏": "9:16", "横屏": "16:9", "方形": "1:1",
+}
+_RESOLUTION = re.compile(r"^(\d{3,4})p?$")
+_RESOLUTIONS = frozenset({360, 480, 540, 720, 1080, 1440, 2160})
+_NAMED_RESOLUTIONS = {"4k": 2160, "hd": 720, "fullhd": 1080, "full-hd": 1080}
+
+# "@backtrack_bot export", "<@1234> export", "/export@backtrack_bot 720p".
+_MENTION = re.compile(r"^(?:<@!?&?\d+>|@[\w.]+)[\s,:]*")
+_SLASH = re.compile(r"^/([\w\u4e00-\u9fff?-]+)(?:@[\w.]+)?")
+_TRAILING = re.compile(r"[\s.!。！?？~]+$")
+
+
+def normalise(text: str) -> str:
+    """Lower case, without a leading bot mention, "/" or "@bot" suffix, or end punctuation."""
+    text = text.strip()
+    text = _MENTION.sub("", text, count=1).strip()
+    match = _SLASH.match(text)
+    if match:
+        text = match.group(1) + text[match.end():]
+    text = " ".join(text.split()).lower()
+    stripped = _TRAILING.sub("", text)
+    return stripped or text
+
+
+def strip_command(text: str) -> str:
+    """The user's text without a leading mention or "/edit"-style command, for the engine."""
+    text = _MENTION.sub("", text.strip(), count=1).strip()
+    match = re.match(r"^/(edit|编辑)(?:@[\w.]+)?\s*", text, flags=re.IGNORECASE)
+    return text[match.end():].strip() if match else text
+
+
+def export_options(words: list[str]) -> ExportOptions | None:
+    """Options from the words after an export word; None when a word is not an option."""
+    resolution: int | None = None
+    aspect: str | None = None
+    for word in words:
+        word = word.strip(",;")
+        if not word or word in _FILLER:
+            continue
+        if word in _ASPECTS:
+            aspect = _ASPECTS[word]
+            continue
+        if word in _NAMED_RESOLUTIONS:
+            resolution = _NAMED_RESOLUTIONS[word]
+            continue
+        match = _RESOLUTION.match(word)
+        if match and int(match.group(1)) in _RESOLUTIONS:
+            resolution = int(match.group(1))
+            continue
+        return None
+    return ExportOptions(resolution=resolution, aspect=aspect)
+
+
+def _split_export(text: str) -> list[str] | None:
+    """The words after an export word at the start of the text, None if there is none."""
+    for word in _EXPORT_WORDS:
+        if text == word or text.startswith(word + " "):
+            return text[len(word):].split()
+        if not word.isascii() and text.startswith(word):
+            # Chinese needs no spaces: "导出720p", "导出 9:16".
+            return text[len(word):].replace("，", " ").split()
+    return None
+
+
+def route(text: str) -> Route:
+    """Decide what a message asks for."""
+    norm = normalise(text)
+    if not norm:
+        return Route("edit", "")
+    action = _COMMANDS.get(norm)
+    if action is not None:
+        return Route(action)
+    rest = _split_export(norm)
+    if rest is not None:
+        options = export_options(rest)
+        if options is not None:
+            return Route("export", options=options)
+    if norm.startswith("upload ") or norm.startswith("上传"):
+        return Route("upload")
+    return Route("edit", strip_command(text))
+
+
+COMMANDS_HELP = (
+    "Commands: \"export\" (or \"export 720p\", \"export 9:16\") sends the video again; "
+    "\"status\" shows the tracks; \"undo\" steps back one edit; \"new\" starts a fresh "
+    "timeline; \"cancel\" stops what I'm doing; \"credits\" shows the balance. "
+    "中文也可以：导出、状态、撤销、取消、积分。"
+)
+
+UPLOAD_HELP = (
+    "Send me the video as a file in this chat (mp4, mov, avi, webm or mkv, up to 500 MB), or "
+    "paste an http(s) link to it. Send a song (mp3, wav, m4a or aac) the same way to use it as "
+    "the music. Then tell me what to do, e.g. \"add background music and fade it out at the end\"."
+)
+
+
+def help_text() -> str:
+    """What the bot can do: how to send a clip, the instructions, the commands."""
+    from core.instructions import HELP_TEXT
+
+    return "\n\n".join((UPLOAD_HELP, HELP_TEXT, COMMANDS_HELP))

@@ -1,0 +1,81 @@
+"""Routing table: every command word in English and Chinese, with mentions and slashes."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.engine import ExportOptions
+from core.routing import Route, normalise, route
+
+CASES: list[tuple[str, Route]] = [
+    ("export", Route("export")),
+    ("Export!", Route("export")),
+    ("/export", Route("export")),
+    ("/export@backtrack_bot", Route("export")),
+    ("@backtrack_bot export", Route("export")),
+    ("<@1234567> export", Route("export")),
+    ("导出", Route("export")),
+    ("download", Route("export")),
+    ("send me the video", Route("export")),
+    ("Send me the video please", Route("export")),
+    ("export 720p", Route("export", options=ExportOptions(resolution=720))),
+    ("/export 1080", Route("export", options=ExportOptions(resolution=1080))),
+    ("export 9:16", Route("export", options=ExportOptions(aspect="9:16"))),
+    ("export vertical 720p", Route("export", options=ExportOptions(resolution=720, aspect="9:16"))),
+    ("导出720p", Route("export", options=ExportOptions(resolution=720))),
+    ("导出 竖屏", Route("export", options=ExportOptions(aspect="9:16"))),
+    ("export the video with calm music", Route("edit", "export the video with calm music")),
+    ("credits", Route("credits")),
+    ("/credits", Route("credits")),
+    ("balance", Route("credits")),
+    ("积分", Route("credits")),
+    ("余额", Route("credits")),
+    ("status", Route("status")),
+    ("状态", Route("status")),
+    ("show tracks", Route("status")),
+    ("Show Tracks.", Route("status")),
+    ("upload", Route("upload")),
+    ("/upload", Route("upload")),
+    ("上传", Route("upload")),
+    ("help", Route("help")),
+    ("/help", Route("help")),
+    ("/start", Route("help")),
+    ("帮助", Route("help")),
+    ("new", Route("new")),
+    ("/new", Route("new")),
+    ("reset", Route("new")),
+    ("start over", Route("new")),
+    ("重新开始", Route("new")),
+    ("undo", Route("undo")),
+    ("Undo", Route("undo")),
+    ("撤销", Route("undo")),
+    ("cancel", Route("cancel")),
+    ("/cancel@backtrack_bot", Route("cancel")),
+    ("取消", Route("cancel")),
+    ("add background music and fade it out at the end",
+     Route("edit", "add background music and fade it out at the end")),
+    ("@backtrack_bot add calm music", Route("edit", "add calm music")),
+    ("<@!42> add calm music", Route("edit", "add calm music")),
+    ("/edit add calm music", Route("edit", "add calm music")),
+    ("加背景音乐，结尾淡出", Route("edit", "加背景音乐，结尾淡出")),
+    ("Fade out", Route("edit", "Fade out")),
+    ("Vertical 9:16", Route("edit", "Vertical 9:16")),
+    ("stop the music at 10 s", Route("edit", "stop the music at 10 s")),
+    ("new music please", Route("edit", "new music please")),
+    ("", Route("edit", "")),
+    ("   ", Route("edit", "")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0] or "empty" for c in CASES])
+def test_route(text: str, expected: Route) -> None:
+    assert route(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("  /Export@Bot   720p ", "export 720p"),
+    ("@bot, status?", "status"),
+    ("???", "???"),
+])
+def test_normalise(text: str, expected: str) -> None:
+    assert normalise(text) == expected

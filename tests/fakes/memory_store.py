@@ -1,0 +1,85 @@
+"""An in-memory `core.ports.Store` for tests of the assistant (no SQLite)."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+from core.ports import Conversation, MediaRecord, RenderRecord, RenderState
+
+
+class MemoryStore:
+    """Dictionaries behind the Store interface; `saves` records every render write."""
+
+    def __init__(self) -> None:
+        self.conversations: dict[str, Conversation] = {}
+        self.drafts: dict[str, list[str]] = {}
+        self.media: dict[str, MediaRecord] = {}
+        self.renders: dict[str, RenderRecord] = {}
+        self.values: dict[str, str] = {}
+        self.updates: set[tuple[str, str]] = set()
+        self.saves: list[RenderRecord] = []
+        self.closed = False
+
+    async def get_conversation(self, key: str) -> Conversation | None:
+        return self.conversations.get(key)
+
+    async def save_conversation(self, conversation: Conversation) -> None:
+        self.conversations[conversation.key] = conversation
+
+    async def push_draft(self, session_id: str, draft_json: str) -> None:
+        self.drafts.setdefault(session_id, []).append(draft_json)
+
+    async def current_draft(self, session_id: str) -> str | None:
+        history = self.drafts.get(session_id)
+        return history[-1] if history else None
+
+    async def pop_draft(self, session_id: str) -> str | None:
+        history = self.drafts.get(session_id, [])
+        if len(history) < 2:
+            return None
+        history.pop()
+        return history[-1]
+
+    async def add_media(self, record: MediaRecord) -> None:
+        if not record.created_at:
+            record = dataclasses.replace(record, created_at=time.time())
+        self.media[record.id] = record
+
+    async def get_media(self, media_id: str) -> MediaRecord | None:
+        return self.media.get(media_id)
+
+    async def list_media(self, session_id: str, kind: str | None = None) -> list[MediaRecord]:
+        found = [m for m in self.media.values()
+                 if m.session_id == session_id and (kind is None or m.kind == kind)]
+        # Newest first; insertion order breaks ties of equal timestamps.
+        order = {m.id: i for i, m in enumerate(self.media.values())}
+        return sorted(found, key=lambda m: (m.created_at, order[m.id]), reverse=True)
+
+    async def save_render(self, record: RenderRecord) -> None:
+        self.renders[record.id] = record
+        self.saves.append(record)
+
+    async def get_render(self, render_id: str) -> RenderRecord | None:
+        return self.renders.get(render_id)
+
+    async def renders_in_state(self, *states: RenderState) -> list[RenderRecord]:
+        return [r for r in self.renders.values() if r.state in states]
+
+    async def count_renders(self, person: str, since: float) -> int:
+        return sum(1 for r in self.renders.values() if r.person == person and r.created_at >= since)
+
+    async def get_value(self, name: str) -> str | None:
+        return self.values.get(name)
+
+    async def set_value(self, name: str, value: str) -> None:
+        self.values[name] = value
+
+    async def mark_update(self, platform: str, update_id: str) -> bool:
+        if (platform, update_id) in self.updates:
+            return False
+        self.updates.add((platform, update_id))
+        return True
+
+    async def close(self) -> None:
+        self.closed = True
