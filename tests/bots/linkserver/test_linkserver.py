@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from bots.linkserver import LinkServer
-from core.config import Settings
+from core.config import load_settings
 from core.links import LinkSigner
 from core.ports import RenderRecord
 from storage.sqlite import SqliteStore
@@ -52,7 +52,7 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     data_dir = tmp_path / "data"
     (data_dir / "renders").mkdir(parents=True)
     (data_dir / "renders" / "r1.mp4").write_bytes(DATA)
-    settings = Settings(data_dir=data_dir, link_host="127.0.0.1", link_port=0)
+    settings = load_settings(data_dir=data_dir, link_host="127.0.0.1", link_port=0)
     store = await SqliteStore.open(settings.database_path)
     clock = Clock()
     signer = LinkSigner(SECRET, "http://public.test", 3600, clock)
