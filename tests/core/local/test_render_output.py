@@ -1,0 +1,178 @@
+"""Real renders of tiny clips, checked by measuring the files that come out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from core.errors import TooLarge
+from core.probe import probe_sync
+from core.render import RenderOptions
+from tests.core.local.conftest import Render
+from tests.core.local.drafts import make_draft
+from tests.media import level_db, measure, tone_level_db
+
+FRAME = 1 / 25
+MUSIC_HZ, ORIGINAL_HZ = 880, 440
+
+
+def video_packets(path: Path) -> list[bytes]:
+    with av.open(str(path)) as container:
+        return [bytes(p) for p in container.demux(container.streams.video[0]) if p.size]
+
+
+def frame_at(path: Path, seconds: float) -> np.ndarray:
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            if frame.time is not None and frame.time >= seconds:
+                return frame.to_ndarray(format="rgb24").astype(np.int16)
+    raise AssertionError("no frame at that time")
+
+
+def db(ratio: float) -> float:
+    return 20 * np.log10(ratio)
+
+
+async def test_music_at_30_percent_with_fade_out_copies_the_video(
+    render: Render, clip: Path, song: Path
+) -> None:
+    out, plan = await render(make_draft(4000, {"volume": 0.3, "fade_out": 1000}), clip, song)
+    m = measure(out)
+    assert (m.video_codec, m.audio_codec, m.width, m.height) == ("h264", "aac", 320, 240)
+    assert abs(m.duration - 4.0) <= 2 * FRAME
+    assert plan.copy_video and video_packets(out) == video_packets(clip)
+    song_level = tone_level_db(song, 0.5, 2.5, MUSIC_HZ)
+    assert abs(tone_level_db(out, 0.5, 2.5, MUSIC_HZ) - (song_level + db(0.3))) < 1.0
+    assert abs(tone_level_db(out, 0.5, 2.5, ORIGINAL_HZ)
+               - tone_level_db(clip, 0.5, 2.5, ORIGINAL_HZ)) < 1.0
+    assert tone_level_db(out, 3.5, 4.0, MUSIC_HZ) < tone_level_db(out, 2.0, 3.0, MUSIC_HZ) - 6
+    with av.open(str(out)) as container:
+        assert container.streams.audio[0].bit_rate is None or \
+            container.streams.audio[0].bit_rate > 150_000
+
+
+@pytest.mark.parametrize(("meta", "expected_drop"), [({"original": "mute"}, None),
+                                                     ({"original": "lower",
+                                                       "original_volume": 0.2}, db(0.2))])
+async def test_original_sound_muted_or_lowered(render: Render, clip: Path, song: Path,
+                                               meta: dict[str, object],
+                                               expected_drop: float | None) -> None:
+    out, _ = await render(make_draft(4000, {"volume": 0.5}, **meta), clip, song)
+    before = tone_level_db(clip, 0.5, 3.5, ORIGINAL_HZ)
+    after = tone_level_db(out, 0.5, 3.5, ORIGINAL_HZ)
+    if expected_drop is None:
+        assert after < before - 50
+    else:
+        assert abs(after - (before + expected_drop)) < 1.0
+    assert tone_level_db(out, 0.5, 3.5, MUSIC_HZ) > -40
+
+
+async def test_video_without_sound_gets_the_music(render: Render, silent_clip: Path,
+                                                  song: Path) -> None:
+    out, plan = await render(make_draft(3000, {"volume": 1.0}), silent_clip, song)
+    m = measure(out)
+    assert (m.audio_codec, m.audio_streams) == ("aac", 1)
+    assert abs(m.duration - 3.0) <= 2 * FRAME
+    assert plan.copy_video
+    assert abs(tone_level_db(out, 0.5, 2.5, MUSIC_HZ) - tone_level_db(song, 0.5, 2.5, MUSIC_HZ)) < 1
+
+
+async def test_short_song_loops_to_the_end_without_gaps(render: Render, clip: Path,
+                                                        short_song: Path) -> None:
+    out, plan = await render(make_draft(4000, {"volume": 1.0}), clip, short_song)
+    assert plan.music is not None and plan.music.loop == "crossfade"
+    windows = [tone_level_db(out, t, t + 0.25, MUSIC_HZ) for t in np.arange(0, 3.75, 0.25)]
+    assert max(windows) - min(windows) < 3.0, windows
+    assert level_db(out, 3.7, 4.0) > -30
+
+
+async def test_music_starts_later_in_the_video(render: Render, clip: Path, song: Path) -> None:
+    out, _ = await render(make_draft(4000, {"volume": 1.0}, music_start=2000, music_ms=2000),
+                          clip, song)
+    assert tone_level_db(out, 0.2, 1.8, MUSIC_HZ) < -60
+    assert tone_level_db(out, 2.2, 3.8, MUSIC_HZ) > -30
+
+
+async def test_ducking_lowers_the_music_under_the_original(render: Render, clip: Path,
+                                                           song: Path) -> None:
+    plain, _ = await render(make_draft(4000, {"volume": 0.5}), clip, song, name="plain.mp4")
+    ducked, _ = await render(make_draft(4000, {"volume": 0.5}, duck=True), clip, song)
+    assert tone_level_db(ducked, 1, 3, MUSIC_HZ) < tone_level_db(plain, 1, 3, MUSIC_HZ) - 3
+    assert abs(tone_level_db(ducked, 1, 3, ORIGINAL_HZ)
+               - tone_level_db(plain, 1, 3, ORIGINAL_HZ)) < 1
+
+
+async def test_loudness_target_keeps_the_fade(render: Render, clip: Path, song: Path) -> None:
+    out, _ = await render(make_draft(4000, {"volume": 0.3, "fade_out": 1500}, loudness=-14),
+                          clip, song)
+    assert measure(out).audio_codec == "aac"
+    loud_part = level_db(out, 0.5, 2.0)
+    assert -17 < loud_part < -11  # about -14 LUFS for these tones (from about -20)
+    assert level_db(clip, 0.5, 2.0) < loud_part - 4
+    assert tone_level_db(out, 3.6, 4.0, MUSIC_HZ) < tone_level_db(out, 1, 2, MUSIC_HZ) - 6
+
+
+async def test_vertical_with_blurred_fill(render: Render, clip: Path, song: Path) -> None:
+    out, plan = await render(make_draft(4000, {}, aspect="9:16", fill="blur"), clip, song)
+    m = measure(out)
+    assert (m.video_codec, m.width, m.height) == ("h264", 320, 568)
+    assert not plan.copy_video
+    assert abs(m.duration - 4.0) <= 2 * FRAME
+
+
+async def test_trim(render: Render, clip: Path, song: Path) -> None:
+    out, plan = await render(make_draft(4000, {}, trim=[1000, 3000]), clip, song)
+    assert not plan.copy_video and abs(measure(out).duration - 2.0) <= 2 * FRAME
+    end_only, plan2 = await render(make_draft(4000, {}, trim=[0, 3000]), clip, song,
+                                   name="end.mp4")
+    assert plan2.copy_video and abs(measure(end_only).duration - 3.0) <= 2 * FRAME
+    assert video_packets(end_only) == video_packets(clip)[: len(video_packets(end_only))]
+
+
+async def test_title_with_nasty_characters(render: Render, clip: Path, song: Path,
+                                           tmp_path: Path) -> None:
+    folder = tmp_path / "it's [a]: b,c;%"
+    folder.mkdir()
+    text = "It's 50% off: C:\\new; 'quoted' %{pts} [ok]"
+    out, plan = await render(make_draft(4000, {}, title=text, title_ms=(0, 2000)), clip, song,
+                             folder=folder)
+    plain, _ = await render(make_draft(4000, {}), clip, song, name="plain.mp4")
+    assert "title" in plan.reasons and measure(out).video_codec == "h264"
+    top = slice(0, 60)
+    with_title = np.abs(frame_at(out, 1.0)[top] - frame_at(plain, 1.0)[top]).mean()
+    after_title = np.abs(frame_at(out, 3.0)[top] - frame_at(plain, 3.0)[top]).mean()
+    assert with_title > 3 * after_title + 1
+
+
+async def test_rotation_is_kept_when_copying_and_applied_when_encoding(
+    render: Render, rotated_clip: Path, song: Path
+) -> None:
+    info = probe_sync(rotated_clip)
+    assert (info.rotation, info.width, info.height) == (90, 240, 320)
+    copied, plan = await render(make_draft(4000, {}), rotated_clip, song)
+    assert plan.copy_video and probe_sync(copied).rotation == 90
+    encoded, _ = await render(make_draft(4000, {}, aspect="9:16", fill="crop"), rotated_clip,
+                              song, name="enc.mp4")
+    after = probe_sync(encoded)
+    assert (after.rotation, after.width, after.height) == (0, 180, 320)
+
+
+async def test_byte_limit_is_met(render: Render, clip: Path, song: Path) -> None:
+    limit = 250_000
+    assert clip.stat().st_size > limit
+    out, plan = await render(make_draft(4000, {"volume": 0.3}), clip, song,
+                             options=RenderOptions(max_bytes=limit))
+    assert not plan.copy_video and plan.video_bitrate
+    assert out.stat().st_size <= limit
+    assert abs(measure(out).duration - 4.0) <= 2 * FRAME
+    with pytest.raises(TooLarge):
+        await render(make_draft(4000, {}), clip, song, options=RenderOptions(max_bytes=120_000))
+
+
+async def test_nothing_left_behind(render: Render, clip: Path, song: Path,
+                                   tmp_path: Path) -> None:
+    await render(make_draft(4000, {}, title="hi"), clip, song)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.mp4"]
