@@ -1,0 +1,439 @@
+"""NemoEngine: the NemoVideo cloud editor behind `core.engine.Engine`.
+
+Choices worth knowing:
+- Tokens: `NEMO_TOKEN` when configured, else an anonymous token kept in the store (values
+  "nemo_token", "nemo_token_expires", with the persisted "nemo_client_id").
+- A session lost on the server (1002) is replaced by a new one, saved on the conversation,
+  and the user is told the timeline was reset. Stale `SessionRef`s are redirected.
+- A chat turn is sent once. A dropped stream is recovered by state checks, never a re-send.
+- Undo is a chat turn ("undo the last change"): NemoVideo has no call that sets a draft.
+- Exports are delivered as the output URL, and also as a file under `data_dir/renders/`
+  when the download works and fits `ExportOptions.max_bytes` (else `max_file_bytes`); the
+  download fallback endpoint is used when the output URL cannot be fetched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import mimetypes
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from core.config import Settings
+from core.draft import Draft
+from core.engine import (
+    Edited,
+    EngineEvent,
+    ExportOptions,
+    MediaFile,
+    Progress,
+    RemoteRender,
+    Rendered,
+    Said,
+    SessionRef,
+)
+from core.errors import (
+    BacktrackError,
+    NemoError,
+    NothingToEdit,
+    OutOfCredits,
+    RenderFailed,
+    RenderTimeout,
+    TooLarge,
+    UnsupportedFile,
+)
+from core.nemo.client import (
+    ACCEPTED_FORMATS,
+    FORMATS_WORDS,
+    MAX_UPLOAD_BYTES,
+    PLATFORM,
+    DuplicateRender,
+    NemoClient,
+    SessionLost,
+    Sleep,
+    StreamDropped,
+    Timing,
+    Upload,
+)
+from core.nemo.gui import Action, translate
+from core.nemo.sse import Error, Heartbeat, TurnText, parse_event
+from core.nemo.status import credit_words, draft_from_state, duration_s, read_render
+from core.ports import Conversation, Store
+
+log = logging.getLogger("backtrack.nemo")
+
+RESET_WORDS = ("Your NemoVideo session had expired, so I started a new, empty timeline.")
+STILL_WORKING = "Still working…"
+
+
+class _RemoteFailed(Exception):
+    """A render reported `failed` (internal: retried once with a new id)."""
+
+
+class NemoEngine:
+    """The Engine protocol over NemoVideo's HTTP API."""
+
+    name = "nemo"
+
+    def __init__(self, settings: Settings, store: Store,
+                 transport: httpx.AsyncBaseTransport | None = None, *,
+                 timing: Timing | None = None, sleep: Sleep = asyncio.sleep,
+                 clock: Callable[[], float] = time.monotonic, platform: str = PLATFORM) -> None:
+        self._settings = settings
+        self._store = store
+        self.timing = timing or Timing()
+        self._sleep = sleep
+        self._clock = clock
+        configured = settings.nemo_token.get_secret_value() if settings.nemo_token else None
+        self.client = NemoClient(
+            api_url=settings.nemo_api_url, web_url=settings.nemo_web_url,
+            configured_token=configured, values=store, transport=transport,
+            timing=self.timing, sleep=sleep, platform=platform,
+        )
+        self._replaced: dict[str, str] = {}
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    # Sessions -------------------------------------------------------------------------------
+
+    async def new_session(self, conversation: str, language: str) -> str:
+        data = await self.client.call(
+            "POST", "/api/tasks/me/with-session/nemo_agent",
+            json_body={"task_name": "project", "language": language or "en"},
+        )
+        session_id = data.get("session_id")
+        if not isinstance(session_id, str) or not session_id:
+            raise NemoError("NemoVideo's new-session answer had no session id")
+        task_id = data.get("task_id")
+        if task_id is not None:
+            await self._store.set_value(f"nemo_task:{session_id}", str(task_id))
+        return session_id
+
+    def _sid(self, session: SessionRef) -> str:
+        return self._replaced.get(session.session_id, session.session_id)
+
+    async def _replace_session(self, session: SessionRef) -> str:
+        """Code 1002: a new session, saved on the conversation."""
+        new_id = await self.new_session(session.conversation, session.language)
+        self._replaced[session.session_id] = new_id
+        old = await self._store.get_conversation(session.conversation)
+        now = time.time()
+        await self._store.save_conversation(Conversation(
+            key=session.conversation, engine=self.name, session_id=new_id,
+            language=old.language if old else session.language,
+            created_at=old.created_at if old else now, updated_at=now,
+        ))
+        log.info("nemo: session lost on the server; replaced for %s", session.conversation)
+        return new_id
+
+    # Media ----------------------------------------------------------------------------------
+
+    async def add_media(self, session: SessionRef, media: MediaFile) -> str:
+        extension = Path(media.name).suffix.lower().lstrip(".") or media.path.suffix.lstrip(".")
+        if extension not in ACCEPTED_FORMATS:
+            raise UnsupportedFile(f"NemoVideo can't use “{media.name}”. Send one of these: "
+                                  f"{FORMATS_WORDS}.")
+        if media.size > MAX_UPLOAD_BYTES:
+            raise TooLarge(f"“{media.name}” is over NemoVideo's 500 MB limit. Trim it or "
+                           "compress it, then send it again.")
+        upload = Upload(media.path, media.name,
+                        mimetypes.guess_type(media.name)[0] or "application/octet-stream")
+        sid, prefix = self._sid(session), ""
+        try:
+            try:
+                data = await self._upload(sid, upload)
+            except SessionLost:
+                sid, prefix = await self._replace_session(session), RESET_WORDS + " "
+                data = await self._upload(sid, upload)
+        except OutOfCredits as exc:
+            raise await self._with_claim(sid, exc) from exc
+        files = data.get("files")
+        info = files[0] if isinstance(files, list) and files and isinstance(files[0], dict) else {}
+        details = []
+        if isinstance(info.get("duration"), int | float):
+            details.append(f"{info['duration']:g} s")
+        if info.get("width") and info.get("height"):
+            details.append(f"{info['width']}x{info['height']}")
+        what = f"“{media.name}”" + (f" ({', '.join(details)})" if details else "")
+        return f"{prefix}Added {what} to your NemoVideo project."
+
+    async def _upload(self, sid: str, upload: Upload) -> dict[str, Any]:
+        return await self.client.call("POST", f"/api/upload-video/nemo_agent/me/{sid}",
+                                      upload=upload)
+
+    # State ----------------------------------------------------------------------------------
+
+    async def _fetch_draft(self, sid: str) -> Draft:
+        return draft_from_state(await self.client.call(
+            "GET", f"/api/state/nemo_agent/me/{sid}/latest"))
+
+    async def draft(self, session: SessionRef) -> Draft:
+        try:
+            return await self._fetch_draft(self._sid(session))
+        except SessionLost:
+            await self._replace_session(session)
+            return Draft()
+
+    async def credits(self, session: SessionRef | None) -> str:
+        return credit_words(await self.client.call("GET", "/api/credits/balance/simple"))
+
+    async def claim_link(self, session: SessionRef) -> str:
+        """A browser link that opens this project on NemoVideo (claim token, never our token)."""
+        return await self._claim_link(self._sid(session))
+
+    async def _claim_link(self, sid: str) -> str:
+        task_id = await self._store.get_value(f"nemo_task:{sid}")
+        data = await self.client.call("POST", "/api/auth/claim-token",
+                                      json_body={"task_id": task_id, "session_id": sid})
+        claim = data.get("claim_token")
+        if not isinstance(claim, str) or not claim:
+            raise NemoError("NemoVideo's claim-token answer had no claim token")
+        return self.client.claim_url(claim)
+
+    async def _with_claim(self, sid: str, exc: OutOfCredits) -> OutOfCredits:
+        """2001 with an anonymous token: add the link to claim the project and register."""
+        if not self.client.anonymous:
+            return exc
+        try:
+            link = await self._claim_link(sid)
+        except BacktrackError:
+            link = self.client.web_url
+        return OutOfCredits(f"{exc.user_message} Open this link to claim the project and "
+                            f"register: {link}")
+
+    # Editing --------------------------------------------------------------------------------
+
+    async def edit(self, session: SessionRef, text: str) -> AsyncIterator[EngineEvent]:
+        sid = self._sid(session)
+        try:
+            async for event in self._turn(sid, text):
+                yield event
+        except SessionLost:
+            await self._replace_session(session)
+            yield Said(RESET_WORDS + " Send your video again, then tell me the change.")
+            yield Edited((), Draft())
+        except OutOfCredits as exc:
+            raise await self._with_claim(sid, exc) from exc
+
+    async def _turn(self, sid: str, text: str) -> AsyncIterator[EngineEvent]:
+        timing = self.timing
+        before = await self._fetch_draft(sid)
+        yield Progress("NemoVideo is working on it…")
+        words, actions = TurnText(), list[Action]()
+        outcome, trouble = "done", False
+        start = self._clock()
+        last_work = last_notice = start
+        body = {"app_name": "nemo_agent", "user_id": "me", "session_id": sid,
+                "new_message": {"parts": [{"text": text}]}}
+        try:
+            async with self.client.events("/run_sse", body) as stream:
+                async for sse in stream:
+                    now = self._clock()
+                    for item in parse_event(sse.data):
+                        if isinstance(item, Heartbeat):
+                            continue
+                        if isinstance(item, Error):
+                            log.warning("nemo: error event in a chat turn: %.200s", item.message)
+                            trouble = True
+                            continue
+                        last_work = now
+                        for message in words.feed(item):
+                            said = self._gui(message, actions)
+                            if said:
+                                yield Said(said)
+                    if now - start >= timing.turn_limit:
+                        outcome = "turn_limit"
+                        break
+                    if now - last_work >= timing.heartbeat_timeout:
+                        outcome = "heartbeats"
+                        break
+                    if now - max(last_work, last_notice) >= timing.still_working_every:
+                        last_notice = now
+                        yield Progress(STILL_WORKING)
+        except (StreamDropped, httpx.TransportError) as exc:
+            log.warning("nemo: chat stream dropped (%s)", type(exc).__name__)
+            outcome = "dropped"
+        for message in words.finish():
+            said = self._gui(message, actions)
+            if said:
+                yield Said(said)
+        if outcome == "dropped":
+            async for event in self._recover_drop(sid, before):
+                yield event
+            return
+        after = await self._fetch_draft(sid)
+        changes = tuple(after.diff(before))
+        if outcome != "done":
+            limit = "15 minutes" if outcome == "turn_limit" else "10 minutes without progress"
+            yield Said(f"NemoVideo took too long ({limit}), so I stopped waiting. " + (
+                "It did change the timeline." if changes else
+                "Nothing changed; send the request again to retry."))
+        elif trouble and not changes and not words.said_anything:
+            yield Said("NemoVideo ran into a problem with this request and nothing changed. "
+                       "Please try again, perhaps worded differently.")
+        async for event in self._act(actions, after):
+            yield event
+        await self._remember(sid, after, changes)
+        yield Edited(changes, after)
+
+    def _gui(self, message: str, actions: list[Action]) -> str:
+        translated = translate(message)
+        actions.extend(a for a in translated.actions if a not in actions)
+        return translated.text
+
+    async def _act(self, actions: list[Action], after: Draft) -> AsyncIterator[EngineEvent]:
+        """What the GUI instructions asked for, done here instead."""
+        if "summary" in actions:
+            yield Said(after.summary())
+        if "credits" in actions:
+            try:
+                yield Said(credit_words(await self.client.call(
+                    "GET", "/api/credits/balance/simple")))
+            except BacktrackError:
+                log.warning("nemo: credits for a GUI hint failed", exc_info=True)
+
+    async def _recover_drop(self, sid: str, before: Draft) -> AsyncIterator[EngineEvent]:
+        """Never re-send: wait, then check the state until it changes or we give up."""
+        timing = self.timing
+        yield Progress("The connection to NemoVideo dropped; checking whether your edit went "
+                       "through…")
+        after = before
+        for check in range(timing.drop_checks):
+            await self._sleep(timing.drop_first_wait if check == 0 else timing.drop_interval)
+            try:
+                after = await self._fetch_draft(sid)
+            except NemoError:
+                log.warning("nemo: state check %d after a drop failed", check + 1)
+                continue
+            changes = tuple(after.diff(before))
+            if changes:
+                await self._remember(sid, after, changes)
+                yield Edited(changes, after)
+                return
+            yield Progress(f"{STILL_WORKING} (check {check + 1} of {timing.drop_checks})")
+        yield Said("NemoVideo stopped answering and your edit did not go through. Nothing "
+                   "changed; send the same request again to retry.")
+        yield Edited((), after)
+
+    async def _remember(self, sid: str, after: Draft, changes: tuple[str, ...]) -> None:
+        if changes:
+            await self._store.push_draft(sid, after.to_json())
+
+    async def undo(self, session: SessionRef) -> tuple[str, ...]:
+        changes: tuple[str, ...] = ()
+        async for event in self.edit(session, "undo the last change"):
+            if isinstance(event, Edited):
+                changes = event.changes
+        if not changes:
+            raise NothingToEdit("There was nothing to undo on the NemoVideo timeline.")
+        return changes
+
+    # Export ---------------------------------------------------------------------------------
+
+    async def export(self, session: SessionRef, options: ExportOptions) -> AsyncIterator[
+            EngineEvent]:
+        sid = self._sid(session)
+        try:
+            draft = await self._fetch_draft(sid)
+        except SessionLost:
+            await self._replace_session(session)
+            raise NothingToEdit(RESET_WORDS + " Send your video again.") from None
+        if not draft.is_exportable:
+            raise NothingToEdit("There's nothing to export yet: send me a video first.")
+        for attempt in (1, 2):
+            remote_id = f"render_{uuid.uuid4().hex}"
+            output: dict[str, Any] = {"format": "mp4", "quality": "high"}
+            if options.resolution:
+                output["resolution"] = f"{options.resolution}p"
+            try:
+                await self.client.call("POST", "/api/render/proxy/lambda", json_body={
+                    "id": remote_id, "sessionId": sid, "draft": draft.data, "output": output})
+            except DuplicateRender:
+                if attempt == 2:
+                    raise NemoError("NemoVideo refused two render ids in a row") from None
+                continue
+            except OutOfCredits as exc:
+                raise await self._with_claim(sid, exc) from exc
+            yield RemoteRender(remote_id)
+            try:
+                async for event in self._poll(remote_id, draft, options):
+                    yield event
+                return
+            except _RemoteFailed:
+                if attempt == 2:
+                    raise RenderFailed("NemoVideo could not render the video.") from None
+                yield Progress("The render failed on NemoVideo; trying once more…")
+
+    async def resume_export(self, session: SessionRef, remote_id: str) -> AsyncIterator[
+            EngineEvent]:
+        try:
+            draft = await self._fetch_draft(self._sid(session))
+        except BacktrackError:
+            draft = Draft()
+        try:
+            async for event in self._poll(remote_id, draft, ExportOptions()):
+                yield event
+        except _RemoteFailed:
+            raise RenderFailed("NemoVideo could not render the video.") from None
+
+    async def _poll(self, remote_id: str, draft: Draft,
+                    options: ExportOptions) -> AsyncIterator[EngineEvent]:
+        deadline = self._clock() + self.timing.render_give_up
+        last: float | None = -1.0
+        while True:
+            await self._sleep(self.timing.poll_every)
+            status, percent, url = read_render(await self.client.call(
+                "GET", f"/api/render/proxy/lambda/{remote_id}"))
+            if status == "completed":
+                yield Progress("Fetching the video from NemoVideo…", 100.0)
+                yield await self._deliver(remote_id, url, draft, options)
+                return
+            if status == "failed":
+                raise _RemoteFailed(remote_id)
+            if percent != last:
+                last = percent
+                yield Progress("Rendering on NemoVideo…", percent)
+            if self._clock() >= deadline:
+                try:
+                    await self.client.call("POST", f"/api/render/proxy/lambda/{remote_id}/cancel")
+                except BacktrackError:
+                    log.warning("nemo: cancelling a late render failed")
+                raise RenderTimeout("NemoVideo did not finish the render within 10 minutes. "
+                                    "Please try exporting again later.")
+
+    async def _deliver(self, remote_id: str, url: str | None, draft: Draft,
+                       options: ExportOptions) -> Rendered:
+        folder = self._settings.data_dir / "renders"
+        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+        dest = folder / f"{remote_id}.mp4"
+        limit = options.max_bytes or self._settings.max_file_bytes
+        size: int | None = None
+        sources = ([(url, False)] if url else []) + [
+            (f"/api/render/proxy/{remote_id}/download", True)]
+        for source, api in sources:
+            try:
+                size = await self.client.download(source, dest, limit, api=api)
+                break
+            except TooLarge:
+                break  # the URL is the delivery then
+            except BacktrackError:
+                log.warning("nemo: render download from %s failed",
+                            "the fallback" if api else "the output URL")
+        if size is None and url is None:
+            raise NemoError("NemoVideo finished the render but gave no way to fetch it")
+        meta = draft.meta
+        width, height = meta.get("width"), meta.get("height")
+        return Rendered(
+            path=dest if size is not None else None, url=url, size=size,
+            duration=duration_s(draft),
+            width=width if isinstance(width, int) else None,
+            height=height if isinstance(height, int) else None,
+        )
+
