@@ -33,6 +33,7 @@ class FakeEngine:
         self.render_dir = render_dir
         self.remote = remote
         self.render_size = 1000
+        self.honour_max_bytes = True
         self.calls: list[tuple[str, ...]] = []
         self.export_options: list[ExportOptions] = []
         self.history: dict[str, list[Draft]] = {}
@@ -117,7 +118,7 @@ class FakeEngine:
             return
         yield Progress("Rendering…", 50.0)
         size = self.render_size
-        if options.max_bytes is not None:
+        if options.max_bytes is not None and self.honour_max_bytes:
             size = min(size, options.max_bytes)
         path = self.render_dir / f"{options.render_id}.mp4"
         await asyncio.to_thread(path.write_bytes, b"\0" * size)

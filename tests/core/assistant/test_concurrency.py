@@ -1,0 +1,105 @@
+"""One turn at a time per conversation; different conversations at once; cancel; shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from core.assistant import Assistant
+from core.conversation import ConversationKey, Message, Reply, Turn, Video
+from tests.core.assistant.conftest import KEY, attach, collect, wait_until
+from tests.fakes.fake_engine import FakeEngine
+from tests.fakes.memory_store import MemoryStore
+
+
+def start(assistant: Assistant, turn: Turn) -> asyncio.Task[list[Reply]]:
+    async def run() -> list[Reply]:
+        return [reply async for reply in assistant.handle(turn)]
+    return asyncio.create_task(run())
+
+
+async def test_second_message_while_rendering_gets_busy_answer_and_no_engine_call(
+        assistant: Assistant, engine: FakeEngine, clip_file: Path) -> None:
+    await collect(assistant, Turn(KEY, "", (attach(clip_file),)))
+    engine.export_gate = asyncio.Event()
+    first = start(assistant, Turn(KEY, "add calm music"))
+    await asyncio.wait_for(engine.export_started.wait(), 5)
+
+    for text in ("fade out", "export", "status"):
+        busy = await collect(assistant, Turn(KEY, text), timeout=1)
+        assert len(busy) == 1 and isinstance(busy[0], Message)
+        assert busy[0].text.startswith("Still working on your last request (rendering")
+        assert busy[0].text.endswith("— send 'cancel' to stop it.")
+    assert (engine.count("edit"), engine.count("export"), engine.count("draft")) == (1, 1, 0)
+
+    engine.export_gate.set()
+    replies = await asyncio.wait_for(first, 5)
+    assert any(isinstance(r, Video) for r in replies)
+    # Free again: the next message is a turn of its own.
+    again = await collect(assistant, Turn(KEY, "status"))
+    assert "Timeline" in again[-1].text  # type: ignore[union-attr]
+
+
+async def test_cancel_stops_the_running_turn(assistant: Assistant, engine: FakeEngine,
+                                             store: MemoryStore, clip_file: Path) -> None:
+    await collect(assistant, Turn(KEY, "", (attach(clip_file),)))
+    engine.export_gate = asyncio.Event()
+    first = start(assistant, Turn(KEY, "add calm music"))
+    await asyncio.wait_for(engine.export_started.wait(), 5)
+
+    answer = await collect(assistant, Turn(KEY, "取消"), timeout=1)
+    assert [type(r) for r in answer] == [Message]
+    assert answer[0].text.startswith("Stopping your last request")
+    replies = await asyncio.wait_for(first, 5)
+    assert isinstance(replies[-1], Message) and replies[-1].text == "Cancelled."
+    assert engine.cancelled == ["export"]
+    (render,) = store.renders.values()
+    assert render.state == "cancelled"
+    nothing = await collect(assistant, Turn(KEY, "cancel"))
+    assert nothing == [Message("Nothing is running right now.")]
+
+
+async def test_two_conversations_render_at_once(assistant: Assistant, engine: FakeEngine,
+                                                clip_file: Path) -> None:
+    other = ConversationKey("discord", "5", "9")
+    for key in (KEY, other):
+        await collect(assistant, Turn(key, "", (attach(clip_file),)))
+    engine.export_gate = asyncio.Event()
+    first = start(assistant, Turn(KEY, "add calm music"))
+    second = start(assistant, Turn(other, "add upbeat music"))
+    await wait_until(lambda: engine.count("export") == 2)
+    engine.export_gate.set()
+    for task in (first, second):
+        replies = await asyncio.wait_for(task, 5)
+        assert sum(isinstance(r, Video) for r in replies) == 1
+
+
+async def test_shutdown_records_running_renders_as_interrupted(
+        assistant: Assistant, engine: FakeEngine, store: MemoryStore, clip_file: Path) -> None:
+    await collect(assistant, Turn(KEY, "", (attach(clip_file),)))
+    engine.export_gate = asyncio.Event()
+    first = start(assistant, Turn(KEY, "add calm music"))
+    await asyncio.wait_for(engine.export_started.wait(), 5)
+    await asyncio.wait_for(assistant.aclose(), 5)
+    (render,) = store.renders.values()
+    assert render.state == "interrupted"
+    assert engine.cancelled == ["export"]
+    replies = await asyncio.wait_for(first, 5)
+    assert any("restarting" in getattr(r, "text", "") for r in replies)
+    late = await collect(assistant, Turn(KEY, "status"))
+    assert "restarting" in late[0].text  # type: ignore[union-attr]
+
+
+async def test_adapter_that_stops_listening_stops_the_turn(
+        assistant: Assistant, engine: FakeEngine, store: MemoryStore, clip_file: Path) -> None:
+    await collect(assistant, Turn(KEY, "", (attach(clip_file),)))
+    engine.export_gate = asyncio.Event()
+    stream = assistant.handle(Turn(KEY, "add calm music"))
+    async for _reply in stream:
+        if engine.export_started.is_set():
+            break
+    await stream.aclose()
+    await wait_until(lambda: engine.cancelled == ["export"])
+    await wait_until(lambda: next(iter(store.renders.values())).state == "cancelled")
+    assert (await collect(assistant, Turn(KEY, "credits")))[0] == Message(
+        "Fake engine: 42 credits.")

@@ -1,0 +1,103 @@
+"""Delivery: a file when it fits, else our signed link, else the engine's URL, else a re-encode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.assistant import Assistant
+from core.config import Settings
+from core.conversation import Problem, Turn, Video
+from core.delivery import Plan, plan
+from core.engine import Rendered
+from tests.core.assistant.conftest import KEY, attach, collect, fake_probe
+from tests.fakes.fake_engine import FakeEngine
+from tests.fakes.memory_store import MemoryStore
+
+FILE = Rendered(path=Path("r.mp4"), url=None, size=1000, duration=4.0)
+BOTH = Rendered(path=Path("r.mp4"), url="https://cdn/x.mp4", size=1000, duration=4.0)
+REMOTE = Rendered(path=None, url="https://cdn/x.mp4", size=1000, duration=4.0)
+
+
+@pytest.mark.parametrize(("rendered", "limit", "can_sign", "expected"), [
+    (FILE, None, False, "file"),
+    (FILE, 1000, False, "file"),
+    (FILE, 999, True, "link"),
+    (FILE, 999, False, "shrink"),
+    (BOTH, 999, False, "url"),
+    (BOTH, 999, True, "link"),
+    (REMOTE, None, False, "url"),
+    (REMOTE, 10, True, "url"),
+])
+def test_plan(rendered: Rendered, limit: int | None, can_sign: bool, expected: Plan) -> None:
+    assert plan(rendered, limit, can_sign) == expected
+
+
+class FakeSigner:
+    def url_for(self, render_id: str, filename: str) -> str:
+        return f"https://dl.example.test/r/{render_id}/{filename}?sig=x"
+
+
+async def deliver(assistant: Assistant, clip_file: Path, limit: int | None) -> list:
+    await collect(assistant, Turn(KEY, "", (attach(clip_file),)))
+    return await collect(assistant, Turn(KEY, "add calm music", upload_limit=limit))
+
+
+async def test_fits_the_limit_is_sent_as_a_file(assistant: Assistant, clip_file: Path) -> None:
+    (video,) = [r for r in await deliver(assistant, clip_file, 1000) if isinstance(r, Video)]
+    assert video.path is not None and video.path.stat().st_size == 1000
+    assert video.size == 1000 and video.duration == 4.0
+
+
+async def test_too_big_with_link_server_gets_a_signed_link(
+        settings: Settings, store: MemoryStore, engine: FakeEngine, clip_file: Path) -> None:
+    bot = Assistant(settings, store, engine, probe=fake_probe, signer=FakeSigner())
+    (video,) = [r for r in await deliver(bot, clip_file, 999) if isinstance(r, Video)]
+    (render,) = store.renders.values()
+    assert video.path is None
+    assert video.url == f"https://dl.example.test/r/{render.id}/backtrack.mp4?sig=x"
+    assert video.url in video.caption
+    assert render.output_path is not None and Path(render.output_path).exists()
+    assert engine.count("export") == 1
+    await bot.aclose()
+
+
+async def test_too_big_without_link_server_is_re_encoded_to_fit(
+        assistant: Assistant, engine: FakeEngine, store: MemoryStore, clip_file: Path) -> None:
+    (video,) = [r for r in await deliver(assistant, clip_file, 800) if isinstance(r, Video)]
+    assert engine.count("export") == 2
+    assert engine.export_options[-1].max_bytes == 760
+    assert video.path is not None and video.path.stat().st_size <= 800
+    assert [r.state for r in store.renders.values()] == ["done", "done"]
+
+
+async def test_re_encode_still_too_big_is_a_problem(
+        assistant: Assistant, engine: FakeEngine, clip_file: Path) -> None:
+    engine.honour_max_bytes = False
+    replies = await deliver(assistant, clip_file, 800)
+    assert not [r for r in replies if isinstance(r, Video)]
+    assert [r.text for r in replies if isinstance(r, Problem)] == [
+        "Even a smaller copy is too big for this chat. Try a shorter clip, or \"export 720p\"."]
+    assert engine.count("export") == 2
+
+
+async def test_remote_render_is_delivered_as_its_url(
+        settings: Settings, store: MemoryStore, tmp_path: Path, clip_file: Path) -> None:
+    engine = FakeEngine(tmp_path, remote=True)
+    bot = Assistant(settings, store, engine, probe=fake_probe)
+    (video,) = [r for r in await deliver(bot, clip_file, 50) if isinstance(r, Video)]
+    (render,) = store.renders.values()
+    assert video.path is None and video.url == f"https://cdn.example.test/{render.id}.mp4"
+    assert render.remote_id == f"remote-{render.id}" and render.state == "done"
+    assert render.output_url == video.url
+    await bot.aclose()
+
+
+async def test_failed_render_is_recorded_and_apologised(
+        assistant: Assistant, engine: FakeEngine, store: MemoryStore, clip_file: Path) -> None:
+    engine.fail["export"] = RuntimeError("ffmpeg exploded")
+    replies = await deliver(assistant, clip_file, None)
+    assert next(r for r in replies if isinstance(r, Problem)).text.startswith("Sorry")
+    (render,) = store.renders.values()
+    assert render.state == "failed" and render.error == "RuntimeError: ffmpeg exploded"
