@@ -131,6 +131,8 @@ class SqliteStore:
                 except sqlite3.Error as exc:
                     if not _is_busy(exc) or time.monotonic() > deadline:
                         raise translate(exc) from exc
+                except ValueError as exc:  # aiosqlite's answer once the connection is closed
+                    raise StoreError(f"the database is not open: {exc}") from exc
             await asyncio.sleep(delay)
             delay = min(delay * 2, 0.5)
 
@@ -316,16 +318,17 @@ def _render(row: sqlite3.Row) -> RenderRecord:
 async def _transaction(conn: aiosqlite.Connection) -> AsyncIterator[None]:
     """A write transaction that takes the write lock up front, so it never deadlocks on an
     upgrade from a read lock (which SQLite answers with an immediate "database is locked")."""
-    await conn.execute("BEGIN IMMEDIATE")
     try:
+        await conn.execute("BEGIN IMMEDIATE")
         yield
+        await conn.execute("COMMIT")
     except BaseException:
-        # Runs even on cancellation: the connection's thread executes requests in order, so
-        # the ROLLBACK always follows the statements it undoes.
+        # Runs on cancellation too, even one that hit while BEGIN or COMMIT was still queued:
+        # the connection's thread executes requests in order, so this ROLLBACK always comes
+        # after the statements it undoes (and is a harmless error when nothing is open).
         with contextlib.suppress(sqlite3.Error):
             await conn.execute("ROLLBACK")
         raise
-    await conn.execute("COMMIT")
 
 
 async def _configure(conn: aiosqlite.Connection) -> None:

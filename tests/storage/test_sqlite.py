@@ -312,3 +312,33 @@ def test_split_statements() -> None:
     assert split_statements(script) == ["CREATE TABLE a (x TEXT DEFAULT ';');", "SELECT 1;"]
     with pytest.raises(StoreError):
         split_statements("SELECT 1; SELECT 'unterminated")
+
+
+async def test_cancelled_writes_leave_no_open_transaction(store: SqliteStore) -> None:
+    await store.push_draft("s", "base")
+    for delay_steps in range(12):
+        task = asyncio.create_task(store.pop_draft("s"))
+        push = asyncio.create_task(store.push_draft("s", f"v{delay_steps}"))
+        for _ in range(delay_steps):
+            await asyncio.sleep(0)
+        task.cancel()
+        push.cancel()
+        await asyncio.gather(task, push, return_exceptions=True)
+    # Whatever was cancelled where, the store still takes writes and transactions.
+    await store.push_draft("s", "after")
+    assert await store.current_draft("s") == "after"
+    assert await store.pop_draft("s") is not None
+    assert not store._conn.in_transaction
+
+
+async def test_closed_store_is_a_store_error(db_path: Path) -> None:
+    s = await SqliteStore.open(db_path)
+    await s.close()
+    with pytest.raises(StoreError):
+        await s.get_value("x")
+
+
+async def test_unopenable_path_is_a_store_error(tmp_path: Path) -> None:
+    (tmp_path / "dir.sqlite3").mkdir()
+    with pytest.raises(StoreError):
+        await SqliteStore.open(tmp_path / "dir.sqlite3")
