@@ -31,6 +31,7 @@ from bots.discord_replies import (
 from core.config import Settings, load_settings
 from core.conversation import Attachment, ConversationKey, Notice, Notifier, Reply, Turn
 from core.errors import ConfigError, TooLarge, UserError, apology, new_error_id
+from core.logs import setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -174,14 +175,15 @@ class BacktrackBot(discord.Client):
         if me is None or message.author.bot:
             return
         reference = message.reference.resolved if message.reference else None
+        # An uncached guild's channel is a PartialMessageable that still knows its guild.
+        guild_id = message.guild.id if message.guild else getattr(message.channel, "guild_id", None)
         if not wants_message(
-            is_dm=message.guild is None, mentions_me=me.mentioned_in(message),
+            is_dm=guild_id is None, mentions_me=me.mentioned_in(message),
             has_attachments=bool(message.attachments),
             replies_to_me=isinstance(reference, discord.Message) and reference.author == me,
             content_intent=self.settings.discord_message_content,
         ):
             return
-        guild_id = message.guild.id if message.guild else None
         if not self.gate.allowed("discord", message.channel.id, message.author.id, guild_id):
             return
         turn = Turn(
@@ -332,19 +334,13 @@ COMMANDS: tuple[app_commands.Command[Any, Any, None], ...] = (
 
 
 class RedactTokens(logging.Filter):
-    """Hides interaction tokens (in webhook URLs discord.py logs at DEBUG) and given secrets."""
+    """Hides interaction tokens: discord.py logs webhook URLs (which carry them) at DEBUG."""
 
     URL_TOKEN = re.compile(r"(/(?:webhooks|interactions)/\d+/)[\w.-]+")
 
-    def __init__(self, *secrets: str) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
-
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
-        clean = self.URL_TOKEN.sub(r"\1***", text)
-        for secret in self.secrets:
-            clean = clean.replace(secret, "***")
+        clean = self.URL_TOKEN.sub(r"\1[REDACTED]", text)
         if clean != text:
             record.msg, record.args = clean, None
         return True
@@ -372,7 +368,7 @@ async def serve(settings: Settings) -> int:
     from bots.bootstrap import build_app
 
     token = settings.discord_bot_token.get_secret_value() if settings.discord_bot_token else ""
-    _setup_logging(settings, token)
+    _setup_logging(settings)
     app = await build_app(settings)
     try:
         async with BacktrackBot(settings, app.assistant, app.gate) as bot:
@@ -389,14 +385,8 @@ async def serve(settings: Settings) -> int:
     return 0
 
 
-def _setup_logging(settings: Settings, token: str) -> None:
-    try:
-        from core.logs import register_secret, setup_logging
-    except ImportError:  # core.logs not there: plain logging, still redacted below
-        logging.basicConfig(level=settings.log_level,
-                            format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    else:
-        setup_logging(settings)
-        register_secret(token)
+def _setup_logging(settings: Settings) -> None:
+    """The shared redacting log setup (it knows the bot token), plus interaction tokens."""
+    setup_logging(settings)
     for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactTokens(token))
+        handler.addFilter(RedactTokens())

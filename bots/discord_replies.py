@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 MAX_CONTENT = 2000
 """Discord's limit on a message's text."""
 
+FINISHED = "Finished."
+"""The status line once the video is delivered."""
+
 SAY_PREFIX = "backtrack:say:"
 """custom_id of a quick-action button: pressing it sends the label as the next turn."""
 
@@ -161,6 +164,9 @@ async def show(reply: Reply, surface: Surface, *, upload_limit: int | None, thro
     elif isinstance(reply, Problem):
         await say_all(surface, reply.text)
     elif isinstance(reply, Video):
+        if throttle.shown is not None:  # progress was showing: close it, the result follows
+            await surface.status(FINISHED)
+            throttle.shown = None
         if reply.path is not None and fits(reply, upload_limit):
             if await surface.upload(reply.path, reply.caption[:MAX_CONTENT], reply.buttons):
                 return

@@ -1,0 +1,442 @@
+"""A fake Discord REST API and CDN on 127.0.0.1 that the real discord.py talks to.
+
+It implements the routes the Backtrack bot uses and enforces the rules that matter to it:
+bot-token auth on REST routes, the 3 s deadline and single acknowledgement of an interaction,
+the interaction token's lifetime (15 minutes, configurable), and the upload limit (413 with
+Discord's code 40005). Gateway events are not served here: tests build payloads with the
+helpers below and inject them into the client's connection state.
+
+Not modelled: the gateway websocket, rate-limit buckets and 429s, permissions, embeds,
+message history, attachment expiry of CDN URLs, the "first follow-up replaces the thinking
+message" quirk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import BodyPartReader, web
+from discord.utils import time_snowflake
+
+MIB = 1024 * 1024
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    """JSON with the exact content type discord.py checks for (no charset parameter)."""
+    return web.Response(body=json.dumps(data).encode(), status=status,
+                        headers={"Content-Type": "application/json"})
+
+
+def _error(status: int, code: int, message: str) -> web.Response:
+    return _json({"message": message, "code": code}, status)
+
+
+@dataclass
+class Sent:
+    """A message the bot posted (channel message, original response or follow-up)."""
+
+    id: int
+    channel_id: int
+    where: str  # "channel" | "original" | "followup"
+    content: str | None
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+    components: list[dict[str, Any]] = field(default_factory=list)
+    flags: int = 0
+    reference: int | None = None
+    history: list[str | None] = field(default_factory=list)
+    """Every content it had, oldest first (edits in place)."""
+
+    @property
+    def custom_ids(self) -> list[str]:
+        return [c["custom_id"] for row in self.components for c in row.get("components", [])
+                if "custom_id" in c]
+
+
+@dataclass
+class FakeInteraction:
+    id: int
+    token: str
+    channel_id: int
+    issued_at: float
+    size_limit: int
+    callbacks: list[dict[str, Any]] = field(default_factory=list)
+    original: Sent | None = None
+    followups: list[Sent] = field(default_factory=list)
+
+
+class FakeDiscord:
+    """The fake; `await start()`, point `discord.http.Route.BASE` at `api_url`, `await stop()`."""
+
+    def __init__(self, *, token: str = "fake-bot-token", app_id: int = 4242,
+                 bot_id: int = 4242, token_ttl: float = 15 * 60, ack_deadline: float = 3.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.token = token
+        self.app_id = app_id
+        self.bot_id = bot_id
+        self.token_ttl = token_ttl
+        self.ack_deadline = ack_deadline
+        self.clock = clock
+        self.commands: dict[int | None, list[dict[str, Any]]] = {}
+        """Synced commands by guild id (None: global)."""
+        self.interactions: dict[str, FakeInteraction] = {}
+        self.messages: dict[int, Sent] = {}
+        self.dm_channels: dict[int, int] = {}
+        self.channel_limits: dict[int, int] = {}
+        self.cdn: dict[str, bytes] = {}
+        self.cdn_hits: list[str] = []
+        self.requests: list[str] = []
+        self._ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # Server --------------------------------------------------------------------------------
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base}/api/v10"
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=200 * MIB, middlewares=[self._record])
+        api = "/api/v10"
+        app.router.add_get(f"{api}/users/@me", self._me)
+        app.router.add_get(f"{api}/oauth2/applications/@me", self._application)
+        app.router.add_put(f"{api}/applications/{{app}}/commands", self._sync)
+        app.router.add_put(f"{api}/applications/{{app}}/guilds/{{guild}}/commands", self._sync)
+        app.router.add_post(f"{api}/interactions/{{iid}}/{{token}}/callback", self._callback)
+        original = f"{api}/webhooks/{{app}}/{{token}}/messages/@original"
+        app.router.add_patch(original, self._edit_original)
+        app.router.add_get(original, self._get_original)
+        app.router.add_post(f"{api}/webhooks/{{app}}/{{token}}", self._followup)
+        app.router.add_post(f"{api}/channels/{{cid}}/messages", self._channel_message)
+        app.router.add_patch(f"{api}/channels/{{cid}}/messages/{{mid}}", self._edit_message)
+        app.router.add_post(f"{api}/users/@me/channels", self._open_dm)
+        app.router.add_get("/attachments/{cid}/{aid}/{name}", self._cdn)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @web.middleware
+    async def _record(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        self.requests.append(f"{request.method} {request.path}")
+        return await handler(request)
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
+        """Poll the recorded state until `predicate()` is truthy."""
+        deadline = time.monotonic() + timeout
+        while True:
+            result = predicate()
+            if result:
+                return result
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out; requests so far: {self.requests[-15:]}")
+            await asyncio.sleep(0.02)
+
+    # Payload helpers (what the gateway would send) ------------------------------------------
+
+    def snowflake(self) -> int:
+        return time_snowflake(datetime.now(UTC)) + next(self._ids)
+
+    def user(self, user_id: int, name: str | None = None, bot: bool = False) -> dict[str, Any]:
+        return {"id": str(user_id), "username": name or f"user{user_id}", "discriminator": "0",
+                "global_name": None, "avatar": None, "bot": bot}
+
+    def member(self, user_id: int) -> dict[str, Any]:
+        return {"user": self.user(user_id), "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
+                "deaf": False, "mute": False, "flags": 0, "permissions": "2147483647"}
+
+    def attachment(self, channel_id: int, name: str, data: bytes,
+                   content_type: str | None = "video/mp4", size: int | None = None
+                   ) -> dict[str, Any]:
+        """Put bytes on the CDN and return the attachment object (size may be declared)."""
+        aid = self.snowflake()
+        path = f"/attachments/{channel_id}/{aid}/{name}"
+        self.cdn[path] = data
+        url = f"{self.base}{path}?ex=65a0&is=6590&hm=deadbeef"
+        payload = {"id": str(aid), "filename": name, "size": len(data) if size is None else size,
+                   "url": url, "proxy_url": url}
+        if content_type:
+            payload["content_type"] = content_type
+        return payload
+
+    def _channel(self, channel_id: int, guild_id: int | None, user_id: int) -> dict[str, Any]:
+        if guild_id is None:
+            return {"id": str(channel_id), "type": 1, "recipients": [self.user(user_id)]}
+        return {"id": str(channel_id), "type": 0, "guild_id": str(guild_id), "name": "general",
+                "position": 0, "permission_overwrites": [], "nsfw": False}
+
+    def _interaction(self, kind: int, data: dict[str, Any], *, user_id: int, channel_id: int,
+                     guild_id: int | None, size_limit: int,
+                     message: dict[str, Any] | None = None) -> dict[str, Any]:
+        iid = self.snowflake()
+        token = f"itoken-{iid}-secret"
+        self.interactions[token] = FakeInteraction(iid, token, channel_id, self.clock(), size_limit)
+        payload: dict[str, Any] = {
+            "id": str(iid), "application_id": str(self.app_id), "type": kind, "data": data,
+            "token": token, "version": 1, "channel_id": str(channel_id),
+            "channel": self._channel(channel_id, guild_id, user_id),
+            "locale": "en-US", "attachment_size_limit": size_limit, "app_permissions": "0",
+            "entitlements": [], "authorizing_integration_owners": {},
+            "context": 0 if guild_id is not None else 1,
+        }
+        if guild_id is not None:
+            payload["guild_id"] = str(guild_id)
+            payload["guild_locale"] = "en-US"
+            payload["member"] = self.member(user_id)
+        else:
+            payload["user"] = self.user(user_id)
+        if message is not None:
+            payload["message"] = message
+        return payload
+
+    def slash(self, name: str, *, user_id: int, channel_id: int, guild_id: int | None = None,
+              size_limit: int = 10 * MIB, **options: str | dict[str, Any]) -> dict[str, Any]:
+        """An INTERACTION_CREATE for a slash command; dict options are attachment objects."""
+        opts: list[dict[str, Any]] = []
+        attachments: dict[str, Any] = {}
+        for key, value in options.items():
+            if isinstance(value, dict):
+                attachments[value["id"]] = value
+                opts.append({"name": key, "type": 11, "value": value["id"]})
+            else:
+                opts.append({"name": key, "type": 3, "value": value})
+        data: dict[str, Any] = {"id": str(self.snowflake()), "name": name, "type": 1,
+                                "options": opts}
+        if attachments:
+            data["resolved"] = {"attachments": attachments}
+        if guild_id is not None:
+            data["guild_id"] = str(guild_id)
+        return self._interaction(2, data, user_id=user_id, channel_id=channel_id,
+                                 guild_id=guild_id, size_limit=size_limit)
+
+    def button(self, message: Sent, custom_id: str, *, user_id: int, guild_id: int | None = None,
+               size_limit: int = 10 * MIB) -> dict[str, Any]:
+        """An INTERACTION_CREATE for a press on a button of a message the bot sent."""
+        data = {"custom_id": custom_id, "component_type": 2}
+        return self._interaction(3, data, user_id=user_id, channel_id=message.channel_id,
+                                 guild_id=guild_id, size_limit=size_limit,
+                                 message=self._message_json(message))
+
+    def message(self, *, user_id: int, channel_id: int, content: str = "",
+                guild_id: int | None = None, attachments: list[dict[str, Any]] | None = None,
+                mention_bot: bool = False) -> dict[str, Any]:
+        """A MESSAGE_CREATE from a person."""
+        payload: dict[str, Any] = {
+            "id": str(self.snowflake()), "channel_id": str(channel_id), "type": 0,
+            "content": content, "author": self.user(user_id), "tts": False,
+            "timestamp": datetime.now(UTC).isoformat(), "edited_timestamp": None,
+            "mention_everyone": False, "mention_roles": [], "pinned": False,
+            "mentions": [self.user(self.bot_id, "backtrack", bot=True)] if mention_bot else [],
+            "attachments": attachments or [], "embeds": [], "components": [], "flags": 0,
+        }
+        if guild_id is not None:
+            payload["guild_id"] = str(guild_id)
+            payload["member"] = {k: v for k, v in self.member(user_id).items() if k != "user"}
+        return payload
+
+    def _message_json(self, sent: Sent) -> dict[str, Any]:
+        return {
+            "id": str(sent.id), "channel_id": str(sent.channel_id), "type": 0,
+            "content": sent.content or "", "author": self.user(self.bot_id, "backtrack", bot=True),
+            "timestamp": datetime.now(UTC).isoformat(), "edited_timestamp": None, "tts": False,
+            "mention_everyone": False, "mentions": [], "mention_roles": [], "pinned": False,
+            "attachments": [{"id": str(self.snowflake()), "filename": n, "size": len(b),
+                             "url": f"{self.base}/x/{n}", "proxy_url": f"{self.base}/x/{n}"}
+                            for n, b in sent.files],
+            "embeds": [], "components": sent.components, "flags": sent.flags,
+        }
+
+    # Queries for tests ------------------------------------------------------------------------
+
+    def channel_messages(self, channel_id: int) -> list[Sent]:
+        return [m for m in self.messages.values()
+                if m.where == "channel" and m.channel_id == channel_id]
+
+    def interaction(self, payload: dict[str, Any]) -> FakeInteraction:
+        return self.interactions[payload["token"]]
+
+    # Routes -------------------------------------------------------------------------------------
+
+    def _authorized(self, request: web.Request) -> bool:
+        return request.headers.get("Authorization") == f"Bot {self.token}"
+
+    async def _me(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return _error(401, 0, "401: Unauthorized")
+        return _json({**self.user(self.bot_id, "backtrack", bot=True),
+                                  "verified": True, "mfa_enabled": False, "flags": 0})
+
+    async def _application(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return _error(401, 0, "401: Unauthorized")
+        return _json({
+            "id": str(self.app_id), "name": "Backtrack", "description": "", "icon": None,
+            "bot_public": True, "bot_require_code_grant": False, "verify_key": "00",
+            "owner": self.user(1, "owner"), "flags": 0, "summary": "",
+        })
+
+    async def _sync(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return _error(401, 0, "401: Unauthorized")
+        if int(request.match_info["app"]) != self.app_id:
+            return _error(403, 50001, "Missing Access")
+        guild = request.match_info.get("guild")
+        body = await request.json()
+        guild_id = int(guild) if guild else None
+        synced = [{**c, "id": str(self.snowflake()), "application_id": str(self.app_id),
+                   "version": "1", "type": c.get("type", 1),
+                   **({"guild_id": guild} if guild else {})} for c in body]
+        self.commands[guild_id] = synced
+        return _json(synced)
+
+    def _live(self, token: str) -> FakeInteraction | web.Response:
+        found = self.interactions.get(token)
+        if found is None or self.clock() - found.issued_at > self.token_ttl:
+            return _error(401, 50027, "Invalid Webhook Token")
+        return found
+
+    async def _callback(self, request: web.Request) -> web.Response:
+        found = self.interactions.get(request.match_info["token"])
+        if found is None or str(found.id) != request.match_info["iid"]:
+            return _error(404, 10062, "Unknown interaction")
+        if self.clock() - found.issued_at > self.ack_deadline:
+            return _error(404, 10062, "Unknown interaction")
+        if found.callbacks:
+            return _error(400, 40060, "Interaction has already been acknowledged.")
+        body, files = await self._read_body(request)
+        kind = body.get("type")
+        if kind not in (4, 5, 6, 7):
+            return _error(400, 50035, "Invalid Form Body")
+        found.callbacks.append(body)
+        data = body.get("data") or {}
+        found.original = Sent(self.snowflake(), found.channel_id, "original",
+                              data.get("content"), files, data.get("components", []),
+                              data.get("flags", 0))
+        found.original.history.append(found.original.content)
+        self.messages[found.original.id] = found.original
+        return _json({
+            "interaction": {"id": str(found.id), "type": 2,
+                            "response_message_id": str(found.original.id),
+                            "response_message_loading": kind == 5,
+                            "response_message_ephemeral": bool(found.original.flags & 64)},
+            "resource": {"type": kind, "message": self._message_json(found.original)},
+        })
+
+    async def _edit_original(self, request: web.Request) -> web.Response:
+        found = self._live(request.match_info["token"])
+        if isinstance(found, web.Response):
+            return found
+        if found.original is None:
+            return _error(404, 10008, "Unknown Message")
+        body, files = await self._read_body(request)
+        if sum(len(b) for _, b in files) > found.size_limit:
+            return _error(413, 40005, "Request entity too large")
+        original = found.original
+        if "content" in body:
+            original.content = body["content"]
+            original.history.append(original.content)
+        if "components" in body:
+            original.components = body["components"] or []
+        original.files += files
+        return _json(self._message_json(original))
+
+    async def _get_original(self, request: web.Request) -> web.Response:
+        found = self._live(request.match_info["token"])
+        if isinstance(found, web.Response):
+            return found
+        if found.original is None:
+            return _error(404, 10008, "Unknown Message")
+        return _json(self._message_json(found.original))
+
+    async def _followup(self, request: web.Request) -> web.Response:
+        found = self._live(request.match_info["token"])
+        if isinstance(found, web.Response):
+            return found
+        if not found.callbacks:
+            return _error(404, 10015, "Unknown Webhook")
+        body, files = await self._read_body(request)
+        if sum(len(b) for _, b in files) > found.size_limit:
+            return _error(413, 40005, "Request entity too large")
+        sent = Sent(self.snowflake(), found.channel_id, "followup", body.get("content"), files,
+                    body.get("components", []), body.get("flags", 0))
+        sent.history.append(sent.content)
+        found.followups.append(sent)
+        self.messages[sent.id] = sent
+        return _json(self._message_json(sent))
+
+    async def _channel_message(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return _error(401, 0, "401: Unauthorized")
+        channel_id = int(request.match_info["cid"])
+        body, files = await self._read_body(request)
+        if sum(len(b) for _, b in files) > self.channel_limits.get(channel_id, 10 * MIB):
+            return _error(413, 40005, "Request entity too large")
+        if not body.get("content") and not files:
+            return _error(400, 50006, "Cannot send an empty message")
+        reference = body.get("message_reference") or {}
+        sent = Sent(self.snowflake(), channel_id, "channel", body.get("content"), files,
+                    body.get("components", []), body.get("flags", 0),
+                    int(reference["message_id"]) if reference.get("message_id") else None)
+        sent.history.append(sent.content)
+        self.messages[sent.id] = sent
+        return _json(self._message_json(sent))
+
+    async def _edit_message(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return _error(401, 0, "401: Unauthorized")
+        sent = self.messages.get(int(request.match_info["mid"]))
+        if sent is None or sent.channel_id != int(request.match_info["cid"]):
+            return _error(404, 10008, "Unknown Message")
+        body, _ = await self._read_body(request)
+        if "content" in body:
+            sent.content = body["content"]
+            sent.history.append(sent.content)
+        return _json(self._message_json(sent))
+
+    async def _open_dm(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return _error(401, 0, "401: Unauthorized")
+        user_id = int((await request.json())["recipient_id"])
+        channel_id = self.dm_channels.setdefault(user_id, self.snowflake())
+        return _json({"id": str(channel_id), "type": 1,
+                                  "recipients": [self.user(user_id)], "last_message_id": None})
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        self.cdn_hits.append(request.path)
+        data = self.cdn.get(request.path)
+        if data is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=data, content_type="application/octet-stream")
+
+    @staticmethod
+    async def _read_body(request: web.Request) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
+        """JSON, or multipart with payload_json and files[n] (what discord.py sends)."""
+        if not request.content_type.startswith("multipart/"):
+            return (await request.json() if request.can_read_body else {}), []
+        body: dict[str, Any] = {}
+        files: list[tuple[str, bytes]] = []
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader):  # nested multipart: not used here
+                continue
+            if part.name == "payload_json":
+                body = json.loads(await part.text())
+            elif part.name and part.name.startswith("files["):
+                files.append((part.filename or part.name, bytes(await part.read(decode=False))))
+        return body, files
