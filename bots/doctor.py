@@ -1,0 +1,280 @@
+"""`backtrack doctor`: check the configuration, ffmpeg, the data folder, the store, the tokens
+(never printing them), the NemoVideo API and the link server settings, and say what to fix."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import errno
+import os
+import re
+import shutil
+import socket
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+import httpx
+
+from core.config import MB, Settings, load_settings
+from core.errors import BacktrackError, ConfigError
+
+Level = Literal["OK", "WARN", "FAIL"]
+
+NEEDED_ENCODERS = ("libx264", "aac")
+NEEDED_FILTERS = ("drawtext", "loudnorm", "sidechaincompress")
+LOW_DISK_BYTES = 1024 * MB
+CRITICAL_DISK_BYTES = 100 * MB
+TELEGRAM_TOKEN_SHAPE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the report."""
+
+    level: Level
+    name: str
+    detail: str
+
+    def line(self) -> str:
+        return f"{self.level:<4}  {self.name:<10} {self.detail}"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--timeout", type=float, default=5.0,
+                        help="seconds to wait for the NemoVideo API (default 5)")
+
+
+def run(args: argparse.Namespace) -> int:
+    checks = asyncio.run(diagnose(http_timeout=args.timeout))
+    for check in checks:
+        print(check.line())
+    failures = sum(check.level == "FAIL" for check in checks)
+    warnings = sum(check.level == "WARN" for check in checks)
+    if failures:
+        print(f"\n{failures} problem(s) to fix before Backtrack can run.")
+        return 1
+    print("\nAll good." if not warnings else f"\nReady, with {warnings} warning(s).")
+    return 0
+
+
+async def diagnose(*, http_timeout: float = 5.0,
+                   transport: httpx.AsyncBaseTransport | None = None) -> list[Check]:
+    """Every check, in the order an operator would fix them."""
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        return [Check("FAIL", "config", f"{exc} (fix it in .env or the environment)")]
+    checks = [Check("OK", "config", f"settings read; engine {settings.engine}")]
+    checks.append(await check_ffmpeg())
+    checks += check_data_dir(settings)
+    checks.append(await check_store(settings))
+    checks += list(check_tokens(settings))
+    if settings.engine == "nemo":
+        checks.append(await check_nemo(settings, http_timeout, transport))
+    checks += list(check_link_server(settings))
+    return checks
+
+
+# ffmpeg ------------------------------------------------------------------------------------
+
+
+FFMPEG_SECONDS = 20.0
+
+
+async def _output(*argv: str) -> str:
+    proc = await asyncio.create_subprocess_exec(
+        *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        async with asyncio.timeout(FFMPEG_SECONDS):
+            out, _ = await proc.communicate()
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise
+    return out.decode(errors="replace")
+
+
+def _listed(listing: str, name: str) -> bool:
+    """Whether `ffmpeg -encoders` / `-filters` output has a row for this name."""
+    return re.search(rf"^\s*\S+\s+{re.escape(name)}\s", listing, re.MULTILINE) is not None
+
+
+async def check_ffmpeg() -> Check:
+    try:
+        import imageio_ffmpeg
+
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+        version = (await _output(exe, "-hide_banner", "-version")).split("\n", 1)[0]
+        encoders = await _output(exe, "-hide_banner", "-encoders")
+        filters = await _output(exe, "-hide_banner", "-filters")
+    except (ImportError, RuntimeError, OSError, TimeoutError) as exc:
+        return Check("FAIL", "ffmpeg", f"cannot run ffmpeg ({type(exc).__name__}: {exc}); "
+                                       "reinstall with `pip install imageio-ffmpeg`")
+    missing = [n for n in NEEDED_ENCODERS if not _listed(encoders, n)]
+    missing += [n for n in NEEDED_FILTERS if not _listed(filters, n)]
+    short = " ".join(version.split()[:3])
+    if missing:
+        return Check("FAIL", "ffmpeg", f"{short} lacks {', '.join(missing)}; "
+                                       "install an imageio-ffmpeg build with them")
+    return Check("OK", "ffmpeg", f"{short} with {', '.join(NEEDED_ENCODERS + NEEDED_FILTERS)}")
+
+
+# Data folder and store ---------------------------------------------------------------------
+
+
+def _folder_bytes(folder: Path) -> int:
+    total = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += (Path(root) / name).stat().st_size
+    return total
+
+
+def check_data_dir(settings: Settings) -> list[Check]:
+    folder = settings.data_dir
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-"):
+            pass
+    except OSError as exc:
+        why = "no permission" if exc.errno in (errno.EACCES, errno.EPERM) else exc.strerror
+        return [Check("FAIL", "data", f"{folder} is not writable ({why}); "
+                                      "fix the permissions or set BACKTRACK_DATA_DIR")]
+    free = shutil.disk_usage(folder).free
+    used = _folder_bytes(folder)
+    cap = settings.data_max_bytes
+    detail = f"{folder}: {used // MB} MB used of a {cap // MB} MB cap, {free // MB} MB free on disk"
+    checks = [Check("OK", "data", detail)]
+    if free < CRITICAL_DISK_BYTES:
+        checks = [Check("FAIL", "data", f"{detail}; free some disk space")]
+    elif free < LOW_DISK_BYTES:
+        checks = [Check("WARN", "data", f"{detail}; the disk is nearly full")]
+    if free + used < cap:
+        checks.append(Check("WARN", "data", "the disk cannot hold BACKTRACK_DATA_MAX_BYTES; "
+                                            f"lower it to about {(free + used) // MB} MB"))
+    return checks
+
+
+async def check_store(settings: Settings) -> Check:
+    from storage.sqlite import SqliteStore
+
+    path = settings.database_path
+    try:
+        store = await SqliteStore.open(path)
+    except (BacktrackError, OSError) as exc:
+        return Check("FAIL", "store", f"cannot open {path}: {exc}; "
+                                      "check the path (BACKTRACK_DATABASE) and free space")
+    try:
+        version = await store.user_version()
+        active = await store.renders_in_state("queued", "running")
+    except BacktrackError as exc:
+        return Check("FAIL", "store", f"{path} is unreadable: {exc}")
+    finally:
+        await store.close()
+    note = f"; {len(active)} unfinished render(s) will be recovered at start" if active else ""
+    return Check("OK", "store", f"{path} opens (schema version {version}){note}")
+
+
+# Tokens, NemoVideo, link server ------------------------------------------------------------
+
+
+def _is_set(value: object) -> str:
+    return "set" if value is not None else "not set"
+
+
+def check_tokens(settings: Settings) -> Iterator[Check]:
+    """Presence only: a token's value is never printed, not even in part."""
+    telegram, discord = settings.telegram_bot_token, settings.discord_bot_token
+    yield Check("OK", "telegram", f"TELEGRAM_BOT_TOKEN {_is_set(telegram)}")
+    if telegram is not None and not TELEGRAM_TOKEN_SHAPE.match(telegram.get_secret_value()):
+        yield Check("WARN", "telegram", "TELEGRAM_BOT_TOKEN does not look like a token from "
+                                        "@BotFather (digits, a colon, then letters)")
+    hook = settings.telegram_webhook_url
+    if telegram is not None and hook and not hook.startswith("https://"):
+        yield Check("FAIL", "telegram", "TELEGRAM_WEBHOOK_URL must start with https://")
+    yield Check("OK", "discord", f"DISCORD_BOT_TOKEN {_is_set(discord)}")
+    if telegram is None and discord is None:
+        yield Check("WARN", "ways in", "no Telegram or Discord token: `backtrack run` has no bot "
+                                       "to start; `backtrack chat` works without tokens")
+    if settings.engine == "nemo":
+        note = "" if settings.nemo_token else " (an anonymous token is fetched on first use)"
+        yield Check("OK", "nemo", f"NEMO_TOKEN {_is_set(settings.nemo_token)}{note}")
+
+
+async def check_nemo(settings: Settings, http_timeout: float,
+                     transport: httpx.AsyncBaseTransport | None = None) -> Check:
+    """GET the credit balance: it needs no credits and, unlike the anonymous-token call, does
+    not use up the per-IP token quota."""
+    base = settings.nemo_api_url.rstrip("/")
+    headers = {"X-Skill-Source": "add-music-to-video-online", "X-Skill-Platform": "backtrack"}
+    token = settings.nemo_token
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token.get_secret_value()}"
+    try:
+        async with httpx.AsyncClient(timeout=http_timeout, transport=transport) as client:
+            resp = await client.get(f"{base}/api/credits/balance/simple", headers=headers)
+    except httpx.HTTPError as exc:
+        return Check("FAIL", "nemo", f"the NemoVideo API at {base} does not answer "
+                                     f"({type(exc).__name__}); check NEMO_API_URL and the network")
+    try:
+        body = resp.json()
+    except ValueError:
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    code, data = body.get("code"), body.get("data")
+    if resp.status_code >= 500:
+        return Check("WARN", "nemo", f"the NemoVideo API at {base} answered HTTP "
+                                     f"{resp.status_code}; it may be down, try again later")
+    if token is None:
+        return Check("OK", "nemo", f"the NemoVideo API at {base} answers")
+    if resp.status_code == 401 or code == 1001:
+        return Check("FAIL", "nemo", "NEMO_TOKEN was refused (invalid or expired): set a new one, "
+                                     "or remove it to use an anonymous token")
+    if resp.status_code == 200 and code == 0 and isinstance(data, dict):
+        available = data.get("available")
+        if isinstance(available, int | float) and available <= 0:
+            return Check("WARN", "nemo", "the API answers but the account has no credits left; "
+                                         "top up at NEMO_WEB_URL")
+        return Check("OK", "nemo", f"the NemoVideo API at {base} answers; {available} credits")
+    return Check("WARN", "nemo", f"the NemoVideo API at {base} answered HTTP {resp.status_code}"
+                                 f" (code {code}); check NEMO_API_URL")
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def check_link_server(settings: Settings) -> Iterator[Check]:
+    public = settings.link_public_url
+    if public is None:
+        yield Check("OK", "links", "BACKTRACK_LINK_PUBLIC_URL not set: renders too big for the "
+                                   "chat cannot be sent as links")
+        return
+    parts = urlsplit(public)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        yield Check("FAIL", "links", "BACKTRACK_LINK_PUBLIC_URL must look like "
+                                     "https://files.example.org")
+        return
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if parts.scheme == "http" and not local:
+        yield Check("WARN", "links", "BACKTRACK_LINK_PUBLIC_URL is plain http: links can be read "
+                                     "on the way; put the server behind https")
+    host, port = settings.link_host, settings.link_port
+    if port and not _port_free(host, port):
+        yield Check("FAIL", "links", f"{host}:{port} is in use (another backtrack run?); "
+                                     "stop it or change BACKTRACK_LINK_PORT")
+        return
+    secret = "set" if settings.link_secret else "not set (a random one is kept in the store)"
+    yield Check("OK", "links", f"serving on {host}:{port or 'any free port'} for {public}; "
+                               f"BACKTRACK_LINK_SECRET {secret}")
