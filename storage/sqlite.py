@@ -100,6 +100,9 @@ class SqliteStore:
                 path, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS
             )
         except sqlite3.Error as exc:
+            # aiosqlite stops its worker thread after a failed connect without waiting for it;
+            # give it a moment while the loop still runs, or it reports into a closed loop.
+            await asyncio.sleep(0.05)
             raise translate(exc) from exc
         store = cls(conn, clock)
         try:
