@@ -22,7 +22,7 @@ from core.errors import BadMedia, EngineError, NothingToEdit, UnsupportedFile
 from core.ports import MediaRecord, Store
 from core.probe import MediaInfo, probe, require_video
 from core.render import Plan, RenderOptions
-from core.render_job import mood_lookup, render_draft, resolve_music
+from core.render_job import mood_lookup, put_video, render_draft, resolve_music
 from core.render_queue import RenderQueue
 from core.runner import FfmpegRunner, progress_stream
 
@@ -122,17 +122,7 @@ class LocalEngine:
 
     @staticmethod
     def _put_video(draft: Draft, media: MediaFile, info: MediaInfo) -> str:
-        old = draft.first_segment(VIDEO)
-        old_ms = old.duration_ms if old is not None else None
-        new_ms = round(info.duration * 1000)
-        track = draft.track_dict(VIDEO)
-        assert track is not None
-        track["sg"] = [{"s": 0, "d": new_ms, "m": {"name": media.name, "media_id": media.media_id}}]
-        draft.meta.pop("trim", None)
-        music = draft.track_dict(AUDIO, create=False)
-        for seg in (music or {}).get("sg", []):
-            if isinstance(seg, dict) and (old_ms is None or seg.get("d") == old_ms):
-                seg["d"] = max(new_ms - int(seg.get("s", 0)), 0)
+        put_video(draft, media.name, media.media_id, info.duration)
         size = f", {info.width}x{info.height}" if info.width else ""
         return (f"Got your video {media.name} ({_clock(info.duration)}{size}). Tell me what to "
                 "do, e.g. \"add lofi music at 30% and fade it out\".")

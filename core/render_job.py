@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from core.draft import AUDIO, Draft, Segment
+from core.draft import AUDIO, VIDEO, Draft, Segment
 from core.errors import NothingToEdit, RenderFailed
 from core.probe import MediaInfo, probe
 from core.render import (
@@ -35,6 +35,21 @@ FONT_CANDIDATES = (
 
 MusicLookup = Callable[[Segment], Awaitable[Path | None]]
 """Finds the file of a BGM segment (an upload by `media_id`, or a built-in `mood`)."""
+
+
+def put_video(draft: Draft, name: str, media_id: str, duration: float) -> None:
+    """Make the clip the draft's video (in place); music that ran to the old end follows."""
+    old = draft.first_segment(VIDEO)
+    old_ms = old.duration_ms if old is not None else None
+    new_ms = round(duration * 1000)
+    track = draft.track_dict(VIDEO)
+    assert track is not None
+    track["sg"] = [{"s": 0, "d": new_ms, "m": {"name": name, "media_id": media_id}}]
+    draft.meta.pop("trim", None)
+    music = draft.track_dict(AUDIO, create=False)
+    for seg in (music or {}).get("sg", []):
+        if isinstance(seg, dict) and (old_ms is None or seg.get("d") == old_ms):
+            seg["d"] = max(new_ms - int(seg.get("s", 0)), 0)
 
 
 def find_font(configured: Path | None = None) -> Path | None:

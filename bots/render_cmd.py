@@ -1,0 +1,167 @@
+"""`backtrack render VIDEO [--music AUDIO] [-o OUT.mp4] "instruction"`: one render, no database.
+
+Start-up is kept cheap (this command is benchmarked against a bare ffmpeg call): heavy
+modules are imported inside `run`, settings (pydantic) only when a title or a mood needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from core.config import Settings
+    from core.draft import Draft
+    from core.probe import MediaInfo
+    from core.render import Plan, RenderOptions
+    from core.runner import FfmpegRunner, OnProgress
+
+    Work = Callable[[OnProgress], Awaitable[Plan]]
+
+VIDEO_TYPES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv"})
+AUDIO_TYPES = frozenset({".mp3", ".wav", ".m4a", ".aac", ".ogg", ".opus", ".flac"}) | VIDEO_TYPES
+MUSIC_ID = "cli-music"
+
+
+class Refused(Exception):
+    """Bad input, said in one line."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("video", type=Path, help="the clip to put music under")
+    parser.add_argument("instruction", help='what to do, e.g. "add lofi music at 30%% and fade '
+                                            'it out at the end"')
+    parser.add_argument("--music", type=Path, metavar="AUDIO", help="your own song")
+    parser.add_argument("-o", "--output", type=Path, metavar="OUT.mp4",
+                        help="where to write the result (default: VIDEO-backtrack.mp4)")
+    parser.add_argument("--max-mb", type=float, metavar="MB",
+                        help="fit the file under this many megabytes (re-encodes if needed)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from core.errors import BacktrackError, UserError
+
+    try:
+        _check_file(args.video, VIDEO_TYPES, "a video")
+        if args.music is not None:
+            _check_file(args.music, AUDIO_TYPES, "music")
+        output = args.output or args.video.with_name(f"{args.video.stem}-backtrack.mp4")
+        if output.resolve() == args.video.resolve():
+            raise Refused("the output would overwrite the video; choose another -o")
+        asyncio.run(_render(args, output))
+    except Refused as exc:
+        return _fail(str(exc), 1)
+    except UserError as exc:
+        return _fail(exc.user_message.strip().splitlines()[0], 1)
+    except BacktrackError as exc:
+        return _fail(f"the render failed: {exc}", 3)
+    print(output)
+    return 0
+
+
+def _fail(reason: str, code: int) -> int:
+    print(f"backtrack: {reason}", file=sys.stderr)
+    return code
+
+
+def _check_file(path: Path, allowed: frozenset[str], what: str) -> None:
+    if not path.is_file():
+        raise Refused(f"no such file: {path}")
+    if path.suffix.lower() not in allowed:
+        kinds = ", ".join(sorted(t.lstrip(".") for t in allowed))
+        raise Refused(f"{path.name}: unsupported type for {what} (use {kinds})")
+
+
+async def _render(args: argparse.Namespace, output: Path) -> None:
+    from core.draft import Draft
+    from core.probe import probe, require_video
+    from core.render import RenderOptions, title_text
+    from core.render_job import put_video
+    from core.runner import FfmpegRunner
+
+    video_path: Path = args.video
+    video = require_video(await probe(video_path))
+    music = await probe(args.music) if args.music is not None else None
+    if music is not None and not music.has_audio:
+        raise Refused(f"{args.music.name} has no sound in it")
+
+    draft = Draft()
+    put_video(draft, video_path.name, "cli-video", video.duration)
+    draft = _apply(draft, args.instruction, video, music)
+    runner = FfmpegRunner()
+    font_file = _settings().font_file if title_text(draft) else None
+    song = await _music_for(draft, music, runner)
+    max_bytes = int(args.max_mb * 1_000_000) if args.max_mb else None
+    options = RenderOptions(max_bytes=max_bytes)
+    await _with_progress(
+        lambda report: _run(draft, video, song, output, runner, options, font_file, report),
+        show=sys.stdout.isatty() and not args.quiet,
+    )
+
+
+def _apply(draft: Draft, text: str, video: MediaInfo, music: MediaInfo | None) -> Draft:
+    from core.instructions import Context, MusicRef, apply_instruction
+
+    ref = MusicRef(MUSIC_ID, music.path.name, music.duration * 1000) if music else None
+    parsed = apply_instruction(draft, text, Context(video.duration * 1000, video.has_audio, ref))
+    result: Draft = parsed.draft
+    return result
+
+
+def _settings() -> Settings:
+    from core.config import load_settings  # late: pydantic takes a while to import
+
+    return load_settings()
+
+
+async def _music_for(draft: Draft, music: MediaInfo | None,
+                     runner: FfmpegRunner) -> MediaInfo | None:
+    from core.render_job import mood_lookup, resolve_music
+
+    async def upload(media_id: str) -> Path | None:
+        return music.path if music is not None and media_id == MUSIC_ID else None
+
+    if music is not None and not _uses_mood(draft):
+        lookup = mood_lookup(upload, Path(), runner)
+    else:
+        lookup = mood_lookup(upload, _settings().data_dir / "music", runner)
+    return await resolve_music(draft, lookup)
+
+
+def _uses_mood(draft: Draft) -> bool:
+    from core.draft import AUDIO
+
+    seg = draft.first_segment(AUDIO)
+    return seg is not None and bool(seg.meta.get("mood"))
+
+
+async def _run(draft: Draft, video: MediaInfo, music: MediaInfo | None, output: Path,
+               runner: FfmpegRunner, options: RenderOptions, font_file: Path | None,
+               report: OnProgress) -> Plan:
+    from core.render_job import render_draft
+
+    return await render_draft(draft, video, music, output, runner, options, font_file, report)
+
+
+async def _with_progress(work: Work, show: bool) -> None:
+    from core.runner import progress_stream
+
+    if not show:
+        async for _ in progress_stream(work):
+            pass
+        return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+
+    with Progress("[bold]Rendering", BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
+                  transient=True) as bar:
+        task = bar.add_task("render", total=100)
+        async for item in progress_stream(work):
+            if isinstance(item, float):
+                bar.update(task, completed=item)
