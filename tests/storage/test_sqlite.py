@@ -342,3 +342,46 @@ async def test_unopenable_path_is_a_store_error(tmp_path: Path) -> None:
     (tmp_path / "dir.sqlite3").mkdir()
     with pytest.raises(StoreError):
         await SqliteStore.open(tmp_path / "dir.sqlite3")
+
+
+WRITER = """
+import asyncio, sys
+from pathlib import Path
+from storage.sqlite import SqliteStore
+from tests.storage.test_sqlite import conversation_work
+
+async def main() -> None:
+    store = await SqliteStore.open(Path(sys.argv[1]))
+    print("ready", flush=True)
+    sys.stdin.readline()
+    try:
+        await asyncio.gather(*(conversation_work(store, n) for n in range(1, 400, 2)))
+    finally:
+        await store.close()
+
+asyncio.run(main())
+"""
+
+
+async def test_two_processes_on_one_file(db_path: Path) -> None:
+    import sys
+
+    here = await SqliteStore.open(db_path)
+    other = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", WRITER, str(db_path), cwd=Path(__file__).resolve().parents[2],
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE)
+    try:
+        assert other.stdin is not None and other.stdout is not None
+        assert await asyncio.wait_for(other.stdout.readline(), 30) == b"ready\n"
+        other.stdin.write(b"go\n")
+        await other.stdin.drain()
+        await asyncio.gather(*(conversation_work(here, n) for n in range(0, 400, 2)))
+        _, stderr = await asyncio.wait_for(other.communicate(), 60)
+        assert other.returncode == 0, stderr.decode()[-2000:]
+        assert len(await here.renders_in_state("done")) == 400
+    finally:
+        if other.returncode is None:
+            other.kill()
+            await other.wait()
+        await here.close()
