@@ -226,7 +226,8 @@ class Assistant:
             if any(m.kind == "audio" for m in added) and await self._has_clip(session):
                 action = "export"  # a song sent on its own: the user wants the result
             else:
-                emit(Message(_next_step(added)))
+                if not any(m.kind == "video" for m in added):  # else the engine said what next
+                    emit(Message(_next_step(added)))
                 return
         if action in ("new", "help", "cancel"):
             return
@@ -327,9 +328,6 @@ def _describe(asked: Route) -> str:
 
 
 def _next_step(added: list[MediaFile]) -> str:
-    if any(m.kind == "video" for m in added):
-        return ("Now tell me what to do with it, for example: \"add background music and fade "
-                "it out at the end\".")
     if added:
         return "Got the music. Now send me the video it should go under."
     return "Send me a video (a file or a link), or type \"help\" to see what I can do."

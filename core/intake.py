@@ -95,7 +95,8 @@ class Intake:
         kind = check_upload(attachment.name, attachment.size, attachment.mime,
                             self.settings.max_file_bytes)
         if attachment.size:
-            ensure_space(self.settings.data_dir, attachment.size, self.settings.data_max_bytes)
+            await asyncio.to_thread(ensure_space, self.settings.data_dir, attachment.size,
+                                    self.settings.data_max_bytes)
         folder = self._folder(session_id)
         await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         path = folder / (secrets.token_hex(8) + suffix_for(attachment.name, attachment.mime, kind))

@@ -68,7 +68,7 @@ async def test_edit_that_changes_nothing_says_so_and_does_not_render(
 async def test_clip_alone_asks_what_to_do_and_song_alone_exports(
         assistant: Assistant, engine: FakeEngine, clip_file: Path, song_file: Path) -> None:
     replies = await collect(assistant, Turn(KEY, "", (attach(clip_file),)))
-    assert any("Now tell me what to do" in t for t in texts(replies, Message))
+    assert texts(replies, Message) == ["Added video My Holiday Clip.mp4."]
     assert engine.count("export") == 0
     replies = await collect(assistant, Turn(KEY, "", (attach(song_file),)))
     assert engine.calls[-2][:3] == ("add_media", "s1", "audio")

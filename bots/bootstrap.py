@@ -1,0 +1,88 @@
+"""One place that wires Backtrack together: settings in, a running `App` out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from core.assistant import Assistant
+from core.config import Settings
+from core.engine import Engine
+from core.janitor import sweep
+from core.limits import Gate
+from core.links import LinkSigner, link_secret
+from core.logs import register_secret
+from core.ports import Store
+from storage.sqlite import SqliteStore
+
+log = logging.getLogger("backtrack.bootstrap")
+
+
+@dataclass
+class App:
+    """Everything a way in (console, Telegram, Discord) needs, and one way to close it."""
+
+    settings: Settings
+    store: Store
+    engine: Engine
+    assistant: Assistant
+    gate: Gate
+    signer: LinkSigner | None
+
+    async def aclose(self) -> None:
+        """Turns first (they use the engine and the store), then the engine, then the store."""
+        try:
+            await self.assistant.aclose()
+        finally:
+            try:
+                await self.engine.aclose()
+            finally:
+                await self.store.close()
+
+
+def make_engine(settings: Settings, store: Store) -> Engine:
+    """The engine named by `BACKTRACK_ENGINE`; each is imported only when chosen."""
+    if settings.engine == "nemo":
+        from core.nemo.engine import NemoEngine
+
+        return NemoEngine(settings, store)
+    from core.local_engine import LocalEngine
+
+    return LocalEngine(settings, store)
+
+
+async def build_app(settings: Settings, *, engine: Engine | None = None,
+                    recover: bool = True) -> App:
+    """Open the store, pick the engine, sign links, sweep old files, recover old renders.
+
+    Recovery is idempotent and keeps notices for platforms that register their notifier later,
+    so ways in may call `app.assistant.recover()` again after `add_notifier`.
+    """
+    await asyncio.to_thread(settings.data_dir.mkdir, parents=True, exist_ok=True)
+    store = await SqliteStore.open(settings.database_path)
+    try:
+        engine = engine or make_engine(settings, store)
+        signer = None
+        if settings.link_public_url:
+            configured = settings.link_secret.get_secret_value() if settings.link_secret else None
+            secret = await link_secret(store, configured)
+            register_secret(secret.decode("utf-8"))
+            signer = LinkSigner(secret, settings.link_public_url, settings.link_ttl_seconds)
+        gate = Gate(settings, store)
+        freed = await sweep(settings.data_dir, settings.data_max_bytes,
+                            settings.file_max_age_hours * 3600)
+        if freed:
+            log.info("janitor freed %d bytes at start", freed)
+        assistant = Assistant(settings, store, engine, gate=gate, signer=signer)
+    except BaseException:
+        await store.close()
+        raise
+    app = App(settings, store, engine, assistant, gate, signer)
+    if recover:
+        try:
+            await assistant.recover()
+        except BaseException:
+            await app.aclose()
+            raise
+    return app

@@ -1,0 +1,340 @@
+"""`backtrack chat`: the assistant in this terminal, with the local engine and no configuration.
+
+A line that names a file uploads it (`/upload PATH`, or just the path, quotes allowed; words
+after the path are the instruction), any other line is a message. Replies print as they come;
+the status line updates in place on a terminal. With input from a pipe, lines are handled in
+order, each turn finishing before the next, and the command exits at the end: scriptable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import mimetypes
+import shlex
+import shutil
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TextIO
+
+from core.assistant import Assistant
+from core.config import Settings, load_settings
+from core.conversation import (
+    Attachment,
+    ConversationKey,
+    Message,
+    Notice,
+    Problem,
+    Reply,
+    Status,
+    Turn,
+    Video,
+)
+from core.delivery import human_duration, human_size
+from core.errors import ConfigError
+
+KEY = ConversationKey("console", "local")
+MEDIA_SUFFIXES = frozenset({".mp4", ".mov", ".avi", ".webm", ".mkv", ".jpg", ".jpeg", ".png",
+                            ".gif", ".webp", ".mp3", ".wav", ".m4a", ".aac"})
+QUIT_WORDS = frozenset({"/quit", "/exit", "/q"})
+DEMO_SECONDS = 8
+
+BANNER = """Backtrack chat. Send a video by typing its path (or /upload PATH), then say what you
+want, e.g. "add background music and fade it out at the end". /demo makes a sample clip,
+"help" lists what I can do, /quit leaves."""
+
+
+# Lines -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Line:
+    """What one typed line asks for."""
+
+    kind: Literal["message", "upload", "missing", "demo", "quit", "empty"]
+    text: str = ""
+    path: Path | None = None
+
+
+def parse_line(line: str, is_file: Callable[[Path], bool] = Path.is_file) -> Line:
+    """Decide whether a line is a message, an upload (with an optional instruction), or a
+    console command. Pure apart from `is_file`."""
+    line = line.strip()
+    if not line:
+        return Line("empty")
+    first = line.split(maxsplit=1)[0].lower()
+    if first in QUIT_WORDS:
+        return Line("quit")
+    if first == "/demo":
+        return Line("demo", line[len(first):].strip())
+    explicit = first == "/upload"
+    rest = line[len(first):].strip() if explicit else line
+    try:
+        words = shlex.split(rest)
+    except ValueError:  # an unbalanced quote: not a path, just words
+        words = []
+    if words:
+        path = Path(words[0]).expanduser()
+        text = " ".join(words[1:])
+        if is_file(path):
+            return Line("upload", text, path)
+        if explicit or path.suffix.lower() in MEDIA_SUFFIXES:
+            return Line("missing", text, path)
+    elif explicit:
+        return Line("message", "upload")  # the assistant explains how to send a file
+    return Line("message", line)
+
+
+def attachment_for(path: Path) -> Attachment:
+    """A local file as an attachment: the copy into the data folder is its "fetch"."""
+    async def fetch(dest: Path) -> None:
+        await asyncio.to_thread(shutil.copyfile, path, dest)
+
+    mime, _ = mimetypes.guess_type(path.name)
+    return Attachment(name=path.name, size=path.stat().st_size, mime=mime, fetch=fetch)
+
+
+# Output ----------------------------------------------------------------------------------------
+
+class Printer:
+    """Prints replies; on a terminal the status line is rewritten in place."""
+
+    def __init__(self, out: TextIO, tty: bool) -> None:
+        self.out = out
+        self.tty = tty
+        self.assistant: Assistant | None = None
+        self.problems = 0
+        self._status_open = False
+        self._last_status: tuple[str, float] | None = None
+
+    def reply(self, reply: Reply) -> None:
+        if isinstance(reply, Status):
+            self._status(reply)
+            return
+        self._end_status()
+        if isinstance(reply, Message):
+            self._print(reply.text)
+        elif isinstance(reply, Video):
+            self._video(reply)
+        elif isinstance(reply, Problem):
+            self.problems += 1
+            self._print(f"Problem: {reply.text}")
+
+    def _video(self, video: Video) -> None:
+        facts = f"{human_size(video.size)}, {human_duration(video.duration)}"
+        if video.width and video.height:
+            facts += f", {video.width}x{video.height}"
+        if video.path is not None:
+            self._print(f"Video: {video.path.resolve()} ({facts})")
+        if video.url is not None:
+            self._print(f"Link: {video.url}" + ("" if video.path else f" ({facts})"))
+        if video.buttons:
+            self._print("Try: " + " | ".join(video.buttons))
+
+    def _status(self, status: Status) -> None:
+        line = f"[{status.percent:3.0f}%] {status.text}" if status.percent is not None else (
+            f"... {status.text}")
+        if self.tty:
+            self.out.write("\r\x1b[2K" + line[:200])
+            self.out.flush()
+            self._status_open = True
+            return
+        # Piped output: a new line only when the words change or 10 more percent are done.
+        percent = status.percent or 0.0
+        last = self._last_status
+        if last is None or last[0] != status.text or percent - last[1] >= 10 or (
+                percent >= 100 > last[1]):
+            self._last_status = (status.text, percent)
+            self._print(line)
+
+    def _end_status(self) -> None:
+        if self._status_open:
+            self.out.write("\r\x1b[2K")
+            self._status_open = False
+        self._last_status = None
+
+    def _print(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    async def notice(self, notice: Notice) -> None:
+        """The console's notifier: late results and restart notices."""
+        for reply in notice.replies:
+            self.reply(reply)
+
+
+# Input -----------------------------------------------------------------------------------------
+
+def start_reader(stream: TextIO) -> asyncio.Queue[str | None]:
+    """Lines from a blocking stream, read by a daemon thread (never blocks shutdown)."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def read() -> None:
+        try:
+            for line in stream:
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+        except (OSError, ValueError):
+            pass
+        finally:
+            with contextlib.suppress(RuntimeError):  # the loop is already closed
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    threading.Thread(target=read, name="console-stdin", daemon=True).start()
+    return queue
+
+
+async def make_demo_clip(folder: Path, seconds: int = DEMO_SECONDS) -> Path:
+    """A short test pattern with a quiet tone as its own sound, made by ffmpeg once."""
+    import imageio_ffmpeg
+
+    path = folder / "demo.mp4"
+    if path.is_file() and path.stat().st_size > 0:
+        return path
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    partial = folder / "demo.partial.mp4"
+    args = [
+        imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+        "-f", "lavfi", "-i", f"testsrc2=size=640x360:rate=25:duration={seconds}",
+        "-f", "lavfi", "-i", f"sine=frequency=220:sample_rate=48000:duration={seconds}",
+        "-filter:a", "volume=0.3", "-c:v", "libx264", "-preset", "ultrafast",
+        "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(partial),
+    ]
+    process = await asyncio.create_subprocess_exec(
+        *args, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        async with asyncio.timeout(120):
+            _, stderr = await process.communicate()
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
+        raise
+    if process.returncode != 0:
+        raise RuntimeError("ffmpeg could not make the demo clip: " + stderr.decode()[-500:])
+    await asyncio.to_thread(partial.replace, path)
+    return path
+
+
+# The chat --------------------------------------------------------------------------------------
+
+class Console:
+    """One console conversation over a built app."""
+
+    def __init__(self, settings: Settings, out: TextIO, tty: bool) -> None:
+        self.settings = settings
+        self.printer = Printer(out, tty)
+        self.tty = tty
+        self.assistant: Assistant | None = None
+
+    async def main(self, messages: Iterable[str], demo: bool, stdin: TextIO | None,
+                   interactive: bool) -> int:
+        from bots.bootstrap import build_app
+
+        app = await build_app(self.settings, recover=False)
+        try:
+            self.assistant = app.assistant
+            app.assistant.add_notifier(KEY.platform, self.printer.notice)
+            await app.assistant.recover()  # restart notices print before anything else
+            if demo:
+                await self.line("/demo")
+            for message in messages:
+                if not await self.line(message):
+                    return self.exit_code(interactive)
+            if stdin is not None:
+                await self.read(stdin, interactive)
+            return self.exit_code(interactive)
+        finally:
+            await app.aclose()
+
+    def exit_code(self, interactive: bool) -> int:
+        """Scripts learn about problems from the exit code; a person reads them."""
+        return 1 if self.printer.problems and not interactive else 0
+
+    async def read(self, stdin: TextIO, interactive: bool) -> None:
+        lines = start_reader(stdin)
+        running: set[asyncio.Task[bool]] = set()
+        try:
+            while (line := await lines.get()) is not None:
+                if not interactive:
+                    if not await self.line(line):
+                        return
+                    continue
+                # A person can type "cancel" while a turn runs: turns run beside the reader.
+                if parse_line(line).kind == "quit":
+                    return
+                task = asyncio.create_task(self.line(line))
+                running.add(task)
+                task.add_done_callback(running.discard)
+            if running:
+                await asyncio.gather(*running)
+        finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+
+    async def line(self, raw: str) -> bool:
+        """Handle one line; False when it asks to quit."""
+        line = parse_line(raw)
+        if line.kind == "quit":
+            return False
+        if line.kind == "empty":
+            return True
+        if line.kind == "missing":
+            self.printer.reply(Problem(f"There is no file at {line.path}."))
+            return True
+        turn = Turn(KEY, line.text)
+        if line.kind == "demo":
+            self.printer.reply(Status("Making a sample clip…"))
+            path = await make_demo_clip(self.settings.data_dir / "demo")
+            self.printer.reply(Message(f"Sample clip: {path.resolve()}"))
+            turn = Turn(KEY, line.text, (attachment_for(path),))
+        elif line.kind == "upload" and line.path is not None:
+            turn = Turn(KEY, line.text, (attachment_for(line.path),))
+        assert self.assistant is not None, "main() sets the assistant"
+        async for reply in self.assistant.handle(turn):
+            self.printer.reply(reply)
+        return True
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("messages", nargs="*", metavar="MESSAGE",
+                        help="lines to send in order before reading standard input "
+                             "(a file path uploads it)")
+    parser.add_argument("--demo", action="store_true",
+                        help="make a short sample clip with ffmpeg and send it first")
+    parser.add_argument("--data-dir", type=Path, help="where files and the database live "
+                        "(default: BACKTRACK_DATA_DIR or ./backtrack-data)")
+    parser.add_argument("--engine", choices=("local", "nemo"),
+                        help="editing engine (default: BACKTRACK_ENGINE or local)")
+
+
+def run(args: argparse.Namespace) -> int:
+    overrides: dict[str, object] = {}
+    if args.data_dir is not None:
+        overrides["data_dir"] = args.data_dir
+    if args.engine is not None:
+        overrides["engine"] = args.engine
+    try:
+        settings = load_settings(**overrides)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    from core.logs import setup_logging
+
+    setup_logging(settings)
+    if "log_level" not in settings.model_fields_set:
+        logging.getLogger().setLevel(logging.WARNING)  # the chat is the output, not the log
+    stdin_tty = sys.stdin.isatty()
+    # Messages on the command line (or --demo) are the whole script: stdin is not read.
+    read_stdin = not (args.messages or args.demo)
+    interactive = stdin_tty and read_stdin
+    console = Console(settings, sys.stdout, sys.stdout.isatty())
+    if interactive:
+        print(BANNER)
+    return asyncio.run(console.main(args.messages, args.demo,
+                                    sys.stdin if read_stdin else None, interactive))
