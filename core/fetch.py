@@ -198,12 +198,13 @@ class Fetcher:
         self.allow_private = allow_private
         self._resolve = resolver
         # No proxies from the environment (they would bypass the address checks) and no
-        # kept-alive connections (a pooled connection is keyed by address, not by host name).
+        # reused connections, not even in an injected transport's pool ("Connection: close"):
+        # a pooled connection is keyed by address, so it could carry another host's TLS name.
         self._client = httpx.AsyncClient(
             transport=transport, follow_redirects=False, trust_env=False,
             timeout=httpx.Timeout(timeout), limits=httpx.Limits(max_keepalive_connections=0),
             headers={"User-Agent": "Backtrack/0.1 (+media fetch)",
-                     "Accept-Encoding": "identity"},
+                     "Accept-Encoding": "identity", "Connection": "close"},
         )
 
     async def aclose(self) -> None:

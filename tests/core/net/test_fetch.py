@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
+import trustme
+from aiohttp import web
 
 from core.errors import LinkRefused, TooLarge, UnsupportedFile
 from core.fetch import (
@@ -363,3 +366,50 @@ async def test_host_with_any_private_address_refused(tmp_path: Path) -> None:
     finally:
         await f.aclose()
     assert web.requests == []
+
+
+# TLS: the socket goes to the checked address, the certificate is checked for the host name.
+
+
+@pytest.fixture
+async def tls_server() -> AsyncIterator[tuple[int, ssl.SSLContext]]:
+    ca = trustme.CA()
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("public.test").configure_cert(server_ctx)
+    client_ctx = ssl.create_default_context()
+    ca.configure_trust(client_ctx)
+
+    async def clip(request: web.Request) -> web.Response:
+        assert request.host.startswith("public.test") or request.host.startswith("other.test")
+        return web.Response(body=CLIP, content_type="video/mp4")
+
+    app = web.Application()
+    app.router.add_get("/clip.mp4", clip)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=server_ctx)
+    await site.start()
+    try:
+        yield int(runner.addresses[0][1]), client_ctx
+    finally:
+        await runner.cleanup()
+
+
+async def loopback(host: str, port: int) -> list[str]:
+    return ["127.0.0.1"]
+
+
+async def test_https_pinned_address_keeps_certificate_checks(
+        tls_server: tuple[int, ssl.SSLContext], tmp_path: Path) -> None:
+    port, client_ctx = tls_server
+    f = Fetcher(MB, 5, allow_private=True, resolver=loopback,
+                transport=httpx.AsyncHTTPTransport(verify=client_ctx))
+    try:
+        got = await f.download(f"https://public.test:{port}/clip.mp4", tmp_path)
+        assert got.path.read_bytes() == CLIP
+        # Same address, a name the certificate does not cover: refused by TLS.
+        with pytest.raises(LinkRefused):
+            await f.download(f"https://other.test:{port}/clip.mp4", tmp_path)
+    finally:
+        await f.aclose()
+    assert files(tmp_path) == [got.path]
