@@ -47,6 +47,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)\b(bearer)(\s+)[A-Za-z0-9_.\-~+/=:]{8,}"), rf"\1\2{REDACTED}"),
     (re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+(\s+[^\s'\",}]+)?"),
      rf"\1{REDACTED}"),
+    # Discord interaction and webhook tokens sit in the path of their URLs.
+    (re.compile(r"(/(?:webhooks|interactions)/\d+/)[A-Za-z0-9_.\-]+"), rf"\1{REDACTED}"),
     # Signed download links: /r/<id>/<expires>/<signature>.
     (re.compile(r"(/r/[^/\s]+/\d+/)[^/\s?#\"']+"), rf"\1{REDACTED}"),
     # Query parameters that carry credentials.

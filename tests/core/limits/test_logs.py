@@ -59,6 +59,10 @@ LEAKS: list[tuple[str, tuple[Any, ...], str]] = [
     ("url https://x.example.org/a?token=t0k3nvalue123", (), "t0k3nvalue123"),
     ("url https://x.example.org/a?foo=1&sig=s1gvalue456#frag", (), "s1gvalue456"),
     ("secret is %s", (LINK_SECRET,), LINK_SECRET),
+    ("PATCH https://discord.com/api/v10/webhooks/1234567/aW50ZXJhY3Rpb246MTIz.tok/messages/@original",
+     (), "aW50ZXJhY3Rpb246MTIz.tok"),
+    ("POST /api/v10/interactions/98765/aW50ZXJhY3Rpb24tdG9rZW4/callback", (),
+     "aW50ZXJhY3Rpb24tdG9rZW4"),
 ]
 
 
