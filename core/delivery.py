@@ -66,8 +66,10 @@ def human_size(size: int | None) -> str:
     """1234567 -> '1.2 MB'."""
     if size is None:
         return "unknown size"
+    if size < 1024:
+        return f"{size} bytes"
     if size < 1024 * 1024:
-        return f"{max(size, 1) / 1024:.0f} KB"
+        return f"{size / 1024:.0f} KB"
     if size < 1024**3:
         return f"{size / 1024 / 1024:.1f} MB"
     return f"{size / 1024**3:.2f} GB"

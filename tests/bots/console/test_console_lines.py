@@ -1,0 +1,73 @@
+"""The console's pure parts: what a typed line asks for, and how replies print."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from bots.console import Line, Printer, parse_line
+from core.conversation import Message, Problem, Status, Video
+
+FILES = {Path("clip.mp4"), Path("my clip.mov"), Path("/tmp/song.mp3")}
+
+
+def is_file(path: Path) -> bool:
+    return path in FILES
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("", Line("empty")),
+    ("   ", Line("empty")),
+    ("/quit", Line("quit")),
+    ("/exit", Line("quit")),
+    ("/demo", Line("demo")),
+    ("/demo add calm music", Line("demo", "add calm music")),
+    ("clip.mp4", Line("upload", "", Path("clip.mp4"))),
+    ("/upload clip.mp4", Line("upload", "", Path("clip.mp4"))),
+    ('"my clip.mov"', Line("upload", "", Path("my clip.mov"))),
+    ("'my clip.mov' add calm music", Line("upload", "add calm music", Path("my clip.mov"))),
+    ("/upload /tmp/song.mp3", Line("upload", "", Path("/tmp/song.mp3"))),
+    ("/upload", Line("message", "upload")),
+    ("/upload nope.mp4", Line("missing", "", Path("nope.mp4"))),
+    ("nope.mov", Line("missing", "", Path("nope.mov"))),
+    ("add background music", Line("message", "add background music")),
+    ("it's lovely", Line("message", "it's lovely")),
+    ("export 720p", Line("message", "export 720p")),
+    ("cancel", Line("message", "cancel")),
+])
+def test_parse_line(line: str, expected: Line) -> None:
+    assert parse_line(line, is_file) == expected
+
+
+def test_piped_output_prints_status_changes_and_every_ten_percent() -> None:
+    out = io.StringIO()
+    printer = Printer(out, tty=False)
+    for reply in (Status("Rendering…", 1), Status("Rendering…", 5), Status("Rendering…", 12),
+                  Status("Rendering…", 100), Message("Done: added music"),
+                  Video(path=Path("/data/renders/x.mp4"), url=None, size=2_000_000,
+                        duration=65, width=1920, height=1080, buttons=("Undo",)),
+                  Problem("That file is too big.")):
+        printer.reply(reply)
+    assert out.getvalue().splitlines() == [
+        "[  1%] Rendering…",
+        "[ 12%] Rendering…",
+        "[100%] Rendering…",
+        "Done: added music",
+        "Video: /data/renders/x.mp4 (1.9 MB, 1:05, 1920x1080)",
+        "Try: Undo",
+        "Problem: That file is too big.",
+    ]
+    assert printer.problems == 1
+
+
+def test_terminal_output_rewrites_the_status_line() -> None:
+    out = io.StringIO()
+    printer = Printer(out, tty=True)
+    printer.reply(Status("Rendering…", 10))
+    printer.reply(Status("Rendering…", 20))
+    printer.reply(Video(path=None, url="https://x.test/v.mp4", size=10, duration=1))
+    assert out.getvalue() == (
+        "\r\x1b[2K[ 10%] Rendering…\r\x1b[2K[ 20%] Rendering…\r\x1b[2K"
+        "Link: https://x.test/v.mp4 (10 bytes, 0:01)\n")
