@@ -92,7 +92,7 @@ class SqliteStore:
     async def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> SqliteStore:
         """Open (creating folders and file) and bring the schema up to date."""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the database folder {path.parent}: {exc}") from exc
         try:
