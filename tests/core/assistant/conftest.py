@@ -9,15 +9,7 @@ from pathlib import Path
 
 import pytest
 
-# TEMP until core/janitor.py lands (H3).
-try:
-    import core.janitor
-except ImportError:
-    import sys
-    import types
-    _stub = types.ModuleType("core.janitor")
-    _stub.ensure_space = lambda *a, **k: None  # type: ignore[attr-defined]
-    sys.modules["core.janitor"] = _stub
+# TEMP until core/instructions.py lands (H1b).
 try:
     import core.instructions  # noqa: F401
 except ImportError:

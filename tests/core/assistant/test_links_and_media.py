@@ -1,0 +1,93 @@
+"""Links in messages are fetched like attachments; real files are probed for real."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from core.assistant import Assistant
+from core.config import Settings
+from core.conversation import Message, Problem, Turn, Video
+from tests.core.assistant.conftest import KEY, attach, collect
+from tests.fakes.fake_engine import FakeEngine
+from tests.fakes.memory_store import MemoryStore
+
+
+@pytest.fixture
+async def media_server(clip: Path) -> AsyncIterator[str]:
+    """Serves the generated clip at /v/beach.mp4 and a web page at /page on 127.0.0.1."""
+    async def video(request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(clip, headers={"Content-Type": "video/mp4"})
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text="<html>hi</html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/v/beach.mp4", video)
+    app.router.add_get("/page", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{port}"
+    await runner.cleanup()
+
+
+async def test_a_link_in_the_message_is_fetched_probed_and_edited(
+        settings: Settings, store: MemoryStore, engine: FakeEngine, media_server: str) -> None:
+    open_settings = settings.model_copy(update={"allow_private_urls": True})
+    bot = Assistant(open_settings, store, engine)  # the real probe
+    replies = await collect(bot, Turn(KEY, f"{media_server}/v/beach.mp4 add calm music"))
+    assert ("add_media", "s1", "video", "beach.mp4") in engine.calls
+    assert ("edit", "s1", "add calm music") in engine.calls
+    assert any(isinstance(r, Video) for r in replies)
+    (record,) = store.media.values()
+    assert (record.width, record.height) == (320, 240) and record.duration == pytest.approx(4, 0.1)
+    assert (settings.data_dir / record.path).stat().st_size == record.size
+    await bot.aclose()
+
+
+async def test_links_are_refused_to_private_addresses_by_default(
+        assistant: Assistant, engine: FakeEngine, media_server: str) -> None:
+    replies = await collect(assistant, Turn(KEY, f"{media_server}/v/beach.mp4"))
+    (problem,) = [r for r in replies if isinstance(r, Problem)]
+    assert "private or local address" in problem.text
+    assert engine.count("add_media") == 0
+
+
+async def test_a_link_to_a_web_page_gets_words(
+        settings: Settings, store: MemoryStore, engine: FakeEngine, media_server: str) -> None:
+    bot = Assistant(settings.model_copy(update={"allow_private_urls": True}), store, engine)
+    replies = await collect(bot, Turn(KEY, f"look {media_server}/page"))
+    assert next(r.text for r in replies if isinstance(r, Problem)).startswith(
+        "That link leads to a web page")
+    await bot.aclose()
+
+
+async def test_real_probe_refuses_random_bytes_and_keeps_nothing(
+        settings: Settings, store: MemoryStore, engine: FakeEngine, tmp_path: Path) -> None:
+    junk = tmp_path / "holiday.mp4"
+    junk.write_bytes(b"\x00\x01garbage" * 1000)
+    bot = Assistant(settings, store, engine)
+    replies = await collect(bot, Turn(KEY, "", (attach(junk),)))
+    (problem,) = [r for r in replies if isinstance(r, Problem)]
+    assert "doesn't look like a video or audio file" in problem.text
+    assert not list((settings.data_dir / "media").rglob("*.mp4"))
+    assert store.media == {}
+    await bot.aclose()
+
+
+async def test_real_audio_file_becomes_the_music(settings: Settings, store: MemoryStore,
+                                                 engine: FakeEngine, clip: Path,
+                                                 song: Path) -> None:
+    bot = Assistant(settings, store, engine)
+    await collect(bot, Turn(KEY, "", (attach(clip),)))
+    replies = await collect(bot, Turn(KEY, "", (attach(song),)))
+    assert ("add_media", "s1", "audio", "song.mp3") in engine.calls
+    assert Message("Added audio song.mp3.") in replies
+    assert any(isinstance(r, Video) for r in replies), "a song for a clip renders at once"
+    await bot.aclose()
