@@ -1,0 +1,199 @@
+"""LocalEngine over a real SQLite store in a temporary folder, rendering real tiny clips."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import shutil
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from core.config import Settings
+from core.engine import Edited, ExportOptions, MediaFile, Progress, Rendered, Said, SessionRef
+from core.errors import BadMedia, EngineError, NothingToEdit, NotUnderstood, UnsupportedFile
+from core.local_engine import LocalEngine
+from core.render_queue import RenderQueue
+from core.runner import FfmpegRunner
+from storage.sqlite import SqliteStore
+from tests.media import level_db, measure, tone_level_db
+
+
+@pytest.fixture(autouse=True)
+def parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real parser once it exists; until then a stand-in, only for these tests."""
+    if importlib.util.find_spec("core.instructions") is None:
+        from tests.core.local import standin_instructions
+
+        monkeypatch.setitem(sys.modules, "core.instructions", standin_instructions)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    store = await SqliteStore.open(tmp_path / "db.sqlite3")
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", max_concurrent_renders=1)
+
+
+@pytest.fixture
+def engine(settings: Settings, store: SqliteStore) -> LocalEngine:
+    return LocalEngine(settings, store, FfmpegRunner(timeout=60))
+
+
+def upload(settings: Settings, source: Path, media_id: str, kind: str) -> MediaFile:
+    """Put a file where the intake would: inside the data folder."""
+    folder = settings.data_dir / "media"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{media_id}{source.suffix}"
+    shutil.copy(source, path)
+    return MediaFile(media_id, path, source.name, kind, path.stat().st_size)  # type: ignore[arg-type]
+
+
+async def session_with(engine: LocalEngine, settings: Settings, clip: Path,
+                       song: Path | None = None) -> SessionRef:
+    ref = SessionRef("console:local", await engine.new_session("console:local", "en"))
+    await engine.add_media(ref, upload(settings, clip, "v1", "video"))
+    if song is not None:
+        await engine.add_media(ref, upload(settings, song, "a1", "audio"))
+    return ref
+
+
+async def collect(events: AsyncIterator[object]) -> list[object]:
+    return [event async for event in events]
+
+
+async def test_media_goes_into_the_draft(engine: LocalEngine, settings: Settings,
+                                         clip: Path, song: Path) -> None:
+    ref = SessionRef("c", await engine.new_session("c", "en"))
+    assert (await engine.draft(ref)).summary() == "Timeline is empty."
+    line = await engine.add_media(ref, upload(settings, clip, "v1", "video"))
+    assert "clip.mp4" in line and "320x240" in line
+    assert (await engine.draft(ref)).summary().startswith("Timeline (1 track): 1. Video: clip.mp4")
+    line = await engine.add_media(ref, upload(settings, song, "a1", "audio"))
+    assert "song.mp3" in line
+    record = await engine.store.get_media("v1")
+    assert record is not None and record.path == "media/v1.mp4"
+
+
+async def test_edit_then_export_renders_measured_music(engine: LocalEngine, settings: Settings,
+                                                       clip: Path, song: Path) -> None:
+    ref = await session_with(engine, settings, clip, song)
+    events = await collect(engine.edit(ref, "add background music at 30% and fade it out"))
+    edited = events[-1]
+    assert isinstance(edited, Edited) and edited.changed
+    assert any(isinstance(e, Said) for e in events)
+    assert "song.mp3" in (await engine.draft(ref)).summary()
+
+    events = await collect(engine.export(ref, ExportOptions(render_id="r1")))
+    assert isinstance(events[0], Progress) and events[0].text == "Rendering…"
+    done = events[-1]
+    assert isinstance(done, Rendered) and done.path == settings.data_dir / "renders" / "r1.mp4"
+    assert done.size == done.path.stat().st_size
+    assert (done.width, done.height) == (320, 240) and abs((done.duration or 0) - 4) < 0.1
+    m = measure(done.path)
+    assert (m.video_codec, m.audio_codec) == ("h264", "aac") and abs(m.duration - 4) < 0.08
+    expected = tone_level_db(song, 0.2, 0.9, 880) - 10.46  # 30%, before the fade starts
+    assert abs(tone_level_db(done.path, 0.2, 0.9, 880) - expected) < 1.0
+    assert tone_level_db(done.path, 3.5, 4.0, 880) < expected - 6
+    assert [p.name for p in (settings.data_dir / "renders").iterdir()] == ["r1.mp4"]
+
+
+async def test_undo_steps_back(engine: LocalEngine, settings: Settings, clip: Path,
+                               song: Path) -> None:
+    ref = await session_with(engine, settings, clip, song)
+    before = await engine.draft(ref)
+    await collect(engine.edit(ref, "add background music at 30%"))
+    changes = await engine.undo(ref)
+    assert changes and await engine.draft(ref) == before
+
+
+async def test_nothing_to_undo(engine: LocalEngine) -> None:
+    ref = SessionRef("c", await engine.new_session("c", "en"))
+    with pytest.raises(NothingToEdit):
+        await engine.undo(ref)
+
+
+async def test_text_it_does_not_understand(engine: LocalEngine, settings: Settings,
+                                           clip: Path) -> None:
+    ref = await session_with(engine, settings, clip)
+    with pytest.raises(NotUnderstood):
+        await collect(engine.edit(ref, "qwzx blorp"))
+
+
+async def test_export_without_a_video(engine: LocalEngine) -> None:
+    ref = SessionRef("c", await engine.new_session("c", "en"))
+    with pytest.raises(NothingToEdit, match="video first"):
+        await collect(engine.export(ref, ExportOptions()))
+
+
+async def test_wrong_media(engine: LocalEngine, settings: Settings, song: Path,
+                           clip: Path) -> None:
+    ref = SessionRef("c", await engine.new_session("c", "en"))
+    with pytest.raises(BadMedia, match="no video stream"):
+        await engine.add_media(ref, upload(settings, song, "x1", "video"))
+    with pytest.raises(UnsupportedFile):
+        await engine.add_media(ref, upload(settings, clip, "x2", "image"))
+
+
+async def test_renders_wait_in_line(settings: Settings, store: SqliteStore, clip: Path,
+                                    song: Path) -> None:
+    queue = RenderQueue(1)
+    engine = LocalEngine(settings, store, FfmpegRunner(timeout=60), queue)
+    ref = await session_with(engine, settings, clip, song)
+    await collect(engine.edit(ref, "add background music at 30%"))
+    holder = queue.join()  # another conversation's render holds the only slot
+    export = engine.export(ref, ExportOptions(render_id="r2"))
+    first = await anext(export)
+    assert first == Progress("Waiting for a free renderer: you are number 1 in line")
+    pending = asyncio.ensure_future(anext(export))
+    await asyncio.sleep(0.05)
+    assert not pending.done()
+    await holder.release()
+    assert await asyncio.wait_for(pending, 5) == Progress("Rendering…", 0.0)
+    rest = await collect(export)
+    assert isinstance(rest[-1], Rendered)
+    assert (queue.running, queue.waiting) == (0, 0)
+
+
+async def test_cancelled_export_frees_the_slot_and_leaves_no_file(
+    settings: Settings, store: SqliteStore, clip: Path, song: Path
+) -> None:
+    queue = RenderQueue(1)
+    engine = LocalEngine(settings, store, FfmpegRunner(timeout=60), queue)
+    ref = await session_with(engine, settings, clip, song)
+    await collect(engine.edit(ref, "add background music at 30%"))
+    export = engine.export(ref, ExportOptions(render_id="r3"))
+    assert await anext(export) == Progress("Rendering…", 0.0)
+    await export.aclose()  # type: ignore[attr-defined]
+    assert (queue.running, queue.waiting) == (0, 0)
+    renders = settings.data_dir / "renders"
+    assert not renders.exists() or list(renders.iterdir()) == []
+
+
+async def test_no_remote_renders_and_free_credits(engine: LocalEngine) -> None:
+    ref = SessionRef("c", await engine.new_session("c", "en"))
+    with pytest.raises(EngineError):
+        await collect(engine.resume_export(ref, "x"))
+    assert "free" in await engine.credits(ref)
+    await engine.aclose()
+
+
+async def test_built_in_mood_when_no_song_was_sent(engine: LocalEngine, settings: Settings,
+                                                   silent_clip: Path) -> None:
+    ref = await session_with(engine, settings, silent_clip)
+    await collect(engine.edit(ref, "add lofi background music at 50%"))
+    seg = (await engine.draft(ref)).first_segment(1)
+    assert seg is not None and seg.meta.get("mood")
+    done = (await collect(engine.export(ref, ExportOptions(render_id="m1"))))[-1]
+    assert isinstance(done, Rendered) and done.path is not None
+    m = measure(done.path)
+    assert m.audio_codec == "aac" and abs(m.duration - 3) < 0.08
+    assert level_db(done.path, 0.5, 2.5) > -40  # the mood is audible
+    assert list((settings.data_dir / "music").iterdir())  # generated once, cached
