@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -168,3 +169,17 @@ async def test_tampered_filename_404(rig: Rig) -> None:
     for name in ("..%2F..%2Fbacktrack.sqlite3", "%22evil%22.mp4", "a%0Ab.mp4"):
         assert (await rig.client.get(f"{head}/{name}")).status_code == 404
     assert (await rig.client.get(f"{head}/other_name.mp4")).status_code == 200
+
+
+async def test_signature_never_logged(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
+    await rig.render("r1")
+    caplog.set_level(logging.DEBUG)
+    url = rig.link("r1")
+    sig = url.rsplit("/", 2)[1]
+    assert (await rig.client.get(url)).status_code == 200
+    assert (await rig.client.get(url.replace(sig, "A" * len(sig)))).status_code == 404
+    # Only the server side: the test's own httpx client logs the URLs it requests.
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records
+                       if not r.name.startswith(("httpx", "httpcore")))
+    assert sig not in logged
+    assert "link served" in logged
