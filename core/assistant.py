@@ -223,12 +223,10 @@ class Assistant:
             emit(Message(await self.engine.add_media(session, added[-1])))
         action = asked.action
         if action == "edit" and not asked.text:
-            if any(m.kind == "audio" for m in added) and await self._has_clip(session):
-                action = "export"  # a song sent on its own: the user wants the result
-            else:
-                if not any(m.kind == "video" for m in added):  # else the engine said what next
-                    emit(Message(_next_step(added)))
-                return
+            # Media alone: the engine's lines say what next (a song may need "add it at 30%").
+            if not added or not await self._has_clip(session):
+                emit(Message(_next_step(added)))
+            return
         if action in ("new", "help", "cancel"):
             return
         if action == "upload":

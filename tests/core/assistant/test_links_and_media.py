@@ -89,5 +89,6 @@ async def test_real_audio_file_becomes_the_music(settings: Settings, store: Memo
     replies = await collect(bot, Turn(KEY, "", (attach(song),)))
     assert ("add_media", "s1", "audio", "song.mp3") in engine.calls
     assert Message("Added audio song.mp3.") in replies
-    assert any(isinstance(r, Video) for r in replies), "a song for a clip renders at once"
+    replies = await collect(bot, Turn(KEY, "add it at 30%"))
+    assert any(isinstance(r, Video) for r in replies)
     await bot.aclose()

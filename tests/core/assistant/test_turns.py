@@ -65,14 +65,18 @@ async def test_edit_that_changes_nothing_says_so_and_does_not_render(
     assert engine.count("export") == 0
 
 
-async def test_clip_alone_asks_what_to_do_and_song_alone_exports(
+async def test_media_alone_is_added_without_rendering(
         assistant: Assistant, engine: FakeEngine, clip_file: Path, song_file: Path) -> None:
+    replies = await collect(assistant, Turn(KEY, "", (attach(song_file),)))
+    assert texts(replies, Message) == [
+        "Added audio song.mp3.", "Got the music. Now send me the video it should go under."]
     replies = await collect(assistant, Turn(KEY, "", (attach(clip_file),)))
     assert texts(replies, Message) == ["Added video My Holiday Clip.mp4."]
-    assert engine.count("export") == 0
     replies = await collect(assistant, Turn(KEY, "", (attach(song_file),)))
-    assert engine.calls[-2][:3] == ("add_media", "s1", "audio")
-    assert any(isinstance(r, Video) for r in replies)
+    assert texts(replies, Message) == ["Added audio song.mp3."]
+    assert engine.count("export") == 0
+    assert texts(await collect(assistant, Turn(KEY, "")), Message) == [
+        "Send me a video (a file or a link), or type \"help\" to see what I can do."]
 
 
 async def test_commands(assistant: Assistant, engine: FakeEngine, store: MemoryStore,
