@@ -30,6 +30,7 @@ from core.errors import LinkRefused, TooLarge, UnsupportedFile
 
 MB = 1024 * 1024
 MAX_REDIRECTS = 5
+PARTIAL_SUFFIX = ".part"
 CHUNK = 64 * 1024
 
 KINDS: dict[str, str] = {
@@ -220,14 +221,19 @@ class Fetcher:
                 try:
                     ext, name = self._accept(response, logical)
                     await asyncio.to_thread(dest_dir.mkdir, parents=True, exist_ok=True)
-                    path = dest_dir / f"{secrets.token_hex(16)}.{ext}"
+                    # A ".part" name until complete, so a crash leaves a file the janitor
+                    # knows to remove.
+                    final = dest_dir / f"{secrets.token_hex(16)}.{ext}"
+                    path = final.with_name(final.name + PARTIAL_SUFFIX)
                     size = await self._save(response, path)
                 finally:
                     await response.aclose()
+                await asyncio.to_thread(path.rename, final)
                 mime = response.headers.get("content-type", "").split(";")[0].strip() or None
-                return Downloaded(path=path, name=name, size=size, mime=mime)
+                return Downloaded(path=final, name=name, size=size, mime=mime)
         except BaseException as exc:
             if path is not None:
+                # Synchronous on purpose: it must happen even while being cancelled again.
                 path.unlink(missing_ok=True)
             if isinstance(exc, TimeoutError | httpx.TimeoutException):
                 raise LinkRefused(

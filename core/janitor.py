@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 MB = 1024 * 1024
 SWEPT_FOLDERS = ("media", "renders")
 GRACE_SECONDS = 60.0
+LEFTOVER_SECONDS = 3600.0
+"""Partial downloads (`.part`) and files in hidden work folders (`.render-*`) untouched this
+long are leftovers of a crash, removed whatever the age limit."""
+PARTIAL_SUFFIX = ".part"
 RESERVE_BYTES = 64 * MB
 """Free disk space always left over, so the database never meets a full disk."""
 
@@ -66,8 +70,10 @@ def _sweep_sync(data_dir: Path, max_bytes: int, max_age_seconds: float,
     total = folder_bytes(data_dir)
     freed = 0
     for f in candidates:
-        if now - f.mtime <= max_age_seconds and total <= max_bytes:
-            break  # the rest are newer and we are under the cap
+        expired = now - f.mtime > max_age_seconds or (
+            _is_leftover(f.path, data_dir) and now - f.mtime > LEFTOVER_SECONDS)
+        if not expired and total <= max_bytes:
+            continue
         try:
             f.path.unlink()
         except FileNotFoundError:
@@ -78,17 +84,26 @@ def _sweep_sync(data_dir: Path, max_bytes: int, max_age_seconds: float,
             continue
         total -= f.size
         freed += f.size
-    _remove_empty_folders(data_dir)
+    _remove_empty_folders(data_dir, now, grace_seconds)
     return freed
 
 
-def _remove_empty_folders(data_dir: Path) -> None:
+def _is_leftover(path: Path, data_dir: Path) -> bool:
+    if path.name.endswith(PARTIAL_SUFFIX):
+        return True
+    return any(part.startswith(".") for part in path.relative_to(data_dir).parts[:-1])
+
+
+def _remove_empty_folders(data_dir: Path, now: float, grace_seconds: float) -> None:
+    """Remove empty folders untouched for the grace period (a fresh one is about to be used;
+    one emptied just now goes at the next sweep)."""
     for top in SWEPT_FOLDERS:
         root = data_dir / top
         for folder, _dirs, _names in os.walk(root, topdown=False):
-            if Path(folder) != root:
-                with contextlib.suppress(OSError):  # not empty, or already gone
-                    os.rmdir(folder)
+            path = Path(folder)
+            with contextlib.suppress(OSError):  # not empty, or already gone
+                if path != root and now - path.stat().st_mtime >= grace_seconds:
+                    path.rmdir()
 
 
 async def sweep(data_dir: Path, max_bytes: int, max_age_seconds: float,

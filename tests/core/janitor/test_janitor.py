@@ -67,8 +67,33 @@ async def test_never_database_music_or_kept(data: Path) -> None:
     assert freed == 3000 + 4000 + 6000
     assert names(data) == {"backtrack.sqlite3", "backtrack.sqlite3-wal", "music/lofi.m4a",
                            "renders/old.mp4"}
-    assert not (data / "media" / "s1").exists()  # emptied session folders go too
+    # The emptied session folder goes at the next sweep, once it is past the grace period.
+    session = data / "media" / "s1"
+    assert session.is_dir()
+    os.utime(session, (NOW - HOUR, NOW - HOUR))
+    assert await sweep(data, max_bytes=0, max_age_seconds=0, keep=keep, clock=lambda: NOW) == 0
+    assert not session.exists()
     assert (data / "media").is_dir() and (data / "renders").is_dir()
+
+
+async def test_fresh_empty_folders_are_left_for_their_writer(tmp_path: Path) -> None:
+    fresh = tmp_path / "media" / "new-session"
+    fresh.mkdir(parents=True)
+    work = tmp_path / "renders" / ".render-abc"
+    work.mkdir(parents=True)
+    await sweep(tmp_path, max_bytes=0, max_age_seconds=0)
+    assert fresh.is_dir() and work.is_dir()
+
+
+async def test_crash_leftovers_go_before_the_age_limit(tmp_path: Path) -> None:
+    part = put(tmp_path, "media/s/abc.mp4.part", 100, 2)
+    work = put(tmp_path, "renders/.render-x/out.mp4", 200, 2)
+    recent_part = put(tmp_path, "media/s/def.mp4.part", 300, 0.5)  # may still be downloading
+    done = put(tmp_path, "media/s/ok.mp4", 400, 2)
+    freed = await sweep(tmp_path, max_bytes=10**9, max_age_seconds=72 * HOUR, clock=lambda: NOW)
+    assert freed == 300
+    assert not part.exists() and not work.exists()
+    assert recent_part.exists() and done.exists()
 
 
 async def test_grace_period_protects_files_being_written(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import time
 from collections.abc import AsyncIterator
@@ -413,3 +414,17 @@ async def test_https_pinned_address_keeps_certificate_checks(
     finally:
         await f.aclose()
     assert files(tmp_path) == [got.path]
+
+
+async def test_cancelled_download_leaves_nothing(fetcher: Fetcher, media_server: MediaServer,
+                                                 tmp_path: Path) -> None:
+    task = asyncio.create_task(fetcher.download(media_server.url("/trickle.mp4"), tmp_path))
+    for _ in range(50):  # until the partial file exists
+        await asyncio.sleep(0.02)
+        if files(tmp_path):
+            break
+    assert [p.suffix for p in files(tmp_path)] == [".part"]
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert files(tmp_path) == []
