@@ -53,11 +53,12 @@ def make_engine(settings: Settings, store: Store) -> Engine:
 
 
 async def build_app(settings: Settings, *, engine: Engine | None = None,
-                    recover: bool = True) -> App:
-    """Open the store, pick the engine, sign links, sweep old files, recover old renders.
+                    recover: bool = False) -> App:
+    """Open the store, pick the engine, sign links and sweep old files.
 
-    Recovery is idempotent and keeps notices for platforms that register their notifier later,
-    so ways in may call `app.assistant.recover()` again after `add_notifier`.
+    Ways in call `app.assistant.recover()` once their notifier is registered (or pass
+    `recover=True`). Recovery is idempotent, and notices for a platform without a notifier
+    wait for its `add_notifier`, so several ways in may each call it.
     """
     await asyncio.to_thread(settings.data_dir.mkdir, parents=True, exist_ok=True)
     store = await SqliteStore.open(settings.database_path)

@@ -63,7 +63,7 @@ async def test_start_reports_renders_a_dead_process_left_running(tmp_path: Path)
         engine="fake", state="running", progress=30.0, created_at=1.0, updated_at=1.0))
     await store.close()
 
-    app = await build_app(settings, engine=FakeEngine(tmp_path))
+    app = await build_app(settings, engine=FakeEngine(tmp_path), recover=True)
     notices: list[Notice] = []
 
     async def inbox(notice: Notice) -> None:
