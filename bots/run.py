@@ -1,0 +1,334 @@
+"""`backtrack run`: every configured way in at once, on one event loop, with one `App`.
+
+Telegram runs when TELEGRAM_BOT_TOKEN is set, Discord when DISCORD_BOT_TOKEN is set, the link
+server when BACKTRACK_LINK_PUBLIC_URL is set. SIGINT/SIGTERM stop it cleanly: Telegram stops
+taking updates, running renders get a grace period, turns still running are then cancelled
+(their renders recorded as interrupted, their chats told), the ways in stop, and the store is
+closed last. A second signal skips the grace period.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
+
+from core.config import Settings, load_settings
+from core.errors import ConfigError
+from core.logs import setup_logging
+
+if TYPE_CHECKING:
+    from bots.bootstrap import App
+
+log = logging.getLogger("backtrack.run")
+
+NOTHING_TO_RUN = (
+    "Nothing to run: set TELEGRAM_BOT_TOKEN and/or DISCORD_BOT_TOKEN (and "
+    "BACKTRACK_LINK_PUBLIC_URL for download links) in .env, then run `backtrack run` again.\n"
+    "To try Backtrack without any token, use `backtrack chat`. The README explains each setting."
+)
+
+
+class Way(Protocol):
+    """A way in, started and stopped inside the running loop."""
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def pause(self) -> None:
+        """Stop taking new messages (where the platform allows) but keep sending."""
+        ...
+
+    async def stop(self) -> None: ...
+
+    async def wait(self) -> None:
+        """Returns (or raises) only if the way stopped on its own."""
+        ...
+
+
+def planned(settings: Settings) -> list[str]:
+    """Which ways in the settings ask for, in start order."""
+    names = []
+    if settings.link_public_url:
+        names.append("links")
+    if settings.telegram_bot_token is not None:
+        names.append("telegram")
+    if settings.discord_bot_token is not None:
+        names.append("discord")
+    return names
+
+
+# The ways in -------------------------------------------------------------------------------
+
+
+class LinkWay:
+    """The download-link server."""
+
+    name = "links"
+
+    def __init__(self, app: App) -> None:
+        from bots.linkserver import LinkServer
+
+        if app.signer is None:
+            raise ConfigError("BACKTRACK_LINK_PUBLIC_URL is set but no link signer was made")
+        self._server = LinkServer(app.settings, app.store, app.signer)
+        self._stopped = asyncio.Event()
+
+    async def start(self) -> None:
+        await self._server.start()
+        log.info("link server ready", extra={"port": self._server.port})
+
+    async def pause(self) -> None:
+        """Links keep working while renders finish."""
+
+    async def stop(self) -> None:
+        await self._server.stop()
+        self._stopped.set()
+
+    async def wait(self) -> None:
+        await self._stopped.wait()
+
+
+class DiscordWay:
+    """The Discord bot: logged in at start (a bad token is a ConfigError), connected in a task."""
+
+    name = "discord"
+
+    def __init__(self, app: App) -> None:
+        from bots.discord_bot import BacktrackBot
+
+        self._bot = BacktrackBot(app.settings, app.assistant, app.gate)
+        token = app.settings.discord_bot_token
+        self._token = token.get_secret_value().strip() if token is not None else ""
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        import discord
+
+        try:
+            await self._bot.login(self._token)
+        except discord.LoginFailure as exc:
+            await self._bot.close()
+            raise ConfigError("Discord refused DISCORD_BOT_TOKEN: check the token in .env") from exc
+        self._task = asyncio.create_task(self._bot.connect(), name="discord")
+
+    async def pause(self) -> None:
+        """The gateway cannot be told to hold events; the assistant refuses new turns instead."""
+
+    async def stop(self) -> None:
+        await self._bot.close()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(self._task, 10)
+
+    async def wait(self) -> None:
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+
+@dataclass
+class _Borrowed:
+    """The shared App as the Telegram adapter sees it; closing it is `run`'s job, not theirs."""
+
+    assistant: Any
+    gate: Any
+
+    async def aclose(self) -> None:
+        """The App outlives the Telegram adapter."""
+
+
+class TelegramWay:
+    """The Telegram bot: `bots.telegram_bot`'s application, driven by PTB's documented manual
+    life cycle (initialize, post_init, updater, start ... stop, shutdown) inside this loop."""
+
+    name = "telegram"
+
+    def __init__(self, app: App) -> None:
+        from bots import telegram_bot as tg
+
+        settings = app.settings
+        token = settings.telegram_bot_token
+        self._token = token.get_secret_value().strip() if token is not None else ""
+        self._settings = settings
+        self._secret = tg.webhook_secret(self._token)
+
+        async def borrowed(_settings: Settings) -> _Borrowed:
+            return _Borrowed(app.assistant, app.gate)
+
+        self._bot = tg.TelegramBot(settings, borrowed)
+        self._application = tg.build_application(settings, self._bot, self._token)
+        self._stopped = asyncio.Event()
+
+    async def start(self) -> None:
+        from telegram import Update
+        from telegram.error import InvalidToken
+
+        application = self._application
+        try:
+            await application.initialize()
+        except InvalidToken as exc:
+            raise ConfigError("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather.") \
+                from exc
+        if application.post_init is not None:
+            await application.post_init(application)
+        updater, settings = application.updater, self._settings
+        if updater is None:
+            raise ConfigError("the Telegram application has no updater")
+        if settings.telegram_webhook_url:
+            await updater.start_webhook(
+                listen=settings.telegram_webhook_listen, port=settings.telegram_webhook_port,
+                url_path=urlsplit(settings.telegram_webhook_url).path.lstrip("/"),
+                webhook_url=settings.telegram_webhook_url, secret_token=self._secret,
+                allowed_updates=Update.ALL_TYPES)
+        else:
+            await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await application.start()
+
+    async def pause(self) -> None:
+        updater = self._application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+
+    async def stop(self) -> None:
+        application = self._application
+        try:
+            await self.pause()
+            if application.running:
+                await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
+            await application.shutdown()
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)
+        finally:
+            self._stopped.set()
+
+    async def wait(self) -> None:
+        await self._stopped.wait()
+
+
+WAYS: dict[str, Callable[[App], Way]] = {
+    "links": LinkWay, "telegram": TelegramWay, "discord": DiscordWay,
+}
+
+
+# Running -----------------------------------------------------------------------------------
+
+
+class Stopper:
+    """Turns SIGINT/SIGTERM into events: the first asks for a stop, the second for haste."""
+
+    def __init__(self) -> None:
+        self.stop = asyncio.Event()
+        self.hurry = asyncio.Event()
+
+    def __call__(self, signum: int) -> None:
+        if self.stop.is_set():
+            self.hurry.set()
+        self.stop.set()
+        log.info("signal received, stopping", extra={"signal": signal.Signals(signum).name})
+
+    def install(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, self, signum)
+
+
+async def _finish_renders(app: App, grace: float, hurry: asyncio.Event) -> None:
+    """Wait up to `grace` seconds for the renders in the store to leave queued/running."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + grace
+    while not hurry.is_set() and (left := deadline - loop.time()) > 0:
+        active = await app.store.renders_in_state("queued", "running")
+        if not active:
+            return
+        log.info("waiting for renders to finish", extra={"renders": len(active)})
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(hurry.wait(), min(0.5, left))
+
+
+async def _shut_down(app: App, started: list[Way], grace: float, hurry: asyncio.Event) -> None:
+    """Pause intake, let renders finish, cancel the rest while chats can still be told, then
+    stop the ways in and close the app (the store last)."""
+    for way in reversed(started):
+        await _quietly(way.pause(), f"pausing {way.name}")
+    await _quietly(_finish_renders(app, grace, hurry), "waiting for renders")
+    # Cancel remaining turns now: their chats hear "restarting" while the adapters still run.
+    await _quietly(app.assistant.aclose(), "closing the assistant")
+    for way in reversed(started):
+        await _quietly(way.stop(), f"stopping {way.name}")
+    await app.aclose()
+
+
+async def _quietly(work: Awaitable[None], what: str) -> None:
+    try:
+        await work
+    except Exception:
+        log.exception("%s failed", what)
+
+
+async def serve(settings: Settings, *, grace: float, stopper: Stopper | None = None) -> int:
+    """Run until a signal (exit 0) or until a way in stops on its own (exit 1)."""
+    from bots.bootstrap import build_app
+
+    stopper = stopper or Stopper()
+    stopper.install()
+    app = await build_app(settings)
+    started: list[Way] = []
+    code = 0
+    try:
+        for name in planned(settings):
+            way = WAYS[name](app)
+            await way.start()
+            started.append(way)
+        log.info("backtrack running", extra={"ways": ",".join(w.name for w in started),
+                                             "engine": settings.engine})
+        watchers: dict[asyncio.Future[Any], Way] = {
+            asyncio.ensure_future(w.wait()): w for w in started}
+        stop = asyncio.ensure_future(stopper.stop.wait())
+        done, _ = await asyncio.wait({stop, *watchers}, return_when=asyncio.FIRST_COMPLETED)
+        for task in done - {stop}:
+            exc = task.exception()
+            log.error("%s stopped on its own; shutting down", watchers[task].name,
+                      exc_info=exc)
+            code = 1
+        for task in (stop, *watchers):
+            task.cancel()
+    finally:
+        await _shut_down(app, started, grace, stopper.hurry)
+        log.info("backtrack stopped", extra={"exit": code})
+    return code
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--grace", type=float, default=8.0,
+                        help="seconds running renders get to finish at shutdown (default 8)")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if not planned(settings):
+        print(NOTHING_TO_RUN, file=sys.stderr)
+        return 2
+    setup_logging(settings)
+    try:
+        return asyncio.run(serve(settings, grace=args.grace))
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except OSError as exc:  # most often the link port is taken
+        print(f"Could not start: {exc.strerror or exc}. `backtrack doctor` says what to fix.",
+              file=sys.stderr)
+        return 1
