@@ -311,3 +311,17 @@ def test_run_reports_a_bad_setting_in_one_line(capsys: pytest.CaptureFixture[str
     assert main(["discord"]) == 2
     err = capsys.readouterr().err
     assert "DISCORD_GUILD_ID" in err and len(err.strip().splitlines()) == 1
+
+
+async def test_message_content_setting_turns_on_the_intent_and_channel_files(
+        make_bot: BotFactory, settings, assistant: FakeAssistant, gate: FakeGate,
+        fake: FakeDiscord, clip: Path) -> None:
+    off = await make_bot(settings, assistant, gate)
+    on = await make_bot(settings.model_copy(update={"discord_message_content": True}),
+                        assistant, gate)
+    assert not off.intents.message_content and on.intents.message_content
+    video = fake.attachment(CHANNEL, "clip.mp4", clip.read_bytes())
+    on._connection.parse_message_create(fake.message(
+        user_id=BOB, channel_id=CHANNEL, guild_id=GUILD, content="", attachments=[video]))
+    await fake.wait_for(lambda: [m for m in fake.channel_messages(CHANNEL) if m.files])
+    assert assistant.turns[0].key == ConversationKey("discord", str(CHANNEL), str(BOB))
