@@ -103,6 +103,7 @@ class BacktrackBot(discord.Client):
         timeout = aiohttp.ClientTimeout(total=self.settings.download_timeout_seconds)
         self._downloads = aiohttp.ClientSession(timeout=timeout)
         self.add_dynamic_items(QuickAction)
+        hide_interaction_tokens()
         self.assistant.add_notifier("discord", self.notify)
         if self.settings.discord_guild_id is not None:
             guild = discord.Object(id=self.settings.discord_guild_id)
@@ -346,6 +347,13 @@ class RedactTokens(logging.Filter):
         return True
 
 
+def hide_interaction_tokens() -> None:
+    """Filter discord.py's webhook logger itself, so every handler (ours, pytest's) is covered."""
+    webhook_log = logging.getLogger("discord.webhook.async_")
+    if not any(isinstance(f, RedactTokens) for f in webhook_log.filters):
+        webhook_log.addFilter(RedactTokens())
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """`backtrack discord` takes no options: everything is in the settings."""
 
@@ -388,5 +396,4 @@ async def serve(settings: Settings) -> int:
 def _setup_logging(settings: Settings) -> None:
     """The shared redacting log setup (it knows the bot token), plus interaction tokens."""
     setup_logging(settings)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactTokens())
+    hide_interaction_tokens()

@@ -245,7 +245,7 @@ async def test_a_bug_gets_an_ephemeral_apology_and_a_logged_traceback(
     assert "RuntimeError: boom" in caplog.text
 
 
-async def test_bot_token_never_reaches_the_log(
+async def test_tokens_never_reach_the_log(
         make_bot: BotFactory, settings, assistant: FakeAssistant, gate: FakeGate,
         fake: FakeDiscord, clip: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
@@ -255,7 +255,9 @@ async def test_bot_token_never_reaches_the_log(
     inject(bot, payload)
     await fake.wait_for(lambda: fake.interaction(payload).followups)
     assert "discord.http" in caplog.text  # discord.py did log its requests at DEBUG
+    assert "/webhooks/4242/[REDACTED]" in caplog.text
     assert fake.token not in caplog.text
+    assert payload["token"] not in caplog.text  # interaction tokens are secrets too
 
 
 def test_interaction_tokens_in_urls_are_redacted() -> None:
