@@ -19,7 +19,16 @@ from typing import Any, Protocol
 from core.config import Settings
 from core.conversation import Message, Notifier, Problem, Reply, Status, Turn
 from core.delivery import Renderer, Signer, plan, shrink_target, video_reply
-from core.engine import Edited, Engine, ExportOptions, MediaFile, Progress, Said, SessionRef
+from core.engine import (
+    Edited,
+    Engine,
+    ExportOptions,
+    MediaFile,
+    Progress,
+    Rendered,
+    Said,
+    SessionRef,
+)
 from core.errors import EngineError, NothingToEdit, TooLarge, UserError, apology, new_error_id
 from core.fetch import Fetcher, find_links
 from core.intake import Intake, ProbeFn
@@ -288,10 +297,26 @@ class Assistant:
                 raise TooLarge("Even a smaller copy is too big for this chat. Try a shorter "
                                "clip, or \"export 720p\".")
             how = "file"
+        if how == "url" and rendered.url and rendered.path is None and (
+                limit is None or (rendered.size or limit + 1) <= limit):
+            rendered = await self._fetch_result(rendered, status)
+            how = plan(rendered, limit, self.signer is not None)
         url = self.signer.url_for(render_id, "backtrack.mp4") if (
             how == "link" and self.signer is not None) else None
         status("Finished.", 100.0)
         emit(video_reply(rendered, how, url, limit))
+
+    async def _fetch_result(self, rendered: Rendered, status: _StatusLine) -> Rendered:
+        """A remote result small enough for the chat, downloaded so it arrives as a file;
+        when that fails the link still works, so the link is sent."""
+        assert rendered.url is not None
+        status("Fetching the finished video…")
+        try:
+            got = await self._fetcher.download(rendered.url, self.settings.data_dir / "renders")
+        except UserError as exc:
+            log.warning("remote result not downloaded (%s); sending the link", type(exc).__name__)
+            return rendered
+        return dataclasses.replace(rendered, path=got.path, size=got.size)
 
     # Sessions ---------------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ class FakeEngine:
         self.render_dir = render_dir
         self.remote = remote
         self.render_size = 1000
+        self.remote_base = "https://cdn.example.test"
         self.honour_max_bytes = True
         self.calls: list[tuple[str, ...]] = []
         self.export_options: list[ExportOptions] = []
@@ -126,7 +127,7 @@ class FakeEngine:
         yield Rendered(path=path, url=None, size=size, duration=4.0, width=320, height=240)
 
     def _remote_result(self, name: str) -> Rendered:
-        return Rendered(path=None, url=f"https://cdn.example.test/{name}.mp4",
+        return Rendered(path=None, url=f"{self.remote_base}/{name}.mp4",
                         size=self.render_size, duration=4.0)
 
     async def resume_export(

@@ -27,6 +27,7 @@ async def media_server(clip: Path) -> AsyncIterator[str]:
 
     app = web.Application()
     app.router.add_get("/v/beach.mp4", video)
+    app.router.add_get("/r/{name}", video)
     app.router.add_get("/page", page)
     runner = web.AppRunner(app)
     await runner.setup()
@@ -91,4 +92,20 @@ async def test_real_audio_file_becomes_the_music(settings: Settings, store: Memo
     assert Message("Added audio song.mp3.") in replies
     replies = await collect(bot, Turn(KEY, "add it at 30%"))
     assert any(isinstance(r, Video) for r in replies)
+    await bot.aclose()
+
+
+async def test_a_remote_result_that_fits_is_fetched_and_sent_as_a_file(
+        settings: Settings, store: MemoryStore, tmp_path: Path, clip: Path,
+        media_server: str) -> None:
+    engine = FakeEngine(tmp_path, remote=True)
+    engine.remote_base = f"{media_server}/r"
+    engine.render_size = clip.stat().st_size
+    bot = Assistant(settings.model_copy(update={"allow_private_urls": True}), store, engine)
+    await collect(bot, Turn(KEY, "", (attach(clip),)))
+    replies = await collect(bot, Turn(KEY, "add music", upload_limit=10 * 1024 * 1024))
+    (video,) = [r for r in replies if isinstance(r, Video)]
+    assert video.path is not None and video.path.is_relative_to(settings.data_dir / "renders")
+    assert video.path.read_bytes() == clip.read_bytes() and video.size == clip.stat().st_size
+    assert video.url is not None and video.url.startswith(media_server)
     await bot.aclose()
