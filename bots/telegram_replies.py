@@ -1,0 +1,314 @@
+"""Showing the assistant's replies in Telegram: one status message edited in place, then results.
+
+The rules (status wording, text splitting, file-or-link, button data) are pure functions tested
+as tables; `show_replies` is the glue. Telegram's flood control (429 `retry_after`), "message is
+not modified" and a status message the user deleted never fail a turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import math
+import time
+import warnings
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, NetworkError, RetryAfter
+
+from core.conversation import Message, Problem, Reply, Status, Video
+
+log = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+CLOUD_DOWNLOAD_LIMIT = 20 * MB
+"""getFile refuses bigger files on the cloud Bot API (a local Bot API server has no limit)."""
+CLOUD_UPLOAD_LIMIT = 50 * MB
+LOCAL_UPLOAD_LIMIT = 2000 * MB
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+EDIT_INTERVAL = 2.5
+"""Seconds between two edits of the status message (Telegram rate-limits edits)."""
+ACTION_EVERY = 4.0
+"""A chat action shows for 5 s; repeat it a little sooner while an upload runs."""
+SAY_PREFIX = "say:"
+"""callback_data of a quick-action button: pressing it sends the label as the next turn."""
+MAX_RETRIES = 3
+
+TOO_BIG_TO_FETCH = (
+    "Telegram lets bots fetch files up to 20 MB — send a shorter clip, or a link to the file."
+)
+
+T = TypeVar("T")
+
+
+# Pure rules ----------------------------------------------------------------------------------
+
+
+def status_line(status: Status) -> str:
+    """"Rendering… 40%" from a Status."""
+    if status.percent is None:
+        return status.text
+    return f"{status.text} {status.percent:.0f}%"
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Cut text into messages Telegram accepts, at line breaks where possible."""
+    text = text.strip() or "…"
+    chunks: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = limit
+        chunks.append(text[:cut].rstrip())
+        text = text[cut:].lstrip("\n")
+    chunks.append(text)
+    return chunks
+
+
+def button_data(label: str) -> str:
+    """callback_data for a quick action (Telegram allows 64 bytes)."""
+    data = SAY_PREFIX + label
+    return data.encode()[:64].decode(errors="ignore")
+
+
+def label_of(data: str | None) -> str | None:
+    """The label a quick-action button sends, None for data that is not ours."""
+    if not data or not data.startswith(SAY_PREFIX):
+        return None
+    return data[len(SAY_PREFIX):].strip() or None
+
+
+def keyboard(buttons: tuple[str, ...]) -> InlineKeyboardMarkup | None:
+    """Quick-action buttons, two per row."""
+    if not buttons:
+        return None
+    rows = [
+        [InlineKeyboardButton(text, callback_data=button_data(text)) for text in buttons[i:i + 2]]
+        for i in range(0, len(buttons), 2)
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def fits(video: Video, upload_limit: int | None) -> bool:
+    """Whether the video can be sent as a file under the chat's upload limit."""
+    if video.path is None:
+        return False
+    return upload_limit is None or (video.size is not None and video.size <= upload_limit)
+
+
+def link_text(video: Video) -> str:
+    """The message that carries a download link instead of the file."""
+    size = f" ({video.size / MB:.1f} MB)" if video.size else ""
+    head = video.caption.strip()
+    if video.url is None:
+        return "\n\n".join(p for p in (head, f"The video{size} is too big to send here.") if p)
+    return "\n\n".join(p for p in (head, f"Your video{size} is ready: {video.url}") if p)
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """Seconds Telegram asked us to wait, whichever type this PTB version returns."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value: int | dt.timedelta = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def not_modified(exc: BadRequest) -> bool:
+    return "message is not modified" in exc.message.lower()
+
+
+def message_gone(exc: BadRequest) -> bool:
+    text = exc.message.lower()
+    return "message to edit not found" in text or "message_id_invalid" in text
+
+
+# Glue ----------------------------------------------------------------------------------------
+
+
+async def patiently(call: Callable[[], Awaitable[T]], sleep: Callable[[float], Awaitable[Any]]
+                    = asyncio.sleep) -> T:
+    """Make a call Telegram must not drop, waiting out flood control a few times."""
+    for attempt in range(MAX_RETRIES + 1):
+        try:
+            return await call()
+        except RetryAfter as exc:
+            if attempt == MAX_RETRIES:
+                raise
+            wait = retry_seconds(exc)
+            log.warning("telegram flood control: waiting %.0f s", wait)
+            await sleep(wait)
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class StatusMessage:
+    """The one status message of a turn: sent once, then edited at most every `interval`.
+
+    A line that arrives too soon is kept and shown when the interval is over (a tracked timer
+    task), so a phase change is never lost behind a long quiet render.
+    """
+
+    bot: Bot
+    chat_id: int
+    interval: float = EDIT_INTERVAL
+    clock: Callable[[], float] = time.monotonic
+    reply_to: int | None = None
+    message_id: int | None = None
+    shown: str | None = None
+    pending: str | None = None
+    next_edit: float = -math.inf
+    _timer: asyncio.Task[None] | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def show(self, text: str) -> None:
+        self.pending = text
+        async with self._lock:
+            await self._flush_locked()
+        if self.pending is not None and self._timer is None:
+            self._timer = asyncio.create_task(self._later(), name="telegram-status-flush")
+
+    async def _later(self) -> None:
+        try:
+            while self.pending is not None:
+                await asyncio.sleep(max(0.0, self.next_edit - self.clock()) + 0.01)
+                async with self._lock:
+                    await self._flush_locked()
+        finally:
+            self._timer = None
+
+    async def _flush_locked(self) -> None:
+        text = self.pending
+        if text is None or text == self.shown:
+            self.pending = None
+            return
+        if self.message_id is not None and self.clock() < self.next_edit:
+            return
+        self.pending = None
+        self.next_edit = self.clock() + self.interval
+        try:
+            if self.message_id is None:
+                await self._send(text)
+            else:
+                await self.bot.edit_message_text(text, self.chat_id, self.message_id)
+            self.shown = text
+        except RetryAfter as exc:
+            # Progress is optional: skip this line rather than hold the turn.
+            self.next_edit = self.clock() + retry_seconds(exc)
+            self.pending = self.pending or text
+        except BadRequest as exc:
+            if not_modified(exc):
+                self.shown = text
+            elif message_gone(exc):
+                await self._send(text)
+                self.shown = text
+            else:
+                raise
+
+    async def _send(self, text: str) -> None:
+        sent = await patiently(lambda: self.bot.send_message(
+            self.chat_id, text, reply_to_message_id=self.reply_to,
+            allow_sending_without_reply=True))
+        self.message_id = sent.message_id
+
+    async def close(self) -> None:
+        """Stop the timer and remove the status message: the results are what stays."""
+        self.pending = None
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timer
+        if self.message_id is not None:
+            with contextlib.suppress(BadRequest, RetryAfter, NetworkError):
+                await self.bot.delete_message(self.chat_id, self.message_id)
+            self.message_id = None
+
+
+@contextlib.asynccontextmanager
+async def chat_action(bot: Bot, chat_id: int, action: str) -> AsyncIterator[None]:
+    """Show "sending video…" (or another action) for as long as the block runs."""
+
+    async def repeat() -> None:
+        while True:
+            with contextlib.suppress(RetryAfter, BadRequest, NetworkError):
+                await bot.send_chat_action(chat_id, action)
+            await asyncio.sleep(ACTION_EVERY)
+
+    task = asyncio.create_task(repeat(), name="telegram-chat-action")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """How replies go out in one bot: upload limit, local mode, and the upload slots."""
+
+    upload_limit: int
+    local_mode: bool
+    uploads: asyncio.Semaphore
+    """Bounds uploads in flight: each one holds the whole file in memory (cloud mode)."""
+    interval: float = EDIT_INTERVAL
+
+
+async def send_text(bot: Bot, chat_id: int, text: str, buttons: tuple[str, ...] = (),
+                    reply_to: int | None = None) -> None:
+    chunks = split_text(text)
+    for i, chunk in enumerate(chunks):
+        markup = keyboard(buttons) if i == len(chunks) - 1 else None
+        await patiently(lambda chunk=chunk, markup=markup: bot.send_message(  # type: ignore[misc]
+            chat_id, chunk, reply_markup=markup, reply_to_message_id=reply_to,
+            allow_sending_without_reply=True))
+
+
+async def send_video(bot: Bot, chat_id: int, video: Video, outbox: Outbox) -> None:
+    """The file when it fits (streamable, with duration and size), else the link message."""
+    if not fits(video, outbox.upload_limit) or video.path is None:
+        await send_text(bot, chat_id, link_text(video), video.buttons)
+        return
+    path = video.path
+    async with outbox.uploads, chat_action(bot, chat_id, ChatAction.UPLOAD_VIDEO):
+        # Cloud mode uploads the bytes (PTB would read the file in the event loop: read it in
+        # a thread); local mode hands the server a file:// path.
+        payload: Any = path if outbox.local_mode else await asyncio.to_thread(path.read_bytes)
+        try:
+            await patiently(lambda: bot.send_video(
+                chat_id, payload, caption=video.caption[:MAX_CAPTION] or None,
+                duration=round(video.duration) if video.duration else None,
+                width=video.width, height=video.height, supports_streaming=True,
+                filename=path.name, reply_markup=keyboard(video.buttons),
+                read_timeout=120, write_timeout=300))
+            return
+        except NetworkError as exc:
+            if "too large" not in exc.message.lower() or video.url is None:
+                raise
+            log.warning("telegram refused the upload as too large; sending the link")
+    await send_text(bot, chat_id, link_text(video), video.buttons)
+
+
+async def show_replies(bot: Bot, chat_id: int, replies: AsyncIterator[Reply], outbox: Outbox,
+                       reply_to: int | None = None) -> None:
+    """Show every reply of one turn in the chat."""
+    status = StatusMessage(bot, chat_id, interval=outbox.interval, reply_to=reply_to)
+    try:
+        async for reply in replies:
+            if isinstance(reply, Status):
+                await status.show(status_line(reply))
+            elif isinstance(reply, Message):
+                await send_text(bot, chat_id, reply.text, reply.buttons, reply_to)
+            elif isinstance(reply, Problem):
+                await send_text(bot, chat_id, reply.text, (), reply_to)
+            elif isinstance(reply, Video):
+                await send_video(bot, chat_id, reply, outbox)
+    finally:
+        await status.close()

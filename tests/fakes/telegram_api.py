@@ -1,0 +1,528 @@
+"""A fake Telegram Bot API on 127.0.0.1 that the real python-telegram-bot talks to over HTTP.
+
+It serves `/bot<token>/<method>` and `/file/bot<token>/<path>`, keeps the chats' messages (with
+every edit and the bytes of every upload), and enforces the rules a bot meets on the cloud API:
+getFile refuses files over 20 MB ("file is too big"), uploads over 50 MB get 413, an edit to the
+same text gets "message is not modified", and tests can make any method answer 429 with
+`retry_after`. Tests feed updates shaped the way Telegram sends them (`message`, `callback`,
+`push`), and PTB fetches them with long polling (`getUpdates` with `timeout` and `offset`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import secrets
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+MB = 1024 * 1024
+TOKEN = "123456789:AAFakeTokenForTests_abcdefghijklmnopq"
+BOT_ID = 123456789
+
+_JSON_FIELDS = frozenset({
+    "reply_markup", "allowed_updates", "commands", "entities", "caption_entities",
+    "reply_parameters", "scope", "link_preview_options",
+})
+
+
+@dataclass
+class StoredFile:
+    file_id: str
+    unique_id: str
+    data: bytes | None
+    size: int
+    path: str
+
+
+@dataclass
+class Sent:
+    """A message the bot sent, as the chat shows it now (plus its history)."""
+
+    chat_id: int
+    message_id: int
+    kind: str
+    text: str | None
+    params: dict[str, Any]
+    at: float
+    upload: bytes | None = None
+    reply_markup: dict[str, Any] | None = None
+    edits: list[tuple[float, str]] = field(default_factory=list)
+    deleted: bool = False
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float
+    status: int = 200
+
+
+@dataclass
+class Failure:
+    status: int
+    description: str
+    retry_after: int | None = None
+
+
+class FakeTelegram:
+    """The fake server; `await start()`, then point PTB's base_url at `api_url`."""
+
+    def __init__(self, token: str = TOKEN, username: str = "backtrack_test_bot", *,
+                 download_limit: int = 20 * MB, upload_limit: int = 50 * MB,
+                 files_dir: Path | None = None) -> None:
+        self.token = token
+        self.username = username
+        self.download_limit = download_limit
+        self.upload_limit = upload_limit
+        self.files_dir = files_dir
+        """Set for a local-mode server: getFile answers absolute paths and has no size limit."""
+        self.calls: list[Call] = []
+        self.chats: dict[int, list[Sent]] = defaultdict(list)
+        self.files: dict[str, StoredFile] = {}
+        self.downloads: list[str] = []
+        self.commands: list[dict[str, Any]] = []
+        self.webhook: str | None = None
+        self.failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self.delays: dict[str, float] = {}
+        self.updates: list[dict[str, Any]] = []
+        self.update_times: dict[int, float] = {}
+        self._update_ids = itertools.count(1000)
+        self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
+        self._changed = asyncio.Condition()
+        self._closing = False
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # Lifecycle -------------------------------------------------------------------------------
+
+    async def start(self) -> FakeTelegram:
+        app = web.Application(client_max_size=4 * self.upload_limit + MB)
+        app.router.add_route("*", "/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        self._closing = True
+        await self._notify()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        """For PTB's base_url (the token is appended)."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def file_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    # What tests set up -----------------------------------------------------------------------
+
+    def add_file(self, data: bytes | None = None, *, size: int | None = None,
+                 suffix: str = ".mp4") -> StoredFile:
+        """A file users can send; `size` alone announces a file without bytes (too big ones)."""
+        file_id = "F" + secrets.token_hex(8)
+        stored = StoredFile(file_id, "U" + secrets.token_hex(4), data,
+                            size if size is not None else len(data or b""),
+                            f"videos/{file_id}{suffix}")
+        if self.files_dir is not None and data is not None:
+            local = self.files_dir / f"{file_id}{suffix}"
+            local.write_bytes(data)
+            stored.path = str(local)
+        self.files[file_id] = stored
+        return stored
+
+    def fail_next(self, method: str, status: int = 429, description: str | None = None, *,
+                  retry_after: int | None = None, times: int = 1) -> None:
+        """The next `times` calls of `method` fail like Telegram would."""
+        if status == 429 and retry_after is None:
+            retry_after = 1
+        if description is None:
+            description = (f"Too Many Requests: retry after {retry_after}" if status == 429
+                           else "Bad Request")
+        for _ in range(times):
+            self.failures[method].append(Failure(status, description, retry_after))
+
+    # Updates the way Telegram sends them ---------------------------------------------------------
+
+    @staticmethod
+    def user(user_id: int, first_name: str = "Ann", language_code: str = "en") -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": first_name,
+                "language_code": language_code}
+
+    @staticmethod
+    def private(user: dict[str, Any]) -> dict[str, Any]:
+        return {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+
+    @staticmethod
+    def group(chat_id: int, title: str = "Editors") -> dict[str, Any]:
+        return {"id": chat_id, "type": "supergroup", "title": title}
+
+    def bot_user(self) -> dict[str, Any]:
+        return {"id": BOT_ID, "is_bot": True, "first_name": "Backtrack", "username": self.username,
+                "can_join_groups": True, "can_read_all_group_messages": False,
+                "supports_inline_queries": False}
+
+    def message(self, chat: dict[str, Any], user: dict[str, Any], text: str | None = None, *,
+                caption: str | None = None, reply_to: dict[str, Any] | None = None,
+                **media: dict[str, Any]) -> dict[str, Any]:
+        """A message dict; `media` is e.g. video=self.video(stored) or voice=self.voice(stored)."""
+        message_id = next(self._message_ids[chat["id"]])
+        msg: dict[str, Any] = {"message_id": message_id, "date": int(time.time()),
+                               "chat": chat, "from": user}
+        if text is not None:
+            msg["text"] = text
+            if entities := _entities(text):
+                msg["entities"] = entities
+        if caption is not None:
+            msg["caption"] = caption
+            if entities := _entities(caption):
+                msg["caption_entities"] = entities
+        if reply_to is not None:
+            msg["reply_to_message"] = reply_to
+        msg.update(media)
+        return msg
+
+    @staticmethod
+    def video(f: StoredFile, duration: int = 4, width: int = 320, height: int = 240,
+              name: str | None = "clip.mp4") -> dict[str, Any]:
+        out = {"file_id": f.file_id, "file_unique_id": f.unique_id, "width": width,
+               "height": height, "duration": duration, "mime_type": "video/mp4",
+               "file_size": f.size}
+        if name:
+            out["file_name"] = name
+        return out
+
+    @staticmethod
+    def document(f: StoredFile, name: str, mime: str) -> dict[str, Any]:
+        return {"file_id": f.file_id, "file_unique_id": f.unique_id, "file_name": name,
+                "mime_type": mime, "file_size": f.size}
+
+    @staticmethod
+    def animation(f: StoredFile, duration: int = 3) -> dict[str, Any]:
+        return {"file_id": f.file_id, "file_unique_id": f.unique_id, "width": 320,
+                "height": 240, "duration": duration, "file_name": "animation.gif.mp4",
+                "mime_type": "video/mp4", "file_size": f.size}
+
+    @staticmethod
+    def video_note(f: StoredFile, duration: int = 3) -> dict[str, Any]:
+        return {"file_id": f.file_id, "file_unique_id": f.unique_id, "length": 240,
+                "duration": duration, "file_size": f.size}
+
+    @staticmethod
+    def audio(f: StoredFile, name: str = "song.mp3", duration: int = 10) -> dict[str, Any]:
+        return {"file_id": f.file_id, "file_unique_id": f.unique_id, "duration": duration,
+                "file_name": name, "mime_type": "audio/mpeg", "file_size": f.size,
+                "title": "Song", "performer": "Tester"}
+
+    @staticmethod
+    def voice(f: StoredFile, duration: int = 3) -> dict[str, Any]:
+        return {"file_id": f.file_id, "file_unique_id": f.unique_id, "duration": duration,
+                "mime_type": "audio/ogg", "file_size": f.size}
+
+    def callback(self, user: dict[str, Any], sent: Sent, data: str) -> dict[str, Any]:
+        """A button press on a message the bot sent."""
+        message = {"message_id": sent.message_id, "date": int(sent.at), "chat":
+                   self._chat_of(sent.chat_id, user), "from": self.bot_user(),
+                   "text": sent.text or ""}
+        return {"id": secrets.token_hex(6), "from": user, "chat_instance": "1",
+                "message": message, "data": data}
+
+    def bot_message(self, sent: Sent, user: dict[str, Any]) -> dict[str, Any]:
+        """A message the bot sent, as it appears in `reply_to_message`."""
+        return {"message_id": sent.message_id, "date": int(sent.at),
+                "chat": self._chat_of(sent.chat_id, user), "from": self.bot_user(),
+                "text": sent.text or ""}
+
+    def push(self, *, message: dict[str, Any] | None = None,
+             callback_query: dict[str, Any] | None = None) -> int:
+        """Make an update available to getUpdates; returns its update_id."""
+        update_id = next(self._update_ids)
+        update: dict[str, Any] = {"update_id": update_id}
+        if message is not None:
+            update["message"] = message
+        if callback_query is not None:
+            update["callback_query"] = callback_query
+        self.updates.append(update)
+        self.update_times[update_id] = time.perf_counter()
+        asyncio.get_running_loop().create_task(self._notify())
+        return update_id
+
+    # What tests read ---------------------------------------------------------------------------
+
+    def sent(self, chat_id: int, kind: str | None = None) -> list[Sent]:
+        return [s for s in self.chats[chat_id] if kind is None or s.kind == kind]
+
+    def texts(self, chat_id: int) -> list[str]:
+        return [s.text or "" for s in self.chats[chat_id] if s.kind == "text"]
+
+    def called(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
+        """Wait until `predicate()` is truthy (re-checked on every change), return its value."""
+        async with self._changed:
+            return await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    # The API -----------------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        method = request.match_info["method"]
+        if (request.content_length or 0) > 2 * self.upload_limit + MB:
+            await _drain(request)
+            return self._record(method, {}, _error(413, "Request Entity Too Large"))
+        params, files = await _read_params(request)
+        if delay := self.delays.get(method):
+            await asyncio.sleep(delay)
+        if self.failures[method]:
+            failure = self.failures[method].popleft()
+            extra = {"retry_after": failure.retry_after} if failure.retry_after else None
+            return self._record(method, params, _error(failure.status, failure.description, extra))
+        handler = getattr(self, "_m_" + method, None)
+        if handler is None:
+            return self._record(method, params, _error(404, "Not Found"))
+        try:
+            result = await handler(params, files)
+        except _ApiError as exc:
+            return self._record(method, params, _error(exc.status, exc.description))
+        return self._record(method, params, web.json_response({"ok": True, "result": result}))
+
+    def _record(self, method: str, params: dict[str, Any], response: web.Response) -> web.Response:
+        self.calls.append(Call(method, params, time.perf_counter(), response.status))
+        asyncio.get_running_loop().create_task(self._notify())
+        return response
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        path = request.match_info["path"]
+        stored = next((f for f in self.files.values() if f.path == path), None)
+        if stored is None or stored.data is None:
+            return _error(404, "Not Found")
+        self.downloads.append(stored.file_id)
+        return web.Response(body=stored.data, content_type="application/octet-stream")
+
+    async def _m_getMe(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        return self.bot_user()
+
+    async def _m_getUpdates(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        limit = int(params.get("limit") or 100)
+        if offset:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+
+        def ready() -> bool:
+            return bool(self.updates) or self._closing
+
+        if not ready() and timeout > 0:
+            async with self._changed:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait_for(ready), timeout)
+        return [] if self._closing else self.updates[:limit]
+
+    async def _m_deleteWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        self.webhook = None
+        return True
+
+    async def _m_setWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        self.webhook = params.get("url") or None
+        return True
+
+    async def _m_getWebhookInfo(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        return {"url": self.webhook or "", "has_custom_certificate": False,
+                "pending_update_count": len(self.updates)}
+
+    async def _m_setMyCommands(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        self.commands = list(params.get("commands") or [])
+        return True
+
+    async def _m_answerCallbackQuery(self, params: dict[str, Any],
+                                     files: dict[str, bytes]) -> Any:
+        return True
+
+    async def _m_sendChatAction(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        return True
+
+    async def _m_sendMessage(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        text = str(params.get("text") or "")
+        if not text.strip():
+            raise _ApiError(400, "Bad Request: message text is empty")
+        if len(text) > 4096:
+            raise _ApiError(400, "Bad Request: message is too long")
+        return self._store(params, "text", text)
+
+    async def _m_editMessageText(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        sent = self._find(params, "Bad Request: message to edit not found")
+        text = str(params.get("text") or "")
+        if text == sent.text and params.get("reply_markup") == sent.reply_markup:
+            raise _ApiError(400, "Bad Request: message is not modified: specified new message "
+                                 "content and reply markup are exactly the same as a current "
+                                 "content and reply markup of the message")
+        sent.text = text
+        sent.reply_markup = params.get("reply_markup")
+        sent.edits.append((time.perf_counter(), text))
+        return self._message_json(sent)
+
+    async def _m_deleteMessage(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        self._find(params, "Bad Request: message to delete not found").deleted = True
+        return True
+
+    async def _m_getFile(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        stored = self.files.get(str(params.get("file_id")))
+        if stored is None:
+            raise _ApiError(400, "Bad Request: invalid file_id")
+        if self.files_dir is None and stored.size > self.download_limit:
+            raise _ApiError(400, "Bad Request: file is too big")
+        return {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
+                "file_size": stored.size, "file_path": stored.path}
+
+    async def _m_sendVideo(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        return self._upload(params, files, "video")
+
+    async def _m_sendDocument(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        return self._upload(params, files, "document")
+
+    # Helpers -----------------------------------------------------------------------------------
+
+    def _upload(self, params: dict[str, Any], files: dict[str, bytes], kind: str) -> Any:
+        data = files.get(kind)
+        ref = params.get(kind)
+        if data is None and isinstance(ref, str) and ref.startswith("file://"):
+            data = Path(ref.removeprefix("file://")).read_bytes()  # local Bot API mode
+        if data is None and isinstance(ref, str) and ref.startswith("attach://"):
+            data = files.get(ref.removeprefix("attach://"))
+        if data is None:
+            raise _ApiError(400, f"Bad Request: there is no {kind} in the request")
+        if len(data) > self.upload_limit:
+            raise _ApiError(413, "Request Entity Too Large")
+        stored = self.add_file(data)
+        result = self._store(params, kind, None, upload=data)
+        media = {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
+                 "file_size": len(data), "mime_type": "video/mp4"}
+        if kind == "video":
+            media.update(width=int(params.get("width") or 0), height=int(params.get("height") or 0),
+                         duration=int(params.get("duration") or 0))
+        result[kind] = media
+        if params.get("caption"):
+            result["caption"] = params["caption"]
+        return result
+
+    def _store(self, params: dict[str, Any], kind: str, text: str | None,
+               upload: bytes | None = None) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        sent = Sent(chat_id, next(self._message_ids[chat_id]), kind, text, params,
+                    time.perf_counter(), upload, params.get("reply_markup"))
+        self.chats[chat_id].append(sent)
+        return self._message_json(sent)
+
+    def _find(self, params: dict[str, Any], missing: str) -> Sent:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        for sent in self.chats[chat_id]:
+            if sent.message_id == message_id and not sent.deleted:
+                return sent
+        raise _ApiError(400, missing)
+
+    def _chat_of(self, chat_id: int, user: dict[str, Any]) -> dict[str, Any]:
+        return self.private(user) if chat_id > 0 else self.group(chat_id)
+
+    def _message_json(self, sent: Sent) -> dict[str, Any]:
+        chat = ({"id": sent.chat_id, "type": "private", "first_name": "Ann"} if sent.chat_id > 0
+                else self.group(sent.chat_id))
+        out: dict[str, Any] = {"message_id": sent.message_id, "date": int(time.time()),
+                               "chat": chat, "from": self.bot_user()}
+        if sent.text is not None:
+            out["text"] = sent.text
+        if sent.reply_markup:
+            out["reply_markup"] = sent.reply_markup
+        return out
+
+
+class _ApiError(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+def _error(status: int, description: str, parameters: dict[str, Any] | None = None
+           ) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return web.json_response(body, status=status)
+
+
+async def _drain(request: web.Request) -> None:
+    async for _ in request.content.iter_chunked(1 << 16):
+        pass
+
+
+async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Form, multipart or JSON parameters, with JSON-encoded fields decoded as Telegram does."""
+    params: dict[str, Any] = {}
+    files: dict[str, bytes] = {}
+    if request.content_type == "application/json":
+        params = dict(await request.json())
+    elif request.body_exists:
+        form = await request.post()
+        for key, value in form.items():
+            if isinstance(value, web.FileField):
+                files[key] = value.file.read()
+            else:
+                params[key] = value
+    params.update(request.query)
+    for key in _JSON_FIELDS & params.keys():
+        if isinstance(params[key], str):
+            params[key] = json.loads(params[key])
+    return params, files
+
+
+def _entities(text: str) -> list[dict[str, Any]]:
+    """bot_command and mention entities, with offsets in UTF-16 code units like Telegram."""
+    out: list[dict[str, Any]] = []
+    for i, word in _words(text):
+        if word.startswith("/") and i == 0:
+            kind = "bot_command"
+        elif word.startswith("@") and len(word) > 1:
+            kind = "mention"
+        else:
+            continue
+        out.append({"type": kind, "offset": _u16(text[:i]), "length": _u16(word)})
+    return out
+
+
+def _words(text: str) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    i = 0
+    for part in text.split(" "):
+        word = part.rstrip(",.!?:;")
+        if word:
+            out.append((i, word))
+        i += len(part) + 1
+    return out
+
+
+def _u16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
