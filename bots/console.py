@@ -36,7 +36,7 @@ from core.conversation import (
     Video,
 )
 from core.delivery import human_duration, human_size
-from core.errors import ConfigError
+from core.errors import ConfigError, StoreError
 
 KEY = ConversationKey("console", "local")
 MEDIA_SUFFIXES = frozenset({".mp4", ".mov", ".avi", ".webm", ".mkv", ".jpg", ".jpeg", ".png",
@@ -290,7 +290,11 @@ class Console:
         turn = Turn(KEY, line.text)
         if line.kind == "demo":
             self.printer.reply(Status("Making a sample clip…"))
-            path = await make_demo_clip(self.settings.data_dir / "demo")
+            try:
+                path = await make_demo_clip(self.settings.data_dir / "demo")
+            except (OSError, RuntimeError, TimeoutError) as exc:
+                self.printer.reply(Problem(f"I couldn't make the sample clip: {exc}"))
+                return True
             self.printer.reply(Message(f"Sample clip: {path.resolve()}"))
             turn = Turn(KEY, line.text, (attachment_for(path),))
         elif line.kind == "upload" and line.path is not None:
@@ -336,5 +340,9 @@ def run(args: argparse.Namespace) -> int:
     console = Console(settings, sys.stdout, sys.stdout.isatty())
     if interactive:
         print(BANNER)
-    return asyncio.run(console.main(args.messages, args.demo,
-                                    sys.stdin if read_stdin else None, interactive))
+    try:
+        return asyncio.run(console.main(args.messages, args.demo,
+                                        sys.stdin if read_stdin else None, interactive))
+    except (ConfigError, StoreError) as exc:  # a bad setting or an unusable database
+        print(exc, file=sys.stderr)
+        return 2
