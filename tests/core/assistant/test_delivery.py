@@ -101,3 +101,23 @@ async def test_failed_render_is_recorded_and_apologised(
     assert next(r for r in replies if isinstance(r, Problem)).text.startswith("Sorry")
     (render,) = store.renders.values()
     assert render.state == "failed" and render.error == "RuntimeError: ffmpeg exploded"
+
+
+async def test_render_progress_writes_are_throttled() -> None:
+    from core.delivery import RenderLog
+    from core.ports import RenderRecord
+
+    now = [100.0]
+    store = MemoryStore()
+    job = RenderLog(store, RenderRecord(id="r", conversation="c:1", person="c:1", session_id="s",
+                                        engine="fake", state="queued"), clock=lambda: now[0])
+    await job.save()
+    await job.progress(None)  # first sign of life: running
+    for percent, seconds in ((1, 0.1), (2, 0.1), (4, 0.1), (6, 0.1), (7, 3.0), (8, 0.1)):
+        now[0] += seconds
+        await job.progress(percent)
+    assert [(r.state, r.progress) for r in store.saves] == [
+        ("queued", 0.0), ("running", 0.0), ("running", 6.0), ("running", 7.0)]
+    assert job.record.progress == 8  # kept in memory for the next write
+    await job.finish("done", progress=100.0)
+    assert store.renders["r"].state == "done" and store.renders["r"].updated_at == now[0]
