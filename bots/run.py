@@ -16,9 +16,7 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urlsplit
 
 from core.config import Settings, load_settings
 from core.errors import ConfigError
@@ -134,85 +132,35 @@ class DiscordWay:
             await asyncio.shield(self._task)
 
 
-@dataclass
-class _Borrowed:
-    """The shared App as the Telegram adapter sees it; closing it is `run`'s job, not theirs."""
-
-    assistant: Any
-    gate: Any
-
-    async def aclose(self) -> None:
-        """The App outlives the Telegram adapter."""
-
-
 class TelegramWay:
-    """The Telegram bot: `bots.telegram_bot`'s application, driven by PTB's documented manual
-    life cycle (initialize, post_init, updater, start ... stop, shutdown) inside this loop."""
+    """The Telegram bot through `bots.telegram_bot.start` / `stop`."""
 
     name = "telegram"
 
     def __init__(self, app: App) -> None:
-        from bots import telegram_bot as tg
-
-        settings = app.settings
-        token = settings.telegram_bot_token
-        self._token = token.get_secret_value().strip() if token is not None else ""
-        self._settings = settings
-        self._secret = tg.webhook_secret(self._token)
-
-        async def borrowed(_settings: Settings) -> _Borrowed:
-            return _Borrowed(app.assistant, app.gate)
-
-        self._bot = tg.TelegramBot(settings, borrowed)
-        self._application = tg.build_application(settings, self._bot, self._token)
-        self._stopped = asyncio.Event()
+        self._app = app
+        self._running: Any = None
 
     async def start(self) -> None:
-        from telegram import Update
-        from telegram.error import InvalidToken
+        from bots import telegram_bot
 
-        application = self._application
-        try:
-            await application.initialize()
-        except InvalidToken as exc:
-            raise ConfigError("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather.") \
-                from exc
-        if application.post_init is not None:
-            await application.post_init(application)
-        updater, settings = application.updater, self._settings
-        if updater is None:
-            raise ConfigError("the Telegram application has no updater")
-        if settings.telegram_webhook_url:
-            await updater.start_webhook(
-                listen=settings.telegram_webhook_listen, port=settings.telegram_webhook_port,
-                url_path=urlsplit(settings.telegram_webhook_url).path.lstrip("/"),
-                webhook_url=settings.telegram_webhook_url, secret_token=self._secret,
-                allowed_updates=Update.ALL_TYPES)
-        else:
-            await updater.start_polling(allowed_updates=Update.ALL_TYPES)
-        await application.start()
+        self._running = await telegram_bot.start(self._app)
 
     async def pause(self) -> None:
-        updater = self._application.updater
+        updater = self._running.application.updater if self._running is not None else None
         if updater is not None and updater.running:
             await updater.stop()
 
     async def stop(self) -> None:
-        application = self._application
-        try:
-            await self.pause()
-            if application.running:
-                await application.stop()
-            if application.post_stop is not None:
-                await application.post_stop(application)
-            await application.shutdown()
-            if application.post_shutdown is not None:
-                await application.post_shutdown(application)
-        finally:
-            self._stopped.set()
+        from bots import telegram_bot
+
+        if self._running is not None:
+            # Turns were cancelled just before; this only lets their last words go out.
+            await telegram_bot.stop(self._running)
 
     async def wait(self) -> None:
-        await self._stopped.wait()
+        if self._running is not None:
+            await self._running.done.wait()
 
 
 WAYS: dict[str, Callable[[App], Way]] = {
@@ -243,7 +191,10 @@ class Stopper:
 
 
 async def _finish_renders(app: App, grace: float, hurry: asyncio.Event) -> None:
-    """Wait up to `grace` seconds for the renders in the store to leave queued/running."""
+    """Wait up to `grace` seconds for the renders in the store to leave queued/running.
+
+    The store is the one place that knows (past one process it also counts other workers'
+    renders; the wait is bounded by the grace either way)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + grace
     while not hurry.is_set() and (left := deadline - loop.time()) > 0:
@@ -289,6 +240,9 @@ async def serve(settings: Settings, *, grace: float, stopper: Stopper | None = N
             way = WAYS[name](app)
             await way.start()
             started.append(way)
+        # Renders a crash left behind: resumed or reported (idempotent; ways in that register
+        # a notifier later get their chats' notices then).
+        await app.assistant.recover()
         log.info("backtrack running", extra={"ways": ",".join(w.name for w in started),
                                              "engine": settings.engine})
         watchers: dict[asyncio.Future[Any], Way] = {
