@@ -1,0 +1,149 @@
+"""Slash commands through the real App (assistant, store, gate, link signer) and the fake
+Discord: over a scriptable engine here, over the local ffmpeg engine with measured uploads."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bots.bootstrap import App, build_app
+from bots.discord_bot import BacktrackBot
+from core.config import Settings
+from tests.bots.discord.conftest import BotFactory
+from tests.fakes.discord_api import MIB, FakeDiscord, Sent
+from tests.fakes.fake_engine import FakeEngine
+
+GUILD, CHANNEL, ALICE, BOB = 900, 901, 11, 12
+
+
+@pytest.fixture
+def app_settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", discord_bot_token="fake-bot-token",
+                    engine="local", max_file_bytes=2 * MIB,
+                    link_public_url="http://127.0.0.1:9/dl", link_port=0)
+
+
+@pytest.fixture
+async def app(app_settings: Settings) -> AsyncIterator[App]:
+    """The real App with the local ffmpeg engine."""
+    built = await build_app(app_settings)
+    yield built
+    await built.aclose()
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> FakeEngine:
+    renders = tmp_path / "fake-renders"
+    renders.mkdir()
+    return FakeEngine(renders)
+
+
+@pytest.fixture
+async def fake_app(app_settings: Settings, engine: FakeEngine) -> AsyncIterator[App]:
+    """The real assistant, store, gate and signer over a scriptable engine."""
+    built = await build_app(app_settings, engine=engine)
+    yield built
+    await built.aclose()
+
+
+@pytest.fixture
+async def live(app: App, make_bot: BotFactory) -> BacktrackBot:
+    bot: BacktrackBot = await make_bot(app.settings, app.assistant, app.gate)
+    return bot
+
+
+@pytest.fixture
+async def scripted(fake_app: App, make_bot: BotFactory) -> BacktrackBot:
+    bot: BacktrackBot = await make_bot(fake_app.settings, fake_app.assistant, fake_app.gate)
+    return bot
+
+
+def inject(bot: BacktrackBot, payload: dict) -> None:
+    bot._connection.parse_interaction_create(payload)
+
+
+def saved(sent: Sent, tmp_path: Path) -> Path:
+    (_name, data), = sent.files
+    out = tmp_path / f"got-{sent.id}.mp4"
+    out.write_bytes(data)
+    return out
+
+
+def said(fake: FakeDiscord, payload: dict) -> list[str]:
+    """Every text the bot showed for this interaction (edits of the original, follow-ups)."""
+    interaction = fake.interaction(payload)
+    original = interaction.original.history if interaction.original else []
+    return [t for t in [*original, *(m.content for m in interaction.followups)] if t]
+
+
+async def first_video(fake: FakeDiscord, payload: dict) -> Sent:
+    interaction = fake.interaction(payload)
+    return await fake.wait_for(lambda: next(
+        (m for m in interaction.followups if m.files), None), timeout=60)
+
+
+async def test_oversized_attachment_is_refused_in_words_before_download(
+        scripted: BacktrackBot, fake: FakeDiscord) -> None:
+    live = scripted
+    big = fake.attachment(CHANNEL, "big.mp4", b"\0" * 100, size=3 * MIB)
+    payload = fake.slash("music", user_id=ALICE, channel_id=CHANNEL, guild_id=GUILD, video=big)
+    inject(live, payload)
+    text = await fake.wait_for(lambda: next((t for t in said(fake, payload) if "limit" in t), None))
+    assert "3 MB" in text and "2 MB" in text
+    assert fake.cdn_hits == []
+
+
+async def test_render_over_the_upload_limit_is_sent_as_a_signed_link(
+        scripted: BacktrackBot, fake: FakeDiscord, engine: FakeEngine, clip: Path,
+        song: Path) -> None:
+    live = scripted
+    engine.render_size = 30_000
+    payload = fake.slash(
+        "music", user_id=ALICE, channel_id=CHANNEL, guild_id=GUILD, size_limit=20_000,
+        video=fake.attachment(CHANNEL, "clip.mp4", clip.read_bytes()),
+        music=fake.attachment(CHANNEL, "song.mp3", song.read_bytes(), "audio/mpeg"))
+    inject(live, payload)
+    interaction = fake.interaction(payload)
+    every = lambda: [interaction.original, *interaction.followups]  # noqa: E731
+    link = await fake.wait_for(lambda: next(
+        (m for m in every() if m and "http://127.0.0.1:9/dl/" in (m.content or "")), None),
+        timeout=60)
+    assert not any(m.files for m in every() if m)
+    assert link.custom_ids  # quick actions still offered
+
+
+async def test_two_people_in_one_channel_do_not_share_a_clip(
+        scripted: BacktrackBot, fake: FakeDiscord, clip: Path) -> None:
+    live = scripted
+    alice = fake.slash("music", user_id=ALICE, channel_id=CHANNEL, guild_id=GUILD,
+                       video=fake.attachment(CHANNEL, "clip.mp4", clip.read_bytes()))
+    inject(live, alice)
+    await first_video(fake, alice)
+    bob = fake.slash("export", user_id=BOB, channel_id=CHANNEL, guild_id=GUILD)
+    inject(live, bob)
+    interaction = fake.interaction(bob)
+    await fake.wait_for(lambda: [t for t in said(fake, bob) if "video" in t.lower()])
+    assert not any(m.files for m in interaction.followups)
+    assert fake.interaction(alice).followups[-1].files
+
+
+async def test_render_outliving_the_token_is_delivered_in_the_channel(
+        fake_app: App, make_bot: BotFactory, fake: FakeDiscord, engine: FakeEngine,
+        clip: Path) -> None:
+    fake.token_ttl = 1.0
+    bot = await make_bot(fake_app.settings, fake_app.assistant, fake_app.gate,
+                         token_lifetime=1.0)
+    engine.export_gate = asyncio.Event()
+    payload = fake.slash("music", user_id=ALICE, channel_id=CHANNEL, guild_id=GUILD,
+                         video=fake.attachment(CHANNEL, "clip.mp4", clip.read_bytes()))
+    inject(bot, payload)
+    await asyncio.wait_for(engine.export_started.wait(), 10)
+    await asyncio.sleep(1.2)  # the interaction token is over now
+    engine.export_gate.set()
+    sent = await fake.wait_for(lambda: [m for m in fake.channel_messages(CHANNEL) if m.files])
+    assert sent[0].content and sent[0].content.startswith(f"<@{ALICE}>")
+    assert len(sent[0].files[0][1]) == engine.render_size
+    assert not any(m.files for m in fake.interaction(payload).followups)
