@@ -131,8 +131,13 @@ class BacktrackBot(discord.Client):
         """A tracked task: close() cancels and awaits it."""
         task = asyncio.create_task(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._finished)
         return task
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("discord: background work failed", exc_info=task.exception())
 
     async def idle(self) -> None:
         """Wait until no tracked turn is running (tests, graceful shutdown)."""
@@ -144,7 +149,9 @@ class BacktrackBot(discord.Client):
     async def interaction_turn(self, interaction: discord.Interaction[Any], text: str,
                                files: tuple[discord.Attachment, ...] = ()) -> None:
         """A slash command or button press: defer at once, then run the turn."""
-        channel_id = interaction.channel_id or interaction.user.id
+        channel_id = interaction.channel_id
+        if channel_id is None:  # Discord always sends one for commands and buttons
+            raise RuntimeError("interaction without a channel")
         if not self.gate.allowed("discord", channel_id, interaction.user.id, interaction.guild_id):
             await interaction.response.send_message(NOT_HERE, ephemeral=True)
             return
