@@ -23,6 +23,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from core.conversation import Message, Problem, Reply, Status, Video
+from core.delivery import human_size
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ def fits(video: Video, upload_limit: int | None) -> bool:
 
 def link_text(video: Video) -> str:
     """The message that carries a download link instead of the file."""
-    size = f" ({video.size / MB:.1f} MB)" if video.size else ""
+    size = f" ({human_size(video.size)})" if video.size else ""
     head = video.caption.strip()
     if video.url is None:
         return "\n\n".join(p for p in (head, f"The video{size} is too big to send here.") if p)
