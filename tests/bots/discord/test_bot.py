@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from bots.discord_bot import BacktrackBot
 from core.conversation import ConversationKey, Message, Notice, Video
@@ -327,3 +328,20 @@ async def test_message_content_setting_turns_on_the_intent_and_channel_files(
         user_id=BOB, channel_id=CHANNEL, guild_id=GUILD, content="", attachments=[video]))
     await fake.wait_for(lambda: [m for m in fake.channel_messages(CHANNEL) if m.files])
     assert assistant.turns[0].key == ConversationKey("discord", str(CHANNEL), str(BOB))
+
+
+async def test_serve_says_so_when_discord_refuses_the_token(
+        fake: FakeDiscord, settings, capsys: pytest.CaptureFixture[str]) -> None:
+    from bots.discord_bot import serve
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        wrong = SecretStr("wrong-token")
+        code = await serve(settings.model_copy(update={"discord_bot_token": wrong}))
+    finally:  # serve installs the process-wide log setup; give the test runner its own back
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    assert code == 2
+    assert "Discord refused DISCORD_BOT_TOKEN" in capsys.readouterr().err
+    assert fake.requests[-1] == "GET /api/v10/users/@me"
