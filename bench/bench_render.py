@@ -53,9 +53,12 @@ def make_inputs(folder: Path, seconds: float, song_seconds: float) -> tuple[Path
     quiet = [FFMPEG, "-hide_banner", "-loglevel", "error", "-y"]
     subprocess.run([
         *quiet, "-f", "lavfi", "-i", f"testsrc2=size=1920x1080:rate=30:duration={seconds}",
-        "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+        # Sound like a phone's: broadband and stereo (a pure tone is a pathological, slow
+        # case for ffmpeg's AAC encoder and would distort every timing).
+        "-f", "lavfi", "-i",
+        f"anoisesrc=color=pink:sample_rate=48000:amplitude=0.2:duration={seconds}",
         "-c:v", "libx264", "-preset", "ultrafast", "-crf", "26", "-g", "60", "-pix_fmt",
-        "yuv420p", "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", str(clip),
+        "yuv420p", "-c:a", "aac", "-ac", "2", "-b:a", "128k", "-movflags", "+faststart", str(clip),
     ], check=True)
     subprocess.run([
         *quiet, "-f", "lavfi", "-i",
