@@ -345,3 +345,19 @@ async def test_serve_says_so_when_discord_refuses_the_token(
     assert code == 2
     assert "Discord refused DISCORD_BOT_TOKEN" in capsys.readouterr().err
     assert fake.requests[-1] == "GET /api/v10/users/@me"
+
+
+async def test_a_bug_in_a_message_event_gets_an_apology_in_the_chat(
+        bot: BacktrackBot, fake: FakeDiscord, assistant: FakeAssistant,
+        caplog: pytest.LogCaptureFixture) -> None:
+    async def script(turn):
+        raise RuntimeError("kaput")
+        yield  # pragma: no cover
+
+    assistant.script = script
+    dm = 778
+    bot._connection.parse_message_create(fake.message(user_id=BOB, channel_id=dm, content="hi"))
+    reply = (await fake.wait_for(lambda: fake.channel_messages(dm)))[0]
+    assert (reply.content or "").startswith("Sorry, something went wrong on our side (ref ")
+    assert reply.reference is not None
+    assert "RuntimeError: kaput" in caplog.text
