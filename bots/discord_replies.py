@@ -24,9 +24,6 @@ log = logging.getLogger(__name__)
 MAX_CONTENT = 2000
 """Discord's limit on a message's text."""
 
-FINISHED = "Finished."
-"""The status line once the video is delivered."""
-
 SAY_PREFIX = "backtrack:say:"
 """custom_id of a quick-action button: pressing it sends the label as the next turn."""
 
@@ -49,13 +46,20 @@ class Throttle:
     interval: float
     shown: str | None = None
     shown_at: float = -math.inf
+    pending: Status | None = None
+    """The last line held back, shown before the result so the status does not stop at 40%."""
 
     def should_show(self, status: Status, now: float) -> bool:
         phase_changed = self.shown is None or status.text != self.shown
         if not phase_changed and now - self.shown_at < self.interval:
+            self.pending = status
             return False
-        self.shown, self.shown_at = status.text, now
+        self.shown, self.shown_at, self.pending = status.text, now, None
         return True
+
+    def take_pending(self) -> Status | None:
+        pending, self.pending = self.pending, None
+        return pending
 
 
 def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
@@ -164,9 +168,9 @@ async def show(reply: Reply, surface: Surface, *, upload_limit: int | None, thro
     elif isinstance(reply, Problem):
         await say_all(surface, reply.text)
     elif isinstance(reply, Video):
-        if throttle.shown is not None:  # progress was showing: close it, the result follows
-            await surface.status(FINISHED)
-            throttle.shown = None
+        pending = throttle.take_pending()
+        if pending is not None:
+            await surface.status(status_line(pending))
         if reply.path is not None and fits(reply, upload_limit):
             if await surface.upload(reply.path, reply.caption[:MAX_CONTENT], reply.buttons):
                 return

@@ -15,6 +15,7 @@ from core.config import Settings
 from tests.bots.discord.conftest import BotFactory
 from tests.fakes.discord_api import MIB, FakeDiscord, Sent
 from tests.fakes.fake_engine import FakeEngine
+from tests.media import measure, tone_level_db
 
 GUILD, CHANNEL, ALICE, BOB = 900, 901, 11, 12
 
@@ -147,3 +148,25 @@ async def test_render_outliving_the_token_is_delivered_in_the_channel(
     assert sent[0].content and sent[0].content.startswith(f"<@{ALICE}>")
     assert len(sent[0].files[0][1]) == engine.render_size
     assert not any(m.files for m in fake.interaction(payload).followups)
+
+
+async def test_dm_files_then_export_renders_locally_and_uploads_the_mp4(
+        live: BacktrackBot, fake: FakeDiscord, clip: Path, song: Path, tmp_path: Path) -> None:
+    dm = 555
+    files = [fake.attachment(dm, "clip.mp4", clip.read_bytes()),
+             fake.attachment(dm, "song.mp3", song.read_bytes(), "audio/mpeg")]
+    live._connection.parse_message_create(
+        fake.message(user_id=ALICE, channel_id=dm, attachments=files))
+    await fake.wait_for(lambda: len(fake.cdn_hits) == 2)
+    await live.idle()  # the message's turn is over
+    assert len(fake.channel_messages(dm)) >= 2  # a status line and the answers
+    export = fake.slash("export", user_id=ALICE, channel_id=dm)  # a DM: same conversation
+    inject(live, export)
+    video = await first_video(fake, export)
+    out = saved(video, tmp_path)
+    got = measure(out)
+    assert got.duration == pytest.approx(4, abs=0.3)
+    assert got.video_codec == "h264" and got.audio_streams == 1
+    # Files alone change nothing: the clip's own 440 Hz tone, no song until asked for.
+    assert tone_level_db(out, 0.5, 3.0, 440) > -40
+    assert tone_level_db(out, 0.5, 3.0, 880) < -60

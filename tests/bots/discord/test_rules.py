@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bots.discord_bot import conversation_key, strip_mentions, wants_message
-from bots.discord_replies import Throttle, fits, link_text, split_text, status_line
-from core.conversation import ConversationKey, Status, Video
+from bots.discord_replies import Throttle, deliver, fits, link_text, split_text, status_line
+from core.conversation import ConversationKey, Message, Reply, Status, Video
 
 
 @pytest.mark.parametrize(("is_dm", "mentions_me", "files", "reply", "intent", "wanted"), [
@@ -55,6 +56,30 @@ def test_throttle_shows_new_phases_at_once_and_percent_at_most_every_interval() 
         (3.2, "Uploading…", None),    # new phase
     ]]
     assert [shown for _, shown in seen] == [True, True, False, False, True, True]
+
+
+async def test_a_held_back_status_is_shown_before_the_video() -> None:
+    shown: list[str] = []
+
+    class Recorder:
+        async def status(self, text: str) -> None:
+            shown.append(text)
+
+        async def say(self, text: str, buttons: tuple[str, ...] = ()) -> None:
+            shown.append(f"say {text}")
+
+        async def upload(self, path: Path, text: str, buttons: tuple[str, ...] = ()) -> bool:
+            shown.append(f"upload {path.name}")
+            return True
+
+    async def replies() -> AsyncIterator[Reply]:
+        for pct in (0, 10, 20, 100):
+            yield Status("Rendering…", pct)
+        yield Message("Quick note")
+        yield Video(path=Path("v.mp4"), url=None, size=10, duration=1.0)
+
+    await deliver(replies(), Recorder(), upload_limit=100, interval=60, clock=lambda: 0.0)
+    assert shown == ["Rendering… 0%", "say Quick note", "Rendering… 100%", "upload v.mp4"]
 
 
 @pytest.mark.parametrize(("status", "line"), [
