@@ -19,9 +19,10 @@ from core.engine import (
     SessionRef,
 )
 from core.errors import BadMedia, EngineError, NothingToEdit, UnsupportedFile
+from core.janitor import make_room
 from core.ports import MediaRecord, Store
 from core.probe import MediaInfo, probe, require_video
-from core.render import Plan, RenderOptions
+from core.render import AUDIO_BITRATE, Plan, RenderOptions
 from core.render_job import mood_lookup, put_video, render_draft, resolve_music
 from core.render_queue import RenderQueue
 from core.runner import FfmpegRunner, progress_stream
@@ -32,6 +33,12 @@ CREDITS = "Local engine: free, no credits needed."
 def _clock(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}:{secs:02d}" if minutes else f"{secs} s"
+
+
+def _estimate(video: MediaInfo, max_bytes: int | None) -> int:
+    """Bytes the render will need on disk: about the input's size (video copied), plus sound."""
+    guess = video.size + int(AUDIO_BITRATE / 8 * video.duration)
+    return min(guess, max_bytes) if max_bytes else guess
 
 
 class LocalEngine:
@@ -184,6 +191,10 @@ class LocalEngine:
             yield Progress("Rendering…", 0.0)
             lookup = mood_lookup(self._media, self.settings.data_dir / "music", self.runner)
             music = await resolve_music(draft, lookup)
+            keep = [video.path] + ([music.path] if music is not None else [])
+            await make_room(self.settings.data_dir, _estimate(video, options.max_bytes),
+                            self.settings.data_max_bytes,
+                            self.settings.file_max_age_hours * 3600, keep)
             render_options = RenderOptions(options.resolution, options.aspect, options.max_bytes)
             plan: Plan | None = None
             shown = 0.0

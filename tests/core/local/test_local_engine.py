@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import shutil
 import sys
 from collections.abc import AsyncIterator
@@ -23,11 +22,10 @@ from tests.media import level_db, measure, tone_level_db
 
 @pytest.fixture(autouse=True)
 def parser(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real parser once it exists; until then a stand-in, only for these tests."""
-    if importlib.util.find_spec("core.instructions") is None:
-        from tests.core.local import standin_instructions
+    """A stand-in parser, only for these tests, until the real one is committed."""
+    from tests.core.local import standin_instructions
 
-        monkeypatch.setitem(sys.modules, "core.instructions", standin_instructions)
+    monkeypatch.setitem(sys.modules, "core.instructions", standin_instructions)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -16,11 +15,10 @@ INSTRUCTION = "add background music at 30% and fade it out at the end"
 
 @pytest.fixture(autouse=True)
 def parser(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real parser once it exists; until then a stand-in, only for these tests."""
-    if importlib.util.find_spec("core.instructions") is None:
-        from tests.core.local import standin_instructions
+    """A stand-in parser, only for these tests, until the real one is committed."""
+    from tests.core.local import standin_instructions
 
-        monkeypatch.setitem(sys.modules, "core.instructions", standin_instructions)
+    monkeypatch.setitem(sys.modules, "core.instructions", standin_instructions)
 
 
 def refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
