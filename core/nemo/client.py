@@ -233,6 +233,10 @@ class NemoClient:
             timeout=httpx.Timeout(self.timing.request_timeout,
                                   connect=self.timing.connect_timeout, write=None),
         )
+        # Chat streams and uploads may be quiet for long: their own read timeout.
+        self._long = httpx.Timeout(self.timing.request_timeout,
+                                   connect=self.timing.connect_timeout,
+                                   read=self.timing.read_timeout, write=None)
         # Output URLs live on a CDN: fetched without our token or headers.
         self._plain = httpx.AsyncClient(transport=transport, follow_redirects=True,
                                         timeout=httpx.Timeout(self.timing.request_timeout))
@@ -382,13 +386,16 @@ class NemoClient:
     async def _send(self, method: str, path: str, headers: dict[str, str], json_body: Any,
                     upload: Upload | None, stream: bool) -> httpx.Response:
         if upload is None:
-            request = self._http.build_request(method, path, json=json_body, headers=headers)
+            timeout = self._long if stream else httpx.USE_CLIENT_DEFAULT
+            request = self._http.build_request(method, path, json=json_body, headers=headers,
+                                               timeout=timeout)
             return await self._http.send(request, stream=stream)
         # The file object is read in chunks by httpx while it sends: never whole in memory.
         handle: IO[bytes] = await asyncio.to_thread(upload.path.open, "rb")
         try:
             files = [("files", (upload.name, handle, upload.mime))]
-            request = self._http.build_request(method, path, files=files, headers=headers)
+            request = self._http.build_request(method, path, files=files, headers=headers,
+                                               timeout=self._long)
             return await self._http.send(request, stream=stream)
         finally:
             await asyncio.to_thread(handle.close)

@@ -234,7 +234,23 @@ class NemoEngine:
                 "new_message": {"parts": [{"text": text}]}}
         try:
             async with self.client.events("/run_sse", body) as stream:
-                async for sse in stream:
+                while True:
+                    # Each wait is bounded by the next limit, so a stream that goes quiet (or
+                    # sends only comments) still ends on time. No yield inside the wait.
+                    now = self._clock()
+                    if now - start >= timing.turn_limit:
+                        outcome = "turn_limit"
+                        break
+                    if now - last_work >= timing.heartbeat_timeout:
+                        outcome = "heartbeats"
+                        break
+                    budget = min(start + timing.turn_limit, last_work + timing.heartbeat_timeout)
+                    try:
+                        sse = await asyncio.wait_for(anext(stream), budget - now)
+                    except StopAsyncIteration:
+                        break
+                    except TimeoutError:
+                        continue  # the checks above name the limit
                     now = self._clock()
                     for item in parse_event(sse.data):
                         if isinstance(item, Heartbeat):
@@ -248,12 +264,6 @@ class NemoEngine:
                             said = self._gui(message, actions)
                             if said:
                                 yield Said(said)
-                    if now - start >= timing.turn_limit:
-                        outcome = "turn_limit"
-                        break
-                    if now - last_work >= timing.heartbeat_timeout:
-                        outcome = "heartbeats"
-                        break
                     if now - max(last_work, last_notice) >= timing.still_working_every:
                         last_notice = now
                         yield Progress(STILL_WORKING)

@@ -51,6 +51,8 @@ class TurnPlan:
     heartbeats: int = 0
     heartbeat_every: float = 0.0
     empty_heartbeats: bool = False
+    comment_heartbeats: bool = False
+    """Keep-alives as SSE comments (`: ping`), which decode to no event at all."""
     text_every: float = 0.0
     split: int = 0
     """Write every event in pieces of this many bytes, flushed apart (chunk boundaries)."""
@@ -348,8 +350,8 @@ class FakeNemo:
     async def _events(self, plan: TurnPlan, texts: list[str]) -> AsyncIterator[bytes]:
         end = b"\r\n" if plan.crlf else b"\n"
 
-        async def send(data: str) -> AsyncIterator[bytes]:
-            frame = b"data: " + data.encode() + end + end
+        async def send(data: str, comment: bool = False) -> AsyncIterator[bytes]:
+            frame = (b": " if comment else b"data: ") + data.encode() + end + end
             if plan.split <= 0:
                 yield frame
                 return
@@ -359,7 +361,8 @@ class FakeNemo:
 
         beat = "" if plan.empty_heartbeats else json.dumps({"type": "heartbeat"})
         for _ in range(plan.heartbeats):
-            async for piece in send(beat):
+            async for piece in send("ping" if plan.comment_heartbeats else beat,
+                                    plan.comment_heartbeats):
                 yield piece
             await asyncio.sleep(plan.heartbeat_every)
         if plan.tool_calls:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,18 @@ async def test_heartbeats_only_say_still_working_then_time_out(
     assert "10 minutes without progress" in said(events)[-1]
     assert edited(events).changes == ()
     assert fake.chat_messages == [MUSIC]
+
+
+async def test_a_stream_of_comments_only_times_out_too(engine: NemoEngine, store: MemoryStore,
+                                                       fake: FakeNemo, clip: Path) -> None:
+    session = await start(engine, store, clip)
+    fake.turns.append(TurnPlan(texts=[], apply=False, tool_calls=False, heartbeats=200,
+                               heartbeat_every=0.02, comment_heartbeats=True))
+    started = time.monotonic()
+    events = await collect(engine.edit(session, MUSIC))
+    assert time.monotonic() - started < 2
+    assert "10 minutes without progress" in said(events)[-1]
+    assert edited(events).changes == ()
 
 
 async def test_the_turn_limit_ends_a_long_turn(engine: NemoEngine, store: MemoryStore,
