@@ -12,7 +12,14 @@ import pytest
 
 from core.config import Settings
 from core.engine import Edited, ExportOptions, MediaFile, Progress, Rendered, Said, SessionRef
-from core.errors import BadMedia, EngineError, NothingToEdit, NotUnderstood, UnsupportedFile
+from core.errors import (
+    BadMedia,
+    DiskFull,
+    EngineError,
+    NothingToEdit,
+    NotUnderstood,
+    UnsupportedFile,
+)
 from core.local_engine import LocalEngine
 from core.render_queue import RenderQueue
 from core.runner import FfmpegRunner
@@ -195,3 +202,15 @@ async def test_built_in_mood_when_no_song_was_sent(engine: LocalEngine, settings
     assert m.audio_codec == "aac" and abs(m.duration - 3) < 0.08
     assert level_db(done.path, 0.5, 2.5) > -40  # the mood is audible
     assert list((settings.data_dir / "music").iterdir())  # generated once, cached
+
+
+async def test_full_data_folder_is_said_in_words(store: SqliteStore, tmp_path: Path,
+                                                 clip: Path, song: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", data_max_bytes=2_000_000)
+    engine = LocalEngine(settings, store, FfmpegRunner(timeout=60))
+    ref = await session_with(engine, settings, clip, song)
+    await collect(engine.edit(ref, "add background music at 30%"))
+    (settings.data_dir / "media" / "big.bin").write_bytes(b"\0" * 1_900_000)
+    with pytest.raises(DiskFull):
+        await collect(engine.export(ref, ExportOptions(render_id="full")))
+    assert not (settings.data_dir / "renders" / "full.mp4").exists()
