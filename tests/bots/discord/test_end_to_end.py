@@ -170,3 +170,42 @@ async def test_dm_files_then_export_renders_locally_and_uploads_the_mp4(
     # Files alone change nothing: the clip's own 440 Hz tone, no song until asked for.
     assert tone_level_db(out, 0.5, 3.0, 440) > -40
     assert tone_level_db(out, 0.5, 3.0, 880) < -60
+async def test_music_command_returns_the_clip_with_the_song_under_it(
+        live: BacktrackBot, fake: FakeDiscord, clip: Path, song: Path, tmp_path: Path) -> None:
+    payload = fake.slash(
+        "music", user_id=ALICE, channel_id=CHANNEL, guild_id=GUILD,
+        video=fake.attachment(CHANNEL, "clip.mp4", clip.read_bytes()),
+        music=fake.attachment(CHANNEL, "song.mp3", song.read_bytes(), "audio/mpeg"),
+        prompt="add the music")
+    inject(live, payload)
+    video = await first_video(fake, payload)
+
+    out = saved(video, tmp_path)
+    got = measure(out)
+    assert got.duration == pytest.approx(4, abs=0.3)
+    assert got.video_codec == "h264" and got.audio_streams == 1
+    assert tone_level_db(out, 0.5, 3.0, 880) > -40  # the song is there
+    assert len(fake.cdn_hits) == 2
+    interaction = fake.interaction(payload)
+    assert interaction.callbacks[0]["type"] == 5
+    assert len(interaction.original.history) >= 2  # progress edited in place
+    assert video.custom_ids  # quick actions under the video
+
+
+async def test_button_under_the_video_edits_it_again(
+        live: BacktrackBot, fake: FakeDiscord, clip: Path, song: Path, tmp_path: Path) -> None:
+    payload = fake.slash(
+        "music", user_id=ALICE, channel_id=CHANNEL, guild_id=GUILD,
+        video=fake.attachment(CHANNEL, "clip.mp4", clip.read_bytes()),
+        music=fake.attachment(CHANNEL, "song.mp3", song.read_bytes(), "audio/mpeg"))
+    inject(live, payload)
+    video = await first_video(fake, payload)
+    loud = tone_level_db(saved(video, tmp_path), 0.5, 3.0, 880)
+
+    quieter = next(c for c in video.custom_ids if c.endswith("Quieter music"))
+    press = fake.button(video, quieter, user_id=ALICE, guild_id=GUILD)
+    inject(live, press)
+    again = await first_video(fake, press)
+    assert tone_level_db(saved(again, tmp_path), 0.5, 3.0, 880) < loud - 3
+
+
