@@ -197,7 +197,9 @@ async def test_button_press_sends_its_label_as_a_turn(
 
     press = fake.button(delivered, "backtrack:say:Fade out", user_id=ALICE, guild_id=GUILD)
     inject(bot, press)
-    await fake.wait_for(lambda: len(assistant.turns) == 2)
+    await fake.wait_for(lambda: fake.interaction(press).followups)
+    await bot.idle()
+    assert len(assistant.turns) == 2  # dispatched once (dynamic items are not stored twice)
     turn = assistant.turns[1]
     assert turn.text == "Fade out" and not turn.attachments
     assert turn.key == ConversationKey("discord", str(CHANNEL), str(ALICE))
