@@ -250,7 +250,10 @@ class NemoEngine:
                     except StopAsyncIteration:
                         break
                     except TimeoutError:
-                        continue  # the checks above name the limit
+                        turn_first = start + timing.turn_limit <= (
+                            last_work + timing.heartbeat_timeout)
+                        outcome = "turn_limit" if turn_first else "heartbeats"
+                        break
                     now = self._clock()
                     for item in parse_event(sse.data):
                         if isinstance(item, Heartbeat):
@@ -352,11 +355,18 @@ class NemoEngine:
         sid = self._sid(session)
         try:
             draft = await self._fetch_draft(sid)
+            if not draft.is_exportable:
+                raise NothingToEdit("There's nothing to export yet: send me a video first.")
+            async for event in self._export(sid, draft, options):
+                yield event
         except SessionLost:
             await self._replace_session(session)
             raise NothingToEdit(RESET_WORDS + " Send your video again.") from None
-        if not draft.is_exportable:
-            raise NothingToEdit("There's nothing to export yet: send me a video first.")
+        except OutOfCredits as exc:
+            raise await self._with_claim(sid, exc) from exc
+
+    async def _export(self, sid: str, draft: Draft,
+                      options: ExportOptions) -> AsyncIterator[EngineEvent]:
         for attempt in (1, 2):
             remote_id = f"render_{uuid.uuid4().hex}"
             output: dict[str, Any] = {"format": "mp4", "quality": "high"}
@@ -369,8 +379,6 @@ class NemoEngine:
                 if attempt == 2:
                     raise NemoError("NemoVideo refused two render ids in a row") from None
                 continue
-            except OutOfCredits as exc:
-                raise await self._with_claim(sid, exc) from exc
             yield RemoteRender(remote_id)
             try:
                 async for event in self._poll(remote_id, draft, options):

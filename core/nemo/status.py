@@ -40,8 +40,10 @@ def read_render(data: Mapping[str, Any]) -> tuple[RenderStatus, float | None, st
     url = (data.get("outputUrl") or data.get("output_url") or data.get("url")
            or (output.get("url") if isinstance(output, Mapping) else None)
            or (output if isinstance(output, str) else None))
-    progress = data.get("progress")
-    percent = float(progress) if isinstance(progress, int | float) else None
+    try:
+        percent: float | None = float(data.get("progress"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        percent = None
     if status == "completed":
         percent = 100.0
     return status, percent, url if isinstance(url, str) and url else None

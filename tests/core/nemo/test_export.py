@@ -150,6 +150,16 @@ async def test_a_render_that_never_ends_is_cancelled_after_ten_minutes(
     assert "10 minutes" in str(caught.value)
 
 
+async def test_export_of_a_lost_session_says_the_timeline_was_reset(
+        engine: NemoEngine, store: MemoryStore, fake: FakeNemo, clip: Path) -> None:
+    session = await start(engine, store, clip)
+    fake.forget_sessions()
+    with pytest.raises(NothingToEdit) as caught:
+        await collect(engine.export(session, ExportOptions()))
+    assert caught.value.user_message.startswith("Your NemoVideo session had expired")
+    assert store.conversations[session.conversation].session_id in fake.sessions
+
+
 async def test_nothing_to_export_without_a_clip(engine: NemoEngine, store: MemoryStore,
                                                 fake: FakeNemo) -> None:
     session = await start(engine, store)

@@ -133,6 +133,7 @@ def test_read_answer_data_shapes() -> None:
     ({"status": "completed", "output": {"url": "https://cdn/y.mp4"}, "progress": 100},
      ("completed", 100.0, "https://cdn/y.mp4")),
     ({"status": "FAILED"}, ("failed", None, None)),
+    ({"status": "processing", "progress": "45"}, ("processing", 45.0, None)),
     ({"status": "weird"}, ("processing", None, None)),
     ({}, ("pending", None, None)),
 ])
