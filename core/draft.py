@@ -15,7 +15,8 @@ The local engine writes drafts in the same vocabulary, with these conventions:
     video track : {"tt": 0, "sg": [{"s": 0, "d": ms, "m": {"name", "media_id"}}]}
     BGM track   : {"tt": 1, "sg": [{"s": start_ms_in_video, "d": ms,
                    "m": {"name", "media_id" | "mood", "volume": 0..2, "fade_in": ms,
-                         "fade_out": ms, "offset": ms_into_song, "fit": "loop"|"trim"|"once"}}]}
+                         "fade_out": ms, "offset": ms_into_song, "fit": "loop"|"trim"|"once",
+                         "source_ms": length of the song file (optional; the parser's fit)}}]}
     title track : {"tt": 7, "sg": [{"s": ms, "d": ms, "m": {"text": str}}]}
 
 `s` (start on the timeline, ms) is a local addition; NemoVideo segments may carry other keys,
