@@ -1,0 +1,463 @@
+"""The instruction parser: plain English (and basic Chinese) to edits on a local draft.
+
+`apply_instruction` splits the text into requests ("a, b and c"), reads each with a few
+rules in a fixed order (quoted title, loudness, ducking, picture, fades, fit, trim, song
+offset, start, removal, original sound, music, volume), collects a `Plan`, and writes it into
+a copy of the draft (core/edits.py). Rules blank the words they use, so "fade in 2s" does not
+also start the music at 2 s. Undo and export are routed elsewhere.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+
+from core.draft import AUDIO, Draft
+from core.edits import DEFAULT, Context, MusicRef, Plan, apply_plan
+from core.errors import NotUnderstood
+from core.phrases import QUOTE_MARK, clauses, extract_quotes, normalise, times
+
+__all__ = ["HELP_TEXT", "Context", "MusicRef", "Parsed", "apply_instruction"]
+
+HELP_TEXT = (
+    "Tell me what to do with your video in plain words, for example:\n"
+    "• add lofi music at 20%, fade in 2s and fade out 5s, and mute my audio\n"
+    "• use my song, start it at 0:05 and skip the first 20 seconds of the song\n"
+    "• make the music quieter and duck it when I talk\n"
+    "• trim to the first 30 seconds, vertical 9:16, normalize for YouTube\n"
+    '• add the title "Summer 2024" for 3 seconds\n'
+    "Built-in moods: lofi, upbeat, calm, cinematic (or send your own song). "
+    "I can also loop or play the music once, keep, lower or mute your sound, crop or pad to "
+    "1:1, 4:5, 16:9, and export 720p or 1080p."
+)
+
+NO_SONG = ("I don't have a song from you yet: send an audio file (mp3, m4a, wav) first, or "
+           "pick a built-in mood: lofi, upbeat, calm or cinematic.")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    draft: Draft
+    understood: tuple[str, ...]
+
+
+# Words ---------------------------------------------------------------------------------
+
+T = (r"\d+(?::\d{2}){0,2}(?:\.\d+)?\s*(?:ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|"
+     r"秒钟?|分钟?)?(?![a-z\d%])")
+"""A time with an optional unit (a bare number is seconds), for use inside patterns."""
+TU = (r"(?:\d+\s*m(?:in(?:utes?)?)?\s*\d+(?:\.\d+)?\s*s(?:ec(?:onds?)?)?|\d+(?::\d{2}){1,2}"
+      r"(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|秒钟?|分钟?))"
+      r"(?![a-z\d%])")
+"""A time that says it is one: a clock (0:05) or a number with a unit."""
+MUSIC = (r"\b(?:music|songs?|track|soundtrack|tune|beat|backing)\b|音乐|歌|配乐")
+VIDEO_WORDS = r"\b(?:video|clip|footage)\b|视频"
+ORIGINAL = (r"\boriginal\b|\bmy\s+(?:own\s+)?(?:voice|audio|sound|talking|speech|narration|mic)"
+            r"\b|\b(?:video|clip|camera)(?:'s)?\s+(?:sound|audio|voice)\b|\bvoices?\b|\bspeech\b"
+            r"|\bdialog(?:ue)?\b|\bnarration\b|\bthe\s+(?:audio|sound)\b(?!\s+(?:i|that|you)\b)"
+            r"|原声|原音|人声|视频声音|原视频")
+UPLOAD = (r"\b(?:this|that|my|the)\s+(?:own\s+)?(?:song|music|track|audio|tune|mp3|file|one)\s+"
+          r"(?:that\s+)?(?:i|you\s+got)\s+(?:just\s+)?(?:sent|uploaded|attached|gave|shared|added)"
+          r"\b|\b(?:this|that|my)\s+(?:own\s+)?(?:song|music|track|tune|mp3)\b|\b(?:uploaded|"
+          r"attached|sent)\s+(?:song|music|audio|track|file|mp3)\b|\bmy\s+audio\s+(?:file|track)\b"
+          r"|我的(?:歌|音乐)|这首歌")
+ADD = (r"\b(?:add|put|insert|use|using|give|want|need|play|overlay|include|with|set|pick|"
+       r"choose|apply|lay|try)\b|加|添加|用|配上|换成")
+MOODS = {
+    "lofi": r"\b(?:lofi|chill\w*|jazzy|study|mellow|lazy)\b|低保真",
+    "upbeat": (r"\b(?:upbeat|happy|energetic|energy|fun|cheerful|pop|dance|party|bright|lively|"
+               r"positive|uplifting|fast)\b|欢快|活力|动感|快乐|开心"),
+    "calm": (r"\b(?:calm\w*|relax\w*|peaceful|ambient|gentle|soothing|meditat\w*|dreamy|serene|"
+             r"slow)\b|轻松|放松|舒缓|安静|平静"),
+    "cinematic": (r"\b(?:cinematic|epic|dramatic|movie|film|orchestral|emotional|inspir\w*|"
+                  r"trailer|sad|heroic)\b|史诗|电影|大气|震撼"),
+}
+QUIETER = (r"\b(?:quiet\w*|soft\w*|lower|down|reduce\w*|decrease\w*|less\s+loud|not\s+so\s+loud|"
+           r"too\s+loud|dim)\b|小一点|小点|小声|调小|降低|减小|轻一点|轻点")
+LOUDER = (r"\b(?:loud\w*|up|raise|boost\w*|increase\w*|higher|more\s+volume|too\s+quiet|"
+          r"too\s+soft|pump)\b|大一点|大点|大声|调大|提高|增大|响一点")
+LITTLE = r"\b(?:a\s+(?:bit|little|touch|tad)|slightly|somewhat|little)\b|一点点|稍微"
+MUCH = r"\b(?:much|a\s+lot|way|lots|really|very|far)\b|很多"
+
+
+class Clause:
+    """One request; rules `take` the words they use so no two rules read the same words."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def has(self, pattern: str) -> bool:
+        return re.search(pattern, self.text) is not None
+
+    def take(self, pattern: str) -> re.Match[str] | None:
+        match = re.search(pattern, self.text)
+        if match:
+            self.text = (self.text[:match.start()] + " " * (match.end() - match.start())
+                         + self.text[match.end():])
+        return match
+
+
+def seconds(piece: str, partner: str = "") -> float:
+    """Milliseconds of a T match; a bare number borrows the unit of its partner ("10 to 40 s")."""
+    found = times(piece)
+    if found:
+        return found[0].ms
+    number = float(re.sub(r"[^\d.]", "", piece) or 0)
+    partner_found = times(partner)
+    if partner_found and re.search(r"m(?:in|inutes?)?\s*$|分", partner.strip()):
+        return number * 60_000
+    return number * 1000
+
+
+# Rules ---------------------------------------------------------------------------------
+
+def _title(c: Clause, plan: Plan, quotes: list[str]) -> None:
+    mark = re.search(f"{QUOTE_MARK}(\\d+){QUOTE_MARK}", c.text)
+    if mark:
+        text = quotes[int(mark.group(1))]
+        c.take(re.escape(mark.group(0)))
+        start = c.take(rf"\b(?:at|from|starting\s+at|after)\s+({TU})|从\s*({TU})")
+        span = c.take(rf"\b(?:for|during|lasting)\s+(?:the\s+first\s+)?({T})|({T})")
+        plan.title = (text, seconds(next(g for g in start.groups() if g)) if start else 0.0,
+                      seconds(next(g for g in span.groups() if g)) if span else 3000.0)
+        c.take(r"\b(?:add|put|show|with|a|the|title|text|caption|heading|saying|says|that)\b"
+               r"|标题|字幕|加")
+    if c.take(r"\b(?:remove|delete|drop|no|without|get\s+rid\s+of|take\s+off|hide)\s+(?:the\s+)?"
+              r"(?:title|text|caption|heading)s?\b|(?:去掉|删除)(?:标题|字幕)"):
+        plan.remove_title = True
+
+
+def _loudness(c: Clause, plan: Plan) -> None:
+    if c.take(r"\b(?:don'?t|do\s+not|no|without|skip|turn\s+off)\s+(?:normali[sz]\w*|loudness)\b"):
+        plan.loudness_off = True
+        return
+    lufs = c.take(r"([+-−]?\d+(?:\.\d+)?)\s*lufs|lufs\s*(?:of|to|at)?\s*([+-−]?\d+(?:\.\d+)?)")
+    target = c.take(r"\b(?:for|on|to)\s+(?:the\s+)?(youtube|spotify|tiktok|instagram|podcasts?|"
+                    r"broadcast|tv|apple|streaming)\b")
+    asked = c.take(r"\bnormali[sz]\w*|\bloudness\b|\bloud\s+enough\b|\bebu\b|\br128\b|标准化|响度")
+    if not (lufs or asked or (target and plan.loudness is not None)):
+        if target:  # "for youtube" without loudness words: leave it to the aspect rule
+            c.text = c.text[:target.start()] + target.group(0) + c.text[target.end():]
+        return
+    if lufs:
+        value = float((lufs.group(1) or lufs.group(2)).replace("−", "-"))
+        plan.loudness = -abs(value)
+    else:
+        where = target.group(1) if target else ""
+        plan.loudness = {"broadcast": -23.0, "tv": -23.0, "podcast": -16.0, "podcasts": -16.0,
+                         "apple": -16.0}.get(where, -23.0 if c.has(r"ebu|r128") else -14.0)
+
+
+def _duck(c: Clause, plan: Plan) -> None:
+    if c.take(r"\b(?:don'?t|do\s+not|no|stop|without|turn\s+off)\s+(?:duck\w*|side-?chain\w*)"):
+        plan.duck = False
+    elif c.take(r"\bduck\w*|\bside-?chain\w*|闪避|(?:说话|讲话)时.*(?:降低|减小|压低|小)"
+                r"|(?:\b(?:lower|quieter|softer|down|reduce|dip)\w*\s+(?:the\s+)?"
+                r"(?:music|song|it)?\s*)?\b(?:when(?:ever)?|while|during|as)\s+(?:i|we|someone|"
+                r"people|they|he|she|anyone)?\s*(?:'m|am|are|is|'re)?\s*(?:talk|speak|say|voice|"
+                r"speech|dialog)\w*|\bunder\s+(?:my\s+|the\s+)?(?:voice|speech|talking|dialog\w*)"):
+        plan.duck = True
+
+
+ASPECTS = [
+    (r"\b9\s*(?::|x|by|/)\s*16\b|\b(?:insta(?:gram)?|ig)\s+(?:reels?|stor(?:y|ies))\b|"
+     r"\byoutube\s+shorts\b|\btik\s*tok\b|\breels?\b|\bshorts\b|\bstor(?:y|ies)\b|\bvertical\w*"
+     r"|竖屏|竖版|抖音", "9:16"),
+    (r"\b4\s*(?::|x|by|/)\s*5\b|\b(?:insta(?:gram)?|ig)(?:\s+(?:portrait|post|feed))?\b", "4:5"),
+    (r"\bportrait\b", "9:16"),
+    (r"\b1\s*(?::|x|by|/)\s*1\b|\bsquare\w*|方形|正方形", "1:1"),
+    (r"\b16\s*(?::|x|by|/)\s*9\b|\blandscape\b|\bhorizontal\w*|\bwide\s*screen\b|\byoutube\b"
+     r"|横屏|横版", "16:9"),
+]
+
+
+def _picture(c: Clause, plan: Plan) -> None:
+    if c.take(r"\b(?:original|keep\s+the|no\s+change\s+of)\s+(?:aspect|ratio|shape|format|"
+              r"size)(?:\s+ratio)?\b|原始比例"):
+        plan.aspect = "none"
+    for pattern, aspect in ASPECTS:
+        if c.take(pattern):
+            plan.aspect = aspect
+            break
+    fill = c.take(r"\b(?:black\s+)?bars\b|\bletterbox\w*|\bpad\w*|\bborders?\b|黑边"
+                  r"|\bcrop\w*|\bzoom\w*|\bfill\s+the\s+(?:frame|screen)\b|\bcut\s+off\s+the\s+sides"
+                  r"|裁剪|\bblur\w*|模糊")
+    if fill and (plan.aspect or not times(c.text)):
+        word = fill.group(0)
+        plan.fill = ("blur" if re.search(r"blur|模糊", word) else
+                     "pad" if re.search(r"bar|letterbox|pad|border|黑边", word) else "crop")
+    size = c.take(r"\b(360|480|540|720|1080|1440|2160)\s*p\b|\b(4k|uhd|2k|full\s*hd|fhd|hd|sd)\b")
+    if size:
+        names = {"4k": 2160, "uhd": 2160, "2k": 1440, "fhd": 1080, "hd": 720, "sd": 480}
+        word = re.sub(r"\s", "", size.group(2) or "")
+        plan.resolution = int(size.group(1)) if size.group(1) else names.get(word, 1080)
+    if c.take(r"\bupscal\w*|\benlarg\w*|放大"):
+        plan.upscale = not c.has(r"\b(?:don'?t|no|never|without)\s*$")
+
+
+def _fades(c: Clause, plan: Plan) -> None:
+    off = c.take(r"\b(?:no|without|remove|don'?t|do\s+not|skip)\s+(?:the\s+|a\s+|any\s+)?"
+                 r"fad(?:e|es|ing)(?:\s+(in|out))?\b")
+    if off:
+        if off.group(1) != "out":
+            plan.fade_in = 0.0
+        if off.group(1) != "in":
+            plan.fade_out = 0.0
+    pattern = (r"(?P<out>\bfad(?:e|es|ed|ing)\s+(?:it\s+|the\s+(?:music|song)\s+|this\s+)?"
+               r"(?:out|away)\b|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|by|towards|near)\s+the\s+"
+               r"end\b|淡出|渐出|渐弱)|(?P<in>\bfad(?:e|es|ed|ing)\s+(?:it\s+|the\s+(?:music|song)"
+               r"\s+|this\s+)?in\b|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|from)\s+the\s+(?:start|"
+               r"beginning)\b|淡入|渐入|渐强)|(?P<bare>\bfad(?:e|es|ed|ing)\b)")
+    found = list(re.finditer(pattern, c.text))
+    for i, m in enumerate(found):
+        after_end = found[i + 1].start() if i + 1 < len(found) else len(c.text)
+        after = re.match(rf"\s*(?:over|for|of|in|during|lasting|the\s+last|last)?\s*"
+                         rf"(?:the\s+last\s+)?({T})", c.text[m.end():after_end])
+        before = re.search(rf"({T})\s*-?\s*(?:long\s+)?$", c.text[:m.start()])
+        if after:
+            length, span = seconds(after.group(1)), (m.end(), m.end() + after.end())
+        elif before:
+            length, span = seconds(before.group(1)), (before.start(), m.start())
+        else:
+            length, span = DEFAULT, (m.start(), m.start())
+        if m.group("in"):
+            plan.fade_in = length
+        else:
+            plan.fade_out = length
+        c.text = c.text[:span[0]] + " " * (span[1] - span[0]) + c.text[span[1]:]
+    c.take(pattern)
+    while c.take(pattern):
+        pass
+
+
+def _fit(c: Clause, plan: Plan) -> None:
+    if c.take(r"\b(?:don'?t|do\s+not|no|without|never|stop)\s+(?:loop|repeat)\w*|\bplay(?:s|ed)?"
+              r"\s+(?:it\s+|the\s+(?:music|song)\s+)?(?:only\s+|just\s+)?once\b|\b(?:only|just)\s+"
+              r"once\b|\bone\s+time\b|不(?:要)?循环|播放一次|只播一次"):
+        plan.fit = "once"
+    elif c.take(r"\bloop\w*|\brepeat\w*|循环"):
+        plan.fit = "loop"
+    elif c.take(r"\b(?:cut|trim|end|stop)\s+(?:the\s+)?(?:music|song)\s+(?:at|to|with)\s+"
+                r"(?:the\s+)?(?:end|video)\b|\bfit\s+(?:the\s+)?(?:music|song)\b|\bmatch\s+(?:the\s+)?"
+                r"(?:video(?:'s)?\s+)?length\b|\b(?:till|until)\s+the\s+end\b|\ball\s+the\s+way\b"):
+        plan.fit = "trim"
+
+
+_KEEP_VERBS = (r"(?:(?:trim|cut|shorten|clip|crop|reduce|make)\s+(?:it\s+|the\s+video\s+|this\s+|"
+               r"the\s+clip\s+)?(?:down\s+)?to|only|just|keep|use)")
+_DROP_VERBS = r"(?:cut|remove|drop|delete|skip|trim|chop|lose|get\s+rid\s+of)\s+(?:off\s+|out\s+)?"
+
+
+def _trim(c: Clause, plan: Plan) -> None:
+    if c.has(MUSIC) and not c.has(VIDEO_WORDS):
+        return
+    if c.take(r"\b(?:no\s+trim\w*|don'?t\s+trim|untrim|full\s+(?:video|length|clip)|whole\s+"
+              r"(?:video|clip)|remove\s+the\s+trim|undo\s+the\s+trim)\b"):
+        plan.trim = ("reset", 0.0, 0.0)
+        return
+    trim_words = r"\b(?:trim|cut|keep|only|just|clip|shorten|use|crop)\b|剪|截取|保留|只要"
+    rng = c.take(rf"(?:\bfrom\s+)?({T})\s*(?:to|until|till|through|-|–|~|到|至)\s*({T})")
+    if rng and (c.has(trim_words) or "from" in rng.group(0) or not c.text.strip()):
+        a, b = seconds(rng.group(1), rng.group(2)), seconds(rng.group(2))
+        if b > a:
+            plan.trim = ("range", a, b)
+        return
+    rules: list[tuple[str, str]] = [
+        (rf"{_KEEP_VERBS}\s+(?:the\s+)?first\s+({T})|\bfirst\s+({T})\s+only"
+         rf"|(?:只要|保留|剪到|截取|只保留)前\s*({T})", "first"),
+        (rf"{_KEEP_VERBS}\s+(?:the\s+)?(?:last|final)\s+({T})|\b(?:last|final)\s+({T})\s+only"
+         rf"|(?:只要|保留|截取|只保留)(?:最后|后)\s*({T})", "last"),
+        (rf"{_DROP_VERBS}(?:the\s+)?first\s+({T})|(?:去掉|剪掉|删掉)前\s*({T})", "drop_first"),
+        (rf"{_DROP_VERBS}(?:the\s+)?(?:last|final)\s+({T})|(?:去掉|剪掉|删掉)(?:最后|后)\s*({T})",
+         "drop_last"),
+        (rf"\b(?:trim|cut|shorten|clip|reduce)\s+(?:it\s+|the\s+video\s+|this\s+|the\s+clip\s+)?"
+         rf"(?:down\s+)?to\s+({T})|\bmake\s+it\s+({T})\s+long", "first"),
+    ]
+    for pattern, kind in rules:
+        m = c.take(pattern)
+        if m:
+            plan.trim = (kind, seconds(next(g for g in m.groups() if g)), 0.0)
+            return
+
+
+def _offset(c: Clause, plan: Plan) -> None:
+    if not c.has(MUSIC + r"|\bskip\b.*\bof\s+the\s+(?:song|music|track)|跳过"):
+        return
+    if c.take(r"\bfrom\s+the\s+(?:start|beginning)\s+of\s+the\s+(?:song|music|track)"):
+        plan.offset = 0.0
+        return
+    m = (c.take(rf"\b(?:from|at)\s+({T})\s+(?:of|in|into)\s+(?:the\s+|my\s+|this\s+)?"
+                rf"(?:song|music|track|tune|audio)")
+         or c.take(rf"({T})\s+into\s+(?:the\s+)?(?:song|music|track)")
+         or c.take(rf"\b(?:skip|{_DROP_VERBS})(?:the\s+)?(?:first\s+)?({T})")
+         or c.take(rf"\bfrom\s+({TU})(?!\s+(?:of|in)\s+the\s+video)")
+         or c.take(rf"(?:跳过|去掉)(?:歌曲?|音乐)?的?前?\s*({T})|从(?:歌曲?|音乐)的?\s*({T})"))
+    if m:
+        plan.offset = seconds(next(g for g in m.groups() if g))
+
+
+def _start(c: Clause, plan: Plan, ctx: Context) -> None:
+    if c.take(r"\b(?:from|at)\s+the\s+(?:very\s+)?(?:start|beginning)\b|从头"):
+        plan.start = 0.0
+        return
+    m = (c.take(rf"\bdelay(?:ed)?\s+(?:the\s+(?:music|song)\s+|it\s+)?(?:by\s+)?({T})")
+         or c.take(rf"\b(?:at|after|from)\s+({TU})")
+         or c.take(rf"(?:从)?第?\s*({TU})\s*(?:开始|后)")
+         or (c.take(rf"({TU})\s+in\b") if c.has(r"\b(?:start|begin|come|kick|bring)") else None))
+    if not m:
+        return
+    at = seconds(next(g for g in m.groups() if g))
+    if ctx.video_duration_ms is not None and at >= ctx.video_duration_ms and c.has(MUSIC):
+        plan.offset = at  # past the end of the video: they mean a point in the song
+    else:
+        plan.start = at
+
+
+def _levels(c: Clause) -> tuple[str, float] | None:
+    """("abs", volume) or ("factor", multiplier) for the level words of a clause."""
+    if m := c.take(r"(\d+(?:\.\d+)?)\s*(?:%|percent|per\s+cent|pct)"):
+        return "abs", float(m.group(1)) / 100
+    if m := c.take(r"(?:\bvolume|\blevel|\bvol|音量)\s*"
+                   r"(?:to|at|of|=|:|is|调到|调至|设为|设置为|为|到)?\s*(\d+(?:\.\d+)?)(?!\s*(?:db|s\b|seconds|秒))"):
+        value = float(m.group(1))
+        return "abs", value if value <= 2 else value / 100
+    if m := c.take(r"\b(?:to|at)\s+(0?\.\d+|[012]\.\d+)(?![\d:%])"):
+        return "abs", float(m.group(1))
+    down = c.has(QUIETER)
+    if m := c.take(r"(?:\bby\s+)?([+-−]?\d+(?:\.\d+)?)\s*db\b"):
+        db = float(m.group(1).replace("−", "-"))
+        if m.group(1)[0] in "+-−":
+            return "abs", 10 ** (db / 20)
+        if down or c.has(LOUDER):
+            c.take(QUIETER if down else LOUDER)
+            return "factor", 10 ** ((-db if down else db) / 20)
+        return "abs", 10 ** (-db / 20)
+    if c.take(r"\bhalf\s+(?:the\s+)?volume\b"):
+        return "abs", 0.5
+    if c.take(r"\bfull\s+volume\b|\bmax(?:imum)?\s+volume\b"):
+        return "abs", 1.0
+    if c.take(r"\bhalve\b|\bhalf\s+as\s+loud\b"):
+        return "factor", 0.5
+    if c.take(r"\bdouble\b|\btwice\s+as\s+loud\b"):
+        return "factor", 2.0
+    if (q := c.take(QUIETER)) or c.take(LOUDER):
+        step = 0.85 if c.has(LITTLE) else 0.5 if c.has(MUCH) else 0.7
+        return "factor", step if q else 1 / step
+    return None
+
+
+def _remove_music(c: Clause, plan: Plan) -> bool:
+    if c.take(r"\b(?:remove|delete|drop|no|without|get\s+rid\s+of|take\s+out|take\s+off|mute|"
+              r"turn\s+off|kill|lose|ditch|clear|strip)\s+(?:the\s+|all\s+|any\s+|that\s+|this\s+)?"
+              r"(?:background\s+)?(?:music|song|soundtrack|track)\b"
+              r"|(?:去掉|删除|删掉|移除|不要|取消|关闭|关掉)(?:背景)?(?:音乐|歌曲?|配乐)|(?:音乐|配乐)静音"):
+        plan.source = "remove"
+        return True
+    return False
+
+
+def _original(c: Clause, plan: Plan) -> bool:
+    """The original sound, when the clause is about it (or is a bare "mute")."""
+    bare_mute = (r"^\s*(?:please\s+)?(?:mute|silence)(?:\s+(?:it|the\s+video|this|everything|"
+                 r"the\s+clip))?\s*$|\bno\s+sound\b|\bsilent\b|静音")
+    if not c.has(MUSIC) and c.take(bare_mute):
+        plan.original, plan.original_volume = "mute", None
+        return True
+    first_original = re.search(ORIGINAL, c.text)
+    first_music = re.search(MUSIC + "|" + UPLOAD, c.text)
+    if not first_original or (first_music and first_music.start() < first_original.start()):
+        return False
+    c.take(ORIGINAL)
+    if c.take(r"\b(?:mute\w*|silence|remove|delete|drop|no|without|turn\s+off|get\s+rid\s+of|kill|"
+              r"lose|cut|strip|disable|off)\b|去掉|删除|关闭|关掉|不要|静音"):
+        plan.original, plan.original_volume = "mute", None
+        return True
+    level = _levels(c)
+    if level is not None and level[0] == "abs":
+        plan.original, plan.original_volume = "lower", min(level[1], 1.0)
+    elif level is not None:
+        plan.original, plan.original_factor = None, level[1]
+    elif c.take(r"\b(?:keep|leave|preserve|retain|with|hear|restore|unmute|bring\s+back)\b|保留"):
+        plan.original, plan.original_volume = "keep", 1.0
+    return True
+
+
+def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
+    if c.has(UPLOAD) and (c.has(ADD) or draft.first_segment(AUDIO) is None):
+        c.take(UPLOAD)
+        if ctx.music is None:
+            plan.notes.append("not done: " + NO_SONG)
+        else:
+            plan.source = "upload"
+        return
+    for mood, pattern in MOODS.items():
+        if c.take(pattern):
+            plan.source, plan.mood = "mood", mood
+            return
+    if c.take(r"\b(?:change|replace|switch|swap)\s+(?:the\s+)?(?:music|song|track|tune)\b|"
+              r"\b(?:different|another|other|new)\s+(?:music|song|track|tune)\b|换(?:一首|个|首)?"
+              r"(?:音乐|歌|背景音乐)"):
+        plan.source = "next"
+    elif c.take(r"\b(?:add|put|insert|give|want|need|use|overlay|include|play|some|with)\b.*"
+                r"\b(?:music|song|soundtrack|tune|beat|track)\b|\bbackground\s+(?:music|song|"
+                r"track)\b|加.*(?:音乐|歌)|背景音乐|配乐"):
+        plan.source = plan.source or "any"
+
+
+def _read(c: Clause, plan: Plan, draft: Draft, ctx: Context, quotes: list[str]) -> None:
+    _title(c, plan, quotes)
+    _loudness(c, plan)
+    _duck(c, plan)
+    _picture(c, plan)
+    _fades(c, plan)
+    _fit(c, plan)
+    _trim(c, plan)
+    _offset(c, plan)
+    _start(c, plan, ctx)
+    if _remove_music(c, plan) or _original(c, plan):
+        return
+    _music(c, plan, draft, ctx)
+    level = _levels(c)
+    if level is not None:
+        kind, value = level
+        if kind == "abs":
+            plan.volume, plan.volume_factor = value, None
+        else:
+            plan.volume_factor = (plan.volume_factor or 1.0) * value
+
+
+_FILLER = frozenset((
+    "please", "thanks", "thank", "you", "okay", "now", "it", "the", "and", "make", "can",
+    "could", "would", "this", "that", "video", "clip", "also", "just", "hello", "hey", "for",
+    "with", "some", "bit", "little", "请", "谢谢"))
+
+
+def _leftover(c: Clause) -> bool:
+    return any(w not in _FILLER and not w.isdigit() for w in re.findall(r"[a-z']{3,}|[一-鿿]+",
+                                                                         c.text))
+
+
+def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
+    """Apply a plain-language instruction to a copy of `draft`; NotUnderstood when nothing fits."""
+    marked, quotes = extract_quotes(text)
+    plan = Plan()
+    ignored: list[str] = []
+    for part in clauses(normalise(marked)):
+        before = copy.deepcopy(plan)
+        clause = Clause(part)
+        _read(clause, plan, draft, ctx, quotes)
+        if plan == before and _leftover(clause):
+            ignored.append(part)
+    if plan.is_empty():
+        problems = [n.removeprefix("not done: ") for n in plan.notes]
+        raise NotUnderstood("\n\n".join(problems) if problems else
+                            "Sorry, I didn't understand that. " + HELP_TEXT)
+    result = draft.copy()
+    understood = apply_plan(plan, result, ctx)
+    understood += [f'not understood: "{_show(part, quotes)}"' for part in ignored]
+    return Parsed(result, tuple(understood))
+
+
+def _show(part: str, quotes: list[str]) -> str:
+    return re.sub(f"{QUOTE_MARK}(\\d+){QUOTE_MARK}", lambda m: quotes[int(m.group(1))], part)
