@@ -4,7 +4,7 @@ Every answer goes through `read_answer` (pure: HTTP status + JSON body -> ok dat
 problem), and every problem through one retry policy (NEMO_API.md, "Errors"):
 
     token (1001)      anonymous: new token, retry once; configured NEMO_TOKEN: tell the operator
-    client_id (400)   new X-Client-Id, persisted, retry once
+    client_id (400)   on the anonymous-token call: new X-Client-Id, persisted, retry once
     rate (429)        wait `Timing.rate_limit_wait` (30 s), retry once
     server (5xx)      retry with backoff, then NemoError with words (network errors alike)
     the rest          raised at once as the matching `core.errors` class
@@ -361,10 +361,6 @@ class NemoClient:
             if kind == "token" and kind not in tried:
                 tried.add(kind)
                 await self.renew_token(token)
-                continue
-            if kind == "client_id" and kind not in tried:
-                tried.add(kind)
-                await self.client_id(renew=True)
                 continue
             if kind == "rate" and kind not in tried:
                 tried.add(kind)
