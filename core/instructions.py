@@ -56,7 +56,7 @@ VIDEO_WORDS = r"\b(?:video|clip|footage)\b|视频"
 ORIGINAL = (r"\boriginal\b|\bmy\s+(?:own\s+)?(?:voice|audio|sound|talking|speech|narration|mic)"
             r"\b|\b(?:video|clip|camera)(?:'s)?\s+(?:sound|audio|voice)\b|\bvoices?\b|\bspeech\b"
             r"|\bdialog(?:ue)?\b|\bnarration\b|\bthe\s+(?:audio|sound)\b(?!\s+(?:i|that|you)\b)"
-            r"|原声|原音|人声|视频声音|原视频")
+            r"|\bthe\s+video\b(?=\s+(?:\w+\s+)?(?:quiet|loud|soft))|原声|原音|人声|视频声音|原视频")
 UPLOAD = (r"\b(?:this|that|my|the)\s+(?:own\s+)?(?:song|music|track|audio|tune|mp3|file|one)\s+"
           r"(?:that\s+)?(?:i|you\s+got)\s+(?:just\s+)?(?:sent|uploaded|attached|gave|shared|added)"
           r"\b|\b(?:this|that|my)\s+(?:own\s+)?(?:song|music|track|tune|mp3)\b|\b(?:uploaded|"
@@ -74,9 +74,9 @@ MOODS = {
                   r"trailer|sad|heroic)\b|史诗|电影|大气|震撼"),
 }
 QUIETER = (r"\b(?:quiet\w*|soft\w*|lower|down|reduce\w*|decrease\w*|less\s+loud|not\s+so\s+loud|"
-           r"too\s+loud|dim)\b|小一点|小点|小声|调小|降低|减小|轻一点|轻点")
-LOUDER = (r"\b(?:loud\w*|up|raise|boost\w*|increase\w*|higher|more\s+volume|too\s+quiet|"
-          r"too\s+soft|pump)\b|大一点|大点|大声|调大|提高|增大|响一点")
+           r"dim)\b|小一点|小点|小声|调小|降低|减小|轻一点|轻点")
+LOUDER = (r"\b(?:loud\w*|up|raise|boost\w*|increase\w*|higher|more\s+volume|pump)\b"
+          r"|大一点|大点|大声|调大|提高|增大|响一点")
 LITTLE = r"\b(?:a\s+(?:bit|little|touch|tad)|slightly|somewhat|little)\b|一点点|稍微"
 MUCH = r"\b(?:much|a\s+lot|way|lots|really|very|far)\b|很多"
 
@@ -84,8 +84,10 @@ MUCH = r"\b(?:much|a\s+lot|way|lots|really|very|far)\b|很多"
 class Clause:
     """One request; rules `take` the words they use so no two rules read the same words."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, after_music: bool = False) -> None:
         self.text = text
+        self.after_music = after_music
+        """The request before this one was about the music ("add my song, skip 10 s")."""
 
     def has(self, pattern: str) -> bool:
         return re.search(pattern, self.text) is not None
@@ -206,7 +208,7 @@ def _fades(c: Clause, plan: Plan) -> None:
             plan.fade_out = 0.0
     pattern = (r"(?P<out>\bfad(?:e|es|ed|ing)\s+(?:it\s+|the\s+(?:music|song)\s+|this\s+)?"
                r"(?:out|away)\b|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|by|towards|near)\s+the\s+"
-               r"end\b|淡出|渐出|渐弱)|(?P<in>\bfad(?:e|es|ed|ing)\s+(?:it\s+|the\s+(?:music|song)"
+               r"end\b|^\s*(?:it\s+)?out\b(?=\s+(?:over|for|in|during|\d))|淡出|渐出|渐弱)|(?P<in>\bfad(?:e|es|ed|ing)\s+(?:it\s+|the\s+(?:music|song)"
                r"\s+|this\s+)?in\b|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|from)\s+the\s+(?:start|"
                r"beginning)\b|淡入|渐入|渐强)|(?P<bare>\bfad(?:e|es|ed|ing)\b)")
     found = list(re.finditer(pattern, c.text))
@@ -250,7 +252,7 @@ _DROP_VERBS = r"(?:cut|remove|drop|delete|skip|trim|chop|lose|get\s+rid\s+of)\s+
 
 
 def _trim(c: Clause, plan: Plan) -> None:
-    if c.has(MUSIC) and not c.has(VIDEO_WORDS):
+    if (c.has(MUSIC) or (c.after_music and c.has(r"\bskip\b"))) and not c.has(VIDEO_WORDS):
         return
     if c.take(r"\b(?:no\s+trim\w*|don'?t\s+trim|untrim|full\s+(?:video|length|clip)|whole\s+"
               r"(?:video|clip)|remove\s+the\s+trim|undo\s+the\s+trim)\b"):
@@ -282,7 +284,7 @@ def _trim(c: Clause, plan: Plan) -> None:
 
 
 def _offset(c: Clause, plan: Plan) -> None:
-    if not c.has(MUSIC + r"|\bskip\b.*\bof\s+the\s+(?:song|music|track)|跳过"):
+    if not (c.has(MUSIC + r"|跳过") or (c.after_music and c.has(r"\bskip\b"))):
         return
     if c.take(r"\bfrom\s+the\s+(?:start|beginning)\s+of\s+the\s+(?:song|music|track)"):
         plan.offset = 0.0
@@ -291,7 +293,8 @@ def _offset(c: Clause, plan: Plan) -> None:
                 rf"(?:song|music|track|tune|audio)")
          or c.take(rf"({T})\s+into\s+(?:the\s+)?(?:song|music|track)")
          or c.take(rf"\b(?:skip|{_DROP_VERBS})(?:the\s+)?(?:first\s+)?({T})")
-         or c.take(rf"\bfrom\s+({TU})(?!\s+(?:of|in)\s+the\s+video)")
+         or (None if c.has(r"\b(?:add|put|insert|bring|overlay)\b|加") else
+             c.take(rf"\bfrom\s+({TU})(?!\s+(?:of|in)\s+the\s+video)"))
          or c.take(rf"(?:跳过|去掉)(?:歌曲?|音乐)?的?前?\s*({T})|从(?:歌曲?|音乐)的?\s*({T})"))
     if m:
         plan.offset = seconds(next(g for g in m.groups() if g))
@@ -341,7 +344,9 @@ def _levels(c: Clause) -> tuple[str, float] | None:
         return "factor", 0.5
     if c.take(r"\bdouble\b|\btwice\s+as\s+loud\b"):
         return "factor", 2.0
-    if (q := c.take(QUIETER)) or c.take(LOUDER):
+    if c.take(r"\btoo\s+(?:quiet|soft|low)\b|听不[到见清]"):
+        return "factor", 1 / 0.7
+    if (q := c.take(r"\btoo\s+loud\b|太(?:大声|吵|响)") or c.take(QUIETER)) or c.take(LOUDER):
         step = 0.85 if c.has(LITTLE) else 0.5 if c.has(MUCH) else 0.7
         return "factor", step if q else 1 / step
     return None
@@ -401,7 +406,8 @@ def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
         plan.source = "next"
     elif c.take(r"\b(?:add|put|insert|give|want|need|use|overlay|include|play|some|with)\b.*"
                 r"\b(?:music|song|soundtrack|tune|beat|track)\b|\bbackground\s+(?:music|song|"
-                r"track)\b|加.*(?:音乐|歌)|背景音乐|配乐"):
+                r"track)\b|加.*(?:音乐|歌)|背景音乐|配乐"
+                r"|^\W*(?:some\s+|the\s+)?(?:music|song|音乐)\W*(?:please)?\W*$"):
         plan.source = plan.source or "any"
 
 
@@ -443,12 +449,14 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     marked, quotes = extract_quotes(text)
     plan = Plan()
     ignored: list[str] = []
+    after_music = False
     for part in clauses(normalise(marked)):
         before = copy.deepcopy(plan)
-        clause = Clause(part)
+        clause = Clause(part, after_music)
         _read(clause, plan, draft, ctx, quotes)
         if plan == before and _leftover(clause):
             ignored.append(part)
+        after_music = plan.source != before.source or plan.volume != before.volume
     if plan.is_empty():
         problems = [n.removeprefix("not done: ") for n in plan.notes]
         raise NotUnderstood("\n\n".join(problems) if problems else

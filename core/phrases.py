@@ -59,7 +59,7 @@ _KEYWORDS = (
     "upbeat", "energetic", "relaxing", "seconds", "minutes", "percent", "instagram",
     "music", "fade", "title", "ducking", "widescreen", "soundtrack", "remove",
 )
-_NEVER_CORRECT = frozenset({"normal", "little", "later", "letter", "minute", "second", "settle",
+_NEVER_CORRECT = frozenset({"normal", "quiet", "louds", "little", "later", "letter", "minute", "second", "settle",
                             "subtitle", "titles", "faded", "fades", "played", "player"})
 _WORD = re.compile(r"[a-z]+")
 
@@ -103,7 +103,7 @@ def _fix_word(m: re.Match[str]) -> str:
         return _TYPOS[word]
     if len(word) < 5 or word in _KEYWORDS or word in _NEVER_CORRECT:
         return word
-    close = difflib.get_close_matches(word, _KEYWORDS, n=1, cutoff=0.82)
+    close = difflib.get_close_matches(word, _KEYWORDS, n=1, cutoff=0.86)
     return close[0] if close else word
 
 
