@@ -15,7 +15,7 @@ from core.config import Settings
 from tests.bots.discord.conftest import BotFactory
 from tests.fakes.discord_api import MIB, FakeDiscord, Sent
 from tests.fakes.fake_engine import FakeEngine
-from tests.media import measure, tone_level_db
+from tests.media import level_db, measure, tone_level_db
 
 GUILD, CHANNEL, ALICE, BOB = 900, 901, 11, 12
 
@@ -209,3 +209,14 @@ async def test_button_under_the_video_edits_it_again(
     assert tone_level_db(saved(again, tmp_path), 0.5, 3.0, 880) < loud - 3
 
 
+
+
+async def test_music_without_a_prompt_puts_built_in_music_under_a_silent_clip(
+        live: BacktrackBot, fake: FakeDiscord, silent_clip: Path, tmp_path: Path) -> None:
+    payload = fake.slash("music", user_id=ALICE, channel_id=CHANNEL, guild_id=GUILD,
+                         video=fake.attachment(CHANNEL, "silent.mp4", silent_clip.read_bytes()))
+    inject(live, payload)
+    out = saved(await first_video(fake, payload), tmp_path)
+    got = measure(out)
+    assert got.duration == pytest.approx(3, abs=0.3) and got.audio_streams == 1
+    assert level_db(out, 0.5, 2.5) > -45  # music where there was no sound at all
