@@ -18,7 +18,6 @@ import asyncio
 import logging
 import mimetypes
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -33,8 +32,6 @@ from core.engine import (
     ExportOptions,
     MediaFile,
     Progress,
-    RemoteRender,
-    Rendered,
     Said,
     SessionRef,
 )
@@ -43,37 +40,27 @@ from core.errors import (
     NemoError,
     NothingToEdit,
     OutOfCredits,
-    RenderFailed,
-    RenderTimeout,
     TooLarge,
     UnsupportedFile,
 )
-from core.nemo.client import (
+from core.nemo.answers import (
     ACCEPTED_FORMATS,
     FORMATS_WORDS,
     MAX_UPLOAD_BYTES,
-    PLATFORM,
-    DuplicateRender,
-    NemoClient,
     SessionLost,
-    Sleep,
     StreamDropped,
-    Timing,
-    Upload,
 )
+from core.nemo.client import PLATFORM, NemoClient, Sleep, Timing, Upload
 from core.nemo.gui import Action, translate
+from core.nemo.renders import Renders
 from core.nemo.sse import Error, Heartbeat, TurnText, parse_event
-from core.nemo.status import credit_words, draft_from_state, duration_s, read_render
+from core.nemo.status import credit_words, draft_from_state
 from core.ports import Conversation, Store
 
 log = logging.getLogger("backtrack.nemo")
 
 RESET_WORDS = ("Your NemoVideo session had expired, so I started a new, empty timeline.")
 STILL_WORKING = "Still working…"
-
-
-class _RemoteFailed(Exception):
-    """A render reported `failed` (internal: retried once with a new id)."""
 
 
 class NemoEngine:
@@ -96,6 +83,7 @@ class NemoEngine:
             configured_token=configured, values=store, transport=transport,
             timing=self.timing, sleep=sleep, platform=platform,
         )
+        self._renders = Renders(self.client, settings, sleep, clock)
         self._replaced: dict[str, str] = {}
 
     async def aclose(self) -> None:
@@ -357,7 +345,7 @@ class NemoEngine:
             draft = await self._fetch_draft(sid)
             if not draft.is_exportable:
                 raise NothingToEdit("There's nothing to export yet: send me a video first.")
-            async for event in self._export(sid, draft, options):
+            async for event in self._renders.run(sid, draft, options):
                 yield event
         except SessionLost:
             await self._replace_session(session)
@@ -365,93 +353,11 @@ class NemoEngine:
         except OutOfCredits as exc:
             raise await self._with_claim(sid, exc) from exc
 
-    async def _export(self, sid: str, draft: Draft,
-                      options: ExportOptions) -> AsyncIterator[EngineEvent]:
-        for attempt in (1, 2):
-            remote_id = f"render_{uuid.uuid4().hex}"
-            output: dict[str, Any] = {"format": "mp4", "quality": "high"}
-            if options.resolution:
-                output["resolution"] = f"{options.resolution}p"
-            try:
-                await self.client.call("POST", "/api/render/proxy/lambda", json_body={
-                    "id": remote_id, "sessionId": sid, "draft": draft.data, "output": output})
-            except DuplicateRender:
-                if attempt == 2:
-                    raise NemoError("NemoVideo refused two render ids in a row") from None
-                continue
-            yield RemoteRender(remote_id)
-            try:
-                async for event in self._poll(remote_id, draft, options):
-                    yield event
-                return
-            except _RemoteFailed:
-                if attempt == 2:
-                    raise RenderFailed("NemoVideo could not render the video.") from None
-                yield Progress("The render failed on NemoVideo; trying once more…")
-
     async def resume_export(self, session: SessionRef, remote_id: str) -> AsyncIterator[
             EngineEvent]:
         try:
             draft = await self._fetch_draft(self._sid(session))
         except BacktrackError:
             draft = Draft()
-        try:
-            async for event in self._poll(remote_id, draft, ExportOptions()):
-                yield event
-        except _RemoteFailed:
-            raise RenderFailed("NemoVideo could not render the video.") from None
-
-    async def _poll(self, remote_id: str, draft: Draft,
-                    options: ExportOptions) -> AsyncIterator[EngineEvent]:
-        deadline = self._clock() + self.timing.render_give_up
-        last: float | None = -1.0
-        while True:
-            await self._sleep(self.timing.poll_every)
-            status, percent, url = read_render(await self.client.call(
-                "GET", f"/api/render/proxy/lambda/{remote_id}"))
-            if status == "completed":
-                yield Progress("Fetching the video from NemoVideo…", 100.0)
-                yield await self._deliver(remote_id, url, draft, options)
-                return
-            if status == "failed":
-                raise _RemoteFailed(remote_id)
-            if percent != last:
-                last = percent
-                yield Progress("Rendering on NemoVideo…", percent)
-            if self._clock() >= deadline:
-                try:
-                    await self.client.call("POST", f"/api/render/proxy/lambda/{remote_id}/cancel")
-                except BacktrackError:
-                    log.warning("nemo: cancelling a late render failed")
-                raise RenderTimeout("NemoVideo did not finish the render within 10 minutes. "
-                                    "Please try exporting again later.")
-
-    async def _deliver(self, remote_id: str, url: str | None, draft: Draft,
-                       options: ExportOptions) -> Rendered:
-        folder = self._settings.data_dir / "renders"
-        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-        dest = folder / f"{remote_id}.mp4"
-        limit = options.max_bytes or self._settings.max_file_bytes
-        size: int | None = None
-        sources = ([(url, False)] if url else []) + [
-            (f"/api/render/proxy/{remote_id}/download", True)]
-        for source, api in sources:
-            try:
-                size = await self.client.download(source, dest, limit, api=api)
-                break
-            except TooLarge:
-                break  # the URL is the delivery then
-            except BacktrackError:
-                log.warning("nemo: render download from %s failed",
-                            "the fallback" if api else "the output URL")
-        if size is None and url is None:
-            raise NemoError("NemoVideo finished the render but gave no way to fetch it")
-        meta = draft.meta
-        width, height = meta.get("width"), meta.get("height")
-        return Rendered(
-            path=dest if size is not None else None, url=url, size=size,
-            duration=duration_s(draft),
-            width=width if isinstance(width, int) else None,
-            height=height if isinstance(height, int) else None,
-        )
-
+        async for event in self._renders.resume(remote_id, draft):
+            yield event

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from core.draft import Draft
-from core.nemo.client import read_answer
+from core.nemo.answers import read_answer
 from core.nemo.gui import translate
 from core.nemo.sse import Error, Heartbeat, Text, ToolActivity, TurnText, parse_event
 from core.nemo.status import credit_words, draft_from_state, duration_s, read_render
