@@ -47,9 +47,15 @@ async def stopper() -> AsyncIterator[Stopper]:
 
 
 def render_states(tmp_path: Path) -> list[str]:
-    with sqlite3.connect(tmp_path / "data" / "backtrack.sqlite3") as conn:
+    db = tmp_path / "data" / "backtrack.sqlite3"
+    if not db.exists():
+        return []
+    with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        return [row[0] for row in conn.execute("SELECT state FROM renders")]
+        try:
+            return [row[0] for row in conn.execute("SELECT state FROM renders")]
+        except sqlite3.OperationalError:  # the schema is being created
+            return []
 
 
 async def test_turn_answered_then_clean_stop(fake: FakeTelegram, tmp_path: Path,
@@ -86,3 +92,23 @@ async def test_stop_mid_render_records_interrupted_and_tells_the_chat(
     everything = " ".join(fake.texts(CHAT)) + " ".join(
         e[1] for s in fake.sent(CHAT) for e in s.edits)
     assert "restarting" in everything
+
+
+async def test_stop_mid_render_lets_it_finish_within_the_grace(
+        fake: FakeTelegram, tmp_path: Path, env: pytest.MonkeyPatch, stopper: Stopper) -> None:
+    clip = make_video(tmp_path / "clip.mp4", seconds=6)
+    stored = fake.add_file(clip.read_bytes())
+    running = asyncio.create_task(serve(settings_for(fake, tmp_path, env), grace=60,
+                                        stopper=stopper), name="serve")
+    user = fake.user(CHAT)
+    fake.push(message=fake.message(fake.private(user), user, caption="add calm music",
+                                   video=fake.video(stored, duration=6)))
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 60
+    while "running" not in render_states(tmp_path):
+        assert loop.time() < deadline, fake.texts(CHAT)
+        await asyncio.sleep(0.02)
+    stopper.stop.set()
+    assert await asyncio.wait_for(running, 60) == 0
+    assert render_states(tmp_path) == ["done"]
+    assert fake.sent(CHAT, "video"), [s.kind for s in fake.sent(CHAT)]
