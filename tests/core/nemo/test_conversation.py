@@ -147,3 +147,15 @@ async def test_a_render_polled_at_shutdown_is_finished_after_a_restart(
     record = await sqlite.get_render("r1")
     assert record is not None and record.state == "done"
     assert fake.count("POST", "/api/render/proxy/lambda") == 1
+
+
+async def test_the_setting_picks_this_engine(fake: FakeNemo, tmp_path: Path) -> None:
+    from bots.bootstrap import build_app
+    from tests.core.nemo.conftest import make_settings
+
+    app = await build_app(make_settings(fake, tmp_path, engine="nemo"))
+    try:
+        assert isinstance(app.engine, NemoEngine) and app.engine.name == "nemo"
+        assert "100 available" in await app.engine.credits(None)
+    finally:
+        await app.aclose()
