@@ -9,17 +9,6 @@ from pathlib import Path
 
 import pytest
 
-# TEMP until core/instructions.py lands (H1b).
-try:
-    import core.instructions  # noqa: F401
-except ImportError:
-    import sys
-    import types
-    _stub2 = types.ModuleType("core.instructions")
-    _stub2.HELP_TEXT = "Examples: add calm music"  # type: ignore[attr-defined]
-    sys.modules["core.instructions"] = _stub2
-
-
 from core.assistant import Assistant
 from core.config import Settings
 from core.conversation import Attachment, ConversationKey, Reply, Turn
