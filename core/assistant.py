@@ -176,10 +176,11 @@ class Assistant:
 
     async def aclose(self) -> None:
         """Cancel running turns (their renders are recorded as interrupted) and close."""
+        first = not self._closing
         self._closing = True
         self.renderer.closing = True
         await self._tasks.aclose()
-        if self._own_fetcher:
+        if first and self._own_fetcher:
             await self._fetcher.aclose()
 
     # One turn -------------------------------------------------------------------------------
