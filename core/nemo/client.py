@@ -265,15 +265,14 @@ class NemoClient:
             request = self._http.build_request(method, path, json=json_body, headers=headers,
                                                timeout=timeout)
             return await self._http.send(request, stream=stream)
-        # The file object is read in chunks by httpx while it sends: never whole in memory.
-        handle: IO[bytes] = await asyncio.to_thread(upload.path.open, "rb")
-        try:
-            files = [("files", (upload.name, handle, upload.mime))]
-            request = self._http.build_request(method, path, files=files, headers=headers,
-                                               timeout=self._long)
-            return await self._http.send(request, stream=stream)
-        finally:
-            await asyncio.to_thread(handle.close)
+        size = (await asyncio.to_thread(upload.path.stat)).st_size
+        head, tail, content_type = multipart_frame(upload, uuid.uuid4().hex)
+        headers = {**headers, "Content-Type": content_type,
+                   "Content-Length": str(len(head) + size + len(tail))}
+        request = self._http.build_request(
+            method, path, content=_file_body(upload.path, head, tail), headers=headers,
+            timeout=self._long)
+        return await self._http.send(request, stream=stream)
 
     # Files out.
     async def download(self, url: str, dest: Path, max_bytes: int, *, api: bool = False) -> int:
@@ -306,6 +305,31 @@ class NemoClient:
 
     def claim_url(self, claim_token: str) -> str:
         return f"{self.web_url}/workspace/claim?ct={quote(claim_token, safe='')}"
+
+
+def multipart_frame(upload: Upload, boundary: str) -> tuple[bytes, bytes, str]:
+    """The bytes before and after the file in a one-part `multipart/form-data` body whose
+    part is named `files` (quotes and line breaks in the name escaped as browsers do)."""
+    name = upload.name.replace("\\", "\\\\").replace('"', "%22")
+    name = name.replace("\r", "%0D").replace("\n", "%0A")
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; "
+            f"filename=\"{name}\"\r\nContent-Type: {upload.mime}\r\n\r\n").encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    return head, tail, f"multipart/form-data; boundary={boundary}"
+
+
+async def _file_body(path: Path, head: bytes, tail: bytes,
+                     chunk: int = 1 << 20) -> AsyncIterator[bytes]:
+    """The multipart body, read from disk in a worker thread a chunk at a time: a 500 MB file
+    is never held in memory, and the event loop never waits on the disk."""
+    yield head
+    handle: IO[bytes] = await asyncio.to_thread(path.open, "rb")
+    try:
+        while data := await asyncio.to_thread(handle.read, chunk):
+            yield data
+    finally:
+        await asyncio.to_thread(handle.close)
+    yield tail
 
 
 def _expired(expires: str | None) -> bool:

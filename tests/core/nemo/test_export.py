@@ -40,6 +40,15 @@ async def test_upload_is_multipart_files_and_complete(engine: NemoEngine, store:
     assert [t.kind for t in draft.tracks] == [0, 1]
 
 
+async def test_upload_of_an_odd_name_and_chunk_sizes(engine: NemoEngine, store: MemoryStore,
+                                                     fake: FakeNemo, tmp_path: Path) -> None:
+    session = await start(engine, store)
+    odd = tmp_path / 'my "holiday" 视频.mp4'
+    odd.write_bytes(bytes(range(256)) * 9000)  # not a multiple of the chunk size
+    await upload(engine, session, odd)
+    assert fake.uploads == [("my %22holiday%22 视频.mp4", odd.stat().st_size)]
+
+
 async def test_files_are_refused_before_any_upload(engine: NemoEngine, store: MemoryStore,
                                                    fake: FakeNemo, tmp_path: Path) -> None:
     session = await start(engine, store)
