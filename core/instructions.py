@@ -13,10 +13,11 @@ import copy
 import re
 from dataclasses import dataclass
 
+from core import phrases as w
 from core.draft import AUDIO, Draft
 from core.edits import DEFAULT, Context, MusicRef, Plan, apply_plan
 from core.errors import NotUnderstood
-from core.phrases import QUOTE_MARK, clauses, extract_quotes, normalise, times
+from core.phrases import QUOTE_MARK, TU, Clause, T, seconds
 
 __all__ = ["HELP_TEXT", "Context", "MusicRef", "Parsed", "apply_instruction"]
 
@@ -42,92 +43,31 @@ class Parsed:
     understood: tuple[str, ...]
 
 
-# Words ---------------------------------------------------------------------------------
-
-T = (r"\d+(?::\d{2}){0,2}(?:\.\d+)?\s*(?:ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|"
-     r"秒钟?|分钟?)?(?![a-z\d%])")
-"""A time with an optional unit (a bare number is seconds), for use inside patterns."""
-TU = (r"(?:\d+\s*m(?:in(?:utes?)?)?\s*\d+(?:\.\d+)?\s*s(?:ec(?:onds?)?)?|\d+(?::\d{2}){1,2}"
-      r"(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|秒钟?|分钟?))"
-      r"(?![a-z\d%])")
-"""A time that says it is one: a clock (0:05) or a number with a unit."""
-MUSIC = (r"\b(?:music|songs?|track|soundtrack|tune|beat|backing)\b|音乐|歌|配乐")
-VIDEO_WORDS = r"\b(?:video|clip|footage)\b|视频"
-ORIGINAL = (r"\boriginal\b|\bmy\s+(?:own\s+)?(?:voice|audio|sound|talking|speech|narration|mic)"
-            r"\b|\b(?:video|clip|camera)(?:'s)?\s+(?:sound|audio|voice)\b|\bvoices?\b|\bspeech\b"
-            r"|\bdialog(?:ue)?\b|\bnarration\b|\bthe\s+(?:audio|sound)\b(?!\s+(?:i|that|you)\b)"
-            r"|\bthe\s+video\b(?=\s+(?:\w+\s+)?(?:quiet|loud|soft))|原声|原音|人声|视频声音|原视频")
-UPLOAD = (r"\b(?:this|that|my|the)\s+(?:own\s+)?(?:song|music|track|audio|tune|mp3|file|one)\s+"
-          r"(?:that\s+)?(?:i|you\s+got)\s+(?:just\s+)?(?:sent|uploaded|attached|gave|shared|added)"
-          r"\b|\b(?:this|that|my)\s+(?:own\s+)?(?:song|music|track|tune|mp3)\b|\b(?:uploaded|"
-          r"attached|sent)\s+(?:song|music|audio|track|file|mp3)\b|\bmy\s+audio\s+(?:file|track)\b"
-          r"|我的(?:歌|音乐)|这首歌")
-ADD = (r"\b(?:add|put|insert|use|using|give|want|need|play|overlay|include|with|set|pick|"
-       r"choose|apply|lay|try)\b|加|添加|用|配上|换成")
-MOODS = {
-    "lofi": r"\b(?:lofi|chill\w*|jazzy|study|mellow|lazy)\b|低保真",
-    "upbeat": (r"\b(?:upbeat|happy|energetic|energy|fun|cheerful|pop|dance|party|bright|lively|"
-               r"positive|uplifting|fast)\b|欢快|活力|动感|快乐|开心"),
-    "calm": (r"\b(?:calm\w*|relax\w*|peaceful|ambient|gentle|soothing|meditat\w*|dreamy|serene|"
-             r"slow)\b|轻松|放松|舒缓|安静|平静"),
-    "cinematic": (r"\b(?:cinematic|epic|dramatic|movie|film|orchestral|emotional|inspir\w*|"
-                  r"trailer|sad|heroic)\b|史诗|电影|大气|震撼"),
-}
-QUIETER = (r"\b(?:quiet\w*|soft\w*|lower|down|reduce\w*|decrease\w*|less\s+loud|not\s+so\s+loud|"
-           r"dim)\b|小一点|小点|小声|调小|降低|减小|轻一点|轻点")
-LOUDER = (r"\b(?:loud\w*|up|raise|boost\w*|increase\w*|higher|more\s+volume|pump)\b"
-          r"|大一点|大点|大声|调大|提高|增大|响一点")
-LITTLE = r"\b(?:a\s+(?:bit|little|touch|tad)|slightly|somewhat|little)\b|一点点|稍微"
-MUCH = r"\b(?:much|a\s+lot|way|lots|really|very|far)\b|很多"
-
-
-class Clause:
-    """One request; rules `take` the words they use so no two rules read the same words."""
-
-    def __init__(self, text: str, after_music: bool = False) -> None:
-        self.text = text
-        self.after_music = after_music
-        """The request before this one was about the music ("add my song, skip 10 s")."""
-
-    def has(self, pattern: str) -> bool:
-        return re.search(pattern, self.text) is not None
-
-    def take(self, pattern: str) -> re.Match[str] | None:
-        match = re.search(pattern, self.text)
-        if match:
-            self.text = (self.text[:match.start()] + " " * (match.end() - match.start())
-                         + self.text[match.end():])
-        return match
-
-
-def seconds(piece: str, partner: str = "") -> float:
-    """Milliseconds of a T match; a bare number borrows the unit of its partner ("10 to 40 s")."""
-    found = times(piece)
-    if found:
-        return found[0].ms
-    number = float(re.sub(r"[^\d.]", "", piece) or 0)
-    partner_found = times(partner)
-    if partner_found and re.search(r"m(?:in|inutes?)?\s*$|分", partner.strip()):
-        return number * 60_000
-    return number * 1000
-
-
 # Rules ---------------------------------------------------------------------------------
 
-def _title(c: Clause, plan: Plan, quotes: list[str]) -> None:
+def _title(c: Clause, plan: Plan, quotes: list[str]) -> bool:
+    """A quoted text is a title; the whole request is about it."""
     mark = re.search(f"{QUOTE_MARK}(\\d+){QUOTE_MARK}", c.text)
     if mark:
         text = quotes[int(mark.group(1))]
         c.take(re.escape(mark.group(0)))
-        start = c.take(rf"\b(?:at|from|starting\s+at|after)\s+({TU})|从\s*({TU})")
-        span = c.take(rf"\b(?:for|during|lasting)\s+(?:the\s+first\s+)?({T})|({T})")
-        plan.title = (text, seconds(next(g for g in start.groups() if g)) if start else 0.0,
-                      seconds(next(g for g in span.groups() if g)) if span else 3000.0)
-        c.take(r"\b(?:add|put|show|with|a|the|title|text|caption|heading|saying|says|that)\b"
-               r"|标题|字幕|加")
+        start, span = 0.0, 3000.0
+        if rng := c.take(rf"\bfrom\s+({T})\s*(?:to|until|till|-)\s*({T})|从\s*({T})\s*到\s*({T})"):
+            a, b = (g for g in rng.groups() if g)
+            start, end = seconds(a, b), seconds(b)
+            span = end - start if end > start else span
+        else:
+            if at := c.take(rf"\b(?:at|from|starting\s+at|after)\s+({TU})|从\s*({TU})"):
+                start = seconds(next(g for g in at.groups() if g))
+            if length := c.take(rf"\b(?:for|during|lasting)\s+(?:the\s+first\s+)?({T})|({T})"):
+                span = seconds(next(g for g in length.groups() if g))
+        plan.title = (text, start, span)
+        c.text = ""
+        return True
     if c.take(r"\b(?:remove|delete|drop|no|without|get\s+rid\s+of|take\s+off|hide)\s+(?:the\s+)?"
               r"(?:title|text|caption|heading)s?\b|(?:去掉|删除)(?:标题|字幕)"):
         plan.remove_title = True
+    return False
 
 
 def _loudness(c: Clause, plan: Plan) -> None:
@@ -162,30 +102,18 @@ def _duck(c: Clause, plan: Plan) -> None:
         plan.duck = True
 
 
-ASPECTS = [
-    (r"\b9\s*(?::|x|by|/)\s*16\b|\b(?:insta(?:gram)?|ig)\s+(?:reels?|stor(?:y|ies))\b|"
-     r"\byoutube\s+shorts\b|\btik\s*tok\b|\breels?\b|\bshorts\b|\bstor(?:y|ies)\b|\bvertical\w*"
-     r"|竖屏|竖版|抖音", "9:16"),
-    (r"\b4\s*(?::|x|by|/)\s*5\b|\b(?:insta(?:gram)?|ig)(?:\s+(?:portrait|post|feed))?\b", "4:5"),
-    (r"\bportrait\b", "9:16"),
-    (r"\b1\s*(?::|x|by|/)\s*1\b|\bsquare\w*|方形|正方形", "1:1"),
-    (r"\b16\s*(?::|x|by|/)\s*9\b|\blandscape\b|\bhorizontal\w*|\bwide\s*screen\b|\byoutube\b"
-     r"|横屏|横版", "16:9"),
-]
-
-
 def _picture(c: Clause, plan: Plan) -> None:
     if c.take(r"\b(?:original|keep\s+the|no\s+change\s+of)\s+(?:aspect|ratio|shape|format|"
               r"size)(?:\s+ratio)?\b|原始比例"):
         plan.aspect = "none"
-    for pattern, aspect in ASPECTS:
+    for pattern, aspect in w.ASPECTS:
         if c.take(pattern):
             plan.aspect = aspect
             break
     fill = c.take(r"\b(?:black\s+)?bars\b|\bletterbox\w*|\bpad\w*|\bborders?\b|黑边"
                   r"|\bcrop\w*|\bzoom\w*|\bfill\s+the\s+(?:frame|screen)\b|\bcut\s+off\s+the\s+sides"
                   r"|裁剪|\bblur\w*|模糊")
-    if fill and (plan.aspect or not times(c.text)):
+    if fill and (plan.aspect or not w.times(c.text)):
         word = fill.group(0)
         plan.fill = ("blur" if re.search(r"blur|模糊", word) else
                      "pad" if re.search(r"bar|letterbox|pad|border|黑边", word) else "crop")
@@ -246,13 +174,8 @@ def _fit(c: Clause, plan: Plan) -> None:
         plan.fit = "trim"
 
 
-_KEEP_VERBS = (r"(?:(?:trim|cut|shorten|clip|crop|reduce|make)\s+(?:it\s+|the\s+video\s+|this\s+|"
-               r"the\s+clip\s+)?(?:down\s+)?to|only|just|keep|use)")
-_DROP_VERBS = r"(?:cut|remove|drop|delete|skip|trim|chop|lose|get\s+rid\s+of)\s+(?:off\s+|out\s+)?"
-
-
 def _trim(c: Clause, plan: Plan) -> None:
-    if (c.has(MUSIC) or (c.after_music and c.has(r"\bskip\b"))) and not c.has(VIDEO_WORDS):
+    if (c.has(w.MUSIC) or (c.after_music and c.has(r"\bskip\b"))) and not c.has(w.VIDEO_WORDS):
         return
     if c.take(r"\b(?:no\s+trim\w*|don'?t\s+trim|untrim|full\s+(?:video|length|clip)|whole\s+"
               r"(?:video|clip)|remove\s+the\s+trim|undo\s+the\s+trim)\b"):
@@ -266,12 +189,12 @@ def _trim(c: Clause, plan: Plan) -> None:
             plan.trim = ("range", a, b)
         return
     rules: list[tuple[str, str]] = [
-        (rf"{_KEEP_VERBS}\s+(?:the\s+)?first\s+({T})|\bfirst\s+({T})\s+only"
+        (rf"{w.KEEP_VERBS}\s+(?:the\s+)?first\s+({T})|\bfirst\s+({T})\s+only"
          rf"|(?:只要|保留|剪到|截取|只保留)前\s*({T})", "first"),
-        (rf"{_KEEP_VERBS}\s+(?:the\s+)?(?:last|final)\s+({T})|\b(?:last|final)\s+({T})\s+only"
+        (rf"{w.KEEP_VERBS}\s+(?:the\s+)?(?:last|final)\s+({T})|\b(?:last|final)\s+({T})\s+only"
          rf"|(?:只要|保留|截取|只保留)(?:最后|后)\s*({T})", "last"),
-        (rf"{_DROP_VERBS}(?:the\s+)?first\s+({T})|(?:去掉|剪掉|删掉)前\s*({T})", "drop_first"),
-        (rf"{_DROP_VERBS}(?:the\s+)?(?:last|final)\s+({T})|(?:去掉|剪掉|删掉)(?:最后|后)\s*({T})",
+        (rf"{w.DROP_VERBS}(?:the\s+)?first\s+({T})|(?:去掉|剪掉|删掉)前\s*({T})", "drop_first"),
+        (rf"{w.DROP_VERBS}(?:the\s+)?(?:last|final)\s+({T})|(?:去掉|剪掉|删掉)(?:最后|后)\s*({T})",
          "drop_last"),
         (rf"\b(?:trim|cut|shorten|clip|reduce)\s+(?:it\s+|the\s+video\s+|this\s+|the\s+clip\s+)?"
          rf"(?:down\s+)?to\s+({T})|\bmake\s+it\s+({T})\s+long", "first"),
@@ -284,7 +207,7 @@ def _trim(c: Clause, plan: Plan) -> None:
 
 
 def _offset(c: Clause, plan: Plan) -> None:
-    if not (c.has(MUSIC + r"|跳过") or (c.after_music and c.has(r"\bskip\b"))):
+    if not (c.has(w.MUSIC + r"|跳过") or (c.after_music and c.has(r"\bskip\b"))):
         return
     if c.take(r"\bfrom\s+the\s+(?:start|beginning)\s+of\s+the\s+(?:song|music|track)"):
         plan.offset = 0.0
@@ -292,7 +215,7 @@ def _offset(c: Clause, plan: Plan) -> None:
     m = (c.take(rf"\b(?:from|at)\s+({T})\s+(?:of|in|into)\s+(?:the\s+|my\s+|this\s+)?"
                 rf"(?:song|music|track|tune|audio)")
          or c.take(rf"({T})\s+into\s+(?:the\s+)?(?:song|music|track)")
-         or c.take(rf"\b(?:skip|{_DROP_VERBS})(?:the\s+)?(?:first\s+)?({T})")
+         or c.take(rf"\b(?:skip|{w.DROP_VERBS})(?:the\s+)?(?:first\s+)?({T})")
          or (None if c.has(r"\b(?:add|put|insert|bring|overlay)\b|加") else
              c.take(rf"\bfrom\s+({TU})(?!\s+(?:of|in)\s+the\s+video)"))
          or c.take(rf"(?:跳过|去掉)(?:歌曲?|音乐)?的?前?\s*({T})|从(?:歌曲?|音乐)的?\s*({T})"))
@@ -311,7 +234,7 @@ def _start(c: Clause, plan: Plan, ctx: Context) -> None:
     if not m:
         return
     at = seconds(next(g for g in m.groups() if g))
-    if ctx.video_duration_ms is not None and at >= ctx.video_duration_ms and c.has(MUSIC):
+    if ctx.video_duration_ms is not None and at >= ctx.video_duration_ms and c.has(w.MUSIC):
         plan.offset = at  # past the end of the video: they mean a point in the song
     else:
         plan.start = at
@@ -327,13 +250,16 @@ def _levels(c: Clause) -> tuple[str, float] | None:
         return "abs", value if value <= 2 else value / 100
     if m := c.take(r"\b(?:to|at)\s+(0?\.\d+|[012]\.\d+)(?![\d:%])"):
         return "abs", float(m.group(1))
-    down = c.has(QUIETER)
+    if m := c.take(r"\b(?:at|to)\s+(\d{1,3})"
+                   r"(?![\d:.%]|\s*(?:ms|s|sec|seconds?|m|min|minutes?|h)\b)"):
+        return "abs", float(m.group(1)) / 100  # "music at 30": a bare level is a percentage
+    down = c.has(w.QUIETER)
     if m := c.take(r"(?:\bby\s+)?([+-−]?\d+(?:\.\d+)?)\s*db\b"):
         db = float(m.group(1).replace("−", "-"))
         if m.group(1)[0] in "+-−":
             return "abs", 10 ** (db / 20)
-        if down or c.has(LOUDER):
-            c.take(QUIETER if down else LOUDER)
+        if down or c.has(w.LOUDER):
+            c.take(w.QUIETER if down else w.LOUDER)
             return "factor", 10 ** ((-db if down else db) / 20)
         return "abs", 10 ** (-db / 20)
     if c.take(r"\bhalf\s+(?:the\s+)?volume\b"):
@@ -346,8 +272,8 @@ def _levels(c: Clause) -> tuple[str, float] | None:
         return "factor", 2.0
     if c.take(r"\btoo\s+(?:quiet|soft|low)\b|听不[到见清]"):
         return "factor", 1 / 0.7
-    if (q := c.take(r"\btoo\s+loud\b|太(?:大声|吵|响)") or c.take(QUIETER)) or c.take(LOUDER):
-        step = 0.85 if c.has(LITTLE) else 0.5 if c.has(MUCH) else 0.7
+    if (q := c.take(r"\btoo\s+loud\b|太(?:大声|吵|响)") or c.take(w.QUIETER)) or c.take(w.LOUDER):
+        step = 0.85 if c.has(w.LITTLE) else 0.5 if c.has(w.MUCH) else 0.7
         return "factor", step if q else 1 / step
     return None
 
@@ -366,14 +292,14 @@ def _original(c: Clause, plan: Plan) -> bool:
     """The original sound, when the clause is about it (or is a bare "mute")."""
     bare_mute = (r"^\s*(?:please\s+)?(?:mute|silence)(?:\s+(?:it|the\s+video|this|everything|"
                  r"the\s+clip))?\s*$|\bno\s+sound\b|\bsilent\b|静音")
-    if not c.has(MUSIC) and c.take(bare_mute):
+    if not c.has(w.MUSIC) and c.take(bare_mute):
         plan.original, plan.original_volume = "mute", None
         return True
-    first_original = re.search(ORIGINAL, c.text)
-    first_music = re.search(MUSIC + "|" + UPLOAD, c.text)
+    first_original = re.search(w.ORIGINAL, c.text)
+    first_music = re.search(w.MUSIC + "|" + w.UPLOAD, c.text)
     if not first_original or (first_music and first_music.start() < first_original.start()):
         return False
-    c.take(ORIGINAL)
+    c.take(w.ORIGINAL)
     if c.take(r"\b(?:mute\w*|silence|remove|delete|drop|no|without|turn\s+off|get\s+rid\s+of|kill|"
               r"lose|cut|strip|disable|off)\b|去掉|删除|关闭|关掉|不要|静音"):
         plan.original, plan.original_volume = "mute", None
@@ -389,30 +315,35 @@ def _original(c: Clause, plan: Plan) -> bool:
 
 
 def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
-    if c.has(UPLOAD) and (c.has(ADD) or draft.first_segment(AUDIO) is None):
-        c.take(UPLOAD)
+    if c.has(w.UPLOAD) and (c.has(w.ADD) or draft.first_segment(AUDIO) is None):
+        c.take(w.UPLOAD)
         if ctx.music is None:
             plan.notes.append("not done: " + NO_SONG)
         else:
             plan.source = "upload"
         return
-    for mood, pattern in MOODS.items():
+    for mood, pattern in w.MOOD_WORDS.items():
         if c.take(pattern):
             plan.source, plan.mood = "mood", mood
             return
+    genre = re.search(r"\b([a-z]{3,})\s+(?:music|songs?|tunes?|beats?)\b", c.text)
+    if genre and genre.group(1) not in w.NOT_GENRES:
+        plan.notes.append(f'"{genre.group(1)}" is not a built-in mood (there are lofi, upbeat, '
+                          "calm and cinematic)")
     if c.take(r"\b(?:change|replace|switch|swap)\s+(?:the\s+)?(?:music|song|track|tune)\b|"
               r"\b(?:different|another|other|new)\s+(?:music|song|track|tune)\b|换(?:一首|个|首)?"
               r"(?:音乐|歌|背景音乐)"):
         plan.source = "next"
     elif c.take(r"\b(?:add|put|insert|give|want|need|use|overlay|include|play|some|with)\b.*"
-                r"\b(?:music|song|soundtrack|tune|beat|track)\b|\bbackground\s+(?:music|song|"
+                r"\b(?:music|song|soundtrack|tunes?|beats?|track)\b|\bbackground\s+(?:music|song|"
                 r"track)\b|加.*(?:音乐|歌)|背景音乐|配乐"
                 r"|^\W*(?:some\s+|the\s+)?(?:music|song|音乐)\W*(?:please)?\W*$"):
         plan.source = plan.source or "any"
 
 
 def _read(c: Clause, plan: Plan, draft: Draft, ctx: Context, quotes: list[str]) -> None:
-    _title(c, plan, quotes)
+    if _title(c, plan, quotes):
+        return
     _loudness(c, plan)
     _duck(c, plan)
     _picture(c, plan)
@@ -433,24 +364,18 @@ def _read(c: Clause, plan: Plan, draft: Draft, ctx: Context, quotes: list[str]) 
             plan.volume_factor = (plan.volume_factor or 1.0) * value
 
 
-_FILLER = frozenset((
-    "please", "thanks", "thank", "you", "okay", "now", "it", "the", "and", "make", "can",
-    "could", "would", "this", "that", "video", "clip", "also", "just", "hello", "hey", "for",
-    "with", "some", "bit", "little", "请", "谢谢"))
-
-
 def _leftover(c: Clause) -> bool:
-    return any(w not in _FILLER and not w.isdigit() for w in re.findall(r"[a-z']{3,}|[一-鿿]+",
-                                                                         c.text))
+    words = re.findall(r"[a-z']{3,}|[一-鿿]+", c.text)
+    return any(word not in w.FILLER and not word.isdigit() for word in words)
 
 
 def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     """Apply a plain-language instruction to a copy of `draft`; NotUnderstood when nothing fits."""
-    marked, quotes = extract_quotes(text)
+    marked, quotes = w.extract_quotes(text)
     plan = Plan()
     ignored: list[str] = []
     after_music = False
-    for part in clauses(normalise(marked)):
+    for part in w.clauses(w.normalise(marked)):
         before = copy.deepcopy(plan)
         clause = Clause(part, after_music)
         _read(clause, plan, draft, ctx, quotes)

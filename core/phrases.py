@@ -1,7 +1,8 @@
 """Text handling for the instruction parser: quotes, normalising, clauses, times and words.
 
-Everything here is a pure function of strings. The parser (core/instructions.py) reads the
-clauses this module produces; quoted titles are taken out first so their words never act.
+Everything here is a pure function of strings, plus the word patterns the parser's rules look
+for and `Clause`, the request that rules read and blank. Quoted titles are taken out first so
+their words never act.
 """
 
 from __future__ import annotations
@@ -59,8 +60,9 @@ _KEYWORDS = (
     "upbeat", "energetic", "relaxing", "seconds", "minutes", "percent", "instagram",
     "music", "fade", "title", "ducking", "widescreen", "soundtrack", "remove",
 )
-_NEVER_CORRECT = frozenset({"normal", "quiet", "louds", "little", "later", "letter", "minute", "second", "settle",
-                            "subtitle", "titles", "faded", "fades", "played", "player"})
+_NEVER_CORRECT = frozenset({"normal", "quiet", "louds", "little", "later", "letter", "minute",
+                            "second", "settle", "subtitle", "titles", "faded", "fades", "played",
+                            "player"})
 _WORD = re.compile(r"[a-z]+")
 
 _UNITS = {w: i for i, w in enumerate((
@@ -203,3 +205,95 @@ def say_clock(ms: float) -> str:
 
 def say_percent(volume: float) -> str:
     return f"{round(volume * 100)}%"
+
+
+# Words the parser looks for ----------------------------------------------------------
+
+T = (r"\d+(?::\d{2}){0,2}(?:\.\d+)?\s*(?:ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|"
+     r"秒钟?|分钟?)?(?![a-z\d%])")
+"""A time with an optional unit (a bare number is seconds), for use inside patterns."""
+TU = (r"(?:\d+\s*m(?:in(?:utes?)?)?\s*\d+(?:\.\d+)?\s*s(?:ec(?:onds?)?)?|\d+(?::\d{2}){1,2}"
+      r"(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|秒钟?|分钟?))"
+      r"(?![a-z\d%])")
+"""A time that says it is one: a clock (0:05) or a number with a unit."""
+MUSIC = (r"\b(?:music|songs?|track|soundtrack|tunes?|beats?|backing)\b|音乐|歌|配乐")
+VIDEO_WORDS = r"\b(?:video|clip|footage)\b|视频"
+ORIGINAL = (r"\boriginal\b|\bmy\s+(?:own\s+)?(?:voice|audio|sound|talking|speech|narration|mic)"
+            r"\b|\b(?:video|clip|camera)(?:'s)?\s+(?:sound|audio|voice)\b|\bvoices?\b|\bspeech\b"
+            r"|\bdialog(?:ue)?\b|\bnarration\b|\bthe\s+(?:audio|sound)\b(?!\s+(?:i|that|you)\b)"
+            r"|\bthe\s+video\b(?=\s+(?:\w+\s+)?(?:quiet|loud|soft))|原声|原音|人声|视频声音|原视频")
+UPLOAD = (r"\b(?:this|that|my|the)\s+(?:own\s+)?(?:song|music|track|audio|tune|mp3|file|one)\s+"
+          r"(?:that\s+)?(?:i|you\s+got)\s+(?:just\s+)?(?:sent|uploaded|attached|gave|shared|added)"
+          r"\b|\b(?:this|that|my)\s+(?:own\s+)?(?:song|music|track|tune|mp3)\b|\b(?:uploaded|"
+          r"attached|sent)\s+(?:song|music|audio|track|file|mp3)\b|\bmy\s+audio\s+(?:file|track)\b"
+          r"|我的(?:歌|音乐)|这首歌")
+ADD = (r"\b(?:add|put|insert|use|using|give|want|need|play|overlay|include|with|set|pick|"
+       r"choose|apply|lay|try)\b|加|添加|用|配上|换成")
+MOOD_WORDS = {
+    "lofi": r"\b(?:lofi|chill\w*|jazzy|study|mellow|lazy)\b|低保真",
+    "upbeat": (r"\b(?:upbeat|happy|energetic|energy|fun|cheerful|pop|dance|party|bright|lively|"
+               r"positive|uplifting|fast)\b|欢快|活力|动感|快乐|开心"),
+    "calm": (r"\b(?:calm\w*|relax\w*|peaceful|ambient|gentle|soothing|meditat\w*|dreamy|serene|"
+             r"slow)\b|轻松|放松|舒缓|安静|平静"),
+    "cinematic": (r"\b(?:cinematic|epic|dramatic|movie|film|orchestral|emotional|inspir\w*|"
+                  r"trailer|sad|heroic)\b|史诗|电影|大气|震撼"),
+}
+QUIETER = (r"\b(?:quiet\w*|soft\w*|lower|low|down|reduce\w*|decrease\w*|less\s+loud|"
+           r"not\s+so\s+loud|dim)\b|小一点|小点|小声|调小|降低|减小|轻一点|轻点")
+LOUDER = (r"\b(?:loud\w*|up|raise|boost\w*|increase\w*|higher|more\s+volume|pump)\b"
+          r"|大一点|大点|大声|调大|提高|增大|响一点")
+LITTLE = r"\b(?:a\s+(?:bit|little|touch|tad)|slightly|somewhat|little)\b|一点点|稍微"
+MUCH = r"\b(?:much|a\s+lot|way|lots|really|very|far)\b|很多"
+ASPECTS = [
+    (r"\b9\s*(?::|x|by|/)\s*16\b|\b(?:insta(?:gram)?|ig)\s+(?:reels?|stor(?:y|ies))\b|"
+     r"\byoutube\s+shorts\b|\btik\s*tok\b|\breels?\b|\bshorts\b|\bstor(?:y|ies)\b|\bvertical\w*"
+     r"|竖屏|竖版|抖音", "9:16"),
+    (r"\b4\s*(?::|x|by|/)\s*5\b|\b(?:insta(?:gram)?|ig)(?:\s+(?:portrait|post|feed))?\b", "4:5"),
+    (r"\bportrait\b", "9:16"),
+    (r"\b1\s*(?::|x|by|/)\s*1\b|\bsquare\w*|方形|正方形", "1:1"),
+    (r"\b16\s*(?::|x|by|/)\s*9\b|\blandscape\b|\bhorizontal\w*|\bwide\s*screen\b|\byoutube\b"
+     r"|横屏|横版", "16:9"),
+]
+KEEP_VERBS = (r"(?:(?:trim|cut|shorten|clip|crop|reduce|make)\s+(?:it\s+|the\s+video\s+|this\s+|"
+               r"the\s+clip\s+)?(?:down\s+)?to|only|just|keep|use)")
+DROP_VERBS = r"(?:cut|remove|drop|delete|skip|trim|chop|lose|get\s+rid\s+of)\s+(?:off\s+|out\s+)?"
+NOT_GENRES = frozenset((
+    "add", "use", "put", "some", "background", "the", "any", "more", "nice", "good", "cool",
+    "great", "this", "that", "with", "new", "different", "another", "other", "own", "your",
+    "want", "need", "give", "play", "insert", "include", "overlay", "free", "built", "default",
+    "and", "for", "better", "soft", "quiet", "loud", "louder", "quieter", "instrumental"))
+FILLER = frozenset((
+    "please", "thanks", "thank", "you", "okay", "now", "it", "the", "and", "make", "can",
+    "could", "would", "this", "that", "video", "clip", "also", "just", "hello", "hey", "for",
+    "with", "some", "bit", "little", "请", "谢谢"))
+
+
+class Clause:
+    """One request; rules `take` the words they use so no two rules read the same words."""
+
+    def __init__(self, text: str, after_music: bool = False) -> None:
+        self.text = text
+        self.after_music = after_music
+        """The request before this one was about the music ("add my song, skip 10 s")."""
+
+    def has(self, pattern: str) -> bool:
+        return re.search(pattern, self.text) is not None
+
+    def take(self, pattern: str) -> re.Match[str] | None:
+        match = re.search(pattern, self.text)
+        if match:
+            self.text = (self.text[:match.start()] + " " * (match.end() - match.start())
+                         + self.text[match.end():])
+        return match
+
+
+def seconds(piece: str, partner: str = "") -> float:
+    """Milliseconds of a T match; a bare number borrows the unit of its partner ("10 to 40 s")."""
+    found = times(piece)
+    if found:
+        return found[0].ms
+    number = float(re.sub(r"[^\d.]", "", piece) or 0)
+    partner_found = times(partner)
+    if partner_found and re.search(r"m(?:in|inutes?)?\s*$|分", partner.strip()):
+        return number * 60_000
+    return number * 1000

@@ -215,6 +215,12 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
      {"bgm.offset": 10_000, "m.trim": ABSENT}),
     ("add verticle and cinematc musci", "video", "plain",
      {"m.aspect": "9:16", "bgm.mood": "cinematic"}),
+    ('add a title "Hello" at the start', "video", "plain",
+     {"title.text": "Hello", "title.s": 0, "bgm": False}),
+    ('title "Trip" from 2s to 5s', "video", "plain", {"title.s": 2000, "title.d": 3000}),
+    ("add music at 30 and fade out", "video", "plain", {"bgm.volume": 0.3, "bgm.s": 0}),
+    ("keep the music low", "lofi", "plain", {"bgm.volume": 0.35}),
+    ("give it some beats", "video", "plain", {"bgm.mood": "lofi"}),
     # several requests in one sentence
     ("add lofi music at 20%, fade in 2s and fade out 5s, and mute my audio", "video", "plain",
      {"bgm.mood": "lofi", "bgm.volume": 0.2, "bgm.fade_in": 2000, "bgm.fade_out": 5000,
@@ -331,3 +337,9 @@ def test_song_swapped_in_by_an_upload_is_measured_again() -> None:
     meta.update(name="jingle.mp3", media_id="song-2")
     got = facts(apply_instruction(draft, "play once", CTX["short"]).draft)
     assert (got["bgm.source_ms"], got["bgm.d"], got["bgm.fit"]) == (10_000, 10_000, "once")
+
+
+def test_an_unknown_genre_is_said() -> None:
+    parsed = apply_instruction(video(), "add piano music at 20%", CTX["plain"])
+    assert facts(parsed.draft)["bgm.mood"] == "lofi"
+    assert any('"piano" is not a built-in mood' in u for u in parsed.understood)
