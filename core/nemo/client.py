@@ -32,6 +32,7 @@ import httpx
 from httpx_sse import EventSource, ServerSentEvent
 
 from core.errors import NemoError, TooLarge, UserError
+from core.logs import register_secret
 from core.nemo.answers import (
     BAD_CONFIGURED_WORDS,
     Answer,
@@ -144,6 +145,7 @@ class NemoClient:
                 stored = await self._values.get_value(TOKEN_KEY)
                 expires = await self._values.get_value(EXPIRES_KEY)
                 if stored and not _expired(expires):
+                    register_secret(stored)
                     self._token = stored
                 else:
                     self._token = await self._anonymous_token()
@@ -179,6 +181,7 @@ class NemoClient:
             token = answer.data.get("token")
             if not isinstance(token, str) or not token:
                 raise NemoError("NemoVideo's anonymous-token answer had no token")
+            register_secret(token)  # redacted should anything ever log it
             expires = answer.data.get("expires_at")
             await self._values.set_value(TOKEN_KEY, token)
             await self._values.set_value(EXPIRES_KEY, expires if isinstance(expires, str) else "")
