@@ -20,7 +20,7 @@ _QUOTES = [
     re.compile(r"«([^»]*)»"), re.compile(r"「([^」]*)」"), re.compile(r"『([^』]*)』"),
     re.compile(r"‘([^’]*)’"), re.compile(r"《([^》]*)》"),
     # 'single quotes' only when they cannot be an apostrophe (don't, it's)
-    re.compile(r"(?:(?<=^)|(?<=[\s:(]))'([^']+)'(?=$|[\s,.;:!?)])"),
+    re.compile(r"(?:(?<=^)|(?<=[\s:(]))'((?:[^']|(?<=\w)'(?=\w))+)'(?=$|[\s,.;:!?)])"),
 ]
 # An unquoted title after "title:", up to "for 3 s", a comma or the end.
 _BARE_TITLE = re.compile(
@@ -144,8 +144,8 @@ def clauses(text: str) -> list[str]:
 # Times -----------------------------------------------------------------------------------
 
 _CLOCK = r"(?<![\d:.])(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.(\d+))?(?![\d:])"
-_MIN_SEC = (r"(\d+)\s*(?:m|minutes?|分钟?)\s*(?:and\s+)?(\d+(?:\.\d+)?)\s*"
-            r"(?:s|seconds?|秒钟?)(?![a-z])")
+_MIN_SEC = (r"(\d+)\s*(?:m|mins?|minutes?|分钟?)\s*(?:and\s+)?(\d+(?:\.\d+)?)\s*"
+            r"(?:s|secs?|seconds?|秒钟?)(?![a-z])")
 _AMOUNT = (r"(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|秒钟?|分钟?)"
            r"(?![a-z])")
 TIME = re.compile(f"(?:{_CLOCK})|(?:{_MIN_SEC})|(?:{_AMOUNT})")
