@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 
 MB = 1024 * 1024
 TOKEN = "123456789:AAFakeTokenForTests_abcdefghijklmnopq"
@@ -92,6 +92,9 @@ class FakeTelegram:
         self.downloads: list[str] = []
         self.commands: list[dict[str, Any]] = []
         self.webhook: str | None = None
+        self.webhook_secret: str | None = None
+        self.webhook_statuses: list[int] = []
+        self._tasks: set[asyncio.Task[None]] = set()
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.delays: dict[str, float] = {}
         self.updates: list[dict[str, Any]] = []
@@ -258,10 +261,27 @@ class FakeTelegram:
             update["message"] = message
         if callback_query is not None:
             update["callback_query"] = callback_query
-        self.updates.append(update)
         self.update_times[update_id] = time.perf_counter()
-        asyncio.get_running_loop().create_task(self._notify())
+        if self.webhook:
+            self._spawn(self._deliver(update))
+        else:
+            self.updates.append(update)
+            self._spawn(self._notify())
         return update_id
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(self, update: dict[str, Any]) -> None:
+        """Webhook mode: POST the update to the bot, as Telegram does."""
+        assert self.webhook is not None
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret or ""}
+        async with ClientSession() as session, session.post(
+                self.webhook, json=update, headers=headers) as response:
+            self.webhook_statuses.append(response.status)
+        await self._notify()
 
     # What tests read ---------------------------------------------------------------------------
 
@@ -310,7 +330,7 @@ class FakeTelegram:
 
     def _record(self, method: str, params: dict[str, Any], response: web.Response) -> web.Response:
         self.calls.append(Call(method, params, time.perf_counter(), response.status))
-        asyncio.get_running_loop().create_task(self._notify())
+        self._spawn(self._notify())
         return response
 
     async def _download(self, request: web.Request) -> web.StreamResponse:
@@ -327,6 +347,9 @@ class FakeTelegram:
         return self.bot_user()
 
     async def _m_getUpdates(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        if self.webhook:
+            raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is "
+                                 "active; use deleteWebhook to delete the webhook first")
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         limit = int(params.get("limit") or 100)
@@ -348,6 +371,7 @@ class FakeTelegram:
 
     async def _m_setWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         self.webhook = params.get("url") or None
+        self.webhook_secret = params.get("secret_token")
         return True
 
     async def _m_getWebhookInfo(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:

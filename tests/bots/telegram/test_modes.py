@@ -1,0 +1,69 @@
+"""Webhook mode and a self-hosted Bot API server in local mode."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from bots.telegram_inbound import webhook_secret
+from bots.telegram_replies import MB
+from core.conversation import Message, Reply, Turn, Video
+from tests.bots.telegram.conftest import FakeApp, running, tg_settings
+from tests.fakes.telegram_api import FakeTelegram
+
+ANN = 42
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_webhook_mode_registers_the_hook_and_answers_its_updates(
+        tg: FakeTelegram, tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+    app = FakeApp(tg_settings(tmp_path, tg, telegram_webhook_url=url,
+                              telegram_webhook_listen="127.0.0.1", telegram_webhook_port=port))
+    async with running(app):
+        assert tg.webhook == url and tg.webhook_secret == webhook_secret(tg.token)
+        assert tg.called("getUpdates") == []
+        ann = tg.user(ANN)
+        tg.push(message=tg.message(tg.private(ann), ann, "hello"))
+        await tg.wait_for(lambda: tg.texts(ANN))
+        tg.webhook_secret = "forged"  # an update without the right secret is refused
+        tg.push(message=tg.message(tg.private(ann), ann, "forged"))
+        await tg.wait_for(lambda: len(tg.webhook_statuses) == 2)
+    assert tg.texts(ANN) == ["you said: hello"]
+    assert tg.webhook_statuses[0] == 200 and tg.webhook_statuses[1] == 403
+
+
+async def test_local_mode_lifts_the_limits_and_passes_paths(
+        tmp_path: Path, clip: Path) -> None:
+    files = tmp_path / "bot-api-files"
+    files.mkdir()
+    tg = await FakeTelegram(files_dir=files).start()
+    try:
+        app = FakeApp(tg_settings(tmp_path, tg, telegram_local_mode=True))
+
+        async def script(turn: Turn) -> AsyncIterator[Reply]:
+            dest = tmp_path / "got.mp4"
+            await turn.attachments[0].fetch(dest)
+            yield Message(f"limit {turn.upload_limit // MB} MB, got {dest.stat().st_size}")
+            yield Video(clip, None, 60 * MB, 4.0, "Done", 320, 240)  # over 50 MB: still a file
+
+        app.assistant.script = script
+        stored = tg.add_file(clip.read_bytes(), size=25 * MB)  # announced over 20 MB
+        async with running(app):
+            ann = tg.user(ANN)
+            tg.push(message=tg.message(tg.private(ann), ann, video=tg.video(stored)))
+            await tg.wait_for(lambda: tg.sent(ANN, "video"))
+        assert tg.texts(ANN) == [f"limit 2000 MB, got {clip.stat().st_size}"]
+        (video,) = tg.sent(ANN, "video")
+        assert video.params["video"] == clip.absolute().as_uri() and video.upload == \
+            clip.read_bytes()
+        assert tg.downloads == []  # copied from the server's disk, not over HTTP
+    finally:
+        await tg.stop()
