@@ -225,12 +225,12 @@ class Assistant:
         added: list[MediaFile] = []
         for attachment in turn.attachments:
             status(f"Receiving {attachment.name}…")
-            added.append(await self.intake.attachment(session.session_id, attachment))
-            emit(Message(await self.engine.add_media(session, added[-1])))
+            media = await self.intake.attachment(session.session_id, attachment)
+            added.append(await self._add(session, media, emit))
         for link in links:
             status("Downloading the linked file…")
-            added.append(await self.intake.link(session.session_id, link))
-            emit(Message(await self.engine.add_media(session, added[-1])))
+            media = await self.intake.link(session.session_id, link)
+            added.append(await self._add(session, media, emit))
         action = asked.action
         if action == "edit" and not asked.text:
             # Media alone: the engine's lines say what next (a song may need "add it at 30%").
@@ -256,6 +256,16 @@ class Assistant:
             await self._export(turn, session, asked.options, status, emit)
         else:
             await self._edit(turn, session, asked.text, status, emit)
+
+    async def _add(self, session: SessionRef, media: MediaFile, emit: Emit) -> MediaFile:
+        try:
+            line = await self.engine.add_media(session, media)
+        except BaseException:
+            await self.intake.discard(media)
+            raise
+        await self.intake.keep(session.session_id, media)
+        emit(Message(line))
+        return media
 
     async def _edit(self, turn: Turn, session: SessionRef, text: str, status: _StatusLine,
                     emit: Emit) -> None:

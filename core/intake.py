@@ -1,5 +1,8 @@
 """Intake: attachments and links become checked, probed media files of a session.
 
+`attachment()` and `link()` fetch and check; the assistant then hands the file to the engine
+and calls `keep()` (records it) or `discard()` (deletes it) depending on the engine's answer.
+
 Type and size are checked before any byte is fetched, and again after (probe, limits). Files
 land in `<data_dir>/media/<session_id>/<random><ext>`: the user's file name never reaches a path.
 """
@@ -129,13 +132,19 @@ class Intake:
             raise BadMedia(f"{name} is empty.")
         info = await self.probe(path)
         final = check_probed(info, kind, name, self.settings)
-        media_id = secrets.token_hex(8)
-        duration = info.duration or None
-        relative = path.relative_to(self.settings.data_dir)
+        return MediaFile(media_id=secrets.token_hex(8), path=path, name=name, kind=final,
+                         size=size, duration=info.duration or None, width=info.width,
+                         height=info.height)
+
+    async def keep(self, session_id: str, media: MediaFile) -> None:
+        """Record a file the engine accepted (so "has a clip" means the engine has it)."""
         await self.store.add_media(MediaRecord(
-            id=media_id, session_id=session_id, kind=final, name=name, path=str(relative),
-            size=size, duration=duration, width=info.width, height=info.height,
+            id=media.media_id, session_id=session_id, kind=media.kind, name=media.name,
+            path=str(media.path.relative_to(self.settings.data_dir)), size=media.size,
+            duration=media.duration, width=media.width, height=media.height,
             created_at=time.time(),
         ))
-        return MediaFile(media_id=media_id, path=path, name=name, kind=final, size=size,
-                         duration=duration, width=info.width, height=info.height)
+
+    async def discard(self, media: MediaFile) -> None:
+        """Delete a file the engine refused."""
+        await asyncio.to_thread(media.path.unlink, missing_ok=True)

@@ -198,3 +198,18 @@ async def test_group_members_never_share_a_timeline(assistant: Assistant, store:
         "Send me a video first")
     assert store.conversations["telegram:-100:1"].session_id != (
         store.conversations["telegram:-100:2"].session_id)
+
+
+async def test_media_the_engine_refuses_is_not_kept(
+        assistant: Assistant, engine: FakeEngine, store: MemoryStore, settings: Settings,
+        clip_file: Path) -> None:
+    from core.errors import UnsupportedFile
+
+    engine.fail["add_media"] = UnsupportedFile("This engine can't use that clip.")
+    replies = await collect(assistant, Turn(KEY, "add calm music", (attach(clip_file),)))
+    assert texts(replies, Problem) == ["This engine can't use that clip."]
+    assert store.media == {}
+    assert not [p for p in (settings.data_dir / "media").rglob("*") if p.is_file()]
+    del engine.fail["add_media"]
+    assert texts(await collect(assistant, Turn(KEY, "add music")), Problem)[0].startswith(
+        "Send me a video first")
