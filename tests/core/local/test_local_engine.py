@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -25,14 +24,6 @@ from core.render_queue import RenderQueue
 from core.runner import FfmpegRunner
 from storage.sqlite import SqliteStore
 from tests.media import level_db, measure, tone_level_db
-
-
-@pytest.fixture(autouse=True)
-def parser(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A stand-in parser, only for these tests, until the real one is committed."""
-    from tests.core.local import standin_instructions
-
-    monkeypatch.setitem(sys.modules, "core.instructions", standin_instructions)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,14 +12,6 @@ from bots.cli import main
 from tests.media import ffmpeg, measure, tone_level_db
 
 INSTRUCTION = "add background music at 30% and fade it out at the end"
-
-
-@pytest.fixture(autouse=True)
-def parser(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A stand-in parser, only for these tests, until the real one is committed."""
-    from tests.core.local import standin_instructions
-
-    monkeypatch.setitem(sys.modules, "core.instructions", standin_instructions)
 
 
 def refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
@@ -94,3 +87,25 @@ def test_nothing_understood(clip: Path, tmp_path: Path,
 
 def test_will_not_overwrite_the_input(clip: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "overwrite" in refused(capsys, ["render", str(clip), "-o", str(clip), INSTRUCTION])
+
+
+def test_title_with_nasty_characters(tmp_path: Path, clip: Path, song: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "it's [a]: b,c;%.mp4"
+    text = 'add music at 30% and a title "It\'s 50% off: C:\\new; ok [1]" for 2 seconds'
+    assert main(["render", str(clip), "--music", str(song), "-o", str(out), text]) == 0
+    m = measure(out)
+    assert m.video_codec == "h264" and abs(m.duration - 4) < 0.08
+
+
+def test_the_console_command(tmp_path: Path, clip: Path, song: Path) -> None:
+    """The real entry point in its own process: stdout is only the path (no bar off a tty)."""
+    out = tmp_path / "o.mp4"
+    done = subprocess.run(
+        [sys.executable, "-m", "bots.cli", "render", str(clip), "--music", str(song),
+         "-o", str(out), INSTRUCTION],
+        capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[3],
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{out}\n" and done.stderr == ""
+    assert measure(out).audio_codec == "aac"
