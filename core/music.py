@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-VERSION = 1
+VERSION = 2
 """Bump when a score or the synthesis changes, so cached files are regenerated."""
 
 RATE = 48000
@@ -190,8 +190,8 @@ def _lofi() -> Mood:
         seconds=8 * bar,
         layers=(
             Layer(4 * bar, _chords(prog, bar, [(0, 1.9 * beat), (2.5 * beat, 1.4 * beat)],
-                                   "ep", 0.14), 1.0, 0.8),
-            Layer(4 * bar, tuple(bass), 0.55, 0.55),
+                                   "ep", 0.2), 1.0, 0.8),
+            Layer(4 * bar, tuple(bass), 0.4, 0.4),
             Layer(bar, _drums(kit, beat), 0.8, 0.9),
             Layer(8 * bar, melody, 0.7, 1.0),
         ),
@@ -219,8 +219,8 @@ def _upbeat() -> Mood:
         seconds=12 * bar,
         layers=(
             Layer(4 * bar, _chords(prog, bar, [(b * beat + beat / 2, 0.4 * beat)
-                                               for b in range(4)], "pluck", 0.16), 0.8, 1.0),
-            Layer(4 * bar, tuple(bass), 0.5, 0.5),
+                                               for b in range(4)], "pluck", 0.2), 0.8, 1.0),
+            Layer(4 * bar, tuple(bass), 0.4, 0.4),
             Layer(bar, _drums(kit, beat), 0.75, 0.75),
             Layer(12 * bar, melody, 1.0, 0.75),
         ),
