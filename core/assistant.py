@@ -237,6 +237,8 @@ class Assistant:
             if not added or not await self._has_clip(session):
                 emit(Message(_next_step(added)))
             return
+        if action == "help":  # with an attachment (help alone is answered at once)
+            emit(Message(help_text()))
         if action in ("new", "help", "cancel"):
             return
         if action == "upload":
