@@ -14,7 +14,8 @@ Choices, measured on this machine (see FFMPEG_NOTES.md):
   `apad` and the mix bounded with `atrim` and `-t`, so the output lasts exactly the video.
 - A short song loops with a crossfade at the loop point (built in the graph with `aloop`);
   songs longer than `CROSSFADE_LOOP_MAX` loop with `-stream_loop` and no crossfade, because
-  the graph version keeps the whole song in memory.
+  the graph version keeps the whole song in memory (such a loop restarts at the song's
+  beginning, not at the asked offset).
 - Loudness is two-pass `loudnorm` with `linear=true` (keeps fades), then `aresample=48000`.
 """
 
@@ -197,9 +198,10 @@ def _music(seg: Segment | None, info: MediaInfo | None, duration: float) -> Musi
     available = info.duration - seek
     if needed <= 0.05 or available <= 0.05:
         return None
-    fit = m.get("fit", "loop")
+    # "trim" means "fit the video": a song that turns out shorter (a longer clip was sent
+    # since) loops too. Only "once" may leave silence, because the user asked for it.
     loop: Literal["none", "crossfade", "stream"] = "none"
-    if fit == "loop" and available < needed - 0.02:
+    if m.get("fit") != "once" and available < needed - 0.02:
         loop = "crossfade" if 1.0 <= available <= CROSSFADE_LOOP_MAX else "stream"
         length = needed
     else:
@@ -243,8 +245,8 @@ def plan(draft: Draft, inputs: RenderInputs, options: RenderOptions | None = Non
         if original == "lower":
             original_volume = min(max(_num(meta.get("original_volume"), 0.3), 0.0), 1.0)
     music = _music(draft.first_segment(AUDIO), inputs.music, duration)
-    loudness = _num(meta.get("loudness"), math.nan) if meta.get("loudness") is not None else None
-    loudness = loudness if loudness is not None and math.isfinite(loudness) else None
+    target = _num(meta.get("loudness"), math.nan)
+    loudness = target if math.isfinite(target) else None
     duck = bool(meta.get("duck")) and music is not None and original_volume is not None
     audio_copy = (original_volume == 1.0 and music is None and loudness is None
                   and video.audio_codec == "aac" and start == 0)

@@ -128,8 +128,9 @@ def test_trim_too_short_is_refused() -> None:
          ["-stream_loop", "-1", "-i", "/in/song.mp3"], ["aloop"]),
         ({"fit": "once"}, 4, 10_000, 0, ["atrim=duration=4.000", "apad=whole_dur=10.000"], [],
          ["aloop", "-stream_loop"]),
-        ({"fit": "trim", "fade_out": 1000}, 4, 10_000, 0, ["afade=t=out:st=3.000:d=1.000"], [],
-         ["aloop"]),
+        ({"fit": "trim", "fade_out": 1000}, 4, 10_000, 0,
+         ["aloop", "afade=t=out:st=9.000:d=1.000"], [], []),  # "fit the video" loops too
+        ({"fit": "trim"}, 200, 10_000, 0, ["atrim=duration=10.000"], [], ["aloop"]),
     ],
 )
 def test_music_graph(music: dict[str, Any], song: float, video_ms: float, start: float,
