@@ -98,8 +98,8 @@ async def _fake_main(conn: Connection) -> None:
         if name == "send":
             chat, text, with_clip = rest
             user = tg.user(chat)
-            media = {"video": tg.video(clip, duration=3)} if with_clip else {}
-            message = (tg.message(tg.private(user), user, caption=text, **media) if with_clip
+            message = (tg.message(tg.private(user), user, caption=text,
+                                  video=tg.video(clip, duration=3)) if with_clip
                        else tg.message(tg.private(user), user, text))
             return tg.update_times[tg.push(message=message)]
         if name == "calls":
@@ -212,7 +212,7 @@ class Sampler:
             await asyncio.sleep(0.25)
 
     def fds(self) -> int:
-        return self.me.num_fds()
+        return int(self.me.num_fds())
 
 
 def pct(values: list[float], q: float) -> float:
