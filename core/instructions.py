@@ -322,6 +322,10 @@ def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
         else:
             plan.source = "upload"
         return
+    if ctx.music is not None and c.take(r"^\W*(?:yes|ok|okay|sure|please)?\W*(?:add|use|put|insert|"
+                                        r"include|play)\s+(?:it|that|this)\b"):
+        plan.source = "upload"  # "add it", right after the bot said it got the song
+        return
     for mood, pattern in w.MOOD_WORDS.items():
         if c.take(pattern):
             plan.source, plan.mood = "mood", mood
