@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.config import Settings, load_settings
-from core.errors import ConfigError
+from core.errors import BacktrackError, ConfigError, UserError
 from core.logs import setup_logging
 
 if TYPE_CHECKING:
@@ -189,6 +189,11 @@ class Stopper:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, self, signum)
 
+    def uninstall(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+
 
 async def _finish_renders(app: App, grace: float, hurry: asyncio.Event) -> None:
     """Wait up to `grace` seconds for the renders in the store to leave queued/running.
@@ -228,10 +233,17 @@ async def _quietly(work: Awaitable[None], what: str) -> None:
 
 async def serve(settings: Settings, *, grace: float, stopper: Stopper | None = None) -> int:
     """Run until a signal (exit 0) or until a way in stops on its own (exit 1)."""
-    from bots.bootstrap import build_app
-
     stopper = stopper or Stopper()
     stopper.install()
+    try:
+        return await _serve(settings, grace, stopper)
+    finally:
+        stopper.uninstall()
+
+
+async def _serve(settings: Settings, grace: float, stopper: Stopper) -> int:
+    from bots.bootstrap import build_app
+
     app = await build_app(settings)
     started: list[Way] = []
     code = 0
@@ -285,4 +297,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:  # most often the link port is taken
         print(f"Could not start: {exc.strerror or exc}. `backtrack doctor` says what to fix.",
               file=sys.stderr)
+        return 1
+    except BacktrackError as exc:  # the store cannot be opened, the disk is full...
+        words = exc.user_message if isinstance(exc, UserError) else str(exc)
+        print(f"Could not start: {words} `backtrack doctor` says what to fix.", file=sys.stderr)
         return 1

@@ -115,3 +115,13 @@ def test_planned_ways(env: pytest.MonkeyPatch, env_vars: dict[str, str],
                       ways: list[str]) -> None:
     settings = Settings(_env_file=None, **env_vars)  # type: ignore[call-arg]
     assert run_cmd.planned(settings) == ways
+
+
+def test_unusable_store_exits_1_with_words(env: pytest.MonkeyPatch, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    env.setenv("BACKTRACK_LINK_PUBLIC_URL", "http://127.0.0.1:9")
+    env.setenv("BACKTRACK_LINK_PORT", "0")
+    env.setenv("BACKTRACK_DATABASE", str(tmp_path))  # a folder, not a database file
+    assert main(["run"]) == 1
+    err = capsys.readouterr().err
+    assert "Could not start" in err and "backtrack doctor" in err and "Traceback" not in err
