@@ -20,6 +20,10 @@ from tests.fakes.nemo_server import FakeNemo, ServedFake
 FAST = Timing(still_working_every=0.15, heartbeat_timeout=0.6, turn_limit=1.0, read_timeout=3)
 
 
+# Limits no test reaches even on a busy machine (for tests that are not about limits).
+RELAXED = Timing(still_working_every=0.15, heartbeat_timeout=20, turn_limit=30, read_timeout=30)
+
+
 class TestClock:
     """Real monotonic time plus every sleep the engine asks for, which returns at once."""
 
@@ -73,6 +77,15 @@ def settings(fake: FakeNemo, tmp_path: Path) -> Settings:
 @pytest.fixture
 async def engine(settings: Settings, store: MemoryStore,
                  clock: TestClock) -> AsyncIterator[NemoEngine]:
+    nemo = NemoEngine(settings, store, timing=RELAXED, sleep=clock.sleep, clock=clock)
+    yield nemo
+    await nemo.aclose()
+
+
+@pytest.fixture
+async def hurried(settings: Settings, store: MemoryStore,
+                  clock: TestClock) -> AsyncIterator[NemoEngine]:
+    """For the tests of the stream limits: they are reached in about a second."""
     nemo = NemoEngine(settings, store, timing=FAST, sleep=clock.sleep, clock=clock)
     yield nemo
     await nemo.aclose()

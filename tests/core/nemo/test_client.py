@@ -20,7 +20,7 @@ from core.errors import (
 )
 from core.nemo import NemoEngine, Timing
 from core.nemo.client import CLIENT_ID_KEY, EXPIRES_KEY, TOKEN_KEY, package_version
-from tests.core.nemo.conftest import FAST, TestClock, assert_words, collect, make_settings, start
+from tests.core.nemo.conftest import RELAXED, TestClock, assert_words, collect, make_settings, start
 from tests.fakes.memory_store import MemoryStore
 from tests.fakes.nemo_server import FakeNemo
 
@@ -35,7 +35,7 @@ async def test_anonymous_token_and_client_id_are_made_once_and_persisted(
     assert store.values[TOKEN_KEY] in fake.tokens
     assert store.values[EXPIRES_KEY]
     # A restarted bot reuses the stored token: no new anonymous-token call.
-    again = NemoEngine(settings, store, timing=FAST, sleep=clock.sleep)  # type: ignore[arg-type]
+    again = NemoEngine(settings, store, timing=RELAXED, sleep=clock.sleep)  # type: ignore[arg-type]
     await again.credits(None)
     await again.aclose()
     assert fake.count("POST", "/api/auth/anonymous-token") == 1
@@ -78,7 +78,7 @@ async def test_bad_configured_token_is_reported_in_words(fake: FakeNemo, tmp_pat
                                                          caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     settings = make_settings(fake, tmp_path, nemo_token="nmv_usr_configured_secret")
-    engine = NemoEngine(settings, store, timing=FAST)
+    engine = NemoEngine(settings, store, timing=RELAXED)
     with pytest.raises(UserError) as caught:
         await engine.credits(None)
     await engine.aclose()
@@ -93,7 +93,7 @@ async def test_configured_token_is_used_as_is(fake: FakeNemo, tmp_path: Path,
                                               store: MemoryStore) -> None:
     fake.tokens.add("nmv_usr_mine")
     engine = NemoEngine(make_settings(fake, tmp_path, nemo_token="nmv_usr_mine"), store,
-                        timing=FAST)
+                        timing=RELAXED)
     await engine.credits(None)
     await engine.aclose()
     assert fake.seen[-1][2]["authorization"] == "Bearer nmv_usr_mine"
@@ -167,7 +167,7 @@ async def test_2001_configured_says_top_up(fake: FakeNemo, tmp_path: Path,
                                            store: MemoryStore) -> None:
     fake.tokens.add("nmv_usr_mine")
     engine = NemoEngine(make_settings(fake, tmp_path, nemo_token="nmv_usr_mine"), store,
-                        timing=FAST)
+                        timing=RELAXED)
     fake.fail("session", code=2001)
     with pytest.raises(OutOfCredits, match="top up your credits"):
         await engine.new_session("console:local", "en")

@@ -29,7 +29,7 @@ from core.nemo import NemoEngine
 from core.nemo.client import TOKEN_KEY
 from core.ports import Conversation, RenderRecord
 from storage.sqlite import SqliteStore
-from tests.core.nemo.conftest import FAST, TestClock, assert_words
+from tests.core.nemo.conftest import RELAXED, TestClock, assert_words
 from tests.fakes.nemo_server import FakeNemo, RenderPlan
 
 KEY = ConversationKey("telegram", "100")
@@ -70,7 +70,7 @@ async def test_upload_edit_export_delivered(fake: FakeNemo, settings: Settings,
                                             clock: TestClock) -> None:
     fake.output_bytes = clip.read_bytes()
     fake.render = RenderPlan(polls=2, shape="top")
-    engine = NemoEngine(settings, sqlite, timing=FAST, sleep=clock.sleep, clock=clock)
+    engine = NemoEngine(settings, sqlite, timing=RELAXED, sleep=clock.sleep, clock=clock)
     assistant = Assistant(settings, sqlite, engine)
     try:
         uploaded = await say(assistant, "", clip)
@@ -109,7 +109,7 @@ async def test_a_render_polled_at_shutdown_is_finished_after_a_restart(
         clock: TestClock) -> None:
     from core.engine import MediaFile
 
-    first = NemoEngine(settings, sqlite, timing=FAST, sleep=clock.sleep, clock=clock)
+    first = NemoEngine(settings, sqlite, timing=RELAXED, sleep=clock.sleep, clock=clock)
     sid = await first.new_session(str(KEY), "en")
     await sqlite.save_conversation(Conversation(str(KEY), "nemo", sid))
     session = SessionRef(str(KEY), sid)
@@ -124,7 +124,7 @@ async def test_a_render_polled_at_shutdown_is_finished_after_a_restart(
     await events.aclose()
     await first.aclose()  # the bot stops while the render is still being polled
 
-    engine = NemoEngine(settings, sqlite, timing=FAST, sleep=clock.sleep, clock=clock)
+    engine = NemoEngine(settings, sqlite, timing=RELAXED, sleep=clock.sleep, clock=clock)
     assistant = Assistant(settings, sqlite, engine)
     notices: list[Notice] = []
     delivered = asyncio.Event()

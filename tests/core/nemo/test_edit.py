@@ -109,21 +109,23 @@ async def test_error_event_without_change_is_explained(engine: NemoEngine, store
 
 
 async def test_heartbeats_only_say_still_working_then_time_out(
-        engine: NemoEngine, store: MemoryStore, fake: FakeNemo, clip: Path) -> None:
+        hurried: NemoEngine, store: MemoryStore, fake: FakeNemo, clip: Path) -> None:
+    engine = hurried
     # FAST: "Still working…" every 0.15 s, 0.6 s of heartbeats only is the timeout.
     session = await start(engine, store, clip)
     fake.turns.append(TurnPlan(texts=[], apply=False, tool_calls=False, heartbeats=200,
                                heartbeat_every=0.02))
     events = await collect(engine.edit(session, MUSIC))
     notices = [e for e in events if isinstance(e, Progress) and e.text == "Still working…"]
-    assert 2 <= len(notices) <= 4
+    assert 2 <= len(notices) <= 5
     assert "10 minutes without progress" in said(events)[-1]
     assert edited(events).changes == ()
     assert fake.chat_messages == [MUSIC]
 
 
-async def test_a_stream_of_comments_only_times_out_too(engine: NemoEngine, store: MemoryStore,
+async def test_a_stream_of_comments_only_times_out_too(hurried: NemoEngine, store: MemoryStore,
                                                        fake: FakeNemo, clip: Path) -> None:
+    engine = hurried
     session = await start(engine, store, clip)
     fake.turns.append(TurnPlan(texts=[], apply=False, tool_calls=False, heartbeats=200,
                                heartbeat_every=0.02, comment_heartbeats=True))
@@ -134,8 +136,9 @@ async def test_a_stream_of_comments_only_times_out_too(engine: NemoEngine, store
     assert edited(events).changes == ()
 
 
-async def test_the_turn_limit_ends_a_long_turn(engine: NemoEngine, store: MemoryStore,
+async def test_the_turn_limit_ends_a_long_turn(hurried: NemoEngine, store: MemoryStore,
                                                fake: FakeNemo, clip: Path) -> None:
+    engine = hurried
     session = await start(engine, store, clip)
     fake.turns.append(TurnPlan(texts=[f"Step {i}." for i in range(100)], text_every=0.03))
     events = await collect(engine.edit(session, MUSIC))
