@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bots.bootstrap import App
+from core.conversation import Attachment
 from tests.hostile.conftest import Talk, attach
 
 Hostile = Callable[[str], Path]
@@ -152,3 +153,30 @@ async def test_file_names_are_shown_sanitised(talk: Talk, hostile: Hostile, show
         assert len(reply_words) < 400
     # One line per reply: the name did not break a reply into several lines.
     assert said.words.count("\n") == len(said.replies) - 1, said.words
+
+
+async def test_size_limit_is_checked_before_any_byte_is_fetched(talk: Talk, app: App) -> None:
+    fetched: list[Path] = []
+
+    async def fetch(dest: Path) -> None:
+        fetched.append(dest)
+
+    huge = Attachment(name="movie.mp4", size=app.settings.max_file_bytes + 1,
+                      mime="video/mp4", fetch=fetch)
+    said = await talk("big", files=[huge])
+    said.no_traceback()
+    assert len(said.problems) == 1 and "the limit is" in said.problems[0], said.words
+    assert fetched == []
+    await still_works(talk, "big")
+
+
+async def test_unaccepted_types_are_refused_before_fetching(talk: Talk) -> None:
+    fetched: list[Path] = []
+
+    async def fetch(dest: Path) -> None:
+        fetched.append(dest)
+
+    said = await talk("exe", files=[Attachment(name="setup.exe", size=1000,
+                                               mime="application/x-msdownload", fetch=fetch)])
+    assert len(said.problems) == 1 and "Send a video" in said.problems[0], said.words
+    assert fetched == []
