@@ -150,7 +150,7 @@ def relative_to(path: Path | None, root: Path) -> str | None:
         return str(path)
 
 
-StatusFn = Callable[[str, "float | None"], None]
+StatusFn = Callable[[str, float | None], None]
 EmitFn = Callable[[Reply | None], None]
 
 

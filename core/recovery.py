@@ -24,7 +24,7 @@ log = logging.getLogger("backtrack.recovery")
 
 INTERRUPTED = "Your render was interrupted by a restart — send 'export' to try again."
 
-Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
+Spawn = Callable[[Coroutine[Any, Any, Any], str], asyncio.Task[Any]]
 After = Callable[[], Awaitable[None]]
 
 
