@@ -74,7 +74,7 @@ def _loudness(c: Clause, plan: Plan) -> None:
     if c.take(r"\b(?:don'?t|do\s+not|no|without|skip|turn\s+off)\s+(?:normali[sz]\w*|loudness)\b"):
         plan.loudness_off = True
         return
-    lufs = c.take(r"([+-−]?\d+(?:\.\d+)?)\s*lufs|lufs\s*(?:of|to|at)?\s*([+-−]?\d+(?:\.\d+)?)")
+    lufs = c.take(r"([-+−]?\d+(?:\.\d+)?)\s*lufs|lufs\s*(?:of|to|at)?\s*([-+−]?\d+(?:\.\d+)?)")
     target = c.take(r"\b(?:for|on|to)\s+(?:the\s+)?(youtube|spotify|tiktok|instagram|podcasts?|"
                     r"broadcast|tv|apple|streaming)\b")
     asked = c.take(r"\bnormali[sz]\w*|\bloudness\b|\bloud\s+enough\b|\bebu\b|\br128\b|标准化|响度")
@@ -254,7 +254,7 @@ def _levels(c: Clause) -> tuple[str, float] | None:
                    r"(?![\d:.%]|\s*(?:ms|s|sec|seconds?|m|min|minutes?|h)\b)"):
         return "abs", float(m.group(1)) / 100  # "music at 30": a bare level is a percentage
     down = c.has(w.QUIETER)
-    if m := c.take(r"(?:\bby\s+)?([+-−]?\d+(?:\.\d+)?)\s*db\b"):
+    if m := c.take(r"(?:\bby\s+)?([-+−]?\d+(?:\.\d+)?)\s*db\b"):
         db = float(m.group(1).replace("−", "-"))
         if m.group(1)[0] in "+-−":
             return "abs", 10 ** (db / 20)
