@@ -9,12 +9,13 @@ from core.draft import AUDIO, Draft
 from core.errors import NotUnderstood
 from core.instructions import Context, MusicRef, apply_instruction
 
-WORDS = """add use music song my the a at to from for fade in out over 5 s 0:05 1:30 20% 30
+VOCABULARY = """add use music song my the a at to from for fade in out over 5 s 0:05 1:30 20% 30
 percent db -12 +3 lufs -14 volume 0.3 quieter louder mute keep original voice audio duck when i
 talk normalize trim cut first last only 10 seconds 9:16 vertical square crop bars 720p 4k title
 " ' “ ” and , . then skip of into start after delay loop once don't play remove no lofi calm epic
 upbeat 加 背景音乐 淡出 淡入 音量 静音 秒 前 最后 between - : 1 2 100 999 0 .5 5.5 1m30s half
-double""".split()
+double"""
+WORDS = VOCABULARY.split()
 CONTEXTS = [Context(30_000, True, None), Context(None, False, MusicRef("a", "b.mp3", 5000)),
             Context(1000, True, MusicRef("a", "b.mp3", 0))]
 
