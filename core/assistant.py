@@ -104,7 +104,8 @@ class Assistant:
 
     def __init__(self, settings: Settings, store: Store, engine: Engine, *,
                  gate: TurnGate | None = None, signer: Signer | None = None,
-                 fetcher: Fetcher | None = None, probe: ProbeFn | None = None) -> None:
+                 fetcher: Fetcher | None = None, probe: ProbeFn | None = None,
+                 turn_seconds: float | None = None) -> None:
         if probe is None:
             from core.probe import probe as probe_media
             probe = probe_media
@@ -124,6 +125,8 @@ class Assistant:
                                  self.renderer.live)
         self._running: dict[str, _Job] = {}
         self._closing = False
+        self._turn_seconds = turn_seconds
+        """A turn's deadline; by default two render timeouts plus the downloads it needs."""
 
     # The entry point ------------------------------------------------------------------------
 
@@ -195,8 +198,9 @@ class Assistant:
     async def _turn(self, turn: Turn, asked: Route, links: list[str], job: _Job,
                     emit: Emit) -> None:
         key = str(turn.key)
-        deadline = (self.settings.render_timeout_seconds * 2 + 60
-                    + self.settings.download_timeout_seconds * (len(turn.attachments) + len(links)))
+        deadline = self._turn_seconds or (
+            self.settings.render_timeout_seconds * 2 + 60
+            + self.settings.download_timeout_seconds * (len(turn.attachments) + len(links)))
         try:
             async with asyncio.timeout(deadline):
                 await self._work(turn, asked, links, _StatusLine(emit, job), emit)
@@ -208,8 +212,11 @@ class Assistant:
                 emit(Message("Stopped: the bot is restarting. Please send that again in a minute."))
             raise
         except Exception as exc:
+            if isinstance(exc, TimeoutError):
+                await self.renderer.timed_out(key)
             emit(_problem(exc, key))
         finally:
+            self.renderer.last.pop(key, None)
             if self._running.get(key) is job:
                 del self._running[key]
             emit(None)

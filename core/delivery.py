@@ -162,6 +162,8 @@ class Renderer:
         self.store = store
         self.engine = engine
         self.live: set[str] = set()
+        self.last: dict[str, RenderLog] = {}
+        """The latest render of each conversation (a turn that timed out fixes its state)."""
         self.closing = False
         """Set at shutdown: a cancelled render is then "interrupted", not "cancelled"."""
 
@@ -176,6 +178,7 @@ class Renderer:
             created_at=now, updated_at=now))
         await job.save()
         self.live.add(render_id)
+        self.last[str(turn.key)] = job
         status("Rendering…", None)
         rendered: Rendered | None = None
         try:
@@ -211,3 +214,9 @@ class Renderer:
                          output_path=relative_to(rendered.path, self.settings.data_dir),
                          output_url=rendered.url)
         return rendered, render_id
+
+    async def timed_out(self, conversation: str) -> None:
+        """A turn ran past its deadline: its render failed, it was not cancelled by anyone."""
+        job = self.last.pop(conversation, None)
+        if job is not None and job.record.state == "cancelled":
+            await job.finish("failed", error="the turn ran past its deadline")

@@ -103,3 +103,20 @@ async def test_adapter_that_stops_listening_stops_the_turn(
     await wait_until(lambda: next(iter(store.renders.values())).state == "cancelled")
     assert (await collect(assistant, Turn(KEY, "credits")))[0] == Message(
         "Fake engine: 42 credits.")
+
+
+async def test_a_turn_past_its_deadline_is_stopped_with_words(
+        settings, store: MemoryStore, engine: FakeEngine, clip_file: Path) -> None:
+    from core.conversation import Problem
+    from tests.core.assistant.conftest import fake_probe
+
+    bot = Assistant(settings, store, engine, probe=fake_probe, turn_seconds=0.3)
+    await collect(bot, Turn(KEY, "", (attach(clip_file),)))
+    engine.export_gate = asyncio.Event()
+    replies = await collect(bot, Turn(KEY, "add calm music"))
+    assert isinstance(replies[-1], Problem)
+    assert replies[-1].text.startswith("That took too long and was stopped (ref ")
+    (render,) = store.renders.values()
+    assert render.state == "failed" and render.error == "the turn ran past its deadline"
+    assert engine.cancelled == ["export"]
+    await bot.aclose()
