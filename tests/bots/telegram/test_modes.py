@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 import socket
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,6 +17,7 @@ from tests.bots.telegram.conftest import FakeApp, running, tg_settings
 from tests.fakes.telegram_api import FakeTelegram
 
 ANN = 42
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def free_port() -> int:
@@ -67,3 +72,28 @@ async def test_local_mode_lifts_the_limits_and_passes_paths(
         assert tg.downloads == []  # copied from the server's disk, not over HTTP
     finally:
         await tg.stop()
+
+
+async def test_backtrack_telegram_command_runs_until_sigterm(
+        tg: FakeTelegram, tmp_path: Path) -> None:
+    """The real command in a child process: start, answer, stop cleanly; no token in its log."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": tg.token,
+           "TELEGRAM_API_URL": tg.api_url, "TELEGRAM_FILE_URL": tg.file_url,
+           "BACKTRACK_DATA_DIR": str(tmp_path / "data"), "BACKTRACK_LOG_LEVEL": "DEBUG"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bots.cli", "telegram", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        await tg.wait_for(lambda: tg.called("deleteWebhook"), timeout=60)  # polling next
+        ann = tg.user(ANN)
+        tg.push(message=tg.message(tg.private(ann), ann, "/help"))
+        await tg.wait_for(lambda: tg.texts(ANN), timeout=30)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert "Send me the video" in tg.texts(ANN)[0]
+    assert len(tg.commands) == 8
+    log = err.decode()
+    assert "telegram bot @backtrack_test_bot running" in log
+    assert tg.token.split(":")[1] not in log
