@@ -32,11 +32,14 @@ from core.engine import (
 from core.errors import EngineError, NothingToEdit, TooLarge, UserError, apology, new_error_id
 from core.fetch import Fetcher, find_links
 from core.intake import Intake, ProbeFn
+from core.janitor import sweep
 from core.ports import Conversation, Store
 from core.recovery import Recovery
 from core.routing import UPLOAD_HELP, Route, help_text, route
 
 log = logging.getLogger("backtrack.assistant")
+
+SWEEP_EVERY_SECONDS = 3600.0
 
 Emit = Callable[[Reply | None], None]
 
@@ -125,6 +128,7 @@ class Assistant:
                                  self.renderer.live)
         self._running: dict[str, _Job] = {}
         self._closing = False
+        self._swept_at = time.monotonic()  # the bootstrap sweeps at start
         self._turn_seconds = turn_seconds
         """A turn's deadline; by default two render timeouts plus the downloads it needs."""
 
@@ -325,6 +329,16 @@ class Assistant:
             how == "link" and self.signer is not None) else None
         status("Finished.", 100.0)
         emit(video_reply(rendered, how, url, limit))
+        self._housekeeping()
+
+    def _housekeeping(self) -> None:
+        """Sweep the data folder now and then (renders add files; start-up sweeps too)."""
+        now = time.monotonic()
+        if now - self._swept_at < SWEEP_EVERY_SECONDS:
+            return
+        self._swept_at = now
+        self._tasks.spawn(sweep(self.settings.data_dir, self.settings.data_max_bytes,
+                                self.settings.file_max_age_hours * 3600), name="janitor")
 
     async def _fetch_result(self, rendered: Rendered, status: _StatusLine) -> Rendered:
         """A remote result small enough for the chat, downloaded so it arrives as a file;

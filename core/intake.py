@@ -23,7 +23,7 @@ from core.delivery import human_duration, human_size
 from core.engine import MediaFile, MediaKind
 from core.errors import BadMedia, TooLarge
 from core.fetch import ACCEPTED_EXTENSIONS, Downloaded, check_upload
-from core.janitor import ensure_space
+from core.janitor import make_room
 from core.ports import MediaRecord, MediaStore
 from core.probe import MediaInfo
 
@@ -98,8 +98,10 @@ class Intake:
         kind = check_upload(attachment.name, attachment.size, attachment.mime,
                             self.settings.max_file_bytes)
         if attachment.size:
-            await asyncio.to_thread(ensure_space, self.settings.data_dir, attachment.size,
-                                    self.settings.data_max_bytes)
+            # Old files make way (never this conversation's own); DiskFull when that's not enough.
+            own = [self.settings.data_dir / m.path for m in await self.store.list_media(session_id)]
+            await make_room(self.settings.data_dir, attachment.size, self.settings.data_max_bytes,
+                            self.settings.file_max_age_hours * 3600, keep=own)
         folder = self._folder(session_id)
         await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         path = folder / (secrets.token_hex(8) + suffix_for(attachment.name, attachment.mime, kind))

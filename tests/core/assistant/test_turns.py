@@ -213,3 +213,27 @@ async def test_media_the_engine_refuses_is_not_kept(
     del engine.fail["add_media"]
     assert texts(await collect(assistant, Turn(KEY, "add music")), Problem)[0].startswith(
         "Send me a video first")
+
+
+async def test_a_full_data_folder_makes_room_for_an_upload_or_says_so(
+        store: MemoryStore, engine: FakeEngine, settings: Settings, tmp_path: Path) -> None:
+    import os
+
+    small = settings.model_copy(update={"data_max_bytes": 100_000})
+    old = small.data_dir / "renders" / "old.mp4"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"\0" * 80_000)
+    os.utime(old, (1_000_000, 1_000_000))
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"\1" * 30_000)
+    bot = Assistant(small, store, engine, probe=fake_probe)
+    replies = await collect(bot, Turn(KEY, "", (attach(clip),)))
+    assert not texts(replies, Problem) and not old.exists()
+
+    song = tmp_path / "song.mp3"
+    song.write_bytes(b"\2" * 80_000)
+    (problem,) = texts(await collect(bot, Turn(KEY, "", (attach(song),))), Problem)
+    assert problem.startswith("My storage is full right now")
+    (record,) = store.media.values()
+    assert (small.data_dir / record.path).exists(), "the clip being edited is never swept"
+    await bot.aclose()
