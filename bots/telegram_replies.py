@@ -109,7 +109,8 @@ def link_text(video: Video) -> str:
     size = f" ({human_size(video.size)})" if video.size else ""
     head = video.caption.strip()
     if video.url is None:
-        return "\n\n".join(p for p in (head, f"The video{size} is too big to send here.") if p)
+        return "\n\n".join(p for p in (head, f"The video{size} is too big to send here; "
+                                          "try \"export 720p\" for a smaller file.") if p)
     return "\n\n".join(p for p in (head, f"Your video{size} is ready: {video.url}") if p)
 
 
@@ -290,10 +291,10 @@ async def send_video(bot: Bot, chat_id: int, video: Video, outbox: Outbox) -> No
                 filename=path.name, reply_markup=keyboard(video.buttons),
                 read_timeout=120, write_timeout=300))
             return
-        except NetworkError as exc:
-            if "too large" not in exc.message.lower() or video.url is None:
+        except NetworkError as exc:  # 413: the server's limit is lower than we were told
+            if "too large" not in exc.message.lower():
                 raise
-            log.warning("telegram refused the upload as too large; sending the link")
+            log.warning("telegram refused the upload as too large; sending the link instead")
     await send_text(bot, chat_id, link_text(video), video.buttons)
 
 

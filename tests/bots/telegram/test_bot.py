@@ -228,6 +228,21 @@ async def test_upload_refused_with_413_falls_back_to_the_link(
     assert tg.texts(ANN) == ["Done\n\nYour video (1 KB) is ready: https://dl.test/v.mp4"]
 
 
+async def test_upload_refused_with_413_and_no_link_says_what_to_do(
+        tg: FakeTelegram, app: FakeApp, clip: Path) -> None:
+    tg.upload_limit = 1000
+
+    async def script(turn: Turn) -> AsyncIterator[Reply]:
+        yield Video(clip, None, 1500, 4.0, "Done")
+
+    app.assistant.script = script
+    async with running(app):
+        say(tg, ANN, "export")
+        await tg.wait_for(lambda: tg.texts(ANN))
+    (text,) = tg.texts(ANN)
+    assert "too big to send here" in text and "export 720p" in text and "Sorry" not in text
+
+
 async def test_button_press_sends_its_label_as_a_turn(tg: FakeTelegram, app: FakeApp) -> None:
     async def script(turn: Turn) -> AsyncIterator[Reply]:
         yield Message(f"you said: {turn.text}", buttons=QUICK_ACTIONS)

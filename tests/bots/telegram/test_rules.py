@@ -184,7 +184,9 @@ def test_fits(v: Video, limit: int | None, ok: bool) -> None:
 def test_link_text() -> None:
     assert link_text(video(60 * MB, url="https://dl.test/v")) == \
         "Done\n\nYour video (60.0 MB) is ready: https://dl.test/v"
-    assert "too big" in link_text(video(60 * MB))
+    assert link_text(video(60 * MB)) == \
+        'Done\n\nThe video (60.0 MB) is too big to send here; try "export 720p" for a smaller file.'
+
 
 
 @pytest.mark.parametrize("value", [3, dt.timedelta(seconds=3)])
