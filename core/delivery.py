@@ -35,6 +35,10 @@ SHRINK_MARGIN = 0.95
 
 DOWNLOAD_NAME = "backtrack.mp4"
 
+NOT_TOLD = "stopped by a shutdown; the chat is told at the next start"
+"""The error of a render stopped by `aclose`: the next `recover()` tells its chat."""
+TOLD = "stopped by a restart"
+
 
 class Signer(Protocol):
     """What delivery needs from `core.links.LinkSigner`."""
@@ -199,7 +203,7 @@ class Renderer:
             if not self.closing:
                 await job.finish("cancelled")
             elif job.record.remote_id is None:
-                await job.finish("interrupted", error="stopped by a restart")
+                await job.finish("interrupted", error=NOT_TOLD)
             # A remote render stays "running": the next start resumes it.
             raise
         except UserError as exc:

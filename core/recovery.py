@@ -1,5 +1,8 @@
 """After a restart: renders left queued/running are resumed (remote) or reported as interrupted.
 
+Renders a clean shutdown stopped (`aclose`) are recorded as interrupted but not yet told;
+the next start tells their chats too.
+
 Notices reach chats through the notifier each platform registers. A notice for a platform with
 no notifier yet is kept in memory and delivered by `add_notifier`; the render record changes
 state only after its notice was handed over, so if the process dies first, the next start
@@ -15,7 +18,16 @@ from typing import Any
 
 from core.config import Settings
 from core.conversation import ConversationKey, Message, Notice, Notifier, Problem, Reply, Video
-from core.delivery import DOWNLOAD_NAME, RenderLog, Signer, human_duration, human_size, relative_to
+from core.delivery import (
+    DOWNLOAD_NAME,
+    NOT_TOLD,
+    TOLD,
+    RenderLog,
+    Signer,
+    human_duration,
+    human_size,
+    relative_to,
+)
 from core.engine import Engine, Progress, Rendered, SessionRef
 from core.errors import EngineError, UserError, new_error_id
 from core.ports import ACTIVE_RENDER_STATES, RenderRecord, Store
@@ -69,7 +81,9 @@ class Recovery:
 
     async def recover(self) -> None:
         """Handle every render left queued or running by an earlier process (idempotent)."""
-        for record in await self.store.renders_in_state(*ACTIVE_RENDER_STATES):
+        stopped = [r for r in await self.store.renders_in_state("interrupted")
+                   if r.error == NOT_TOLD]
+        for record in [*await self.store.renders_in_state(*ACTIVE_RENDER_STATES), *stopped]:
             if record.id in self._seen or record.id in self._live:
                 continue
             self._seen.add(record.id)
@@ -79,7 +93,8 @@ class Recovery:
                 log.error("render %s has a bad conversation key", record.id)
                 await RenderLog(self.store, record).finish("interrupted", error="bad key")
                 continue
-            if record.remote_id and record.engine == self.engine.name:
+            if record.state != "interrupted" and record.remote_id and (
+                    record.engine == self.engine.name):
                 self._spawn(self._resume(record, key), f"resume {record.id}")
             else:
                 await self.notify(Notice(key, [Message(INTERRUPTED)]),
@@ -134,5 +149,5 @@ class Recovery:
 
 def _marker(job: RenderLog) -> After:
     async def mark() -> None:
-        await job.finish("interrupted", error="stopped by a restart")
+        await job.finish("interrupted", error=TOLD)
     return mark

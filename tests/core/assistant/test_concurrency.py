@@ -89,6 +89,24 @@ async def test_shutdown_records_running_renders_as_interrupted(
     late = await collect(assistant, Turn(KEY, "status"))
     assert "restarting" in late[0].text  # type: ignore[union-attr]
 
+    # The chat may not have heard the goodbye: the next start tells it, once.
+    from core.conversation import Notice
+    from core.recovery import INTERRUPTED
+    from tests.core.assistant.conftest import fake_probe
+
+    notices: list[Notice] = []
+
+    async def inbox(notice: Notice) -> None:
+        notices.append(notice)
+
+    for _ in range(2):
+        restarted = Assistant(assistant.settings, store, engine, probe=fake_probe)
+        restarted.add_notifier("telegram", inbox)
+        await restarted.recover()
+        await restarted.aclose()
+    assert notices == [Notice(KEY, [Message(INTERRUPTED)])]
+    assert store.renders[render.id].state == "interrupted"
+
 
 async def test_adapter_that_stops_listening_stops_the_turn(
         assistant: Assistant, engine: FakeEngine, store: MemoryStore, clip_file: Path) -> None:
