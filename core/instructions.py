@@ -224,6 +224,8 @@ def _offset(c: Clause, plan: Plan) -> None:
 
 
 def _start(c: Clause, plan: Plan, ctx: Context) -> None:
+    if c.has(r"\b(?:stop|end|ends|cut|finish|until|till)\b|结束|停"):
+        return  # where the music should end: not something the draft can say yet
     if c.take(r"\b(?:from|at)\s+the\s+(?:very\s+)?(?:start|beginning)\b|从头"):
         plan.start = 0.0
         return
@@ -272,8 +274,8 @@ def _levels(c: Clause) -> tuple[str, float] | None:
         return "factor", 2.0
     if c.take(r"\btoo\s+(?:quiet|soft|low)\b|听不[到见清]"):
         return "factor", 1 / 0.7
+    step = 0.85 if c.has(w.LITTLE) else 0.5 if c.has(w.MUCH) else 0.7
     if (q := c.take(r"\btoo\s+loud\b|太(?:大声|吵|响)") or c.take(w.QUIETER)) or c.take(w.LOUDER):
-        step = 0.85 if c.has(w.LITTLE) else 0.5 if c.has(w.MUCH) else 0.7
         return "factor", step if q else 1 / step
     return None
 

@@ -232,16 +232,19 @@ ADD = (r"\b(?:add|put|insert|use|using|give|want|need|play|overlay|include|with|
 MOOD_WORDS = {
     "lofi": r"\b(?:lofi|chill\w*|jazzy|study|mellow|lazy)\b|低保真",
     "upbeat": (r"\b(?:upbeat|happy|energetic|energy|fun|cheerful|pop|dance|party|bright|lively|"
-               r"positive|uplifting|fast)\b|欢快|活力|动感|快乐|开心"),
-    "calm": (r"\b(?:calm\w*|relax\w*|peaceful|ambient|gentle|soothing|meditat\w*|dreamy|serene|"
-             r"slow)\b|轻松|放松|舒缓|安静|平静"),
+               r"positive|uplifting)\b|欢快|活力|动感|快乐|开心"),
+    "calm": (r"\b(?:calm\w*|relax\w*|peaceful|ambient|gentle|soothing|meditat\w*|dreamy|"
+             r"serene)\b|轻松|放松|舒缓|安静|平静"),
     "cinematic": (r"\b(?:cinematic|epic|dramatic|movie|film|orchestral|emotional|inspir\w*|"
                   r"trailer|sad|heroic)\b|史诗|电影|大气|震撼"),
 }
-QUIETER = (r"\b(?:quiet\w*|soft\w*|lower|low|down|reduce\w*|decrease\w*|less\s+loud|"
-           r"not\s+so\s+loud|dim)\b|小一点|小点|小声|调小|降低|减小|轻一点|轻点")
-LOUDER = (r"\b(?:loud\w*|up|raise|boost\w*|increase\w*|higher|more\s+volume|pump)\b"
-          r"|大一点|大点|大声|调大|提高|增大|响一点")
+_TURN = r"\b(?:turn|bring|tone|dial|volume|put|knock)\s+(?:\w+\s+){0,2}?"
+QUIETER = (r"\b(?:quiet\w*|soft\w*|lower|low|reduce\w*|decrease\w*|less\s+loud|"
+           rf"not\s+so\s+loud|dim)\b|{_TURN}down\b|\bdown\s+(?:a\s+(?:bit|little|notch)|by)\b"
+           r"|小一点|小点|小声|调小|降低|减小|轻一点|轻点")
+LOUDER = (r"\b(?:loud\w*|raise|boost\w*|increase\w*|higher|more\s+volume)\b"
+          rf"|{_TURN}up\b|\bup\s+(?:a\s+(?:bit|little|notch)|by|the\s+(?:volume|music))\b"
+          r"|\bpump\s+(?:\w+\s+)?up\b|大一点|大点|大声|调大|提高|增大|响一点")
 LITTLE = r"\b(?:a\s+(?:bit|little|touch|tad)|slightly|somewhat|little)\b|一点点|稍微"
 MUCH = r"\b(?:much|a\s+lot|way|lots|really|very|far)\b|很多"
 ASPECTS = [

@@ -109,6 +109,10 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("a bit softer", "lofi", "plain", {"bgm.volume": 0.425}),
     ("much quieter", "lofi", "plain", {"bgm.volume": 0.25}),
     ("louder", "lofi", "plain", {"bgm.volume": 0.714}),
+    ("turn it up", "lofi", "plain", {"bgm.volume": 0.714}),
+    ("music up a bit", "lofi", "plain", {"bgm.volume": 0.588}),
+    ("turn the music down a little", "lofi", "plain", {"bgm.volume": 0.425}),
+    ("turn the music up by 6 dB", "lofi", "plain", {"bgm.volume": 0.998}),
     ("make the music louder", "lofi", "plain", {"bgm.volume": 0.714}),
     ("music at -12 dB", "lofi", "plain", {"bgm.volume": 0.251}),
     ("make it 6 dB quieter", "lofi", "plain", {"bgm.volume": 0.251}),
@@ -346,3 +350,11 @@ def test_an_unknown_genre_is_said() -> None:
     parsed = apply_instruction(video(), "add piano music at 20%", CTX["plain"])
     assert facts(parsed.draft)["bgm.mood"] == "lofi"
     assert any('"piano" is not a built-in mood' in u for u in parsed.understood)
+
+
+@pytest.mark.parametrize("text", ["cut the music at 0:20", "remove the background noise",
+                                  "make the colours warmer", "speed it up 2x please",
+                                  "slow it down"])
+def test_things_it_cannot_do_are_not_misread(text: str) -> None:
+    with pytest.raises(NotUnderstood):
+        apply_instruction(with_lofi(), text, CTX["plain"])
