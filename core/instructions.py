@@ -95,7 +95,7 @@ def _duck(c: Clause, plan: Plan) -> None:
     if c.take(r"\b(?:don'?t|do\s+not|no|stop|without|turn\s+off)\s+(?:duck\w*|side-?chain\w*)"):
         plan.duck = False
     elif c.take(r"\bduck\w*|\bside-?chain\w*|闪避|(?:说话|讲话)时.*(?:降低|减小|压低|小)"
-                r"|(?:\b(?:lower|quieter|softer|down|reduce|dip)\w*\s+(?:the\s+)?"
+                r"|(?:\b(?:lower|quieter|softer|down|reduce|dip|mute|cut|drop|duck)\w*\s+(?:the\s+)?"
                 r"(?:music|song|it)?\s*)?\b(?:when(?:ever)?|while|during|as)\s+(?:i|we|someone|"
                 r"people|they|he|she|anyone)?\s*(?:'m|am|are|is|'re)?\s*(?:talk|speak|say|voice|"
                 r"speech|dialog)\w*|\bunder\s+(?:my\s+|the\s+)?(?:voice|speech|talking|dialog\w*)"):
@@ -177,8 +177,9 @@ def _fit(c: Clause, plan: Plan) -> None:
 def _trim(c: Clause, plan: Plan) -> None:
     if (c.has(w.MUSIC) or (c.after_music and c.has(r"\bskip\b"))) and not c.has(w.VIDEO_WORDS):
         return
-    if c.take(r"\b(?:no\s+trim\w*|don'?t\s+trim|untrim|full\s+(?:video|length|clip)|whole\s+"
-              r"(?:video|clip)|remove\s+the\s+trim|undo\s+the\s+trim)\b"):
+    if c.take(r"\b(?:no\s+trim\w*|don'?t\s+trim|untrim|full\s+length|(?:use|keep|restore|"
+              r"back\s+to|show)\s+the\s+(?:whole|full|entire)\s+(?:video|clip)|remove\s+the\s+trim|"
+              r"undo\s+the\s+trim)\b"):
         plan.trim = ("reset", 0.0, 0.0)
         return
     trim_words = r"\b(?:trim|cut|keep|only|just|clip|shorten|use|crop)\b|剪|截取|保留|只要"

@@ -170,6 +170,8 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("duck the music when I talk", "lofi", "plain", {"m.duck": True, "bgm.volume": 0.5}),
     ("lower the music while I'm speaking", "lofi", "plain", {"m.duck": True, "bgm.volume": 0.5}),
     ("no ducking", "lofi", "plain", {"m.duck": False}),
+    ("mute the music when I talk", "lofi", "plain", {"m.duck": True, "bgm": True}),
+    ("add music to the whole video", "trimmed", "plain", {"m.trim": [10_000, 20_000]}),
     ("normalize", "lofi", "plain", {"m.loudness": -14.0}),
     ("normalise the audio to -16 LUFS", "lofi", "plain", {"m.loudness": -16.0}),
     ("make it loud enough for YouTube", "lofi", "plain", {"m.loudness": -14.0}),
