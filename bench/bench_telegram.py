@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import multiprocessing
 import os
 import statistics
@@ -65,6 +66,8 @@ def _serve_fake(conn: Connection) -> None:
 
 
 async def _fake_main(conn: Connection) -> None:
+    # A long poll cut short by the bot stopping is normal; aiohttp would print it.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     tg = await FakeTelegram().start()
     stopped = asyncio.Event()
 
