@@ -164,7 +164,8 @@ class TelegramBot:
         query, chat, user = update.callback_query, update.effective_chat, update.effective_user
         if query is None or chat is None or user is None:
             return
-        await query.answer()
+        with contextlib.suppress(BadRequest):  # "query is too old": the press still counts
+            await query.answer()
         label = label_of(query.data)
         if label is None or not self._allowed(chat, user):
             return

@@ -261,6 +261,18 @@ async def test_button_press_sends_its_label_as_a_turn(tg: FakeTelegram, app: Fak
     assert len(tg.called("answerCallbackQuery")) == 1
 
 
+async def test_old_button_press_still_counts(tg: FakeTelegram, app: FakeApp) -> None:
+    tg.fail_next("answerCallbackQuery", 400, "Bad Request: query is too old and response "
+                 "timeout expired or query ID is invalid")
+    ann = tg.user(ANN)
+    async with running(app):
+        say(tg, ANN, "hi")
+        await tg.wait_for(lambda: tg.texts(ANN))
+        tg.push(callback_query=tg.callback(ann, tg.sent(ANN)[0], "say:Undo"))
+        await tg.wait_for(lambda: len(tg.texts(ANN)) == 2)
+    assert tg.texts(ANN)[1] == "you said: Undo"
+
+
 async def test_group_only_mentions_commands_and_replies(tg: FakeTelegram, app: FakeApp) -> None:
     chat, ann = tg.group(-100), tg.user(ANN)
     async with running(app):
