@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import math
@@ -275,6 +276,8 @@ async def send_text(bot: Bot, chat_id: int, text: str, buttons: tuple[str, ...] 
 
 async def send_video(bot: Bot, chat_id: int, video: Video, outbox: Outbox) -> None:
     """The file when it fits (streamable, with duration and size), else the link message."""
+    if video.path is not None and video.size is None:
+        video = dataclasses.replace(video, size=(await asyncio.to_thread(video.path.stat)).st_size)
     if not fits(video, outbox.upload_limit) or video.path is None:
         await send_text(bot, chat_id, link_text(video), video.buttons)
         return

@@ -201,6 +201,18 @@ async def test_video_is_sent_streamable_with_buttons(tg: FakeTelegram, app: Fake
     assert actions and actions[0].params["action"] == "upload_video"
 
 
+async def test_video_of_unknown_size_is_measured_and_sent(tg: FakeTelegram, app: FakeApp,
+                                                          clip: Path) -> None:
+    async def script(turn: Turn) -> AsyncIterator[Reply]:
+        yield Video(clip, None, None, None)
+
+    app.assistant.script = script
+    async with running(app):
+        say(tg, ANN, "export")
+        await tg.wait_for(lambda: tg.sent(ANN, "video"))
+    assert tg.sent(ANN, "video")[0].upload == clip.read_bytes()
+
+
 async def test_video_over_the_upload_limit_is_a_link(tg: FakeTelegram, app: FakeApp,
                                                      clip: Path) -> None:
     async def script(turn: Turn) -> AsyncIterator[Reply]:
