@@ -183,9 +183,13 @@ class TelegramBot:
 
     async def notify(self, notice: Notice) -> None:
         """Show a message the assistant sends on its own (restart recovery, late results)."""
-        if self._bot is not None:
+        if self._bot is None:
+            return
+        try:
             await show_replies(self._bot, int(notice.key.chat), _replay(notice.replies),
                                self.outbox)
+        except TelegramError as exc:  # the chat is gone, or the person blocked the bot
+            log.warning("telegram: could not reach chat %s: %s", notice.key.chat, exc)
 
     async def _run(self, bot: Bot, chat_id: int, reply_to: int | None, turn: Turn) -> None:
         task = asyncio.current_task()

@@ -44,6 +44,9 @@ async def test_start_sets_the_menu_registers_the_notifier_and_recovers(
         await app.assistant.notifiers["telegram"](
             Notice(ConversationKey("telegram", str(ANN)), [Message("Your render was interrupted")]))
         assert tg.texts(ANN) == ["Your render was interrupted"]
+        tg.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+        await app.assistant.notifiers["telegram"](  # does not raise
+            Notice(ConversationKey("telegram", str(BEN)), [Message("Your render was interrupted")]))
 
 
 async def test_text_becomes_a_turn(tg: FakeTelegram, app: FakeApp) -> None:
