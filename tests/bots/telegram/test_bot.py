@@ -120,7 +120,7 @@ def statuses(count: int, every: float, then: Reply) -> AsyncIterator[Reply]:
 async def test_status_is_one_message_edited_no_faster_than_the_throttle(
         tg: FakeTelegram, app: FakeApp) -> None:
     app.assistant.script = statuses(20, 0.05, Message("done"))
-    async with running(app, edit_interval=0.3):
+    async with running(app, edit_interval=0.4):
         say(tg, ANN, "go")
         await tg.wait_for(lambda: "done" in tg.texts(ANN))
         await tg.wait_for(lambda: all(s.deleted for s in tg.sent(ANN) if s.text != "done"))
@@ -129,7 +129,7 @@ async def test_status_is_one_message_edited_no_faster_than_the_throttle(
     times = [status.at] + [at for at, _ in status.edits]
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert 1 <= len(status.edits) <= 4, status.edits
-    assert min(gaps) >= 0.29, gaps
+    assert min(gaps) >= 0.3, gaps  # 0.4 s at the bot; the server's clock adds some jitter
     assert status.deleted  # the result stays, the progress line goes
 
 
@@ -152,7 +152,7 @@ async def test_flood_control_on_edits_skips_and_waits(tg: FakeTelegram, app: Fak
         await tg.wait_for(lambda: "done" in tg.texts(ANN))
     edits = tg.called("editMessageText")
     assert edits[0].status == 429 and len(edits) >= 2
-    assert edits[1].at - edits[0].at >= 0.95  # retry_after honoured before the next edit
+    assert edits[1].at - edits[0].at >= 0.9  # retry_after honoured before the next edit
     assert not any("Sorry" in t for t in tg.texts(ANN))
 
 
@@ -163,7 +163,7 @@ async def test_flood_control_on_a_result_waits_and_sends_once(
         say(tg, ANN, "hello")
         await tg.wait_for(lambda: tg.texts(ANN), timeout=5)
     first, second = tg.called("sendMessage")
-    assert first.status == 429 and second.status == 200 and second.at - first.at >= 0.95
+    assert first.status == 429 and second.status == 200 and second.at - first.at >= 0.9
     assert tg.texts(ANN) == ["you said: hello"]
 
 
