@@ -37,8 +37,14 @@ NO_SONG = ("I don't have a song from you yet: send an audio file (mp3, m4a, wav)
            "pick a built-in mood: lofi, upbeat, calm or cinematic.")
 
 
+MAX_CHARS = 500
+"""Longer messages are refused: real instructions are short, and it bounds the regex work."""
+
+
 @dataclass(frozen=True)
 class Parsed:
+    """The edited copy of the draft, and what was done, in short phrases."""
+
     draft: Draft
     understood: tuple[str, ...]
 
@@ -74,7 +80,8 @@ def _loudness(c: Clause, plan: Plan) -> None:
     if c.take(r"\b(?:don'?t|do\s+not|no|without|skip|turn\s+off)\s+(?:normali[sz]\w*|loudness)\b"):
         plan.loudness_off = True
         return
-    lufs = c.take(r"([-+−]?\d+(?:\.\d+)?)\s*lufs|lufs\s*(?:of|to|at)?\s*([-+−]?\d+(?:\.\d+)?)")
+    lufs = c.take(r"(?<![\d.])([-+−]?\d{1,2}(?:\.\d+)?)\s*lufs"
+                  r"|lufs\s*(?:of|to|at)?\s*([-+−]?\d{1,2}(?:\.\d+)?)(?![\d.])")
     target = c.take(r"\b(?:for|on|to)\s+(?:the\s+)?(youtube|spotify|tiktok|instagram|podcasts?|"
                     r"broadcast|tv|apple|streaming)\b")
     asked = c.take(r"\bnormali[sz]\w*|\bloudness\b|\bloud\s+enough\b|\bebu\b|\br128\b|标准化|响度")
@@ -257,7 +264,7 @@ def _levels(c: Clause) -> tuple[str, float] | None:
                    r"(?![\d:.%]|\s*(?:ms|s|sec|seconds?|m|min|minutes?|h)\b)"):
         return "abs", float(m.group(1)) / 100  # "music at 30": a bare level is a percentage
     down = c.has(w.QUIETER)
-    if m := c.take(r"(?:\bby\s+)?([-+−]?\d+(?:\.\d+)?)\s*db\b"):
+    if m := c.take(r"(?:\bby\s+)?(?<![\d.])([-+−]?\d{1,3}(?:\.\d+)?)\s*db\b"):
         db = float(m.group(1).replace("−", "-"))
         if m.group(1)[0] in "+-−":
             return "abs", 10 ** (db / 20)
@@ -378,6 +385,9 @@ def _leftover(c: Clause) -> bool:
 
 def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     """Apply a plain-language instruction to a copy of `draft`; NotUnderstood when nothing fits."""
+    if len(text) > MAX_CHARS:
+        raise NotUnderstood(f"That's a long message. Please send your requests in shorter "
+                            f"messages (up to {MAX_CHARS} characters).")
     marked, quotes = w.extract_quotes(text)
     plan = Plan()
     ignored: list[str] = []

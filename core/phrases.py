@@ -152,8 +152,16 @@ TIME = re.compile(f"(?:{_CLOCK})|(?:{_MIN_SEC})|(?:{_AMOUNT})")
 """A time or a duration: 0:05, 1:02:03, 1m30s, 90 seconds, 2.5s, 500 ms, 3秒."""
 
 
+MAX_MS = 86_400_000.0
+"""Times are capped at a day, so an absurd number can never overflow later arithmetic."""
+
+
 def time_ms(m: re.Match[str]) -> float:
-    """Milliseconds of a TIME match."""
+    """Milliseconds of a TIME match (at most MAX_MS)."""
+    return min(_time_ms(m), MAX_MS)
+
+
+def _time_ms(m: re.Match[str]) -> float:
     g = m.groups()
     if g[0] is not None:
         if g[2] is not None:  # h:mm:ss
@@ -295,8 +303,9 @@ def seconds(piece: str, partner: str = "") -> float:
     found = times(piece)
     if found:
         return found[0].ms
-    number = float(re.sub(r"[^\d.]", "", piece) or 0)
-    partner_found = times(partner)
-    if partner_found and re.search(r"m(?:in|inutes?)?\s*$|分", partner.strip()):
-        return number * 60_000
-    return number * 1000
+    try:
+        number = float(re.sub(r"[^\d.]", "", piece) or 0)
+    except ValueError:
+        return 0.0
+    minutes = times(partner) and re.search(r"m(?:in|inutes?)?\s*$|分", partner.strip())
+    return min(number * (60_000 if minutes else 1000), MAX_MS)

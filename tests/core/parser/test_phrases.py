@@ -151,3 +151,24 @@ def test_not_understood_never_changes_anything() -> None:
     with pytest.raises(NotUnderstood):
         apply_instruction(draft, "please make it go viral", Context(10_000, True, None))
     assert draft.to_json() == before
+
+
+@pytest.mark.parametrize("text", [
+    "fade out " + "9" * 400 + " s", "start the music at " + "9" * 400 + " s",
+    'add the title "x" for ' + "9" * 400 + " s", "volume " + "9" * 400,
+    "trim to the first " + "9" * 400 + " s", "-" + "9" * 400 + " db", "9" * 400 + " lufs",
+])
+@pytest.mark.parametrize("length", [30_000, None])
+def test_absurd_numbers_are_bounded(text: str, length: float | None) -> None:
+    try:
+        parsed = apply_instruction(Draft(), text, Context(length, True, None))
+    except NotUnderstood:
+        return
+    for track in parsed.draft.tracks:
+        for seg in track.segments:
+            assert 0 <= seg.start_ms <= 86_400_000 and 0 <= seg.duration_ms <= 86_400_000
+
+
+def test_a_very_long_message_is_refused_quickly() -> None:
+    with pytest.raises(NotUnderstood, match="shorter"):
+        apply_instruction(Draft(), "fade " * 3000, Context(30_000, True, None))
