@@ -109,3 +109,12 @@ def test_the_console_command(tmp_path: Path, clip: Path, song: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"{out}\n" and done.stderr == ""
     assert measure(out).audio_codec == "aac"
+
+
+def test_max_mb_fits_the_file(tmp_path: Path, clip: Path, song: Path,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "small.mp4"
+    assert main(["render", str(clip), "--music", str(song), "-o", str(out), "--max-mb", "0.25",
+                 "add music at 30%"]) == 0
+    assert out.stat().st_size <= 250_000
+    assert abs(measure(out).duration - 4) < 0.08
