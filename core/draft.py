@@ -16,7 +16,9 @@ The local engine writes drafts in the same vocabulary, with these conventions:
     BGM track   : {"tt": 1, "sg": [{"s": start_ms_in_video, "d": ms,
                    "m": {"name", "media_id" | "mood", "volume": 0..2, "fade_in": ms,
                          "fade_out": ms, "offset": ms_into_song, "fit": "loop"|"trim"|"once",
-                         "source_ms": length of the song file (optional; the parser's fit)}}]}
+                         "source_ms": length of the song file (optional; the parser's fit),
+                         "until": ms on the timeline where the music stops (optional; the
+                                  parser keeps `d` ending there)}}]}
     title track : {"tt": 7, "sg": [{"s": ms, "d": ms, "m": {"text": str}}]}
 
 `s` (start on the timeline, ms) is a local addition; NemoVideo segments may carry other keys,
