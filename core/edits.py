@@ -59,6 +59,8 @@ class Plan:
     fade_in: float | None = None
     fade_out: float | None = None
     start: float | None = None
+    until: float | None = None  # 0 clears it: the music runs to the end again
+    music_length: float | None = None
     offset: float | None = None
     fit: str | None = None  # "loop" | "trim" | "once"
     original: str | None = None  # "keep" | "lower" | "mute"
@@ -79,7 +81,7 @@ class Plan:
     def touches_music(self) -> bool:
         return any(v is not None for v in (
             self.source, self.volume, self.volume_factor, self.fade_in, self.fade_out,
-            self.start, self.offset, self.fit))
+            self.start, self.until, self.music_length, self.offset, self.fit))
 
     def is_empty(self) -> bool:
         return self == Plan(notes=self.notes)
@@ -233,6 +235,13 @@ def _apply_music(plan: Plan, draft: Draft, ctx: Context, length: float | None,
     if plan.start is not None:
         seg["s"] = round(plan.start)
         said.append(f"music starts at {say_clock(plan.start)}")
+    if plan.music_length is not None:
+        plan.until = _num(seg.get("s")) + plan.music_length
+    if plan.until:
+        m["until"] = round(plan.until)
+        said.append(f"music stops at {say_clock(plan.until)}")
+    elif plan.until is not None and m.pop("until", None) is not None:
+        said.append("music runs to the end")
     if plan.offset is not None:
         m["offset"] = round(plan.offset)
         said.append(f"song starts {say_time(plan.offset)} in" if plan.offset else
@@ -310,7 +319,10 @@ def _fit_music(draft: Draft, ctx: Context, length: float | None) -> None:
         m["source_ms"] = round(ctx.music.duration_ms)  # the song may have been swapped in
     song = _num(m.get("source_ms"))
     available = max(song - _num(m.get("offset")), 0.0) if song else None
-    needed = (length - start) if length is not None else None
+    end = length
+    if _num(m.get("until")) > start:
+        end = min(_num(m["until"]), length) if length is not None else _num(m["until"])
+    needed = (end - start) if end is not None else None
     fit = m.get("fit")
     if fit != "once" and available is not None and needed is not None:
         m["fit"] = "loop" if available < needed else "trim"

@@ -1,8 +1,8 @@
 """The instruction parser: plain English (and basic Chinese) to edits on a local draft.
 
 `apply_instruction` splits the text into requests ("a, b and c"), reads each with a few
-rules in a fixed order (quoted title, loudness, ducking, picture, fades, fit, trim, song
-offset, start, removal, original sound, music, volume), collects a `Plan`, and writes it into
+rules in a fixed order (quoted title, loudness, ducking, picture, fades, fit, trim, music
+end, song offset, start, removal, original sound, music, volume), collects a `Plan`, and writes it into
 a copy of the draft (core/edits.py). Rules blank the words they use, so "fade in 2s" does not
 also start the music at 2 s. Undo and export are routed elsewhere.
 """
@@ -29,8 +29,8 @@ HELP_TEXT = (
     "• trim to the first 30 seconds, vertical 9:16, normalize for YouTube\n"
     '• add the title "Summer 2024" for 3 seconds\n'
     "Built-in moods: lofi, upbeat, calm, cinematic (or send your own song). "
-    "I can also loop or play the music once, keep, lower or mute your sound, crop or pad to "
-    "1:1, 4:5, 16:9, and export 720p or 1080p."
+    "I can also loop the music or play it once, stop it at a time, keep, lower or mute your "
+    "sound, crop or pad to 1:1, 4:5 or 16:9, and make it 720p or 1080p."
 )
 
 NO_SONG = ("I don't have a song from you yet: send an audio file (mp3, m4a, wav) first, or "
@@ -177,8 +177,8 @@ def _fit(c: Clause, plan: Plan) -> None:
         plan.fit = "loop"
     elif c.take(r"\b(?:cut|trim|end|stop)\s+(?:the\s+)?(?:music|song)\s+(?:at|to|with)\s+"
                 r"(?:the\s+)?(?:end|video)\b|\bfit\s+(?:the\s+)?(?:music|song)\b|\bmatch\s+(?:the\s+)?"
-                r"(?:video(?:'s)?\s+)?length\b|\b(?:till|until)\s+the\s+end\b|\ball\s+the\s+way\b"):
-        plan.fit = "trim"
+                r"(?:video(?:'s)?\s+)?length\b|\b(?:till|until|to)\s+the\s+end\b|\ball\s+the\s+way\b"):
+        plan.fit, plan.until = "trim", 0.0
 
 
 def _trim(c: Clause, plan: Plan) -> None:
@@ -231,9 +231,28 @@ def _offset(c: Clause, plan: Plan) -> None:
         plan.offset = seconds(next(g for g in m.groups() if g))
 
 
+def _until(c: Clause, plan: Plan) -> None:
+    """Where the music stops: "music from 0:05 to 0:20", "stop the music at 0:20"."""
+    if not (c.has(w.MUSIC) or c.after_music or c.has(r"\b(?:stop|end)\s+it\b")):
+        return
+    if rng := c.take(rf"\bfrom\s+({T})\s*(?:to|until|till|-|–)\s*({TU})|从\s*({T})\s*到\s*({TU})"):
+        a, b = (g for g in rng.groups() if g)
+        if seconds(b) > seconds(a, b):
+            plan.start, plan.until = seconds(a, b), seconds(b)
+        return
+    if m := (c.take(rf"\b(?:stop|end|cut|finish)\w*\s+(?:the\s+)?(?:music|song|it)?\s*"
+                    rf"(?:at|after|by)\s+({TU})")
+             or c.take(rf"\b(?:until|till|up\s+to)\s+({TU})|到\s*({TU})\s*(?:结束|停)")
+             or c.take(rf"\b(?:for|in|during)\s+(?:only\s+)?the\s+first\s+({T})"
+                       rf"|\bfirst\s+({T})\s+only")):
+        plan.until = seconds(next(g for g in m.groups() if g))
+    elif m := c.take(rf"\b(?:for|lasting)\s+(?:only\s+|just\s+)?({TU})"):
+        plan.music_length = seconds(m.group(1))
+
+
 def _start(c: Clause, plan: Plan, ctx: Context) -> None:
     if c.has(r"\b(?:stop|end|ends|cut|finish|until|till)\b|结束|停"):
-        return  # where the music should end: not something the draft can say yet
+        return  # an end we could not read is not a start
     if c.take(r"\b(?:from|at)\s+the\s+(?:very\s+)?(?:start|beginning)\b|从头"):
         plan.start = 0.0
         return
@@ -364,6 +383,7 @@ def _read(c: Clause, plan: Plan, draft: Draft, ctx: Context, quotes: list[str]) 
     _fades(c, plan)
     _fit(c, plan)
     _trim(c, plan)
+    _until(c, plan)
     _offset(c, plan)
     _start(c, plan, ctx)
     if _remove_music(c, plan) or _original(c, plan):
