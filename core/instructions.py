@@ -3,8 +3,8 @@
 `apply_instruction` splits the text into requests ("a, b and c"), reads each with a few
 rules in a fixed order (quoted title, loudness, ducking, picture, fades, fit, trim, music
 end, song offset, start, removal, original sound, music, volume), collects a `Plan`, and
-writes it into a copy of the draft (core/edits.py). Rules blank the words they use, so "fade in 2s" does not
-also start the music at 2 s. Undo and export are routed elsewhere.
+writes it into a copy of the draft (core/edits.py). Rules blank the words they use, so
+"fade in 2s" does not also start the music at 2 s. Undo and export are routed elsewhere.
 """
 
 from __future__ import annotations
