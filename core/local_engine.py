@@ -101,16 +101,18 @@ class LocalEngine:
             raise UnsupportedFile("The local engine works with videos and music; "
                                   "please send a video clip.")
         info = await probe(media.path)
+        if media.kind == "video":
+            require_video(info)
+        elif not info.has_audio:
+            raise BadMedia(f"{media.name} has no sound in it.")
+        # The assistant records accepted media itself; this keeps the engine whole without it.
         if await self.store.get_media(media.media_id) is None:
             await self.store.add_media(self._record(session, media, info))
         before = await self.draft(session)
         draft = before.copy()
         if media.kind == "video":
-            require_video(info)
             line = self._put_video(draft, media, info)
         else:
-            if not info.has_audio:
-                raise BadMedia(f"{media.name} has no sound in it.")
             line = self._put_music(draft, media, info)
         await self._save(session, before, draft)
         return line

@@ -136,6 +136,8 @@ async def test_wrong_media(engine: LocalEngine, settings: Settings, song: Path,
         await engine.add_media(ref, upload(settings, song, "x1", "video"))
     with pytest.raises(UnsupportedFile):
         await engine.add_media(ref, upload(settings, clip, "x2", "image"))
+    assert await engine.store.get_media("x1") is None  # refused files are not recorded
+    assert (await engine.draft(ref)).summary() == "Timeline is empty."
 
 
 async def test_renders_wait_in_line(settings: Settings, store: SqliteStore, clip: Path,
