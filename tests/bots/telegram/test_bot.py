@@ -407,3 +407,14 @@ def test_command_with_bad_setting_exits_2(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert telegram_bot.run(None) == 2  # type: ignore[arg-type]
     err = capsys.readouterr().err
     assert "BACKTRACK_MAX_RENDERS" in err and "Traceback" not in err
+
+
+def test_token_in_a_message_or_traceback_is_cut(caplog: pytest.LogCaptureFixture) -> None:
+    token = "5550001:AAsecretsecretsecretsecret_abcdefgh"
+    telegram_bot.hide_token_in_logs(token)
+    try:
+        raise RuntimeError(f"POST http://127.0.0.1/bot{token}/getMe failed")
+    except RuntimeError:
+        logging.getLogger("somewhere").exception("calling %s", f"/bot{token}/getMe")
+    assert "secretsecret" not in caplog.text and "calling /bot" in caplog.text
+    assert "RuntimeError" in caplog.text
