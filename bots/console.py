@@ -37,12 +37,14 @@ from core.conversation import (
 )
 from core.delivery import human_duration, human_size
 from core.errors import ConfigError, StoreError
+from core.routing import route
 
 KEY = ConversationKey("console", "local")
 MEDIA_SUFFIXES = frozenset({".mp4", ".mov", ".avi", ".webm", ".mkv", ".jpg", ".jpeg", ".png",
                             ".gif", ".webp", ".mp3", ".wav", ".m4a", ".aac"})
 QUIT_WORDS = frozenset({"/quit", "/exit", "/q"})
 DEMO_SECONDS = 8
+PATIENCE_SECONDS = 1.0
 
 BANNER = """Backtrack chat. Send a video by typing its path (or /upload PATH), then say what you
 want, e.g. "add background music and fade it out at the end". /demo makes a sample clip,
@@ -265,8 +267,14 @@ class Console:
                         return
                     continue
                 # A person can type "cancel" while a turn runs: turns run beside the reader.
-                if parse_line(line).kind == "quit":
+                parsed = parse_line(line)
+                if parsed.kind == "quit":
                     return
+                if running and route(parsed.text).action != "cancel":
+                    # A line typed as the last turn ends waits for it a moment (the reply
+                    # may print just before the turn is over); a long one answers "still
+                    # working".
+                    await asyncio.wait(running, timeout=PATIENCE_SECONDS)
                 task = asyncio.create_task(self.line(line))
                 running.add(task)
                 task.add_done_callback(running.discard)

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.media import make_video
+
 ROOT = Path(__file__).resolve().parents[3]
 CLEAR = "\r\x1b[2K"
 
@@ -58,7 +60,8 @@ def test_terminal_status_in_place_and_cancel(tmp_path: Path) -> None:
     term.type("/demo")
     term.wait_for("Got your video demo.mp4")
     assert CLEAR + "-      Making a sample clip…" + CLEAR in term.output
-    term.type("add calm music and make it vertical")
+    long_clip = make_video(tmp_path / "long.mp4", seconds=20, width=640, height=480)
+    term.type(f"{long_clip} add calm music and make it vertical")
     term.wait_for("] Rendering…")
     term.type("fade out")
     term.wait_for("send 'cancel' to stop it.")
