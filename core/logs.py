@@ -5,10 +5,11 @@ A line is logfmt (`key=value`, values with spaces quoted, newlines escaped), e.g
     time=2026-11-24T05:10:00.123Z level=INFO logger=core.assistant msg="turn done" \
 key=telegram:1:2 turn=ab12 elapsed_ms=840
 
-Fields passed with `extra={...}` are appended; a traceback becomes one `exc="..."` field, so a
-line is always one event. Redaction happens twice: a filter rewrites the record (message,
-arguments, extras, exception text) before any formatter sees it, and the formatter scrubs the
-finished line again.
+Fields passed with `extra={...}`, and those set for a block with `log_fields(key=..., turn=...)`
+(the conversation and the turn, for every line a turn causes), are appended; a traceback
+becomes one `exc="..."` field, so a line is always one event. Redaction happens twice: a
+filter rewrites the record (message, arguments, extras, exception text) before any formatter
+sees it, and the formatter scrubs the finished line again.
 
 The registry of secrets is process-wide on purpose: logging itself is process-wide, and a
 secret learnt anywhere (a NemoVideo token fetched at run time) must be hidden from every line.
@@ -16,12 +17,14 @@ secret learnt anywhere (a NemoVideo token fetched at run time) must be hidden fr
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any, TextIO
 from urllib.parse import quote
 
@@ -105,6 +108,40 @@ def settings_secrets(settings: Settings) -> Iterable[SecretStr | None]:
             yield value
 
 
+# Fields for every line written in the current context ------------------------------------
+
+_FIELDS: ContextVar[tuple[tuple[str, object], ...]] = ContextVar("backtrack_log_fields",
+                                                                 default=())
+
+
+@contextlib.contextmanager
+def log_fields(**fields: object) -> Iterator[None]:
+    """Add these fields (e.g. `key=`, `turn=`) to every line logged inside the block, including
+    by tasks and threads started inside it (asyncio copies the context)."""
+    token = _FIELDS.set((*_FIELDS.get(), *fields.items()))
+    try:
+        yield
+    finally:
+        _FIELDS.reset(token)
+
+
+@contextlib.contextmanager
+def timed(logger: logging.Logger, event: str, **fields: object) -> Iterator[None]:
+    """One line when the block ends: `event` with `elapsed_ms` and `outcome` (ok, cancelled or
+    the exception's class name)."""
+    started = time.perf_counter()
+    outcome = "ok"
+    try:
+        yield
+    except BaseException as exc:
+        outcome = "cancelled" if isinstance(exc, GeneratorExit | KeyboardInterrupt) or \
+            type(exc).__name__ == "CancelledError" else type(exc).__name__
+        raise
+    finally:
+        elapsed = round((time.perf_counter() - started) * 1000)
+        logger.info(event, extra={**fields, "elapsed_ms": elapsed, "outcome": outcome})
+
+
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
     "message", "asctime", "taskName",
 }
@@ -119,6 +156,9 @@ class RedactingFilter(logging.Filter):
         self._formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
+        for name, value in _FIELDS.get():
+            if not hasattr(record, name):
+                setattr(record, name, value)
         redact = self._redactor.redact
         try:
             message = record.getMessage()

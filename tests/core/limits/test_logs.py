@@ -177,3 +177,38 @@ def test_stderr_by_default(capsys: pytest.CaptureFixture[str]) -> None:
         root = logging.getLogger()
         for handler in [h for h in root.handlers if isinstance(h, logs._BacktrackHandler)]:
             root.removeHandler(handler)
+
+
+async def test_context_fields_reach_lines_of_tasks_and_threads(out: io.StringIO) -> None:
+    import asyncio
+
+    from core.logs import log_fields, timed
+
+    log = logging.getLogger("core.engine")
+    with log_fields(key="telegram:1", turn="t1"):
+        log.info("in the turn")
+        await asyncio.create_task(asyncio.sleep(0))
+        await asyncio.get_running_loop().create_task(_log_later(log))
+        await asyncio.to_thread(log.info, "from a thread")
+        with timed(log, "render done", render="r1"):
+            pass
+    log.info("after the turn")
+    [inside, task, thread, done, after] = [
+        line for line in lines(out) if "logger=core.engine" in line]
+    for line in (inside, task, thread, done):
+        assert "key=telegram:1 turn=t1" in line, line
+    assert "key=" not in after
+    assert "render=r1" in done and "elapsed_ms=" in done and "outcome=ok" in done
+
+
+async def _log_later(log: logging.Logger) -> None:
+    log.info("from a task")
+
+
+def test_timed_reports_the_failure(out: io.StringIO) -> None:
+    from core.logs import timed
+
+    with pytest.raises(ValueError), timed(logging.getLogger("x"), "step"):
+        raise ValueError("bad")
+    [line] = lines(out)
+    assert "outcome=ValueError" in line
