@@ -232,6 +232,9 @@ class Assistant:
         if asked.action == "new":
             await self._new_session(turn)
             emit(Message("Started a fresh timeline. Send me a video to work on."))
+        if asked.action in ("credits", "status", "upload") and not (turn.attachments or links):
+            await self._ask(asked, await self._existing_session(turn), emit)
+            return
         session = await self._session(turn)
         added: list[MediaFile] = []
         for attachment in turn.attachments:
@@ -252,14 +255,9 @@ class Assistant:
             emit(Message(help_text()))
         if action in ("new", "help", "cancel"):
             return
-        if action == "upload":
-            if not added:
-                emit(Message(UPLOAD_HELP))
-            return
-        if action == "status":
-            emit(Message((await self.engine.draft(session)).summary()))
-        elif action == "credits":
-            emit(Message(await self.engine.credits(session)))
+        if action in ("credits", "status", "upload"):
+            if action != "upload":  # with an upload, the engine's line was the answer
+                await self._ask(asked, session, emit)
         elif action == "undo":
             changes = await self.engine.undo(session)
             emit(Message("Undone: " + "; ".join(changes) if changes else "Undone."))
@@ -269,6 +267,17 @@ class Assistant:
             await self._export(turn, session, asked.options, status, emit)
         else:
             await self._edit(turn, session, asked.text, status, emit)
+
+    async def _ask(self, asked: Route, session: SessionRef | None, emit: Emit) -> None:
+        """Questions that change nothing; no engine session is made just to answer them."""
+        if asked.action == "upload":
+            emit(Message(UPLOAD_HELP))
+        elif asked.action == "credits":
+            emit(Message(await self.engine.credits(session)))
+        elif session is None:
+            emit(Message("Timeline is empty. Send me a video to start."))
+        else:
+            emit(Message((await self.engine.draft(session)).summary()))
 
     async def _add(self, session: SessionRef, media: MediaFile, emit: Emit) -> MediaFile:
         try:
@@ -355,11 +364,13 @@ class Assistant:
     # Sessions ---------------------------------------------------------------------------------
 
     async def _session(self, turn: Turn) -> SessionRef:
-        key = str(turn.key)
-        conversation = await self.store.get_conversation(key)
+        return await self._existing_session(turn) or await self._new_session(turn)
+
+    async def _existing_session(self, turn: Turn) -> SessionRef | None:
+        conversation = await self.store.get_conversation(str(turn.key))
         if conversation is None or conversation.engine != self.engine.name:
-            return await self._new_session(turn)
-        return SessionRef(key, conversation.session_id, turn.language)
+            return None
+        return SessionRef(str(turn.key), conversation.session_id, turn.language)
 
     async def _new_session(self, turn: Turn) -> SessionRef:
         key = str(turn.key)

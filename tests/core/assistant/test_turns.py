@@ -84,7 +84,9 @@ async def test_commands(assistant: Assistant, engine: FakeEngine, store: MemoryS
     assert texts(await collect(assistant, Turn(KEY, "upload")), Message) == [UPLOAD_HELP]
     assert texts(await collect(assistant, Turn(KEY, "积分")), Message) == [
         "Fake engine: 42 credits."]
-    assert "Timeline is empty." in texts(await collect(assistant, Turn(KEY, "/status")), Message)
+    assert texts(await collect(assistant, Turn(KEY, "/status")), Message) == [
+        "Timeline is empty. Send me a video to start."]
+    assert engine.count("new_session") == 0, "no engine session just to answer questions"
     help_reply = texts(await collect(assistant, Turn(KEY, "/start")), Message)[0]
     assert "export" in help_reply and "undo" in help_reply
     assert texts(await collect(assistant, Turn(KEY, "export")), Problem) == [
