@@ -12,7 +12,7 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -36,6 +36,7 @@ from core.janitor import sweep
 from core.ports import Conversation, Store
 from core.recovery import Recovery
 from core.routing import UPLOAD_HELP, Route, help_text, route
+from core.tasks import TaskSet
 
 log = logging.getLogger("backtrack.assistant")
 
@@ -49,30 +50,6 @@ class TurnGate(Protocol):
 
     async def check_turn(self, person: str) -> None: ...
     async def check_render(self, person: str) -> None: ...
-
-
-class TaskSet:
-    """Tracked background tasks: nothing is fire-and-forget; `aclose` cancels and awaits."""
-
-    def __init__(self) -> None:
-        self._tasks: set[asyncio.Task[Any]] = set()
-
-    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
-        task = asyncio.create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-        return task
-
-    def _done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("task %s failed", task.get_name(), exc_info=task.exception())
-
-    async def aclose(self) -> None:
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 @dataclass
