@@ -100,7 +100,7 @@ class LocalEngine:
         if media.kind == "image":
             raise UnsupportedFile("The local engine works with videos and music; "
                                   "please send a video clip.")
-        info = await probe(media.path)
+        info = await probe(media.path, media.name)
         if media.kind == "video":
             require_video(info)
         elif not info.has_audio:

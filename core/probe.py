@@ -34,9 +34,15 @@ class MediaInfo:
     size: int
 
 
-def probe_sync(path: Path) -> MediaInfo:
-    """Open the file and describe it; BadMedia with words when it is not usable media."""
-    name = path.name
+MAX_DECODE_PIXELS = 8192 * 8192
+"""Larger pictures are described from their headers only (decoding one would take gigabytes);
+the size limits refuse them later with words."""
+
+
+def probe_sync(path: Path, name: str | None = None) -> MediaInfo:
+    """Open the file and describe it; BadMedia with words when it is not usable media.
+    `name` is how the user knows the file (the stored copy has a random name)."""
+    name = name or path.name
     try:
         size = path.stat().st_size
     except OSError:
@@ -45,7 +51,7 @@ def probe_sync(path: Path) -> MediaInfo:
         raise BadMedia(f"{name} is empty.")
     try:
         with av.open(str(path)) as container:
-            return _describe(path, size, container)
+            return _describe(path, name, size, container)
     except BadMedia:
         raise
     except (av.FFmpegError, UnicodeDecodeError, ValueError, IndexError, OSError) as exc:
@@ -55,9 +61,9 @@ def probe_sync(path: Path) -> MediaInfo:
         ) from exc
 
 
-async def probe(path: Path) -> MediaInfo:
+async def probe(path: Path, name: str | None = None) -> MediaInfo:
     """`probe_sync` in a worker thread, so the event loop never blocks on file reads."""
-    return await asyncio.to_thread(probe_sync, path)
+    return await asyncio.to_thread(probe_sync, path, name)
 
 
 def require_video(info: MediaInfo) -> MediaInfo:
@@ -67,20 +73,23 @@ def require_video(info: MediaInfo) -> MediaInfo:
     return info
 
 
-def _describe(path: Path, size: int, container: av.container.InputContainer) -> MediaInfo:
+def _describe(
+    path: Path, name: str, size: int, container: av.container.InputContainer
+) -> MediaInfo:
     video = next(iter(container.streams.video), None)
     audios = list(container.streams.audio)
     if video is None and not audios:
-        raise BadMedia(f"{path.name} has neither pictures nor sound.")
+        raise BadMedia(f"{name} has neither pictures nor sound.")
     duration = _duration(container)
     if duration <= 0:
-        raise BadMedia(f"{path.name} has no playable length.")
+        raise BadMedia(f"{name} has no playable length.")
     width = height = None
     rotation = 0
     fps: float | None = None
     if video is not None:
-        rotation = _first_frame_rotation(path, container, video)
         width, height = video.codec_context.width, video.codec_context.height
+        if width * height <= MAX_DECODE_PIXELS:
+            rotation = _first_frame_rotation(name, container, video)
         if rotation % 180:
             width, height = height, width
         rate = video.average_rate or video.guessed_rate
@@ -113,12 +122,12 @@ def _duration(container: av.container.InputContainer) -> float:
 
 
 def _first_frame_rotation(
-    path: Path, container: av.container.InputContainer, video: av.VideoStream
+    name: str, container: av.container.InputContainer, video: av.VideoStream
 ) -> int:
     """Rotation (degrees, 0/90/180/270) of the first decodable frame; BadMedia when none."""
     try:
         for frame in container.decode(video):
             return round(frame.rotation) % 360
     except av.FFmpegError as exc:
-        raise BadMedia(f"{path.name} has a damaged video stream.") from exc
-    raise BadMedia(f"{path.name} has a video stream with no pictures in it (cut short?).")
+        raise BadMedia(f"{name} has a damaged video stream.") from exc
+    raise BadMedia(f"{name} has a video stream with no pictures in it (cut short?).")

@@ -75,3 +75,12 @@ def test_truncated_faststart_file(tmp_path: Path, media_dir: Path) -> None:
     cut.write_bytes(data[: mdat + 16])
     with pytest.raises(BadMedia):
         probe_sync(cut)
+
+
+async def test_words_use_the_name_the_user_knows(tmp_path: Path) -> None:
+    stored = tmp_path / "f771c707f5581108.mp4"
+    stored.write_bytes(bytes(range(256)) * 100)
+    with pytest.raises(BadMedia) as caught:
+        await probe(stored, "My Holiday.mp4")
+    assert "My Holiday.mp4" in caught.value.user_message
+    assert "f771c707" not in caught.value.user_message
