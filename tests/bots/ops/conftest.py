@@ -27,3 +27,4 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.Monk
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, logs._BacktrackHandler)]:
         root.removeHandler(handler)
+    logging.captureWarnings(False)

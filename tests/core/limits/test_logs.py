@@ -33,6 +33,7 @@ def out() -> Iterator[io.StringIO]:
     for handler in [h for h in root.handlers if isinstance(h, logs._BacktrackHandler)]:
         root.removeHandler(handler)
     logs.REDACTOR.forget_all()
+    logging.captureWarnings(False)
 
 
 def lines(stream: io.StringIO) -> list[str]:
@@ -177,6 +178,7 @@ def test_stderr_by_default(capsys: pytest.CaptureFixture[str]) -> None:
         root = logging.getLogger()
         for handler in [h for h in root.handlers if isinstance(h, logs._BacktrackHandler)]:
             root.removeHandler(handler)
+        logging.captureWarnings(False)
 
 
 async def test_context_fields_reach_lines_of_tasks_and_threads(out: io.StringIO) -> None:
