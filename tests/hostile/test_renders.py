@@ -105,3 +105,13 @@ async def test_titles_with_filter_characters_show_as_written(
         during = title_area_change(titled, plain, 1.0)
         after = title_area_change(titled, plain, 3.0)
         assert during > after + 1.0, (title, during, after)
+
+
+async def test_portrait_stays_portrait_when_the_picture_is_re_encoded(
+        talk: Talk, hostile: Hostile) -> None:
+    said = await talk("portrait-title", 'add calm music and the title "Hi" for 1 second',
+                      files=[attach(hostile("portrait"))])
+    out = delivered(said)
+    shown = probe_sync(out)
+    assert shown.height is not None and shown.width is not None
+    assert shown.height > shown.width, (shown.width, shown.height, shown.rotation)
