@@ -104,3 +104,17 @@ async def test_two_chats_at_once_both_get_their_video(
         (video,) = tg.sent(user_id, "video")
         facts = measure(saved(video, tmp_path))
         assert abs(facts.duration - seconds) < 0.3 and facts.audio_streams == 1
+
+
+async def test_clip_then_text_right_away_is_handled_in_order(
+        tg: FakeTelegram, real_app: App, clip: Path, tmp_path: Path) -> None:
+    """The instruction typed while the clip is still being fetched waits for it (no "still
+    working" answer) and gives one finished video."""
+    user = tg.user(ANN)
+    async with running(real_app, edit_interval=0.2):
+        send(tg, ANN, clip.read_bytes())
+        tg.push(message=tg.message(tg.private(user), user, "add calm music"))
+        await tg.wait_for(lambda: tg.sent(ANN, "video"), timeout=60)
+    assert not any("Still working" in t for t in tg.texts(ANN))
+    facts = measure(saved(tg.sent(ANN, "video")[0], tmp_path))
+    assert abs(facts.duration - 4.0) < 0.3 and facts.audio_streams == 1
