@@ -149,7 +149,8 @@ class Gate:
             return
         wait = await self._seconds_until_free(person, now, limit)
         raise RateLimited(
-            f"You've made {used} videos in the last 24 hours (the limit is {limit}); "
+            f"You've made {used} video{'' if used == 1 else 's'} in the last 24 hours "
+            f"(the limit is {limit}); "
             f"you can render again in {wait_words(wait)}."
         )
 

@@ -63,7 +63,7 @@ async def test_daily_quota_in_words_survives_a_restart(tmp_path: Path, clip: Pat
     app = await build_app(config)  # the count lives in the store, not in memory
     try:
         [words] = problems(await turn(app, "1", "fade it out at the end"))
-        assert "You've made 1 videos in the last 24 hours (the limit is 1)" in words
+        assert "You've made 1 video in the last 24 hours (the limit is 1)" in words
         assert "you can render again in 24 h." in words
     finally:
         await app.aclose()
