@@ -260,7 +260,7 @@ class Outbox:
     upload_limit: int
     local_mode: bool
     uploads: asyncio.Semaphore
-    """Bounds uploads in flight: each one holds the whole file in memory (cloud mode)."""
+    """Bounds cloud uploads in flight: each holds its file in memory (local mode sends paths)."""
     interval: float = EDIT_INTERVAL
 
 
@@ -282,7 +282,8 @@ async def send_video(bot: Bot, chat_id: int, video: Video, outbox: Outbox) -> No
         await send_text(bot, chat_id, link_text(video), video.buttons)
         return
     path = video.path
-    async with outbox.uploads, chat_action(bot, chat_id, ChatAction.UPLOAD_VIDEO):
+    slot = contextlib.nullcontext() if outbox.local_mode else outbox.uploads
+    async with slot, chat_action(bot, chat_id, ChatAction.UPLOAD_VIDEO):
         # Cloud mode uploads the bytes (PTB would read the file in the event loop: read it in
         # a thread); local mode hands the server a file:// path.
         payload: Any = path if outbox.local_mode else await asyncio.to_thread(path.read_bytes)
