@@ -2,7 +2,8 @@
 
 `plan()` reads the draft's conventions (see `core/draft.py`) into a `Plan` of plain numbers;
 `build_command()` and `build_loudness_pass()` turn a plan into arguments (without the
-executable, without the output file: the runner appends a temporary name).
+executable, without the output file: the runner appends a temporary name). The picture
+side (output size, blur/crop/pad, title) lives in `core/picture.py`.
 
 Choices, measured on this machine (see FFMPEG_NOTES.md):
 - The video stream is copied whenever the picture does not change: re-encoding is ~20x slower.
@@ -30,10 +31,10 @@ from typing import Any, Literal
 
 from core.draft import AUDIO, TEXT, Draft, Segment
 from core.errors import BadMedia, TooLarge
+from core.picture import geometry
+from core.picture import video_filter as picture_filter
 from core.probe import MediaInfo
 
-ASPECTS: dict[str, tuple[int, int]] = {"16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1),
-                                       "4:5": (4, 5)}
 DEFAULT_MAX_SHORT_SIDE = 1080
 AUDIO_BITRATE = 192_000
 SAMPLE_RATE = 48_000
@@ -123,10 +124,6 @@ def _num(value: Any, default: float) -> float:
     return result if math.isfinite(result) else default
 
 
-def _even(value: float) -> int:
-    return max(2, round(value / 2) * 2)
-
-
 def _trim(meta: dict[str, Any], length: float) -> tuple[float, float]:
     trim = meta.get("trim")
     start, end = 0.0, length
@@ -136,34 +133,6 @@ def _trim(meta: dict[str, Any], length: float) -> tuple[float, float]:
     if end - start < 0.1:
         raise BadMedia("The trim leaves less than a tenth of a second of video.")
     return start, end - start
-
-
-def geometry(
-    width: int, height: int, aspect: str | None, fill: str, short_side: int | None,
-    cap: int, upscale: bool,
-) -> tuple[int, int, int, int, str | None]:
-    """Output size, size of the picture inside it, and the fill mode in use (None: no change
-    of shape). Shapes only grow to the asked short side when `upscale` is set."""
-    ratio = ASPECTS.get(aspect or "")
-    mode: str | None = None
-    cw, ch = float(width), float(height)
-    if ratio is not None and abs(width / height - ratio[0] / ratio[1]) > 0.01:
-        a = ratio[0] / ratio[1]
-        mode = fill if fill in ("blur", "crop", "pad") else "blur"
-        wider = width / height > a
-        if mode == "crop":
-            cw, ch = (height * a, float(height)) if wider else (float(width), width / a)
-        else:
-            cw, ch = (float(width), width / a) if wider else (height * a, float(height))
-    target = short_side or cap
-    if not upscale:
-        target = min(target, cap if short_side is None else short_side, int(min(cw, ch)))
-    scale = target / min(cw, ch)
-    out_w, out_h = _even(cw * scale), _even(ch * scale)
-    if mode in ("blur", "pad"):
-        inner = min(out_w / width, out_h / height)
-        return out_w, out_h, _even(width * inner), _even(height * inner), mode
-    return out_w, out_h, out_w, out_h, mode
 
 
 def title_text(draft: Draft) -> str | None:
@@ -267,7 +236,8 @@ def plan(draft: Draft, inputs: RenderInputs, options: RenderOptions | None = Non
     copy_video = not reasons
     video_filter = None
     if not copy_video:
-        video_filter = _video_filter(out_w, out_h, fg_w, fg_h, mode, video, title, inputs)
+        video_filter = picture_filter((video.width, video.height), (out_w, out_h), (fg_w, fg_h),
+                                      mode, title, inputs.title_file, inputs.font_file)
     return Plan(
         video_path=video.path, start=start, duration=duration, copy_video=copy_video,
         width=video.width if copy_video else out_w, height=video.height if copy_video else out_h,
@@ -282,56 +252,7 @@ def _int_or_none(value: Any) -> int | None:
     return int(number) if number > 0 else None
 
 
-# Filter graphs ------------------------------------------------------------------------------
-
-
-def escape_value(text: str) -> str:
-    """A filter option value as ffmpeg reads it inside `-filter_complex`: first escaped for
-    the option parser (\\ ' :), then for the graph parser (\\ ' [ ] , ;)."""
-    option = re.sub(r"([\\':])", r"\\\1", text)
-    return re.sub(r"([\\'\[\],;])", r"\\\1", option)
-
-
-def _video_filter(
-    out_w: int, out_h: int, fg_w: int, fg_h: int, mode: str | None, video: MediaInfo,
-    title: tuple[float, float, str] | None, inputs: RenderInputs,
-) -> str:
-    assert video.width is not None and video.height is not None
-    if mode == "blur":
-        small_w, small_h = _even(out_w / 8), _even(out_h / 8)
-        chain = (
-            "[0:v]split=2[bg][fg];"
-            f"[bg]scale={small_w}:{small_h}:force_original_aspect_ratio=increase,"
-            f"crop={small_w}:{small_h},boxblur=8:2,scale={out_w}:{out_h}[bgb];"
-            f"[fg]scale={fg_w}:{fg_h}[fgs];"
-            f"[bgb][fgs]overlay=({out_w}-w)/2:({out_h}-h)/2"
-        )
-    elif mode == "pad":
-        chain = f"[0:v]scale={fg_w}:{fg_h},pad={out_w}:{out_h}:(ow-iw)/2:(oh-ih)/2:black"
-    elif mode == "crop":
-        a = out_w / out_h
-        wider = video.width / video.height > a
-        cw, ch = ((_even(video.height * a), video.height) if wider
-                  else (video.width, _even(video.width / a)))
-        chain = f"[0:v]crop={cw}:{ch},scale={out_w}:{out_h}"
-    elif (out_w, out_h) != (video.width, video.height):  # also evens out odd sizes
-        chain = f"[0:v]scale={out_w}:{out_h}"
-    else:
-        chain = "[0:v]null"
-    chain += ",setsar=1,format=yuv420p"
-    if title and inputs.title_file:
-        start, end, text = title
-        longest = max(len(line) for line in text.splitlines() or [text])
-        size = max(10, min(min(out_w, out_h) // 10, int(out_w * 0.9 / (0.6 * max(longest, 1)))))
-        font = (f"fontfile={escape_value(str(inputs.font_file))}" if inputs.font_file
-                else "font=Sans")
-        chain += (
-            f",drawtext={font}:textfile={escape_value(str(inputs.title_file))}"
-            f":expansion=none:fontsize={size}:fontcolor=white"
-            f":borderw={max(1, out_h // 270)}:bordercolor=black@0.8"
-            f":x=(w-text_w)/2:y=h/10:enable=between(t\\,{start:.3f}\\,{end:.3f})"
-        )
-    return chain + "[vout]"
+# Sound ------------------------------------------------------------------------------------
 
 
 def _music_filter(music: MusicPlan, duration: float) -> str:

@@ -8,14 +8,13 @@ from typing import Any
 import pytest
 
 from core.errors import BadMedia, TooLarge
+from core.picture import escape_value, geometry
 from core.render import (
     LoudnessStats,
     RenderInputs,
     RenderOptions,
     build_command,
     build_loudness_pass,
-    escape_value,
-    geometry,
     parse_loudnorm,
     plan,
 )

@@ -1,0 +1,92 @@
+"""The picture side of a render: output geometry and the video filter graph (pure)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ASPECTS: dict[str, tuple[int, int]] = {"16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1),
+                                       "4:5": (4, 5)}
+
+
+def even(value: float) -> int:
+    """The nearest even number of pixels (H.264 with 4:2:0 needs even sizes), at least 2."""
+    return max(2, round(value / 2) * 2)
+
+
+def geometry(
+    width: int, height: int, aspect: str | None, fill: str, short_side: int | None,
+    cap: int, upscale: bool,
+) -> tuple[int, int, int, int, str | None]:
+    """Output size, size of the picture inside it, and the fill mode in use (None: no change
+    of shape). Shapes only grow to the asked short side when `upscale` is set."""
+    ratio = ASPECTS.get(aspect or "")
+    mode: str | None = None
+    cw, ch = float(width), float(height)
+    if ratio is not None and abs(width / height - ratio[0] / ratio[1]) > 0.01:
+        a = ratio[0] / ratio[1]
+        mode = fill if fill in ("blur", "crop", "pad") else "blur"
+        wider = width / height > a
+        if mode == "crop":
+            cw, ch = (height * a, float(height)) if wider else (float(width), width / a)
+        else:
+            cw, ch = (float(width), width / a) if wider else (height * a, float(height))
+    target = short_side or cap
+    if not upscale:
+        target = min(target, cap if short_side is None else short_side, int(min(cw, ch)))
+    scale = target / min(cw, ch)
+    out_w, out_h = even(cw * scale), even(ch * scale)
+    if mode in ("blur", "pad"):
+        inner = min(out_w / width, out_h / height)
+        return out_w, out_h, even(width * inner), even(height * inner), mode
+    return out_w, out_h, out_w, out_h, mode
+
+
+def escape_value(text: str) -> str:
+    """A filter option value as ffmpeg reads it inside `-filter_complex`: first escaped for
+    the option parser (\\ ' :), then for the graph parser (\\ ' [ ] , ;)."""
+    option = re.sub(r"([\\':])", r"\\\1", text)
+    return re.sub(r"([\\'\[\],;])", r"\\\1", option)
+
+
+def video_filter(
+    src: tuple[int, int], out: tuple[int, int], inner: tuple[int, int], mode: str | None,
+    title: tuple[float, float, str] | None = None, title_file: Path | None = None,
+    font_file: Path | None = None,
+) -> str:
+    """The "[0:v]...[vout]" graph: reshape (blur/pad/crop), resize, then the title."""
+    (src_w, src_h), (out_w, out_h), (fg_w, fg_h) = src, out, inner
+    if mode == "blur":
+        small_w, small_h = even(out_w / 8), even(out_h / 8)
+        chain = (
+            "[0:v]split=2[bg][fg];"
+            f"[bg]scale={small_w}:{small_h}:force_original_aspect_ratio=increase,"
+            f"crop={small_w}:{small_h},boxblur=8:2,scale={out_w}:{out_h}[bgb];"
+            f"[fg]scale={fg_w}:{fg_h}[fgs];"
+            f"[bgb][fgs]overlay=({out_w}-w)/2:({out_h}-h)/2"
+        )
+    elif mode == "pad":
+        chain = f"[0:v]scale={fg_w}:{fg_h},pad={out_w}:{out_h}:(ow-iw)/2:(oh-ih)/2:black"
+    elif mode == "crop":
+        a = out_w / out_h
+        wider = src_w / src_h > a
+        cw, ch = (even(src_h * a), src_h) if wider else (src_w, even(src_w / a))
+        chain = f"[0:v]crop={cw}:{ch},scale={out_w}:{out_h}"
+    elif (out_w, out_h) != (src_w, src_h):  # also evens out odd sizes
+        chain = f"[0:v]scale={out_w}:{out_h}"
+    else:
+        chain = "[0:v]null"
+    chain += ",setsar=1,format=yuv420p"
+    if title and title_file:
+        start, end, text = title
+        longest = max(len(line) for line in text.splitlines() or [text])
+        size = max(10, min(min(out_w, out_h) // 10, int(out_w * 0.9 / (0.6 * max(longest, 1)))))
+        font = (f"fontfile={escape_value(str(font_file))}" if font_file
+                else "font=Sans")
+        chain += (
+            f",drawtext={font}:textfile={escape_value(str(title_file))}"
+            f":expansion=none:fontsize={size}:fontcolor=white"
+            f":borderw={max(1, out_h // 270)}:bordercolor=black@0.8"
+            f":x=(w-text_w)/2:y=h/10:enable=between(t\\,{start:.3f}\\,{end:.3f})"
+        )
+    return chain + "[vout]"
