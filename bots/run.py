@@ -109,6 +109,7 @@ class DiscordWay:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        import aiohttp
         import discord
 
         try:
@@ -116,6 +117,10 @@ class DiscordWay:
         except discord.LoginFailure as exc:
             await self._bot.close()
             raise ConfigError("Discord refused DISCORD_BOT_TOKEN: check the token in .env") from exc
+        except (OSError, aiohttp.ClientError, discord.HTTPException) as exc:
+            await self._bot.close()
+            raise ConfigError(f"Could not reach Discord ({type(exc).__name__}): check the "
+                              "network.") from exc
         self._task = asyncio.create_task(self._bot.connect(), name="discord")
 
     async def pause(self) -> None:
@@ -142,9 +147,16 @@ class TelegramWay:
         self._running: Any = None
 
     async def start(self) -> None:
+        from telegram.error import NetworkError
+
         from bots import telegram_bot
 
-        self._running = await telegram_bot.start(self._app)
+        try:
+            self._running = await telegram_bot.start(self._app)
+        except NetworkError as exc:  # TimedOut included
+            where = self._app.settings.telegram_api_url or "api.telegram.org"
+            raise ConfigError(f"Could not reach Telegram at {where} ({type(exc).__name__}): "
+                              "check the network, or TELEGRAM_API_URL if you set it.") from exc
 
     async def pause(self) -> None:
         updater = self._running.application.updater if self._running is not None else None

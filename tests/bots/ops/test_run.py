@@ -125,3 +125,14 @@ def test_unusable_store_exits_1_with_words(env: pytest.MonkeyPatch, tmp_path: Pa
     assert main(["run"]) == 1
     err = capsys.readouterr().err
     assert "Could not start" in err and "backtrack doctor" in err and "Traceback" not in err
+
+
+def test_unreachable_telegram_exits_2_with_words(env: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    token = "123456789:AAFakeTokenForTests_abcdefghijklmnopq"
+    env.setenv("TELEGRAM_BOT_TOKEN", token)
+    env.setenv("TELEGRAM_API_URL", f"http://127.0.0.1:{free_port()}/bot")
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "Could not reach Telegram" in err and "TELEGRAM_API_URL" in err
+    assert token not in err and "Traceback" not in err
