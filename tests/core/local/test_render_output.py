@@ -13,7 +13,7 @@ from core.probe import probe_sync
 from core.render import RenderOptions
 from tests.core.local.conftest import Render
 from tests.core.local.drafts import make_draft
-from tests.media import level_db, measure, tone_level_db
+from tests.media import level_db, make_audio, make_video, measure, tone_level_db
 
 FRAME = 1 / 25
 MUSIC_HZ, ORIGINAL_HZ = 880, 440
@@ -176,3 +176,14 @@ async def test_nothing_left_behind(render: Render, clip: Path, song: Path,
                                    tmp_path: Path) -> None:
     await render(make_draft(4000, {}, title="hi"), clip, song)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.mp4"]
+
+
+async def test_long_song_loops_with_stream_loop_without_silence(render: Render,
+                                                                media_dir: Path) -> None:
+    """Songs over a minute loop by re-reading the file (no crossfade) and still fill the end."""
+    video = make_video(media_dir / "long.mp4", seconds=70, width=64, height=48, fps=5)
+    long_song = make_audio(media_dir / "long-song.mp3", seconds=61, freq=MUSIC_HZ)
+    out, plan = await render(make_draft(70_000, {"volume": 1.0}), video, long_song)
+    assert plan.music is not None and plan.music.loop == "stream"
+    assert abs(measure(out).duration - 70) <= 0.25
+    assert tone_level_db(out, 65, 69.5, MUSIC_HZ) > tone_level_db(out, 10, 14.5, MUSIC_HZ) - 1.5
