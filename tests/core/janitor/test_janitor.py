@@ -98,9 +98,11 @@ async def test_crash_leftovers_go_before_the_age_limit(tmp_path: Path) -> None:
 
 async def test_grace_period_protects_files_being_written(tmp_path: Path) -> None:
     fresh = put(tmp_path, "renders/writing.tmp.mp4", 500, 0)
-    assert await sweep(tmp_path, max_bytes=0, max_age_seconds=0) == 0
+    # The clock is pinned: NOW was read at import, and the suite may run for minutes after.
+    assert await sweep(tmp_path, max_bytes=0, max_age_seconds=0, clock=lambda: NOW) == 0
     assert fresh.exists()
-    assert await sweep(tmp_path, max_bytes=0, max_age_seconds=0, grace_seconds=0) == 500
+    assert await sweep(tmp_path, max_bytes=0, max_age_seconds=0, grace_seconds=0,
+                       clock=lambda: NOW) == 500
 
 
 async def test_symlinks_are_removed_not_followed(tmp_path: Path) -> None:
