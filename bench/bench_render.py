@@ -68,8 +68,11 @@ def make_inputs(folder: Path, seconds: float, song_seconds: float) -> tuple[Path
     return clip, song
 
 
-def measure(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak MB (sum of RSS over the process and its children)."""
+def measure(command: list[str], output: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak MB (sum of RSS over the process and its children). The previous
+    run's output is deleted first, untimed, so no contender pays for freeing 200 MB."""
+    if output is not None:
+        output.unlink(missing_ok=True)
     peak = 0
     started = time.perf_counter()
     process = psutil.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -129,9 +132,9 @@ def main() -> None:
               f"made in {time.perf_counter() - started:.1f} s", flush=True)
         results: dict[str, list[tuple[float, float]]] = {"a": [], "b": []}
         for _ in range(args.runs):  # interleaved, so a busy moment hits both alike
-            results["a"].append(measure(backtrack_command(clip, song, folder / "a.mp4")))
-            results["b"].append(measure(floor_command(clip, song, folder / "b.mp4",
-                                                      args.seconds)))
+            a_out, b_out = folder / "a.mp4", folder / "b.mp4"
+            results["a"].append(measure(backtrack_command(clip, song, a_out), a_out))
+            results["b"].append(measure(floor_command(clip, song, b_out, args.seconds), b_out))
         if not args.no_moviepy:
             results["c"] = [measure([sys.executable, "-c", MOVIEPY_JOB, str(clip), str(song),
                                      str(folder / "c.mp4"), str(FADE)])]

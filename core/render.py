@@ -274,7 +274,8 @@ def _music_filter(music: MusicPlan, duration: float) -> str:
         head = "[1:a]" + ",".join(parts)
         parts = []
     parts.append(f"atrim=duration={music.length:.3f},asetpts=PTS-STARTPTS")
-    parts.append(f"volume={music.volume:.4f}")
+    if music.volume != 1.0:
+        parts.append(f"volume={music.volume:.4f}")
     if music.fade_in > 0:
         parts.append(f"afade=t=in:st=0:d={music.fade_in:.3f}")
     if music.fade_out > 0:
@@ -295,11 +296,12 @@ def audio_filter(p: Plan, loudnorm: str | None) -> str | None:
     if p.original_volume is not None:
         orig = (f"[0:a:0]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
                 f",apad=whole_dur={d}")
+        gain = f",volume={p.original_volume:.4f}" if p.original_volume != 1.0 else ""
         if p.duck:
             graph.append(orig + ",asplit=2[oraw][osc]")
-            graph.append(f"[oraw]volume={p.original_volume:.4f}[orig]")
+            graph.append(f"[oraw]{gain.lstrip(',') or 'anull'}[orig]")
         else:
-            graph.append(orig + f",volume={p.original_volume:.4f}[orig]")
+            graph.append(orig + f"{gain}[orig]")
         labels.append("[orig]")
     if p.music is not None:
         graph.append(_music_filter(p.music, p.duration) + "[music]")

@@ -151,7 +151,8 @@ def test_music_graph(music: dict[str, Any], song: float, video_ms: float, start:
     ("meta", "video", "has_music", "expected", "absent"),
     [
         ({}, video_info(), True,
-         ["[0:a:0]", "volume=1.0000[orig]", "amix=inputs=2:normalize=0:duration=longest"], []),
+         ["[0:a:0]", "apad=whole_dur=10.000[orig]", "amix=inputs=2:normalize=0:duration=longest"],
+         ["volume=1.0000"]),
         ({"original": "lower", "original_volume": 0.25}, video_info(), True,
          ["volume=0.2500[orig]", "normalize=0"], []),
         ({"original": "lower"}, video_info(), True, ["volume=0.3000[orig]"], []),
