@@ -31,7 +31,7 @@ from core.engine import (
 )
 from core.errors import EngineError, NothingToEdit, TooLarge, UserError, apology, new_error_id
 from core.fetch import Fetcher, find_links
-from core.intake import Intake, ProbeFn
+from core.intake import Intake, ProbeFn, display_name
 from core.janitor import sweep
 from core.ports import Conversation, Store
 from core.recovery import Recovery
@@ -215,7 +215,7 @@ class Assistant:
         session = await self._session(turn)
         added: list[MediaFile] = []
         for attachment in turn.attachments:
-            status(f"Receiving {attachment.name}…")
+            status(f"Receiving {display_name(attachment.name)}…")
             media = await self.intake.attachment(session.session_id, attachment)
             added.append(await self._add(session, media, emit))
         for link in links:

@@ -13,7 +13,7 @@ import asyncio
 import mimetypes
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Protocol
 
@@ -22,12 +22,18 @@ from core.conversation import Attachment
 from core.delivery import human_duration, human_size
 from core.engine import MediaFile, MediaKind
 from core.errors import BadMedia, TooLarge
-from core.fetch import ACCEPTED_EXTENSIONS, Downloaded, check_upload
+from core.fetch import ACCEPTED_EXTENSIONS, Downloaded, check_upload, extension_of
+from core.fetch import display_name as safe_name
 from core.janitor import make_room
 from core.ports import MediaRecord, MediaStore
 from core.probe import MediaInfo
 
-ProbeFn = Callable[[Path], Awaitable[MediaInfo]]
+
+class ProbeFn(Protocol):
+    """`core.probe.probe`: `name` is the user's name for the file, used in its words."""
+
+    def __call__(self, path: Path, name: str | None = None) -> Awaitable[MediaInfo]: ...
+
 
 _DEFAULT_SUFFIX: dict[str, str] = {"video": ".mp4", "audio": ".mp3", "image": ".png"}
 
@@ -38,10 +44,13 @@ class LinkFetcher(Protocol):
     async def download(self, url: str, dest_dir: Path) -> Downloaded: ...
 
 
-def display_name(name: str) -> str:
-    """The name to show and store: the last path part, at most 80 characters."""
-    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "file"
-    return name if len(name) <= 80 else name[:77] + "..."
+def display_name(name: str, kind: str = "video") -> str:
+    """The name to show and store: `core.fetch.display_name` (last path part, no control or
+    bidi characters, at most 80 characters), with a stand-in extension from the kind."""
+    ext = extension_of(name)
+    if ext not in ACCEPTED_EXTENSIONS:
+        ext = _DEFAULT_SUFFIX.get(kind, ".bin").lstrip(".")
+    return safe_name(name, ext)
 
 
 def suffix_for(name: str, mime: str | None, kind: str) -> str:
@@ -94,9 +103,9 @@ class Intake:
 
     async def attachment(self, session_id: str, attachment: Attachment) -> MediaFile:
         """A file sent in the chat."""
-        name = display_name(attachment.name)
         kind = check_upload(attachment.name, attachment.size, attachment.mime,
                             self.settings.max_file_bytes)
+        name = display_name(attachment.name, kind)
         if attachment.size:
             # Old files make way (never this conversation's own); DiskFull when that's not enough.
             own = [self.settings.data_dir / m.path for m in await self.store.list_media(session_id)]
@@ -123,7 +132,8 @@ class Intake:
         got = await self.fetcher.download(url, folder)  # saved under a random name already
         try:
             kind = check_upload(got.path.name, got.size, got.mime, self.settings.max_file_bytes)
-            return await self._admit(session_id, got.path, display_name(got.name), kind, got.size)
+            return await self._admit(session_id, got.path, display_name(got.name, kind), kind,
+                                     got.size)
         except BaseException:
             await asyncio.to_thread(got.path.unlink, missing_ok=True)
             raise
@@ -132,7 +142,11 @@ class Intake:
                      size: int) -> MediaFile:
         if size == 0:
             raise BadMedia(f"{name} is empty.")
-        info = await self.probe(path)
+        try:
+            info = await self.probe(path, name)
+        except BadMedia as exc:  # words that name the stored copy name the user's file instead
+            words = exc.user_message.replace(path.name, name)
+            raise BadMedia(words) from exc
         final = check_probed(info, kind, name, self.settings)
         return MediaFile(media_id=secrets.token_hex(8), path=path, name=name, kind=final,
                          size=size, duration=info.duration or None, width=info.width,

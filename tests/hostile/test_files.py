@@ -47,10 +47,6 @@ async def test_refused_with_words(talk: Talk, hostile: Hostile, app: App, name: 
     await still_works(talk, name)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug (owners: core/probe.py + core/intake.py): the probe's BadMedia words name the "
-    "stored random file (e.g. 'f771c707f5581108.mp4 doesn't look like...') instead of the "
-    "user's file name"))
 @pytest.mark.parametrize(("name", "mime"), [("random", "video/mp4"), ("truncated", "video/mp4"),
                                             ("png_20000", "image/png")])
 async def test_refusal_names_the_users_file(talk: Talk, hostile: Hostile, name: str,
@@ -111,25 +107,18 @@ async def test_odd_videos_are_taken(talk: Talk, hostile: Hostile, name: str) -> 
     assert path.name in said.words
 
 
-SHOWN_RAW = ("known bug (owner: core/assistant.py 'Receiving {attachment.name}' status and "
-             "core/intake.py display_name): the user's raw file name is shown with path parts, "
-             "line breaks or bidi controls; core.fetch.display_name already sanitises names")
 NAMES = [
-    pytest.param("../../../etc/passwd.mp4", marks=pytest.mark.xfail(strict=True,
-                                                                    reason=SHOWN_RAW)),
-    pytest.param("..\\..\\windows\\system32\\clip.mp4",
-                 marks=pytest.mark.xfail(strict=True, reason=SHOWN_RAW)),
+    "../../../etc/passwd.mp4",
+    "..\\..\\windows\\system32\\clip.mp4",
     'my "best" clip\'s.mp4',
-    pytest.param("line one\nline two\r\n.mp4", marks=pytest.mark.xfail(strict=True,
-                                                                       reason=SHOWN_RAW)),
+    "line one\nline two\r\n.mp4",
     "🎬 holiday 🎵.mp4",
-    pytest.param("\u202egnp.mp4", marks=pytest.mark.xfail(strict=True, reason=SHOWN_RAW)),
+    "\u202egnp.mp4",
     "a" * 300 + ".mp4",
 ]
 
 
-@pytest.mark.parametrize("shown", [p.values[0] if hasattr(p, "values") else p for p in NAMES],
-                         ids=range(len(NAMES)))
+@pytest.mark.parametrize("shown", NAMES, ids=range(len(NAMES)))
 async def test_file_names_are_stored_safely(talk: Talk, hostile: Hostile, app: App,
                                             shown: str) -> None:
     said = await talk("names", files=[attach(hostile("no_audio"), shown, "video/mp4")])

@@ -19,7 +19,7 @@ from tests.fakes.memory_store import MemoryStore
 KEY = ConversationKey("telegram", "100")
 
 
-async def fake_probe(path: Path) -> MediaInfo:
+async def fake_probe(path: Path, name: str | None = None) -> MediaInfo:
     """Audio for audio suffixes, a 4 s 320x240 video with sound otherwise."""
     audio = path.suffix in (".mp3", ".wav", ".m4a", ".aac")
     return MediaInfo(path=path, format_name="fake", duration=4.0, has_video=not audio,

@@ -126,7 +126,7 @@ async def test_errors_become_words(assistant: Assistant, engine: FakeEngine,
 async def test_bad_media_and_oversized_files(settings: Settings, store: MemoryStore,
                                              engine: FakeEngine, clip_file: Path,
                                              tmp_path: Path) -> None:
-    async def broken_probe(path: Path):
+    async def broken_probe(path: Path, name: str | None = None):
         raise BadMedia("clip.mp4 doesn't look like a video.")
 
     bot = Assistant(settings, store, engine, probe=broken_probe)
