@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from core.draft import AUDIO, VIDEO, Draft, Segment
 from core.errors import NothingToEdit, RenderFailed
@@ -38,18 +40,43 @@ MusicLookup = Callable[[Segment], Awaitable[Path | None]]
 
 
 def put_video(draft: Draft, name: str, media_id: str, duration: float) -> None:
-    """Make the clip the draft's video (in place); music that ran to the old end follows."""
-    old = draft.first_segment(VIDEO)
-    old_ms = old.duration_ms if old is not None else None
+    """Make the clip the draft's video (in place). The old clip's trim goes, and the music is
+    refitted to the new clip: from its start to the new end, or to its `until` when that
+    still lies inside the new clip ("once" music keeps the song's length as its limit)."""
     new_ms = round(duration * 1000)
     track = draft.track_dict(VIDEO)
     assert track is not None
     track["sg"] = [{"s": 0, "d": new_ms, "m": {"name": name, "media_id": media_id}}]
-    draft.meta.pop("trim", None)
+    draft.meta.pop("trim", None)  # a trim of the old clip means nothing for this one
     music = draft.track_dict(AUDIO, create=False)
     for seg in (music or {}).get("sg", []):
-        if isinstance(seg, dict) and (old_ms is None or seg.get("d") == old_ms):
-            seg["d"] = max(new_ms - int(seg.get("s", 0)), 0)
+        if isinstance(seg, dict):
+            refit_music(seg, new_ms)
+
+
+def _ms(value: object) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) else 0.0
+
+
+def refit_music(seg: dict[str, Any], length_ms: int) -> None:
+    """Set a BGM segment's `d` for a video of `length_ms` (in place), as the parser would."""
+    raw = seg.get("m")
+    meta: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    start = max(_ms(seg.get("s")), 0.0)
+    if start >= length_ms:
+        seg["s"] = start = 0.0
+    end = float(length_ms)
+    until = _ms(meta.get("until"))
+    if start < until < length_ms:
+        end = until
+    needed = end - start
+    if meta.get("fit") == "once" and _ms(meta.get("source_ms")) > 0:
+        needed = min(needed, max(_ms(meta["source_ms"]) - _ms(meta.get("offset")), 0.0))
+    seg["d"] = round(max(needed, 0.0))
 
 
 def find_font(configured: Path | None = None) -> Path | None:

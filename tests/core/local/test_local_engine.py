@@ -23,7 +23,7 @@ from core.local_engine import LocalEngine
 from core.render_queue import RenderQueue
 from core.runner import FfmpegRunner
 from storage.sqlite import SqliteStore
-from tests.media import level_db, measure, tone_level_db
+from tests.media import level_db, make_video, measure, tone_level_db
 
 
 @pytest.fixture
@@ -207,3 +207,25 @@ async def test_full_data_folder_is_said_in_words(store: SqliteStore, tmp_path: P
     with pytest.raises(DiskFull):
         await collect(engine.export(ref, ExportOptions(render_id="full")))
     assert not (settings.data_dir / "renders" / "full.mp4").exists()
+
+
+@pytest.mark.parametrize("instructions", [
+    ["add background music at 100% starting at 1s"],
+    ["trim the video to the first 2 seconds", "add background music at 100%"],
+])
+async def test_a_longer_clip_sent_later_gets_music_to_its_end(
+    engine: LocalEngine, settings: Settings, media_dir: Path, song: Path,
+    instructions: list[str],
+) -> None:
+    short = make_video(media_dir / "three.mp4", seconds=3, freq=440)
+    longer = make_video(media_dir / "eight.mp4", seconds=8, width=160, height=120, freq=440)
+    ref = await session_with(engine, settings, short, song)
+    for text in instructions:
+        await collect(engine.edit(ref, text))
+    await engine.add_media(ref, upload(settings, longer, "v2", "video"))
+    done = (await collect(engine.export(ref, ExportOptions(render_id="longer"))))[-1]
+    assert isinstance(done, Rendered) and done.path is not None
+    assert abs(measure(done.path).duration - 8) < 0.1
+    middle = tone_level_db(done.path, 4.0, 5.0, 880)
+    assert middle > -30
+    assert tone_level_db(done.path, 7.0, 7.9, 880) > middle - 1.5  # the last second

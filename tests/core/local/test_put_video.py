@@ -1,0 +1,57 @@
+"""A newly uploaded clip replaces the old one and the music is refitted to it (table)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from core.draft import AUDIO, VIDEO, Draft
+from core.render_job import put_video
+
+
+def draft_with(video_ms: int, music: dict[str, Any] | None, **meta: Any) -> Draft:
+    tracks: list[dict[str, Any]] = [
+        {"tt": 0, "sg": [{"s": 0, "d": video_ms, "m": {"name": "old.mp4", "media_id": "v1"}}]}]
+    if music is not None:
+        tracks.append({"tt": 1, "sg": [music]})
+    return Draft({"t": tracks, "m": meta})
+
+
+def song(s: int, d: int, **m: Any) -> dict[str, Any]:
+    return {"s": s, "d": d, "m": {"name": "song.mp3", "media_id": "a1", "fit": "trim",
+                                  "source_ms": 10_000, **m}}
+
+
+@pytest.mark.parametrize(("before", "seconds", "expected_s", "expected_d"), [
+    (song(0, 3000), 8.0, 0, 8000),  # ran to the old end
+    (song(1000, 2000), 8.0, 1000, 7000),  # started at 1 s: still to the new end
+    (song(0, 2000), 8.0, 0, 8000),  # fitted to a trim of the old clip (the trim goes)
+    (song(0, 2000, until=2000), 8.0, 0, 2000),  # stops at 2 s: still inside the new clip
+    (song(500, 1500, until=2000), 8.0, 500, 1500),
+    (song(0, 2000, until=9000), 8.0, 0, 8000),  # `until` past the new end: to the end
+    (song(0, 2000, until=2000), 1.5, 0, 1500),  # shorter clip: cut at its end
+    (song(2500, 500), 2.0, 0, 2000),  # start beyond the new clip: from the beginning
+    (song(0, 3000, fit="once", source_ms=5000), 8.0, 0, 5000),  # once: the song's length
+    (song(0, 3000, fit="once", source_ms=5000, offset=1000), 8.0, 0, 4000),
+    (song(0, 3000, fit="once", source_ms=50_000), 8.0, 0, 8000),
+    (song(0, 3000, fit="loop", source_ms=1000), 8.0, 0, 8000),  # loops to the end
+])
+def test_music_follows_the_new_clip(before: dict[str, Any], seconds: float, expected_s: int,
+                                    expected_d: int) -> None:
+    draft = draft_with(3000, before, trim=[0, 2000] if before["d"] == 2000 else None)
+    put_video(draft, "new.mp4", "v2", seconds)
+    music = draft.first_segment(AUDIO)
+    assert music is not None
+    assert (music.start_ms, music.duration_ms) == (expected_s, expected_d)
+    video = draft.first_segment(VIDEO)
+    assert video is not None and video.duration_ms == round(seconds * 1000)
+    assert video.meta["media_id"] == "v2" and "trim" not in draft.meta
+
+
+def test_first_clip_without_music() -> None:
+    draft = Draft()
+    put_video(draft, "clip.mp4", "v1", 4.25)
+    assert draft.first_segment(AUDIO) is None
+    seg = draft.first_segment(VIDEO)
+    assert seg is not None and (seg.duration_ms, seg.name) == (4250, "clip.mp4")
