@@ -99,7 +99,12 @@ EngineEvent = Progress | Said | Edited | RemoteRender | Rendered
 
 
 class Engine(Protocol):
-    """One editing backend. Every method raises only `core.errors` exceptions."""
+    """One editing backend. Every method raises only `core.errors` exceptions.
+
+    Optional attribute (read with `getattr`, absent means False): `accepts_images: bool`,
+    True when a picture (jpg, png, gif, webp) can be added as the clip. The assistant refuses
+    pictures in words, before fetching them, for engines without it (the local engine).
+    """
 
     name: str
 
