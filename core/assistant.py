@@ -31,7 +31,7 @@ from core.engine import (
 )
 from core.errors import EngineError, NothingToEdit, TooLarge, UserError, apology, new_error_id
 from core.fetch import Fetcher, find_links
-from core.intake import Intake, ProbeFn, display_name
+from core.intake import Intake, ProbeFn, display_name, engine_accepts_images
 from core.janitor import sweep
 from core.ports import Conversation, Store
 from core.recovery import Recovery
@@ -98,7 +98,8 @@ class Assistant:
         self._fetcher = fetcher or Fetcher(settings.max_file_bytes,
                                            settings.download_timeout_seconds,
                                            settings.allow_private_urls)
-        self.intake = Intake(settings, store, probe, self._fetcher)
+        self.intake = Intake(settings, store, probe, self._fetcher,
+                             accepts_images=engine_accepts_images(engine))
         self.renderer = Renderer(settings, store, engine)
         self._tasks = TaskSet()
         self.recovery = Recovery(settings, store, engine, signer, self._tasks.spawn,
@@ -360,7 +361,8 @@ class Assistant:
         return SessionRef(key, session_id, turn.language)
 
     async def _has_clip(self, session: SessionRef) -> bool:
-        return bool(await self.store.list_media(session.session_id, "video"))
+        kinds = ("video", "image") if self.intake.accepts_images else ("video",)
+        return any(m.kind in kinds for m in await self.store.list_media(session.session_id))
 
 
 def _describe(asked: Route) -> str:

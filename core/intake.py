@@ -21,7 +21,7 @@ from core.config import Settings
 from core.conversation import Attachment
 from core.delivery import human_duration, human_size
 from core.engine import MediaFile, MediaKind
-from core.errors import BadMedia, TooLarge
+from core.errors import BadMedia, TooLarge, UnsupportedFile
 from core.fetch import ACCEPTED_EXTENSIONS, Downloaded, check_upload, extension_of
 from core.fetch import display_name as safe_name
 from core.janitor import make_room
@@ -36,6 +36,31 @@ class ProbeFn(Protocol):
 
 
 _DEFAULT_SUFFIX: dict[str, str] = {"video": ".mp4", "audio": ".mp3", "image": ".png"}
+
+
+PHOTOS_REFUSED = ("Photos can't be the clip with the local engine — send a video "
+                  "(mp4, mov, webm, mkv, avi).")
+
+
+def engine_accepts_images(engine: object) -> bool:
+    """`Engine.accepts_images` when the engine declares it. The NemoVideo engine takes
+    pictures but predates the attribute, so its name stands in for it."""
+    return bool(getattr(engine, "accepts_images", getattr(engine, "name", "") == "nemo"))
+
+
+def picture_size(path: Path, name: str) -> tuple[int, int]:
+    """Width and height of a picture from its headers (nothing is decoded)."""
+    import av  # only pictures need it here; videos go through the probe
+
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            width, height = stream.codec_context.width, stream.codec_context.height
+    except (av.FFmpegError, IndexError, ValueError, OSError, UnicodeDecodeError):
+        width = height = 0
+    if width <= 0 or height <= 0:
+        raise BadMedia(f"{name} isn't a picture I can read (it may be damaged).")
+    return width, height
 
 
 class LinkFetcher(Protocol):
@@ -90,8 +115,9 @@ class Intake:
     """Fetches, checks, probes and records the media a user sends."""
 
     def __init__(self, settings: Settings, store: MediaStore, probe: ProbeFn,
-                 fetcher: LinkFetcher) -> None:
+                 fetcher: LinkFetcher, *, accepts_images: bool = False) -> None:
         self.settings = settings
+        self.accepts_images = accepts_images
         self.store = store
         self.probe = probe
         self.fetcher = fetcher
@@ -106,6 +132,7 @@ class Intake:
         kind = check_upload(attachment.name, attachment.size, attachment.mime,
                             self.settings.max_file_bytes)
         name = display_name(attachment.name, kind)
+        self._check_kind(kind)
         if attachment.size:
             # Old files make way (never this conversation's own); DiskFull when that's not enough.
             own = [self.settings.data_dir / m.path for m in await self.store.list_media(session_id)]
@@ -132,16 +159,29 @@ class Intake:
         got = await self.fetcher.download(url, folder)  # saved under a random name already
         try:
             kind = check_upload(got.path.name, got.size, got.mime, self.settings.max_file_bytes)
+            self._check_kind(kind)
             return await self._admit(session_id, got.path, display_name(got.name, kind), kind,
                                      got.size)
         except BaseException:
             await asyncio.to_thread(got.path.unlink, missing_ok=True)
             raise
 
+    def _check_kind(self, kind: str) -> None:
+        if kind == "image" and not self.accepts_images:
+            raise UnsupportedFile(PHOTOS_REFUSED)
+
     async def _admit(self, session_id: str, path: Path, name: str, kind: str,
                      size: int) -> MediaFile:
         if size == 0:
             raise BadMedia(f"{name} is empty.")
+        if kind == "image":  # a picture has no length: the video probe would refuse it
+            width, height = await asyncio.to_thread(picture_size, path, name)
+            if width * height > self.settings.max_pixels:
+                raise TooLarge(f"{name} is {width}x{height}; that is more pixels than I take "
+                               f"({self.settings.max_pixels:,} at most). Please send a smaller "
+                               "copy.")
+            return MediaFile(media_id=secrets.token_hex(8), path=path, name=name, kind="image",
+                             size=size, width=width, height=height)
         try:
             info = await self.probe(path, name)
         except BadMedia as exc:  # words that name the stored copy name the user's file instead

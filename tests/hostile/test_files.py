@@ -10,7 +10,9 @@ import pytest
 
 from bots.bootstrap import App
 from core.conversation import Attachment
+from core.intake import PHOTOS_REFUSED
 from tests.hostile.conftest import Talk, attach
+from tests.media import ffmpeg
 
 Hostile = Callable[[str], Path]
 
@@ -169,3 +171,13 @@ async def test_unaccepted_types_are_refused_before_fetching(talk: Talk) -> None:
                                                mime="application/x-msdownload", fetch=fetch)])
     assert len(said.problems) == 1 and "Send a video" in said.problems[0], said.words
     assert fetched == []
+
+
+async def test_a_photo_gets_words_from_the_local_engine(talk: Talk, app: App,
+                                                        tmp_path: Path) -> None:
+    photo = tmp_path / "beach.jpg"
+    ffmpeg("-f", "lavfi", "-i", "color=blue:s=64x48", "-frames:v", "1", str(photo))
+    said = await talk("photo", files=[attach(photo, "beach.jpg", "image/jpeg")])
+    assert said.problems == [PHOTOS_REFUSED], said.words
+    assert not list((app.settings.data_dir / "media").rglob("*.*"))
+    await still_works(talk, "photo")

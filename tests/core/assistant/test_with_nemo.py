@@ -16,6 +16,7 @@ from core.nemo import NemoEngine, Timing
 from tests.core.assistant.conftest import KEY, attach, collect, wait_until
 from tests.fakes.memory_store import MemoryStore
 from tests.fakes.nemo_server import FakeNemo, RenderPlan, ServedFake
+from tests.media import ffmpeg
 
 RELAXED = Timing(still_working_every=0.15, heartbeat_timeout=20, turn_limit=30, read_timeout=30)
 
@@ -105,3 +106,22 @@ async def test_a_remote_render_is_resumed_after_a_restart(nemo_settings: Setting
     assert fake.count("POST", "/api/render/proxy/lambda") == 1
     await again.aclose()
     await engine.aclose()
+
+
+async def test_a_photo_is_uploaded_to_nemovideo(nemo_settings: Settings, fake: FakeNemo,
+                                                tmp_path: Path) -> None:
+    photo = tmp_path / "beach.png"
+    ffmpeg("-f", "lavfi", "-i", "color=blue:s=64x48", "-frames:v", "1", str(photo))
+    store = MemoryStore()
+    engine = NemoEngine(nemo_settings, store, timing=RELAXED, sleep=no_wait)
+    bot = Assistant(nemo_settings, store, engine)
+    try:
+        replies = await collect(bot, Turn(KEY, "", (attach(photo, mime="image/png"),)),
+                                timeout=30)
+    finally:
+        await bot.aclose()
+        await engine.aclose()
+    assert not [r for r in replies if isinstance(r, Problem)], replies
+    assert fake.uploads == [("beach.png", photo.stat().st_size)]
+    (record,) = store.media.values()
+    assert record.kind == "image"
