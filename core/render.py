@@ -18,6 +18,8 @@ Choices, measured on this machine (see FFMPEG_NOTES.md):
   the graph version keeps the whole song in memory (such a loop restarts at the song's
   beginning, not at the asked offset).
 - Loudness is two-pass `loudnorm` with `linear=true` (keeps fades), then `aresample=48000`.
+- When the original sound and the music are mixed, `alimiter` ends the graph (after
+  loudnorm) with 1 dB of headroom for AAC, so loud sound + loud music never clips.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ CROSSFADE_LOOP_MAX = 60.0
 LOOP_CROSSFADE = 0.5
 SIZE_MARGIN = 0.92  # share of max_bytes the streams may use; the rest is container overhead
 MIN_VIDEO_BITRATE = 100_000
+LIMITER = "alimiter=limit=0.891:level=disabled:latency=enabled"  # -1 dBFS: AAC overshoots
 
 
 @dataclass(frozen=True)
@@ -314,8 +317,9 @@ def audio_filter(p: Plan, loudnorm: str | None) -> str | None:
     tail = f"atrim=duration={d}"
     if loudnorm:
         tail += f",{loudnorm},aresample=48000"
-    if len(labels) == 2:
-        graph.append(f"{''.join(labels)}amix=inputs=2:normalize=0:duration=longest,{tail}[aout]")
+    if len(labels) == 2:  # the sum of two full-scale sounds can clip: a limiter ends the mix
+        graph.append(f"{''.join(labels)}amix=inputs=2:normalize=0:duration=longest,{tail}"
+                     f",{LIMITER}[aout]")
     else:
         graph.append(f"{labels[0]}{tail}[aout]")
     return ";".join(graph)

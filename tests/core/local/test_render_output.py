@@ -13,7 +13,7 @@ from core.probe import probe_sync
 from core.render import RenderOptions
 from tests.core.local.conftest import Render
 from tests.core.local.drafts import make_draft
-from tests.media import level_db, make_audio, make_video, measure, tone_level_db
+from tests.media import ffmpeg, level_db, make_audio, make_video, measure, tone_level_db
 
 FRAME = 1 / 25
 MUSIC_HZ, ORIGINAL_HZ = 880, 440
@@ -187,3 +187,41 @@ async def test_long_song_loops_with_stream_loop_without_silence(render: Render,
     assert plan.music is not None and plan.music.loop == "stream"
     assert abs(measure(out).duration - 70) <= 0.25
     assert tone_level_db(out, 65, 69.5, MUSIC_HZ) > tone_level_db(out, 10, 14.5, MUSIC_HZ) - 1.5
+
+
+def channel_samples(path: Path) -> np.ndarray:
+    """Every decoded audio sample of every channel (float, as the decoder gives them)."""
+    with av.open(str(path)) as container:
+        chunks = [frame.to_ndarray().reshape(-1).astype(np.float64)
+                  for frame in container.decode(audio=0)]
+    return np.concatenate(chunks)
+
+
+def longest_run(mask: np.ndarray) -> int:
+    best = run = 0
+    for flag in mask:
+        run = run + 1 if flag else 0
+        best = max(best, run)
+    return best
+
+
+async def test_loud_original_and_loud_music_do_not_clip(render: Render,
+                                                        media_dir: Path) -> None:
+    loud_clip = media_dir / "loud.mp4"
+    loud_song = media_dir / "loud.m4a"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=3",
+           "-f", "lavfi", "-i", f"aevalsrc=0.9*sin(2*PI*{ORIGINAL_HZ}*t):s=48000:d=3",
+           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+           "-t", "3", str(loud_clip))
+    ffmpeg("-f", "lavfi", "-i", f"aevalsrc=0.9*sin(2*PI*{MUSIC_HZ}*t):s=48000:d=5",
+           "-c:a", "aac", str(loud_song))
+    assert np.abs(channel_samples(loud_clip)).max() > 0.8  # the inputs really are loud
+    out, plan = await render(make_draft(3000, {"volume": 1.0}), loud_clip, loud_song)
+    assert plan.original_volume == 1.0 and plan.music is not None
+    samples = channel_samples(out)
+    assert np.abs(samples).max() <= 1.0
+    assert longest_run(np.abs(samples) >= 0.99) < 2  # no flat-topped (clipped) stretch
+    assert abs(measure(out).duration - 3.0) <= 2 * FRAME
+    for hz in (ORIGINAL_HZ, MUSIC_HZ):  # both still there, a few dB down at most
+        assert tone_level_db(out, 0.5, 2.5, hz) > tone_level_db(loud_clip, 0.5, 2.5,
+                                                                 ORIGINAL_HZ) - 8

@@ -10,6 +10,7 @@ import pytest
 from core.errors import BadMedia, TooLarge
 from core.picture import escape_value, geometry
 from core.render import (
+    LIMITER,
     LoudnessStats,
     RenderInputs,
     RenderOptions,
@@ -103,7 +104,26 @@ def test_trim_bounds_the_output(draft: dict[str, Any], expected_duration: float,
     assert p.duration == expected_duration
     assert args[: len(video_input)] == video_input
     assert args[args.index("-t") + 1] == f"{expected_duration:.3f}"
-    assert f"atrim=duration={expected_duration:.3f}[aout]" in _graph(args)
+    assert f"atrim=duration={expected_duration:.3f},{LIMITER}[aout]" in _graph(args)
+
+
+@pytest.mark.parametrize(
+    ("draft", "video", "limited"),
+    [
+        ({"music": {}}, video_info(), True),  # original + music: the sum can clip
+        ({"music": {}, "duck": True}, video_info(), True),
+        ({"music": {}, "original": "lower"}, video_info(), True),
+        ({"music": {}, "original": "mute"}, video_info(), False),  # music alone
+        ({"music": {}}, video_info(audio=False), False),
+        ({"original": "lower"}, video_info(), False),  # the original alone
+    ],
+)
+def test_limiter_only_where_two_sounds_are_mixed(draft: dict[str, Any], video: Any,
+                                                  limited: bool) -> None:
+    graph = _graph(_args(draft, video)[1])
+    assert (LIMITER in graph) == limited
+    if limited:
+        assert graph.endswith(f",{LIMITER}[aout]")
 
 
 def test_trim_too_short_is_refused() -> None:
@@ -194,7 +214,7 @@ def test_loudness_two_passes() -> None:
     graph = _graph(build_command(p, stats))
     assert ("measured_I=-20.5:measured_TP=-3.2:measured_LRA=4.1:measured_thresh=-30.9"
             ":offset=0.4:linear=true") in graph
-    assert graph.endswith(",aresample=48000[aout]")
+    assert graph.endswith(f",aresample=48000,{LIMITER}[aout]")
     p2, _ = _args({"music": {}})
     assert build_loudness_pass(p2) is None
 
