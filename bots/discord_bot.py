@@ -15,12 +15,13 @@ import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 import discord
 from discord import app_commands
 
+from bots.adapter import AssistantPort, GatePort, settings_or_none
 from bots.discord_replies import (
     ChannelSurface,
     InteractionSurface,
@@ -28,9 +29,9 @@ from bots.discord_replies import (
     Surface,
     deliver,
 )
-from core.config import Settings, load_settings
-from core.conversation import Attachment, ConversationKey, Notice, Notifier, Reply, Turn
-from core.errors import ConfigError, TooLarge, UserError, apology, new_error_id
+from core.config import Settings
+from core.conversation import Attachment, ConversationKey, Notice, Reply, Turn
+from core.errors import TooLarge, UserError, apology, new_error_id
 from core.logs import setup_logging
 
 log = logging.getLogger(__name__)
@@ -41,17 +42,6 @@ TOKEN_LIFETIME = 15 * 60 - 30
 DEFAULT_UPLOAD_LIMIT = discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES
 NOT_HERE = "Sorry, I'm not available in this server or channel."
 CANNOT_FETCH = "I couldn't download that attachment from Discord; please send it again."
-
-
-class AssistantPort(Protocol):
-    def handle(self, turn: Turn) -> AsyncIterator[Reply]: ...
-    def add_notifier(self, platform: str, notifier: Notifier) -> None: ...
-    async def recover(self) -> None: ...
-
-
-class GatePort(Protocol):
-    def allowed(self, platform: str, chat: str | int, user: str | int,
-                guild: str | int | None = None) -> bool: ...
 
 
 def conversation_key(channel_id: int, user_id: int, guild_id: int | None) -> ConversationKey:
@@ -366,10 +356,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
+    settings = settings_or_none()
+    if settings is None:
         return 2
     if settings.discord_bot_token is None:
         print("DISCORD_BOT_TOKEN is not set: create a bot at https://discord.com/developers "

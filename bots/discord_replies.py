@@ -17,6 +17,8 @@ from typing import Any, Protocol
 
 import discord
 
+from bots import adapter
+from bots.adapter import fits, status_line
 from core.conversation import Message, Problem, Reply, Status, Video
 
 log = logging.getLogger(__name__)
@@ -29,13 +31,6 @@ SAY_PREFIX = "backtrack:say:"
 
 
 # Pure rules ----------------------------------------------------------------------------------
-
-
-def status_line(status: Status) -> str:
-    """"Rendering… 40%" from a Status."""
-    if status.percent is None:
-        return status.text
-    return f"{status.text} {status.percent:.0f}%"
 
 
 @dataclass
@@ -63,24 +58,8 @@ class Throttle:
 
 
 def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
-    """Cut text into messages Discord accepts, at line breaks where possible."""
-    text = text.strip() or "…"
-    chunks: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        if cut <= 0:
-            cut = limit
-        chunks.append(text[:cut].rstrip())
-        text = text[cut:].lstrip("\n")
-    chunks.append(text)
-    return chunks
-
-
-def fits(video: Video, upload_limit: int | None) -> bool:
-    """Whether the video can be sent as a file under the chat's upload limit."""
-    if video.path is None:
-        return False
-    return upload_limit is None or (video.size is not None and video.size <= upload_limit)
+    """Cut text into messages Discord accepts."""
+    return adapter.split_text(text, limit)
 
 
 def mib(size: float) -> str:

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from core.config import Settings, load_settings
+from core.config import Settings
 from core.errors import BacktrackError, ConfigError, UserError
 from core.logs import setup_logging
 
@@ -292,10 +292,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
+    from bots.adapter import settings_or_none
+
+    settings = settings_or_none()
+    if settings is None:
         return 2
     if not planned(settings):
         print(NOTHING_TO_RUN, file=sys.stderr)

@@ -35,6 +35,7 @@ from telegram.ext import (
     filters,
 )
 
+from bots.adapter import AssistantPort, GatePort, settings_or_none
 from bots.telegram_inbound import (
     PATIENCE,
     ChatOrder,
@@ -58,8 +59,8 @@ from bots.telegram_replies import (
     send_text,
     show_replies,
 )
-from core.config import Settings, load_settings
-from core.conversation import Attachment, Fetch, Notice, Notifier, Reply, Turn
+from core.config import Settings
+from core.conversation import Attachment, Fetch, Notice, Reply, Turn
 from core.errors import (
     BacktrackError,
     ConfigError,
@@ -93,24 +94,13 @@ PTBApp = Application[Any, Any, Any, Any, Any, Any]
 # What the adapter needs from bots.bootstrap.App --------------------------------------------------
 
 
-class AssistantLike(Protocol):
-    def handle(self, turn: Turn) -> AsyncIterator[Reply]: ...
-    def add_notifier(self, platform: str, notifier: Notifier) -> None: ...
-    async def recover(self) -> None: ...
-
-
-class GateLike(Protocol):
-    def allowed(self, platform: str, chat: str | int, user: str | int,
-                guild: str | int | None = None) -> bool: ...
-
-
 class AppLike(Protocol):
     @property
     def settings(self) -> Settings: ...
     @property
-    def assistant(self) -> AssistantLike: ...
+    def assistant(self) -> AssistantPort: ...
     @property
-    def gate(self) -> GateLike: ...
+    def gate(self) -> GatePort: ...
 
 
 # The adapter ----------------------------------------------------------------------------------
@@ -376,10 +366,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
+    settings = settings_or_none()
+    if settings is None:
         return 2
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
         print("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token "

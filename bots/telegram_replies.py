@@ -23,6 +23,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
+from bots import adapter
+from bots.adapter import fits, status_line
 from core.conversation import Message, Problem, Reply, Status, Video
 from core.delivery import human_size
 
@@ -53,25 +55,9 @@ T = TypeVar("T")
 # Pure rules ----------------------------------------------------------------------------------
 
 
-def status_line(status: Status) -> str:
-    """"Rendering… 40%" from a Status."""
-    if status.percent is None:
-        return status.text
-    return f"{status.text} {status.percent:.0f}%"
-
-
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Cut text into messages Telegram accepts, at line breaks where possible."""
-    text = text.strip() or "…"
-    chunks: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        if cut <= 0:
-            cut = limit
-        chunks.append(text[:cut].rstrip())
-        text = text[cut:].lstrip("\n")
-    chunks.append(text)
-    return chunks
+    """Cut text into messages Telegram accepts."""
+    return adapter.split_text(text, limit)
 
 
 def button_data(label: str) -> str:
@@ -96,13 +82,6 @@ def keyboard(buttons: tuple[str, ...]) -> InlineKeyboardMarkup | None:
         for i in range(0, len(buttons), 2)
     ]
     return InlineKeyboardMarkup(rows)
-
-
-def fits(video: Video, upload_limit: int | None) -> bool:
-    """Whether the video can be sent as a file under the chat's upload limit."""
-    if video.path is None:
-        return False
-    return upload_limit is None or (video.size is not None and video.size <= upload_limit)
 
 
 def link_text(video: Video) -> str:
