@@ -37,6 +37,7 @@ KINDS: dict[str, str] = {
     "mp4": "video", "mov": "video", "avi": "video", "webm": "video", "mkv": "video",
     "jpg": "image", "png": "image", "gif": "image", "webp": "image",
     "mp3": "audio", "wav": "audio", "m4a": "audio", "aac": "audio",
+    "ogg": "audio", "oga": "audio", "opus": "audio",  # Telegram voice notes are OGG/Opus
 }
 ACCEPTED_EXTENSIONS: frozenset[str] = frozenset(KINDS)
 _ALIASES = {"jpeg": "jpg", "qt": "mov", "wave": "wav"}
@@ -50,13 +51,14 @@ MIME_EXTENSIONS: dict[str, str] = {
     "audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/wav": "wav", "audio/x-wav": "wav",
     "audio/wave": "wav", "audio/vnd.wave": "wav", "audio/mp4": "m4a", "audio/x-m4a": "m4a",
     "audio/m4a": "m4a", "audio/aac": "aac", "audio/x-aac": "aac", "audio/aacp": "aac",
+    "audio/ogg": "ogg", "audio/opus": "opus", "audio/x-opus+ogg": "ogg", "application/ogg": "ogg",
 }
 _BINARY_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream",
                            "application/binary", "application/x-download"})
 
 ACCEPTED_WORDS = (
     "a video (MP4, MOV, AVI, WebM, MKV), an image (JPG, PNG, GIF, WebP) "
-    "or audio (MP3, WAV, M4A, AAC)"
+    "or audio (MP3, WAV, M4A, AAC, OGG)"
 )
 
 # Pure helpers ------------------------------------------------------------------------------

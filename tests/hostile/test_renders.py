@@ -13,7 +13,7 @@ import pytest
 from bots.bootstrap import App
 from core.probe import probe_sync
 from tests.hostile.conftest import Said, Talk, attach
-from tests.media import measure, tone_level_db
+from tests.media import make_audio, measure, tone_level_db
 
 Hostile = Callable[[str], Path]
 
@@ -115,3 +115,22 @@ async def test_portrait_stays_portrait_when_the_picture_is_re_encoded(
     shown = probe_sync(out)
     assert shown.height is not None and shown.width is not None
     assert shown.height > shown.width, (shown.width, shown.height, shown.rotation)
+
+
+@pytest.mark.parametrize(("shown", "mime"), [("voice.ogg", "audio/ogg"),
+                                             ("voice-note.opus", "audio/opus"),
+                                             ("audio", "audio/ogg; codecs=opus")])
+async def test_a_telegram_voice_note_becomes_the_music(
+        talk: Talk, tmp_path: Path, clip: Path, shown: str, mime: str) -> None:
+    """Telegram voice notes are OGG/Opus (mono, 48 kHz)."""
+    voice = make_audio(tmp_path / "voice.ogg", seconds=6, freq=660, codec="libopus")
+    assert measure(voice).audio_codec == "opus"
+    first = await talk("voice", files=[attach(voice, shown, mime)])
+    first.no_traceback()
+    assert not first.problems, first.words
+    assert "music" in first.words.lower()
+    out = delivered(await talk("voice", "use my song", files=[attach(clip)]))
+    facts = measure(out)
+    assert facts.audio_streams == 1 and abs(facts.duration - 4) < 0.35
+    assert tone_level_db(out, 1, 2, 660) > -40  # the voice note's tone is under the clip
+    assert tone_level_db(out, 1, 2, 440) > -30  # and the clip keeps its own sound

@@ -21,7 +21,7 @@ KEY = ConversationKey("telegram", "100")
 
 async def fake_probe(path: Path, name: str | None = None) -> MediaInfo:
     """Audio for audio suffixes, a 4 s 320x240 video with sound otherwise."""
-    audio = path.suffix in (".mp3", ".wav", ".m4a", ".aac")
+    audio = path.suffix in (".mp3", ".wav", ".m4a", ".aac", ".ogg", ".oga", ".opus")
     return MediaInfo(path=path, format_name="fake", duration=4.0, has_video=not audio,
                      has_audio=True, video_codec=None if audio else "h264", audio_codec="aac",
                      width=None if audio else 320, height=None if audio else 240, rotation=0,

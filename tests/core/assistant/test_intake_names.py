@@ -10,6 +10,7 @@ from core.assistant import Assistant
 from core.config import Settings
 from core.conversation import Problem, Status, Turn
 from core.errors import BadMedia
+from core.fetch import check_upload
 from core.intake import display_name
 from core.probe import MediaInfo
 from tests.core.assistant.conftest import KEY, attach, collect, fake_probe
@@ -68,3 +69,10 @@ async def test_receiving_status_shows_a_harmless_name(assistant: Assistant,
     statuses = [r.text for r in replies if isinstance(r, Status)]
     assert statuses[0] == "Receiving xclip.mp4…", statuses
     assert all("\n" not in s and "../" not in s and "\u202e" not in s for s in statuses)
+
+
+@pytest.mark.parametrize(("name", "mime"), [
+    ("voice.ogg", None), ("voice.oga", None), ("voice.opus", None), ("audio", "audio/ogg"),
+    ("audio", "audio/opus"), ("file_12", "audio/ogg; codecs=opus")])
+def test_voice_notes_are_audio(name: str, mime: str | None) -> None:
+    assert check_upload(name, 1000, mime, 10_000) == "audio"

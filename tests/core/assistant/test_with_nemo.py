@@ -16,7 +16,7 @@ from core.nemo import NemoEngine, Timing
 from tests.core.assistant.conftest import KEY, attach, collect, wait_until
 from tests.fakes.memory_store import MemoryStore
 from tests.fakes.nemo_server import FakeNemo, RenderPlan, ServedFake
-from tests.media import ffmpeg
+from tests.media import ffmpeg, make_audio
 
 RELAXED = Timing(still_working_every=0.15, heartbeat_timeout=20, turn_limit=30, read_timeout=30)
 
@@ -125,3 +125,22 @@ async def test_a_photo_is_uploaded_to_nemovideo(nemo_settings: Settings, fake: F
     assert fake.uploads == [("beach.png", photo.stat().st_size)]
     (record,) = store.media.values()
     assert record.kind == "image"
+
+
+async def test_a_voice_note_gets_words_from_nemovideo(nemo_settings: Settings, fake: FakeNemo,
+                                                      tmp_path: Path) -> None:
+    """NemoVideo takes no OGG: the user is told, nothing is uploaded or kept."""
+    voice = make_audio(tmp_path / "voice.ogg", seconds=3, freq=660, codec="libopus")
+    store = MemoryStore()
+    engine = NemoEngine(nemo_settings, store, timing=RELAXED, sleep=no_wait)
+    bot = Assistant(nemo_settings, store, engine)
+    try:
+        replies = await collect(bot, Turn(KEY, "", (attach(voice, mime="audio/ogg"),)),
+                                timeout=30)
+    finally:
+        await bot.aclose()
+        await engine.aclose()
+    (problem,) = [r.text for r in replies if isinstance(r, Problem)]
+    assert "NemoVideo can't use" in problem and "voice.ogg" in problem, problem
+    assert fake.uploads == [] and store.media == {}
+    assert not [p for p in (nemo_settings.data_dir / "media").rglob("*") if p.is_file()]

@@ -52,7 +52,7 @@ def test_find_links(text: str, links: list[str]) -> None:
 
 def test_accepted_extensions() -> None:
     expected = {"mp4", "mov", "avi", "webm", "mkv", "jpg", "png", "gif", "webp", "mp3", "wav",
-                "m4a", "aac"}
+                "m4a", "aac", "ogg", "oga", "opus"}
     assert expected == ACCEPTED_EXTENSIONS
 
 
