@@ -23,7 +23,13 @@ from core.janitor import make_room
 from core.ports import MediaRecord, Store
 from core.probe import MediaInfo, probe, require_video
 from core.render import AUDIO_BITRATE, Plan, RenderOptions
-from core.render_job import mood_lookup, put_video, render_draft, resolve_music
+from core.render_job import (
+    mood_lookup,
+    mood_to_prepare,
+    put_video,
+    render_draft,
+    resolve_music,
+)
 from core.render_queue import RenderQueue
 from core.runner import FfmpegRunner, progress_stream
 
@@ -190,9 +196,11 @@ class LocalEngine:
             async for place in ticket.positions():
                 if place > 0:
                     yield Progress(f"Waiting for a free renderer: you are number {place} in line")
+            music_dir = self.settings.data_dir / "music"
+            if mood := mood_to_prepare(draft, music_dir):
+                yield Progress(f"Preparing the {mood} music…")
+            music = await resolve_music(draft, mood_lookup(self._media, music_dir, self.runner))
             yield Progress("Rendering…", 0.0)
-            lookup = mood_lookup(self._media, self.settings.data_dir / "music", self.runner)
-            music = await resolve_music(draft, lookup)
             keep = [video.path] + ([music.path] if music is not None else [])
             await make_room(self.settings.data_dir, _estimate(video, options.max_bytes),
                             self.settings.data_max_bytes,

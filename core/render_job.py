@@ -106,6 +106,22 @@ def mood_lookup(
     return lookup
 
 
+def mood_to_prepare(draft: Draft, music_dir: Path) -> str | None:
+    """The built-in mood the draft's music needs and that is not generated yet (the first
+    use takes a few seconds, worth telling the user), else None."""
+    seg = draft.first_segment(AUDIO)
+    mood = seg.meta.get("mood") if seg is not None and not seg.meta.get("media_id") else None
+    if not isinstance(mood, str) or not mood:
+        return None
+    from core.music import mood_filename
+
+    try:
+        ready = (music_dir / mood_filename(mood)).is_file()
+    except ValueError:  # not a mood we know: the lookup will say so
+        return None
+    return None if ready else mood
+
+
 async def resolve_music(draft: Draft, lookup: MusicLookup) -> MediaInfo | None:
     """The probed music file of the draft's BGM track, or None when there is no music."""
     seg = draft.first_segment(AUDIO)

@@ -189,12 +189,19 @@ async def test_built_in_mood_when_no_song_was_sent(engine: LocalEngine, settings
     await collect(engine.edit(ref, "add lofi background music at 50%"))
     seg = (await engine.draft(ref)).first_segment(1)
     assert seg is not None and seg.meta.get("mood")
-    done = (await collect(engine.export(ref, ExportOptions(render_id="m1"))))[-1]
+    events = await collect(engine.export(ref, ExportOptions(render_id="m1")))
+    assert events[:2] == [Progress("Preparing the lofi music…"), Progress("Rendering…", 0.0)]
+    done = events[-1]
     assert isinstance(done, Rendered) and done.path is not None
     m = measure(done.path)
     assert m.audio_codec == "aac" and abs(m.duration - 3) < 0.08
     assert level_db(done.path, 0.5, 2.5) > -40  # the mood is audible
-    assert list((settings.data_dir / "music").iterdir())  # generated once, cached
+    cached = list((settings.data_dir / "music").iterdir())
+    assert [p.suffix for p in cached] == [".m4a"]  # generated once, cached
+    again = await collect(engine.export(ref, ExportOptions(render_id="m2")))
+    assert again[0] == Progress("Rendering…", 0.0)  # nothing to prepare the second time
+    assert not any(isinstance(e, Progress) and "Preparing" in e.text for e in again)
+    assert list((settings.data_dir / "music").iterdir()) == cached
 
 
 async def test_full_data_folder_is_said_in_words(store: SqliteStore, tmp_path: Path,

@@ -1,13 +1,15 @@
-"""A newly uploaded clip replaces the old one and the music is refitted to it (table)."""
+"""Draft housekeeping of a render job: a new clip refits the music; moods still to generate."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core.draft import AUDIO, VIDEO, Draft
-from core.render_job import put_video
+from core.music import mood_filename
+from core.render_job import mood_to_prepare, put_video
 
 
 def draft_with(video_ms: int, music: dict[str, Any] | None, **meta: Any) -> Draft:
@@ -55,3 +57,19 @@ def test_first_clip_without_music() -> None:
     assert draft.first_segment(AUDIO) is None
     seg = draft.first_segment(VIDEO)
     assert seg is not None and (seg.duration_ms, seg.name) == (4250, "clip.mp4")
+
+
+@pytest.mark.parametrize(("meta", "cached", "expected"), [
+    ({"mood": "lofi"}, False, "lofi"),  # first use: worth a progress line
+    ({"mood": "lofi"}, True, None),  # already generated
+    ({"mood": "calm", "media_id": "a1"}, False, None),  # an upload wins over a mood
+    ({"media_id": "a1"}, False, None),
+    ({"mood": "polka"}, False, None),  # unknown: the lookup says so
+])
+def test_mood_to_prepare(tmp_path: Path, meta: dict[str, Any], cached: bool,
+                         expected: str | None) -> None:
+    draft = draft_with(3000, {"s": 0, "d": 3000, "m": {"name": "x", **meta}})
+    if cached:
+        (tmp_path / mood_filename("lofi")).write_bytes(b"m4a")
+    assert mood_to_prepare(draft, tmp_path) == expected
+    assert mood_to_prepare(draft_with(3000, None), tmp_path) is None
