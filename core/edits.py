@@ -136,7 +136,10 @@ def apply_plan(plan: Plan, draft: Draft, ctx: Context) -> list[str]:
             length = span[1] - span[0]
             said.append(f"video trimmed to {say_clock(base + span[0])}-{say_clock(base + span[1])}")
 
-    _apply_original(plan, meta, said)
+    _apply_original(plan, draft, said)
+    if plan.volume_factor is not None or plan.original_factor is not None:
+        meta["last_step"] = {"target": "music" if plan.volume_factor is not None else "original",
+                             "factor": plan.volume_factor or plan.original_factor}
     if plan.duck is not None:
         meta["duck"] = plan.duck
         said.append("music ducks under speech" if plan.duck else "no ducking")
@@ -156,7 +159,8 @@ def apply_plan(plan: Plan, draft: Draft, ctx: Context) -> list[str]:
     return said + plan.notes
 
 
-def _apply_original(plan: Plan, meta: dict[str, Any], said: list[str]) -> None:
+def _apply_original(plan: Plan, draft: Draft, said: list[str]) -> None:
+    meta = draft.meta
     if plan.original is None and plan.original_factor is None:
         return
     current = 0.0 if meta.get("original") == "mute" else (
@@ -167,6 +171,12 @@ def _apply_original(plan: Plan, meta: dict[str, Any], said: list[str]) -> None:
         volume = plan.original_volume
     elif plan.original_factor is not None and plan.original_factor < 1:
         volume = 0.3 if current >= 1.0 else current * plan.original_factor
+    elif plan.original_factor is not None and current >= 1.0 and _music_segment(draft):
+        # Your sound is already at full: "my voice is too quiet" means the music is too loud.
+        if plan.volume_factor is None and plan.volume is None:
+            plan.volume_factor = 1 / plan.original_factor
+            plan.notes.append("your own sound is already at full volume")
+        return
     elif plan.original_factor is not None:
         volume = max(current, 0.2) * plan.original_factor
     else:
@@ -224,7 +234,10 @@ def _apply_music(plan: Plan, draft: Draft, ctx: Context, length: float | None,
             words += f" at {say_percent(_num(m.get('volume'), 1.0))}"
         if added_for_setting:
             words += " (there was no music yet)"
-        said.append(words)
+        settings = (plan.fit, plan.fade_in, plan.fade_out, plan.start, plan.until, plan.offset,
+                    plan.music_length)
+        if not (label.endswith("(kept)") and any(v is not None for v in settings)):
+            said.append(words)
     elif plan.volume is not None or plan.volume_factor is not None:
         before = _num(m.get("volume"), 1.0)
         _set_volume(plan, m)

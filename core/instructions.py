@@ -14,24 +14,14 @@ import re
 from dataclasses import dataclass
 
 from core import phrases as w
+from core import sound_rules as sound
+from core.answers import HELP_TEXT, answer
 from core.draft import AUDIO, Draft
 from core.edits import DEFAULT, Context, MusicRef, Plan, apply_plan
 from core.errors import NotUnderstood
 from core.phrases import QUOTE_MARK, TU, Clause, T, seconds
 
 __all__ = ["HELP_TEXT", "Context", "MusicRef", "Parsed", "apply_instruction"]
-
-HELP_TEXT = (
-    "Tell me what to do with your video in plain words, for example:\n"
-    "• add lofi music at 20%, fade in 2s and fade out 5s, and mute my audio\n"
-    "• use my song, start it at 0:05 and skip the first 20 seconds of the song\n"
-    "• make the music quieter and duck it when I talk\n"
-    "• trim to the first 30 seconds, vertical 9:16, normalize for YouTube\n"
-    '• add the title "Summer 2024" for 3 seconds\n'
-    "Built-in moods: lofi, upbeat, calm, cinematic (or send your own song). "
-    "I can also loop the music or play it once, stop it at a time, keep, lower or mute your "
-    "sound, crop or pad to 1:1, 4:5 or 16:9, and make it 720p or 1080p."
-)
 
 NO_SONG = ("I don't have a song from you yet: send an audio file (mp3, m4a, wav) first, or "
            "pick a built-in mood: lofi, upbeat, calm or cinematic.")
@@ -76,39 +66,6 @@ def _title(c: Clause, plan: Plan, quotes: list[str]) -> bool:
     return False
 
 
-def _loudness(c: Clause, plan: Plan) -> None:
-    if c.take(r"\b(?:don'?t|do\s+not|no|without|skip|turn\s+off)\s+(?:normali[sz]\w*|loudness)\b"):
-        plan.loudness_off = True
-        return
-    lufs = c.take(r"(?<![\d.])([-+−]?\d{1,2}(?:\.\d+)?)\s*lufs"
-                  r"|lufs\s*(?:of|to|at)?\s*([-+−]?\d{1,2}(?:\.\d+)?)(?![\d.])")
-    target = c.take(r"\b(?:for|on|to)\s+(?:the\s+)?(youtube|spotify|tiktok|instagram|podcasts?|"
-                    r"broadcast|tv|apple|streaming)\b")
-    asked = c.take(r"\bnormali[sz]\w*|\bloudness\b|\bloud\s+enough\b|\bebu\b|\br128\b|标准化|响度")
-    if not (lufs or asked or (target and plan.loudness is not None)):
-        if target:  # "for youtube" without loudness words: leave it to the aspect rule
-            c.text = c.text[:target.start()] + target.group(0) + c.text[target.end():]
-        return
-    if lufs:
-        value = float((lufs.group(1) or lufs.group(2)).replace("−", "-"))
-        plan.loudness = -abs(value)
-    else:
-        where = target.group(1) if target else ""
-        plan.loudness = {"broadcast": -23.0, "tv": -23.0, "podcast": -16.0, "podcasts": -16.0,
-                         "apple": -16.0}.get(where, -23.0 if c.has(r"ebu|r128") else -14.0)
-
-
-def _duck(c: Clause, plan: Plan) -> None:
-    if c.take(r"\b(?:don'?t|do\s+not|no|stop|without|turn\s+off)\s+(?:duck\w*|side-?chain\w*)"):
-        plan.duck = False
-    elif c.take(r"\bduck\w*|\bside-?chain\w*|闪避|(?:说话|讲话)时.*(?:降低|减小|压低|小)"
-                r"|(?:\b(?:lower|quieter|softer|down|reduce|dip|mute|cut|drop|duck)\w*\s+(?:the\s+)?"
-                r"(?:music|song|it)?\s*)?\b(?:when(?:ever)?|while|during|as)\s+(?:i|we|someone|"
-                r"people|they|he|she|anyone)?\s*(?:'m|am|are|is|'re)?\s*(?:talk|speak|say|voice|"
-                r"speech|dialog)\w*|\bunder\s+(?:my\s+|the\s+)?(?:voice|speech|talking|dialog\w*)"):
-        plan.duck = True
-
-
 def _picture(c: Clause, plan: Plan) -> None:
     if c.take(r"\b(?:original|keep\s+the|no\s+change\s+of)\s+(?:aspect|ratio|shape|format|"
               r"size)(?:\s+ratio)?\b|原始比例"):
@@ -124,11 +81,17 @@ def _picture(c: Clause, plan: Plan) -> None:
         word = fill.group(0)
         plan.fill = ("blur" if re.search(r"blur|模糊", word) else
                      "pad" if re.search(r"bar|letterbox|pad|border|黑边", word) else "crop")
-    size = c.take(r"\b(360|480|540|720|1080|1440|2160)\s*p\b|\b(4k|uhd|2k|full\s*hd|fhd|hd|sd)\b")
-    if size:
+    size = c.take(r"\b(360|480|540|720|1080|1440|2160)\s*p\b|\b(4k|uhd|2k|full\s*hd|fhd|hd|sd)\b"
+                  r"|(?:\b(?:to|in|at)\s+|^\s*)(360|480|540|720|1080|1440|2160)(?![\d%:.]|\s*(?:s|ms|m|h|"
+                  r"seconds?|minutes?|percent|db)\b)")
+    if c.take(r"\b(?:lower|reduce|smaller|less|decrease)\s+(?:the\s+)?(?:resolution|res|quality)\b"
+              r"|降低分辨率"):
+        plan.resolution = 720
+    elif size:
         names = {"4k": 2160, "uhd": 2160, "2k": 1440, "fhd": 1080, "hd": 720, "sd": 480}
         word = re.sub(r"\s", "", size.group(2) or "")
-        plan.resolution = int(size.group(1)) if size.group(1) else names.get(word, 1080)
+        number = size.group(1) or size.group(3)
+        plan.resolution = int(number) if number else names.get(word, 1080)
     if c.take(r"\bupscal\w*|\benlarg\w*|放大"):
         plan.upscale = not c.has(r"\b(?:don'?t|no|never|without)\s*$")
 
@@ -146,18 +109,26 @@ def _fades(c: Clause, plan: Plan) -> None:
                r"end\b|^\s*(?:it\s+)?out\b(?=\s+(?:over|for|in|during|\d))|淡出|渐出|渐弱)|(?P<in>\bfad(?:e|es|ed|ing)\s+(?:it\s+|the\s+(?:music|song)"
                r"\s+|this\s+)?in\b|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|from)\s+the\s+(?:start|"
                r"beginning)\b|淡入|渐入|渐强)|(?P<bare>\bfad(?:e|es|ed|ing)\b)")
+    pace = c.take(r"\b(slow|gentle|smooth|soft|long|gradual|quick|fast|short|sharp|brief)(?:er)?"
+                  r"\s+(?=fad)")
+    default = DEFAULT if not pace else 5000.0 if pace.group(1) in (
+        "slow", "gentle", "smooth", "soft", "long", "gradual") else 1000.0
     found = list(re.finditer(pattern, c.text))
     for i, m in enumerate(found):
         after_end = found[i + 1].start() if i + 1 < len(found) else len(c.text)
         after = re.match(rf"\s*(?:over|for|of|in|during|lasting|the\s+last|last)?\s*"
                          rf"(?:the\s+last\s+)?({T})", c.text[m.end():after_end])
         before = re.search(rf"({T})\s*-?\s*(?:long\s+)?$", c.text[:m.start()])
-        if after:
+        ends = re.match(rf"\s*(?:at|by|after|ending\s+at)\s+({TU})", c.text[m.end():after_end])
+        if ends and not m.group("in"):  # "fade out at 0:20": the music ends there
+            plan.until, after = seconds(ends.group(1)), None
+            length, span = default, (m.end(), m.end() + ends.end())
+        elif after:
             length, span = seconds(after.group(1)), (m.end(), m.end() + after.end())
         elif before:
             length, span = seconds(before.group(1)), (before.start(), m.start())
         else:
-            length, span = DEFAULT, (m.start(), m.start())
+            length, span = default, (m.start(), m.start())
         if m.group("in"):
             plan.fade_in = length
         else:
@@ -257,6 +228,8 @@ def _start(c: Clause, plan: Plan, ctx: Context) -> None:
         plan.start = 0.0
         return
     m = (c.take(rf"\bdelay(?:ed)?\s+(?:the\s+(?:music|song)\s+|it\s+)?(?:by\s+)?({T})")
+         or c.take(r"\b(?:start|begin|kick\s+in|come\s+in)\w*\s+(?:the\s+(?:music|song)\s+|it\s+)?"
+                   r"(?:at|after|from)\s+(\d+(?:\.\d+)?)(?![\d:.%]|\s*(?:ms|h)\b)")
          or c.take(rf"\b(?:at|after|from)\s+({TU})")
          or c.take(rf"(?:从)?第?\s*({TU})\s*(?:开始|后)")
          or (c.take(rf"({TU})\s+in\b") if c.has(r"\b(?:start|begin|come|kick|bring)") else None))
@@ -267,80 +240,6 @@ def _start(c: Clause, plan: Plan, ctx: Context) -> None:
         plan.offset = at  # past the end of the video: they mean a point in the song
     else:
         plan.start = at
-
-
-def _levels(c: Clause) -> tuple[str, float] | None:
-    """("abs", volume) or ("factor", multiplier) for the level words of a clause."""
-    if m := c.take(r"(\d+(?:\.\d+)?)\s*(?:%|percent|per\s+cent|pct)"):
-        return "abs", float(m.group(1)) / 100
-    if m := c.take(r"(?:\bvolume|\blevel|\bvol|音量)\s*"
-                   r"(?:to|at|of|=|:|is|调到|调至|设为|设置为|为|到)?\s*(\d+(?:\.\d+)?)(?!\s*(?:db|s\b|seconds|秒))"):
-        value = float(m.group(1))
-        return "abs", value if value <= 2 else value / 100
-    if m := c.take(r"\b(?:to|at)\s+(0?\.\d+|[012]\.\d+)(?![\d:%])"):
-        return "abs", float(m.group(1))
-    if m := c.take(r"\b(?:at|to)\s+(\d{1,3})"
-                   r"(?![\d:.%]|\s*(?:ms|s|sec|seconds?|m|min|minutes?|h)\b)"):
-        return "abs", float(m.group(1)) / 100  # "music at 30": a bare level is a percentage
-    down = c.has(w.QUIETER)
-    if m := c.take(r"(?:\bby\s+)?(?<![\d.])([-+−]?\d{1,3}(?:\.\d+)?)\s*db\b"):
-        db = float(m.group(1).replace("−", "-"))
-        if m.group(1)[0] in "+-−":
-            return "abs", 10 ** (db / 20)
-        if down or c.has(w.LOUDER):
-            c.take(w.QUIETER if down else w.LOUDER)
-            return "factor", 10 ** ((-db if down else db) / 20)
-        return "abs", 10 ** (-db / 20)
-    if c.take(r"\bhalf\s+(?:the\s+)?volume\b"):
-        return "abs", 0.5
-    if c.take(r"\bfull\s+volume\b|\bmax(?:imum)?\s+volume\b"):
-        return "abs", 1.0
-    if c.take(r"\bhalve\b|\bhalf\s+as\s+loud\b"):
-        return "factor", 0.5
-    if c.take(r"\bdouble\b|\btwice\s+as\s+loud\b"):
-        return "factor", 2.0
-    if c.take(r"\btoo\s+(?:quiet|soft|low)\b|听不[到见清]"):
-        return "factor", 1 / 0.7
-    step = 0.85 if c.has(w.LITTLE) else 0.5 if c.has(w.MUCH) else 0.7
-    if (q := c.take(r"\btoo\s+loud\b|太(?:大声|吵|响)") or c.take(w.QUIETER)) or c.take(w.LOUDER):
-        return "factor", step if q else 1 / step
-    return None
-
-
-def _remove_music(c: Clause, plan: Plan) -> bool:
-    if c.take(r"\b(?:remove|delete|drop|no|without|get\s+rid\s+of|take\s+out|take\s+off|mute|"
-              r"turn\s+off|kill|lose|ditch|clear|strip)\s+(?:the\s+|all\s+|any\s+|that\s+|this\s+)?"
-              r"(?:background\s+)?(?:music|song|soundtrack|track)\b"
-              r"|(?:去掉|删除|删掉|移除|不要|取消|关闭|关掉)(?:背景)?(?:音乐|歌曲?|配乐)|(?:音乐|配乐)静音"):
-        plan.source = "remove"
-        return True
-    return False
-
-
-def _original(c: Clause, plan: Plan) -> bool:
-    """The original sound, when the clause is about it (or is a bare "mute")."""
-    bare_mute = (r"^\s*(?:please\s+)?(?:mute|silence)(?:\s+(?:it|the\s+video|this|everything|"
-                 r"the\s+clip))?\s*$|\bno\s+sound\b|\bsilent\b|静音")
-    if not c.has(w.MUSIC) and c.take(bare_mute):
-        plan.original, plan.original_volume = "mute", None
-        return True
-    first_original = re.search(w.ORIGINAL, c.text)
-    first_music = re.search(w.MUSIC + "|" + w.UPLOAD, c.text)
-    if not first_original or (first_music and first_music.start() < first_original.start()):
-        return False
-    c.take(w.ORIGINAL)
-    if c.take(r"\b(?:mute\w*|silence|remove|delete|drop|no|without|turn\s+off|get\s+rid\s+of|kill|"
-              r"lose|cut|strip|disable|off)\b|去掉|删除|关闭|关掉|不要|静音"):
-        plan.original, plan.original_volume = "mute", None
-        return True
-    level = _levels(c)
-    if level is not None and level[0] == "abs":
-        plan.original, plan.original_volume = "lower", min(level[1], 1.0)
-    elif level is not None:
-        plan.original, plan.original_factor = None, level[1]
-    elif c.take(r"\b(?:keep|leave|preserve|retain|with|hear|restore|unmute|bring\s+back)\b|保留"):
-        plan.original, plan.original_volume = "keep", 1.0
-    return True
 
 
 def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
@@ -359,9 +258,12 @@ def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
         if c.take(pattern):
             plan.source, plan.mood = "mood", mood
             return
-    genre = re.search(r"\b([a-z]{3,})\s+(?:music|songs?|tunes?|beats?)\b", c.text)
-    if genre and genre.group(1) not in w.NOT_GENRES:
-        plan.notes.append(f'"{genre.group(1)}" is not a built-in mood (there are lofi, upbeat, '
+    genre = re.search(r"(?:\b(add|put|use|want|need|play|some|with|give|try|like)\s+(?:some\s+|a\s+"
+                      r"|an\s+|the\s+|more\s+)?(?:[a-z]+\s+)?)?\b([a-z]{3,})\s+(?:music|songs?"
+                      r"|tunes?|beats?)\b", c.text)
+    asked = genre is not None and genre.group(1) is not None
+    if genre and (genre.group(2) in w.GENRES or (asked and genre.group(2) not in w.NOT_GENRES)):
+        plan.notes.append(f'"{genre.group(2)}" is not a built-in mood (there are lofi, upbeat, '
                           "calm and cinematic)")
     if c.take(r"\b(?:change|replace|switch|swap)\s+(?:the\s+)?(?:music|song|track|tune)\b|"
               r"\b(?:different|another|other|new)\s+(?:music|song|track|tune)\b|换(?:一首|个|首)?"
@@ -375,10 +277,10 @@ def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
 
 
 def _read(c: Clause, plan: Plan, draft: Draft, ctx: Context, quotes: list[str]) -> None:
-    if _title(c, plan, quotes):
+    if _title(c, plan, quotes) or sound.again(c, plan, draft):
         return
-    _loudness(c, plan)
-    _duck(c, plan)
+    sound.loudness(c, plan)
+    sound.duck(c, plan)
     _picture(c, plan)
     _fades(c, plan)
     _fit(c, plan)
@@ -386,15 +288,19 @@ def _read(c: Clause, plan: Plan, draft: Draft, ctx: Context, quotes: list[str]) 
     _until(c, plan)
     _offset(c, plan)
     _start(c, plan, ctx)
-    if _remove_music(c, plan) or _original(c, plan):
+    if sound.remove_music(c, plan) or sound.original(c, plan):
         return
     _music(c, plan, draft, ctx)
-    level = _levels(c)
+    level = sound.levels(c)
     if level is not None:
         kind, value = level
         if kind == "abs":
             plan.volume, plan.volume_factor = value, None
         else:
+            if plan.volume_factor is not None and (plan.volume_factor > 1) == (value > 1):
+                # "too quiet, I can't hear it" is one step, not two
+                value = max(plan.volume_factor, value, key=lambda f: abs(f - 1))
+                plan.volume_factor = None
             plan.volume_factor = (plan.volume_factor or 1.0) * value
 
 
@@ -421,7 +327,8 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
         after_music = plan.source != before.source or plan.volume != before.volume
     if plan.is_empty():
         problems = [n.removeprefix("not done: ") for n in plan.notes]
-        raise NotUnderstood("\n\n".join(problems) if problems else
+        problems = [n[:1].upper() + n[1:] for n in problems]
+        raise NotUnderstood("\n\n".join(problems) if problems else answer(text) or
                             "Sorry, I didn't understand that. " + HELP_TEXT)
     result = draft.copy()
     understood = apply_plan(plan, result, ctx)

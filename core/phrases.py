@@ -24,8 +24,12 @@ _QUOTES = [
 ]
 # An unquoted title after "title:", up to "for 3 s", a comma or the end.
 _BARE_TITLE = re.compile(
-    r"((?:title|caption|heading|text|标题|字幕)\s*[:：]\s*)([^,;\n\x01]+?)"
-    r"(?=\s+(?:for|at|from|during)\s+\S|[,;\n]|$)", re.IGNORECASE)
+    r"((?:title|caption|heading|text|标题|字幕)\s*(?:[:：]|\s(?:saying|that\s+says|which\s+says|"
+    r"reading|with\s+the\s+words?|of)\s)\s*|\b(?:add|put|insert|with)\s+(?:a\s+|the\s+)?"
+    r"(?:title|caption|heading)\s+(?!(?:for|at|from|to|of|in|on|the|a|please|saying|that|"
+    r"which|reading|with)\b))([^,;\n\x01]+?)"
+    r"(?=\s+(?:for|at|from|during)\s+\S|\s+(?:and|then)\s+(?:add|put|use|make|fade|mute|"
+    r"keep|trim|cut|turn|set|with|music|some)\b|[,;\n]|$)", re.IGNORECASE)
 
 
 def extract_quotes(text: str) -> tuple[str, list[str]]:
@@ -109,6 +113,9 @@ def _fix_word(m: re.Match[str]) -> str:
     return close[0] if close else word
 
 
+_FADE_BOTH_ENDS = re.compile(
+    r"\bfade\s+(?:it\s+|the\s+(?:music|song)\s+)?(?:(?:at|on)\s+)?(?:both\s+ends|each\s+end|"
+    r"(?:the\s+)?(?:start|beginning)\s+and\s+(?:at\s+)?(?:the\s+)?end)\b")
 _BOTH_FADES = re.compile(
     r"fade\s+(?:it\s+|the\s+music\s+|the\s+song\s+)?in\s*(?:and|&|/|\+)\s*(?:fade\s+)?"
     r"(?:it\s+)?out\b([^,;.]*)")
@@ -126,6 +133,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"\bfade[\s-]?(in|out)\b", r"fade \1", text)
     text = _WORD.sub(_fix_word, text)
     text = _NUMBER_WORDS.sub(_english_number, text)
+    text = _FADE_BOTH_ENDS.sub("fade in, fade out", text)
     text = _BOTH_FADES.sub(lambda m: f"fade in{m.group(1)}, fade out{m.group(1)}", text)
     text = text.replace("淡入淡出", "淡入,淡出")
     text = re.sub(r"\bbetween\s+([\d:.]+\s*\w*)\s+and\s+", r"from \1 to ", text)
@@ -217,8 +225,9 @@ def say_percent(volume: float) -> str:
 
 # Words the parser looks for ----------------------------------------------------------
 
-T = (r"\d+(?::\d{2}){0,2}(?:\.\d+)?\s*(?:ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|"
-     r"秒钟?|分钟?)?(?![a-z\d%])")
+T = (r"(?:\d+\s*m(?:in(?:utes?)?)?\s*\d+(?:\.\d+)?\s*s(?:ec(?:onds?)?)?|"
+     r"\d+(?::\d{2}){0,2}(?:\.\d+)?\s*(?:ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|"
+     r"秒钟?|分钟?)?)(?![a-z\d%])")
 """A time with an optional unit (a bare number is seconds), for use inside patterns."""
 TU = (r"(?:\d+\s*m(?:in(?:utes?)?)?\s*\d+(?:\.\d+)?\s*s(?:ec(?:onds?)?)?|\d+(?::\d{2}){1,2}"
       r"(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|秒钟?|分钟?))"
@@ -236,7 +245,7 @@ UPLOAD = (r"\b(?:this|that|my|the)\s+(?:own\s+)?(?:song|music|track|audio|tune|m
           r"attached|sent)\s+(?:song|music|audio|track|file|mp3)\b|\bmy\s+audio\s+(?:file|track)\b"
           r"|我的(?:歌|音乐)|这首歌")
 ADD = (r"\b(?:add|put|insert|use|using|give|want|need|play|overlay|include|with|set|pick|"
-       r"choose|apply|lay|try)\b|加|添加|用|配上|换成")
+       r"choose|apply|lay|try|swap|switch|change|replace|go\s+with|instead)\b|加|添加|用|配上|换成")
 MOOD_WORDS = {
     "lofi": r"\b(?:lofi|chill\w*|jazzy|study|mellow|lazy)\b|低保真",
     "upbeat": (r"\b(?:upbeat|happy|energetic|energy|fun|cheerful|pop|dance|party|bright|lively|"
@@ -259,15 +268,22 @@ ASPECTS = [
     (r"\b9\s*(?::|x|by|/)\s*16\b|\b(?:insta(?:gram)?|ig)\s+(?:reels?|stor(?:y|ies))\b|"
      r"\byoutube\s+shorts\b|\btik\s*tok\b|\breels?\b|\bshorts\b|\bstor(?:y|ies)\b|\bvertical\w*"
      r"|竖屏|竖版|抖音", "9:16"),
+    (r"\b1\s*(?::|x|by|/)\s*1\b|\bsquare\w*|方形|正方形", "1:1"),
     (r"\b4\s*(?::|x|by|/)\s*5\b|\b(?:insta(?:gram)?|ig)(?:\s+(?:portrait|post|feed))?\b", "4:5"),
     (r"\bportrait\b", "9:16"),
-    (r"\b1\s*(?::|x|by|/)\s*1\b|\bsquare\w*|方形|正方形", "1:1"),
     (r"\b16\s*(?::|x|by|/)\s*9\b|\blandscape\b|\bhorizontal\w*|\bwide\s*screen\b|\byoutube\b"
      r"|横屏|横版", "16:9"),
 ]
 KEEP_VERBS = (r"(?:(?:trim|cut|shorten|clip|crop|reduce|make)\s+(?:it\s+|the\s+video\s+|this\s+|"
                r"the\s+clip\s+)?(?:down\s+)?to|only|just|keep|use)")
 DROP_VERBS = r"(?:cut|remove|drop|delete|skip|trim|chop|lose|get\s+rid\s+of)\s+(?:off\s+|out\s+)?"
+GENRES = frozenset((
+    "jazz", "rock", "piano", "classical", "guitar", "acoustic", "country", "metal", "rap",
+    "edm", "electronic", "techno", "house", "trap", "funk", "reggae", "blues", "folk", "latin",
+    "kpop", "christmas", "romantic", "funny", "spooky", "horror", "scary", "violin", "disco",
+    "hiphop", "hop", "punk", "opera", "synthwave", "retro", "dubstep", "lullaby", "kids",
+    "wedding", "birthday", "summer", "tropical", "indie", "soul"))
+"""Kinds of music people ask for that are not built-in moods (said, never silently swapped)."""
 NOT_GENRES = frozenset((
     "add", "use", "put", "some", "background", "the", "any", "more", "nice", "good", "cool",
     "great", "this", "that", "with", "new", "different", "another", "other", "own", "your",

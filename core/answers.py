@@ -1,0 +1,127 @@
+"""Answers for messages that are not edits: thanks, greetings, and things Backtrack cannot do.
+
+`answer(text)` is pure: the normalised message in, the words to say (or None) out. The parser
+asks it only when it found nothing to do, so a real edit never ends up here. Each answer says
+what Backtrack can do instead, so no one is left with a bare "didn't understand".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+HELP_TEXT = (
+    "Tell me what to do with your video in plain words, for example:\n"
+    "• add lofi music at 20%, fade in 2s and fade out 5s, and mute my audio\n"
+    "• use my song, start it at 0:05 and skip the first 20 seconds of the song\n"
+    "• make the music quieter and duck it when I talk\n"
+    "• trim to the first 30 seconds, vertical 9:16, normalize for YouTube\n"
+    '• add the title "Summer 2024" for 3 seconds\n'
+    "Built-in moods: lofi, upbeat, calm, cinematic (or send your own song). "
+    "I can also loop the music or play it once, stop it at a time, keep, lower or mute your "
+    "sound, crop or pad to 1:1, 4:5 or 16:9, and make it 720p or 1080p."
+)
+
+_WHAT_I_DO = ("I put music under videos and adjust the sound, length, shape and a title: "
+              'e.g. "add calm music at 30%", "quieter", "fade out", "trim to 20 seconds", '
+              '"vertical 9:16".')
+
+_GLAD = ('Glad to help! Send another video any time, or tell me another change (e.g. "quieter", '
+         '"fade out", "undo"). Say "export" to get the video again.')
+
+_CANNOT: list[tuple[str, str]] = [
+    (r"\bsubtit\w*|\bcaptions\b|\btranscri\w*|字幕",
+     "I can't make subtitles from speech. I can add one short title: "
+     'add the title "Your words" for 3 seconds.'),
+    (r"\bcolou?rs?\b|\bblack\s+(?:and|&)\s+white\b|\bb\s*&\s*w\b|\bgr[ae]yscale\b|\bbright\w*"
+     r"|\bdark\w*|\bcontrast\b|\bsaturat\w*|\bfilters?\b|\bsepia\b|\bvintage\b|\bwarm\w*|\bcool\s+"
+     r"tones?\b|\blut\b|\bgrad(?:e|ing)\b|调色|滤镜|颜色|亮度|黑白",
+     "I can't change the picture's colours or add filters. " + _WHAT_I_DO),
+    (r"\bspeed\w*|\bslow\s*(?:it\s+)?(?:down|mo\w*)|\bfast(?:er)?\s+forward|\btime\s*lapse"
+     r"|\breverse\b|\bplayback\s+rate|倍速|加速|慢动作|快进",
+     "I can't change the video's speed. " + _WHAT_I_DO),
+    (r"\bnoise\b|\bhiss\b|\bhum\b|\becho\b|\breverb\b|\bwind\b|\bclean\s+up\b|\benhance\b|降噪|噪音",
+     "I can't remove noise or clean up the recording. I can lower or mute your sound, make the "
+     'music duck when you talk, or normalize the loudness ("normalize").'),
+    (r"\bstickers?\b|\bemojis?\b|\blogo\b|\bwatermark\b|\boverlay\s+(?:an?\s+)?image"
+     r"|\btransitions?\b|\beffects?\b|\bzoom\s+in\b|\bstabili[sz]\w*|\brotat\w*|\bflip\w*|\bmirror"
+     r"|贴纸|特效|转场|水印",
+     "I can't add stickers, effects or transitions, or turn the picture. I can add a title, "
+     'change the shape ("vertical 9:16", "square") and put music under it.'),
+    (r"\b(?:voice\s*over|narrat\w*|text\s+to\s+speech|tts|sing\w*|compose|write\s+(?:a\s+)?song)"
+     r"|配音",
+     "I can't record or make a voice or a new song. Send me your own audio file (mp3, m4a, wav) "
+     "to use it as the music, or pick a mood: lofi, upbeat, calm or cinematic."),
+    (r"\b(?:merge|join|combine|stitch|concat\w*)\b|\bsplit\b|合并|拼接",
+     "I edit one clip at a time and can't join or split clips. Send the clip you want "
+     'to work on, then e.g. "trim to the first 20 seconds".'),
+    (r"\bgif\b|\bmov\b|\bwebm\b|\bavi\b|\bmp3\b|\bformat\b|\bconvert\b|\bcompress\w*|\bsmaller\s+"
+     r"file\b|\bfile\s+size\b|压缩",
+     "The result is always an MP4 (H.264 and AAC). To make it smaller, ask for a lower "
+     'resolution ("720p") or a shorter clip ("trim to the first 20 seconds").'),
+    (r"\bshorter\b|\blonger\b|\bextend\b|短一点|长一点",
+     'Tell me how long: e.g. "trim to the first 20 seconds", "cut the last 5 seconds" or '
+     '"keep 0:05 to 0:15".'),
+]
+
+_TALK: list[tuple[str, str]] = [
+    (r"^(?:thanks?|thank\s+you|thx|ty|cheers|great|perfect|awesome|nice|cool|love\s+it|"
+     r"looks?\s+(?:great|good|nice|perfect)|good\s+job|well\s+done|amazing|ok(?:ay)?|k|yes|yep|"
+     r"yeah|sure|fine|good|done|that'?s?\s+(?:it|all|great|good|perfect)|"
+     r"谢谢|多谢|好的|好|可以|不错|完美|太棒了|是)(?:[\s,]+(?:so\s+much|a\s+lot|very\s+much|"
+     r"again|thanks|thank\s+you|please|you|now|that'?s?\s+(?:it|all)))*$",
+     _GLAD),
+    (r"^(?:hi|hello|hey|yo|hiya|howdy|good\s+(?:morning|afternoon|evening)|你好|您好|嗨|哈喽)"
+     r"(?:\s+(?:there|bot|backtrack))?$",
+     "Hi! Send me a video, then tell me what to do, e.g. \"add calm music at 30% and fade it "
+     "out at the end\"."),
+    (r"^(?:what\s+can\s+you\s+do|how\s+does\s+(?:this|it)\s+work|how\s+do\s+i\s+use\s+(?:this|"
+     r"you|it)|what\s+do\s+you\s+do|commands|options|what\s+(?:are\s+)?(?:the\s+)?(?:moods|"
+     r"music|songs)(?:\s+(?:do\s+you\s+have|are\s+there))?|你能做什么|怎么用)$", HELP_TEXT),
+    (r"^(?:undo\s+(?:that|it|this|the\s+last\s+(?:one|edit|change))|go\s+back|revert\w*"
+     r"|take\s+(?:that|it)\s+back|back|previous|返回|回退|撤销一下)$",
+     'To step back one edit, send just "undo".'),
+    (r"\b(?:where\s+is|can\s+i\s+(?:get|have|see|download)|give\s+me|get\s+me|show\s+me|send"
+     r"(?:\s+me)?)\s+(?:my|the|it|this|that)\b.*?(?:video|clip|file|result|mp4)?$",
+     'Say "export" and I\'ll send the video again (or "export 720p", "export 9:16").'),
+]
+
+_MORE = (r"^(?:(?:a\s+)?(?:bit|little|tad|touch)\s+|even\s+|some\s+|much\s+|way\s+)?more"
+         r"(?:\s+(?:please|again))?$|^(?:again|once\s+more|same\s+again|do\s+it\s+again|再来一点"
+         r"|再一点|再多一点)$")
+
+
+def answer(text: str) -> str | None:
+    """Words for a message with no edit in it, or None to give the general help."""
+    symbols = any(unicodedata.category(ch) == "So" for ch in text)
+    text = re.sub(r"[^\w\s:'&%.-]", " ", text.lower()).strip()
+    if not text:
+        return _GLAD if symbols else None  # an emoji, a thumbs up
+    if re.search(r"^(?:no|nope|nah|不|不要|不是)$", text):
+        return ('OK. Tell me what to change (e.g. "quieter", "fade out", "calm music"), or say '
+                '"undo" to step back one edit.')
+    for pattern, words in _TALK:
+        if re.search(pattern, text):
+            return words
+    text = " ".join(re.sub(r"\b(?:please|pls|plz|can\s+you|could\s+you|would\s+you|i\s+want"
+                           r"\s+to|i'?d\s+like\s+to|请|帮我|能不能)\b", " ", text).split())
+    text = text.rstrip(" .")
+    for pattern, words in _TALK:
+        if re.search(pattern, text):
+            return words
+    if re.search(_MORE, text):
+        return ('More of what? Say e.g. "a bit quieter", "louder", "fade out longer" or '
+                '"music at 20%".')
+    for pattern, words in _CANNOT:
+        if re.search(pattern, text):
+            return words
+    return None
+
+
+def is_more(text: str) -> bool:
+    """ "a bit more", "even more", "again": repeat the last step."""
+    return re.search(_MORE, text.strip()) is not None
+
+
+def is_little(text: str) -> bool:
+    return re.search(r"\b(?:bit|little|tad|touch)\b|一点", text) is not None

@@ -1,0 +1,157 @@
+"""The parser's rules about sound: music and original levels, removal, ducking, loudness.
+
+Each rule reads a `Clause` (core/phrases.py), blanks the words it used and fills the `Plan`
+(core/edits.py); core/instructions.py calls them in a fixed order.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core import phrases as w
+from core.answers import is_little, is_more
+from core.draft import Draft
+from core.edits import Plan
+from core.phrases import Clause
+
+__all__ = ["again", "duck", "levels", "loudness", "original", "remove_music"]
+
+
+def loudness(c: Clause, plan: Plan) -> None:
+    if c.take(r"\b(?:don'?t|do\s+not|no|without|skip|turn\s+off)\s+(?:normali[sz]\w*|loudness)\b"):
+        plan.loudness_off = True
+        return
+    lufs = c.take(r"(?<![\d.])([-+−]?\d{1,2}(?:\.\d+)?)\s*lufs"
+                  r"|lufs\s*(?:of|to|at)?\s*([-+−]?\d{1,2}(?:\.\d+)?)(?![\d.])")
+    target = c.take(r"\b(?:for|on|to)\s+(?:the\s+)?(youtube|spotify|tiktok|instagram|podcasts?|"
+                    r"broadcast|tv|apple|streaming)\b")
+    asked = c.take(r"\bnormali[sz]\w*|\bloudness\b|\bloud\s+enough\b|\bebu\b|\br128\b|标准化|响度")
+    if not (lufs or asked or (target and plan.loudness is not None)):
+        if target:  # "for youtube" without loudness words: leave it to the aspect rule
+            c.text = c.text[:target.start()] + target.group(0) + c.text[target.end():]
+        return
+    if lufs:
+        value = float((lufs.group(1) or lufs.group(2)).replace("−", "-"))
+        plan.loudness = -abs(value)
+    else:
+        where = target.group(1) if target else ""
+        plan.loudness = {"broadcast": -23.0, "tv": -23.0, "podcast": -16.0, "podcasts": -16.0,
+                         "apple": -16.0}.get(where, -23.0 if c.has(r"ebu|r128") else -14.0)
+
+
+def duck(c: Clause, plan: Plan) -> None:
+    if c.take(r"\b(?:don'?t|do\s+not|no|stop|without|turn\s+off)\s+(?:duck\w*|side-?chain\w*)"):
+        plan.duck = False
+    elif c.take(r"\bduck\w*|\bside-?chain\w*|闪避|(?:说话|讲话)时.*(?:降低|减小|压低|小)"
+                r"|(?:\b(?:lower|quieter|softer|down|reduce|dip|mute|cut|drop|duck)\w*\s+(?:the\s+)?"
+                r"(?:music|song|it)?\s*)?\b(?:when(?:ever)?|while|during|as)\s+(?:i|we|someone|"
+                r"people|they|he|she|anyone)?\s*(?:'m|am|are|is|'re)?\s*(?:talk|speak|say|voice|"
+                r"speech|dialog)\w*|\bunder\s+(?:my\s+|the\s+)?(?:voice|speech|talking|dialog\w*)"):
+        plan.duck = True
+
+
+def levels(c: Clause) -> tuple[str, float] | None:
+    """("abs", volume) or ("factor", multiplier) for the level words of a clause."""
+    if m := c.take(r"(\bby\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s+cent|pct)(\s+(?:quieter|softer|"
+                   r"lower|less|louder|higher|more|up|down)\b)?"):
+        share = float(m.group(2)) / 100
+        said = m.group(3) or ""
+        down = c.has(w.QUIETER) or re.search(w.QUIETER + r"|less|down", said) is not None
+        up = c.has(w.LOUDER) or re.search(w.LOUDER + r"|more|up", said) is not None
+        if (m.group(1) or m.group(3)) and (down or up) and share < 1 + up:
+            c.take(w.QUIETER if down else w.LOUDER)  # "20% quieter" is a step, not a level
+            return "factor", 1 - share if down else 1 + share
+        return "abs", share
+    if m := c.take(r"(?:\bvolume|\blevel|\bvol|音量)\s*"
+                   r"(?:to|at|of|=|:|is|调到|调至|设为|设置为|为|到)?\s*(\d+(?:\.\d+)?)(?!\s*(?:db|s\b|seconds|秒))"):
+        value = float(m.group(1))
+        return "abs", value if value <= 2 else value / 100
+    if m := c.take(r"\b(?:to|at)\s+(0?\.\d+|[012]\.\d+)(?![\d:%])"):
+        return "abs", float(m.group(1))
+    if m := c.take(r"\b(?:at|to)\s+(\d{1,3})"
+                   r"(?![\d:.%]|\s*(?:ms|s|sec|seconds?|m|min|minutes?|h)\b)"):
+        return "abs", float(m.group(1)) / 100  # "music at 30": a bare level is a percentage
+    down = c.has(w.QUIETER)
+    if m := c.take(r"(?:\bby\s+)?(?<![\d.])([-+−]?\d{1,3}(?:\.\d+)?)\s*db\b"):
+        db = float(m.group(1).replace("−", "-"))
+        if m.group(1)[0] in "+-−":
+            return "abs", 10 ** (db / 20)
+        if down or c.has(w.LOUDER):
+            c.take(w.QUIETER if down else w.LOUDER)
+            return "factor", 10 ** ((-db if down else db) / 20)
+        return "abs", 10 ** (-db / 20)
+    if c.take(r"\bhalf\s+(?:the\s+)?volume\b|\b(?:to|at)\s+half\b"):
+        return "abs", 0.5
+    if c.take(r"\bfull\s+volume\b|\bmax(?:imum)?\s+volume\b"):
+        return "abs", 1.0
+    if c.take(r"\bhalve\b|\bhalf\s+as\s+loud\b"):
+        return "factor", 0.5
+    if c.take(r"\bdouble\b|\btwice\s+as\s+loud\b"):
+        return "factor", 2.0
+    if c.take(r"\btoo\s+(?:quiet|soft|low)\b|听不[到见清]|\binaudible\b|\bhard\s+to\s+hear\b"
+              r"|\b(?:can'?t|cannot|can\s+not|barely|hardly)\s+(?:even\s+)?hear\b"):
+        return "factor", 1 / 0.7
+    step = 0.85 if c.has(w.LITTLE) else 0.5 if c.has(w.MUCH) else 0.7
+    too_loud = r"\btoo\s+loud\b|太(?:大声|吵|响)|\bdrown\w*|\boverpower\w*|\bcover\w*\s+up"
+    if (q := c.take(too_loud) or c.take(w.QUIETER)) or c.take(w.LOUDER):
+        return "factor", step if q else 1 / step
+    return None
+
+
+def remove_music(c: Clause, plan: Plan) -> bool:
+    if c.take(r"\b(?:don'?t|do\s+not|never|not)\s+(?:remove|delete|drop|mute|kill|lose|cut)\s+"
+              r"(?:the\s+)?(?:background\s+)?(?:music|song)\b"):
+        plan.notes.append("music kept as it is")
+        return True
+    if c.take(r"\b(?:remove|delete|drop|no|without|get\s+rid\s+of|take\s+out|take\s+off|mute|"
+              r"turn\s+off|kill|lose|ditch|clear|strip)\s+(?:the\s+|all\s+|any\s+|that\s+|this\s+)?"
+              r"(?:background\s+)?(?:music|song|soundtrack|track)\b"
+              r"|(?:去掉|删除|删掉|移除|不要|取消|关闭|关掉)(?:背景)?(?:音乐|歌曲?|配乐)|(?:音乐|配乐)静音"):
+        plan.source = "remove"
+        return True
+    return False
+
+
+def original(c: Clause, plan: Plan) -> bool:
+    """The original sound, when the clause is about it (or is a bare "mute")."""
+    bare_mute = (r"^\s*(?:please\s+)?(?:mute|silence)(?:\s+(?:it|the\s+video|this|everything|"
+                 r"the\s+clip))?\s*$|\bno\s+sound\b|\bsilent\b|静音")
+    if not c.has(w.MUSIC) and c.take(bare_mute):
+        plan.original, plan.original_volume = "mute", None
+        return True
+    first_original = re.search(w.ORIGINAL, c.text)
+    first_music = re.search(w.MUSIC + "|" + w.UPLOAD, c.text)
+    if not first_original or (first_music and first_music.start() < first_original.start()):
+        return False
+    c.take(w.ORIGINAL)
+    if c.take(r"\b(?:don'?t|do\s+not|never|not|no\s+need\s+to)\s+(?:\w+\s+)?(?:mute|silence|remove"
+              r"|delete|drop|cut|lose|kill|strip|lower|reduce|turn\s+(?:off|down)|get\s+rid\s+of)\w*"
+              r"|不要(?:去掉|删除|静音|关掉)|别(?:去掉|删除|静音|关掉)"):
+        plan.original, plan.original_volume = "keep", 1.0
+        return True
+    if c.take(r"\b(?:mute\w*|silence|remove|delete|drop|no|without|turn\s+off|get\s+rid\s+of|kill|"
+              r"lose|cut|strip|disable|off)\b|去掉|删除|关闭|关掉|不要|静音"):
+        plan.original, plan.original_volume = "mute", None
+        return True
+    level = levels(c)
+    if level is not None and level[0] == "abs":
+        plan.original, plan.original_volume = "lower", min(level[1], 1.0)
+    elif level is not None:
+        plan.original, plan.original_factor = None, level[1]
+    elif c.take(r"\b(?:keep|leave|preserve|retain|with|hear|restore|unmute|bring\s+back)\b|保留"):
+        plan.original, plan.original_volume = "keep", 1.0
+    return True
+
+
+def again(c: Clause, plan: Plan, draft: Draft) -> bool:
+    """ "a bit more", "even more": the last volume step again (a smaller one for "a bit")."""
+    last = draft.meta.get("last_step")
+    if not (isinstance(last, dict) and is_more(c.text)):
+        return False
+    factor = float(last.get("factor", 1.0)) ** (0.5 if is_little(c.text) else 1.0)
+    if last.get("target") == "original":
+        plan.original_factor = factor
+    else:
+        plan.volume_factor = factor
+    c.text = ""
+    return True
