@@ -108,7 +108,7 @@ class LocalEngine:
                                   "please send a video clip.")
         info = await probe(media.path, media.name)
         if media.kind == "video":
-            require_video(info)
+            require_video(info, name=media.name)
         elif not info.has_audio:
             raise BadMedia(f"{media.name} has no sound in it.")
         # The assistant records accepted media itself; this keeps the engine whole without it.

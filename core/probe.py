@@ -66,10 +66,11 @@ async def probe(path: Path, name: str | None = None) -> MediaInfo:
     return await asyncio.to_thread(probe_sync, path, name)
 
 
-def require_video(info: MediaInfo) -> MediaInfo:
-    """The info back, or BadMedia when the file has no picture."""
+def require_video(info: MediaInfo, *, name: str | None = None) -> MediaInfo:
+    """The info back, or BadMedia when the file has no picture. `name` is how the user knows
+    the file (default: the file's own name)."""
     if not info.has_video:
-        raise BadMedia(f"{info.path.name} has no video stream; please send a video.")
+        raise BadMedia(f"{name or info.path.name} has no video stream; please send a video.")
     return info
 
 

@@ -132,7 +132,7 @@ async def test_export_without_a_video(engine: LocalEngine) -> None:
 async def test_wrong_media(engine: LocalEngine, settings: Settings, song: Path,
                            clip: Path) -> None:
     ref = SessionRef("c", await engine.new_session("c", "en"))
-    with pytest.raises(BadMedia, match="no video stream"):
+    with pytest.raises(BadMedia, match=r"^song\.mp3 has no video stream"):  # not "x1.mp3"
         await engine.add_media(ref, upload(settings, song, "x1", "video"))
     with pytest.raises(UnsupportedFile):
         await engine.add_media(ref, upload(settings, clip, "x2", "image"))

@@ -30,8 +30,11 @@ async def test_audio_file_is_probed_but_is_not_a_video(song: Path) -> None:
     info = await probe(song)
     assert (info.has_video, info.has_audio, info.width) == (False, True, None)
     assert abs(info.duration - 10.0) < 0.1
-    with pytest.raises(BadMedia, match="no video stream"):
-        require_video(info)
+    with pytest.raises(BadMedia, match=r"^song\.mp3 has no video stream"):
+        require_video(info)  # the file's own name by default (backward compatible)
+    with pytest.raises(BadMedia, match=r"^My holiday\.mp4 has no video stream") as caught:
+        require_video(info, name="My holiday.mp4")  # how the user knows the stored copy
+    assert "song.mp3" not in caught.value.user_message
 
 
 def test_rotation_swaps_width_and_height(rotated_clip: Path) -> None:
