@@ -34,6 +34,8 @@ from core.render_queue import RenderQueue
 from core.runner import FfmpegRunner, progress_stream
 
 CREDITS = "Local engine: free, no credits needed."
+PHOTO_REFUSED = ("Photos can't be the clip with the local engine — send a video "
+                 "(mp4, mov, webm, mkv, avi).")
 
 
 def _clock(seconds: float) -> str:
@@ -51,6 +53,8 @@ class LocalEngine:
     """Implements `core.engine.Engine` with ffmpeg on this machine."""
 
     name = "local"
+    accepts_images = False
+    """Photos cannot be the clip here; the assistant reads this to answer a photo in words."""
 
     def __init__(
         self,
@@ -104,8 +108,7 @@ class LocalEngine:
 
     async def add_media(self, session: SessionRef, media: MediaFile) -> str:
         if media.kind == "image":
-            raise UnsupportedFile("The local engine works with videos and music; "
-                                  "please send a video clip.")
+            raise UnsupportedFile(PHOTO_REFUSED)
         info = await probe(media.path, media.name)
         if media.kind == "video":
             require_video(info, name=media.name)

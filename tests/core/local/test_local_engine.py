@@ -134,9 +134,14 @@ async def test_wrong_media(engine: LocalEngine, settings: Settings, song: Path,
     ref = SessionRef("c", await engine.new_session("c", "en"))
     with pytest.raises(BadMedia, match=r"^song\.mp3 has no video stream"):  # not "x1.mp3"
         await engine.add_media(ref, upload(settings, song, "x1", "video"))
-    with pytest.raises(UnsupportedFile):
+    with pytest.raises(UnsupportedFile) as photo:
         await engine.add_media(ref, upload(settings, clip, "x2", "image"))
+    assert photo.value.user_message == ("Photos can't be the clip with the local engine — "
+                                        "send a video (mp4, mov, webm, mkv, avi).")
+    assert getattr(engine, "accepts_images", True) is False
+    assert LocalEngine.accepts_images is False  # a class attribute: readable before a session
     assert await engine.store.get_media("x1") is None  # refused files are not recorded
+    assert await engine.store.get_media("x2") is None
     assert (await engine.draft(ref)).summary() == "Timeline is empty."
 
 
