@@ -59,6 +59,9 @@ _CANNOT: list[tuple[str, str]] = [
      r"file\b|\bfile\s+size\b|压缩",
      "The result is always an MP4 (H.264 and AAC). To make it smaller, ask for a lower "
      'resolution ("720p") or a shorter clip ("trim to the first 20 seconds").'),
+    (r"\btitle\b|\btext\b|\bcaption\b|\bheading\b|标题",
+     'What should the title say? Put the words in quotes, e.g. add the title "Summer 2024" '
+     "for 3 seconds."),
     (r"\bshorter\b|\blonger\b|\bextend\b|短一点|长一点",
      'Tell me how long: e.g. "trim to the first 20 seconds", "cut the last 5 seconds" or '
      '"keep 0:05 to 0:15".'),

@@ -83,6 +83,11 @@ class Plan:
             self.source, self.volume, self.volume_factor, self.fade_in, self.fade_out,
             self.start, self.until, self.music_length, self.offset, self.fit))
 
+    def touches_music_settings(self) -> bool:
+        return any(v is not None for v in (
+            self.fade_in, self.fade_out, self.start, self.until, self.music_length, self.offset,
+            self.fit))
+
     def is_empty(self) -> bool:
         return self == Plan(notes=self.notes)
 
@@ -222,6 +227,12 @@ def _apply_music(plan: Plan, draft: Draft, ctx: Context, length: float | None,
         seg = {"s": 0, "d": 0, "m": {}}
         track["sg"] = [seg]
     m = seg.setdefault("m", {})
+    kept = m.get("mood") or (m.get("media_id") and (ctx.music is None
+                                                    or m.get("media_id") == ctx.music.media_id))
+    if source == "any" and not new and kept:
+        source = None  # "add music" with music on the timeline: keep it, say only what changes
+        if not plan.touches_music_settings() and plan.volume is None and plan.volume_factor is None:
+            said.append(f"music: {m.get('name', m.get('mood'))} (kept)")
     if source is not None:
         label = _choose_source(plan, source, m, ctx)
         volume_said = plan.volume is not None or plan.volume_factor is not None
@@ -234,10 +245,7 @@ def _apply_music(plan: Plan, draft: Draft, ctx: Context, length: float | None,
             words += f" at {say_percent(_num(m.get('volume'), 1.0))}"
         if added_for_setting:
             words += " (there was no music yet)"
-        settings = (plan.fit, plan.fade_in, plan.fade_out, plan.start, plan.until, plan.offset,
-                    plan.music_length)
-        if not (label.endswith("(kept)") and any(v is not None for v in settings)):
-            said.append(words)
+        said.append(words)
     elif plan.volume is not None or plan.volume_factor is not None:
         before = _num(m.get("volume"), 1.0)
         _set_volume(plan, m)

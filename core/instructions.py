@@ -79,6 +79,9 @@ def _picture(c: Clause, plan: Plan) -> None:
                   r"|裁剪|\bblur\w*|模糊")
     if fill and (plan.aspect or not w.times(c.text)):
         word = fill.group(0)
+        negated = r"\b(?:no|without|don'?t|not)\s+(?:the\s+|a\s+)?$|不要$"
+        if re.search(r"blur|模糊", word) and re.search(negated, c.text[:fill.start()]):
+            word = "bars"  # "vertical without blur": the whole picture, with bars
         plan.fill = ("blur" if re.search(r"blur|模糊", word) else
                      "pad" if re.search(r"bar|letterbox|pad|border|黑边", word) else "crop")
     size = c.take(r"\b(360|480|540|720|1080|1440|2160)\s*p\b|\b(4k|uhd|2k|full\s*hd|fhd|hd|sd)\b"
@@ -98,25 +101,30 @@ def _picture(c: Clause, plan: Plan) -> None:
 
 def _fades(c: Clause, plan: Plan) -> None:
     off = c.take(r"\b(?:no|without|remove|don'?t|do\s+not|skip)\s+(?:the\s+|a\s+|any\s+)?"
-                 r"fad(?:e|es|ing)(?:\s+(in|out))?\b")
+                 r"fad(?:e|es|ing)(?:\s+(in|out))?\b"
+                 r"|(?:不要|别|去掉|取消|没有|不)(?:(淡入)|(淡出)|淡入淡出)")
     if off:
-        if off.group(1) != "out":
+        which = "in" if off.group(2) else "out" if off.group(3) else off.group(1)
+        if which != "out":
             plan.fade_in = 0.0
-        if off.group(1) != "in":
+        if which != "in":
             plan.fade_out = 0.0
     pattern = (r"(?P<out>\bfad(?:e|es|ed|ing)\s+(?:it\s+|the\s+(?:music|song)\s+|this\s+)?"
                r"(?:out|away)\b|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|by|towards|near)\s+the\s+"
                r"end\b|^\s*(?:it\s+)?out\b(?=\s+(?:over|for|in|during|\d))|淡出|渐出|渐弱)|(?P<in>\bfad(?:e|es|ed|ing)\s+(?:it\s+|the\s+(?:music|song)"
                r"\s+|this\s+)?in\b|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|from)\s+the\s+(?:start|"
                r"beginning)\b|淡入|渐入|渐强)|(?P<bare>\bfad(?:e|es|ed|ing)\b)")
-    pace = c.take(r"\b(slow|gentle|smooth|soft|long|gradual|quick|fast|short|sharp|brief)(?:er)?"
-                  r"\s+(?=fad)")
+    pace = (c.take(r"\b(slow|gentle|smooth|soft|long|gradual|quick|fast|short|sharp|brief)(?:er)?"
+                   r"\s+(?=fad)")
+            or c.take(r"(?:(?<=\bin\s)|(?<=\bout\s))\s*(?:more\s+)?(slow|gentle|smooth|long"
+                      r"|gradual|quick|fast|short)(?:er|ly)?\b"))
     default = DEFAULT if not pace else 5000.0 if pace.group(1) in (
         "slow", "gentle", "smooth", "soft", "long", "gradual") else 1000.0
     found = list(re.finditer(pattern, c.text))
     for i, m in enumerate(found):
         after_end = found[i + 1].start() if i + 1 < len(found) else len(c.text)
-        after = re.match(rf"\s*(?:over|for|of|in|during|lasting|the\s+last|last)?\s*"
+        after = re.match(rf"\s*(?:at\s+the\s+end\s*)?(?:over|for|of|in|during|lasting|the\s+last"
+                         rf"|last)?\s*"
                          rf"(?:the\s+last\s+)?({T})", c.text[m.end():after_end])
         before = re.search(rf"({T})\s*-?\s*(?:long\s+)?$", c.text[:m.start()])
         ends = re.match(rf"\s*(?:at|by|after|ending\s+at)\s+({TU})", c.text[m.end():after_end])
@@ -176,7 +184,11 @@ def _trim(c: Clause, plan: Plan) -> None:
         (rf"{w.DROP_VERBS}(?:the\s+)?(?:last|final)\s+({T})|(?:去掉|剪掉|删掉)(?:最后|后)\s*({T})",
          "drop_last"),
         (rf"\b(?:trim|cut|shorten|clip|reduce)\s+(?:it\s+|the\s+video\s+|this\s+|the\s+clip\s+)?"
-         rf"(?:down\s+)?to\s+({T})|\bmake\s+it\s+({T})\s+long", "first"),
+         rf"(?:down\s+)?to\s+({T})|\bmake\s+it\s+({T})\s+long|^\s*make\s+(?:it|the\s+video)\s+"
+         rf"(?:only\s+)?({TU})\s*$", "first"),
+        (rf"{w.DROP_VERBS}({TU})\s+(?:from|at|off|of)\s+the\s+(?:start|beginning|front)",
+         "drop_first"),
+        (rf"{w.DROP_VERBS}({TU})\s+(?:from|at|off|of)\s+the\s+end", "drop_last"),
     ]
     for pattern, kind in rules:
         m = c.take(pattern)
@@ -221,9 +233,15 @@ def _until(c: Clause, plan: Plan) -> None:
         plan.music_length = seconds(m.group(1))
 
 
-def _start(c: Clause, plan: Plan, ctx: Context) -> None:
+def _start(c: Clause, plan: Plan, ctx: Context, draft: Draft) -> None:
     if c.has(r"\b(?:stop|end|ends|cut|finish|until|till)\b|结束|停"):
         return  # an end we could not read is not a start
+    if shift := c.take(rf"({TU})\s+(later|earlier|sooner)\b"):
+        music = draft.first_segment(AUDIO)
+        now = music.start_ms if music is not None else 0.0
+        step = seconds(shift.group(1)) * (1 if shift.group(2) == "later" else -1)
+        plan.start = max(now + step, 0.0)
+        return
     if c.take(r"\b(?:from|at)\s+the\s+(?:very\s+)?(?:start|beginning)\b|从头"):
         plan.start = 0.0
         return
@@ -243,6 +261,9 @@ def _start(c: Clause, plan: Plan, ctx: Context) -> None:
 
 
 def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
+    if c.take(r"\b(?:keep|leave)\s+(?:the\s+)?(?:music|song)\b"):
+        plan.source = plan.source or "any"
+        return
     if c.has(w.UPLOAD) and (c.has(w.ADD) or draft.first_segment(AUDIO) is None):
         c.take(w.UPLOAD)
         if ctx.music is None:
@@ -287,7 +308,7 @@ def _read(c: Clause, plan: Plan, draft: Draft, ctx: Context, quotes: list[str]) 
     _trim(c, plan)
     _until(c, plan)
     _offset(c, plan)
-    _start(c, plan, ctx)
+    _start(c, plan, ctx, draft)
     if sound.remove_music(c, plan) or sound.original(c, plan):
         return
     _music(c, plan, draft, ctx)

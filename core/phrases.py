@@ -29,7 +29,8 @@ _BARE_TITLE = re.compile(
     r"(?:title|caption|heading)\s+(?!(?:for|at|from|to|of|in|on|the|a|please|saying|that|"
     r"which|reading|with)\b))([^,;\n\x01]+?)"
     r"(?=\s+(?:for|at|from|during)\s+\S|\s+(?:and|then)\s+(?:add|put|use|make|fade|mute|"
-    r"keep|trim|cut|turn|set|with|music|some)\b|[,;\n]|$)", re.IGNORECASE)
+    r"keep|trim|cut|turn|set|with|music|some|lofi|lo-fi|upbeat|calm|cinematic|chill|epic|happy|"
+    r"background|a\s+song|vertical|square)\b|[,;\n]|$)", re.IGNORECASE)
 
 
 def extract_quotes(text: str) -> tuple[str, list[str]]:
@@ -126,6 +127,7 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'").lower()
     text = re.sub(r"百分之\s*([零一二两三四五六七八九十百\d]+)", r"\1%", text)
     text = _CN_NUMBER.sub(lambda m: str(_cn_number(m.group(1))), text)
+    text = re.sub(r"(\d),(\d{1,2})(?=\s*(?:s|secs?|seconds?|%|percent|db)\b)", r"\1.\2", text)
     text = re.sub(r"\bhalf an? minute\b", "30 seconds", text)
     text = re.sub(r"\bhalf a second\b", "0.5 seconds", text)
     text = re.sub(r"\b(?:a|one) (second|minute)\b", r"1 \1", text)
@@ -238,7 +240,8 @@ VIDEO_WORDS = r"\b(?:video|clip|footage)\b|视频"
 ORIGINAL = (r"\boriginal\b|\bmy\s+(?:own\s+)?(?:voice|audio|sound|talking|speech|narration|mic)"
             r"\b|\b(?:video|clip|camera)(?:'s)?\s+(?:sound|audio|voice)\b|\bvoices?\b|\bspeech\b"
             r"|\bdialog(?:ue)?\b|\bnarration\b|\bthe\s+(?:audio|sound)\b(?!\s+(?:i|that|you)\b)"
-            r"|\bthe\s+video\b(?=\s+(?:\w+\s+)?(?:quiet|loud|soft))|原声|原音|人声|视频声音|原视频")
+            r"|\bthe\s+video\b(?=\s+(?:\w+\s+)?(?:quiet|loud|soft))|原声|原音|人声|视频声音|原视频"
+            r"|我的声音|原来的声音|视频的声音")
 UPLOAD = (r"\b(?:this|that|my|the)\s+(?:own\s+)?(?:song|music|track|audio|tune|mp3|file|one)\s+"
           r"(?:that\s+)?(?:i|you\s+got)\s+(?:just\s+)?(?:sent|uploaded|attached|gave|shared|added)"
           r"\b|\b(?:this|that|my)\s+(?:own\s+)?(?:song|music|track|tune|mp3)\b|\b(?:uploaded|"
@@ -292,7 +295,7 @@ NOT_GENRES = frozenset((
 FILLER = frozenset((
     "please", "thanks", "thank", "you", "okay", "now", "it", "the", "and", "make", "can",
     "could", "would", "this", "that", "video", "clip", "also", "just", "hello", "hey", "for",
-    "with", "some", "bit", "little", "请", "谢谢"))
+    "with", "some", "bit", "little", "sound", "audio", "请", "谢谢"))
 
 
 class Clause:

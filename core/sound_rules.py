@@ -80,6 +80,9 @@ def levels(c: Clause) -> tuple[str, float] | None:
             c.take(w.QUIETER if down else w.LOUDER)
             return "factor", 10 ** ((-db if down else db) / 20)
         return "abs", 10 ** (-db / 20)
+    if c.take(r"\bbarely\s+audible\b|\bsubtle\b|\b(?:very\s+)?faint\b"
+              r"|\bjust\s+in\s+the\s+background\b"):
+        return "abs", 0.15
     if c.take(r"\bhalf\s+(?:the\s+)?volume\b|\b(?:to|at)\s+half\b"):
         return "abs", 0.5
     if c.take(r"\bfull\s+volume\b|\bmax(?:imum)?\s+volume\b"):
@@ -101,7 +104,7 @@ def levels(c: Clause) -> tuple[str, float] | None:
 def remove_music(c: Clause, plan: Plan) -> bool:
     if c.take(r"\b(?:don'?t|do\s+not|never|not)\s+(?:remove|delete|drop|mute|kill|lose|cut)\s+"
               r"(?:the\s+)?(?:background\s+)?(?:music|song)\b"):
-        plan.notes.append("music kept as it is")
+        plan.notes.append("the music stays as it is")
         return True
     if c.take(r"\b(?:remove|delete|drop|no|without|get\s+rid\s+of|take\s+out|take\s+off|mute|"
               r"turn\s+off|kill|lose|ditch|clear|strip)\s+(?:the\s+|all\s+|any\s+|that\s+|this\s+)?"
@@ -119,6 +122,13 @@ def original(c: Clause, plan: Plan) -> bool:
     if not c.has(w.MUSIC) and c.take(bare_mute):
         plan.original, plan.original_volume = "mute", None
         return True
+    if c.take(r"\b(?:replace|swap|switch)\s+(?:the\s+|my\s+)?(?:original\s+)?"
+              r"(?:audio|sound|voice)\b"
+              r"|\binstead\s+of\s+(?:the\s+|my\s+)?(?:original\s+)?(?:audio|sound|voice)\b"
+              r"|\b(?:only|just)\s+(?:the\s+)?music\b|\bmusic\s+only\b|只要音乐|只有音乐"):
+        plan.original, plan.original_volume = "mute", None
+        plan.source = plan.source or "any"
+        return False  # the music words are read next: "replace my audio with lofi music"
     first_original = re.search(w.ORIGINAL, c.text)
     first_music = re.search(w.MUSIC + "|" + w.UPLOAD, c.text)
     if not first_original or (first_music and first_music.start() < first_original.start()):
