@@ -33,6 +33,7 @@ from core.errors import EngineError, NothingToEdit, TooLarge, UserError, apology
 from core.fetch import Fetcher, find_links
 from core.intake import Intake, ProbeFn, display_name, engine_accepts_images
 from core.janitor import sweep
+from core.journal import Journal
 from core.ports import Conversation, Store
 from core.recovery import Recovery
 from core.routing import UPLOAD_HELP, Route, help_text, route
@@ -102,8 +103,9 @@ class Assistant:
                              accepts_images=engine_accepts_images(engine))
         self.renderer = Renderer(settings, store, engine)
         self._tasks = TaskSet()
+        self.journal = Journal(store)
         self.recovery = Recovery(settings, store, engine, signer, self._tasks.spawn,
-                                 self.renderer.live)
+                                 self.renderer.live, self.journal)
         self._running: dict[str, _Job] = {}
         self._closing = False
         self._swept_at = time.monotonic()  # the bootstrap sweeps at start
@@ -184,19 +186,24 @@ class Assistant:
             self.settings.render_timeout_seconds * 2 + 60
             + self.settings.download_timeout_seconds * (len(turn.attachments) + len(links)))
         try:
-            async with asyncio.timeout(deadline):
-                await self._work(turn, asked, links, _StatusLine(emit, job), emit)
-        except asyncio.CancelledError:
-            if job.cancelled_by_user:
-                emit(Message("Cancelled."))
-                return
-            if self._closing:
-                emit(Message("Stopped: the bot is restarting. Please send that again in a minute."))
-            raise
-        except Exception as exc:
-            if isinstance(exc, TimeoutError):
-                await self.renderer.timed_out(key)
-            emit(_problem(exc, key))
+            async with self.journal.turn(turn, asked.action, links) as trace:
+                try:
+                    async with asyncio.timeout(deadline):
+                        await self._work(turn, asked, links, _StatusLine(emit, job), emit)
+                except asyncio.CancelledError:
+                    if job.cancelled_by_user:
+                        trace.outcome = "cancelled by the user"
+                        emit(Message("Cancelled."))
+                        return
+                    if self._closing:
+                        emit(Message("Stopped: the bot is restarting. Please send that again "
+                                     "in a minute."))
+                    raise
+                except Exception as exc:
+                    trace.outcome = type(exc).__name__
+                    if isinstance(exc, TimeoutError):
+                        await self.renderer.timed_out(key)
+                    emit(_problem(exc, key))
         finally:
             self.renderer.last.pop(key, None)
             if self._running.get(key) is job:

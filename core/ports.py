@@ -60,6 +60,26 @@ class RenderRecord:
     updated_at: float = 0.0
 
 
+TurnState = Literal["running", "done", "interrupted"]
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """One turn in the journal: what it was doing, so a restart can tell its chat.
+
+    `boot` names the process that ran it; a turn still "running" under another boot was cut
+    short by a restart."""
+
+    id: str
+    conversation: str
+    person: str
+    boot: str
+    what: str  # "receiving clip.mp4", "working on your edit"
+    state: TurnState = "running"
+    started_at: float = 0.0
+    updated_at: float = 0.0
+
+
 class ConversationStore(Protocol):
     async def get_conversation(self, key: str) -> Conversation | None: ...
     async def save_conversation(self, conversation: Conversation) -> None: ...
@@ -111,8 +131,25 @@ class UpdateStore(Protocol):
         ...
 
 
+class TurnStore(Protocol):
+    """The turn journal (schema version 2)."""
+
+    async def start_turn(self, record: TurnRecord) -> None:
+        """Insert or replace by id."""
+        ...
+
+    async def finish_turn(self, turn_id: str, state: TurnState) -> None: ...
+    async def turns_in_state(self, state: TurnState) -> list[TurnRecord]:
+        """Oldest first."""
+        ...
+
+    async def forget_turns(self, before: float) -> int:
+        """Drop turns no longer running that started before a UNIX time; returns how many."""
+        ...
+
+
 class Store(ConversationStore, DraftStore, MediaStore, RenderStore, ValueStore, UpdateStore,
-            Protocol):
+            TurnStore, Protocol):
     """Everything together, as the bootstrap hands it around."""
 
     async def close(self) -> None: ...

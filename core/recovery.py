@@ -30,6 +30,7 @@ from core.delivery import (
 )
 from core.engine import Engine, Progress, Rendered, SessionRef
 from core.errors import EngineError, UserError, new_error_id
+from core.journal import Journal, interrupted_words
 from core.ports import ACTIVE_RENDER_STATES, RenderRecord, Store
 
 log = logging.getLogger("backtrack.recovery")
@@ -44,7 +45,8 @@ class Recovery:
     """Restart recovery and the notifiers it speaks through."""
 
     def __init__(self, settings: Settings, store: Store, engine: Engine, signer: Signer | None,
-                 spawn: Spawn, live: set[str]) -> None:
+                 spawn: Spawn, live: set[str], journal: Journal | None = None) -> None:
+        self.journal = journal
         self.settings = settings
         self.store = store
         self.engine = engine
@@ -99,6 +101,25 @@ class Recovery:
             else:
                 await self.notify(Notice(key, [Message(INTERRUPTED)]),
                                   after=_marker(RenderLog(self.store, record)))
+        if self.journal is not None:
+            await self._turns_left(self.journal)
+
+    async def _turns_left(self, journal: Journal) -> None:
+        """Turns an earlier process was killed in: their chats are told (renders aside:
+        their records speak for them above)."""
+        renders = await self.store.renders_in_state(*ACTIVE_RENDER_STATES, "interrupted")
+        tell, covered = await journal.leftovers(renders)
+        for turn in covered:
+            await journal.marker(turn.id)()
+        for turn in tell:
+            try:
+                key = ConversationKey.parse(turn.conversation)
+            except ValueError:
+                log.error("turn %s has a bad conversation key", turn.id)
+                await journal.marker(turn.id)()
+                continue
+            await self.notify(Notice(key, [Message(interrupted_words(turn.what))]),
+                              after=journal.marker(turn.id))
 
     async def _resume(self, record: RenderRecord, key: ConversationKey) -> None:
         assert record.remote_id is not None

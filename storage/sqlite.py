@@ -21,7 +21,14 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from core.errors import DiskFull, StoreError
-from core.ports import Conversation, MediaRecord, RenderRecord, RenderState
+from core.ports import (
+    Conversation,
+    MediaRecord,
+    RenderRecord,
+    RenderState,
+    TurnRecord,
+    TurnState,
+)
 
 T = TypeVar("T")
 
@@ -41,8 +48,9 @@ _SQLITE_FULL = 13
 
 def migrations() -> list[str]:
     """The schema steps; step n (1-based) brings the file to `user_version` n."""
-    schema = resources.files("storage").joinpath("schema.sql").read_text(encoding="utf-8")
-    return [schema]
+    folder = resources.files("storage")
+    return [folder.joinpath(name).read_text(encoding="utf-8")
+            for name in ("schema.sql", "schema_2.sql")]
 
 
 def split_statements(script: str) -> list[str]:
@@ -305,6 +313,30 @@ class SqliteStore:
     async def forget_updates(self, before: float) -> int:
         """Drop update ids seen before a UNIX time (platforms stop re-delivering long before)."""
         return await self._write("DELETE FROM updates WHERE seen_at < ?", (before,))
+
+    # The turn journal -----------------------------------------------------------------------
+
+    async def start_turn(self, record: TurnRecord) -> None:
+        now = self._clock()
+        await self._write(
+            "INSERT OR REPLACE INTO turns (id, conversation, person, boot, what, state,"
+            " started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.id, record.conversation, record.person, record.boot, record.what,
+             record.state, record.started_at or now, now))
+
+    async def finish_turn(self, turn_id: str, state: TurnState) -> None:
+        await self._write("UPDATE turns SET state = ?, updated_at = ? WHERE id = ?",
+                          (state, self._clock(), turn_id))
+
+    async def turns_in_state(self, state: TurnState) -> list[TurnRecord]:
+        rows = await self._rows(
+            "SELECT id, conversation, person, boot, what, state, started_at, updated_at"
+            " FROM turns WHERE state = ? ORDER BY started_at, id", (state,))
+        return [TurnRecord(*row) for row in rows]
+
+    async def forget_turns(self, before: float) -> int:
+        return await self._write(
+            "DELETE FROM turns WHERE state != 'running' AND started_at < ?", (before,))
 
 
 _SELECT_RENDERS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from core.ports import Conversation, MediaRecord, RenderRecord, RenderState
+from core.ports import Conversation, MediaRecord, RenderRecord, RenderState, TurnRecord, TurnState
 
 
 class MemoryStore:
@@ -19,6 +19,7 @@ class MemoryStore:
         self.values: dict[str, str] = {}
         self.updates: set[tuple[str, str]] = set()
         self.saves: list[RenderRecord] = []
+        self.turns: dict[str, TurnRecord] = {}
         self.closed = False
 
     async def get_conversation(self, key: str) -> Conversation | None:
@@ -80,6 +81,27 @@ class MemoryStore:
             return False
         self.updates.add((platform, update_id))
         return True
+
+    async def start_turn(self, record: TurnRecord) -> None:
+        now = time.time()
+        self.turns[record.id] = dataclasses.replace(
+            record, started_at=record.started_at or now, updated_at=now)
+
+    async def finish_turn(self, turn_id: str, state: TurnState) -> None:
+        if turn_id in self.turns:
+            self.turns[turn_id] = dataclasses.replace(self.turns[turn_id], state=state,
+                                                      updated_at=time.time())
+
+    async def turns_in_state(self, state: TurnState) -> list[TurnRecord]:
+        return sorted((t for t in self.turns.values() if t.state == state),
+                      key=lambda t: (t.started_at, t.id))
+
+    async def forget_turns(self, before: float) -> int:
+        gone = [t.id for t in self.turns.values()
+                if t.state != "running" and t.started_at < before]
+        for turn_id in gone:
+            del self.turns[turn_id]
+        return len(gone)
 
     async def close(self) -> None:
         self.closed = True
