@@ -36,6 +36,7 @@ from telegram.ext import (
 )
 
 from bots.adapter import AssistantPort, GatePort, settings_or_none
+from bots.retry import DEFAULT_BACKOFF, Backoff, retrying
 from bots.telegram_inbound import (
     PATIENCE,
     ChatOrder,
@@ -54,7 +55,9 @@ from bots.telegram_replies import (
     EDIT_INTERVAL,
     LOCAL_UPLOAD_LIMIT,
     TOO_BIG_TO_FETCH,
+    UPLOAD_TIMEOUT,
     Outbox,
+    judge,
     label_of,
     send_text,
     show_replies,
@@ -110,13 +113,15 @@ class TelegramBot:
     """Receives its dependencies; PTB calls its handlers."""
 
     def __init__(self, app: AppLike, *, patience: float = PATIENCE,
-                 edit_interval: float = EDIT_INTERVAL) -> None:
+                 edit_interval: float = EDIT_INTERVAL, backoff: Backoff = DEFAULT_BACKOFF,
+                 upload_timeout: float = UPLOAD_TIMEOUT) -> None:
         self.app = app
         self.settings = app.settings
         self.order = ChatOrder(patience)
         local = self.settings.telegram_local_mode
         self.outbox = Outbox(LOCAL_UPLOAD_LIMIT if local else CLOUD_UPLOAD_LIMIT, local,
-                             asyncio.Semaphore(MAX_UPLOADS), edit_interval)
+                             asyncio.Semaphore(MAX_UPLOADS), edit_interval, backoff,
+                             upload_timeout)
         self.turns: set[asyncio.Task[Any]] = set()
         """Handler tasks running a turn, so stopping can wait for them, then cancel them."""
         self._bot: Bot | None = None
@@ -142,7 +147,7 @@ class TelegramBot:
         reply_to = message.message_id if is_group(chat) else None
         if not self.outbox.local_mode and any(
                 (o.size or 0) > CLOUD_DOWNLOAD_LIMIT for o in offers):
-            await send_text(bot, chat.id, TOO_BIG_TO_FETCH, reply_to=reply_to)
+            await send_text(bot, chat.id, TOO_BIG_TO_FETCH, (), reply_to, self.outbox.backoff)
             return
         attachments = tuple(Attachment(o.name, o.size, o.mime, self._fetcher(bot, o.file_id))
                             for o in offers)
@@ -206,15 +211,19 @@ class TelegramBot:
     def _fetcher(self, bot: Bot, file_id: str) -> Fetch:
         local = self.outbox.local_mode
 
+        async def once(dest: Path) -> None:
+            tg_file = await bot.get_file(file_id)
+            source = tg_file.file_path or ""
+            if local and Path(source).is_absolute():
+                await asyncio.to_thread(shutil.copyfile, source, dest)
+            else:
+                data = await tg_file.download_as_bytearray()
+                await asyncio.to_thread(dest.write_bytes, bytes(data))
+
         async def fetch(dest: Path) -> None:
-            try:
-                tg_file = await bot.get_file(file_id)
-                source = tg_file.file_path or ""
-                if local and Path(source).is_absolute():
-                    await asyncio.to_thread(shutil.copyfile, source, dest)
-                else:
-                    data = await tg_file.download_as_bytearray()
-                    await asyncio.to_thread(dest.write_bytes, bytes(data))
+            try:  # getFile again on each try: the file path it gives is short-lived
+                await retrying(lambda: once(dest), self.outbox.backoff, judge,
+                               "telegram file download")
             except BadRequest as exc:
                 if "file is too big" in exc.message.lower():
                     raise TooLarge(TOO_BIG_TO_FETCH) from exc

@@ -2,7 +2,9 @@
 
 The rules (status wording, text splitting, file-or-link, button data) are pure functions tested
 as tables; `show_replies` is the glue. Telegram's flood control (429 `retry_after`), "message is
-not modified" and a status message the user deleted never fail a turn.
+not modified" and a status message the user deleted never fail a turn. Calls that fail on the way
+(a dropped connection, a 5xx, a timeout) are tried again with backoff (`bots.retry`); a video
+Telegram never takes is put in words, with the link when there is one.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bots import adapter
-from bots.adapter import fits, status_line
+from bots.adapter import fits, status_line, upload_failed_text
+from bots.retry import DEFAULT_BACKOFF, Backoff, retrying
 from core.conversation import Message, Problem, Reply, Status, Video
 from core.delivery import human_size
+from core.errors import EngineError
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +47,8 @@ ACTION_EVERY = 4.0
 """A chat action shows for 5 s; repeat it a little sooner while an upload runs."""
 SAY_PREFIX = "say:"
 """callback_data of a quick-action button: pressing it sends the label as the next turn."""
-MAX_RETRIES = 3
+UPLOAD_TIMEOUT = 120.0
+"""Seconds Telegram gets to answer a video upload once the bytes are sent."""
 
 TOO_BIG_TO_FETCH = (
     "Telegram lets bots fetch files up to 20 MB — send a shorter clip, or a link to the file."
@@ -111,22 +116,28 @@ def message_gone(exc: BadRequest) -> bool:
     return "message to edit not found" in text or "message_id_invalid" in text
 
 
+def on_the_way(exc: BaseException, pause: float) -> float | None:
+    """A `bots.retry.Judge`: a connection or server failure (or a timeout) waits the backoff's
+    pause; Telegram's refusals (BadRequest, 413 "too large", Forbidden) are final."""
+    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest) \
+            and "too large" not in exc.message.lower():
+        return pause
+    return None
+
+
+def judge(exc: BaseException, pause: float) -> float | None:
+    """`on_the_way`, and flood control (429) waits as long as Telegram asked."""
+    return retry_seconds(exc) if isinstance(exc, RetryAfter) else on_the_way(exc, pause)
+
+
 # Glue ----------------------------------------------------------------------------------------
 
 
-async def patiently(call: Callable[[], Awaitable[T]], sleep: Callable[[float], Awaitable[Any]]
-                    = asyncio.sleep) -> T:
-    """Make a call Telegram must not drop, waiting out flood control a few times."""
-    for attempt in range(MAX_RETRIES + 1):
-        try:
-            return await call()
-        except RetryAfter as exc:
-            if attempt == MAX_RETRIES:
-                raise
-            wait = retry_seconds(exc)
-            log.warning("telegram flood control: waiting %.0f s", wait)
-            await sleep(wait)
-    raise AssertionError("unreachable")
+async def patiently(call: Callable[[], Awaitable[T]], backoff: Backoff = DEFAULT_BACKOFF,
+                    what: str = "telegram") -> T:
+    """Make a call Telegram must not drop: flood control waited out, failures on the way tried
+    again; EngineError when Telegram never answered."""
+    return await retrying(call, backoff, judge, what)
 
 
 @dataclass
@@ -142,6 +153,7 @@ class StatusMessage:
     interval: float = EDIT_INTERVAL
     clock: Callable[[], float] = time.monotonic
     reply_to: int | None = None
+    backoff: Backoff = DEFAULT_BACKOFF
     message_id: int | None = None
     shown: str | None = None
     pending: str | None = None
@@ -178,8 +190,12 @@ class StatusMessage:
             if self.message_id is None:
                 await self._send(text)
             else:
-                await self.bot.edit_message_text(text, self.chat_id, self.message_id)
+                await retrying(lambda: self.bot.edit_message_text(
+                    text, self.chat_id, self.message_id), self.backoff, on_the_way,
+                    "telegram editMessageText")
             self.shown = text
+        except EngineError:  # Telegram is not answering: progress is optional, results are not
+            log.warning("telegram: status line skipped")
         except RetryAfter as exc:
             # Progress is optional: skip this line rather than hold the turn.
             self.next_edit = self.clock() + retry_seconds(exc)
@@ -196,7 +212,7 @@ class StatusMessage:
     async def _send(self, text: str) -> None:
         sent = await patiently(lambda: self.bot.send_message(
             self.chat_id, text, reply_to_message_id=self.reply_to,
-            allow_sending_without_reply=True))
+            allow_sending_without_reply=True), self.backoff, "telegram sendMessage")
         self.message_id = sent.message_id
 
     async def close(self) -> None:
@@ -241,16 +257,18 @@ class Outbox:
     uploads: asyncio.Semaphore
     """Bounds cloud uploads in flight: each holds its file in memory (local mode sends paths)."""
     interval: float = EDIT_INTERVAL
+    backoff: Backoff = DEFAULT_BACKOFF
+    upload_timeout: float = UPLOAD_TIMEOUT
 
 
 async def send_text(bot: Bot, chat_id: int, text: str, buttons: tuple[str, ...] = (),
-                    reply_to: int | None = None) -> None:
+                    reply_to: int | None = None, backoff: Backoff = DEFAULT_BACKOFF) -> None:
     chunks = split_text(text)
     for i, chunk in enumerate(chunks):
         markup = keyboard(buttons) if i == len(chunks) - 1 else None
         await patiently(lambda chunk=chunk, markup=markup: bot.send_message(  # type: ignore[misc]
             chat_id, chunk, reply_markup=markup, reply_to_message_id=reply_to,
-            allow_sending_without_reply=True))
+            allow_sending_without_reply=True), backoff, "telegram sendMessage")
 
 
 async def send_video(bot: Bot, chat_id: int, video: Video, outbox: Outbox) -> None:
@@ -258,7 +276,7 @@ async def send_video(bot: Bot, chat_id: int, video: Video, outbox: Outbox) -> No
     if video.path is not None and video.size is None:
         video = dataclasses.replace(video, size=(await asyncio.to_thread(video.path.stat)).st_size)
     if not fits(video, outbox.upload_limit) or video.path is None:
-        await send_text(bot, chat_id, link_text(video), video.buttons)
+        await send_text(bot, chat_id, link_text(video), video.buttons, backoff=outbox.backoff)
         return
     path = video.path
     slot = contextlib.nullcontext() if outbox.local_mode else outbox.uploads
@@ -272,27 +290,33 @@ async def send_video(bot: Bot, chat_id: int, video: Video, outbox: Outbox) -> No
                 duration=round(video.duration) if video.duration else None,
                 width=video.width, height=video.height, supports_streaming=True,
                 filename=path.name, reply_markup=keyboard(video.buttons),
-                read_timeout=120, write_timeout=300))
+                read_timeout=outbox.upload_timeout, write_timeout=300), outbox.backoff,
+                "telegram sendVideo")
             return
+        except EngineError:  # never answered: words (and the link), not an apology
+            words = upload_failed_text(video, "Telegram")
         except NetworkError as exc:  # 413: the server's limit is lower than we were told
             if "too large" not in exc.message.lower():
                 raise
             log.warning("telegram refused the upload as too large; sending the link instead")
-    await send_text(bot, chat_id, link_text(video), video.buttons)
+            words = link_text(video)
+    await send_text(bot, chat_id, words, video.buttons if video.url else (),
+                    backoff=outbox.backoff)
 
 
 async def show_replies(bot: Bot, chat_id: int, replies: AsyncIterator[Reply], outbox: Outbox,
                        reply_to: int | None = None) -> None:
     """Show every reply of one turn in the chat."""
-    status = StatusMessage(bot, chat_id, interval=outbox.interval, reply_to=reply_to)
+    status = StatusMessage(bot, chat_id, interval=outbox.interval, reply_to=reply_to,
+                           backoff=outbox.backoff)
     try:
         async for reply in replies:
             if isinstance(reply, Status):
                 await status.show(status_line(reply))
             elif isinstance(reply, Message):
-                await send_text(bot, chat_id, reply.text, reply.buttons, reply_to)
+                await send_text(bot, chat_id, reply.text, reply.buttons, reply_to, outbox.backoff)
             elif isinstance(reply, Problem):
-                await send_text(bot, chat_id, reply.text, (), reply_to)
+                await send_text(bot, chat_id, reply.text, (), reply_to, outbox.backoff)
             elif isinstance(reply, Video):
                 await send_video(bot, chat_id, reply, outbox)
     finally:

@@ -3,9 +3,12 @@
 It serves `/bot<token>/<method>` and `/file/bot<token>/<path>`, keeps the chats' messages (with
 every edit and the bytes of every upload), and enforces the rules a bot meets on the cloud API:
 getFile refuses files over 20 MB ("file is too big"), uploads over 50 MB get 413, an edit to the
-same text gets "message is not modified", and tests can make any method answer 429 with
-`retry_after`. Tests feed updates shaped the way Telegram sends them (`message`, `callback`,
-`push`), and PTB fetches them with long polling (`getUpdates` with `timeout` and `offset`).
+same text gets "message is not modified". Faults: tests can make any method (and the file
+route, as "download") answer 429 with `retry_after` or a 5xx (`fail_next`), hang up without
+answering (`drop_next`) or stall past the client's timeout and then hang up (`stall_next`); a
+call that hangs up is recorded with status 499 and does nothing. Tests feed updates shaped the
+way Telegram sends them (`message`, `callback`, `push`), and PTB fetches them with long polling
+(`getUpdates` with `timeout` and `offset`).
 """
 
 from __future__ import annotations
@@ -72,6 +75,9 @@ class Failure:
     status: int
     description: str
     retry_after: int | None = None
+    hang_up: bool = False
+    """Close the connection without an answer (after `delay` seconds)."""
+    delay: float = 0.0
 
 
 class FakeTelegram:
@@ -157,9 +163,21 @@ class FakeTelegram:
             retry_after = 1
         if description is None:
             description = (f"Too Many Requests: retry after {retry_after}" if status == 429
-                           else "Bad Request")
+                           else "Internal Server Error" if status >= 500 else "Bad Request")
         for _ in range(times):
             self.failures[method].append(Failure(status, description, retry_after))
+
+    def drop_next(self, method: str, *, times: int = 1) -> None:
+        """The next `times` calls of `method` ("download" for the file route) are read, then
+        the connection is closed without an answer (nothing is done)."""
+        for _ in range(times):
+            self.failures[method].append(Failure(0, "", hang_up=True))
+
+    def stall_next(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """The next `times` calls of `method` get no answer for `seconds` (past the client's
+        timeout), then the connection is closed (nothing is done)."""
+        for _ in range(times):
+            self.failures[method].append(Failure(0, "", hang_up=True, delay=seconds))
 
     # Updates the way Telegram sends them ---------------------------------------------------------
 
@@ -316,9 +334,7 @@ class FakeTelegram:
         if delay := self.delays.get(method):
             await asyncio.sleep(delay)
         if self.failures[method]:
-            failure = self.failures[method].popleft()
-            extra = {"retry_after": failure.retry_after} if failure.retry_after else None
-            return self._record(method, params, _error(failure.status, failure.description, extra))
+            return await self._fail(request, method, params, self.failures[method].popleft())
         handler = getattr(self, "_m_" + method, None)
         if handler is None:
             return self._record(method, params, _error(404, "Not Found"))
@@ -327,6 +343,17 @@ class FakeTelegram:
         except _ApiError as exc:
             return self._record(method, params, _error(exc.status, exc.description))
         return self._record(method, params, web.json_response({"ok": True, "result": result}))
+
+    async def _fail(self, request: web.Request, method: str, params: dict[str, Any],
+                    failure: Failure) -> web.Response:
+        if failure.delay:
+            await asyncio.sleep(failure.delay)
+        if failure.hang_up:
+            if request.transport is not None:
+                request.transport.close()
+            return self._record(method, params, web.Response(status=499))
+        extra = {"retry_after": failure.retry_after} if failure.retry_after else None
+        return self._record(method, params, _error(failure.status, failure.description, extra))
 
     def _record(self, method: str, params: dict[str, Any], response: web.Response) -> web.Response:
         self.calls.append(Call(method, params, time.perf_counter(), response.status))
@@ -337,6 +364,9 @@ class FakeTelegram:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         path = request.match_info["path"]
+        if self.failures["download"]:
+            return await self._fail(request, "download", {"path": path},
+                                    self.failures["download"].popleft())
         stored = next((f for f in self.files.values() if f.path == path), None)
         if stored is None or stored.data is None:
             return _error(404, "Not Found")

@@ -11,6 +11,7 @@ import pytest
 from telegram import Message
 from telegram.error import RetryAfter
 
+from bots.retry import Backoff
 from bots.telegram_inbound import (
     ChatOrder,
     FileOffer,
@@ -206,7 +207,7 @@ async def test_patiently_waits_out_flood_control() -> None:
     async def sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    assert await patiently(call, sleep) == "sent"
+    assert await patiently(call, Backoff(sleep=sleep)) == "sent"
     assert waits == [2, 2]
 
 
