@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 
 from core.assistant import Assistant
@@ -17,6 +18,9 @@ from core.ports import Store
 from storage.sqlite import SqliteStore
 
 log = logging.getLogger("backtrack.bootstrap")
+
+KEEP_UPDATE_IDS_SECONDS = 7 * 24 * 3600.0
+"""Processed platform update ids are kept this long (platforms re-deliver within hours)."""
 
 
 @dataclass
@@ -70,6 +74,9 @@ async def build_app(settings: Settings, *, engine: Engine | None = None,
             secret = await link_secret(store, configured)
             register_secret(secret.decode("utf-8"))
             signer = LinkSigner(secret, settings.link_public_url, settings.link_ttl_seconds)
+        forgotten = await store.forget_updates(before=time.time() - KEEP_UPDATE_IDS_SECONDS)
+        if forgotten:
+            log.info("forgot %d processed update ids older than a week", forgotten)
         gate = Gate(settings, store)
         freed = await sweep(settings.data_dir, settings.data_max_bytes,
                             settings.file_max_age_hours * 3600)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 from bots.bootstrap import build_app
@@ -79,3 +80,21 @@ async def test_start_reports_renders_a_dead_process_left_running(tmp_path: Path)
         await asyncio.sleep(0.01)
     assert record is not None and record.state == "interrupted"
     await app.aclose()
+
+
+async def test_update_ids_older_than_a_week_are_forgotten_at_start(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    settings.data_dir.mkdir(parents=True)
+    eight_days_ago = time.time() - 8 * 24 * 3600
+    old = await SqliteStore.open(settings.database_path, clock=lambda: eight_days_ago)
+    assert await old.mark_update("telegram", "1")
+    await old.close()
+    recent = await SqliteStore.open(settings.database_path)
+    assert await recent.mark_update("telegram", "2")
+    await recent.close()
+    app = await build_app(settings, engine=FakeEngine(tmp_path))
+    try:
+        assert await app.store.mark_update("telegram", "1")  # forgotten: new again
+        assert not await app.store.mark_update("telegram", "2")  # kept
+    finally:
+        await app.aclose()
