@@ -81,7 +81,7 @@ def _describe(
     audios = list(container.streams.audio)
     if video is None and not audios:
         raise BadMedia(f"{name} has neither pictures nor sound.")
-    duration = _duration(container)
+    duration = _duration(container) - (_ogg_opus_pre_skip(container) if video is None else 0.0)
     if duration <= 0:
         raise BadMedia(f"{name} has no playable length.")
     width = height = None
@@ -120,6 +120,18 @@ def _duration(container: av.container.InputContainer) -> float:
         if stream.duration and stream.time_base:
             best = max(best, float(stream.duration * stream.time_base))
     return best
+
+
+def _ogg_opus_pre_skip(container: av.container.InputContainer) -> float:
+    """Seconds of Opus encoder delay that Ogg counts in its duration but decoders drop (6.5 ms
+    from libopus; Telegram voice notes are Ogg/Opus). Without it a looped note drifts."""
+    if container.format.name != "ogg":
+        return 0.0
+    for stream in container.streams.audio:
+        head = bytes(stream.codec_context.extradata or b"")
+        if stream.codec_context.name == "opus" and len(head) >= 12 and head[:8] == b"OpusHead":
+            return int.from_bytes(head[10:12], "little") / 48_000
+    return 0.0
 
 
 def _first_frame_rotation(

@@ -225,3 +225,30 @@ async def test_loud_original_and_loud_music_do_not_clip(render: Render,
     for hz in (ORIGINAL_HZ, MUSIC_HZ):  # both still there, a few dB down at most
         assert tone_level_db(out, 0.5, 2.5, hz) > tone_level_db(loud_clip, 0.5, 2.5,
                                                                  ORIGINAL_HZ) - 8
+
+
+@pytest.mark.parametrize(("seconds", "music", "loop"), [
+    (6.0, {"volume": 1.0}, "none"),  # longer than the clip: cut
+    (6.0, {"volume": 1.0, "offset": 1500}, "none"),  # skipped into (input seek in Ogg)
+    (1.5, {"volume": 1.0}, "crossfade"),  # a short voice note loops
+])
+async def test_ogg_opus_voice_note_as_the_music(render: Render, clip: Path, media_dir: Path,
+                                                seconds: float, music: dict[str, float],
+                                                loop: str) -> None:
+    """Telegram voice notes are mono Opus in Ogg."""
+    note = media_dir / f"voice-{seconds}.ogg"
+    ffmpeg("-f", "lavfi", "-i", f"sine=frequency={MUSIC_HZ}:sample_rate=48000:duration={seconds}",
+           "-ac", "1", "-c:a", "libopus", "-b:a", "32k", str(note))
+    info = probe_sync(note)
+    assert (info.format_name, info.audio_codec, info.has_video) == ("ogg", "opus", False)
+    assert abs(info.duration - seconds) < 0.002  # Ogg counts Opus's 6.5 ms pre-skip; not us
+    out, plan = await render(make_draft(4000, music), clip, note)
+    assert plan.music is not None and plan.music.loop == loop
+    m = measure(out)
+    assert (m.audio_codec, m.audio_streams) == ("aac", 1) and abs(m.duration - 4.0) <= 2 * FRAME
+    expected = tone_level_db(note, 0.3, 1.2, MUSIC_HZ)
+    windows = [tone_level_db(out, t, t + 0.25, MUSIC_HZ) for t in np.arange(0, 3.75, 0.25)]
+    assert max(abs(w - expected) for w in windows) < 1.5, windows  # its own level, no gap
+    assert abs(tone_level_db(out, 3.7, 3.95, MUSIC_HZ) - expected) < 1.5  # to the very end
+    assert abs(tone_level_db(out, 0.5, 3.5, ORIGINAL_HZ)
+               - tone_level_db(clip, 0.5, 3.5, ORIGINAL_HZ)) < 1.0
