@@ -252,3 +252,38 @@ async def test_ogg_opus_voice_note_as_the_music(render: Render, clip: Path, medi
     assert abs(tone_level_db(out, 3.7, 3.95, MUSIC_HZ) - expected) < 1.5  # to the very end
     assert abs(tone_level_db(out, 0.5, 3.5, ORIGINAL_HZ)
                - tone_level_db(clip, 0.5, 3.5, ORIGINAL_HZ)) < 1.0
+
+
+@pytest.fixture(scope="module")
+def uhd_clip(media_dir: Path) -> Path:
+    """1 s of 3840x2160 (10 fps keeps it quick) with a 440 Hz tone."""
+    return make_video(media_dir / "uhd.mp4", seconds=1, width=3840, height=2160, fps=10)
+
+
+async def test_4k_becomes_1080p_by_default(render: Render, uhd_clip: Path, song: Path) -> None:
+    out, plan = await render(make_draft(1000, {"volume": 0.3}), uhd_clip, song)
+    assert plan.reasons == ("resize",)
+    m = measure(out)
+    assert (m.video_codec, m.width, m.height, m.audio_codec) == ("h264", 1920, 1080, "aac")
+    assert abs(m.duration - 1.0) <= 0.1
+    assert tone_level_db(out, 0.2, 0.8, MUSIC_HZ) > -40
+
+
+async def test_4k_portrait_phone_clip_stays_portrait(render: Render, uhd_clip: Path,
+                                                     media_dir: Path, song: Path) -> None:
+    phone = media_dir / "uhd-portrait.mp4"  # stored landscape, displayed portrait
+    ffmpeg("-display_rotation", "90", "-i", str(uhd_clip), "-c", "copy", str(phone))
+    assert (probe_sync(phone).width, probe_sync(phone).height) == (2160, 3840)
+    out, plan = await render(make_draft(1000, {"volume": 0.3}), phone, song)
+    assert not plan.copy_video
+    after = probe_sync(out)
+    assert (after.width, after.height, after.rotation) == (1080, 1920, 0)
+
+
+async def test_1080p_is_copied(render: Render, media_dir: Path, song: Path) -> None:
+    full_hd = make_video(media_dir / "fullhd.mp4", seconds=1, width=1920, height=1080, fps=10)
+    out, plan = await render(make_draft(1000, {"volume": 0.3}), full_hd, song)
+    assert plan.copy_video
+    m = measure(out)
+    assert (m.width, m.height) == (1920, 1080)
+    assert video_packets(out) == video_packets(full_hd)
