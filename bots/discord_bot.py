@@ -29,6 +29,7 @@ from bots.discord_replies import (
     Surface,
     deliver,
 )
+from bots.tokens import hide_interaction_tokens
 from core.config import Settings
 from core.conversation import Attachment, ConversationKey, Notice, Reply, Turn
 from core.errors import TooLarge, UserError, apology, new_error_id
@@ -329,26 +330,6 @@ COMMANDS: tuple[app_commands.Command[Any, Any, None], ...] = (
 
 
 # Command line ------------------------------------------------------------------------------------
-
-
-class RedactTokens(logging.Filter):
-    """Hides interaction tokens: discord.py logs webhook URLs (which carry them) at DEBUG."""
-
-    URL_TOKEN = re.compile(r"(/(?:webhooks|interactions)/\d+/)[\w.-]+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        clean = self.URL_TOKEN.sub(r"\1[REDACTED]", text)
-        if clean != text:
-            record.msg, record.args = clean, None
-        return True
-
-
-def hide_interaction_tokens() -> None:
-    """Filter discord.py's webhook logger itself, so every handler (ours, pytest's) is covered."""
-    webhook_log = logging.getLogger("discord.webhook.async_")
-    if not any(isinstance(f, RedactTokens) for f in webhook_log.filters):
-        webhook_log.addFilter(RedactTokens())
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

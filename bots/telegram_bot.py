@@ -18,7 +18,7 @@ import logging
 import shutil
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -62,6 +62,7 @@ from bots.telegram_replies import (
     send_text,
     show_replies,
 )
+from bots.tokens import hide_token_in_logs
 from core.config import Settings
 from core.conversation import Attachment, Fetch, Notice, Reply, Turn
 from core.errors import (
@@ -72,7 +73,6 @@ from core.errors import (
     apology,
     new_error_id,
 )
-from core.logs import REDACTED, register_secret
 
 log = logging.getLogger("backtrack.telegram")
 
@@ -318,52 +318,6 @@ async def stop(running: Running, grace: float = STOP_GRACE) -> None:
         await application.stop()
     await application.shutdown()
     running.done.set()
-
-
-def hide_token_in_logs(token: str) -> None:
-    """httpx logs every request URL (which holds the token) at INFO: keep it quiet. PTB logs its
-    base URL at DEBUG: cut the token out of every record as it is made, whatever handler
-    (pytest's caplog included) receives it; `core.logs` handlers redact it too."""
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    register_secret(token)
-    factory = logging.getLogRecordFactory()
-    if not isinstance(factory, TokenRedactingRecords):
-        factory = TokenRedactingRecords(factory)
-        logging.setLogRecordFactory(factory)
-    factory.add(token)
-
-
-class TokenRedactingRecords:
-    """A log record factory that replaces bot tokens in messages and tracebacks. Only the
-    tokens: other secrets and patterns are `core.logs`' business, at its handlers."""
-
-    def __init__(self, inner: Callable[..., logging.LogRecord]) -> None:
-        self.inner = inner
-        self.tokens: tuple[str, ...] = ()
-
-    def add(self, token: str) -> None:
-        secret = token.partition(":")[2]
-        self.tokens = tuple(sorted({*self.tokens, token, *([secret] if len(secret) >= 8 else [])},
-                                   key=len, reverse=True))
-
-    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = self.inner(*args, **kwargs)
-        try:
-            text = record.getMessage()
-        except Exception:  # a broken format string is the logging module's to report
-            return record
-        if any(t in text for t in self.tokens):
-            record.msg, record.args = self._cut(text), ()
-        if record.exc_info and record.exc_info[0] is not None:
-            trace = logging.Formatter().formatException(record.exc_info)
-            if any(t in trace for t in self.tokens):
-                record.exc_text = self._cut(trace)
-        return record
-
-    def _cut(self, text: str) -> str:
-        for token in self.tokens:
-            text = text.replace(token, REDACTED)
-        return text
 
 
 # The command ----------------------------------------------------------------------------------

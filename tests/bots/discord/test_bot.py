@@ -263,7 +263,7 @@ async def test_tokens_never_reach_the_log(
 
 
 def test_interaction_tokens_in_urls_are_redacted() -> None:
-    from bots.discord_bot import RedactTokens
+    from bots.tokens import RedactTokens
 
     record = logging.LogRecord("discord.webhook", logging.DEBUG, __file__, 1,
                                "Webhook ID %s with %s %s", ("1", "PATCH",
