@@ -29,6 +29,11 @@ _WHAT_I_DO = ("I put music under videos and adjust the sound, length, shape and 
 _GLAD = ('Glad to help! Send another video any time, or tell me another change (e.g. "quieter", '
          '"fade out", "undo"). Say "export" to get the video again.')
 
+_HELLO = ('Hi! Tell me what to do with your video, e.g. "add calm music at 30% and fade it out '
+          'at the end".')
+_HELLO_FIRST = ('Hi! Send me a video, then tell me what to do, e.g. "add calm music at 30% and '
+                'fade it out at the end".')
+
 _CANNOT: list[tuple[str, str]] = [
     (r"\bsubtit\w*|\bcaptions\b|\btranscri\w*|字幕",
      "I can't make subtitles from speech. I can add one short title: "
@@ -76,8 +81,7 @@ _TALK: list[tuple[str, str]] = [
      _GLAD),
     (r"^(?:hi|hello|hey|yo|hiya|howdy|good\s+(?:morning|afternoon|evening)|你好|您好|嗨|哈喽)"
      r"(?:\s+(?:there|bot|backtrack))?$",
-     "Hi! Send me a video, then tell me what to do, e.g. \"add calm music at 30% and fade it "
-     "out at the end\"."),
+     _HELLO),
     (r"^(?:what\s+can\s+you\s+do|how\s+does\s+(?:this|it)\s+work|how\s+do\s+i\s+use\s+(?:this|"
      r"you|it)|what\s+do\s+you\s+do|commands|options|what\s+(?:are\s+)?(?:the\s+)?(?:moods|"
      r"music|songs)(?:\s+(?:do\s+you\s+have|are\s+there))?|你能做什么|怎么用)$", HELP_TEXT),
@@ -94,7 +98,7 @@ _MORE = (r"^(?:(?:a\s+)?(?:bit|little|tad|touch)\s+|even\s+|some\s+|much\s+|way\
          r"|再一点|再多一点)$")
 
 
-def answer(text: str) -> str | None:
+def answer(text: str, has_video: bool = True) -> str | None:
     """Words for a message with no edit in it, or None to give the general help."""
     symbols = any(unicodedata.category(ch) == "So" for ch in text)
     text = re.sub(r"[^\w\s:'&%.-]", " ", text.lower()).strip()
@@ -105,7 +109,7 @@ def answer(text: str) -> str | None:
                 '"undo" to step back one edit.')
     for pattern, words in _TALK:
         if re.search(pattern, text):
-            return words
+            return words if has_video or words != _HELLO else _HELLO_FIRST
     text = " ".join(re.sub(r"\b(?:please|pls|plz|can\s+you|could\s+you|would\s+you|i\s+want"
                            r"\s+to|i'?d\s+like\s+to|请|帮我|能不能)\b", " ", text).split())
     text = text.rstrip(" .")

@@ -192,7 +192,8 @@ def _apply_original(plan: Plan, draft: Draft, said: list[str]) -> None:
         meta.pop("original_volume", None)
         said.append("original sound muted")
     elif volume >= 1.0:
-        meta["original"] = "keep"
+        if "original" in meta:  # kept is the default: "don't mute my voice" changes nothing
+            meta["original"] = "keep"
         meta.pop("original_volume", None)
         said.append("original sound kept")
     else:
@@ -280,7 +281,8 @@ def _apply_music(plan: Plan, draft: Draft, ctx: Context, length: float | None,
         value = min(default, span / 3) if asked == DEFAULT and span else (
             default if asked == DEFAULT else asked)
         value = round(min(value, span) if span else value)
-        m[key] = value
+        if value or m.get(key):  # "no fade in" when there is none changes nothing
+            m[key] = value
         said.append(f"{words} {say_time(value)}" if value else f"no {words}")
 
 

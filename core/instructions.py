@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from core import phrases as w
 from core import sound_rules as sound
 from core.answers import HELP_TEXT, answer
-from core.draft import AUDIO, Draft
+from core.draft import AUDIO, VIDEO, Draft
 from core.edits import DEFAULT, Context, MusicRef, Plan, apply_plan
 from core.errors import NotUnderstood
 from core.phrases import QUOTE_MARK, TU, Clause, T, seconds
@@ -349,8 +349,9 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     if plan.is_empty():
         problems = [n.removeprefix("not done: ") for n in plan.notes]
         problems = [n[:1].upper() + n[1:] for n in problems]
-        raise NotUnderstood("\n\n".join(problems) if problems else answer(text) or
-                            "Sorry, I didn't understand that. " + HELP_TEXT)
+        has_video = draft.first_segment(VIDEO) is not None
+        raise NotUnderstood("\n\n".join(problems) if problems else answer(text, has_video)
+                            or "Sorry, I didn't understand that. " + HELP_TEXT)
     result = draft.copy()
     understood = apply_plan(plan, result, ctx)
     understood += [f'not understood: "{_show(part, quotes)}"' for part in ignored]

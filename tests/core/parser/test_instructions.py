@@ -49,8 +49,15 @@ def trimmed() -> Draft:
 ABSENT = object()
 """Expected for a field the instruction must not set."""
 
+def muted() -> Draft:
+    draft = with_lofi()
+    draft.meta["original"] = "mute"
+    return draft
+
+
 START = {"video": video, "lofi": with_lofi, "song": with_song, "trimmed": trimmed,
-         "stopped": lambda: with_lofi(until=20_000)}
+         "stopped": lambda: with_lofi(until=20_000), "muted": muted,
+         "faded": lambda: with_lofi(fade_in=2000, fade_out=3000)}
 
 
 def facts(draft: Draft) -> dict[str, Any]:
@@ -136,7 +143,8 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("fade in and out over two seconds", "lofi", "plain", {"bgm.fade_in": 2000,
                                                            "bgm.fade_out": 2000}),
     ("fade in 1s fade out 4s", "lofi", "plain", {"bgm.fade_in": 1000, "bgm.fade_out": 4000}),
-    ("no fade out", "lofi", "plain", {"bgm.fade_out": 0}),
+    ("no fade out", "faded", "plain", {"bgm.fade_out": 0, "bgm.fade_in": 2000}),
+    ("no fade out", "lofi", "plain", {"bgm.fade_out": ABSENT}),  # none to remove: no change
     ("fade out 60 seconds", "lofi", "plain", {"bgm.fade_out": 30_000}),
     ("淡出", "lofi", "plain", {"bgm.fade_out": 3000}),
     ("淡入3秒", "lofi", "plain", {"bgm.fade_in": 3000}),
@@ -171,13 +179,14 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("mute my audio", "lofi", "plain", {"m.original": "mute"}),
     ("remove the original sound", "lofi", "plain", {"m.original": "mute", "bgm.volume": 0.5}),
     ("mute", "lofi", "plain", {"m.original": "mute"}),
-    ("keep my voice", "lofi", "plain", {"m.original": "keep"}),
+    ("keep my voice", "muted", "plain", {"m.original": "keep"}),
+    ("keep my voice", "lofi", "plain", {"m.original": ABSENT}),  # kept already: no change
     ("lower the original to 20%", "lofi", "plain", {"m.original": "lower",
                                                     "m.original_volume": 0.2}),
     ("lower my voice", "lofi", "plain", {"m.original": "lower", "m.original_volume": 0.3}),
     ("静音", "lofi", "plain", {"m.original": "mute"}),
     ("去掉原声", "lofi", "plain", {"m.original": "mute"}),
-    ("保留原声", "lofi", "plain", {"m.original": "keep"}),
+    ("保留原声", "muted", "plain", {"m.original": "keep"}),
     # ducking and loudness
     ("duck the music when I talk", "lofi", "plain", {"m.duck": True, "bgm.volume": 0.5}),
     ("lower the music while I'm speaking", "lofi", "plain", {"m.duck": True, "bgm.volume": 0.5}),

@@ -1,0 +1,169 @@
+"""Phrasings found by trying the bot as people do (casual, polite, negated, follow-ups, Chinese).
+
+Each row was a misunderstanding before it was fixed: a wrong edit, a silent no-op or a bare
+"didn't understand". Rows reuse the drafts and the `facts` view of test_instructions.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any
+
+import pytest
+
+from core.draft import Draft
+from core.errors import NotUnderstood
+from core.instructions import apply_instruction
+from tests.core.parser.test_instructions import ABSENT, CTX, START, facts
+
+ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
+    # negations must never do the opposite
+    ("don't mute my voice", "muted", "plain", {"m.original": "keep"}),
+    ("don't mute my voice", "lofi", "plain", {"m.original": ABSENT}),
+    ("add music and don't mute my voice", "video", "plain",
+     {"m.original": ABSENT, "bgm.volume": 0.4}),
+    ("please do not remove the original audio", "muted", "plain", {"m.original": "keep"}),
+    ("don't remove the music, just make it quieter", "lofi", "plain",
+     {"bgm": True, "bgm.volume": 0.35}),
+    ("不要淡入", "faded", "plain", {"bgm.fade_in": 0, "bgm.fade_out": 3000}),
+    ("vertical without blur", "video", "plain", {"m.aspect": "9:16", "m.fill": "pad"}),
+    # levels: relative percentages, "can't hear", numbers that are not levels
+    ("make music 20% quieter", "lofi", "plain", {"bgm.volume": 0.4}),
+    ("lower the music by 20%", "lofi", "plain", {"bgm.volume": 0.4}),
+    ("raise the music by 50 percent", "lofi", "plain", {"bgm.volume": 0.75}),
+    ("turn it down to 10 %", "lofi", "plain", {"bgm.volume": 0.1}),
+    ("lower bgm to 10", "lofi", "plain", {"bgm.volume": 0.1}),
+    ("music to half", "lofi", "plain", {"bgm.volume": 0.5}),
+    ("barely audible music", "lofi", "plain", {"bgm.volume": 0.15}),
+    ("the song is drowning out my voice", "lofi", "plain", {"bgm.volume": 0.35}),
+    ("cant hear the music", "lofi", "plain", {"bgm.volume": 0.714}),
+    ("the music is too quiet, i can barely hear it", "lofi", "plain", {"bgm.volume": 0.714}),
+    ("i can't hear my voice", "lofi", "plain", {"bgm.volume": 0.35, "m.original": ABSENT}),
+    ("my voice is too quiet", "lofi", "plain", {"bgm.volume": 0.35}),
+    ("背景音乐太吵了", "lofi", "plain", {"bgm.volume": 0.35}),
+    ("convert to 720", "lofi", "plain", {"m.resolution": 720, "bgm.volume": 0.5}),
+    ("lower resolution", "lofi", "plain", {"m.resolution": 720, "bgm.volume": 0.5}),
+    ("music should start at 5", "lofi", "plain", {"bgm.s": 5000, "bgm.volume": 0.5}),
+    # replacing the original sound
+    ("replace my audio with lofi music", "video", "plain",
+     {"m.original": "mute", "bgm.mood": "lofi", "bgm.volume": 1.0}),
+    ("put music instead of the original sound", "video", "plain",
+     {"m.original": "mute", "bgm": True}),
+    ("only music, no original sound", "video", "plain", {"m.original": "mute", "bgm": True}),
+    ("music only", "video", "plain", {"m.original": "mute", "bgm": True}),
+    ("保留我的声音", "muted", "plain", {"m.original": "keep"}),
+    # fades: lengths, paces, where the music ends
+    ("fade in for 1m5s", "lofi", "plain", {"bgm.fade_in": 30_000}),
+    ("fade out 2,5 seconds", "lofi", "plain", {"bgm.fade_out": 2500}),
+    ("fadeout at the end 4s", "lofi", "plain", {"bgm.fade_out": 4000}),
+    ("gentle fade in", "lofi", "plain", {"bgm.fade_in": 5000, "bgm.mood": "lofi"}),
+    ("slow fade out", "lofi", "plain", {"bgm.fade_out": 5000}),
+    ("fade out slower", "lofi", "plain", {"bgm.fade_out": 5000}),
+    ("quick fade in", "lofi", "plain", {"bgm.fade_in": 1000}),
+    ("fade out at 0:20", "lofi", "plain", {"bgm.until": 20_000, "bgm.s": 0, "bgm.d": 20_000,
+                                           "bgm.fade_out": 3000}),
+    ("fade both ends", "lofi", "plain", {"bgm.fade_in": 2000, "bgm.fade_out": 3000}),
+    ("fade at the start and the end", "lofi", "plain",
+     {"bgm.fade_in": 2000, "bgm.fade_out": 3000}),
+    # start, trim
+    ("start the music 2 seconds later", "lofi", "plain", {"bgm.s": 2000}),
+    ("start music at 1m5s", "song", "song", {"bgm.offset": 65_000}),
+    ("make it 30 seconds", "video", "plain", {"m.trim": [0, 30_000]}),
+    ("cut 2s from the start", "video", "plain", {"m.trim": [2000, 30_000]}),
+    ("remove 3 seconds at the end", "video", "plain", {"m.trim": [0, 27_000]}),
+    # picture
+    ("square for instagram", "video", "plain", {"m.aspect": "1:1"}),
+    # titles without quotes
+    ("add a title saying Happy Birthday", "video", "plain",
+     {"title.text": "Happy Birthday", "bgm": False}),
+    ("add title Summer Vibes and calm music", "video", "plain",
+     {"title.text": "Summer Vibes", "bgm.mood": "calm"}),
+    ("put a caption that says Day 1", "video", "plain", {"title.text": "Day 1"}),
+    ("text saying Welcome Home for 4 seconds", "video", "plain",
+     {"title.text": "Welcome Home", "title.d": 4000}),
+    # the song
+    ("swap to my track", "lofi", "song", {"bgm.media_id": "song-1"}),
+    ("keep the music but lower it a bit", "lofi", "plain", {"bgm.volume": 0.425}),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "ctx", "expected"), ROWS,
+                         ids=[f"{i}-{r[0][:40]}" for i, r in enumerate(ROWS)])
+def test_real_phrasings(text: str, start: str, ctx: str, expected: dict[str, Any]) -> None:
+    parsed = apply_instruction(START[start](), text, CTX[ctx])
+    got = facts(parsed.draft)
+    for key, value in expected.items():
+        if value is ABSENT:
+            assert key not in got, (key, got)
+        elif isinstance(value, float):
+            assert got.get(key) == pytest.approx(value, abs=0.002), (key, got)
+        else:
+            assert got.get(key) == value, (key, got)
+    said = " | ".join(parsed.understood)
+    assert "not understood" not in said and "is not a built-in mood" not in said, said
+
+
+@pytest.mark.parametrize("text", ["reduce music by 3db", "set music volume to 30 percent",
+                                  "start music at 1m5s", "lower bgm to 10", "make music quieter"])
+def test_verbs_are_not_called_genres(text: str) -> None:
+    parsed = apply_instruction(START["lofi"](), text, CTX["song"])
+    assert not any("built-in mood" in u for u in parsed.understood), parsed.understood
+
+
+@pytest.mark.parametrize(("text", "genre"), [("add some jazz music", "jazz"),
+                                             ("i want rock music", "rock"),
+                                             ("put piano music on it", "piano")])
+def test_real_genres_are_said(text: str, genre: str) -> None:
+    parsed = apply_instruction(START["video"](), text, CTX["plain"])
+    assert any(f'"{genre}" is not a built-in mood' in u for u in parsed.understood)
+
+
+def test_a_bit_more_repeats_the_last_step() -> None:
+    first = apply_instruction(START["lofi"](), "quieter", CTX["plain"]).draft
+    assert facts(first)["bgm.volume"] == pytest.approx(0.35)
+    more = apply_instruction(first, "even more", CTX["plain"]).draft
+    assert facts(more)["bgm.volume"] == pytest.approx(0.245, abs=0.002)
+    bit = apply_instruction(more, "a bit more", CTX["plain"]).draft
+    assert facts(bit)["bgm.volume"] == pytest.approx(0.245 * 0.7 ** 0.5, abs=0.002)
+
+
+def test_my_voice_louder_at_full_lowers_the_music_and_says_why() -> None:
+    parsed = apply_instruction(START["lofi"](), "make my voice louder", CTX["plain"])
+    assert parsed.understood == ("music quieter: 35%", "your own sound is already at full volume")
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("thanks!", "Glad to help"), ("thank you so much", "Glad to help"), ("👍", "Glad to help"),
+    ("谢谢", "Glad to help"), ("hello", "Hi! Tell me what to do with your video"),
+    ("no", "say \"undo\""), ("a bit more", "More of what?"),
+    ("what can you do?", "for example"), ("undo that", 'send just "undo"'),
+    ("where is my video?", 'Say "export"'),
+    ("change the video colour to black and white", "can't change the picture's colours"),
+    ("add subtitles automatically", "can't make subtitles"), ("加字幕", "can't make subtitles"),
+    ("make it brighter", "colours"), ("speed up the video", "speed"),
+    ("kill the background noise", "noise"), ("add stickers", "stickers"),
+    ("make it smaller file", "720p"), ("make it shorter", "trim to the first 20 seconds"),
+    ("add the title for 3 seconds", "Put the words in quotes"),
+    ("don't remove the music", "The music stays as it is"),
+])
+def test_messages_without_an_edit_get_a_useful_answer(text: str, words: str) -> None:
+    with pytest.raises(NotUnderstood) as err:
+        apply_instruction(START["lofi"](), text, CTX["plain"])
+    assert words in err.value.user_message
+    assert "Sorry, I didn't understand" not in err.value.user_message or words == "for example"
+
+
+def test_greeting_before_a_video_asks_for_one() -> None:
+    with pytest.raises(NotUnderstood, match="Send me a video"):
+        apply_instruction(Draft(), "hi", CTX["plain"])
+
+
+def test_the_parser_stays_fast() -> None:
+    texts = [row[0] for row in ROWS] * 5
+    began = time.perf_counter()
+    for text in texts:
+        with contextlib.suppress(NotUnderstood):
+            apply_instruction(START["lofi"](), text, CTX["song"])
+    per_message = (time.perf_counter() - began) / len(texts)
+    assert per_message < 0.02, per_message  # a message is read in well under 20 ms
