@@ -1,0 +1,149 @@
+"""Realistic sessions with the real `backtrack chat` and `backtrack render`, measured.
+
+The phrasings are the kind people type to a music bot (casual, polite, negated, follow-ups,
+Chinese) and none of them is in the parser's own tables. Levels are checked against the
+tones in the generated media: the clip's own sound is 440 Hz, the user's song 660 Hz.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from tests.media import level_db, make_audio, make_video, measure, tone_level_db
+from tests.outside.driver import chat, check_words, render
+
+VOICE, SONG = 440, 660
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("media")
+    return {
+        "clip": make_video(folder / "été_日本.mp4", seconds=4, freq=VOICE),
+        "spaced clip": make_video(folder / "my holiday clip.mp4", seconds=3, freq=VOICE),
+        "silent": make_video(folder / "silent.mp4", seconds=3, audio=False),
+        "one second": make_video(folder / "one.mp4", seconds=1, freq=VOICE),
+        "song": make_audio(folder / "ma chanson.mp3", seconds=2, freq=SONG),
+        "m4a": make_audio(folder / "歌 曲.m4a", seconds=8, freq=SONG),
+    }
+
+
+def full(path: Path, freq: int) -> float:
+    """The level of a tone in the source file: 100% in the output."""
+    return tone_level_db(path, 0.2, 0.8, freq)
+
+
+def mid(path: Path, freq: int | None = None) -> float:
+    start = measure(path).duration / 2 - 0.3
+    return level_db(path, start, start + 0.6) if freq is None else tone_level_db(
+        path, start, start + 0.6, freq)
+
+
+def tail(path: Path) -> float:
+    end = measure(path).duration
+    return level_db(path, end - 0.2, end - 0.02)
+
+
+def test_casual_english_session_with_my_song(tmp_path: Path, media: dict[str, Path]) -> None:
+    s = chat(tmp_path, [
+        str(media["clip"]),
+        f"'{media['song']}'",
+        "yo put my song under this at 30 percent pls 🙏",
+        "even quieter",
+        "don't mute my voice",
+        "actually replace my audio with the song",
+        "fade it out at the end",
+        "thanks!",
+    ])
+    assert len(s.videos) == 4, s.out  # "don't mute my voice" changed nothing: no new video
+    at30, quieter, replaced, faded = s.videos
+    voice, song = full(media["clip"], VOICE), full(media["song"], SONG)
+    assert mid(at30, SONG) == pytest.approx(song + 20 * math.log10(0.3), abs=1.0)
+    assert mid(at30, VOICE) == pytest.approx(voice, abs=1.0)
+    assert mid(quieter, SONG) == pytest.approx(song + 20 * math.log10(0.21), abs=1.0)
+    assert mid(replaced, VOICE) < voice - 40, "the original sound is gone"
+    assert mid(replaced, SONG) == pytest.approx(mid(quieter, SONG), abs=1.0)
+    assert tail(faded) < mid(faded) - 6, "the music fades out at the end"
+    assert "Nothing changed" in s.out
+    assert "Glad to help" in s.out
+    for video in s.videos:
+        got = measure(video)
+        assert (got.width, got.height, got.video_codec, got.audio_codec) == (320, 240, "h264",
+                                                                              "aac")
+        assert got.duration == pytest.approx(4.0, abs=0.1)
+
+
+def test_chinese_session_on_a_clip_without_sound(tmp_path: Path, media: dict[str, Path]) -> None:
+    s = chat(tmp_path, [str(media["silent"]), "加一点轻松的音乐，结尾淡出", "音乐小声一点", "竖屏",
+                        "加字幕"])
+    assert len(s.videos) == 3, s.out
+    calm, softer, vertical = s.videos
+    assert mid(calm) > -40, "there is music under a clip that had no sound"
+    assert tail(calm) < mid(calm) - 6, "结尾淡出: it fades out"
+    assert mid(softer) == pytest.approx(mid(calm) + 20 * math.log10(0.7), abs=1.0)
+    shape = measure(vertical)
+    assert shape.width and shape.height, shape
+    assert shape.width / shape.height == pytest.approx(9 / 16, abs=0.02)
+    assert s.problems() and "subtitles" in s.problems()[-1]
+
+
+def test_what_it_cannot_do_and_follow_ups(tmp_path: Path, media: dict[str, Path]) -> None:
+    s = chat(tmp_path, [
+        str(media["silent"]),
+        "change the video colour to black and white",
+        "add subtitles automatically",
+        "could you please add some calm music?",
+        "a bit more",
+        "louder please",
+        "a bit more",
+        "what can you do?",
+    ])
+    problems = s.problems()
+    assert "can't change the picture's colours" in problems[0]
+    assert "can't make subtitles" in problems[1]
+    assert "More of what?" in problems[2]  # nothing to repeat yet: it asks
+    assert "for example" in problems[3]
+    assert len(s.videos) == 3, s.out  # only the music, louder and "a bit more" render
+    calm, louder, more = s.videos
+    assert mid(louder) == pytest.approx(mid(calm) + 20 * math.log10(1 / 0.7), abs=1.0)
+    assert mid(more) == pytest.approx(mid(louder) + 10 * math.log10(1 / 0.7), abs=1.0)
+
+
+def test_render_with_spaces_unicode_and_a_longer_song(tmp_path: Path,
+                                                       media: dict[str, Path]) -> None:
+    out = tmp_path / "fini ça.mp4"
+    done = render(tmp_path, str(media["spaced clip"]), "--music", str(media["m4a"]), "-o",
+                  str(out), "music at 30%, no fade, keep the original sound")
+    assert done.returncode == 0, done.stderr
+    assert str(out) in done.stdout
+    got = measure(out)
+    assert got.duration == pytest.approx(3.0, abs=0.1), "a longer song is cut to the clip"
+    assert mid(out, SONG) == pytest.approx(full(media["m4a"], SONG) - 10.46, abs=1.0)
+    assert mid(out, VOICE) == pytest.approx(full(media["spaced clip"], VOICE), abs=1.0)
+    assert tail(out) > mid(out) - 3, "no fade"
+
+
+def test_render_a_one_second_clip(tmp_path: Path, media: dict[str, Path]) -> None:
+    out = tmp_path / "short.mp4"
+    done = render(tmp_path, str(media["one second"]), "-o", str(out),
+                  "can you add upbeat music and mute my audio")
+    assert done.returncode == 0, done.stderr
+    assert measure(out).duration == pytest.approx(1.0, abs=0.1)
+    assert mid(out, VOICE) < -60 and mid(out) > -40
+
+
+@pytest.mark.parametrize(("instruction", "words"), [
+    ("make it brighter", "colours"),
+    ("add subtitles automatically", "subtitles"),
+    ("asdf qwerty", "for example"),
+])
+def test_render_refuses_in_one_clear_line(tmp_path: Path, media: dict[str, Path],
+                                          instruction: str, words: str) -> None:
+    done = render(tmp_path, str(media["clip"]), "-o", str(tmp_path / "x.mp4"), instruction)
+    assert done.returncode != 0
+    assert words in done.stderr + done.stdout
+    check_words(done.stderr + done.stdout, tmp_path / "data")
+    assert not (tmp_path / "x.mp4").exists()
