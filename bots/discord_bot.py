@@ -23,16 +23,19 @@ from discord import app_commands
 
 from bots.adapter import AssistantPort, GatePort, settings_or_none
 from bots.discord_replies import (
+    DISCORD_BACKOFF,
     ChannelSurface,
     InteractionSurface,
     QuickAction,
     Surface,
     deliver,
+    on_the_way,
 )
+from bots.retry import Backoff, retrying
 from bots.tokens import hide_interaction_tokens
 from core.config import Settings
 from core.conversation import Attachment, ConversationKey, Notice, Reply, Turn
-from core.errors import TooLarge, UserError, apology, new_error_id
+from core.errors import EngineError, TooLarge, UserError, apology, new_error_id
 from core.logs import setup_logging
 
 log = logging.getLogger(__name__)
@@ -70,7 +73,8 @@ class BacktrackBot(discord.Client):
 
     def __init__(self, settings: Settings, assistant: AssistantPort, gate: GatePort, *,
                  token_lifetime: float = TOKEN_LIFETIME, progress_interval: float = 2.5,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 backoff: Backoff = DISCORD_BACKOFF) -> None:
         intents = discord.Intents.default()
         intents.message_content = settings.discord_message_content
         super().__init__(intents=intents)
@@ -80,6 +84,7 @@ class BacktrackBot(discord.Client):
         self.token_lifetime = token_lifetime
         self.progress_interval = progress_interval
         self.clock = clock
+        self.backoff = backoff
         self.tree = app_commands.CommandTree(self)
         self.tree.error(self._on_tree_error)
         for command in COMMANDS:
@@ -156,10 +161,11 @@ class BacktrackBot(discord.Client):
             update_id=f"i{interaction.id}",
         )
         fallback = partial(ChannelSurface, self.get_partial_messageable(
-            channel_id, guild_id=interaction.guild_id), mention=interaction.user.mention)
+            channel_id, guild_id=interaction.guild_id), mention=interaction.user.mention,
+            backoff=self.backoff)
         surface = InteractionSurface(
             interaction, deadline=interaction.created_at.timestamp() + self.token_lifetime,
-            fallback=fallback, clock=self.clock)
+            fallback=fallback, clock=self.clock, backoff=self.backoff)
         await self.run_turn(turn, surface)
 
     async def quick_action(self, interaction: discord.Interaction[Any], label: str) -> None:
@@ -192,7 +198,8 @@ class BacktrackBot(discord.Client):
             upload_limit=message.guild.filesize_limit if message.guild else DEFAULT_UPLOAD_LIMIT,
             update_id=f"m{message.id}",
         )
-        await self.run_turn(turn, ChannelSurface(message.channel, reference=message))
+        await self.run_turn(turn, ChannelSurface(message.channel, reference=message,
+                                                 backoff=self.backoff))
 
     async def notify(self, notice: Notice) -> None:
         """The assistant reaching a conversation on its own (restart recovery, late results)."""
@@ -209,7 +216,7 @@ class BacktrackBot(discord.Client):
             for reply in notice.replies:
                 yield reply
 
-        await deliver(replies(), ChannelSurface(channel, mention=mention),
+        await deliver(replies(), ChannelSurface(channel, mention=mention, backoff=self.backoff),
                       upload_limit=DEFAULT_UPLOAD_LIMIT, interval=self.progress_interval)
 
     # The turn --------------------------------------------------------------------------------
@@ -234,26 +241,33 @@ class BacktrackBot(discord.Client):
                           fetch=partial(self.download, file.url))
 
     async def download(self, url: str, dest: Path) -> None:
-        """Stream an attachment from Discord's CDN to a file (never the whole file in memory)."""
+        """Fetch an attachment from Discord's CDN, trying again when it fails on the way."""
+        try:
+            await retrying(lambda: self._download_once(url, dest), self.backoff, on_the_way,
+                           "discord CDN download")
+        except (aiohttp.ClientError, TimeoutError, EngineError) as exc:
+            raise UserError(CANNOT_FETCH) from exc
+
+    async def _download_once(self, url: str, dest: Path) -> None:
+        """Stream it to a file (never the whole file in memory); a 5xx raises to try again."""
         if self._downloads is None:
             raise RuntimeError("download before setup_hook")
         limit = self.settings.max_file_bytes
-        try:
-            async with self._downloads.get(url) as resp:
-                if resp.status != 200:
-                    raise UserError(CANNOT_FETCH)
-                out = await asyncio.to_thread(dest.open, "wb")
-                try:
-                    got = 0
-                    async for chunk in resp.content.iter_chunked(1 << 20):
-                        got += len(chunk)
-                        if got > limit:
-                            raise TooLarge(f"That file is over the {limit // 2**20} MB limit.")
-                        await asyncio.to_thread(out.write, chunk)
-                finally:
-                    await asyncio.to_thread(out.close)
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise UserError(CANNOT_FETCH) from exc
+        async with self._downloads.get(url) as resp:
+            if resp.status >= 500:
+                resp.raise_for_status()
+            if resp.status != 200:
+                raise UserError(CANNOT_FETCH)
+            out = await asyncio.to_thread(dest.open, "wb")
+            try:
+                got = 0
+                async for chunk in resp.content.iter_chunked(1 << 20):
+                    got += len(chunk)
+                    if got > limit:
+                        raise TooLarge(f"That file is over the {limit // 2**20} MB limit.")
+                    await asyncio.to_thread(out.write, chunk)
+            finally:
+                await asyncio.to_thread(out.close)
 
     # Errors ----------------------------------------------------------------------------------
 
@@ -267,7 +281,7 @@ class BacktrackBot(discord.Client):
                 await interaction.followup.send(apology(ref), ephemeral=True)
             else:
                 await interaction.response.send_message(apology(ref), ephemeral=True)
-        except discord.HTTPException:
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError):
             log.warning("discord: could not send the apology for ref %s", ref)
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
@@ -277,7 +291,7 @@ class BacktrackBot(discord.Client):
         if message is not None:
             try:
                 await message.reply(apology(ref), mention_author=False)
-            except discord.HTTPException:
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError):
                 log.warning("discord: could not send the apology for ref %s", ref)
 
 

@@ -2,6 +2,8 @@
 
 `deliver` is platform-neutral glue over a `Surface` (a deferred interaction, or a channel);
 the rules it applies (throttling, splitting, file-or-link) are pure functions tested as tables.
+The surfaces try calls that fail on the way (a 5xx, a dropped connection, no answer in time)
+again with backoff (`bots.retry`); a video Discord never takes is put in words.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import aiohttp
 import discord
 
 from bots import adapter
-from bots.adapter import fits, status_line
+from bots.adapter import fits, status_line, upload_failed_text
+from bots.retry import Backoff, retrying
 from core.conversation import Message, Problem, Reply, Status, Video
+from core.errors import EngineError
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +84,21 @@ def link_text(video: Video, upload_limit: int | None) -> str:
 
 def say_custom_id(label: str) -> str:
     return SAY_PREFIX + label[:80]
+
+
+def on_the_way(exc: BaseException, pause: float) -> float | None:
+    """A `bots.retry.Judge`: a 5xx (after discord.py's own tries), a dropped connection or no
+    answer in time waits the pause; Discord's refusals (4xx) are final."""
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return pause if exc.status >= 500 else None
+    if isinstance(exc, discord.DiscordServerError | aiohttp.ClientConnectionError
+                  | aiohttp.ClientPayloadError | TimeoutError):
+        return pause
+    return None
+
+
+DISCORD_BACKOFF = Backoff(attempt_timeout=300.0)
+"""Four tries; each cut after 5 minutes (an upload of a large file included)."""
 
 
 # Buttons -------------------------------------------------------------------------------------
@@ -141,7 +161,7 @@ async def show(reply: Reply, surface: Surface, *, upload_limit: int | None, thro
                clock: Callable[[], float] = time.monotonic) -> None:
     if isinstance(reply, Status):
         if throttle.should_show(reply, clock()):
-            await surface.status(status_line(reply))
+            await show_status(surface, status_line(reply))
     elif isinstance(reply, Message):
         await say_all(surface, reply.text, reply.buttons)
     elif isinstance(reply, Problem):
@@ -149,13 +169,25 @@ async def show(reply: Reply, surface: Surface, *, upload_limit: int | None, thro
     elif isinstance(reply, Video):
         pending = throttle.take_pending()
         if pending is not None:
-            await surface.status(status_line(pending))
+            await show_status(surface, status_line(pending))
         if reply.path is not None and fits(reply, upload_limit):
-            if await surface.upload(reply.path, reply.caption[:MAX_CONTENT], reply.buttons):
+            try:
+                if await surface.upload(reply.path, reply.caption[:MAX_CONTENT], reply.buttons):
+                    return
+            except EngineError:  # never answered: words (and the link), not an apology
+                await say_all(surface, upload_failed_text(reply, "Discord"),
+                              reply.buttons if reply.url else ())
                 return
             log.info("discord refused a %s upload as too large; sending the link instead",
                      mib(reply.size or 0))
         await say_all(surface, link_text(reply, upload_limit), reply.buttons if reply.url else ())
+
+
+async def show_status(surface: Surface, text: str) -> None:
+    try:
+        await surface.status(text)
+    except EngineError:  # Discord is not answering: progress is optional, results are not
+        log.warning("discord: status line skipped")
 
 
 async def say_all(surface: Surface, text: str, buttons: tuple[str, ...] = ()) -> None:
@@ -185,24 +217,28 @@ class ChannelSurface:
     `mention` (e.g. "<@42>") prefixes results, so a late video still pings its owner."""
 
     def __init__(self, channel: discord.abc.Messageable, *,
-                 reference: discord.Message | None = None, mention: str = "") -> None:
+                 reference: discord.Message | None = None, mention: str = "",
+                 backoff: Backoff = DISCORD_BACKOFF) -> None:
         self._channel = channel
         self._reference = reference
         self._mention = mention
+        self._backoff = backoff
         self._status: discord.Message | None = None
 
     async def status(self, text: str) -> None:
         if self._status is None:
             self._status = await self._send(text)
         else:
-            await self._status.edit(content=text)
+            status = self._status
+            await retrying(lambda: status.edit(content=text), self._backoff, on_the_way,
+                           "discord message edit")
 
     async def say(self, text: str, buttons: tuple[str, ...] = ()) -> None:
         await self._send(self._with_mention(text), **view_kwargs(buttons))
 
     async def upload(self, path: Path, text: str, buttons: tuple[str, ...] = ()) -> bool:
         try:
-            await self._send(self._with_mention(text), file=discord.File(path),
+            await self._send(self._with_mention(text), file=lambda: discord.File(path),
                              **view_kwargs(buttons))
         except discord.HTTPException as exc:
             if is_too_large(exc):
@@ -213,11 +249,18 @@ class ChannelSurface:
     def _with_mention(self, text: str) -> str:
         return f"{self._mention} {text}".strip()[:MAX_CONTENT] if self._mention else text
 
-    async def _send(self, text: str, **kwargs: Any) -> discord.Message:
+    async def _send(self, text: str, file: Callable[[], discord.File] | None = None,
+                    **kwargs: Any) -> discord.Message:
+        """A channel message; `file` makes the attachment afresh for each try (discord.py
+        closes it after a request)."""
         if self._reference is not None:
             kwargs["reference"] = self._reference
             kwargs["mention_author"] = False
-        return await self._channel.send(text or None, **kwargs)
+        if file is not None:
+            return await retrying(lambda: self._channel.send(text or None, file=file(), **kwargs),
+                                  self._backoff, on_the_way, "discord channel upload")
+        return await retrying(lambda: self._channel.send(text or None, **kwargs),
+                              self._backoff, on_the_way, "discord channel message")
 
 
 class InteractionSurface:
@@ -226,9 +269,10 @@ class InteractionSurface:
     to the channel instead, so a long render is never lost."""
 
     def __init__(self, interaction: discord.Interaction[Any], *, deadline: float,
-                 fallback: Callable[[], ChannelSurface],
-                 clock: Callable[[], float] = time.time) -> None:
+                 fallback: Callable[[], ChannelSurface], clock: Callable[[], float] = time.time,
+                 backoff: Backoff = DISCORD_BACKOFF) -> None:
         self._interaction = interaction
+        self._backoff = backoff
         self._deadline = deadline
         self._fallback_factory = fallback
         self._fallback: ChannelSurface | None = None
@@ -249,7 +293,7 @@ class InteractionSurface:
                 if not self._original_used:
                     await self._edit_original(text, **view_kwargs(buttons))
                 else:
-                    await self._interaction.followup.send(text, **view_kwargs(buttons))
+                    await self._followup(text, **view_kwargs(buttons))
                 return
             except discord.HTTPException as exc:
                 self._give_up_on(exc)
@@ -260,8 +304,8 @@ class InteractionSurface:
             try:
                 if not self._original_used:
                     await self._edit_original("Here is your video.")
-                await self._interaction.followup.send(text, file=discord.File(path),
-                                                      **view_kwargs(buttons))
+                await self._followup(text, file=lambda: discord.File(path),
+                                     **view_kwargs(buttons))
                 return True
             except discord.HTTPException as exc:
                 if is_too_large(exc):
@@ -280,8 +324,19 @@ class InteractionSurface:
         self._deadline = -math.inf
 
     async def _edit_original(self, text: str, **kwargs: Any) -> None:
-        await self._interaction.edit_original_response(content=text, **kwargs)
+        await retrying(lambda: self._interaction.edit_original_response(content=text, **kwargs),
+                       self._backoff, on_the_way, "discord response edit")
         self._original_used = True
+
+    async def _followup(self, text: str, file: Callable[[], discord.File] | None = None,
+                        **kwargs: Any) -> None:
+        async def send() -> None:
+            if file is None:
+                await self._interaction.followup.send(text, **kwargs)
+            else:
+                await self._interaction.followup.send(text, file=file(), **kwargs)
+
+        await retrying(send, self._backoff, on_the_way, "discord follow-up")
 
     def _channel(self) -> ChannelSurface:
         if self._fallback is None:

@@ -6,6 +6,12 @@ the interaction token's lifetime (15 minutes, configurable), and the upload limi
 Discord's code 40005). Gateway events are not served here: tests build payloads with the
 helpers below and inject them into the client's connection state.
 
+Faults: tests can make the next calls of a route (named after its handler: "followup",
+"edit_original", "channel_message", "edit_message", "callback", "cdn", ...) answer a 5xx
+(`fail_next`), hang up without answering (`drop_next`) or stall and then hang up (`stall_next`);
+such a call does nothing and is listed in `faulted`. Note that discord.py itself tries 500, 502,
+504 and 524 again (1 s, 3 s, ... apart) on REST routes, and every 5xx on webhook routes.
+
 Not modelled: the gateway websocket, rate-limit buckets and 429s, permissions, embeds,
 message history, attachment expiry of CDN URLs, the "first follow-up replaces the thinking
 message" quirk.
@@ -17,6 +23,7 @@ import asyncio
 import itertools
 import json
 import time
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -60,6 +67,13 @@ class Sent:
 
 
 @dataclass
+class Fault:
+    status: int = 503
+    hang_up: bool = False
+    delay: float = 0.0
+
+
+@dataclass
 class FakeInteraction:
     id: int
     token: str
@@ -92,6 +106,9 @@ class FakeDiscord:
         self.cdn: dict[str, bytes] = {}
         self.cdn_hits: list[str] = []
         self.requests: list[str] = []
+        self.faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self.faulted: list[tuple[str, int]] = []
+        """(route, status) of every call a fault answered; 499 when it hung up."""
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -122,7 +139,7 @@ class FakeDiscord:
         app.router.add_patch(f"{api}/channels/{{cid}}/messages/{{mid}}", self._edit_message)
         app.router.add_post(f"{api}/users/@me/channels", self._open_dm)
         app.router.add_get("/attachments/{cid}/{aid}/{name}", self._cdn)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -132,10 +149,37 @@ class FakeDiscord:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    # Faults ------------------------------------------------------------------------------------
+
+    def fail_next(self, route: str, status: int = 503, *, times: int = 1) -> None:
+        """The next `times` calls of `route` answer `status` (a 5xx) and do nothing."""
+        self.faults[route].extend(Fault(status) for _ in range(times))
+
+    def drop_next(self, route: str, *, times: int = 1) -> None:
+        """The next `times` calls of `route` are read, then the connection is closed unanswered."""
+        self.faults[route].extend(Fault(hang_up=True) for _ in range(times))
+
+    def stall_next(self, route: str, seconds: float, *, times: int = 1) -> None:
+        """The next `times` calls of `route` get no answer for `seconds`, then a hang-up."""
+        self.faults[route].extend(Fault(hang_up=True, delay=seconds) for _ in range(times))
+
     @web.middleware
     async def _record(self, request: web.Request, handler: Any) -> web.StreamResponse:
         self.requests.append(f"{request.method} {request.path}")
-        return await handler(request)
+        route = getattr(request.match_info.handler, "__name__", "").lstrip("_")
+        if not self.faults[route]:
+            return await handler(request)
+        fault = self.faults[route].popleft()
+        await request.read()
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.hang_up:
+            self.faulted.append((route, 499))
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=499)
+        self.faulted.append((route, fault.status))
+        return _error(fault.status, 0, "Service Unavailable")
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
         """Poll the recorded state until `predicate()` is truthy."""
