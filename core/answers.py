@@ -60,7 +60,13 @@ _CANNOT: list[tuple[str, str]] = [
     (r"\b(?:merge|join|combine|stitch|concat\w*)\b|\bsplit\b|合并|拼接",
      "I edit one clip at a time and can't join or split clips. Send the clip you want "
      'to work on, then e.g. "trim to the first 20 seconds".'),
-    (r"\bgif\b|\bmov\b|\bwebm\b|\bavi\b|\bmp3\b|\bformat\b|\bconvert\b|\bcompress\w*|\bsmaller\s+"
+    (r"\bbeats?\s*(?:sync|match)|\bmatch\w*\s+(?:the\s+)?beat|\bsync\w*|\bon\s+(?:the\s+)?beat"
+     r"|卡点",
+     "I can't cut the video to the beat. I can start the music at a time (\"start the music at "
+     "0:05\") or skip into the song (\"skip the first 20 seconds of the song\")."),
+    (r"^\d+(?:\.\d+)?$",
+     'Is that the music volume? Say "music at 20%" (or "fade out 3s", "trim to 20 seconds").'),
+    (r"\bgif\b|\bmov\b|\bwebm\b|\bavi\b|\bformat\b|\bconvert\b|\bcompress\w*|\bsmaller\s+"
      r"file\b|\bfile\s+size\b|压缩",
      "The result is always an MP4 (H.264 and AAC). To make it smaller, ask for a lower "
      'resolution ("720p") or a shorter clip ("trim to the first 20 seconds").'),

@@ -124,7 +124,7 @@ def _fades(c: Clause, plan: Plan) -> None:
     for i, m in enumerate(found):
         after_end = found[i + 1].start() if i + 1 < len(found) else len(c.text)
         after = re.match(rf"\s*(?:at\s+the\s+end\s*)?(?:over|for|of|in|during|lasting|the\s+last"
-                         rf"|last)?\s*"
+                         rf"|last|the\s+first)?\s*(?:the\s+first\s+)?"
                          rf"(?:the\s+last\s+)?({T})", c.text[m.end():after_end])
         before = re.search(rf"({T})\s*-?\s*(?:long\s+)?$", c.text[:m.start()])
         ends = re.match(rf"\s*(?:at|by|after|ending\s+at)\s+({TU})", c.text[m.end():after_end])
@@ -152,7 +152,7 @@ def _fit(c: Clause, plan: Plan) -> None:
               r"\s+(?:it\s+|the\s+(?:music|song)\s+)?(?:only\s+|just\s+)?once\b|\b(?:only|just)\s+"
               r"once\b|\bone\s+time\b|不(?:要)?循环|播放一次|只播一次"):
         plan.fit = "once"
-    elif c.take(r"\bloop\w*|\brepeat\w*|循环"):
+    elif c.take(r"\bloop\w*|\brepeat\w*|循环|\btwice\b|\b\d+\s+times\b"):
         plan.fit = "loop"
     elif c.take(r"\b(?:cut|trim|end|stop)\s+(?:the\s+)?(?:music|song)\s+(?:at|to|with)\s+"
                 r"(?:the\s+)?(?:end|video)\b|\bfit\s+(?:the\s+)?(?:music|song)\b|\bmatch\s+(?:the\s+)?"
@@ -217,6 +217,10 @@ def _offset(c: Clause, plan: Plan) -> None:
 def _until(c: Clause, plan: Plan) -> None:
     """Where the music stops: "music from 0:05 to 0:20", "stop the music at 0:20"."""
     if not (c.has(w.MUSIC) or c.after_music or c.has(r"\b(?:stop|end)\s+it\b")):
+        return
+    if quiet := c.take(rf"\b(?:silence|mute|no|without)\s+(?:the\s+)?(?:music|song)\s+(?:for|in|"
+                       rf"during)\s+the\s+first\s+({T})"):
+        plan.start = seconds(quiet.group(1))  # "no music in the first 3 seconds"
         return
     if rng := c.take(rf"\bfrom\s+({T})\s*(?:to|until|till|-|–)\s*({TU})|从\s*({T})\s*到\s*({TU})"):
         a, b = (g for g in rng.groups() if g)
@@ -290,10 +294,11 @@ def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
               r"\b(?:different|another|other|new)\s+(?:music|song|track|tune)\b|换(?:一首|个|首)?"
               r"(?:音乐|歌|背景音乐)"):
         plan.source = "next"
-    elif c.take(r"\b(?:add|put|insert|give|want|need|use|overlay|include|play|some|with)\b.*"
-                r"\b(?:music|song|soundtrack|tunes?|beats?|track)\b|\bbackground\s+(?:music|song|"
-                r"track)\b|加.*(?:音乐|歌)|背景音乐|配乐"
-                r"|^\W*(?:some\s+|the\s+)?(?:music|song|音乐)\W*(?:please)?\W*$"):
+    elif c.take(r"\b(?:add|put|insert|give|want|need|use|overlay|include|play|some|with)\b(?=.*"
+                r"\b(?:music|song|soundtrack|tunes?|beats?|track)\b)|\bbackground\s+(?:music|song|"
+                r"track)\b|(?:加|来|配|放|整)\S*?(?:音乐|歌)|背景音乐|配乐"
+                r"|^\W*(?:some\s+|the\s+)?(?:(?!(?:less|more|no|louder|quieter)\b)[a-z]+\s+)?"
+                r"(?:music|song|音乐)\W*(?:please)?\W*$"):
         plan.source = plan.source or "any"
 
 

@@ -58,6 +58,7 @@ _TYPOS = {
     "sec": "seconds", "lowfi": "lofi", "normalise": "normalize", "normalised": "normalized",
     "normalisation": "normalization", "tittle": "title", "titel": "title", "vid": "video",
     "mins": "minutes", "min": "minutes", "pls": "please", "plz": "please", "bgm": "music",
+    "bg": "background",
 }
 _KEYWORDS = (
     "background", "volume", "quieter", "louder", "softer", "original", "vertical",
@@ -132,7 +133,10 @@ def normalise(text: str) -> str:
     text = re.sub(r"\bhalf a second\b", "0.5 seconds", text)
     text = re.sub(r"\b(?:a|one) (second|minute)\b", r"1 \1", text)
     text = re.sub(r"\b(?:lo[\s-]fi|low[\s-]fi)\b", "lofi", text)
-    text = re.sub(r"\bfade[\s-]?(in|out)\b", r"fade \1", text)
+    text = re.sub(r"\bfade[\s-]?(in|out)\b|\bfad\s+(in|out)\b",
+                  lambda m: f"fade {m.group(1) or m.group(2)}", text)
+    text = re.sub(r"^ad\b|\bad\b(?=\s+(?:some\s+|a\s+|the\s+)?(?:\w+\s+)?(?:music|song|bgm"
+                  r"|title))", "add", text)
     text = _WORD.sub(_fix_word, text)
     text = _NUMBER_WORDS.sub(_english_number, text)
     text = _FADE_BOTH_ENDS.sub("fade in, fade out", text)
@@ -143,7 +147,11 @@ def normalise(text: str) -> str:
 
 
 _CLAUSE_BREAK = re.compile(
-    r"[,;!?。；！？、\n]|\.(?!\d)|\s+(?:and|then|also|plus|but|&)\s+|然后|并且|并|同时|再把|还有")
+    r"[,;!?。；！？、\n]|\.(?!\d)|\s+(?:and|then|also|plus|but|&)\s+|然后|并且|并|同时|再把|还有"
+    # "add lofi at 30% fade in 2 fade out 3 mute original": a number ends a request
+    r"|(?:(?<=[\d%])|(?<=\ds))\s+(?=(?:fade|mute|trim|cut|add|keep|lower|duck|normali[sz]e|"
+    r"vertical|square|horizontal|landscape|portrait|voice|my\s+(?:voice|audio|sound)|original|"
+    r"music|song|bgm)\b)")
 
 
 def clauses(text: str) -> list[str]:
@@ -242,9 +250,11 @@ ORIGINAL = (r"\boriginal\b|\bmy\s+(?:own\s+)?(?:voice|audio|sound|talking|speech
             r"|\bdialog(?:ue)?\b|\bnarration\b|\bthe\s+(?:audio|sound)\b(?!\s+(?:i|that|you)\b)"
             r"|\bthe\s+video\b(?=\s+(?:\w+\s+)?(?:quiet|loud|soft))|原声|原音|人声|视频声音|原视频"
             r"|我的声音|原来的声音|视频的声音")
-UPLOAD = (r"\b(?:this|that|my|the)\s+(?:own\s+)?(?:song|music|track|audio|tune|mp3|file|one)\s+"
+UPLOAD = (r"\b(?:this|that|my|the)\s+(?:own\s+)?(?:song|music|track|audio|tune|mp3|wav|m4a|ogg|aac"
+          r"|flac|file|one)\s+"
           r"(?:that\s+)?(?:i|you\s+got)\s+(?:just\s+)?(?:sent|uploaded|attached|gave|shared|added)"
-          r"\b|\b(?:this|that|my)\s+(?:own\s+)?(?:song|music|track|tune|mp3)\b|\b(?:uploaded|"
+          r"\b|\b(?:this|that|my)\s+(?:own\s+)?(?:song|music|track|tune|mp3)\b|\b(?:the|my|that)\s+"
+          r"(?:mp3|wav|m4a|ogg|aac|flac)(?:\s+file)?\b|\b(?:uploaded|"
           r"attached|sent)\s+(?:song|music|audio|track|file|mp3)\b|\bmy\s+audio\s+(?:file|track)\b"
           r"|我的(?:歌|音乐)|这首歌")
 ADD = (r"\b(?:add|put|insert|use|using|give|want|need|play|overlay|include|with|set|pick|"
@@ -261,10 +271,10 @@ MOOD_WORDS = {
 _TURN = r"\b(?:turn|bring|tone|dial|volume|put|knock)\s+(?:\w+\s+){0,2}?"
 QUIETER = (r"\b(?:quiet\w*|soft\w*|lower|low|reduce\w*|decrease\w*|less\s+loud|"
            rf"not\s+so\s+loud|dim)\b|{_TURN}down\b|\bdown\s+(?:a\s+(?:bit|little|notch)|by)\b"
-           r"|小一点|小点|小声|调小|降低|减小|轻一点|轻点")
+           r"|小一点|小点|小声|调小|调低|低一点|低点|降低|减小|轻一点|轻点")
 LOUDER = (r"\b(?:loud\w*|raise|boost\w*|increase\w*|higher|more\s+volume)\b"
           rf"|{_TURN}up\b|\bup\s+(?:a\s+(?:bit|little|notch)|by|the\s+(?:volume|music))\b"
-          r"|\bpump\s+(?:\w+\s+)?up\b|大一点|大点|大声|调大|提高|增大|响一点")
+          r"|\bpump\s+(?:\w+\s+)?up\b|大一点|大点|大声|调大|调高|高一点|提高|增大|响一点")
 LITTLE = r"\b(?:a\s+(?:bit|little|touch|tad)|slightly|somewhat|little)\b|一点点|稍微"
 MUCH = r"\b(?:much|a\s+lot|way|lots|really|very|far)\b|很多"
 ASPECTS = [

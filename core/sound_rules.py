@@ -83,6 +83,8 @@ def levels(c: Clause) -> tuple[str, float] | None:
     if c.take(r"\bbarely\s+audible\b|\bsubtle\b|\b(?:very\s+)?faint\b"
               r"|\bjust\s+in\s+the\s+background\b"):
         return "abs", 0.15
+    if c.take(r"\b50\s*/\s*50\b|\b(?:equal|same|balanced?)\s+(?:volume|level|loudness)"):
+        return "abs", 1.0  # as loud as the original sound
     if c.take(r"\bhalf\s+(?:the\s+)?volume\b|\b(?:to|at)\s+half\b"):
         return "abs", 0.5
     if c.take(r"\bfull\s+volume\b|\bmax(?:imum)?\s+volume\b"):
@@ -129,6 +131,10 @@ def original(c: Clause, plan: Plan) -> bool:
         plan.original, plan.original_volume = "mute", None
         plan.source = plan.source or "any"
         return False  # the music words are read next: "replace my audio with lofi music"
+    if than := c.take(r"\b(quieter|softer|lower|louder|higher)\s+than\s+(?:my\s+|the\s+)?"
+                      r"(?:original\s+)?(?:voice|audio|sound|talking|speech)\b"):
+        plan.volume_factor = 0.7 if than.group(1) not in ("louder", "higher") else 1 / 0.7
+        return False  # "music quieter than my voice" is about the music
     first_original = re.search(w.ORIGINAL, c.text)
     first_music = re.search(w.MUSIC + "|" + w.UPLOAD, c.text)
     if not first_original or (first_music and first_music.start() < first_original.start()):

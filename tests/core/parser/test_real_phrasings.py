@@ -85,6 +85,31 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     # the song
     ("swap to my track", "lofi", "song", {"bgm.media_id": "song-1"}),
     ("keep the music but lower it a bit", "lofi", "plain", {"bgm.volume": 0.425}),
+    ("use the ogg i sent", "lofi", "song", {"bgm.media_id": "song-1"}),
+    ("put the mp3 on it", "video", "song", {"bgm.media_id": "song-1"}),
+    # typos and shorthand
+    ("ad music", "video", "plain", {"bgm.mood": "lofi"}),
+    ("add msuic and fad out", "video", "plain", {"bgm.mood": "lofi", "bgm.fade_out": 3000}),
+    ("bg music pls", "video", "plain", {"bgm.mood": "lofi"}),
+    ("vlog music", "video", "plain", {"bgm.mood": "lofi"}),
+    ("add lofi at 30% fade in 2 fade out 3 mute original vertical 720p", "video", "plain",
+     {"bgm.volume": 0.3, "bgm.fade_in": 2000, "bgm.fade_out": 3000, "m.original": "mute",
+      "m.aspect": "9:16", "m.resolution": 720}),
+    ("music 30% voice 80%", "lofi", "plain", {"bgm.volume": 0.3, "m.original_volume": 0.8}),
+    # levels said in words
+    ("add quiet music", "video", "plain", {"bgm.volume": 0.28}),
+    ("add music, quieter than my voice", "video", "plain",
+     {"bgm.volume": 0.28, "m.original": ABSENT}),
+    ("make it 50/50", "lofi", "plain", {"bgm.volume": 1.0}),
+    ("把背景音乐声音调低一点", "lofi", "plain", {"bgm.volume": 0.35}),
+    # where the music is silent, fades over the first seconds, playing twice
+    ("silence the music for the first 5 seconds", "lofi", "plain",
+     {"bgm.s": 5000, "bgm.until": ABSENT}),
+    ("no music in the first 3 seconds", "lofi", "plain", {"bgm": True, "bgm.s": 3000}),
+    ("fade in over the first 5 seconds", "lofi", "plain", {"bgm.fade_in": 5000}),
+    ("play the song twice", "lofi", "plain", {"bgm.fit": "loop"}),
+    ("来点音乐", "video", "plain", {"bgm.mood": "lofi"}),
+    ("配个音乐", "video", "plain", {"bgm.mood": "lofi"}),
 ]
 
 
@@ -146,6 +171,7 @@ def test_my_voice_louder_at_full_lowers_the_music_and_says_why() -> None:
     ("make it smaller file", "720p"), ("make it shorter", "trim to the first 20 seconds"),
     ("add the title for 3 seconds", "Put the words in quotes"),
     ("don't remove the music", "The music stays as it is"),
+    ("20", "music at 20%"), ("can you make the music match the beat?", "to the beat"),
 ])
 def test_messages_without_an_edit_get_a_useful_answer(text: str, words: str) -> None:
     with pytest.raises(NotUnderstood) as err:
