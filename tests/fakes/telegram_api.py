@@ -104,6 +104,9 @@ class FakeTelegram:
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.delays: dict[str, float] = {}
         self.updates: list[dict[str, Any]] = []
+        self.pushed: dict[int, dict[str, Any]] = {}
+        self.served: list[int] = []
+        """update_ids getUpdates handed out, in order (repeats included)."""
         self.update_times: dict[int, float] = {}
         self._update_ids = itertools.count(1000)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
@@ -280,12 +283,21 @@ class FakeTelegram:
         if callback_query is not None:
             update["callback_query"] = callback_query
         self.update_times[update_id] = time.perf_counter()
+        self.pushed[update_id] = update
+        self._offer(update)
+        return update_id
+
+    def redeliver(self, update_id: int) -> None:
+        """Offer an update again, unchanged (as Telegram does when its receipt was never
+        confirmed, e.g. the bot stopped mid-turn)."""
+        self._offer(self.pushed[update_id])
+
+    def _offer(self, update: dict[str, Any]) -> None:
         if self.webhook:
             self._spawn(self._deliver(update))
         else:
             self.updates.append(update)
             self._spawn(self._notify())
-        return update_id
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -393,7 +405,10 @@ class FakeTelegram:
             async with self._changed:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait_for(ready), timeout)
-        return [] if self._closing else self.updates[:limit]
+        if self._closing:
+            return []
+        self.served.extend(u["update_id"] for u in self.updates[:limit])
+        return self.updates[:limit]
 
     async def _m_deleteWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         self.webhook = None
