@@ -18,8 +18,7 @@ Choices, measured on this machine (see FFMPEG_NOTES.md):
   the graph version keeps the whole song in memory (such a loop restarts at the song's
   beginning, not at the asked offset).
 - Loudness is two-pass `loudnorm` with `linear=true` (keeps fades), then `aresample=48000`.
-- When the original sound and the music are mixed, `alimiter` ends the graph (after
-  loudnorm) with 1 dB of headroom for AAC, so loud sound + loud music never clips.
+- A mix of original + music ends in `alimiter` at -1 dBFS (after loudnorm): never clips.
 """
 
 from __future__ import annotations
