@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import re
 import sys
@@ -151,7 +152,11 @@ class BacktrackBot(discord.Client):
         if not self.gate.allowed("discord", channel_id, interaction.user.id, interaction.guild_id):
             await interaction.response.send_message(NOT_HERE, ephemeral=True)
             return
-        await interaction.response.defer(thinking=True)
+        # Discord wants the acknowledgement within 3 s: quick tries only.
+        quick = dataclasses.replace(self.backoff, tries=3, first=0.2, deadline=2.0,
+                                    attempt_timeout=1.0)
+        await retrying(lambda: interaction.response.defer(thinking=True), quick, on_the_way,
+                       "discord defer")
         turn = Turn(
             key=conversation_key(channel_id, interaction.user.id, interaction.guild_id),
             text=text,

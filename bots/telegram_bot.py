@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand, Chat, Update, User
-from telegram.error import BadRequest, InvalidToken, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -159,7 +159,8 @@ class TelegramBot:
         query, chat, user = update.callback_query, update.effective_chat, update.effective_user
         if query is None or chat is None or user is None:
             return
-        with contextlib.suppress(BadRequest):  # "query is too old": the press still counts
+        # "query is too old" (BadRequest) or no answer: the spinner stops, the press still counts
+        with contextlib.suppress(NetworkError):
             await query.answer()
         label = label_of(query.data)
         if label is None or not self._allowed(chat, user):
@@ -183,7 +184,7 @@ class TelegramBot:
         try:
             await show_replies(self._bot, int(notice.key.chat), _replay(notice.replies),
                                self.outbox)
-        except TelegramError as exc:  # the chat is gone, or the person blocked the bot
+        except (TelegramError, EngineError) as exc:  # the chat is gone, blocked us, or no answer
             log.warning("telegram: could not reach chat %s: %s", notice.key.chat, exc)
 
     async def _run(self, bot: Bot, chat_id: int, reply_to: int | None, turn: Turn) -> None:

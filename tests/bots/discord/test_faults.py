@@ -117,6 +117,16 @@ async def test_follow_up_survives_hang_ups(bot: BacktrackBot, fake: FakeDiscord,
     assert fake.faulted.count(("followup", 499)) == 2
 
 
+async def test_a_dropped_acknowledgement_is_sent_again(bot: BacktrackBot, fake: FakeDiscord,
+                                                       clip: Path) -> None:
+    fake.drop_next("callback")
+    payload = slash_music(bot, fake, clip)
+    interaction = fake.interaction(payload)
+    (followup,) = await fake.wait_for(lambda: interaction.followups)
+    assert [c["type"] for c in interaction.callbacks] == [5]  # deferred, once
+    assert fake.faulted == [("callback", 499)] and followup.content == "Done."
+
+
 async def test_upload_never_taken_is_said_in_words(bot: BacktrackBot, fake: FakeDiscord,
                                                    assistant: FakeAssistant, clip: Path) -> None:
     assistant.script = video_of(clip)

@@ -202,3 +202,16 @@ async def test_polling_goes_on_after_get_updates_fails(tg: FakeTelegram, app: Fa
         say(tg, "hello")
         await tg.wait_for(lambda: tg.texts(ANN), timeout=10)
     assert tg.texts(ANN) == ["you said: hello"]
+
+
+async def test_a_button_press_counts_when_its_answer_is_dropped(tg: FakeTelegram,
+                                                               app: FakeApp) -> None:
+    tg.drop_next("answerCallbackQuery")
+    ann = tg.user(ANN)
+    async with running(app):
+        say(tg, "hi")
+        await tg.wait_for(lambda: tg.texts(ANN))
+        tg.push(callback_query=tg.callback(ann, tg.sent(ANN)[0], "say:Undo"))
+        await tg.wait_for(lambda: len(tg.texts(ANN)) == 2)
+    assert tg.texts(ANN)[1] == "you said: Undo"
+    assert [c.status for c in tg.called("answerCallbackQuery")] == [499]
