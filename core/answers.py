@@ -73,7 +73,11 @@ _CANNOT: list[tuple[str, str]] = [
     (r"\btitle\b|\btext\b|\bcaption\b|\bheading\b|标题",
      'What should the title say? Put the words in quotes, e.g. add the title "Summer 2024" '
      "for 3 seconds."),
-    (r"\bshorter\b|\blonger\b|\bextend\b|短一点|长一点",
+    (r"\bstretch\w*|\bdistort\w*",
+     "I don't stretch the picture. When the shape changes I fill the sides with a blurred copy, "
+     'or crop ("vertical 9:16 crop"), or add black bars ("square with black bars").'),
+    (r"\bshorter\b|\blonger\b|\bextend\b|\btoo\s+long\b|\bintro\b|\boutro\b|\bbeginning\b"
+     r"|\bending\b|短一点|长一点",
      'Tell me how long: e.g. "trim to the first 20 seconds", "cut the last 5 seconds" or '
      '"keep 0:05 to 0:15".'),
 ]

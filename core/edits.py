@@ -28,6 +28,9 @@ FADE_OUT_MS = 3000.0
 MAX_VOLUME = 2.0
 DEFAULT = -1.0
 """A fade asked for without a length: the default length is chosen when the video is known."""
+TITLE_AT_END = -1.0
+TITLE_IN_MIDDLE = -2.0
+"""Title starts placed when the video's length is known."""
 
 
 @dataclass(frozen=True)
@@ -390,6 +393,9 @@ def _apply_title(plan: Plan, draft: Draft, length: float | None, said: list[str]
     if plan.title is None:
         return
     text, start, span = plan.title
+    if start < 0:
+        whole = length or span
+        start = max(whole - span, 0.0) if start == TITLE_AT_END else max((whole - span) / 2, 0.0)
     if length is not None:
         start = min(start, max(length - 500, 0.0))
         span = min(span, length - start)

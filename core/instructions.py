@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from core import phrases as w
+from core import shape_rules as shape
 from core import sound_rules as sound
 from core.answers import HELP_TEXT, answer
 from core.draft import AUDIO, VIDEO, Draft
@@ -41,65 +42,7 @@ class Parsed:
 
 # Rules ---------------------------------------------------------------------------------
 
-def _title(c: Clause, plan: Plan, quotes: list[str]) -> bool:
-    """A quoted text is a title; the whole request is about it."""
-    mark = re.search(f"{QUOTE_MARK}(\\d+){QUOTE_MARK}", c.text)
-    if mark:
-        text = quotes[int(mark.group(1))]
-        c.take(re.escape(mark.group(0)))
-        start, span = 0.0, 3000.0
-        if rng := c.take(rf"\bfrom\s+({T})\s*(?:to|until|till|-)\s*({T})|从\s*({T})\s*到\s*({T})"):
-            a, b = (g for g in rng.groups() if g)
-            start, end = seconds(a, b), seconds(b)
-            span = end - start if end > start else span
-        else:
-            if at := c.take(rf"\b(?:at|from|starting\s+at|after)\s+({TU})|从\s*({TU})"):
-                start = seconds(next(g for g in at.groups() if g))
-            if length := c.take(rf"\b(?:for|during|lasting)\s+(?:the\s+first\s+)?({T})|({T})"):
-                span = seconds(next(g for g in length.groups() if g))
-        plan.title = (text, start, span)
-        c.text = ""
-        return True
-    if c.take(r"\b(?:remove|delete|drop|no|without|get\s+rid\s+of|take\s+off|hide)\s+(?:the\s+)?"
-              r"(?:title|text|caption|heading)s?\b|(?:去掉|删除)(?:标题|字幕)"):
-        plan.remove_title = True
-    return False
-
-
-def _picture(c: Clause, plan: Plan) -> None:
-    if c.take(r"\b(?:original|keep\s+the|no\s+change\s+of)\s+(?:aspect|ratio|shape|format|"
-              r"size)(?:\s+ratio)?\b|原始比例"):
-        plan.aspect = "none"
-    for pattern, aspect in w.ASPECTS:
-        if c.take(pattern):
-            plan.aspect = aspect
-            break
-    fill = c.take(r"\b(?:black\s+)?bars\b|\bletterbox\w*|\bpad\w*|\bborders?\b|黑边"
-                  r"|\bcrop\w*|\bzoom\w*|\bfill\s+the\s+(?:frame|screen)\b|\bcut\s+off\s+the\s+sides"
-                  r"|裁剪|\bblur\w*|模糊")
-    if fill and (plan.aspect or not w.times(c.text)):
-        word = fill.group(0)
-        negated = r"\b(?:no|without|don'?t|not)\s+(?:the\s+|a\s+)?$|不要$"
-        if re.search(r"blur|模糊", word) and re.search(negated, c.text[:fill.start()]):
-            word = "bars"  # "vertical without blur": the whole picture, with bars
-        plan.fill = ("blur" if re.search(r"blur|模糊", word) else
-                     "pad" if re.search(r"bar|letterbox|pad|border|黑边", word) else "crop")
-    size = c.take(r"\b(360|480|540|720|1080|1440|2160)\s*p\b|\b(4k|uhd|2k|full\s*hd|fhd|hd|sd)\b"
-                  r"|(?:\b(?:to|in|at)\s+|^\s*)(360|480|540|720|1080|1440|2160)(?![\d%:.]|\s*(?:s|ms|m|h|"
-                  r"seconds?|minutes?|percent|db)\b)")
-    if c.take(r"\b(?:lower|reduce|smaller|less|decrease)\s+(?:the\s+)?(?:resolution|res|quality)\b"
-              r"|降低分辨率"):
-        plan.resolution = 720
-    elif size:
-        names = {"4k": 2160, "uhd": 2160, "2k": 1440, "fhd": 1080, "hd": 720, "sd": 480}
-        word = re.sub(r"\s", "", size.group(2) or "")
-        number = size.group(1) or size.group(3)
-        plan.resolution = int(number) if number else names.get(word, 1080)
-    if c.take(r"\bupscal\w*|\benlarg\w*|放大"):
-        plan.upscale = not c.has(r"\b(?:don'?t|no|never|without)\s*$")
-
-
-def _fades(c: Clause, plan: Plan) -> None:
+def _fades(c: Clause, plan: Plan, draft: Draft) -> None:
     off = c.take(r"\b(?:no|without|remove|don'?t|do\s+not|skip)\s+(?:the\s+|a\s+|any\s+)?"
                  r"fad(?:e|es|ing)(?:\s+(in|out))?\b"
                  r"|(?:不要|别|去掉|取消|没有|不)(?:(淡入)|(淡出)|淡入淡出)")
@@ -124,7 +67,7 @@ def _fades(c: Clause, plan: Plan) -> None:
     for i, m in enumerate(found):
         after_end = found[i + 1].start() if i + 1 < len(found) else len(c.text)
         after = re.match(rf"\s*(?:at\s+the\s+end\s*)?(?:over|for|of|in|during|lasting|the\s+last"
-                         rf"|last|the\s+first)?\s*(?:the\s+first\s+)?"
+                         rf"|last|the\s+first|to|should\s+be|=|:|is)?\s*(?:the\s+first\s+)?"
                          rf"(?:the\s+last\s+)?({T})", c.text[m.end():after_end])
         before = re.search(rf"({T})\s*-?\s*(?:long\s+)?$", c.text[:m.start()])
         ends = re.match(rf"\s*(?:at|by|after|ending\s+at)\s+({TU})", c.text[m.end():after_end])
@@ -133,6 +76,14 @@ def _fades(c: Clause, plan: Plan) -> None:
             length, span = default, (m.end(), m.end() + ends.end())
         elif after:
             length, span = seconds(after.group(1)), (m.end(), m.end() + after.end())
+        elif too := re.match(r"\s*(?:is\s+|was\s+)?(?:way\s+|a\s+bit\s+|much\s+)?too\s+(long|slow"
+                             r"|short|fast|quick|abrupt|sudden)\b", c.text[m.end():after_end]):
+            music = draft.first_segment(AUDIO)
+            key = "fade_in" if m.group("in") else "fade_out"
+            now = float(music.meta.get(key) or 0) if music is not None else 0.0
+            now = now or (2000.0 if m.group("in") else 3000.0)
+            length = now / 2 if too.group(1) in ("long", "slow") else now * 2
+            span = (m.end(), m.end() + too.end())
         elif before:
             length, span = seconds(before.group(1)), (before.start(), m.start())
         else:
@@ -152,6 +103,9 @@ def _fit(c: Clause, plan: Plan) -> None:
               r"\s+(?:it\s+|the\s+(?:music|song)\s+)?(?:only\s+|just\s+)?once\b|\b(?:only|just)\s+"
               r"once\b|\bone\s+time\b|不(?:要)?循环|播放一次|只播一次"):
         plan.fit = "once"
+    elif c.take(r"\btoo\s+short\b|\bends?\s+too\s+(?:early|soon)|\bsilen\w*\s+at\s+the\s+end"
+                r"|\bstops?\s+(?:before|early|too\s+soon)"):
+        plan.fit, plan.until = "loop", 0.0  # "the song ends too early": play to the end
     elif c.take(r"\bloop\w*|\brepeat\w*|循环|\btwice\b|\b\d+\s+times\b"):
         plan.fit = "loop"
     elif c.take(r"\b(?:cut|trim|end|stop)\s+(?:the\s+)?(?:music|song)\s+(?:at|to|with)\s+"
@@ -167,6 +121,14 @@ def _trim(c: Clause, plan: Plan) -> None:
               r"back\s+to|show)\s+the\s+(?:whole|full|entire)\s+(?:video|clip)|remove\s+the\s+trim|"
               r"undo\s+the\s+trim)\b"):
         plan.trim = ("reset", 0.0, 0.0)
+        return
+    if m := c.take(rf"\b(?:start|begin)\w*\s+(?:the\s+)?(?:video|clip)\s+(?:at|from|after)\s+({T})"
+                   rf"|\b(?:video|clip)\s+(?:should\s+)?(?:start|begin)s?\s+(?:at|from|after)\s+({T})"):
+        plan.trim = ("drop_first", seconds(next(g for g in m.groups() if g)), 0.0)
+        return
+    if m := c.take(rf"\b(?:end|stop|finish)\w*\s+(?:the\s+)?(?:video|clip)\s+(?:at|after)\s+({T})"
+                   rf"|\b(?:video|clip)\s+(?:should\s+)?(?:end|stop)s?\s+(?:at|after)\s+({T})"):
+        plan.trim = ("first", seconds(next(g for g in m.groups() if g)), 0.0)
         return
     trim_words = r"\b(?:trim|cut|keep|only|just|clip|shorten|use|crop)\b|剪|截取|保留|只要"
     rng = c.take(rf"(?:\bfrom\s+)?({T})\s*(?:to|until|till|through|-|–|~|到|至)\s*({T})")
@@ -219,8 +181,9 @@ def _until(c: Clause, plan: Plan) -> None:
     if not (c.has(w.MUSIC) or c.after_music or c.has(r"\b(?:stop|end)\s+it\b")):
         return
     if quiet := c.take(rf"\b(?:silence|mute|no|without)\s+(?:the\s+)?(?:music|song)\s+(?:for|in|"
-                       rf"during)\s+the\s+first\s+({T})"):
-        plan.start = seconds(quiet.group(1))  # "no music in the first 3 seconds"
+                       rf"during)\s+the\s+first\s+({T})|\bfirst\s+({T})\s+(?:without|with\s+no|no)"
+                       rf"\s+(?:the\s+)?(?:music|song)"):
+        plan.start = seconds(next(g for g in quiet.groups() if g))  # "no music in the first 3 s"
         return
     if rng := c.take(rf"\bfrom\s+({T})\s*(?:to|until|till|-|–)\s*({TU})|从\s*({T})\s*到\s*({TU})"):
         a, b = (g for g in rng.groups() if g)
@@ -279,6 +242,15 @@ def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
                                         r"include|play)\s+(?:it|that|this)\b"):
         plan.source = "upload"  # "add it", right after the bot said it got the song
         return
+    if less := c.take(r"\bless\s+(epic|dramatic|cinematic|upbeat|energetic|happy|intense|busy|sad"
+                      r"|calm|boring|sleepy|slow|chill|lofi)\b"):
+        calm = less.group(1) in ("epic", "dramatic", "cinematic", "upbeat", "energetic", "happy",
+                                 "intense", "busy", "sad")
+        plan.source, plan.mood = "mood", "calm" if calm else "upbeat"
+        return
+    if c.take(r"\b(?:previous|last|old|earlier)\s+(?:music|song|track|one|mood)\b"):
+        plan.notes.append('not done: say "undo" to go back to the music before')
+        return
     for mood, pattern in w.MOOD_WORDS.items():
         if c.take(pattern):
             plan.source, plan.mood = "mood", mood
@@ -291,6 +263,9 @@ def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
         plan.notes.append(f'"{genre.group(2)}" is not a built-in mood (there are lofi, upbeat, '
                           "calm and cinematic)")
     if c.take(r"\b(?:change|replace|switch|swap)\s+(?:the\s+)?(?:music|song|track|tune)\b|"
+              r"\bnext\s+(?:song|track|one|mood|music)\b|\b(?:don'?t|do\s+not)\s+like\s+(?:this|the|that)"
+              r"\s+(?:music|song|track|one|mood)|\bhate\s+(?:this|the|that)\s+(?:music|song|track)|"
+              r"\b(?:another|different|other)\s+(?:one|mood)\b|"
               r"\b(?:different|another|other|new)\s+(?:music|song|track|tune)\b|换(?:一首|个|首)?"
               r"(?:音乐|歌|背景音乐)"):
         plan.source = "next"
@@ -303,12 +278,12 @@ def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
 
 
 def _read(c: Clause, plan: Plan, draft: Draft, ctx: Context, quotes: list[str]) -> None:
-    if _title(c, plan, quotes) or sound.again(c, plan, draft):
+    if shape.title(c, plan, quotes) or sound.again(c, plan, draft):
         return
     sound.loudness(c, plan)
     sound.duck(c, plan)
-    _picture(c, plan)
-    _fades(c, plan)
+    shape.picture(c, plan)
+    _fades(c, plan, draft)
     _fit(c, plan)
     _trim(c, plan)
     _until(c, plan)

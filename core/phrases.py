@@ -130,6 +130,9 @@ def normalise(text: str) -> str:
     text = _CN_NUMBER.sub(lambda m: str(_cn_number(m.group(1))), text)
     text = re.sub(r"(\d),(\d{1,2})(?=\s*(?:s|secs?|seconds?|%|percent|db)\b)", r"\1.\2", text)
     text = re.sub(r"\bhalf an? minute\b", "30 seconds", text)
+    text = re.sub(r"\b(at|from|after)\s+the\s+([\d:.]+\s*(?:s|secs?|seconds?|minutes?)?)\s*-?\s*"
+                  r"mark\b",
+                  r"\1 \2", text)
     text = re.sub(r"\bhalf a second\b", "0.5 seconds", text)
     text = re.sub(r"\b(?:a|one) (second|minute)\b", r"1 \1", text)
     text = re.sub(r"\b(?:lo[\s-]fi|low[\s-]fi)\b", "lofi", text)
@@ -261,12 +264,13 @@ ADD = (r"\b(?:add|put|insert|use|using|give|want|need|play|overlay|include|with|
        r"choose|apply|lay|try|swap|switch|change|replace|go\s+with|instead)\b|加|添加|用|配上|换成")
 MOOD_WORDS = {
     "lofi": r"\b(?:lofi|chill\w*|jazzy|study|mellow|lazy)\b|低保真",
-    "upbeat": (r"\b(?:upbeat|happy|energetic|energy|fun|cheerful|pop|dance|party|bright|lively|"
+    "upbeat": (r"\b(?:upbeat|happy|happier|livelier|more\s+energy|energetic|energy|fun|cheerful|"
+               r"pop|dance|party|bright|lively|"
                r"positive|uplifting)\b|欢快|活力|动感|快乐|开心"),
     "calm": (r"\b(?:calm\w*|relax\w*|peaceful|ambient|gentle|soothing|meditat\w*|dreamy|"
              r"serene)\b|轻松|放松|舒缓|安静|平静"),
     "cinematic": (r"\b(?:cinematic|epic|dramatic|movie|film|orchestral|emotional|inspir\w*|"
-                  r"trailer|sad|heroic)\b|史诗|电影|大气|震撼"),
+                  r"trailer|sad|sadder|heroic)\b|史诗|电影|大气|震撼"),
 }
 _TURN = r"\b(?:turn|bring|tone|dial|volume|put|knock)\s+(?:\w+\s+){0,2}?"
 QUIETER = (r"\b(?:quiet\w*|soft\w*|lower|low|reduce\w*|decrease\w*|less\s+loud|"
@@ -301,7 +305,8 @@ NOT_GENRES = frozenset((
     "add", "use", "put", "some", "background", "the", "any", "more", "nice", "good", "cool",
     "great", "this", "that", "with", "new", "different", "another", "other", "own", "your",
     "want", "need", "give", "play", "insert", "include", "overlay", "free", "built", "default",
-    "and", "for", "better", "soft", "quiet", "loud", "louder", "quieter", "instrumental"))
+    "and", "for", "better", "soft", "quiet", "loud", "louder", "quieter", "instrumental",
+    "previous", "last", "old", "same", "first", "original", "current", "next", "less", "other"))
 FILLER = frozenset((
     "please", "thanks", "thank", "you", "okay", "now", "it", "the", "and", "make", "can",
     "could", "would", "this", "that", "video", "clip", "also", "just", "hello", "hey", "for",

@@ -22,9 +22,18 @@ def loudness(c: Clause, plan: Plan) -> None:
         plan.loudness_off = True
         return
     lufs = c.take(r"(?<![\d.])([-+−]?\d{1,2}(?:\.\d+)?)\s*lufs"
-                  r"|lufs\s*(?:of|to|at)?\s*([-+−]?\d{1,2}(?:\.\d+)?)(?![\d.])")
+                  r"|(?:lufs|loudness|normali[sz]\w*)\s*(?:of|to|at)?\s*([-−]\d{1,2}(?:\.\d+)?|"
+                  r"(?<=lufs\s)\d{1,2}(?:\.\d+)?)(?![\d.%])")
     target = c.take(r"\b(?:for|on|to)\s+(?:the\s+)?(youtube|spotify|tiktok|instagram|podcasts?|"
                     r"broadcast|tv|apple|streaming)\b")
+    overall = c.take(r"\b(?:(?:make|turn)\s+)?(?:(?:the\s+)?whole\s+(?:video|thing|clip)|everything"
+                     r"|all\s+of\s+it)\s+(?:\w+\s+)?(louder|up|quieter|softer|down)\b"
+                     r"|\b(?:louder|quieter)\s+overall"
+                     r"|\boverall\s+(?:louder|quieter)|\bturn\s+up\s+the\s+whole\s+(?:video|thing)")
+    if overall:  # the whole mix: a loudness target, loud for the web or calm for broadcast
+        quiet = re.search(r"quiet|soft|down", overall.group(0)) is not None
+        plan.loudness = -23.0 if quiet else -14.0
+        return
     asked = c.take(r"\bnormali[sz]\w*|\bloudness\b|\bloud\s+enough\b|\bebu\b|\br128\b|标准化|响度")
     if not (lufs or asked or (target and plan.loudness is not None)):
         if target:  # "for youtube" without loudness words: leave it to the aspect rule
@@ -127,7 +136,9 @@ def original(c: Clause, plan: Plan) -> bool:
     if c.take(r"\b(?:replace|swap|switch)\s+(?:the\s+|my\s+)?(?:original\s+)?"
               r"(?:audio|sound|voice)\b"
               r"|\binstead\s+of\s+(?:the\s+|my\s+)?(?:original\s+)?(?:audio|sound|voice)\b"
-              r"|\b(?:only|just)\s+(?:the\s+)?music\b|\bmusic\s+only\b|只要音乐|只有音乐"):
+              r"|\b(?:only|just)\s+(?:the\s+)?music\b(?!\s+(?:at|in|for|during|from|after|until|on|"
+              r"when))|\bmusic\s+only\b(?!\s+(?:at|in|for|during|from|after|until|on|when))"
+              r"|只要音乐|只有音乐"):
         plan.original, plan.original_volume = "mute", None
         plan.source = plan.source or "any"
         return False  # the music words are read next: "replace my audio with lofi music"
@@ -148,6 +159,9 @@ def original(c: Clause, plan: Plan) -> bool:
     if c.take(r"\b(?:mute\w*|silence|remove|delete|drop|no|without|turn\s+off|get\s+rid\s+of|kill|"
               r"lose|cut|strip|disable|off)\b|去掉|删除|关闭|关掉|不要|静音"):
         plan.original, plan.original_volume = "mute", None
+        if c.take(rf"\b(?:for|in|during)\s+the\s+(?:first|last)\s+{w.T}|\bfrom\s+{w.T}\s+to\s+{w.T}"
+                  rf"|\b(?:at|after|until|till)\s+{w.TU}"):
+            plan.notes.append("your sound is muted for the whole video (I can't mute just a part)")
         return True
     level = levels(c)
     if level is not None and level[0] == "abs":

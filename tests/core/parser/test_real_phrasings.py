@@ -109,6 +109,37 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("fade in over the first 5 seconds", "lofi", "plain", {"bgm.fade_in": 5000}),
     ("play the song twice", "lofi", "plain", {"bgm.fit": "loop"}),
     ("来点音乐", "video", "plain", {"bgm.mood": "lofi"}),
+    # the video's start and end are a trim, not the music's
+    ("start the video at 0:05", "lofi", "plain", {"m.trim": [5000, 30_000], "bgm.s": 0}),
+    ("video should start at 3 seconds", "lofi", "plain", {"m.trim": [3000, 30_000]}),
+    ("end the video at 0:20", "lofi", "plain", {"m.trim": [0, 20_000], "bgm.until": ABSENT}),
+    ("first 5 seconds without music", "lofi", "plain", {"bgm": True, "bgm.s": 5000}),
+    # fades said as changes
+    ("change fade out to 4 seconds", "faded", "plain", {"bgm.fade_out": 4000}),
+    ("fade out should be 6s not 3s", "faded", "plain", {"bgm.fade_out": 6000}),
+    ("set fade in to 0", "faded", "plain", {"bgm.fade_in": 0, "bgm.volume": 0.5}),
+    ("the fade is too long", "faded", "plain", {"bgm.fade_out": 1500}),
+    ("the fade in is too short", "faded", "plain", {"bgm.fade_in": 4000}),
+    # the song ends too early: play to the end
+    ("the song ends too early", "stopped", "plain", {"bgm.until": ABSENT, "bgm.d": 30_000}),
+    ("there's silence at the end", "stopped", "plain", {"bgm.fit": "loop", "bgm.d": 30_000}),
+    # loudness of the whole mix
+    ("loudness -16", "lofi", "plain", {"m.loudness": -16.0}),
+    ("make everything louder", "lofi", "plain", {"m.loudness": -14.0, "bgm.volume": 0.5}),
+    ("make the whole thing quieter", "lofi", "plain", {"m.loudness": -23.0, "bgm.volume": 0.5}),
+    # moods by taste
+    ("I don't like this music", "lofi", "plain", {"bgm.mood": "upbeat"}),
+    ("next song", "lofi", "plain", {"bgm.mood": "upbeat"}),
+    ("try another mood", "lofi", "plain", {"bgm.mood": "upbeat"}),
+    ("less epic", "lofi", "plain", {"bgm.mood": "calm"}),
+    ("something sadder", "lofi", "plain", {"bgm.mood": "cinematic"}),
+    ("something happier", "lofi", "plain", {"bgm.mood": "upbeat"}),
+    # times and places said in words
+    ("add music at the 3 second mark", "video", "plain", {"bgm.s": 3000}),
+    ('title "Bye" at the end', "video", "plain", {"title.s": 27_000, "title.d": 3000}),
+    ('title "Day One" in the middle', "video", "plain", {"title.s": 13_500}),
+    ("1920x1080", "video", "plain", {"m.aspect": "16:9", "m.resolution": 1080}),
+    ("don't crop", "video", "plain", {"m.fill": "blur"}),
     ("配个音乐", "video", "plain", {"bgm.mood": "lofi"}),
 ]
 
@@ -153,6 +184,13 @@ def test_a_bit_more_repeats_the_last_step() -> None:
     assert facts(bit)["bgm.volume"] == pytest.approx(0.245 * 0.7 ** 0.5, abs=0.002)
 
 
+def test_a_partial_mute_says_it_is_whole() -> None:
+    parsed = apply_instruction(START["lofi"](), "mute my audio for the first 5 seconds",
+                               CTX["plain"])
+    assert facts(parsed.draft)["m.original"] == "mute"
+    assert any("can't mute just a part" in u for u in parsed.understood)
+
+
 def test_my_voice_louder_at_full_lowers_the_music_and_says_why() -> None:
     parsed = apply_instruction(START["lofi"](), "make my voice louder", CTX["plain"])
     assert parsed.understood == ("music quieter: 35%", "your own sound is already at full volume")
@@ -171,7 +209,8 @@ def test_my_voice_louder_at_full_lowers_the_music_and_says_why() -> None:
     ("make it smaller file", "720p"), ("make it shorter", "trim to the first 20 seconds"),
     ("add the title for 3 seconds", "Put the words in quotes"),
     ("don't remove the music", "The music stays as it is"),
-    ("20", "music at 20%"), ("can you make the music match the beat?", "to the beat"),
+    ("20", "music at 20%"), ("stretch to fill", "don't stretch"),
+    ("use the previous music", 'Say "undo"'), ("the clip is too long", "Tell me how long"), ("can you make the music match the beat?", "to the beat"),
 ])
 def test_messages_without_an_edit_get_a_useful_answer(text: str, words: str) -> None:
     with pytest.raises(NotUnderstood) as err:

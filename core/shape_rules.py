@@ -1,0 +1,82 @@
+"""The parser's rules about the picture and the title: shape, fill, resolution, title text.
+
+Each rule reads a `Clause` (core/phrases.py), blanks the words it used and fills the `Plan`
+(core/edits.py); core/instructions.py calls them in a fixed order.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core import phrases as w
+from core.edits import TITLE_AT_END, TITLE_IN_MIDDLE, Plan
+from core.phrases import QUOTE_MARK, TU, Clause, T, seconds
+
+__all__ = ["picture", "title"]
+
+
+def title(c: Clause, plan: Plan, quotes: list[str]) -> bool:
+    """A quoted text is a title; the whole request is about it."""
+    mark = re.search(f"{QUOTE_MARK}(\\d+){QUOTE_MARK}", c.text)
+    if mark:
+        text = quotes[int(mark.group(1))]
+        c.take(re.escape(mark.group(0)))
+        start, span = 0.0, 3000.0
+        if rng := c.take(rf"\bfrom\s+({T})\s*(?:to|until|till|-)\s*({T})|从\s*({T})\s*到\s*({T})"):
+            a, b = (g for g in rng.groups() if g)
+            start, end = seconds(a, b), seconds(b)
+            span = end - start if end > start else span
+        else:
+            if at := c.take(rf"\b(?:at|from|starting\s+at|after)\s+({TU})|从\s*({TU})"):
+                start = seconds(next(g for g in at.groups() if g))
+            elif c.take(r"\b(?:at|in|near|towards)\s+the\s+end\b|结尾|最后"):
+                start = TITLE_AT_END
+            elif c.take(r"\b(?:in|at)\s+the\s+middle\b|中间"):
+                start = TITLE_IN_MIDDLE
+            if length := c.take(rf"\b(?:for|during|lasting)\s+(?:the\s+first\s+)?({T})|({T})"):
+                span = seconds(next(g for g in length.groups() if g))
+        plan.title = (text, start, span)
+        c.text = ""
+        return True
+    if c.take(r"\b(?:remove|delete|drop|no|without|get\s+rid\s+of|take\s+off|hide)\s+(?:the\s+)?"
+              r"(?:title|text|caption|heading)s?\b|(?:去掉|删除)(?:标题|字幕)"):
+        plan.remove_title = True
+    return False
+
+
+def picture(c: Clause, plan: Plan) -> None:
+    if c.take(r"\b(?:original|keep\s+the|no\s+change\s+of)\s+(?:aspect|ratio|shape|format|"
+              r"size)(?:\s+ratio)?\b|原始比例"):
+        plan.aspect = "none"
+    if size := c.take(r"\b(\d{3,4})\s*[x×*]\s*(\d{3,4})\b"):
+        width, height = int(size.group(1)), int(size.group(2))
+        plan.aspect = min(("16:9", "9:16", "1:1", "4:5"), key=lambda a: abs(
+            int(a.split(":")[0]) / int(a.split(":")[1]) - width / height))
+        plan.resolution = min(width, height)
+    for pattern, aspect in w.ASPECTS:
+        if c.take(pattern):
+            plan.aspect = aspect
+            break
+    fill = c.take(r"\b(?:black\s+)?bars\b|\bletterbox\w*|\bpad\w*|\bborders?\b|黑边"
+                  r"|\bcrop\w*|\bzoom\w*|\bfill\s+the\s+(?:frame|screen)\b|\bcut\s+off\s+the\s+sides"
+                  r"|裁剪|\bblur\w*|模糊")
+    if fill and (plan.aspect or not w.times(c.text)):
+        word = fill.group(0)
+        negated = r"\b(?:no|without|don'?t|not|never)\s+(?:the\s+|a\s+)?$|不要$"
+        if re.search(negated, c.text[:fill.start()]):  # "without blur", "don't crop"
+            word = "bars" if re.search(r"blur|模糊", word) else "blur"
+        plan.fill = ("blur" if re.search(r"blur|模糊", word) else
+                     "pad" if re.search(r"bar|letterbox|pad|border|黑边", word) else "crop")
+    size = c.take(r"\b(360|480|540|720|1080|1440|2160)\s*p\b|\b(4k|uhd|2k|full\s*hd|fhd|hd|sd)\b"
+                  r"|(?:\b(?:to|in|at)\s+|^\s*)(360|480|540|720|1080|1440|2160)(?![\d%:.]|\s*(?:s|ms|m|h|"
+                  r"seconds?|minutes?|percent|db)\b)")
+    if c.take(r"\b(?:lower|reduce|smaller|less|decrease)\s+(?:the\s+)?(?:resolution|res|quality)\b"
+              r"|降低分辨率"):
+        plan.resolution = 720
+    elif size:
+        names = {"4k": 2160, "uhd": 2160, "2k": 1440, "fhd": 1080, "hd": 720, "sd": 480}
+        word = re.sub(r"\s", "", size.group(2) or "")
+        number = size.group(1) or size.group(3)
+        plan.resolution = int(number) if number else names.get(word, 1080)
+    if c.take(r"\bupscal\w*|\benlarg\w*|放大"):
+        plan.upscale = not c.has(r"\b(?:don'?t|no|never|without)\s*$")
