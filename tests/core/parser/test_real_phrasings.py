@@ -210,7 +210,8 @@ def test_my_voice_louder_at_full_lowers_the_music_and_says_why() -> None:
     ("add the title for 3 seconds", "Put the words in quotes"),
     ("don't remove the music", "The music stays as it is"),
     ("20", "music at 20%"), ("stretch to fill", "don't stretch"),
-    ("use the previous music", 'Say "undo"'), ("the clip is too long", "Tell me how long"), ("can you make the music match the beat?", "to the beat"),
+    ("use the previous music", 'Say "undo"'), ("the clip is too long", "Tell me how long"),
+    ("can you make the music match the beat?", "to the beat"),
 ])
 def test_messages_without_an_edit_get_a_useful_answer(text: str, words: str) -> None:
     with pytest.raises(NotUnderstood) as err:
