@@ -45,6 +45,9 @@ class Backoff:
         return [min(self.cap, self.first * self.factor ** i) for i in range(self.tries - 1)]
 
 
+DEFAULT_BACKOFF = Backoff()
+
+
 async def retrying(call: Callable[[], Awaitable[T]], backoff: Backoff, judge: Judge,
                    what: str) -> T:
     """`call()` until it works; errors the judge rejects go through as they are."""
@@ -70,5 +73,3 @@ async def retrying(call: Callable[[], Awaitable[T]], backoff: Backoff, judge: Ju
     raise AssertionError("unreachable")
 
 
-
-DEFAULT_BACKOFF = Backoff()

@@ -18,20 +18,10 @@ from bots.retry import Backoff
 from core.conversation import Reply, Turn, Video
 from tests.bots.discord.conftest import BotFactory, FakeAssistant, FakeGate
 from tests.fakes.discord_api import FakeDiscord
+from tests.fakes.sleep import Waits
 
 GUILD, CHANNEL, ALICE, DM = 900, 901, 11, 777
 NO_LINK = "Sorry, I couldn't send the video (Discord didn't answer); say 'export' to try again."
-
-
-class Waits:
-    """A Backoff.sleep that records the pauses instead of sleeping them."""
-
-    def __init__(self) -> None:
-        self.seen: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.seen.append(seconds)
-        await asyncio.sleep(0)
 
 
 @pytest.fixture

@@ -16,21 +16,11 @@ from bots.telegram_replies import judge
 from core.conversation import Message, Reply, Status, Turn, Video
 from core.errors import EngineError
 from tests.bots.telegram.conftest import FakeApp, running
+from tests.fakes.sleep import Waits
 from tests.fakes.telegram_api import FakeTelegram
 
 ANN = 42
 NO_LINK = "Sorry, I couldn't send the video (Telegram didn't answer); say 'export' to try again."
-
-
-class Waits:
-    """A Backoff.sleep that records the pauses instead of sleeping them."""
-
-    def __init__(self) -> None:
-        self.seen: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.seen.append(seconds)
-        await asyncio.sleep(0)
 
 
 def say(tg: FakeTelegram, text: str | None = None, **kw: object) -> int:
