@@ -106,7 +106,8 @@ def _fit(c: Clause, plan: Plan) -> None:
     elif c.take(r"\btoo\s+short\b|\bends?\s+too\s+(?:early|soon)|\bsilen\w*\s+at\s+the\s+end"
                 r"|\bstops?\s+(?:before|early|too\s+soon)"):
         plan.fit, plan.until = "loop", 0.0  # "the song ends too early": play to the end
-    elif c.take(r"\bloop\w*|\brepeat\w*|循环|\btwice\b|\b\d+\s+times\b"):
+    elif c.take(r"\bloop\w*|\brepeat\w*|循环|\btwice\b(?!\s+as)"
+                r"|\b\d+\s+times\b(?!\s+(?:as|louder|quieter))"):
         plan.fit = "loop"
     elif c.take(r"\b(?:cut|trim|end|stop)\s+(?:the\s+)?(?:music|song)\s+(?:at|to|with)\s+"
                 r"(?:the\s+)?(?:end|video)\b|\bfit\s+(?:the\s+)?(?:music|song)\b|\bmatch\s+(?:the\s+)?"

@@ -108,6 +108,7 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("no music in the first 3 seconds", "lofi", "plain", {"bgm": True, "bgm.s": 3000}),
     ("fade in over the first 5 seconds", "lofi", "plain", {"bgm.fade_in": 5000}),
     ("play the song twice", "lofi", "plain", {"bgm.fit": "loop"}),
+    ("music twice as loud", "lofi", "plain", {"bgm.volume": 1.0}),
     ("来点音乐", "video", "plain", {"bgm.mood": "lofi"}),
     # the video's start and end are a trim, not the music's
     ("start the video at 0:05", "lofi", "plain", {"m.trim": [5000, 30_000], "bgm.s": 0}),
