@@ -300,8 +300,7 @@ async def send_video(bot: Bot, chat_id: int, video: Video, outbox: Outbox) -> No
                 raise
             log.warning("telegram refused the upload as too large; sending the link instead")
             words = link_text(video)
-    await send_text(bot, chat_id, words, video.buttons if video.url else (),
-                    backoff=outbox.backoff)
+    await send_text(bot, chat_id, words, video.buttons, backoff=outbox.backoff)
 
 
 async def show_replies(bot: Bot, chat_id: int, replies: AsyncIterator[Reply], outbox: Outbox,
