@@ -79,6 +79,8 @@ def parse_line(line: str, is_file: Callable[[Path], bool] = Path.is_file) -> Lin
         words = shlex.split(rest)
     except ValueError:  # an unbalanced quote: not a path, just words
         words = []
+    if words and not explicit and "://" in words[0]:
+        return Line("message", line)  # a link: the assistant downloads it
     if words:
         path = Path(words[0]).expanduser()
         text = " ".join(words[1:])

@@ -5,7 +5,9 @@ It keeps tokens, sessions, drafts and renders in memory, checks what every reque
 `sessionId`, multipart parts named `files`) and records each breach in `problems`, and can be
 told to misbehave: `fail(route, …)` for any error code or status, `turns` (a queue of
 `TurnPlan`s: event shape, chunk splitting, silence, heartbeats, drops, error events),
-`render` (a `RenderPlan`: slow, failing, duplicate ids, both poll shapes, broken output URL).
+`render` (a `RenderPlan`: slow, failing, duplicate ids, both poll shapes, broken output URL),
+`upload_delay` (seconds an upload waits before its body is read; `upload_started` is set when
+one arrives: a slow upload to kill a process in).
 
     served = ServedFake(FakeNemo()).start(); ...; served.stop()
     python -m tests.fakes.nemo_server      # prints "URL http://127.0.0.1:PORT", serves forever
@@ -114,6 +116,8 @@ class FakeNemo:
         self.credits = {"available": 100, "frozen": 0, "total": 100}
         self.expires_at: str | None = (datetime.now(UTC) + timedelta(days=7)).isoformat()
         self.media_duration = 4.0
+        self.upload_delay = 0.0
+        self.upload_started = threading.Event()
         self.output_bytes = b"\x00\x00\x00\x18ftypmp42" + bytes(2000)
         self._failures: list[tuple[str, int, dict[str, Any], int]] = []
         self._renders_started = 0
@@ -248,6 +252,9 @@ class FakeNemo:
     async def upload(self, request: Request) -> Response:
         if refusal := self._guard(request, "upload"):
             return refusal
+        self.upload_started.set()
+        if self.upload_delay:
+            await asyncio.sleep(self.upload_delay)
         session = self.sessions.get(request.path_params["sid"])
         if session is None:
             return _err(1002, "session not found")

@@ -36,6 +36,9 @@ def is_file(path: Path) -> bool:
     ("it's lovely", Line("message", "it's lovely")),
     ("export 720p", Line("message", "export 720p")),
     ("cancel", Line("message", "cancel")),
+    ("https://example.test/clip.mp4", Line("message", "https://example.test/clip.mp4")),
+    ("http://example.test/a.mp4 add calm music",
+     Line("message", "http://example.test/a.mp4 add calm music")),
 ])
 def test_parse_line(line: str, expected: Line) -> None:
     assert parse_line(line, is_file) == expected
