@@ -36,7 +36,7 @@ from core.janitor import sweep
 from core.journal import Journal
 from core.ports import Conversation, Store
 from core.recovery import Recovery
-from core.routing import UPLOAD_HELP, Route, help_text, route
+from core.routing import UPLOAD_HELP, Route, help_text, route, strip_links
 from core.tasks import TaskSet
 
 log = logging.getLogger("backtrack.assistant")
@@ -72,12 +72,6 @@ class _StatusLine:
     def __call__(self, text: str, percent: float | None = None) -> None:
         self._job.label = text.rstrip("…. ").lower() + (f", {percent:.0f}%" if percent else "")
         self._emit(Status(text, percent))
-
-
-def _strip_links(text: str, links: list[str]) -> str:
-    for link in links:
-        text = text.replace(link, " ")
-    return " ".join(text.split())
 
 
 class Assistant:
@@ -122,7 +116,7 @@ class Assistant:
                     turn.key.platform, turn.update_id):
                 return
             links = find_links(turn.text)
-            asked = route(_strip_links(turn.text, links))
+            asked = route(strip_links(turn.text, links))
         except Exception as exc:  # before any work starts: still words, never a traceback
             yield _problem(exc, key)
             return

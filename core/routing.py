@@ -152,3 +152,10 @@ def help_text() -> str:
     from core.instructions import HELP_TEXT
 
     return "\n\n".join((UPLOAD_HELP, HELP_TEXT, COMMANDS_HELP))
+
+
+def strip_links(text: str, links: list[str]) -> str:
+    """The message without its links (they are downloaded, not read as words)."""
+    for link in links:
+        text = text.replace(link, " ")
+    return " ".join(text.split())
