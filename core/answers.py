@@ -87,7 +87,7 @@ _TALK: list[tuple[str, str]] = [
      r"looks?\s+(?:great|good|nice|perfect)|good\s+job|well\s+done|amazing|ok(?:ay)?|k|yes|yep|"
      r"yeah|sure|fine|good|done|that'?s?\s+(?:it|all|great|good|perfect)|"
      r"谢谢|多谢|好的|好|可以|不错|完美|太棒了|是)(?:[\s,]+(?:so\s+much|a\s+lot|very\s+much|"
-     r"again|thanks|thank\s+you|please|you|now|that'?s?\s+(?:it|all)))*$",
+     r"again|thanks|thank\s+you|please|you|now|that'?s?\s+(?:it|all)|do\s+it|go\s+ahead))*$",
      _GLAD),
     (r"^(?:hi|hello|hey|yo|hiya|howdy|good\s+(?:morning|afternoon|evening)|你好|您好|嗨|哈喽)"
      r"(?:\s+(?:there|bot|backtrack))?$",
@@ -96,9 +96,10 @@ _TALK: list[tuple[str, str]] = [
      r"you|it)|what\s+do\s+you\s+do|commands|options|what\s+(?:are\s+)?(?:the\s+)?(?:moods|"
      r"music|songs)(?:\s+(?:do\s+you\s+have|are\s+there))?|你能做什么|怎么用)$", HELP_TEXT),
     (r"^(?:undo\s+(?:that|it|this|the\s+last\s+(?:one|edit|change))|go\s+back|revert\w*"
-     r"|take\s+(?:that|it)\s+back|back|previous|返回|回退|撤销一下)$",
+     r"|take\s+(?:that|it)\s+back|back|previous|返回|回退|撤销一下)$|\bundo\b",
      'To step back one edit, send just "undo".'),
-    (r"\b(?:where\s+is|can\s+i\s+(?:get|have|see|download)|give\s+me|get\s+me|show\s+me|send"
+    (r"\bexport\b|\bdownload\b|\b(?:where\s+is|can\s+i\s+(?:get|have|see|download)|give\s+me"
+     r"|get\s+me|show\s+me|send"
      r"(?:\s+me)?)\s+(?:my|the|it|this|that)\b.*?(?:video|clip|file|result|mp4)?$",
      'Say "export" and I\'ll send the video again (or "export 720p", "export 9:16").'),
 ]

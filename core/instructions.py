@@ -229,6 +229,10 @@ def _start(c: Clause, plan: Plan, ctx: Context, draft: Draft) -> None:
 
 
 def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
+    if c.take(w.FETCH):
+        plan.notes.append(w.SONG_BY_NAME)
+        c.text = ""
+        return
     if c.take(r"\b(?:keep|leave)\s+(?:the\s+)?(?:music|song)\b"):
         plan.source = plan.source or "any"
         return
@@ -293,7 +297,8 @@ def _read(c: Clause, plan: Plan, draft: Draft, ctx: Context, quotes: list[str]) 
     if sound.remove_music(c, plan) or sound.original(c, plan):
         return
     _music(c, plan, draft, ctx)
-    level = sound.levels(c)
+    about_music = plan.source or c.said != c.text or c.has(w.MUSIC)
+    level = sound.levels(c) or (sound.bare_level(c) if about_music else None)
     if level is not None:
         kind, value = level
         if kind == "abs":

@@ -238,6 +238,15 @@ def say_percent(volume: float) -> str:
 
 # Words the parser looks for ----------------------------------------------------------
 
+SONG_BY_NAME = ("not done: I can't fetch songs by name or from Spotify, YouTube or TikTok. "
+                "Send me the audio file (mp3, m4a, wav), or pick a mood: lofi, upbeat, calm or "
+                "cinematic.")
+"""Said when someone asks for a named song or a streaming service's sound."""
+FETCH = (r"\bfrom\s+(?:spotify|youtube|tik\s*tok|apple\s+music|soundcloud|the\s+internet)\b"
+         r"|\btrending\b|\b(?:tik\s*tok|spotify|youtube)\s+(?:sound|song|music|audio|track)\b"
+         r"|\b(?:song|track)\s+(?:called|named)\b")
+"""Asking for music from somewhere Backtrack cannot fetch."""
+
 T = (r"(?:\d+\s*m(?:in(?:utes?)?)?\s*\d+(?:\.\d+)?\s*s(?:ec(?:onds?)?)?|"
      r"\d+(?::\d{2}){0,2}(?:\.\d+)?\s*(?:ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|"
      r"秒钟?|分钟?)?)(?![a-z\d%])")
@@ -283,7 +292,7 @@ LITTLE = r"\b(?:a\s+(?:bit|little|touch|tad)|slightly|somewhat|little)\b|一点�
 MUCH = r"\b(?:much|a\s+lot|way|lots|really|very|far)\b|很多"
 ASPECTS = [
     (r"\b9\s*(?::|x|by|/)\s*16\b|\b(?:insta(?:gram)?|ig)\s+(?:reels?|stor(?:y|ies))\b|"
-     r"\byoutube\s+shorts\b|\btik\s*tok\b|\breels?\b|\bshorts\b|\bstor(?:y|ies)\b|\bvertical\w*"
+     r"\byoutube\s+shorts\b|\btik\s*tok\b(?!\s+(?:sound|song|music|audio|track))|\breels?\b|\bshorts\b|\bstor(?:y|ies)\b|\bvertical\w*"
      r"|竖屏|竖版|抖音", "9:16"),
     (r"\b1\s*(?::|x|by|/)\s*1\b|\bsquare\w*|方形|正方形", "1:1"),
     (r"\b4\s*(?::|x|by|/)\s*5\b|\b(?:insta(?:gram)?|ig)(?:\s+(?:portrait|post|feed))?\b", "4:5"),
@@ -310,7 +319,9 @@ NOT_GENRES = frozenset((
 FILLER = frozenset((
     "please", "thanks", "thank", "you", "okay", "now", "it", "the", "and", "make", "can",
     "could", "would", "this", "that", "video", "clip", "also", "just", "hello", "hey", "for",
-    "with", "some", "bit", "little", "sound", "audio", "请", "谢谢"))
+    "with", "some", "bit", "little", "sound", "audio", "perfect", "good", "great", "nice", "cool",
+    "awesome", "okay", "yes", "yeah", "yep", "hmm", "wait", "alright", "but", "that's", "lovely",
+    "fine", "wow", "looks", "amazing", "请", "谢谢", "好的", "不错"))
 
 
 class Clause:
@@ -318,6 +329,8 @@ class Clause:
 
     def __init__(self, text: str, after_music: bool = False) -> None:
         self.text = text
+        self.said = text
+        """The request as it came, before rules blanked words."""
         self.after_music = after_music
         """The request before this one was about the music ("add my song, skip 10 s")."""
 

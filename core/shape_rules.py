@@ -18,6 +18,11 @@ __all__ = ["picture", "title"]
 def title(c: Clause, plan: Plan, quotes: list[str]) -> bool:
     """A quoted text is a title; the whole request is about it."""
     mark = re.search(f"{QUOTE_MARK}(\\d+){QUOTE_MARK}", c.text)
+    titled = r"\b(?:title|caption|text|heading|words?|says?|saying)\b|标题|字幕"
+    if mark and not c.has(titled) and c.has(w.MUSIC + r"|\bby\s+\w+|" + w.FETCH):
+        plan.notes.append(w.SONG_BY_NAME)  # add "Blinding Lights" by the Weeknd
+        c.text = ""
+        return True
     if mark:
         text = quotes[int(mark.group(1))]
         c.take(re.escape(mark.group(0)))

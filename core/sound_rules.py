@@ -129,9 +129,14 @@ def remove_music(c: Clause, plan: Plan) -> bool:
 def original(c: Clause, plan: Plan) -> bool:
     """The original sound, when the clause is about it (or is a bare "mute")."""
     bare_mute = (r"^\s*(?:please\s+)?(?:mute|silence)(?:\s+(?:it|the\s+video|this|everything|"
-                 r"the\s+clip))?\s*$|\bno\s+sound\b|\bsilent\b|静音")
+                 r"the\s+clip))?\s*$|\bno\s+sound\b|\bsilent\b|静音|^\s*(?:please\s+)?(?:mute|remove|no"
+                 r"|turn\s+off|kill|cut|drop|delete|disable)\s+(?:the\s+|all\s+)?(?:audio|sound|voices?)"
+                 r"(?:\s+(?:please|completely|entirely))?\s*$")
     if not c.has(w.MUSIC) and c.take(bare_mute):
         plan.original, plan.original_volume = "mute", None
+        return True
+    if not c.has(w.MUSIC) and c.take(r"^\s*(?:please\s+)?unmute\b"):
+        plan.original, plan.original_volume = "keep", 1.0
         return True
     if c.take(r"\b(?:replace|swap|switch)\s+(?:the\s+|my\s+)?(?:original\s+)?"
               r"(?:audio|sound|voice)\b"
@@ -163,7 +168,7 @@ def original(c: Clause, plan: Plan) -> bool:
                   rf"|\b(?:at|after|until|till)\s+{w.TU}"):
             plan.notes.append("your sound is muted for the whole video (I can't mute just a part)")
         return True
-    level = levels(c)
+    level = levels(c) or bare_level(c)
     if level is not None and level[0] == "abs":
         plan.original, plan.original_volume = "lower", min(level[1], 1.0)
     elif level is not None:
@@ -171,6 +176,15 @@ def original(c: Clause, plan: Plan) -> bool:
     elif c.take(r"\b(?:keep|leave|preserve|retain|with|hear|restore|unmute|bring\s+back)\b|保留"):
         plan.original, plan.original_volume = "keep", 1.0
     return True
+
+
+def bare_level(c: Clause) -> tuple[str, float] | None:
+    """ "original 50", "music 10": a number left alone after the words it goes with."""
+    alone = r"^\W*(?:(?:the\s+)?(?:music|song|音乐)\s*)?(\d{1,3}(?:\.\d+)?)\W*$"
+    if re.search(r"[a-z\u4e00-\u9fff]", c.said) and (m := c.take(alone)):
+        value = float(m.group(1))
+        return "abs", value if value <= 2 and "." in m.group(1) else value / 100
+    return None
 
 
 def again(c: Clause, plan: Plan, draft: Draft) -> bool:

@@ -109,6 +109,17 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("fade in over the first 5 seconds", "lofi", "plain", {"bgm.fade_in": 5000}),
     ("play the song twice", "lofi", "plain", {"bgm.fit": "loop"}),
     ("music twice as loud", "lofi", "plain", {"bgm.volume": 1.0}),
+    # bare sound words, numbers after their word, pleasantries around a request
+    ("mute audio", "lofi", "plain", {"m.original": "mute"}),
+    ("remove sound", "lofi", "plain", {"m.original": "mute"}),
+    ("turn off sound", "lofi", "plain", {"m.original": "mute"}),
+    ("unmute", "muted", "plain", {"m.original": "keep"}),
+    ("original 50", "lofi", "plain", {"m.original_volume": 0.5}),
+    ("music 10", "lofi", "plain", {"bgm.volume": 0.1}),
+    ("music 30%, original 70%", "lofi", "plain", {"bgm.volume": 0.3, "m.original_volume": 0.7}),
+    ("perfect but a little louder", "lofi", "plain", {"bgm.volume": 0.588}),
+    ("good, now fade it out", "lofi", "plain", {"bgm.fade_out": 3000}),
+    ("ok that's good, just trim the last 2 seconds", "video", "plain", {"m.trim": [0, 28_000]}),
     ("来点音乐", "video", "plain", {"bgm.mood": "lofi"}),
     # the video's start and end are a trim, not the music's
     ("start the video at 0:05", "lofi", "plain", {"m.trim": [5000, 30_000], "bgm.s": 0}),
@@ -211,7 +222,12 @@ def test_my_voice_louder_at_full_lowers_the_music_and_says_why() -> None:
     ("add the title for 3 seconds", "Put the words in quotes"),
     ("don't remove the music", "The music stays as it is"),
     ("20", "music at 20%"), ("stretch to fill", "don't stretch"),
-    ("use the previous music", 'Say "undo"'), ("the clip is too long", "Tell me how long"),
+    ("use the previous music", 'Say "undo"'), ("wait, undo", 'send just "undo"'),
+    ("great, export it", 'Say "export"'), ("yes do it", "Glad to help"),
+    ("add music from spotify", "can't fetch songs"),
+    ('add "Blinding Lights" by the weeknd', "can't fetch songs"),
+    ("use a trending tiktok sound", "can't fetch songs"),
+    ("the clip is too long", "Tell me how long"),
     ("can you make the music match the beat?", "to the beat"),
 ])
 def test_messages_without_an_edit_get_a_useful_answer(text: str, words: str) -> None:
