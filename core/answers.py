@@ -86,7 +86,7 @@ _TALK: list[tuple[str, str]] = [
     (r"^(?:thanks?|thank\s+you|thx|ty|cheers|great|perfect|awesome|nice|cool|love\s+it|"
      r"looks?\s+(?:great|good|nice|perfect)|good\s+job|well\s+done|amazing|ok(?:ay)?|k|yes|yep|"
      r"yeah|sure|fine|good|done|that'?s?\s+(?:it|all|great|good|perfect)|"
-     r"谢谢|多谢|好的|好|可以|不错|完美|太棒了|是)(?:[\s,]+(?:so\s+much|a\s+lot|very\s+much|"
+     r"谢谢你?|谢啦|感谢|多谢|好的|好|可以|不错|完美|太棒了|是)(?:[\s,]+(?:so\s+much|a\s+lot|very\s+much|"
      r"again|thanks|thank\s+you|please|you|now|that'?s?\s+(?:it|all)|do\s+it|go\s+ahead))*$",
      _GLAD),
     (r"^(?:hi|hello|hey|yo|hiya|howdy|good\s+(?:morning|afternoon|evening)|你好|您好|嗨|哈喽)"

@@ -140,7 +140,7 @@ def _trim(c: Clause, plan: Plan) -> None:
         return
     rules: list[tuple[str, str]] = [
         (rf"{w.KEEP_VERBS}\s+(?:the\s+)?first\s+({T})|\bfirst\s+({T})\s+only"
-         rf"|(?:只要|保留|剪到|截取|只保留)前\s*({T})", "first"),
+         rf"|(?:只要|保留|剪到|剪成|裁成|截取|只保留|留下)前\s*({T})", "first"),
         (rf"{w.KEEP_VERBS}\s+(?:the\s+)?(?:last|final)\s+({T})|\b(?:last|final)\s+({T})\s+only"
          rf"|(?:只要|保留|截取|只保留)(?:最后|后)\s*({T})", "last"),
         (rf"{w.DROP_VERBS}(?:the\s+)?first\s+({T})|(?:去掉|剪掉|删掉)前\s*({T})", "drop_first"),
@@ -193,7 +193,7 @@ def _until(c: Clause, plan: Plan) -> None:
         return
     if m := (c.take(rf"\b(?:stop|end|cut|finish)\w*\s+(?:the\s+)?(?:music|song|it)?\s*"
                     rf"(?:at|after|by)\s+({TU})")
-             or c.take(rf"\b(?:until|till|up\s+to)\s+({TU})|到\s*({TU})\s*(?:结束|停)")
+             or c.take(rf"\b(?:until|till|up\s+to)\s+({TU})|(?:到|在)\s*({TU})\s*(?:结束|停)")
              or c.take(rf"\b(?:for|in|during)\s+(?:only\s+)?the\s+first\s+({T})"
                        rf"|\bfirst\s+({T})\s+only")):
         plan.until = seconds(next(g for g in m.groups() if g))
@@ -272,7 +272,7 @@ def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
               r"\s+(?:music|song|track|one|mood)|\bhate\s+(?:this|the|that)\s+(?:music|song|track)|"
               r"\b(?:another|different|other)\s+(?:one|mood)\b|"
               r"\b(?:different|another|other|new)\s+(?:music|song|track|tune)\b|换(?:一首|个|首)?"
-              r"(?:音乐|歌|背景音乐)"):
+              r"(?:音乐|歌|背景音乐)|换(?:一首|一个|个|首)$"):
         plan.source = "next"
     elif c.take(r"\b(?:add|put|insert|give|want|need|use|overlay|include|play|some|with)\b(?=.*"
                 r"\b(?:music|song|soundtrack|tunes?|beats?|track)\b)|\bbackground\s+(?:music|song|"

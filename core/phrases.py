@@ -83,7 +83,8 @@ _NUMBER_WORDS = re.compile(
     r"(?=\s*-?\s*(?:seconds?|minutes?|percent|%|db|s\b|lufs|p\b))")
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9}
-_CN_NUMBER = re.compile(r"([零一二两三四五六七八九十百]+)(?=\s*(?:秒|分|%|percent))")
+_CN_NUMBER = re.compile(r"([零一二两三四五六七八九十百]+)(?=\s*(?:秒|分|%|percent))"
+                        r"|(?<=音量)\s*([零一二两三四五六七八九十百]+)|(?<=调到)\s*([零一二两三四五六七八九十百]+)")
 
 
 def _cn_number(text: str) -> int:
@@ -127,7 +128,7 @@ def normalise(text: str) -> str:
     """Lower case, one spelling per word, digits for numbers, 'fade in and out' as two fades."""
     text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'").lower()
     text = re.sub(r"百分之\s*([零一二两三四五六七八九十百\d]+)", r"\1%", text)
-    text = _CN_NUMBER.sub(lambda m: str(_cn_number(m.group(1))), text)
+    text = _CN_NUMBER.sub(lambda m: str(_cn_number(next(g for g in m.groups() if g))), text)
     text = re.sub(r"(\d),(\d{1,2})(?=\s*(?:s|secs?|seconds?|%|percent|db)\b)", r"\1.\2", text)
     text = re.sub(r"\bhalf an? minute\b", "30 seconds", text)
     text = re.sub(r"\b(at|from|after)\s+the\s+([\d:.]+\s*(?:s|secs?|seconds?|minutes?)?)\s*-?\s*"
@@ -261,7 +262,7 @@ ORIGINAL = (r"\boriginal\b|\bmy\s+(?:own\s+)?(?:voice|audio|sound|talking|speech
             r"\b|\b(?:video|clip|camera)(?:'s)?\s+(?:sound|audio|voice)\b|\bvoices?\b|\bspeech\b"
             r"|\bdialog(?:ue)?\b|\bnarration\b|\bthe\s+(?:audio|sound)\b(?!\s+(?:i|that|you)\b)"
             r"|\bthe\s+video\b(?=\s+(?:\w+\s+)?(?:quiet|loud|soft))|原声|原音|人声|视频声音|原视频"
-            r"|我的声音|原来的声音|视频的声音")
+            r"|我的声音|原来的声音|视频的声音|我说话|说话声|我的话")
 UPLOAD = (r"\b(?:this|that|my|the)\s+(?:own\s+)?(?:song|music|track|audio|tune|mp3|wav|m4a|ogg|aac"
           r"|flac|file|one)\s+"
           r"(?:that\s+)?(?:i|you\s+got)\s+(?:just\s+)?(?:sent|uploaded|attached|gave|shared|added)"
@@ -291,13 +292,14 @@ LOUDER = (r"\b(?:loud\w*|raise|boost\w*|increase\w*|higher|more\s+volume)\b"
 LITTLE = r"\b(?:a\s+(?:bit|little|touch|tad)|slightly|somewhat|little)\b|一点点|稍微"
 MUCH = r"\b(?:much|a\s+lot|way|lots|really|very|far)\b|很多"
 ASPECTS = [
-    (r"\b9\s*(?::|x|by|/)\s*16\b|\b(?:insta(?:gram)?|ig)\s+(?:reels?|stor(?:y|ies))\b|"
+    (r"(?<![\d.])9\s*(?::|x|by|/)\s*16(?!\d)|\b(?:insta(?:gram)?|ig)\s+(?:reels?|stor(?:y|ies))\b|"
      r"\byoutube\s+shorts\b|\btik\s*tok\b(?!\s+(?:sound|song|music|audio|track))|\breels?\b|\bshorts\b|\bstor(?:y|ies)\b|\bvertical\w*"
      r"|竖屏|竖版|抖音", "9:16"),
-    (r"\b1\s*(?::|x|by|/)\s*1\b|\bsquare\w*|方形|正方形", "1:1"),
-    (r"\b4\s*(?::|x|by|/)\s*5\b|\b(?:insta(?:gram)?|ig)(?:\s+(?:portrait|post|feed))?\b", "4:5"),
+    (r"(?<![\d.])1\s*(?::|x|by|/)\s*1(?!\d)|\bsquare\w*|方形|正方形", "1:1"),
+    (r"(?<![\d.])4\s*(?::|x|by|/)\s*5(?!\d)|\b(?:insta(?:gram)?|ig)(?:\s+(?:portrait|post|feed))?"
+     r"\b", "4:5"),
     (r"\bportrait\b", "9:16"),
-    (r"\b16\s*(?::|x|by|/)\s*9\b|\blandscape\b|\bhorizontal\w*|\bwide\s*screen\b|\byoutube\b"
+    (r"(?<![\d.])16\s*(?::|x|by|/)\s*9(?!\d)|\blandscape\b|\bhorizontal\w*|\bwide\s*screen\b|\byoutube\b"
      r"|横屏|横版", "16:9"),
 ]
 KEEP_VERBS = (r"(?:(?:trim|cut|shorten|clip|crop|reduce|make)\s+(?:it\s+|the\s+video\s+|this\s+|"

@@ -72,7 +72,8 @@ def picture(c: Clause, plan: Plan) -> None:
             word = "bars" if re.search(r"blur|模糊", word) else "blur"
         plan.fill = ("blur" if re.search(r"blur|模糊", word) else
                      "pad" if re.search(r"bar|letterbox|pad|border|黑边", word) else "crop")
-    size = c.take(r"\b(360|480|540|720|1080|1440|2160)\s*p\b|\b(4k|uhd|2k|full\s*hd|fhd|hd|sd)\b"
+    size = c.take(r"(?<![\d.a-z])(360|480|540|720|1080|1440|2160)\s*p\b"
+                  r"|\b(4k|uhd|2k|full\s*hd|fhd|hd|sd)\b"
                   r"|(?:\b(?:to|in|at)\s+|^\s*)(360|480|540|720|1080|1440|2160)(?![\d%:.]|\s*(?:s|ms|m|h|"
                   r"seconds?|minutes?|percent|db)\b)")
     if c.take(r"\b(?:lower|reduce|smaller|less|decrease)\s+(?:the\s+)?(?:resolution|res|quality)\b"

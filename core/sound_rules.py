@@ -51,7 +51,8 @@ def loudness(c: Clause, plan: Plan) -> None:
 def duck(c: Clause, plan: Plan) -> None:
     if c.take(r"\b(?:don'?t|do\s+not|no|stop|without|turn\s+off)\s+(?:duck\w*|side-?chain\w*)"):
         plan.duck = False
-    elif c.take(r"\bduck\w*|\bside-?chain\w*|闪避|(?:说话|讲话)时.*(?:降低|减小|压低|小)"
+    elif c.take(r"\bduck\w*|\bside-?chain\w*|闪避"
+                r"|(?:说话|讲话)时.*(?:降低|减小|压低|小)(?:一点|点)?(?:背景)?(?:音乐)?"
                 r"|(?:\b(?:lower|quieter|softer|down|reduce|dip|mute|cut|drop|duck)\w*\s+(?:the\s+)?"
                 r"(?:music|song|it)?\s*)?\b(?:when(?:ever)?|while|during|as)\s+(?:i|we|someone|"
                 r"people|they|he|she|anyone)?\s*(?:'m|am|are|is|'re)?\s*(?:talk|speak|say|voice|"
@@ -102,11 +103,12 @@ def levels(c: Clause) -> tuple[str, float] | None:
         return "factor", 0.5
     if c.take(r"\bdouble\b|\btwice\s+as\s+loud\b"):
         return "factor", 2.0
-    if c.take(r"\btoo\s+(?:quiet|soft|low)\b|听不[到见清]|\binaudible\b|\bhard\s+to\s+hear\b"
+    if c.take(r"\btoo\s+(?:quiet|soft|low)\b|听不[到见清]|太(?:小声|小|轻)|\binaudible\b"
+              r"|\bhard\s+to\s+hear\b"
               r"|\b(?:can'?t|cannot|can\s+not|barely|hardly)\s+(?:even\s+)?hear\b"):
         return "factor", 1 / 0.7
     step = 0.85 if c.has(w.LITTLE) else 0.5 if c.has(w.MUCH) else 0.7
-    too_loud = r"\btoo\s+loud\b|太(?:大声|吵|响)|\bdrown\w*|\boverpower\w*|\bcover\w*\s+up"
+    too_loud = r"\btoo\s+loud\b|太(?:大声|吵|响|大)|\bdrown\w*|\boverpower\w*|\bcover\w*\s+up"
     if (q := c.take(too_loud) or c.take(w.QUIETER)) or c.take(w.LOUDER):
         return "factor", step if q else 1 / step
     return None

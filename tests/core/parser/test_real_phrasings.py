@@ -120,6 +120,17 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("perfect but a little louder", "lofi", "plain", {"bgm.volume": 0.588}),
     ("good, now fade it out", "lofi", "plain", {"bgm.fade_out": 3000}),
     ("ok that's good, just trim the last 2 seconds", "video", "plain", {"m.trim": [0, 28_000]}),
+    # Chinese, the way people type it
+    ("加背景音乐，音量三十", "video", "plain", {"bgm.volume": 0.3}),
+    ("声音太大了", "lofi", "plain", {"bgm.volume": 0.35}),
+    ("我的声音太小了", "lofi", "plain", {"bgm.volume": 0.35}),
+    ("听不清我说话", "lofi", "plain", {"bgm.volume": 0.35}),
+    ("音乐在10秒结束", "lofi", "plain", {"bgm.until": 10_000}),
+    ("剪成前20秒", "video", "plain", {"m.trim": [0, 20_000]}),
+    ("改成9:16", "video", "plain", {"m.aspect": "9:16"}),
+    ("改成720p", "video", "plain", {"m.resolution": 720}),
+    ("换一首", "lofi", "plain", {"bgm.mood": "upbeat"}),
+    ("说话时降低音乐", "lofi", "plain", {"m.duck": True}),
     ("来点音乐", "video", "plain", {"bgm.mood": "lofi"}),
     # the video's start and end are a trim, not the music's
     ("start the video at 0:05", "lofi", "plain", {"m.trim": [5000, 30_000], "bgm.s": 0}),
@@ -210,7 +221,8 @@ def test_my_voice_louder_at_full_lowers_the_music_and_says_why() -> None:
 
 @pytest.mark.parametrize(("text", "words"), [
     ("thanks!", "Glad to help"), ("thank you so much", "Glad to help"), ("👍", "Glad to help"),
-    ("谢谢", "Glad to help"), ("hello", "Hi! Tell me what to do with your video"),
+    ("谢谢", "Glad to help"), ("谢谢你", "Glad to help"),
+    ("hello", "Hi! Tell me what to do with your video"),
     ("no", "say \"undo\""), ("a bit more", "More of what?"),
     ("what can you do?", "for example"), ("undo that", 'send just "undo"'),
     ("where is my video?", 'Say "export"'),
