@@ -31,7 +31,7 @@ from core.engine import (
 )
 from core.errors import EngineError, NothingToEdit, TooLarge, UserError, apology, new_error_id
 from core.fetch import Fetcher, find_links
-from core.intake import Intake, ProbeFn, display_name, engine_accepts_images
+from core.intake import Intake, ProbeFn, display_name, engine_accepts_images, users_name
 from core.janitor import sweep
 from core.journal import Journal
 from core.ports import Conversation, Store
@@ -260,7 +260,8 @@ class Assistant:
 
     async def _add(self, session: SessionRef, media: MediaFile, emit: Emit) -> MediaFile:
         try:
-            line = await self.engine.add_media(session, media)
+            with users_name(media.path, media.name):  # e.g. the probe's require_video words
+                line = await self.engine.add_media(session, media)
         except BaseException:
             await self.intake.discard(media)
             raise

@@ -10,10 +10,11 @@ land in `<data_dir>/media/<session_id>/<random><ext>`: the user's file name neve
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import mimetypes
 import secrets
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -61,6 +62,17 @@ def picture_size(path: Path, name: str) -> tuple[int, int]:
     if width <= 0 or height <= 0:
         raise BadMedia(f"{name} isn't a picture I can read (it may be damaged).")
     return width, height
+
+
+@contextlib.contextmanager
+def users_name(path: Path, name: str) -> Iterator[None]:
+    """BadMedia words that name our stored copy (a random name) name the user's file."""
+    try:
+        yield
+    except BadMedia as exc:
+        if path.name not in exc.user_message:
+            raise
+        raise BadMedia(exc.user_message.replace(path.name, name)) from exc
 
 
 class LinkFetcher(Protocol):
@@ -182,11 +194,8 @@ class Intake:
                                "copy.")
             return MediaFile(media_id=secrets.token_hex(8), path=path, name=name, kind="image",
                              size=size, width=width, height=height)
-        try:
+        with users_name(path, name):
             info = await self.probe(path, name)
-        except BadMedia as exc:  # words that name the stored copy name the user's file instead
-            words = exc.user_message.replace(path.name, name)
-            raise BadMedia(words) from exc
         final = check_probed(info, kind, name, self.settings)
         return MediaFile(media_id=secrets.token_hex(8), path=path, name=name, kind=final,
                          size=size, duration=info.duration or None, width=info.width,

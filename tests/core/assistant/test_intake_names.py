@@ -9,6 +9,7 @@ import pytest
 from core.assistant import Assistant
 from core.config import Settings
 from core.conversation import Problem, Status, Turn
+from core.engine import MediaFile
 from core.errors import BadMedia
 from core.fetch import check_upload
 from core.intake import display_name
@@ -76,3 +77,20 @@ async def test_receiving_status_shows_a_harmless_name(assistant: Assistant,
     ("audio", "audio/opus"), ("file_12", "audio/ogg; codecs=opus")])
 def test_voice_notes_are_audio(name: str, mime: str | None) -> None:
     assert check_upload(name, 1000, mime, 10_000) == "audio"
+
+
+async def test_engine_words_naming_the_stored_copy_name_the_users_file(
+        settings: Settings, store: MemoryStore, engine: FakeEngine, clip_file: Path) -> None:
+    """The local engine probes again and `require_video` names `info.path`: our random name."""
+    async def add_media(session: object, media: MediaFile) -> str:
+        raise BadMedia(f"{media.path.name} has no video stream; please send a video.")
+
+    engine.add_media = add_media  # type: ignore[method-assign,assignment]
+    bot = Assistant(settings, store, engine, probe=fake_probe)
+    try:
+        replies = await collect(bot, Turn(KEY, "", (attach(clip_file, name="Holiday.mp4"),)))
+    finally:
+        await bot.aclose()
+    assert [r.text for r in replies if isinstance(r, Problem)] == [
+        "Holiday.mp4 has no video stream; please send a video."]
+    assert store.media == {}
