@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.media import level_db, make_audio, make_video, measure, tone_level_db
+from core.probe import probe_sync
+from tests.media import ffmpeg, level_db, make_audio, make_video, measure, tone_level_db
 from tests.outside.driver import chat, check_words, render
 
 VOICE, SONG = 440, 660
@@ -28,6 +29,9 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "one second": make_video(folder / "one.mp4", seconds=1, freq=VOICE),
         "song": make_audio(folder / "ma chanson.mp3", seconds=2, freq=SONG),
         "m4a": make_audio(folder / "歌 曲.m4a", seconds=8, freq=SONG),
+        "wav": make_audio(folder / "long song.wav", seconds=90, freq=SONG),
+        "minute": make_video(folder / "minute.mp4", seconds=60, width=160, height=120, fps=10,
+                             freq=VOICE),
     }
 
 
@@ -40,6 +44,12 @@ def mid(path: Path, freq: int | None = None) -> float:
     start = measure(path).duration / 2 - 0.3
     return level_db(path, start, start + 0.6) if freq is None else tone_level_db(
         path, start, start + 0.6, freq)
+
+
+def shape(path: Path) -> tuple[int, int]:
+    """Width and height as players show them (after a rotation tag)."""
+    info = probe_sync(path)
+    return info.width or 0, info.height or 0
 
 
 def tail(path: Path) -> float:
@@ -147,3 +157,31 @@ def test_render_refuses_in_one_clear_line(tmp_path: Path, media: dict[str, Path]
     assert words in done.stderr + done.stdout
     check_words(done.stderr + done.stdout, tmp_path / "data")
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_phone_portrait_clip_stays_portrait(tmp_path: Path, media: dict[str, Path]) -> None:
+    phone = tmp_path / "IMG_0042 (portrait).mp4"
+    ffmpeg("-display_rotation", "90", "-i", str(media["clip"]), "-c", "copy", str(phone))
+    assert shape(phone) == (240, 320)  # as the phone shows it
+    copied, square = tmp_path / "copied.mp4", tmp_path / "square.mp4"
+    done = render(tmp_path, str(phone), "-o", str(copied), "put some chill beats on it")
+    assert done.returncode == 0, done.stderr
+    done = render(tmp_path, str(phone), "-o", str(square), "make it square for insta")
+    assert done.returncode == 0, done.stderr
+    assert shape(copied) == (240, 320), "only the sound changed: still portrait"
+    width, height = shape(square)
+    assert width == height
+
+
+def test_a_minute_long_clip_trimmed_with_a_long_wav(tmp_path: Path, media: dict[str, Path]) -> None:
+    s = chat(tmp_path, [str(media["minute"]), f"'{media['wav']}'",
+                        "use the wav, skip the first 30 seconds of the song",
+                        "now keep only 0:10 to 0:25 and fade out over 2s"])
+    assert len(s.videos) == 2, s.out
+    whole, cut = s.videos
+    assert measure(whole).duration == pytest.approx(60, abs=0.2), "the song covers the minute"
+    assert tone_level_db(whole, 58.5, 59.0, SONG) > -40, "no silence at the end"
+    assert measure(cut).duration == pytest.approx(15, abs=0.2)
+    end = measure(cut).duration
+    assert tone_level_db(cut, end - 0.25, end - 0.05, SONG) < mid(cut, SONG) - 6, "faded out"
+    assert mid(cut, VOICE) == pytest.approx(full(media["minute"], VOICE), abs=1.0)
