@@ -44,9 +44,8 @@ PHOTOS_REFUSED = ("Photos can't be the clip with the local engine — send a vid
 
 
 def engine_accepts_images(engine: object) -> bool:
-    """`Engine.accepts_images` when the engine declares it. The NemoVideo engine takes
-    pictures but predates the attribute, so its name stands in for it."""
-    return bool(getattr(engine, "accepts_images", getattr(engine, "name", "") == "nemo"))
+    """`Engine.accepts_images` when the engine declares it; absent means False."""
+    return bool(getattr(engine, "accepts_images", False))
 
 
 def picture_size(path: Path, name: str) -> tuple[int, int]:

@@ -67,6 +67,7 @@ class NemoEngine:
     """The Engine protocol over NemoVideo's HTTP API."""
 
     name = "nemo"
+    accepts_images = True  # NemoVideo takes jpg/png/gif/webp as clips (see NEMO_API.md)
 
     def __init__(self, settings: Settings, store: Store,
                  transport: httpx.AsyncBaseTransport | None = None, *,

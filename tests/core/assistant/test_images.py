@@ -91,7 +91,14 @@ class Named:
 
 
 @pytest.mark.parametrize(("engine", "takes"), [
-    (Named("local"), False), (Named("nemo"), True), (Named("x", accepts_images=True), True),
+    (Named("local"), False), (Named("nemo"), False), (Named("x", accepts_images=True), True),
     (Named("nemo", accepts_images=False), False)])
 def test_engine_accepts_images(engine: object, takes: bool) -> None:
     assert engine_accepts_images(engine) is takes
+
+
+def test_the_real_engines_declare_whether_they_take_photos() -> None:
+    from core.local_engine import LocalEngine
+    from core.nemo.engine import NemoEngine
+
+    assert engine_accepts_images(NemoEngine) and not engine_accepts_images(LocalEngine)
