@@ -79,6 +79,7 @@ class Plan:
     upscale: bool | None = None
     title: tuple[str, float, float] | None = None  # text, start ms, length ms
     remove_title: bool = False
+    repeat: bool = False  # "a bit more": the step is the last one again, which stays the step
     notes: list[str] = field(default_factory=list)
 
     def touches_music(self) -> bool:
@@ -145,7 +146,7 @@ def apply_plan(plan: Plan, draft: Draft, ctx: Context) -> list[str]:
             said.append(f"video trimmed to {say_clock(base + span[0])}-{say_clock(base + span[1])}")
 
     _apply_original(plan, draft, said)
-    if plan.volume_factor is not None or plan.original_factor is not None:
+    if (plan.volume_factor is not None or plan.original_factor is not None) and not plan.repeat:
         meta["last_step"] = {"target": "music" if plan.volume_factor is not None else "original",
                              "factor": plan.volume_factor or plan.original_factor}
     if plan.duck is not None:

@@ -195,6 +195,7 @@ def again(c: Clause, plan: Plan, draft: Draft) -> bool:
     if not (isinstance(last, dict) and is_more(c.text)):
         return False
     factor = float(last.get("factor", 1.0)) ** (0.5 if is_little(c.text) else 1.0)
+    plan.repeat = True
     if last.get("target") == "original":
         plan.original_factor = factor
     else:

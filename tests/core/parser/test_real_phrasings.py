@@ -205,6 +205,8 @@ def test_a_bit_more_repeats_the_last_step() -> None:
     assert facts(more)["bgm.volume"] == pytest.approx(0.245, abs=0.002)
     bit = apply_instruction(more, "a bit more", CTX["plain"]).draft
     assert facts(bit)["bgm.volume"] == pytest.approx(0.245 * 0.7 ** 0.5, abs=0.002)
+    again = apply_instruction(bit, "a bit more", CTX["plain"]).draft  # the same small step
+    assert facts(again)["bgm.volume"] == pytest.approx(0.245 * 0.7, abs=0.002)
 
 
 def test_a_partial_mute_says_it_is_whole() -> None:
