@@ -70,6 +70,10 @@ _CANNOT: list[tuple[str, str]] = [
      r"file\b|\bfile\s+size\b|压缩",
      "The result is always an MP4 (H.264 and AAC). To make it smaller, ask for a lower "
      'resolution ("720p") or a shorter clip ("trim to the first 20 seconds").'),
+    (r"\b(?:title|text|caption)\b.*\b(?:bigger|smaller|size|font|colou?r|red|blue|green|yellow|black"
+     r"|white|bold|bottom|top|left|right|cent(?:er|re)|move|position|style|animat\w*)\b",
+     "I can't change the title's size, colour, font or place: it is white, centred near the "
+     'top. I can change its words and time: add the title "New words" at 0:02 for 4 seconds.'),
     (r"\btitle\b|\btext\b|\bcaption\b|\bheading\b|标题",
      'What should the title say? Put the words in quotes, e.g. add the title "Summer 2024" '
      "for 3 seconds."),

@@ -17,7 +17,7 @@ from core import phrases as w
 from core import shape_rules as shape
 from core import sound_rules as sound
 from core.answers import HELP_TEXT, answer
-from core.draft import AUDIO, VIDEO, Draft
+from core.draft import AUDIO, TEXT, VIDEO, Draft
 from core.edits import DEFAULT, Context, MusicRef, Plan, apply_plan
 from core.errors import NotUnderstood
 from core.phrases import QUOTE_MARK, TU, Clause, T, seconds
@@ -171,7 +171,8 @@ def _offset(c: Clause, plan: Plan) -> None:
          or c.take(rf"({T})\s+into\s+(?:the\s+)?(?:song|music|track)")
          or c.take(rf"\b(?:skip|{w.DROP_VERBS})(?:the\s+)?(?:first\s+)?({T})")
          or (None if c.has(r"\b(?:add|put|insert|bring|overlay)\b|加") else
-             c.take(rf"\bfrom\s+({TU})(?!\s+(?:of|in)\s+the\s+video)"))
+             c.take(rf"\bfrom\s+({TU})(?!\s+(?:of|in)\s+the\s+video)")
+             if not re.search(r"\b(?:until|till|to)\s+the\s+end\b", c.said) else None)
          or c.take(rf"(?:跳过|去掉)(?:歌曲?|音乐)?的?前?\s*({T})|从(?:歌曲?|音乐)的?\s*({T})"))
     if m:
         plan.offset = seconds(next(g for g in m.groups() if g))
@@ -186,14 +187,17 @@ def _until(c: Clause, plan: Plan) -> None:
                        rf"\s+(?:the\s+)?(?:music|song)"):
         plan.start = seconds(next(g for g in quiet.groups() if g))  # "no music in the first 3 s"
         return
+    if after := c.take(rf"\bno\s+(?:more\s+)?(?:music|song)\s+(?:after|from|past|beyond)\s+({T})"):
+        plan.until = seconds(after.group(1))  # "no music after 0:20"
+        return
     if rng := c.take(rf"\bfrom\s+({T})\s*(?:to|until|till|-|–)\s*({TU})|从\s*({T})\s*到\s*({TU})"):
         a, b = (g for g in rng.groups() if g)
         if seconds(b) > seconds(a, b):
             plan.start, plan.until = seconds(a, b), seconds(b)
         return
     if m := (c.take(rf"\b(?:stop|end|cut|finish)\w*\s+(?:the\s+)?(?:music|song|it)?\s*"
-                    rf"(?:at|after|by)\s+({TU})")
-             or c.take(rf"\b(?:until|till|up\s+to)\s+({TU})|(?:到|在)\s*({TU})\s*(?:结束|停)")
+                    rf"(?:at|after|by)\s+({T})")
+             or c.take(rf"\b(?:until|till|up\s+to)\s+({T})|(?:到|在)\s*({TU})\s*(?:结束|停)")
              or c.take(rf"\b(?:for|in|during)\s+(?:only\s+)?the\s+first\s+({T})"
                        rf"|\bfirst\s+({T})\s+only")):
         plan.until = seconds(next(g for g in m.groups() if g))
@@ -283,7 +287,8 @@ def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
 
 
 def _read(c: Clause, plan: Plan, draft: Draft, ctx: Context, quotes: list[str]) -> None:
-    if shape.title(c, plan, quotes) or sound.again(c, plan, draft):
+    shown = draft.first_segment(TEXT)
+    if shape.title(c, plan, quotes, shown.text if shown else None) or sound.again(c, plan, draft):
         return
     sound.loudness(c, plan)
     sound.duck(c, plan)

@@ -130,6 +130,8 @@ def normalise(text: str) -> str:
     text = re.sub(r"百分之\s*([零一二两三四五六七八九十百\d]+)", r"\1%", text)
     text = _CN_NUMBER.sub(lambda m: str(_cn_number(next(g for g in m.groups() if g))), text)
     text = re.sub(r"(\d),(\d{1,2})(?=\s*(?:s|secs?|seconds?|%|percent|db)\b)", r"\1.\2", text)
+    text = re.sub(r"\b(?:19|20)\d0'?s\b|'\d0s\b|\b\d0's\b|\b[2-9]0s(?=\s+(?:music|songs?|style|hits"
+                  r"|vibes?|tunes?|pop|rock|disco))", "retro", text)  # the 90s are not 90 seconds
     text = re.sub(r"\bhalf an? minute\b", "30 seconds", text)
     text = re.sub(r"\b(at|from|after)\s+the\s+([\d:.]+\s*(?:s|secs?|seconds?|minutes?)?)\s*-?\s*"
                   r"mark\b",

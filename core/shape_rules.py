@@ -15,8 +15,15 @@ from core.phrases import QUOTE_MARK, TU, Clause, T, seconds
 __all__ = ["picture", "title"]
 
 
-def title(c: Clause, plan: Plan, quotes: list[str]) -> bool:
-    """A quoted text is a title; the whole request is about it."""
+def title(c: Clause, plan: Plan, quotes: list[str], current: str | None = None) -> bool:
+    """A quoted text is a title; the whole request is about it. `current` is the title's text
+    on the timeline, for "make the title last 5 seconds"."""
+    timed = r"\b(?:last|lasting|for|during|at|from|starting|after|move|show)\b.*\d|\d.*秒|显示"
+    named = r"\b(?:title|text|caption)\b|标题"
+    if current and QUOTE_MARK not in c.text and c.has(named) and c.has(timed):
+        quotes = [*quotes, current]
+        c.text = re.sub(r"\b(?:the\s+|a\s+)?(?:title|text|caption)\b|标题",
+                        f" {QUOTE_MARK}{len(quotes) - 1}{QUOTE_MARK} ", c.text, count=1)
     mark = re.search(f"{QUOTE_MARK}(\\d+){QUOTE_MARK}", c.text)
     titled = r"\b(?:title|caption|text|heading|words?|says?|saying)\b|标题|字幕"
     if mark and not c.has(titled) and c.has(w.MUSIC + r"|\bby\s+\w+|" + w.FETCH):
@@ -32,13 +39,13 @@ def title(c: Clause, plan: Plan, quotes: list[str]) -> bool:
             start, end = seconds(a, b), seconds(b)
             span = end - start if end > start else span
         else:
-            if at := c.take(rf"\b(?:at|from|starting\s+at|after)\s+({TU})|从\s*({TU})"):
+            if at := c.take(rf"\b(?:at|from|starting\s+at|after|to)\s+({TU})|从\s*({TU})"):
                 start = seconds(next(g for g in at.groups() if g))
             elif c.take(r"\b(?:at|in|near|towards)\s+the\s+end\b|结尾|最后"):
                 start = TITLE_AT_END
             elif c.take(r"\b(?:in|at)\s+the\s+middle\b|中间"):
                 start = TITLE_IN_MIDDLE
-            if length := c.take(rf"\b(?:for|during|lasting)\s+(?:the\s+first\s+)?({T})|({T})"):
+            if length := c.take(rf"\b(?:for|during|lasting|last)\s+(?:the\s+first\s+)?({T})|({T})"):
                 span = seconds(next(g for g in length.groups() if g))
         plan.title = (text, start, span)
         c.text = ""

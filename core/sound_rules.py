@@ -79,7 +79,7 @@ def levels(c: Clause) -> tuple[str, float] | None:
     if m := c.take(r"\b(?:to|at)\s+(0?\.\d+|[012]\.\d+)(?![\d:%])"):
         return "abs", float(m.group(1))
     if m := c.take(r"\b(?:at|to)\s+(\d{1,3})"
-                   r"(?![\d:.%]|\s*(?:ms|s|sec|seconds?|m|min|minutes?|h)\b)"):
+                   r"(?![\d:.%]|\s*(?:ms|s|sec|seconds?|m|min|minutes?|h|x|times)\b)"):
         return "abs", float(m.group(1)) / 100  # "music at 30": a bare level is a percentage
     down = c.has(w.QUIETER)
     if m := c.take(r"(?:\bby\s+)?(?<![\d.])([-+−]?\d{1,3}(?:\.\d+)?)\s*db\b"):

@@ -15,7 +15,7 @@ import pytest
 from core.draft import Draft
 from core.errors import NotUnderstood
 from core.instructions import apply_instruction
-from tests.core.parser.test_instructions import ABSENT, CTX, START, facts
+from tests.core.parser.test_instructions import ABSENT, CTX, START, facts, video
 
 ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     # negations must never do the opposite
@@ -109,6 +109,12 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("fade in over the first 5 seconds", "lofi", "plain", {"bgm.fade_in": 5000}),
     ("play the song twice", "lofi", "plain", {"bgm.fit": "loop"}),
     ("music twice as loud", "lofi", "plain", {"bgm.volume": 1.0}),
+    ("add music at 2x speed", "video", "plain", {"bgm.volume": 0.4}),
+    ("add music from 1990s", "video", "plain", {"bgm.offset": ABSENT, "bgm.s": 0}),
+    ("music from 0:05 until the end", "lofi", "plain", {"bgm.s": 5000, "bgm.offset": ABSENT}),
+    ("no music after 0:20", "lofi", "plain", {"bgm": True, "bgm.until": 20_000}),
+    ("stop music at 20", "lofi", "plain", {"bgm.until": 20_000, "bgm.volume": 0.5}),
+    ("music until 25", "lofi", "plain", {"bgm.until": 25_000}),
     # bare sound words, numbers after their word, pleasantries around a request
     ("mute audio", "lofi", "plain", {"m.original": "mute"}),
     ("remove sound", "lofi", "plain", {"m.original": "mute"}),
@@ -209,6 +215,16 @@ def test_a_bit_more_repeats_the_last_step() -> None:
     assert facts(again)["bgm.volume"] == pytest.approx(0.245 * 0.7, abs=0.002)
 
 
+@pytest.mark.parametrize(("text", "start", "span"), [
+    ("make the title last 5 seconds", 0, 5000), ("move the title to 0:10", 10_000, 3000),
+    ("show the title at 3s for 4 seconds", 3000, 4000), ("标题显示5秒", 0, 5000)])
+def test_the_title_keeps_its_words_when_its_time_changes(text: str, start: int,
+                                                          span: int) -> None:
+    titled = apply_instruction(video(), 'add the title "Hi" for 3s', CTX["plain"]).draft
+    got = facts(apply_instruction(titled, text, CTX["plain"]).draft)
+    assert (got["title.text"], got["title.s"], got["title.d"]) == ("Hi", start, span)
+
+
 def test_a_partial_mute_says_it_is_whole() -> None:
     parsed = apply_instruction(START["lofi"](), "mute my audio for the first 5 seconds",
                                CTX["plain"])
@@ -235,7 +251,8 @@ def test_my_voice_louder_at_full_lowers_the_music_and_says_why() -> None:
     ("make it smaller file", "720p"), ("make it shorter", "trim to the first 20 seconds"),
     ("add the title for 3 seconds", "Put the words in quotes"),
     ("don't remove the music", "The music stays as it is"),
-    ("20", "music at 20%"), ("stretch to fill", "don't stretch"),
+    ("20", "music at 20%"), ("make the title bigger", "can't change the title's size"),
+    ("stretch to fill", "don't stretch"),
     ("use the previous music", 'Say "undo"'), ("wait, undo", 'send just "undo"'),
     ("great, export it", 'Say "export"'), ("yes do it", "Glad to help"),
     ("add music from spotify", "can't fetch songs"),
