@@ -1,10 +1,13 @@
 """The instruction parser: plain English (and basic Chinese) to edits on a local draft.
 
 `apply_instruction` splits the text into requests ("a, b and c"), reads each with a few
-rules in a fixed order (quoted title, loudness, ducking, picture, fades, fit, trim, music
-end, song offset, start, removal, original sound, music, volume), collects a `Plan`, and
-writes it into a copy of the draft (core/edits.py). Rules blank the words they use, so
-"fade in 2s" does not also start the music at 2 s. Undo and export are routed elsewhere.
+rules in a fixed order (title, "a bit more", loudness, ducking, picture, fades, fit, trim,
+music end, song offset, start, removal, original sound, music, volume), collects a `Plan`,
+and writes it into a copy of the draft (core/edits.py). Rules blank the words they use, so
+"fade in 2s" does not also start the music at 2 s. The sound rules live in
+core/sound_rules.py, the picture and title rules in core/shape_rules.py; a message with no
+edit in it (thanks, hello, things Backtrack cannot do) gets its answer from core/answers.py.
+Undo and export are routed elsewhere.
 """
 
 from __future__ import annotations
