@@ -58,7 +58,9 @@ _TYPOS = {
     "sec": "seconds", "lowfi": "lofi", "normalise": "normalize", "normalised": "normalized",
     "normalisation": "normalization", "tittle": "title", "titel": "title", "vid": "video",
     "mins": "minutes", "min": "minutes", "pls": "please", "plz": "please", "bgm": "music",
-    "bg": "background",
+    "bg": "background", "fadout": "fade out", "fadeot": "fade out", "fadin": "fade in",
+    "clam": "calm", "upbeet": "upbeat", "upbet": "upbeat", "lofy": "lofi", "lowr": "lower",
+    "louer": "louder", "qiuet": "quiet", "ot": "out",
 }
 _KEYWORDS = (
     "background", "volume", "quieter", "louder", "softer", "original", "vertical",
@@ -132,6 +134,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"(\d),(\d{1,2})(?=\s*(?:s|secs?|seconds?|%|percent|db)\b)", r"\1.\2", text)
     text = re.sub(r"\b(?:19|20)\d0'?s\b|'\d0s\b|\b\d0's\b|\b[2-9]0s(?=\s+(?:music|songs?|style|hits"
                   r"|vibes?|tunes?|pop|rock|disco))", "retro", text)  # the 90s are not 90 seconds
+    text = re.sub(r"(?<=\d)o(?=\s*(?:%|percent))", "0", text)  # "3o%"
     text = re.sub(r"\bhalf an? minute\b", "30 seconds", text)
     text = re.sub(r"\b(at|from|after)\s+the\s+([\d:.]+\s*(?:s|secs?|seconds?|minutes?)?)\s*-?\s*"
                   r"mark\b",
