@@ -55,11 +55,12 @@ def _fades(c: Clause, plan: Plan, draft: Draft) -> None:
             plan.fade_in = 0.0
         if which != "in":
             plan.fade_out = 0.0
-    pattern = (r"(?P<out>\bfad(?:e|es|ed|ing)\s+(?:it\s+|the\s+(?:music|song)\s+|this\s+)?"
-               r"(?:out|away)\b|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|by|towards|near)\s+the\s+"
-               r"end\b|^\s*(?:it\s+)?out\b(?=\s+(?:over|for|in|during|\d))|淡出|渐出|渐弱)|(?P<in>\bfad(?:e|es|ed|ing)\s+(?:it\s+|the\s+(?:music|song)"
-               r"\s+|this\s+)?in\b|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|from)\s+the\s+(?:start|"
-               r"beginning)\b|淡入|渐入|渐强)|(?P<bare>\bfad(?:e|es|ed|ing)\b)")
+    it = r"(?:it\s+|(?:the\s+)?(?:music|song)\s+|this\s+)?"
+    pattern = (rf"(?P<out>\bfad(?:e|es|ed|ing)\s+{it}(?:out|away)\b"
+               r"|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|by|towards|near)\s+the\s+end\b|^\s*(?:it\s+)?out\b(?=\s+(?:over|for|in|"
+               r"during|\d))|淡出|渐出|渐弱)"
+               rf"|(?P<in>\bfad(?:e|es|ed|ing)\s+{it}in\b|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|from)"
+               r"\s+the\s+(?:start|beginning)\b|淡入|渐入|渐强)|(?P<bare>\bfad(?:e|es|ed|ing)\b)")
     pace = (c.take(r"\b(slow|gentle|smooth|soft|long|gradual|quick|fast|short|sharp|brief)(?:er)?"
                    r"\s+(?=fad)")
             or c.take(r"(?:(?<=\bin\s)|(?<=\bout\s))\s*(?:more\s+)?(slow|gentle|smooth|long"
@@ -69,7 +70,8 @@ def _fades(c: Clause, plan: Plan, draft: Draft) -> None:
     found = list(re.finditer(pattern, c.text))
     for i, m in enumerate(found):
         after_end = found[i + 1].start() if i + 1 < len(found) else len(c.text)
-        after = re.match(rf"\s*(?:at\s+the\s+end\s*)?(?:over|for|of|in|during|lasting|the\s+last"
+        after = re.match(rf"\s*(?:(?:the\s+)?(?:music|song)\s+)?(?:at\s+the\s+end\s*)?"
+                         rf"(?:over|for|of|in|during|lasting|the\s+last"
                          rf"|last|the\s+first|to|should\s+be|=|:|is)?\s*(?:the\s+first\s+)?"
                          rf"(?:the\s+last\s+)?({T})", c.text[m.end():after_end])
         before = re.search(rf"({T})\s*-?\s*(?:long\s+)?$", c.text[:m.start()])

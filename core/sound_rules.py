@@ -182,8 +182,11 @@ def original(c: Clause, plan: Plan) -> bool:
 
 def bare_level(c: Clause) -> tuple[str, float] | None:
     """ "original 50", "music 10": a number left alone after the words it goes with."""
+    said_alone = (r"\W*(?:the\s+)?(?:music|song|bgm|original|voice|my\s+(?:voice|audio|sound)|音乐"
+                  r"|原声|背景音乐)(?:\s+(?:audio|sound|volume|level))?\s*(?:at\s+|to\s+)?"
+                  r"\d{1,3}(?:\.\d+)?\W*")
     alone = r"^\W*(?:(?:the\s+)?(?:music|song|音乐)\s*)?(\d{1,3}(?:\.\d+)?)\W*$"
-    if re.search(r"[a-z\u4e00-\u9fff]", c.said) and (m := c.take(alone)):
+    if re.fullmatch(said_alone, c.said) and (m := c.take(alone)):
         value = float(m.group(1))
         return "abs", value if value <= 2 and "." in m.group(1) else value / 100
     return None
