@@ -42,7 +42,7 @@ _CANNOT: list[tuple[str, str]] = [
      r"|\bdark\w*|\bcontrast\b|\bsaturat\w*|\bfilters?\b|\bsepia\b|\bvintage\b|\bwarm\w*|\bcool\s+"
      r"tones?\b|\blut\b|\bgrad(?:e|ing)\b|调色|滤镜|颜色|亮度|黑白",
      "I can't change the picture's colours or add filters. " + _WHAT_I_DO),
-    (r"\bspeed\w*|\bslow\s*(?:it\s+)?(?:down|mo\w*)|\bfast(?:er)?\s+forward|\btime\s*lapse"
+    (r"\bspeed\w*|\bfaster\b|\bslower\b|\b\d+(?:\.\d+)?\s*x\b|\bslow\s*(?:it\s+)?(?:down|mo\w*)|\bfast(?:er)?\s+forward|\btime\s*lapse"
      r"|\breverse\b|\bplayback\s+rate|倍速|加速|慢动作|快进",
      "I can't change the video's speed. " + _WHAT_I_DO),
     (r"\bnoise\b|\bhiss\b|\bhum\b|\becho\b|\breverb\b|\bwind\b|\bclean\s+up\b|\benhance\b|降噪|噪音",

@@ -222,6 +222,14 @@ def _start(c: Clause, plan: Plan, ctx: Context, draft: Draft) -> None:
     if c.take(r"\b(?:from|at)\s+the\s+(?:very\s+)?(?:start|beginning)\b|从头"):
         plan.start = 0.0
         return
+    if last := c.take(rf"\b(?:for|in|during)\s+(?:only\s+)?the\s+last\s+({T})"
+                      rf"|\blast\s+({T})\s+only"):
+        trim = draft.meta.get("trim")
+        length = (float(trim[1]) - float(trim[0]) if isinstance(trim, list) and len(trim) == 2
+                  else ctx.video_duration_ms)
+        if length:  # "music for the last 10 seconds"
+            plan.start = max(length - seconds(next(g for g in last.groups() if g)), 0.0)
+        return
     m = (c.take(rf"\bdelay(?:ed)?\s+(?:the\s+(?:music|song)\s+|it\s+)?(?:by\s+)?({T})")
          or c.take(r"\b(?:start|begin|kick\s+in|come\s+in)\w*\s+(?:the\s+(?:music|song)\s+|it\s+)?"
                    r"(?:at|after|from)\s+(\d+(?:\.\d+)?)(?![\d:.%]|\s*(?:ms|h)\b)")

@@ -99,7 +99,7 @@ def levels(c: Clause) -> tuple[str, float] | None:
         return "abs", 0.5
     if c.take(r"\bfull\s+volume\b|\bmax(?:imum)?\s+volume\b"):
         return "abs", 1.0
-    if c.take(r"\bhalve\b|\bhalf\s+as\s+loud\b"):
+    if c.take(r"\bhalve\b|\bhalf\s+as\s+loud\b|\b(?:volume|level)\s+in\s+half\b"):
         return "factor", 0.5
     if c.take(r"\bdouble\b|\btwice\s+as\s+loud\b"):
         return "factor", 2.0
