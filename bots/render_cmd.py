@@ -94,7 +94,7 @@ async def _render(args: argparse.Namespace, output: Path) -> None:
 
     draft = Draft()
     put_video(draft, video_path.name, "cli-video", video.duration)
-    draft = _apply(draft, args.instruction, video, music)
+    draft = _apply(draft, args.instruction, video, music, say=not args.quiet)
     runner = FfmpegRunner()
     font_file = _settings().font_file if title_text(draft) else None
     song = await _music_for(draft, music, runner)
@@ -106,11 +106,16 @@ async def _render(args: argparse.Namespace, output: Path) -> None:
     )
 
 
-def _apply(draft: Draft, text: str, video: MediaInfo, music: MediaInfo | None) -> Draft:
+def _apply(draft: Draft, text: str, video: MediaInfo, music: MediaInfo | None,
+           say: bool) -> Draft:
+    """Apply the instruction; say on stderr what was understood (and what was not), so
+    stdout stays the output path alone for scripts."""
     from core.instructions import Context, MusicRef, apply_instruction
 
     ref = MusicRef(MUSIC_ID, music.path.name, music.duration * 1000) if music else None
     parsed = apply_instruction(draft, text, Context(video.duration * 1000, video.has_audio, ref))
+    if say and parsed.understood:
+        print("Got it: " + ", ".join(parsed.understood) + ".", file=sys.stderr)
     result: Draft = parsed.draft
     return result
 

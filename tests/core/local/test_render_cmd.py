@@ -28,8 +28,9 @@ def test_renders_and_prints_the_path(tmp_path: Path, clip: Path, song: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out.mp4"
     assert main(["render", str(clip), "--music", str(song), "-o", str(out), INSTRUCTION]) == 0
-    printed, _ = capsys.readouterr()
+    printed, said = capsys.readouterr()
     assert printed.strip() == str(out)
+    assert said.startswith("Got it: ") and "30%" in said and "fade out" in said
     m = measure(out)
     assert (m.video_codec, m.audio_codec) == ("h264", "aac") and abs(m.duration - 4) < 0.08
     music = tone_level_db(out, 0.2, 0.9, 880)
@@ -45,6 +46,16 @@ def test_default_output_name(tmp_path: Path, clip: Path, song: Path,
     assert main(["render", str(video), "--music", str(song), "-q", "add music at 50%"]) == 0
     assert capsys.readouterr().out.strip() == str(tmp_path / "beach-backtrack.mp4")
     assert measure(tmp_path / "beach-backtrack.mp4").audio_codec == "aac"
+
+
+def test_says_what_it_did_not_understand(tmp_path: Path, clip: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out.mp4"
+    assert main(["render", str(clip), "-o", str(out),
+                 "add calm music and make it sparkle"]) == 0
+    printed, said = capsys.readouterr()
+    assert printed.strip() == str(out)
+    assert "calm" in said and "sparkle" in said
 
 
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,7 +118,7 @@ def test_the_console_command(tmp_path: Path, clip: Path, song: Path) -> None:
         capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[3],
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"{out}\n" and done.stderr == ""
+    assert done.stdout == f"{out}\n" and done.stderr.startswith("Got it: music: song.mp3")
     assert measure(out).audio_codec == "aac"
 
 
