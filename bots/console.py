@@ -1,9 +1,11 @@
 """`backtrack chat`: the assistant in this terminal, with the local engine and no configuration.
 
-A line that names a file uploads it (`/upload PATH`, or just the path, quotes allowed; words
-after the path are the instruction), any other line is a message. Replies print as they come;
-the status line updates in place on a terminal. With input from a pipe, lines are handled in
-order, each turn finishing before the next, and the command exits at the end: scriptable.
+A line that names a file uploads it (`/upload PATH`, or just the path, spaces and apostrophes
+allowed as typed, quotes optional; words after the path are the instruction), a line starting
+with an http(s) link is a message (the assistant downloads it), any other line is a message.
+Replies print as they come; the status line updates in place on a terminal. With input from a
+pipe, lines are handled in order, each turn finishing before the next, and the command exits at
+the end: scriptable.
 """
 
 from __future__ import annotations
@@ -75,12 +77,15 @@ def parse_line(line: str, is_file: Callable[[Path], bool] = Path.is_file) -> Lin
         return Line("demo", line[len(first):].strip())
     explicit = first == "/upload"
     rest = line[len(first):].strip() if explicit else line
+    if _is_link(rest):
+        return Line("message", line)  # a link: the assistant downloads it
+    whole = _whole_path(rest, is_file)
+    if whole is not None:
+        return Line("upload", whole[1], whole[0])
     try:
         words = shlex.split(rest)
     except ValueError:  # an unbalanced quote: not a path, just words
         words = []
-    if words and not explicit and "://" in words[0]:
-        return Line("message", line)  # a link: the assistant downloads it
     if words:
         path = Path(words[0]).expanduser()
         text = " ".join(words[1:])
@@ -91,6 +96,37 @@ def parse_line(line: str, is_file: Callable[[Path], bool] = Path.is_file) -> Lin
     elif explicit:
         return Line("message", "upload")  # the assistant explains how to send a file
     return Line("message", line)
+
+
+def _is_link(text: str) -> bool:
+    """A line starting with a link is a message (the assistant downloads it), never a path."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    return "://" in first
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1].strip()
+    return text
+
+
+def _whole_path(rest: str, is_file: Callable[[Path], bool]) -> tuple[Path, str] | None:
+    """A path typed as is, spaces and apostrophes included (no shell quoting needed): the
+    whole rest of the line, or its longest start ending in a media suffix followed by the
+    instruction ("long 60s.mp4 add calm music")."""
+    path = Path(_unquote(rest)).expanduser()
+    if rest and is_file(path):
+        return path, ""
+    spaces = [i for i, char in enumerate(rest) if char.isspace()]
+    for cut in reversed(spaces):
+        head = _unquote(rest[:cut])
+        if Path(head).suffix.lower() not in MEDIA_SUFFIXES:
+            continue
+        path = Path(head).expanduser()
+        if is_file(path):
+            return path, rest[cut:].strip()
+    return None
 
 
 def attachment_for(path: Path) -> Attachment:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -63,11 +64,14 @@ def test_demo_on_a_fresh_machine_puts_music_under_the_clip(tmp_path: Path) -> No
 
 def test_piped_lines_upload_a_clip_and_a_song_and_get_the_mix(
         tmp_path: Path, clip: Path, song: Path) -> None:
-    script = f"{clip}\n/upload '{song}'\nadd it at 30% and fade it out at the end\nstatus\n"
+    # A path is typed as it is: spaces and an apostrophe need no quoting.
+    spaced = tmp_path / "it's my clip.mp4"
+    shutil.copyfile(clip, spaced)
+    script = f"{spaced}\n/upload '{song}'\nadd it at 30% and fade it out at the end\nstatus\n"
     done = chat(tmp_path, stdin=script)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
-    assert "Got your video clip.mp4" in out and "Got the music song.mp3" in out
+    assert "Got your video it's my clip.mp4" in out and "Got the music song.mp3" in out
     assert "Rendering" in out
     (video,) = videos_in(out)
     assert measure(video).audio_streams == 1

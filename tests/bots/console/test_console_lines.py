@@ -10,7 +10,10 @@ import pytest
 from bots.console import Line, Printer, parse_line
 from core.conversation import Message, Problem, Status, Video
 
-FILES = {Path("clip.mp4"), Path("my clip.mov"), Path("/tmp/song.mp3")}
+FILES = {Path("clip.mp4"), Path("my clip.mov"), Path("/tmp/song.mp3"),
+         Path("/tmp/qa/media/long 60s.mp4"), Path("/tmp/qa/it's mine.mp4"),
+         Path.home() / "clips" / "a b.mp4",
+         Path("https://x.test/a.mp4")}  # a file with a link's name: still a link
 
 
 def is_file(path: Path) -> bool:
@@ -39,6 +42,23 @@ def is_file(path: Path) -> bool:
     ("https://example.test/clip.mp4", Line("message", "https://example.test/clip.mp4")),
     ("http://example.test/a.mp4 add calm music",
      Line("message", "http://example.test/a.mp4 add calm music")),
+    # Paths typed as they are: spaces, apostrophes, quotes or not, "~".
+    ("/tmp/qa/media/long 60s.mp4", Line("upload", "", Path("/tmp/qa/media/long 60s.mp4"))),
+    ("  /tmp/qa/media/long 60s.mp4  ", Line("upload", "", Path("/tmp/qa/media/long 60s.mp4"))),
+    ("/upload /tmp/qa/media/long 60s.mp4",
+     Line("upload", "", Path("/tmp/qa/media/long 60s.mp4"))),
+    ("/tmp/qa/media/long 60s.mp4 add calm music",
+     Line("upload", "add calm music", Path("/tmp/qa/media/long 60s.mp4"))),
+    ("/tmp/qa/it's mine.mp4", Line("upload", "", Path("/tmp/qa/it's mine.mp4"))),
+    ('"/tmp/qa/it\'s mine.mp4"', Line("upload", "", Path("/tmp/qa/it's mine.mp4"))),
+    ("/upload '/tmp/qa/it's mine.mp4'", Line("upload", "", Path("/tmp/qa/it's mine.mp4"))),
+    ('"/tmp/qa/it\'s mine.mp4" add calm music',
+     Line("upload", "add calm music", Path("/tmp/qa/it's mine.mp4"))),
+    ("~/clips/a b.mp4", Line("upload", "", Path.home() / "clips" / "a b.mp4")),
+    # A link is never a path, even when a file of that name exists.
+    ("https://x.test/a.mp4", Line("message", "https://x.test/a.mp4")),
+    ("/upload https://x.test/a.mp4", Line("message", "/upload https://x.test/a.mp4")),
+    ("HTTPS://x.test/a.mp4 add calm music", Line("message", "HTTPS://x.test/a.mp4 add calm music")),
 ])
 def test_parse_line(line: str, expected: Line) -> None:
     assert parse_line(line, is_file) == expected
