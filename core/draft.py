@@ -11,7 +11,9 @@ The local engine writes drafts in the same vocabulary, with these conventions:
                    "resolution": 1080|720|...|None, "upscale": bool,
                    "trim": [start_ms, end_ms] | None,
                    "original": "keep"|"lower"|"mute", "original_volume": float 0..1,
-                   "duck": bool, "loudness": float LUFS | None}
+                   "duck": bool, "loudness": float LUFS | None,
+                   "last_step": {"target": "music"|"original", "factor": float} (the last
+                                relative volume step, so "a bit more" can repeat it)}
     video track : {"tt": 0, "sg": [{"s": 0, "d": ms, "m": {"name", "media_id"}}]}
     BGM track   : {"tt": 1, "sg": [{"s": start_ms_in_video, "d": ms,
                    "m": {"name", "media_id" | "mood", "volume": 0..2, "fade_in": ms,
@@ -212,6 +214,11 @@ class Draft:
                     details.append(f"fade in {_seconds(fade_in)}s")
                 if fade_out:
                     details.append(f"fade out {_seconds(fade_out)}s")
+                offset = _num(seg.meta.get("offset"))
+                if offset:
+                    details.append(f"song from {_seconds(offset)}s")
+                if seg.meta.get("fit") == "once":
+                    details.append("played once")
             if track.kind == TEXT:
                 parts.append(f'"{seg.text or seg.name}" ({", ".join(details)})')
             else:

@@ -85,3 +85,13 @@ def test_diff_of_added_music() -> None:
     assert bgm is not None
     bgm["sg"].append({"s": 0, "d": 5000, "m": {"mood": "lofi", "volume": 0.3}})
     assert after.diff(before) == ["added BGM: lofi (0-5s, 30%)"]
+
+
+def test_diff_names_a_skip_into_the_song() -> None:
+    before = Draft(BEACH)
+    after = before.copy()
+    after.track_dict(AUDIO)["sg"][0]["m"]["offset"] = 30000  # type: ignore[index]
+    assert after.diff(before) == [
+        "BGM: sunset.mp3 (0-30s, 30%, fade out 3s) → "
+        "sunset.mp3 (0-30s, 30%, fade out 3s, song from 30s)"
+    ]
