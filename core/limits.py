@@ -8,6 +8,9 @@ Allowlists (empty means everyone):
 - Discord: the same with `discord_allowed_guilds` and `discord_allowed_users`; a DM has no guild,
   so only the user list can admit it once any list is set.
 Admins (`admins`, ids on any platform) are always allowed and exempt from every limit.
+The console (`console:` persons) is exempt too: it is the operator at their own terminal, on
+their own machine and data folder, often scripting many lines a minute; the limits protect a
+shared bot from strangers, and nobody else can type into that terminal.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from core.ports import RenderStore
 
 DAY = 86400.0
 MINUTE = 60.0
+CONSOLE = "console:"
+"""The person prefix of `backtrack chat` (the operator's own terminal): never limited."""
 
 
 def _as_int(value: str | int | None) -> int | None:
@@ -102,6 +107,10 @@ class Gate:
         self._clock = clock
         self._turns = SlidingWindow(settings.turns_per_minute, MINUTE, clock)
 
+    def is_exempt(self, person: str) -> bool:
+        """Admins and the console operator are not limited (see the module docstring)."""
+        return person.startswith(CONSOLE) or self.is_admin(person)
+
     def is_admin(self, user: str | int) -> bool:
         """Admins are listed by numeric id; "telegram:42" style persons are accepted too."""
         uid = _as_int(user if isinstance(user, int) else user_of(user))
@@ -130,7 +139,7 @@ class Gate:
 
     async def check_turn(self, person: str) -> None:
         """Per-user rate limit on incoming turns; raises RateLimited with when to try again."""
-        if self._settings.turns_per_minute == 0 or self.is_admin(person):
+        if self._settings.turns_per_minute == 0 or self.is_exempt(person):
             return
         wait = self._turns.hit(person)
         if wait > 0:
@@ -141,7 +150,7 @@ class Gate:
     async def check_render(self, person: str) -> None:
         """Daily render quota (rolling 24 h, counted in the store so restarts do not reset it)."""
         limit = self._settings.renders_per_day
-        if limit == 0 or self.is_admin(person):
+        if limit == 0 or self.is_exempt(person):
             return
         now = self._clock()
         used = await self._store.count_renders(person, since=now - DAY)

@@ -130,3 +130,10 @@ def test_killed_in_the_middle_of_a_render_then_restarted_tells_the_chat(
     # Told once: the next start has nothing to report.
     third = chat(tmp_path, stdin="")
     assert INTERRUPTED not in third.stdout
+
+
+def test_a_script_of_many_lines_is_not_rate_limited(tmp_path: Path) -> None:
+    done = chat(tmp_path, stdin="status\n" * 15)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("Timeline is empty") == 15
+    assert "quickly" not in done.stdout

@@ -165,3 +165,20 @@ async def test_unlimited_renders(env: dict[str, str]) -> None:
     clock = Clock()
     g = gate(clock, RenderTimes({"telegram:1": [clock.now] * 50}), **env)
     await g.check_render("telegram:1")
+
+
+async def test_the_console_operator_is_not_limited() -> None:
+    """`backtrack chat` is the operator at their own terminal: scripts send many lines a
+    minute and render as often as they like; other people on the same settings are limited."""
+    clock = Clock()
+    store = RenderTimes({"console:local": [clock.now] * 50, "telegram:1": [clock.now] * 50})
+    g = gate(clock, store, BACKTRACK_TURNS_PER_MINUTE=10, BACKTRACK_RENDERS_PER_DAY=3)
+    for _ in range(30):
+        await g.check_turn("console:local")
+    await g.check_render("console:local")
+    with pytest.raises(RateLimited):
+        await g.check_render("telegram:1")
+    for _ in range(10):
+        await g.check_turn("telegram:1")
+    with pytest.raises(RateLimited):
+        await g.check_turn("telegram:1")
