@@ -71,6 +71,7 @@ async def diagnose(*, http_timeout: float = 5.0,
         return [Check("FAIL", "config", f"{exc} (fix it in .env or the environment)")]
     checks = [Check("OK", "config", f"settings read; engine {settings.engine}")]
     checks.append(await check_ffmpeg())
+    checks += list(check_fonts(settings))
     checks += check_data_dir(settings)
     checks.append(await check_store(settings))
     checks += list(check_tokens(settings))
@@ -78,6 +79,30 @@ async def diagnose(*, http_timeout: float = 5.0,
         checks.append(await check_nemo(settings, http_timeout, transport))
     checks += list(check_link_server(settings))
     return checks
+
+
+# fonts -------------------------------------------------------------------------------------
+
+
+def check_fonts(settings: Settings) -> Iterator[Check]:
+    """Title text needs a font file; Chinese/Japanese/Korean titles need one with those glyphs."""
+    from core.render_job import find_font
+
+    configured = settings.font_file
+    if configured is not None and not configured.is_file():
+        yield Check("FAIL", "fonts", f"BACKTRACK_FONT_FILE {configured} is not a file")
+        return
+    latin, cjk = find_font(configured), find_font(configured, "标题")
+    if latin is None:
+        yield Check("WARN", "fonts", "no DejaVu Sans found: titles use whatever fontconfig "
+                    "picks; install fonts-dejavu or set BACKTRACK_FONT_FILE")
+    elif cjk == latin and configured is None:
+        yield Check("WARN", "fonts", f"titles use {latin.name}, which has no Chinese, Japanese "
+                    "or Korean letters (they would show as boxes); install fonts-noto-cjk or "
+                    "set BACKTRACK_FONT_FILE")
+    else:
+        yield Check("OK", "fonts", f"titles use {latin.name}" +
+                    (f" ({cjk.name} for CJK text)" if cjk and cjk != latin else ""))
 
 
 # ffmpeg ------------------------------------------------------------------------------------

@@ -35,6 +35,18 @@ FONT_CANDIDATES = (
     "C:/Windows/Fonts/arial.ttf",
 )
 
+CJK_FONT_CANDIDATES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/System/Library/Fonts/PingFang.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+)
+"""Fonts with Chinese, Japanese and Korean glyphs: DejaVu has none (titles would be boxes)."""
+
 MusicLookup = Callable[[Segment], Awaitable[Path | None]]
 """Finds the file of a BGM segment (an upload by `media_id`, or a built-in `mood`)."""
 
@@ -79,11 +91,21 @@ def refit_music(seg: dict[str, Any], length_ms: int) -> None:
     seg["d"] = round(max(needed, 0.0))
 
 
-def find_font(configured: Path | None = None) -> Path | None:
-    """The configured font, else DejaVu Sans from the usual places; None lets fontconfig pick."""
+def needs_cjk_font(text: str) -> bool:
+    """True when the text has CJK ideographs, kana or hangul."""
+    return any(
+        "\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af"
+        or "\uf900" <= ch <= "\ufaff" for ch in text
+    )
+
+
+def find_font(configured: Path | None = None, text: str = "") -> Path | None:
+    """The configured font; else, for CJK text, a CJK font from the usual places; else DejaVu
+    Sans. None lets fontconfig pick."""
     if configured is not None and configured.is_file():
         return configured
-    return next((Path(p) for p in FONT_CANDIDATES if Path(p).is_file()), None)
+    candidates = (CJK_FONT_CANDIDATES if needs_cjk_font(text) else ()) + FONT_CANDIDATES
+    return next((Path(p) for p in candidates if Path(p).is_file()), None)
 
 
 def mood_lookup(
@@ -153,7 +175,8 @@ async def render_draft(
         if text:
             title_file = work / "title.txt"
             title_file.write_text(text, encoding="utf-8")
-        inputs = RenderInputs(video, music, title_file, find_font(font_file) if text else None)
+        font = find_font(font_file, text) if text else None
+        inputs = RenderInputs(video, music, title_file, font)
         the_plan = plan(draft, inputs, options)
         stats = None
         first = build_loudness_pass(the_plan)

@@ -9,7 +9,7 @@ import pytest
 
 from core.draft import AUDIO, VIDEO, Draft
 from core.music import mood_filename
-from core.render_job import mood_to_prepare, put_video
+from core.render_job import find_font, mood_to_prepare, needs_cjk_font, put_video
 
 
 def draft_with(video_ms: int, music: dict[str, Any] | None, **meta: Any) -> Draft:
@@ -73,3 +73,25 @@ def test_mood_to_prepare(tmp_path: Path, meta: dict[str, Any], cached: bool,
         (tmp_path / mood_filename("lofi")).write_bytes(b"m4a")
     assert mood_to_prepare(draft, tmp_path) == expected
     assert mood_to_prepare(draft_with(3000, None), tmp_path) is None
+
+
+@pytest.mark.parametrize(("text", "cjk"), [
+    ("Summer 2024", False), ("Café ☀️ — ok", False), ("生日快乐", True),
+    ("夏休み", True), ("カタカナ", True), ("안녕", True), ("Mix 中 text", True),
+])
+def test_cjk_text_is_recognised(text: str, cjk: bool) -> None:
+    assert needs_cjk_font(text) is cjk
+
+
+def test_font_choice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    latin, cjk = tmp_path / "latin.ttf", tmp_path / "cjk.ttc"
+    latin.write_bytes(b"x")
+    cjk.write_bytes(b"x")
+    monkeypatch.setattr("core.render_job.FONT_CANDIDATES", (str(latin),))
+    monkeypatch.setattr("core.render_job.CJK_FONT_CANDIDATES",
+                        (str(tmp_path / "missing.ttc"), str(cjk)))
+    assert find_font(None, "Summer") == latin
+    assert find_font(None, "生日快乐") == cjk
+    assert find_font(latin, "生日快乐") == latin  # the operator's choice wins
+    cjk.unlink()
+    assert find_font(None, "生日快乐") == latin  # boxes beat no title at all
