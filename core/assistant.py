@@ -29,7 +29,15 @@ from core.engine import (
     Said,
     SessionRef,
 )
-from core.errors import EngineError, NothingToEdit, TooLarge, UserError, apology, new_error_id
+from core.errors import (
+    EngineError,
+    NothingToEdit,
+    NotUnderstood,
+    TooLarge,
+    UserError,
+    apology,
+    new_error_id,
+)
 from core.fetch import Fetcher, find_links
 from core.intake import Intake, ProbeFn, display_name, engine_accepts_images, users_name
 from core.janitor import sweep
@@ -382,8 +390,14 @@ def _next_step(added: list[MediaFile]) -> str:
     return "Send me a video (a file or a link), or type \"help\" to see what I can do."
 
 
-def _problem(exc: BaseException, key: str) -> Problem:
-    """Words for the user: their own mistake as is, anything else as an apology with an id."""
+def _problem(exc: BaseException, key: str) -> Message | Problem:
+    """Words for the user: their own mistake as is, anything else as an apology with an id.
+
+    NotUnderstood is an answer, not a failure ("thanks", "hi", "can you change the colours?"
+    get the parser's reply): it is a Message, so a console script does not exit 1 over it.
+    """
+    if isinstance(exc, NotUnderstood):
+        return Message(exc.user_message)
     if isinstance(exc, UserError):
         return Problem(exc.user_message)
     error_id = new_error_id()

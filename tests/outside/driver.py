@@ -32,9 +32,8 @@ def bare_env(tmp: Path) -> dict[str, str]:
            if not k.startswith(("BACKTRACK_", "TELEGRAM_", "DISCORD_", "NEMO_"))}
     env["PYTHONPATH"] = str(REPO)
     env["HOME"] = str(tmp)
-    # Scripted sessions send a line as soon as the last turn ends; the per-person rate limit
-    # (10 a minute) is for chat platforms and is covered by its own tests.
-    env["BACKTRACK_TURNS_PER_MINUTE"] = "0"
+    # No BACKTRACK_TURNS_PER_MINUTE=0 here: the console operator is never rate limited, so
+    # scripted sessions send a line as soon as the last turn ends with the default limits.
     return env
 
 
@@ -48,6 +47,12 @@ class Session:
 
     def problems(self) -> list[str]:
         return [x for x in self.out.splitlines() if x.startswith("Problem:")]
+
+    def answer(self, words: str) -> str:
+        """The printed line holding `words`; it must be an answer, not a "Problem:" line."""
+        (line,) = [x for x in self.out.splitlines() if words in x]
+        assert not line.startswith("Problem:"), line
+        return line
 
 
 def check_words(text: str, data_dir: Path) -> None:

@@ -15,7 +15,7 @@ from core.conversation import (
     Turn,
     Video,
 )
-from core.errors import BadMedia, NotUnderstood, RateLimited
+from core.errors import BadMedia, NothingToEdit, NotUnderstood, RateLimited
 from core.routing import UPLOAD_HELP
 from tests.core.assistant.conftest import KEY, attach, collect, fake_probe
 from tests.fakes.fake_engine import FakeEngine
@@ -112,9 +112,14 @@ async def test_commands(assistant: Assistant, engine: FakeEngine, store: MemoryS
 async def test_errors_become_words(assistant: Assistant, engine: FakeEngine,
                                    clip_file: Path, caplog) -> None:
     await collect(assistant, Turn(KEY, "", (attach(clip_file),)))
+    # Not understood is an answer (small talk, a can't-do request), not a failure.
     engine.fail["edit"] = NotUnderstood("I didn't understand. Try \"add calm music\".")
+    replies = await collect(assistant, Turn(KEY, "blorp"))
+    assert texts(replies, Problem) == []
+    assert texts(replies, Message) == ["I didn't understand. Try \"add calm music\"."]
+    engine.fail["edit"] = NothingToEdit("There is nothing to undo.")
     assert texts(await collect(assistant, Turn(KEY, "blorp")), Problem) == [
-        "I didn't understand. Try \"add calm music\"."]
+        "There is nothing to undo."]
     engine.fail["edit"] = RuntimeError("secret internals /etc/passwd")
     (problem,) = texts(await collect(assistant, Turn(KEY, "blorp")), Problem)
     assert problem.startswith("Sorry, something went wrong on our side (ref ")
