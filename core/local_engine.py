@@ -38,6 +38,16 @@ PHOTO_REFUSED = ("Photos can't be the clip with the local engine — send a vide
                  "(mp4, mov, webm, mkv, avi).")
 
 
+CLIP_AS_SENT = "There's nothing more to undo — your clip is as you sent it."
+
+
+def _clip_id(draft: Draft) -> str | None:
+    """The media id of the draft's clip, None when it has none."""
+    seg = draft.first_segment(VIDEO)
+    media_id = seg.meta.get("media_id") if seg is not None else None
+    return str(media_id) if media_id else None
+
+
 def _clock(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}:{secs:02d}" if minutes else f"{secs} s"
@@ -79,11 +89,20 @@ class LocalEngine:
         return Draft.from_json(await self.store.current_draft(session.session_id))
 
     async def undo(self, session: SessionRef) -> tuple[str, ...]:
-        before = await self.draft(session)
-        after = await self.store.pop_draft(session.session_id)
-        if after is None:
+        """Step back one edit, never past the newest clip upload: a version without this clip
+        (none, or an older one) is not restored, and the current version stays."""
+        current = await self.store.current_draft(session.session_id)
+        before = Draft.from_json(current)
+        after_json = await self.store.pop_draft(session.session_id)
+        if after_json is None:
             raise NothingToEdit("There is nothing to undo.")
-        return tuple(Draft.from_json(after).diff(before))
+        after = Draft.from_json(after_json)
+        clip = _clip_id(before)
+        if clip is not None and _clip_id(after) != clip:
+            # The store can only pop: put the popped version back as it was.
+            await self.store.push_draft(session.session_id, current or before.to_json())
+            raise NothingToEdit(CLIP_AS_SENT)
+        return tuple(after.diff(before))
 
     async def credits(self, session: SessionRef | None) -> str:
         return CREDITS

@@ -188,3 +188,16 @@ def test_a_minute_long_clip_trimmed_with_a_long_wav(tmp_path: Path, media: dict[
     end = measure(cut).duration
     assert tone_level_db(cut, end - 0.25, end - 0.05, SONG) < mid(cut, SONG) - 6, "faded out"
     assert mid(cut, VOICE) == pytest.approx(full(media["minute"], VOICE), abs=1.0)
+
+
+def test_undo_steps_back_edits_but_keeps_the_clip(tmp_path: Path,
+                                                   media: dict[str, Path]) -> None:
+    s = chat(tmp_path, [str(media["silent"]), "add calm music", "undo", "undo", "undo",
+                        "add calm music"])
+    assert len(s.videos) == 3, s.out  # the music, the undone clip, the music again
+    music, undone, again = s.videos
+    assert mid(music) > -40 and mid(again) > -40
+    assert measure(undone).audio_streams == 0, "back to the clip as sent: no sound at all"
+    refused = "Problem: There's nothing more to undo — your clip is as you sent it."
+    assert s.out.count(refused) == 2, s.out
+    assert "Send me a video first" not in s.out and "nothing to undo" not in s.out

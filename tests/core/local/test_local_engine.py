@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.config import Settings
+from core.draft import AUDIO, VIDEO
 from core.engine import Edited, ExportOptions, MediaFile, Progress, Rendered, Said, SessionRef
 from core.errors import (
     BadMedia,
@@ -19,7 +20,7 @@ from core.errors import (
     NotUnderstood,
     UnsupportedFile,
 )
-from core.local_engine import LocalEngine
+from core.local_engine import CLIP_AS_SENT, LocalEngine
 from core.render_queue import RenderQueue
 from core.runner import FfmpegRunner
 from storage.sqlite import SqliteStore
@@ -108,6 +109,48 @@ async def test_undo_steps_back(engine: LocalEngine, settings: Settings, clip: Pa
     await collect(engine.edit(ref, "add background music at 30%"))
     changes = await engine.undo(ref)
     assert changes and await engine.draft(ref) == before
+
+
+async def test_undo_never_goes_past_the_newest_clip(engine: LocalEngine, settings: Settings,
+                                                     clip: Path, song: Path) -> None:
+    ref = await session_with(engine, settings, clip)
+    as_sent = await engine.draft(ref)
+    await collect(engine.edit(ref, "add background music at 30%"))
+    await collect(engine.edit(ref, "fade out the music"))
+    assert await engine.undo(ref)
+    assert await engine.undo(ref)
+    assert await engine.draft(ref) == as_sent
+    for _ in range(3):  # the clip stays, however often undo is asked
+        with pytest.raises(NothingToEdit) as caught:
+            await engine.undo(ref)
+        assert caught.value.user_message == CLIP_AS_SENT
+        assert await engine.draft(ref) == as_sent
+    # Edits and undo still work from there.
+    await collect(engine.edit(ref, "add background music at 30%"))
+    assert await engine.undo(ref)
+    assert await engine.draft(ref) == as_sent
+
+
+async def test_undo_does_not_bring_back_an_older_clip(engine: LocalEngine, settings: Settings,
+                                                      clip: Path) -> None:
+    ref = await session_with(engine, settings, clip)
+    await collect(engine.edit(ref, "add background music at 30%"))
+    await engine.add_media(ref, upload(settings, clip, "v2", "video"))
+    second = await engine.draft(ref)
+    with pytest.raises(NothingToEdit, match="your clip is as you sent it"):
+        await engine.undo(ref)
+    assert await engine.draft(ref) == second
+    seg = second.first_segment(VIDEO)
+    assert seg is not None and seg.meta["media_id"] == "v2"
+    assert second.first_segment(AUDIO) is not None, "the music stays under the new clip"
+
+
+async def test_undo_without_a_clip_or_an_edit(engine: LocalEngine,
+                                                          settings: Settings, song: Path) -> None:
+    ref = SessionRef("c", await engine.new_session("c", "en"))
+    await engine.add_media(ref, upload(settings, song, "a1", "audio"))
+    with pytest.raises(NothingToEdit, match="nothing to undo"):
+        await engine.undo(ref)
 
 
 async def test_nothing_to_undo(engine: LocalEngine) -> None:
