@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import shutil
 import tempfile
@@ -167,15 +168,14 @@ async def render_draft(
 ) -> Plan:
     """Render the draft to `output` (atomically); returns the plan that was carried out."""
     report = on_progress or (lambda _percent: None)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".render-", dir=output.parent))
+    text = title_text(draft)
+    work = await asyncio.to_thread(_work_folder, output.parent)
     try:
         title_file = None
-        text = title_text(draft)
         if text:
             title_file = work / "title.txt"
-            title_file.write_text(text, encoding="utf-8")
-        font = find_font(font_file, text) if text else None
+            await asyncio.to_thread(title_file.write_text, text, encoding="utf-8")
+        font = await asyncio.to_thread(find_font, font_file, text) if text else None
         inputs = RenderInputs(video, music, title_file, font)
         the_plan = plan(draft, inputs, options)
         stats = None
@@ -196,4 +196,11 @@ async def render_draft(
         )
         return the_plan
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        # A hidden folder: should this ever be skipped (a crash), the janitor removes it.
+        await asyncio.to_thread(shutil.rmtree, work, ignore_errors=True)
+
+
+def _work_folder(parent: Path) -> Path:
+    """A fresh hidden folder beside the output for the render's own files (the title)."""
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=".render-", dir=parent))
