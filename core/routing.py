@@ -1,7 +1,8 @@
 """Routing: what a message asks for, decided before any engine sees it (English and Chinese).
 
-`route(text)` is pure: it strips a bot mention and a leading "/", then matches a command word.
-Anything that is not a command is an edit, passed to the engine as the user typed it.
+`route(text)` is pure: it strips a bot mention, a leading "/" and up to two leading filler words
+("ok", "great,", "wait,"), then matches a command word. Anything that is not a command is an
+edit, passed to the engine as the user typed it (filler words included).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ for _action, _words in {
     "upload": ("upload", "上传"),
     "help": ("help", "start", "?", "帮助", "开始"),
     "new": ("new", "reset", "start over", "restart", "new video", "新建", "重置", "重新开始"),
-    "undo": ("undo", "撤销", "撤回"),
+    "undo": ("undo", "undo that", "undo it", "undo this", "undo last", "undo the last edit",
+             "go back", "revert", "revert that", "revert it", "take that back", "撤销", "撤回"),
     "cancel": ("cancel", "stop", "取消", "停止"),
 }.items():
     for _word in _words:
@@ -53,6 +55,12 @@ _ASPECTS = {
     "portrait": "9:16", "horizontal": "16:9", "landscape": "16:9", "square": "1:1",
     "竖屏": "9:16", "横屏": "16:9", "方形": "1:1",
 }
+# Words people put before a command ("great, export it", "wait, undo"): up to two are dropped
+# before matching a command. A message that is not a command after them stays an edit, as typed.
+_LEADING_FILLER = re.compile(
+    r"^(?:(?:ok|okay|great|thanks|thank you|cool|nice|wait|hmm+|please|now|alright|all right"
+    r"|perfect|好的|谢谢)(?:\s*[,，!！.。]\s*|\s+|(?=[\u4e00-\u9fff]))){1,2}"
+)
 _RESOLUTION = re.compile(r"^(\d{3,4})p?$")
 _RESOLUTIONS = frozenset({360, 480, 540, 720, 1080, 1440, 2160})
 _NAMED_RESOLUTIONS = {"4k": 2160, "hd": 720, "fullhd": 1080, "full-hd": 1080}
@@ -115,11 +123,19 @@ def _split_export(text: str) -> list[str] | None:
     return None
 
 
+def without_filler(norm: str) -> str:
+    """A normalised message without up to two leading filler words; itself when that would
+    leave nothing ("thanks" alone is small talk for the parser)."""
+    rest = _LEADING_FILLER.sub("", norm, count=1).strip()
+    return rest or norm
+
+
 def route(text: str) -> Route:
     """Decide what a message asks for."""
     norm = normalise(text)
     if not norm:
         return Route("edit", "")
+    norm = without_filler(norm)
     action = _COMMANDS.get(norm)
     if action is not None:
         return Route(action)
