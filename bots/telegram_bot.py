@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand, Chat, Update, User
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -62,6 +62,7 @@ from bots.telegram_replies import (
     send_text,
     show_replies,
 )
+from bots.telegram_server import make_bot
 from bots.tokens import hide_token_in_logs
 from core.config import Settings
 from core.conversation import Attachment, Fetch, Notice, Reply, Turn
@@ -129,7 +130,11 @@ class TelegramBot:
     async def setup(self, application: PTBApp) -> None:
         """After getMe: the command menu, restart notices, recovery."""
         self._bot = application.bot
-        await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        try:  # only the menu: a server that lacks or refuses it does not stop the bot
+            await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        except TelegramError as exc:
+            log.warning("telegram: setMyCommands failed (%s); the command menu stays as it was",
+                        exc.message)
         self.app.assistant.add_notifier("telegram", self.notify)
         await self.app.assistant.recover()
 
@@ -159,8 +164,8 @@ class TelegramBot:
         query, chat, user = update.callback_query, update.effective_chat, update.effective_user
         if query is None or chat is None or user is None:
             return
-        # "query is too old" (BadRequest) or no answer: the spinner stops, the press still counts
-        with contextlib.suppress(NetworkError):
+        # "query is too old", no answer, or a server without the method: the press still counts
+        with contextlib.suppress(TelegramError):
             await query.answer()
         label = label_of(query.data)
         if label is None or not self._allowed(chat, user):
@@ -246,14 +251,9 @@ async def _replay(replies: Iterable[Reply]) -> AsyncIterator[Reply]:
 def build_application(settings: Settings, bot: TelegramBot, token: str) -> PTBApp:
     """The PTB application: concurrent updates, our handlers, our one error handler."""
     hide_token_in_logs(token)
-    builder = (ApplicationBuilder().token(token).concurrent_updates(True)
-               .local_mode(settings.telegram_local_mode)
-               .media_write_timeout(300).read_timeout(30).get_updates_read_timeout(60))
-    if settings.telegram_api_url:
-        builder = builder.base_url(settings.telegram_api_url)
-    if settings.telegram_file_url:
-        builder = builder.base_file_url(settings.telegram_file_url)
-    application = builder.build()
+    tg_bot = make_bot(token, api=settings.telegram_api_url, files=settings.telegram_file_url,
+                      local_mode=settings.telegram_local_mode)
+    application = ApplicationBuilder().bot(tg_bot).concurrent_updates(True).build()
     application.add_handler(CallbackQueryHandler(bot.on_button))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, bot.on_message))
     application.add_error_handler(bot.on_error)

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from bots import adapter
 from bots.adapter import fits, status_line, upload_failed_text
@@ -235,7 +235,7 @@ async def chat_action(bot: Bot, chat_id: int, action: str) -> AsyncIterator[None
 
     async def repeat() -> None:
         while True:
-            with contextlib.suppress(RetryAfter, BadRequest, NetworkError):
+            with contextlib.suppress(TelegramError):  # only a hint: never fail the send
                 await bot.send_chat_action(chat_id, action)
             await asyncio.sleep(ACTION_EVERY)
 
