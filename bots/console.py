@@ -46,6 +46,7 @@ MEDIA_SUFFIXES = frozenset({".mp4", ".mov", ".avi", ".webm", ".mkv", ".jpg", ".j
                             ".gif", ".webp", ".mp3", ".wav", ".m4a", ".aac"})
 QUIT_WORDS = frozenset({"/quit", "/exit", "/q"})
 DEMO_SECONDS = 8
+DEMO_SIZE = "640x360"
 PATIENCE_SECONDS = 1.0
 
 BANNER = """Backtrack chat. Send a video by typing its path (or /upload PATH), then say what you
@@ -239,7 +240,7 @@ async def make_demo_clip(folder: Path, seconds: int = DEMO_SECONDS) -> Path:
     partial = folder / "demo.partial.mp4"
     args = [
         imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "lavfi", "-i", f"testsrc2=size=640x360:rate=25:duration={seconds}",
+        "-f", "lavfi", "-i", f"testsrc2=size={DEMO_SIZE}:rate=25:duration={seconds}",
         "-f", "lavfi", "-i", f"sine=frequency=220:sample_rate=48000:duration={seconds}",
         "-filter:a", "volume=0.3", "-c:v", "libx264", "-preset", "ultrafast",
         "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(partial),
@@ -341,7 +342,10 @@ class Console:
             except (OSError, RuntimeError, TimeoutError) as exc:
                 self.printer.reply(Problem(f"I couldn't make the sample clip: {exc}"))
                 return True
-            self.printer.reply(Message(f"Sample clip: {path.resolve()}"))
+            # Where it lies is the data folder's business: only the delivered video's path
+            # is printed.
+            self.printer.reply(Message(f"Made a sample clip ({DEMO_SECONDS} s, {DEMO_SIZE}) "
+                                       "with its own test tone."))
             turn = Turn(KEY, line.text, (attachment_for(path),))
         elif line.kind == "upload" and line.path is not None:
             turn = Turn(KEY, line.text, (attachment_for(line.path),))

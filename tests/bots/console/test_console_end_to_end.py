@@ -49,6 +49,11 @@ def without_tone_db(path: Path, start: float, end: float, freq: float) -> float:
 def test_demo_on_a_fresh_machine_puts_music_under_the_clip(tmp_path: Path) -> None:
     done = chat(tmp_path, "--demo", "add background music and fade it out at the end")
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "Made a sample clip (8 s, 640x360) with its own test tone." in done.stdout
+    data = str((tmp_path / "data").resolve())
+    assert [line for line in done.stdout.splitlines() if data in line] == [
+        line for line in done.stdout.splitlines() if line.startswith("Video: ")], (
+        "the delivered video is the only data-folder path printed")
     (video,) = videos_in(done.stdout)
     assert video.is_file() and video.is_relative_to((tmp_path / "data").resolve())
     facts = measure(video)
