@@ -117,8 +117,9 @@ async def _output(*argv: str) -> str:
     try:
         async with asyncio.timeout(FFMPEG_SECONDS):
             out, _ = await proc.communicate()
-    except TimeoutError:
-        proc.kill()
+    except BaseException:  # the deadline, or doctor itself cancelled (Ctrl-C)
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
         await proc.wait()
         raise
     return out.decode(errors="replace")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import re
 import socket
 import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -177,3 +180,21 @@ def test_exit_codes_through_the_cli(env: pytest.MonkeyPatch, tmp_path: Path,
     env.setenv("NEMO_API_URL", f"http://127.0.0.1:{closed_port()}")
     assert doctor.run(argparse.Namespace(timeout=1.0)) == 1
     assert "problem(s) to fix" in capsys.readouterr().out
+
+
+async def test_a_cancelled_check_kills_its_process(tmp_path: Path) -> None:
+    """Ctrl-C during a check must not leave the child running (only the deadline did)."""
+    pid_file = tmp_path / "pid"
+    script = ("import os, sys, time; open(sys.argv[1], 'w').write(str(os.getpid())); "
+              "time.sleep(60)")
+    task = asyncio.create_task(doctor._output(sys.executable, "-c", script, str(pid_file)))
+    for _ in range(500):
+        if pid_file.exists() and pid_file.read_text():
+            break
+        await asyncio.sleep(0.01)
+    pid = int(pid_file.read_text())
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    with pytest.raises(ProcessLookupError):  # killed and reaped
+        os.kill(pid, 0)
