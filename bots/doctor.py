@@ -7,14 +7,12 @@ import argparse
 import asyncio
 import contextlib
 import errno
-import os
 import re
 import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -22,6 +20,7 @@ import httpx
 
 from core.config import MB, Settings, load_settings
 from core.errors import BacktrackError, ConfigError
+from core.janitor import folder_bytes
 
 Level = Literal["OK", "WARN", "FAIL"]
 
@@ -72,7 +71,7 @@ async def diagnose(*, http_timeout: float = 5.0,
     checks = [Check("OK", "config", f"settings read; engine {settings.engine}")]
     checks.append(await check_ffmpeg())
     checks += list(check_fonts(settings))
-    checks += check_data_dir(settings)
+    checks += await asyncio.to_thread(check_data_dir, settings)  # walks the data folder
     checks.append(await check_store(settings))
     checks += list(check_tokens(settings))
     if settings.engine == "nemo":
@@ -153,16 +152,8 @@ async def check_ffmpeg() -> Check:
 # Data folder and store ---------------------------------------------------------------------
 
 
-def _folder_bytes(folder: Path) -> int:
-    total = 0
-    for root, _dirs, files in os.walk(folder):
-        for name in files:
-            with contextlib.suppress(OSError):
-                total += (Path(root) / name).stat().st_size
-    return total
-
-
 def check_data_dir(settings: Settings) -> list[Check]:
+    """Writable, how full, and whether the disk can hold the cap (walks the folder: blocking)."""
     folder = settings.data_dir
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -173,7 +164,7 @@ def check_data_dir(settings: Settings) -> list[Check]:
         return [Check("FAIL", "data", f"{folder} is not writable ({why}); "
                                       "fix the permissions or set BACKTRACK_DATA_DIR")]
     free = shutil.disk_usage(folder).free
-    used = _folder_bytes(folder)
+    used = folder_bytes(folder)  # counted as the janitor counts it
     cap = settings.data_max_bytes
     detail = f"{folder}: {used // MB} MB used of a {cap // MB} MB cap, {free // MB} MB free on disk"
     checks = [Check("OK", "data", detail)]
@@ -237,8 +228,11 @@ async def check_nemo(settings: Settings, http_timeout: float,
                      transport: httpx.AsyncBaseTransport | None = None) -> Check:
     """GET the credit balance: it needs no credits and, unlike the anonymous-token call, does
     not use up the per-IP token quota."""
+    from core.nemo.client import PLATFORM, SKILL_SOURCE, package_version
+
     base = settings.nemo_api_url.rstrip("/")
-    headers = {"X-Skill-Source": "add-music-to-video-online", "X-Skill-Platform": "backtrack"}
+    headers = {"X-Skill-Source": SKILL_SOURCE, "X-Skill-Version": package_version(),
+               "X-Skill-Platform": PLATFORM}
     token = settings.nemo_token
     if token is not None:
         headers["Authorization"] = f"Bearer {token.get_secret_value()}"
