@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     discord_message_content: bool = Field(False, alias="DISCORD_MESSAGE_CONTENT")
     discord_allowed_guilds: IdList = Field(frozenset(), alias="DISCORD_ALLOWED_GUILDS")
     discord_allowed_users: IdList = Field(frozenset(), alias="DISCORD_ALLOWED_USERS")
+    discord_api_url: str | None = Field(None, alias="DISCORD_API_URL")
 
     # NemoVideo.
     nemo_api_url: str = Field("https://mega-api-prod.nemovideo.ai", alias="NEMO_API_URL")
