@@ -27,10 +27,10 @@ from urllib.parse import unquote
 import httpx
 
 from core.errors import LinkRefused, TooLarge, UnsupportedFile
+from core.janitor import PARTIAL_SUFFIX
 
 MB = 1024 * 1024
 MAX_REDIRECTS = 5
-PARTIAL_SUFFIX = ".part"
 CHUNK = 64 * 1024
 
 KINDS: dict[str, str] = {
@@ -223,7 +223,7 @@ class Fetcher:
                 try:
                     ext, name = self._accept(response, logical)
                     await asyncio.to_thread(dest_dir.mkdir, parents=True, exist_ok=True)
-                    # A ".part" name until complete, so a crash leaves a file the janitor
+                    # A partial name until complete, so a crash leaves a file the janitor
                     # knows to remove.
                     final = dest_dir / f"{secrets.token_hex(16)}.{ext}"
                     path = final.with_name(final.name + PARTIAL_SUFFIX)

@@ -29,6 +29,8 @@ LEFTOVER_SECONDS = 3600.0
 """Partial downloads (`.part`) and files in hidden work folders (`.render-*`) untouched this
 long are leftovers of a crash, removed whatever the age limit."""
 PARTIAL_SUFFIX = ".part"
+"""What every writer (downloads, renders, generated moods) ends a file's name with until it is
+complete, so a crash leaves a name the janitor knows to remove."""
 RESERVE_BYTES = 64 * MB
 """Free disk space always left over, so the database never meets a full disk."""
 

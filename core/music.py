@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from core.janitor import PARTIAL_SUFFIX
+
 VERSION = 2
 """Bump when a score or the synthesis changes, so cached files are regenerated."""
 
@@ -318,7 +320,7 @@ async def ensure_mood(mood: str, cache_dir: Path, run: Runner) -> Path:
     target = cache_dir / mood_filename(mood)
     if await asyncio.to_thread(_ready, target):
         return target
-    temp = cache_dir / f".{target.stem}.{uuid.uuid4().hex}.part"
+    temp = cache_dir / f".{target.stem}.{uuid.uuid4().hex}{PARTIAL_SUFFIX}"
     try:
         await run(mood_args(mood, temp))
         await asyncio.to_thread(os.replace, temp, target)

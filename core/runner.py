@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from core.errors import RenderFailed, RenderTimeout
+from core.janitor import PARTIAL_SUFFIX
 
 OnProgress = Callable[[float], None]
 T = TypeVar("T")
@@ -120,7 +121,7 @@ class FfmpegRunner:
         """Run a command whose output file is appended here: first a temporary name in the
         same folder, renamed to `output` only after success."""
         output.parent.mkdir(parents=True, exist_ok=True)
-        partial = output.with_name(f".{output.name}.{secrets.token_hex(4)}.part")
+        partial = output.with_name(f".{output.name}.{secrets.token_hex(4)}{PARTIAL_SUFFIX}")
         try:
             await self.run([*args, str(partial)], duration=duration, on_progress=on_progress)
             if not partial.exists() or partial.stat().st_size == 0:

@@ -32,6 +32,7 @@ import httpx
 from httpx_sse import EventSource, ServerSentEvent
 
 from core.errors import NemoError, TooLarge, UserError
+from core.janitor import PARTIAL_SUFFIX
 from core.logs import register_secret
 from core.nemo.answers import (
     BAD_CONFIGURED_WORDS,
@@ -283,7 +284,7 @@ class NemoClient:
         Raises TooLarge past `max_bytes` and NemoError when it cannot be fetched."""
         client = self._http if api else self._plain
         headers = {"Authorization": f"Bearer {await self.token()}"} if api else {}
-        part = dest.with_name(dest.name + ".part")
+        part = dest.with_name(dest.name + PARTIAL_SUFFIX)
         size = 0
         try:
             async with client.stream("GET", url, headers=headers) as response:
