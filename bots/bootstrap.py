@@ -62,7 +62,8 @@ async def build_app(settings: Settings, *, engine: Engine | None = None,
 
     Ways in call `app.assistant.recover()` once their notifier is registered (or pass
     `recover=True`). Recovery is idempotent, and notices for a platform without a notifier
-    wait for its `add_notifier`, so several ways in may each call it.
+    wait for its `add_notifier`, so several ways in may each call it. An `engine` passed in
+    belongs to the app from then on: closed with it, or here when building fails.
     """
     await asyncio.to_thread(settings.data_dir.mkdir, parents=True, exist_ok=True)
     store = await SqliteStore.open(settings.database_path)
@@ -78,13 +79,15 @@ async def build_app(settings: Settings, *, engine: Engine | None = None,
         if forgotten:
             log.info("forgot %d processed update ids older than a week", forgotten)
         gate = Gate(settings, store)
-        freed = await sweep(settings.data_dir, settings.data_max_bytes,
-                            settings.file_max_age_hours * 3600)
-        if freed:
-            log.info("janitor freed %d bytes at start", freed)
+        await sweep(settings.data_dir, settings.data_max_bytes,
+                    settings.file_max_age_hours * 3600)  # logs what it freed
         assistant = Assistant(settings, store, engine, gate=gate, signer=signer)
     except BaseException:
-        await store.close()
+        try:
+            if engine is not None:  # its HTTP clients (NemoVideo) would be left open
+                await engine.aclose()
+        finally:
+            await store.close()
         raise
     app = App(settings, store, engine, assistant, gate, signer)
     if recover:

@@ -6,9 +6,12 @@ import asyncio
 import time
 from pathlib import Path
 
+import pytest
+
 from bots.bootstrap import build_app
 from core.config import Settings
 from core.conversation import ConversationKey, Message, Notice
+from core.errors import ConfigError
 from core.ports import RenderRecord
 from core.recovery import INTERRUPTED
 from storage.sqlite import SqliteStore
@@ -98,3 +101,17 @@ async def test_update_ids_older_than_a_week_are_forgotten_at_start(tmp_path: Pat
         assert not await app.store.mark_update("telegram", "2")  # kept
     finally:
         await app.aclose()
+
+
+async def test_a_failed_start_closes_the_engine_and_the_store(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, link_public_url="https://dl.example.test",
+                             link_secret="too-short")
+    engine = FakeEngine(tmp_path)
+    with pytest.raises(ConfigError, match="BACKTRACK_LINK_SECRET"):
+        await build_app(settings, engine=engine)
+    assert engine.closed
+    store = await SqliteStore.open(settings.database_path)  # not left locked or half-open
+    try:
+        assert await store.get_value("link_secret") is None
+    finally:
+        await store.close()
