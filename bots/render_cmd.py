@@ -96,8 +96,11 @@ async def _render(args: argparse.Namespace, output: Path) -> None:
     put_video(draft, video_path.name, "cli-video", video.duration)
     draft = _apply(draft, args.instruction, video, music, say=not args.quiet)
     runner = FfmpegRunner()
-    font_file = _settings().font_file if title_text(draft) else None
-    song = await _music_for(draft, music, runner)
+    titled, mood = bool(title_text(draft)), _uses_mood(draft)
+    settings = _settings() if titled or mood else None  # read once, and only when needed
+    font_file = settings.font_file if settings is not None and titled else None
+    music_dir = settings.data_dir / "music" if settings is not None and mood else Path()
+    song = await _music_for(draft, music, runner, music_dir)
     max_bytes = int(args.max_mb * 1_000_000) if args.max_mb else None
     options = RenderOptions(max_bytes=max_bytes)
     await _with_progress(
@@ -126,18 +129,15 @@ def _settings() -> Settings:
     return load_settings()
 
 
-async def _music_for(draft: Draft, music: MediaInfo | None,
-                     runner: FfmpegRunner) -> MediaInfo | None:
+async def _music_for(draft: Draft, music: MediaInfo | None, runner: FfmpegRunner,
+                     music_dir: Path) -> MediaInfo | None:
+    """The song: the `--music` file, or a built-in mood generated into `music_dir`."""
     from core.render_job import mood_lookup, resolve_music
 
     async def upload(media_id: str) -> Path | None:
         return music.path if music is not None and media_id == MUSIC_ID else None
 
-    if music is not None and not _uses_mood(draft):
-        lookup = mood_lookup(upload, Path(), runner)
-    else:
-        lookup = mood_lookup(upload, _settings().data_dir / "music", runner)
-    return await resolve_music(draft, lookup)
+    return await resolve_music(draft, mood_lookup(upload, music_dir, runner))
 
 
 def _uses_mood(draft: Draft) -> bool:
