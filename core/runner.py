@@ -174,6 +174,7 @@ async def progress_stream(
     """
     queue: asyncio.Queue[float] = asyncio.Queue()
     task = asyncio.ensure_future(work(queue.put_nowait))
+    getter: asyncio.Future[float] | None = None
     try:
         while not task.done():
             getter = asyncio.ensure_future(queue.get())
@@ -186,6 +187,8 @@ async def progress_stream(
             yield queue.get_nowait()
         yield task.result()
     finally:
+        if getter is not None:
+            getter.cancel()  # cancelled while waiting: the pending get() must not outlive us
         if not task.done():
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

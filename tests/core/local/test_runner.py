@@ -144,3 +144,25 @@ async def test_progress_stream_passes_errors_on() -> None:
 
     with pytest.raises(RenderFailed):
         [item async for item in progress_stream(work)]
+
+
+async def test_progress_stream_cancelled_while_waiting_leaves_no_task_behind() -> None:
+    started = asyncio.Event()
+
+    async def work(report: object) -> str:
+        started.set()
+        await asyncio.sleep(30)
+        return "never"
+
+    async def consume() -> None:
+        async for _ in progress_stream(work):
+            pass
+
+    consumer = asyncio.create_task(consume())
+    await started.wait()
+    await asyncio.sleep(0)  # the consumer now waits for the work or the next percent
+    consumer.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await consumer
+    await asyncio.sleep(0)
+    assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
