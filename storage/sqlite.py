@@ -233,22 +233,15 @@ class SqliteStore:
              r.created_at or self._clock()))
 
     async def get_media(self, media_id: str) -> MediaRecord | None:
-        rows = await self._rows(
-            "SELECT id, session_id, kind, name, path, size, duration, width, height, created_at"
-            " FROM media WHERE id = ?", (media_id,))
+        rows = await self._rows(f"{_SELECT_MEDIA} WHERE id = ?", (media_id,))
         return MediaRecord(*rows[0]) if rows else None
 
     async def list_media(self, session_id: str, kind: str | None = None) -> list[MediaRecord]:
-        if kind is None:
-            rows = await self._rows(
-                "SELECT id, session_id, kind, name, path, size, duration, width, height,"
-                " created_at FROM media WHERE session_id = ?"
-                " ORDER BY created_at DESC, rowid DESC", (session_id,))
-        else:
-            rows = await self._rows(
-                "SELECT id, session_id, kind, name, path, size, duration, width, height,"
-                " created_at FROM media WHERE session_id = ? AND kind = ?"
-                " ORDER BY created_at DESC, rowid DESC", (session_id, kind))
+        """Newest first; only one kind when `kind` is given."""
+        where, params = ("session_id = ?", (session_id,)) if kind is None else (
+            "session_id = ? AND kind = ?", (session_id, kind))
+        rows = await self._rows(
+            f"{_SELECT_MEDIA} WHERE {where} ORDER BY created_at DESC, rowid DESC", params)
         return [MediaRecord(*row) for row in rows]
 
     # Renders -------------------------------------------------------------------------------
@@ -339,6 +332,10 @@ class SqliteStore:
             "DELETE FROM turns WHERE state != 'running' AND started_at < ?", (before,))
 
 
+_SELECT_MEDIA = (
+    "SELECT id, session_id, kind, name, path, size, duration, width, height, created_at"
+    " FROM media"
+)
 _SELECT_RENDERS = (
     "SELECT id, conversation, person, session_id, engine, state, progress, remote_id,"
     " output_path, output_url, error, created_at, updated_at FROM renders"
