@@ -18,7 +18,8 @@ from typing import Any, Protocol
 
 from core.config import Settings
 from core.conversation import Message, Notifier, Problem, Reply, Status, Turn
-from core.delivery import Renderer, Signer, plan, shrink_target, video_reply
+from core.delivery import Renderer, Signer, plan, quick_actions, shrink_target, video_reply
+from core.draft import Draft
 from core.engine import (
     Edited,
     Engine,
@@ -324,9 +325,19 @@ class Assistant:
             how = plan(rendered, limit, self.signer is not None)
         url = self.signer.url_for(render_id, "backtrack.mp4") if (
             how == "link" and self.signer is not None) else None
+        buttons = quick_actions(await self._draft_or_none(session), rendered.width,
+                                rendered.height)
         status("Finished.", 100.0)
-        emit(video_reply(rendered, how, url, limit))
+        emit(video_reply(rendered, how, url, limit, buttons))
         self._housekeeping()
+
+    async def _draft_or_none(self, session: SessionRef) -> Draft | None:
+        """The draft for the quick actions; without it they are the default set."""
+        try:
+            return await self.engine.draft(session)
+        except Exception as exc:  # buttons are a nicety: never fail a delivered render
+            log.warning("no draft for the quick actions (%s)", type(exc).__name__)
+            return None
 
     def _housekeeping(self) -> None:
         """Sweep the data folder now and then (renders add files; start-up sweeps too)."""

@@ -10,12 +10,13 @@ import asyncio
 import dataclasses
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal, Protocol
 
 from core.config import Settings
 from core.conversation import QUICK_ACTIONS, Message, Reply, Turn, Video
+from core.draft import AUDIO, Draft
 from core.engine import (
     Engine,
     ExportOptions,
@@ -87,8 +88,55 @@ def human_duration(seconds: float | None) -> str:
     return f"{total // 60}:{total % 60:02d}"
 
 
+LOW_MUSIC = 0.2
+"""At or below this music level the quick action offers "Louder music" instead of quieter."""
+
+
+def quick_actions(draft: Draft | None, width: int | None = None,
+                  height: int | None = None) -> tuple[str, ...]:
+    """The buttons under a delivered video, for what the draft can still use.
+
+    The default set (`QUICK_ACTIONS`) without what is already done: no "Fade out" when the
+    music fades out, no "Vertical 9:16" when the output is 9:16 (by the draft or by its
+    shape), "Louder music" when the music is at or below 20%, "Add calm music" when there is
+    none yet. Every label is an instruction the parser understands; "Undo" is always there.
+    """
+    if draft is None:
+        return QUICK_ACTIONS
+    music = draft.first_segment(AUDIO)
+    vertical = draft.meta.get("aspect") == "9:16" or (
+        bool(width and height) and abs((width or 0) / (height or 1) - 9 / 16) < 0.02)
+    buttons: list[str] = []
+    for label in QUICK_ACTIONS:
+        if label == "Fade out":
+            if music is None or not _fades_out(music.meta):
+                buttons.append(label)
+        elif label == "Quieter music":
+            volume = music.volume if music is not None else None
+            if music is None:
+                buttons.append("Add calm music")
+            elif volume is not None and volume <= LOW_MUSIC + 1e-9:
+                buttons.append("Louder music")
+            else:
+                buttons.append(label)
+        elif label == "Vertical 9:16":
+            if not vertical:
+                buttons.append(label)
+        else:
+            buttons.append(label)
+    return tuple(buttons)
+
+
+def _fades_out(meta: Mapping[str, object]) -> bool:
+    try:
+        return float(meta.get("fade_out") or 0) > 0  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
 def video_reply(rendered: Rendered, how: Plan, url: str | None = None,
-                upload_limit: int | None = None) -> Video:
+                upload_limit: int | None = None,
+                buttons: tuple[str, ...] = QUICK_ACTIONS) -> Video:
     """The Video reply for a delivery plan (`url` is the signed link for "link")."""
     facts = f"{human_size(rendered.size)}, {human_duration(rendered.duration)}"
     if how == "file":
@@ -99,7 +147,7 @@ def video_reply(rendered: Rendered, how: Plan, url: str | None = None,
         caption = f"Your video is ready ({facts}{limit}). Download it here: {link}"
     return Video(path=path, url=link, size=rendered.size, duration=rendered.duration,
                  caption=caption, width=rendered.width, height=rendered.height,
-                 buttons=QUICK_ACTIONS)
+                 buttons=buttons)
 
 
 class RenderLog:

@@ -97,6 +97,8 @@ def test_chinese_session_on_a_clip_without_sound(tmp_path: Path, media: dict[str
     shape = measure(vertical)
     assert shape.width and shape.height, shape
     assert shape.width / shape.height == pytest.approx(9 / 16, abs=0.02)
+    tries = [x for x in s.out.splitlines() if x.startswith("Try: ")]
+    assert "Fade out" not in tries[0] and "Vertical 9:16" not in tries[2], tries
     # What it cannot do is an answer, not a failure: the script exits 0.
     assert "subtitles" in s.answer("subtitles")
     assert (s.problems(), s.code) == ([], 0), s.out
@@ -201,3 +203,9 @@ def test_undo_steps_back_edits_but_keeps_the_clip(tmp_path: Path,
     refused = "Problem: There's nothing more to undo — your clip is as you sent it."
     assert s.out.count(refused) == 2, s.out
     assert "Send me a video first" not in s.out and "nothing to undo" not in s.out
+    # The buttons follow the draft: with music it can be quieter; without, some can be added.
+    assert [x for x in s.out.splitlines() if x.startswith("Try: ")] == [
+        "Try: Fade out | Quieter music | Vertical 9:16 | Undo",
+        "Try: Fade out | Add calm music | Vertical 9:16 | Undo",
+        "Try: Fade out | Quieter music | Vertical 9:16 | Undo",
+    ]

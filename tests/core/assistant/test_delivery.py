@@ -8,9 +8,12 @@ import pytest
 
 from core.assistant import Assistant
 from core.config import Settings
-from core.conversation import Problem, Turn, Video
-from core.delivery import Plan, plan
+from core.conversation import QUICK_ACTIONS, Problem, Turn, Video
+from core.delivery import Plan, plan, quick_actions
+from core.draft import AUDIO, Draft
 from core.engine import Rendered
+from core.render_job import put_video
+from core.routing import Route, route
 from tests.core.assistant.conftest import KEY, attach, collect, fake_probe
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore
@@ -121,3 +124,75 @@ async def test_render_progress_writes_are_throttled() -> None:
     assert job.record.progress == 8  # kept in memory for the next write
     await job.finish("done", progress=100.0)
     assert store.renders["r"].state == "done" and store.renders["r"].updated_at == now[0]
+
+
+# Quick actions: the buttons under a video depend on the draft ---------------------------------
+
+def _draft(volume: float | None = 0.4, fade_out: int = 0, aspect: str | None = None) -> Draft:
+    draft = Draft()
+    put_video(draft, "clip.mp4", "v1", 4.0)
+    if volume is not None:
+        track = draft.track_dict(AUDIO)
+        assert track is not None
+        meta: dict[str, object] = {"mood": "calm", "volume": volume}
+        if fade_out:
+            meta["fade_out"] = fade_out
+        track["sg"] = [{"s": 0, "d": 4000, "m": meta}]
+    if aspect:
+        draft.meta["aspect"] = aspect
+    return draft
+
+
+@pytest.mark.parametrize(("draft", "size", "expected"), [
+    (None, (None, None), QUICK_ACTIONS),
+    (_draft(), (320, 240), ("Fade out", "Quieter music", "Vertical 9:16", "Undo")),
+    (_draft(fade_out=1333), (320, 240), ("Quieter music", "Vertical 9:16", "Undo")),
+    (_draft(aspect="9:16"), (1080, 1920), ("Fade out", "Quieter music", "Undo")),
+    (_draft(), (1080, 1920), ("Fade out", "Quieter music", "Undo")),  # a portrait clip
+    (_draft(aspect="1:1"), (720, 720), ("Fade out", "Quieter music", "Vertical 9:16", "Undo")),
+    (_draft(volume=0.2), (320, 240), ("Fade out", "Louder music", "Vertical 9:16", "Undo")),
+    (_draft(volume=0.196), (320, 240), ("Fade out", "Louder music", "Vertical 9:16", "Undo")),
+    (_draft(volume=0.21), (320, 240), ("Fade out", "Quieter music", "Vertical 9:16", "Undo")),
+    (_draft(volume=0.1, fade_out=2000, aspect="9:16"), (None, None), ("Louder music", "Undo")),
+    (_draft(volume=None), (320, 240), ("Fade out", "Add calm music", "Vertical 9:16", "Undo")),
+])
+def test_quick_actions(draft: Draft | None, size: tuple[int | None, int | None],
+                       expected: tuple[str, ...]) -> None:
+    assert quick_actions(draft, *size) == expected
+
+
+# Each label, sent back as a message, is the edit it offers.
+LABELS = {
+    "Fade out": lambda before, after: _meta(after).get("fade_out", 0) > 0,
+    "Quieter music": lambda before, after: _volume(after) < _volume(before),
+    "Louder music": lambda before, after: _volume(after) > _volume(before),
+    "Vertical 9:16": lambda before, after: after.meta.get("aspect") == "9:16",
+    "Add calm music": lambda before, after: _meta(after).get("mood") == "calm",
+}
+
+
+def _meta(draft: Draft) -> dict:
+    seg = draft.first_segment(AUDIO)
+    return dict(seg.meta) if seg is not None else {}
+
+
+def _volume(draft: Draft) -> float:
+    seg = draft.first_segment(AUDIO)
+    return (seg.volume or 0.0) if seg is not None else 0.0
+
+
+@pytest.mark.parametrize("label", sorted(LABELS))
+def test_every_quick_action_is_the_edit_it_offers(label: str) -> None:
+    from core.instructions import Context, apply_instruction
+
+    assert route(label) == Route("edit", label)
+    before = _draft(volume=0.4) if label != "Add calm music" else _draft(volume=None)
+    after = apply_instruction(before, label, Context(4000, True, None)).draft
+    assert LABELS[label](before, after), (label, after.data)
+
+
+def test_undo_button_is_undo() -> None:
+    assert route("Undo") == Route("undo")
+    labels = {label for d in (_draft(), _draft(0.1, 100, "9:16"), _draft(None), None)
+              for label in quick_actions(d)}
+    assert labels <= set(LABELS) | {"Undo"}

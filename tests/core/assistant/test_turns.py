@@ -31,12 +31,15 @@ async def test_clip_and_instruction_give_one_finished_video(
         clip_file: Path) -> None:
     replies = await collect(assistant, Turn(KEY, "add calm music", (attach(clip_file),)))
 
-    assert [c[0] for c in engine.calls] == ["new_session", "add_media", "edit", "export"]
+    # The draft is read after the render, for the quick actions under the video.
+    assert [c[0] for c in engine.calls] == ["new_session", "add_media", "edit", "export",
+                                            "draft"]
     assert "Added video My Holiday Clip.mp4." in texts(replies, Message)
     assert "Done: did: add calm music" in texts(replies, Message)
     videos = [r for r in replies if isinstance(r, Video)]
     assert len(videos) == 1 and videos[0].path is not None and videos[0].path.exists()
-    assert videos[0].buttons == QUICK_ACTIONS
+    # The fake's draft has no music: the buttons offer some instead of "Quieter music".
+    assert videos[0].buttons == ("Fade out", "Add calm music", "Vertical 9:16", "Undo")
     assert isinstance(replies[0], Status)
     assert not texts(replies, Problem)
     # The upload lives under the data folder, under a random name, never the user's.
@@ -244,3 +247,15 @@ async def test_a_full_data_folder_makes_room_for_an_upload_or_says_so(
     (record,) = store.media.values()
     assert (small.data_dir / record.path).exists(), "the clip being edited is never swept"
     await bot.aclose()
+
+
+async def test_without_a_draft_the_buttons_are_the_default_set(
+        assistant: Assistant, engine: FakeEngine, clip_file: Path, monkeypatch) -> None:
+    async def no_draft(session: object) -> None:
+        raise RuntimeError("the draft could not be read")
+
+    monkeypatch.setattr(engine, "draft", no_draft)
+    replies = await collect(assistant, Turn(KEY, "add calm music", (attach(clip_file),)))
+    (video,) = [r for r in replies if isinstance(r, Video)]
+    assert video.buttons == QUICK_ACTIONS
+    assert not texts(replies, Problem)
