@@ -54,9 +54,11 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(/(?:webhooks|interactions)/\d+/)[A-Za-z0-9_.\-]+"), rf"\1{REDACTED}"),
     # Signed download links: /r/<id>/<expires>/<signature>.
     (re.compile(r"(/r/[^/\s]+/\d+/)[^/\s?#\"']+"), rf"\1{REDACTED}"),
-    # Query parameters that carry credentials.
-    (re.compile(r"(?i)([?&;](?:token|access_token|sig|signature|key|secret|password)=)"
-                r"[^&\s#\"']+"), rf"\1{REDACTED}"),
+    # Query parameters that carry credentials, including presigned S3/GCS/CloudFront URLs
+    # (an output URL on a CDN may be one).
+    (re.compile(r"(?i)([?&;](?:token|access_token|sig|signature|key|secret|password"
+                r"|x-(?:amz|goog)-(?:signature|credential|security-token)"
+                r"|policy|key-pair-id)=)[^&\s#\"']+"), rf"\1{REDACTED}"),
 )
 
 

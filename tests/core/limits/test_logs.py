@@ -59,6 +59,14 @@ LEAKS: list[tuple[str, tuple[Any, ...], str]] = [
      "deadbeefcafe"),
     ("url https://x.example.org/a?token=t0k3nvalue123", (), "t0k3nvalue123"),
     ("url https://x.example.org/a?foo=1&sig=s1gvalue456#frag", (), "s1gvalue456"),
+    ("url https://b.s3.amazonaws.com/o.mp4?X-Amz-Credential=AKIAEXAMPLE%2F20261124&"
+     "X-Amz-Signature=0a1b2c3d4e5f", (), "0a1b2c3d4e5f"),
+    ("url https://b.s3.amazonaws.com/o.mp4?X-Amz-Credential=AKIAEXAMPLE%2F20261124", (),
+     "AKIAEXAMPLE"),
+    ("url https://storage.googleapis.com/b/o.mp4?X-Goog-Signature=9f8e7d6c5b4a", (),
+     "9f8e7d6c5b4a"),
+    ("url https://d1.cloudfront.net/o.mp4?Expires=1&Policy=eyJTdGF0ZW1lbnQi&Signature=a~b&"
+     "Key-Pair-Id=K2JCJMDEHXQW5F", (), "eyJTdGF0ZW1lbnQi"),
     ("secret is %s", (LINK_SECRET,), LINK_SECRET),
     ("PATCH https://discord.com/api/v10/webhooks/1234567/aW50ZXJhY3Rpb246MTIz.tok/messages/@original",
      (), "aW50ZXJhY3Rpb246MTIz.tok"),
