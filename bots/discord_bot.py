@@ -32,6 +32,7 @@ from bots.discord_replies import (
     deliver,
     on_the_way,
 )
+from bots.discord_server import follow_gateway, point_at, quiet_reconnects, until_stopped
 from bots.retry import Backoff, retrying
 from bots.tokens import hide_interaction_tokens
 from core.config import Settings
@@ -101,6 +102,9 @@ class BacktrackBot(discord.Client):
         self._downloads = aiohttp.ClientSession(timeout=timeout)
         self.add_dynamic_items(QuickAction)
         hide_interaction_tokens()
+        quiet_reconnects()
+        if self.settings.discord_api_url:
+            await follow_gateway(self)
         self.assistant.add_notifier("discord", self.notify)
         if self.settings.discord_guild_id is not None:
             guild = discord.Object(id=self.settings.discord_guild_id)
@@ -367,15 +371,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def serve(settings: Settings) -> int:
-    """Build the app, run the bot until it stops, close everything."""
+    """Build the app, run the bot until SIGINT/SIGTERM (exit 0) or a fatal error, close all."""
     from bots.bootstrap import build_app
 
     token = settings.discord_bot_token.get_secret_value() if settings.discord_bot_token else ""
     _setup_logging(settings)
+    point_at(settings.discord_api_url)
     app = await build_app(settings)
     try:
         async with BacktrackBot(settings, app.assistant, app.gate) as bot:
-            await bot.start(token)
+            await until_stopped(bot, token)
     except discord.LoginFailure:
         print("Discord refused DISCORD_BOT_TOKEN: check the token in .env", file=sys.stderr)
         return 2
@@ -383,6 +388,14 @@ async def serve(settings: Settings) -> int:
         print("DISCORD_MESSAGE_CONTENT=true needs the Message Content intent: enable it in the "
               "developer portal (Bot page) or set DISCORD_MESSAGE_CONTENT=false", file=sys.stderr)
         return 2
+    except EngineError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except (OSError, aiohttp.ClientError, discord.DiscordException) as exc:
+        where = f" at {settings.discord_api_url}" if settings.discord_api_url else ""
+        print(f"Could not reach Discord{where} ({type(exc).__name__}): check the network"
+              + (", or DISCORD_API_URL." if where else "."), file=sys.stderr)
+        return 1
     finally:
         await app.aclose()
     return 0

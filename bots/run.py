@@ -102,7 +102,9 @@ class DiscordWay:
 
     def __init__(self, app: App) -> None:
         from bots.discord_bot import BacktrackBot
+        from bots.discord_server import point_at
 
+        point_at(app.settings.discord_api_url)
         self._bot = BacktrackBot(app.settings, app.assistant, app.gate)
         token = app.settings.discord_bot_token
         self._token = token.get_secret_value().strip() if token is not None else ""
@@ -133,8 +135,13 @@ class DiscordWay:
                 await asyncio.wait_for(self._task, 10)
 
     async def wait(self) -> None:
+        from bots.discord_server import first_connect_failed
+
         if self._task is not None:
-            await asyncio.shield(self._task)
+            try:
+                await asyncio.shield(self._task)
+            except Exception as exc:
+                raise first_connect_failed(self._bot, exc) from exc
 
 
 class TelegramWay:
@@ -275,8 +282,11 @@ async def _serve(settings: Settings, grace: float, stopper: Stopper) -> int:
         done, _ = await asyncio.wait({stop, *watchers}, return_when=asyncio.FIRST_COMPLETED)
         for task in done - {stop}:
             exc = task.exception()
-            log.error("%s stopped on its own; shutting down", watchers[task].name,
-                      exc_info=exc)
+            if isinstance(exc, BacktrackError):  # already in words: no traceback
+                log.error("%s stopped on its own; shutting down: %s", watchers[task].name, exc)
+            else:
+                log.error("%s stopped on its own; shutting down", watchers[task].name,
+                          exc_info=exc)
             code = 1
         for task in (stop, *watchers):
             task.cancel()

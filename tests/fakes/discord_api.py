@@ -12,6 +12,7 @@ Faults: tests can make the next calls of a route (named after its handler: "foll
 such a call does nothing and is listed in `faulted`. Note that discord.py itself tries 500, 502,
 504 and 524 again (1 s, 3 s, ... apart) on REST routes, and every 5xx on webhook routes.
 
+GET /gateway/bot names a websocket address, but no websocket is served there.
 Not modelled: the gateway websocket, rate-limit buckets and 429s, permissions, embeds,
 message history, attachment expiry of CDN URLs, the "first follow-up replaces the thinking
 message" quirk.
@@ -106,6 +107,8 @@ class FakeDiscord:
         self.cdn: dict[str, bytes] = {}
         self.cdn_hits: list[str] = []
         self.requests: list[str] = []
+        self.gateway_url: str | None = None
+        """What GET /gateway/bot answers; None: ws://<this server>/gateway."""
         self.faults: dict[str, deque[Fault]] = defaultdict(deque)
         self.faulted: list[tuple[str, int]] = []
         """(route, status) of every call a fault answered; 499 when it hung up."""
@@ -128,6 +131,7 @@ class FakeDiscord:
         api = "/api/v10"
         app.router.add_get(f"{api}/users/@me", self._me)
         app.router.add_get(f"{api}/oauth2/applications/@me", self._application)
+        app.router.add_get(f"{api}/gateway/bot", self._gateway)
         app.router.add_put(f"{api}/applications/{{app}}/commands", self._sync)
         app.router.add_put(f"{api}/applications/{{app}}/guilds/{{guild}}/commands", self._sync)
         app.router.add_post(f"{api}/interactions/{{iid}}/{{token}}/callback", self._callback)
@@ -168,7 +172,8 @@ class FakeDiscord:
         self.requests.append(f"{request.method} {request.path}")
         route = getattr(request.match_info.handler, "__name__", "").lstrip("_")
         if not self.faults[route]:
-            return await handler(request)
+            response: web.StreamResponse = await handler(request)
+            return response
         fault = self.faults[route].popleft()
         await request.read()
         if fault.delay:
@@ -325,6 +330,16 @@ class FakeDiscord:
             return _error(401, 0, "401: Unauthorized")
         return _json({**self.user(self.bot_id, "backtrack", bot=True),
                                   "verified": True, "mfa_enabled": False, "flags": 0})
+
+    async def _gateway(self, request: web.Request) -> web.Response:
+        """Where the websocket is: `gateway_url`, else this server's /gateway (not served, so a
+        client that follows it is refused there, and the attempt is in `requests`)."""
+        if not self._authorized(request):
+            return _error(401, 0, "401: Unauthorized")
+        return _json({"url": self.gateway_url or f"ws://127.0.0.1:{self.port}/gateway",
+                      "shards": 1, "session_start_limit": {
+                          "total": 1000, "remaining": 999, "reset_after": 0,
+                          "max_concurrency": 1}})
 
     async def _application(self, request: web.Request) -> web.Response:
         if not self._authorized(request):
