@@ -1,0 +1,174 @@
+"""`backtrack telegram` as a process, the way an outside tester runs it: TELEGRAM_API_URL is the
+fake's bare address (no /bot, no file URL), the data folder is fresh, and the inputs are the
+ones the other tests do not send: a .mov document, an animation without sound, a square video
+note, an .m4a document then a caption-less video then a sentence, a link to a local server,
+and /status, /undo, /export. What comes back is measured."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from tests.fakes.telegram_api import TOKEN, FakeTelegram, Sent
+from tests.media import level_db, make_audio, make_video, measure, tone_level_db
+
+ROOT = Path(__file__).resolve().parents[3]
+MOV, GIF, NOTE, SONG, LINK = 811, 812, 813, 814, 815
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = await FakeTelegram().start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def clip_server(tmp_path: Path) -> AsyncIterator[str]:
+    """A plain web server with one clip, for the link message."""
+    clip = make_video(tmp_path / "linked.mp4", seconds=2)
+    app = web.Application()
+    async def serve_clip(_: web.Request) -> web.FileResponse:
+        return web.FileResponse(clip)
+
+    app.router.add_get("/clips/linked.mp4", serve_clip)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{port}/clips/linked.mp4"
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("BACKTRACK_", "TELEGRAM_", "DISCORD_", "NEMO_"))}
+    env.update(PYTHONPATH=str(ROOT), BACKTRACK_DATA_DIR=str(tmp_path / "data"),
+               TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=f"http://127.0.0.1:{fake.port}",
+               BACKTRACK_ALLOW_PRIVATE_URLS="true", BACKTRACK_TURNS_PER_MINUTE="0")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bots.cli", "telegram", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    yield proc
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.communicate(), 30)
+
+
+def videos_of(fake: FakeTelegram, chat: int) -> list[Sent]:
+    return [s for s in fake.sent(chat) if s.kind == "video" and s.upload]
+
+
+def saved(sent: Sent, tmp_path: Path) -> Path:
+    assert sent.upload is not None
+    out = tmp_path / f"got-{sent.chat_id}-{sent.message_id}.mp4"
+    out.write_bytes(sent.upload)
+    return out
+
+
+async def until(fake: FakeTelegram, chat: int, test: Callable[[], Any], what: str) -> None:
+    try:
+        await fake.wait_for(test, timeout=60)
+    except AssertionError:
+        raise AssertionError(f"{what}: chat {chat} saw {fake.texts(chat)}") from None
+
+
+async def test_outside_session(fake: FakeTelegram, bot: asyncio.subprocess.Process,
+                               clip_server: str, tmp_path: Path) -> None:
+    def say(chat: int, text: str | None = None, **media: Any) -> None:
+        user = fake.user(chat)
+        fake.push(message=fake.message(fake.private(user), user, text, **media))
+
+    def say_with(chat: int, caption: str | None, **media: Any) -> None:
+        user = fake.user(chat)
+        fake.push(message=fake.message(fake.private(user), user, caption=caption, **media))
+
+    mov = fake.add_file(make_video(tmp_path / "IMG_0001.mov", seconds=2).read_bytes(),
+                        suffix=".mov")
+    gif = fake.add_file(make_video(tmp_path / "loop.mp4", seconds=2, audio=False).read_bytes())
+    note = fake.add_file(make_video(tmp_path / "note.mp4", seconds=2, width=240,
+                                    height=240).read_bytes())
+    song = fake.add_file(make_audio(tmp_path / "song.m4a", seconds=6).read_bytes(),
+                         suffix=".m4a")
+    clip = fake.add_file(make_video(tmp_path / "clip.mp4", seconds=3).read_bytes())
+
+    say_with(MOV, "add background music",
+             document=fake.document(mov, "IMG_0001.MOV", "video/quicktime"))
+    say_with(GIF, "add calm music", animation=fake.animation(gif, duration=2))
+    say_with(NOTE, "add upbeat music", video_note=fake.video_note(note, duration=2))
+    say(LINK, f"add background music to {clip_server}")
+    say_with(SONG, None, document=fake.document(song, "song.m4a", "audio/mp4"))
+    await until(fake, SONG, lambda: fake.texts(SONG), "the song got no answer")
+    say_with(SONG, None, video=fake.video(clip, duration=3, name=None))
+    await until(fake, SONG, lambda: len(fake.texts(SONG)) >= 2 or videos_of(fake, SONG),
+                "the caption-less video got no answer")
+    before = len(videos_of(fake, SONG))
+    say(SONG, "can you make the music a bit quieter and fade it out?")
+    await until(fake, SONG, lambda: len(videos_of(fake, SONG)) > before, "no quieter video")
+
+    for chat in (MOV, GIF, NOTE, LINK):
+        await until(fake, chat, lambda c=chat: videos_of(fake, c), "no video")  # type: ignore[misc]
+
+    # The .mov document: 2 s, its own 440 Hz sound kept, music added.
+    out = saved(videos_of(fake, MOV)[0], tmp_path)
+    facts = measure(out)
+    assert abs(facts.duration - 2.0) < 0.3 and (facts.width, facts.height) == (320, 240)
+    assert facts.video_codec == "h264" and facts.audio_streams == 1
+    assert tone_level_db(out, 0.3, 1.5, 440) > -35
+    # The silent animation now has sound: the music.
+    out = saved(videos_of(fake, GIF)[0], tmp_path)
+    facts = measure(out)
+    assert facts.audio_streams == 1 and abs(facts.duration - 2.0) < 0.3
+    assert level_db(out, 0.3, 1.5) > -45
+    # The video note stays square.
+    out = saved(videos_of(fake, NOTE)[0], tmp_path)
+    facts = measure(out)
+    assert facts.width == facts.height == 240 and facts.audio_streams == 1
+    # The linked clip came through the link.
+    facts = measure(saved(videos_of(fake, LINK)[0], tmp_path))
+    assert abs(facts.duration - 2.0) < 0.3 and facts.audio_streams == 1
+    # The song (880 Hz) is under the clip, fading at the end.
+    songs = [saved(v, tmp_path) for v in videos_of(fake, SONG)]
+    last = songs[-1]
+    assert abs(measure(last).duration - 3.0) < 0.3
+    middle = tone_level_db(last, 0.5, 1.8, 880)
+    assert middle > -45
+    assert tone_level_db(last, 2.75, 3.0, 880) < middle - 6
+    assert tone_level_db(last, 0.5, 1.8, 440) > -35  # the clip's own sound stays
+    # Files came from the fake's /file route, found from the bare TELEGRAM_API_URL alone.
+    assert len(fake.downloads) >= 5
+
+    # /status, /undo, /export.
+    seen = len(fake.texts(SONG))
+    say(SONG, "/status")
+    await until(fake, SONG, lambda: len(fake.texts(SONG)) > seen, "/status got no answer")
+    status = " ".join(fake.texts(SONG)[seen:]).lower()
+    assert "song" in status or "music" in status, status
+    seen = len(fake.texts(SONG))
+    say(SONG, "/undo")
+    await until(fake, SONG, lambda: len(fake.texts(SONG)) > seen, "/undo got no answer")
+    videos = len(videos_of(fake, SONG))
+    say(SONG, "/export")
+    await until(fake, SONG, lambda: len(videos_of(fake, SONG)) > videos, "/export sent no video")
+    exported = saved(videos_of(fake, SONG)[-1], tmp_path)
+    assert abs(measure(exported).duration - 3.0) < 0.3
+    # The undo took the music away again: the export is the clip with its own sound only.
+    assert tone_level_db(exported, 0.5, 1.8, 880) < middle - 30
+    assert tone_level_db(exported, 0.5, 1.8, 440) > -35
+
+    everything = " ".join(t for c in (MOV, GIF, NOTE, SONG, LINK) for t in fake.texts(c))
+    assert "Sorry" not in everything and "Traceback" not in everything
+    bot.send_signal(signal.SIGTERM)
+    _, err = await asyncio.wait_for(bot.communicate(), 30)
+    assert bot.returncode == 0, err.decode()[-2000:]
+    assert "Traceback" not in err.decode() and TOKEN.split(":")[1] not in err.decode()
