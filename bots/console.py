@@ -357,7 +357,7 @@ class Console:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("messages", nargs="*", metavar="MESSAGE",
-                        help="lines to send in order before reading standard input "
+                        help="lines to send in order, then exit (standard input is not read) "
                              "(a file path uploads it)")
     parser.add_argument("--demo", action="store_true",
                         help="make a short sample clip with ffmpeg and send it first")
