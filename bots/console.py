@@ -357,8 +357,8 @@ class Console:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("messages", nargs="*", metavar="MESSAGE",
-                        help="lines to send in order, then exit (standard input is not read) "
-                             "(a file path uploads it)")
+                        help="lines to send in order, then exit; a file path uploads it "
+                             "(standard input is read only when no message is given)")
     parser.add_argument("--demo", action="store_true",
                         help="make a short sample clip with ffmpeg and send it first")
     parser.add_argument("--data-dir", type=Path, help="where files and the database live "
