@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand, Chat, Update, User
-from telegram.error import BadRequest, InvalidToken, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -62,7 +62,7 @@ from bots.telegram_replies import (
     send_text,
     show_replies,
 )
-from bots.telegram_server import make_bot
+from bots.telegram_server import api_url, make_bot, quiet_bad_answers
 from bots.tokens import hide_token_in_logs
 from core.config import Settings
 from core.conversation import Attachment, Fetch, Notice, Reply, Turn
@@ -251,6 +251,7 @@ async def _replay(replies: Iterable[Reply]) -> AsyncIterator[Reply]:
 def build_application(settings: Settings, bot: TelegramBot, token: str) -> PTBApp:
     """The PTB application: concurrent updates, our handlers, our one error handler."""
     hide_token_in_logs(token)
+    quiet_bad_answers()
     tg_bot = make_bot(token, api=settings.telegram_api_url, files=settings.telegram_file_url,
                       local_mode=settings.telegram_local_mode)
     application = ApplicationBuilder().bot(tg_bot).concurrent_updates(True).build()
@@ -280,11 +281,22 @@ async def start(app: AppLike, *, drop_pending: bool = False, poll_timeout: float
                           "its token in .env (TELEGRAM_BOT_TOKEN=...).")
     bot = TelegramBot(app, **bot_options)
     application = build_application(settings, bot, token)
-    try:
+    where = api_url(settings.telegram_api_url)
+    try:  # getMe: the one call that must work
         await application.initialize()
     except InvalidToken as exc:
-        raise ConfigError("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather.") \
-            from exc
+        if where is None:
+            raise ConfigError("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather.") \
+                from exc
+        raise ConfigError(f"The Bot API at {where} refused TELEGRAM_BOT_TOKEN (or is not a Bot "
+                          "API server): check the token and TELEGRAM_API_URL.") from exc
+    except NetworkError as exc:  # refused, timed out, a 5xx
+        raise ConfigError(f"Could not reach Telegram at {where or 'api.telegram.org'} "
+                          f"({type(exc).__name__}): check the network"
+                          + (", or TELEGRAM_API_URL." if where else ".")) from exc
+    except TelegramError as exc:  # an answer that is not the Bot API's (not JSON)
+        raise ConfigError(f"The server at {where or 'api.telegram.org'} does not answer like "
+                          f"the Bot API ({exc.message}): check TELEGRAM_API_URL.") from exc
     await bot.setup(application)
     await application.start()
     updater = application.updater

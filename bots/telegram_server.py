@@ -93,3 +93,24 @@ def make_bot(token: str, *, api: str | None, files: str | None, local_mode: bool
                              media_write_timeout=300),
         get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=60),
         **extra)
+
+
+class QuietBadAnswers(logging.Filter):
+    """PTB logs an answer that is not JSON (a wrong TELEGRAM_API_URL: some web page) with a
+    traceback; it is a setting to fix, not a bug: one warning line with the start of the body."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Can not load invalid JSON data") and record.exc_info:
+            body = record.args[0] if isinstance(record.args, tuple) and record.args else ""
+            record.msg = "telegram: the Bot API server answered something that is not JSON: %.120r"
+            record.args = (str(body),)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def quiet_bad_answers() -> None:
+    """Install `QuietBadAnswers` on PTB's request logger, once."""
+    request_log = logging.getLogger("telegram.request.BaseRequest")
+    if not any(isinstance(f, QuietBadAnswers) for f in request_log.filters):
+        request_log.addFilter(QuietBadAnswers())

@@ -39,7 +39,11 @@ async def clip_server(tmp_path: Path) -> AsyncIterator[str]:
     async def serve_clip(_: web.Request) -> web.FileResponse:
         return web.FileResponse(clip)
 
+    async def page(_: web.Request) -> web.Response:
+        return web.Response(text="<html>a web page</html>", content_type="text/html")
+
     app.router.add_get("/clips/linked.mp4", serve_clip)
+    app.router.add_route("*", "/page/{rest:.*}", page)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -49,16 +53,21 @@ async def clip_server(tmp_path: Path) -> AsyncIterator[str]:
     await runner.cleanup()
 
 
-@pytest.fixture
-async def bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+async def launch(tmp_path: Path, api_url: str, token: str = TOKEN
+                 ) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("BACKTRACK_", "TELEGRAM_", "DISCORD_", "NEMO_"))}
     env.update(PYTHONPATH=str(ROOT), BACKTRACK_DATA_DIR=str(tmp_path / "data"),
-               TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=f"http://127.0.0.1:{fake.port}",
+               TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_URL=api_url,
                BACKTRACK_ALLOW_PRIVATE_URLS="true", BACKTRACK_TURNS_PER_MINUTE="0")
-    proc = await asyncio.create_subprocess_exec(
+    return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bots.cli", "telegram", cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+
+
+@pytest.fixture
+async def bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+    proc = await launch(tmp_path, f"http://127.0.0.1:{fake.port}")
     yield proc
     if proc.returncode is None:
         proc.send_signal(signal.SIGTERM)
@@ -172,3 +181,42 @@ async def test_outside_session(fake: FakeTelegram, bot: asyncio.subprocess.Proce
     _, err = await asyncio.wait_for(bot.communicate(), 30)
     assert bot.returncode == 0, err.decode()[-2000:]
     assert "Traceback" not in err.decode() and TOKEN.split(":")[1] not in err.decode()
+
+
+async def test_server_without_the_menu_methods(fake: FakeTelegram, tmp_path: Path) -> None:
+    """setMyCommands and deleteWebhook answer errors: a warning each, and the bot answers."""
+    fake.fail_next("setMyCommands", 400, "Bad Request: method is not supported")
+    fake.fail_next("deleteWebhook", 404, "Not Found")
+    proc = await launch(tmp_path, f"http://127.0.0.1:{fake.port}/")
+    try:
+        user = fake.user(MOV)
+        fake.push(message=fake.message(fake.private(user), user, "/help"))
+        await until(fake, MOV, lambda: fake.texts(MOV), "/help got no answer")
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+        _, err_bytes = await asyncio.wait_for(proc.communicate(), 30)
+    err = err_bytes.decode()
+    assert proc.returncode == 0, err
+    assert "setMyCommands failed" in err and "refused deleteWebhook" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("where", "token", "words"), [
+    ("fake", "999:wrongwrongwrongwrongwrongwrongwrong", "refused TELEGRAM_BOT_TOKEN"),
+    ("closed", TOKEN, "Could not reach Telegram at http://127.0.0.1:9/bot (NetworkError)"),
+    ("web", TOKEN, "or is not a Bot API server"),
+    ("page", TOKEN, "does not answer like the Bot API (Invalid server response)"),
+])
+async def test_get_me_failing_stops_start_up_with_one_line(
+        fake: FakeTelegram, clip_server: str, tmp_path: Path, where: str, token: str,
+        words: str) -> None:
+    url = {"fake": f"http://127.0.0.1:{fake.port}", "closed": "http://127.0.0.1:9",
+           "web": clip_server.rsplit("/clips", 1)[0],
+           "page": clip_server.rsplit("/clips", 1)[0] + "/page/{token}"}[where]
+    proc = await launch(tmp_path, url, token)
+    _, err_bytes = await asyncio.wait_for(proc.communicate(), 30)
+    err = err_bytes.decode()
+    assert proc.returncode == 2, err
+    assert words in err
+    assert "Traceback" not in err and TOKEN.split(":")[1] not in err

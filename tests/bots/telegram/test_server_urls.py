@@ -53,3 +53,23 @@ def test_file_url(given: str | None, api: str | None, expected: str | None) -> N
 def test_both() -> None:
     assert api_urls(H, None) == (f"{H}/bot", f"{H}/file/bot")
     assert api_urls(None, None) == (None, None)
+
+
+def test_a_web_page_answer_is_one_warning_line() -> None:
+    import json
+    import logging
+    import sys
+
+    from bots.telegram_server import QuietBadAnswers
+
+    try:
+        json.loads("<html>")
+    except ValueError:
+        exc_info = sys.exc_info()
+    rec = logging.LogRecord("telegram.request.BaseRequest", logging.ERROR, __file__, 1,
+                            'Can not load invalid JSON data: "%s"', ("<html>" * 100,), exc_info)
+    assert QuietBadAnswers().filter(rec)
+    assert rec.exc_info is None and rec.levelname == "WARNING"
+    assert rec.getMessage().startswith("telegram: the Bot API server answered something that "
+                                       "is not JSON: '<html>")
+    assert len(rec.getMessage()) < 220
