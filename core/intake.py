@@ -146,9 +146,7 @@ class Intake:
         self._check_kind(kind)
         if attachment.size:
             # Old files make way (never this conversation's own); DiskFull when that's not enough.
-            own = [self.settings.data_dir / m.path for m in await self.store.list_media(session_id)]
-            await make_room(self.settings.data_dir, attachment.size, self.settings.data_max_bytes,
-                            self.settings.file_max_age_hours * 3600, keep=own)
+            await self._make_room(session_id, attachment.size)
         folder = self._folder(session_id)
         await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         path = folder / (secrets.token_hex(8) + suffix_for(attachment.name, attachment.mime, kind))
@@ -171,11 +169,22 @@ class Intake:
         try:
             kind = check_upload(got.path.name, got.size, got.mime, self.settings.max_file_bytes)
             self._check_kind(kind)
+            # A link's size is only known once it is here, and then it already counts towards
+            # the folder: room is made for nothing more, unless it can never fit (make_room
+            # then refuses without deleting anything).
+            too_big = got.size > self.settings.data_max_bytes
+            await self._make_room(session_id, got.size if too_big else 0, got.path)
             return await self._admit(session_id, got.path, display_name(got.name, kind), kind,
                                      got.size)
         except BaseException:
             await asyncio.to_thread(got.path.unlink, missing_ok=True)
             raise
+
+    async def _make_room(self, session_id: str, need_bytes: int, *keep: Path) -> None:
+        """Sweep old files (never this conversation's own, nor `keep`); DiskFull with words."""
+        own = [self.settings.data_dir / m.path for m in await self.store.list_media(session_id)]
+        await make_room(self.settings.data_dir, need_bytes, self.settings.data_max_bytes,
+                        self.settings.file_max_age_hours * 3600, keep=[*own, *keep])
 
     def _check_kind(self, kind: str) -> None:
         if kind == "image" and not self.accepts_images:

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from core.assistant import Assistant
 from core.config import Settings
-from core.conversation import Message, Problem, Turn, Video
+from core.conversation import ConversationKey, Message, Problem, Turn, Video
 from tests.core.assistant.conftest import KEY, attach, collect
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore
@@ -108,4 +108,40 @@ async def test_a_remote_result_that_fits_is_fetched_and_sent_as_a_file(
     assert video.path is not None and video.path.is_relative_to(settings.data_dir / "renders")
     assert video.path.read_bytes() == clip.read_bytes() and video.size == clip.stat().st_size
     assert video.url is not None and video.url.startswith(media_server)
+    await bot.aclose()
+
+
+async def test_a_linked_file_makes_room_under_the_data_cap_or_is_refused_with_words(
+        settings: Settings, store: MemoryStore, engine: FakeEngine, media_server: str,
+        clip: Path) -> None:
+    import os
+
+    size = clip.stat().st_size
+    roomy = settings.model_copy(update={"allow_private_urls": True,
+                                        "data_max_bytes": size + 20_000})
+    old = roomy.data_dir / "renders" / "old.mp4"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"\0" * 30_000)
+    os.utime(old, (1_000_000, 1_000_000))
+    bot = Assistant(roomy, store, engine)
+    replies = await collect(bot, Turn(KEY, f"{media_server}/v/beach.mp4"))
+    assert not [r for r in replies if isinstance(r, Problem)]
+    assert not old.exists(), "an old render made way for the linked clip"
+    (record,) = store.media.values()
+    assert (roomy.data_dir / record.path).stat().st_size == size
+    await bot.aclose()
+
+    tiny = roomy.model_copy(update={"data_max_bytes": size // 2})
+    old.write_bytes(b"\0" * 1_000)
+    os.utime(old, (1_000_000, 1_000_000))
+    bot = Assistant(tiny, MemoryStore(), engine)
+    calls = engine.count("add_media")
+    replies = await collect(bot, Turn(ConversationKey("telegram", "200"),
+                                      f"{media_server}/v/beach.mp4"))
+    (problem,) = [r.text for r in replies if isinstance(r, Problem)]
+    assert problem.startswith("My storage is full right now")
+    assert engine.count("add_media") == calls
+    assert old.exists(), "a file that can never fit deletes nothing"
+    kept = {roomy.data_dir / record.path}
+    assert [p for p in (tiny.data_dir / "media").rglob("*") if p.is_file()] == list(kept)
     await bot.aclose()
