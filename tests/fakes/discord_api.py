@@ -12,10 +12,10 @@ Faults: tests can make the next calls of a route (named after its handler: "foll
 such a call does nothing and is listed in `faulted`. Note that discord.py itself tries 500, 502,
 504 and 524 again (1 s, 3 s, ... apart) on REST routes, and every 5xx on webhook routes.
 
-GET /gateway/bot names a websocket address, but no websocket is served there.
-Not modelled: the gateway websocket, rate-limit buckets and 429s, permissions, embeds,
-message history, attachment expiry of CDN URLs, the "first follow-up replaces the thinking
-message" quirk.
+GET /gateway/bot names a websocket address (`gateway_url`; tests/fakes/discord_gateway.py
+serves one for bots run as processes). Not modelled here: the gateway websocket, rate-limit
+buckets and 429s, permissions, embeds, message history, attachment expiry of CDN URLs, the
+"first follow-up replaces the thinking message" quirk.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """`backtrack discord` and `backtrack run` as processes, pointed at the fake Discord through
 DISCORD_API_URL (written as a bare host): they log in there, sync the commands there, look up the
 gateway there and connect to it; SIGTERM exits 0. A gateway that refuses the first connection
-(discord.py cannot retry that one) or an unreachable REST API stops start-up with one line."""
+(discord.py cannot retry that one) or an unreachable REST API stops start-up with one line. With
+a (fake) gateway there, the process comes online and answers a DM and a /music command."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.discord_api import FakeDiscord
+from tests.fakes.discord_gateway import FakeGateway
+from tests.media import make_video, measure, tone_level_db
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -104,3 +107,43 @@ async def test_unreachable_api_is_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 1, err
     assert "Could not reach Discord at http://127.0.0.1:9/api/v10" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["discord", "run"])
+async def test_process_online_answers_a_dm_and_a_slash_command(
+        fake: FakeDiscord, tmp_path: Path, command: str) -> None:
+    """With a gateway at the address GET /gateway/bot gives, the bot comes online and works."""
+    gateway = await FakeGateway(fake.token, fake.user(fake.bot_id, "backtrack", bot=True),
+                                fake.app_id).start()
+    fake.gateway_url = gateway.url
+    dm, channel, ann, ben = 9001, 9002, 77, 78
+    clip = make_video(tmp_path / "clip.mp4", seconds=2).read_bytes()
+    proc = await launch(command, tmp_path, fake.base, fake.token)
+    try:
+        await fake.wait_for(lambda: gateway.identified, timeout=30)
+        await gateway.dispatch("MESSAGE_CREATE", fake.message(
+            user_id=ann, channel_id=dm, content="add background music",
+            attachments=[fake.attachment(dm, "clip.mp4", clip)]))
+        slash = fake.slash("music", user_id=ben, channel_id=channel, guild_id=555,
+                           video=fake.attachment(channel, "take2.mp4", clip),
+                           prompt="add calm music and fade it out")
+        await gateway.dispatch("INTERACTION_CREATE", slash)
+        replies = await fake.wait_for(
+            lambda: [m for m in fake.channel_messages(dm) if m.files], timeout=60)
+        followups = await fake.wait_for(
+            lambda: [m for m in fake.interaction(slash).followups if m.files], timeout=60)
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+        _, err_bytes = await asyncio.wait_for(proc.communicate(), 30)
+        await gateway.stop()
+    err = err_bytes.decode()
+    assert proc.returncode == 0, err
+    assert fake.interaction(slash).callbacks[0]["type"] == 5  # deferred at once
+    for i, sent in enumerate((replies[0], followups[0])):
+        out = tmp_path / f"got-{i}.mp4"
+        out.write_bytes(sent.files[0][1])
+        facts = measure(out)
+        assert abs(facts.duration - 2.0) < 0.3 and facts.audio_streams == 1
+        assert tone_level_db(out, 0.3, 1.5, 440) > -35  # the clip's own sound is kept
+    assert "Traceback" not in err and fake.token not in err
