@@ -38,8 +38,11 @@ from core.conversation import (
     Video,
 )
 from core.delivery import human_duration, human_size
-from core.errors import ConfigError, StoreError
+from core.errors import ConfigError, EngineError, StoreError
 from core.routing import route
+from core.runner import FfmpegRunner
+
+log = logging.getLogger(__name__)
 
 KEY = ConversationKey("console", "local")
 MEDIA_SUFFIXES = frozenset({".mp4", ".mov", ".avi", ".webm", ".mkv", ".jpg", ".jpeg", ".png",
@@ -48,6 +51,7 @@ QUIT_WORDS = frozenset({"/quit", "/exit", "/q"})
 DEMO_SECONDS = 8
 DEMO_SIZE = "640x360"
 PATIENCE_SECONDS = 1.0
+DEMO_TIMEOUT = 120.0
 
 BANNER = """Backtrack chat. Send a video by typing its path (or /upload PATH), then say what you
 want, e.g. "add background music and fade it out at the end". /demo makes a sample clip,
@@ -229,36 +233,22 @@ def start_reader(stream: TextIO) -> asyncio.Queue[str | None]:
     return queue
 
 
-async def make_demo_clip(folder: Path, seconds: int = DEMO_SECONDS) -> Path:
+async def make_demo_clip(folder: Path, seconds: int = DEMO_SECONDS,
+                         runner: FfmpegRunner | None = None) -> Path:
     """A short test pattern with a quiet tone as its own sound, made by ffmpeg once."""
-    import imageio_ffmpeg
-
     path = folder / "demo.mp4"
-    if path.is_file() and path.stat().st_size > 0:
+    if await asyncio.to_thread(lambda: path.is_file() and path.stat().st_size > 0):
         return path
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-    partial = folder / "demo.partial.mp4"
     args = [
-        imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+        "-loglevel", "error",
         "-f", "lavfi", "-i", f"testsrc2=size={DEMO_SIZE}:rate=25:duration={seconds}",
         "-f", "lavfi", "-i", f"sine=frequency=220:sample_rate=48000:duration={seconds}",
         "-filter:a", "volume=0.3", "-c:v", "libx264", "-preset", "ultrafast",
-        "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(partial),
+        "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-f", "mp4",
     ]
-    process = await asyncio.create_subprocess_exec(
-        *args, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
-    try:
-        async with asyncio.timeout(120):
-            _, stderr = await process.communicate()
-    except BaseException:
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        await process.wait()
-        raise
-    if process.returncode != 0:
-        raise RuntimeError("ffmpeg could not make the demo clip: " + stderr.decode()[-500:])
-    await asyncio.to_thread(partial.replace, path)
-    return path
+    # The runner brings the deadline, the kill on cancel and the rename only after success.
+    return await (runner or FfmpegRunner(timeout=DEMO_TIMEOUT)).render(args, path)
 
 
 # The chat --------------------------------------------------------------------------------------
@@ -266,8 +256,10 @@ async def make_demo_clip(folder: Path, seconds: int = DEMO_SECONDS) -> Path:
 class Console:
     """One console conversation over a built app."""
 
-    def __init__(self, settings: Settings, out: TextIO, tty: bool) -> None:
+    def __init__(self, settings: Settings, out: TextIO, tty: bool,
+                 runner: FfmpegRunner | None = None) -> None:
         self.settings = settings
+        self.runner = runner  # None: a runner of its own for the demo clip
         self.printer = Printer(out, tty)
         self.tty = tty
         self.assistant: Assistant | None = None
@@ -338,9 +330,12 @@ class Console:
         if line.kind == "demo":
             self.printer.reply(Status("Making a sample clip…"))
             try:
-                path = await make_demo_clip(self.settings.data_dir / "demo")
-            except (OSError, RuntimeError, TimeoutError) as exc:
-                self.printer.reply(Problem(f"I couldn't make the sample clip: {exc}"))
+                path = await make_demo_clip(self.settings.data_dir / "demo", runner=self.runner)
+            except (OSError, EngineError) as exc:
+                # ffmpeg's words are for the log; the person gets a short line.
+                log.warning("could not make the demo clip: %s", exc,
+                            extra={"stderr": getattr(exc, "stderr_tail", "")})
+                self.printer.reply(Problem("Couldn't make the sample clip: ffmpeg failed."))
                 return True
             # Where it lies is the data folder's business: only the delivered video's path
             # is printed.
