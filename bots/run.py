@@ -121,8 +121,10 @@ class DiscordWay:
             raise ConfigError("Discord refused DISCORD_BOT_TOKEN: check the token in .env") from exc
         except (OSError, aiohttp.ClientError, discord.HTTPException) as exc:
             await self._bot.close()
-            raise ConfigError(f"Could not reach Discord ({type(exc).__name__}): check the "
-                              "network.") from exc
+            url = self._bot.settings.discord_api_url
+            raise ConfigError(f"Could not reach Discord{f' at {url}' if url else ''} "
+                              f"({type(exc).__name__}): check the network"
+                              + (", or DISCORD_API_URL." if url else ".")) from exc
         self._task = asyncio.create_task(self._bot.connect(), name="discord")
 
     async def pause(self) -> None:
@@ -154,16 +156,10 @@ class TelegramWay:
         self._running: Any = None
 
     async def start(self) -> None:
-        from telegram.error import NetworkError
-
+        """A refused token or an unreachable server is a ConfigError in words (see `start`)."""
         from bots import telegram_bot
 
-        try:
-            self._running = await telegram_bot.start(self._app)
-        except NetworkError as exc:  # TimedOut included
-            where = self._app.settings.telegram_api_url or "api.telegram.org"
-            raise ConfigError(f"Could not reach Telegram at {where} ({type(exc).__name__}): "
-                              "check the network, or TELEGRAM_API_URL if you set it.") from exc
+        self._running = await telegram_bot.start(self._app)
 
     async def pause(self) -> None:
         updater = self._running.application.updater if self._running is not None else None
