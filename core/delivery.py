@@ -192,14 +192,19 @@ class RenderLog:
         await self.save(state=state, **changes)
 
 
-def relative_to(path: Path | None, root: Path) -> str | None:
-    """A stored path: relative to the data folder when inside it."""
-    if path is None:
-        return None
+def stored_path(path: Path, root: Path) -> str:
+    """How a file is stored: relative to the data folder when inside it, else absolute.
+    Resolves links (file system calls): from a coroutine, run it in a thread."""
+    resolved = path.resolve()
     try:
-        return str(path.resolve().relative_to(root.resolve()))
+        return str(resolved.relative_to(root.resolve()))
     except ValueError:
-        return str(path)
+        return str(resolved)
+
+
+def relative_to(path: Path | None, root: Path) -> str | None:
+    """`stored_path`, or None without a file (a render that stayed remote)."""
+    return None if path is None else stored_path(path, root)
 
 
 StatusFn = Callable[[str, float | None], None]
@@ -262,8 +267,8 @@ class Renderer:
             raise
         finally:
             self.live.discard(render_id)
-        await job.finish("done", progress=100.0,
-                         output_path=relative_to(rendered.path, self.settings.data_dir),
+        output_path = await asyncio.to_thread(relative_to, rendered.path, self.settings.data_dir)
+        await job.finish("done", progress=100.0, output_path=output_path,
                          output_url=rendered.url)
         return rendered, render_id
 

@@ -15,6 +15,7 @@ The local engine writes drafts in the same vocabulary, with these conventions:
                    "last_step": {"target": "music"|"original", "factor": float} (the last
                                 relative volume step, so "a bit more" can repeat it)}
     video track : {"tt": 0, "sg": [{"s": 0, "d": ms, "m": {"name", "media_id"}}]}
+                  ("m" may also hold "has_audio": bool, the clip's own sound, noted on arrival)
     BGM track   : {"tt": 1, "sg": [{"s": start_ms_in_video, "d": ms,
                    "m": {"name", "media_id" | "mood", "volume": 0..2, "fade_in": ms,
                          "fade_out": ms, "offset": ms_into_song, "fit": "loop"|"trim"|"once",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from core.config import Settings
+from core.delivery import stored_path
 from core.draft import AUDIO, VIDEO, Draft
 from core.engine import (
     Edited,
@@ -135,7 +137,7 @@ class LocalEngine:
             raise BadMedia(f"{media.name} has no sound in it.")
         # The assistant records accepted media itself; this keeps the engine whole without it.
         if await self.store.get_media(media.media_id) is None:
-            await self.store.add_media(self._record(session, media, info))
+            await self.store.add_media(await self._record(session, media, info))
         before = await self.draft(session)
         draft = before.copy()
         if media.kind == "video":
@@ -145,12 +147,8 @@ class LocalEngine:
         await self._save(session, before, draft)
         return line
 
-    def _record(self, session: SessionRef, media: MediaFile, info: MediaInfo) -> MediaRecord:
-        path = media.path
-        try:
-            stored = str(path.resolve().relative_to(self.settings.data_dir.resolve()))
-        except ValueError:
-            stored = str(path.resolve())
+    async def _record(self, session: SessionRef, media: MediaFile, info: MediaInfo) -> MediaRecord:
+        stored = await asyncio.to_thread(stored_path, media.path, self.settings.data_dir)
         return MediaRecord(
             id=media.media_id, session_id=session.session_id, kind=media.kind, name=media.name,
             path=stored, size=info.size, duration=info.duration, width=info.width,
@@ -160,6 +158,9 @@ class LocalEngine:
     @staticmethod
     def _put_video(draft: Draft, media: MediaFile, info: MediaInfo) -> str:
         put_video(draft, media.name, media.media_id, info.duration)
+        track = draft.track_dict(VIDEO)
+        assert track is not None
+        track["sg"][0]["m"]["has_audio"] = info.has_audio  # so edits need not probe again
         size = f", {info.width}x{info.height}" if info.width else ""
         return (f"Got your video {media.name} ({_clock(info.duration)}{size}). Tell me what to "
                 "do, e.g. \"add lofi music at 30% and fade it out\".")
@@ -184,10 +185,7 @@ class LocalEngine:
 
         before = await self.draft(session)
         video_seg = before.first_segment(VIDEO)
-        has_audio = False
-        video_id = video_seg.meta.get("media_id") if video_seg is not None else None
-        if video_id and (path := await self._media(str(video_id))) and path.is_file():
-            has_audio = (await probe(path)).has_audio
+        has_audio = await self._clip_has_audio(before)
         songs = await self.store.list_media(session.session_id, "audio")
         music = None
         if songs:
@@ -200,16 +198,30 @@ class LocalEngine:
             yield Said("Got it: " + ", ".join(parsed.understood) + ".")
         yield Edited(changes, parsed.draft)
 
+    async def _clip_has_audio(self, draft: Draft) -> bool:
+        """Whether the clip has its own sound: remembered in the draft since it arrived,
+        probed for drafts written before that."""
+        seg = draft.first_segment(VIDEO)
+        known = seg.meta.get("has_audio") if seg is not None else None
+        if isinstance(known, bool):
+            return known
+        path = await self._clip_path(draft)
+        return path is not None and (await probe(path)).has_audio
+
+    async def _clip_path(self, draft: Draft) -> Path | None:
+        """The draft's clip on disk, None when it has none or the file is gone."""
+        clip = _clip_id(draft)
+        path = await self._media(clip) if clip is not None else None
+        return path if path is not None and await asyncio.to_thread(path.is_file) else None
+
     # Rendering ---------------------------------------------------------------------------------
 
     async def export(
         self, session: SessionRef, options: ExportOptions
     ) -> AsyncIterator[EngineEvent]:
         draft = await self.draft(session)
-        video_seg = draft.first_segment(VIDEO)
-        media_id = video_seg.meta.get("media_id") if video_seg is not None else None
-        video_path = await self._media(str(media_id)) if media_id else None
-        if video_path is None or not video_path.is_file():
+        video_path = await self._clip_path(draft)
+        if video_path is None:
             raise NothingToEdit("Send me a video first, then tell me what to do with it.")
         video = require_video(await probe(video_path))
         render_id = options.render_id or secrets.token_hex(8)
@@ -240,8 +252,8 @@ class LocalEngine:
                     shown = float(int(item))
                     yield Progress("Rendering…", shown)
         assert plan is not None
-        yield Rendered(output, None, output.stat().st_size, plan.duration, plan.width,
-                       plan.height)
+        size = (await asyncio.to_thread(output.stat)).st_size
+        yield Rendered(output, None, size, plan.duration, plan.width, plan.height)
 
     async def resume_export(self, session: SessionRef, remote_id: str) -> AsyncIterator[
         EngineEvent

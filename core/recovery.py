@@ -136,8 +136,9 @@ class Recovery:
                     rendered = event
             if rendered is None:
                 raise EngineError("the resumed render ended without a result")
-            await job.finish("done", progress=100.0,
-                             output_path=relative_to(rendered.path, self.settings.data_dir),
+            output_path = await asyncio.to_thread(relative_to, rendered.path,
+                                                  self.settings.data_dir)
+            await job.finish("done", progress=100.0, output_path=output_path,
                              output_url=rendered.url)
             replies = [Message("Your render finished after a restart."),
                        self._video(rendered, record.id)]

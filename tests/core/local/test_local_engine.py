@@ -284,3 +284,33 @@ async def test_a_longer_clip_sent_later_gets_music_to_its_end(
     middle = tone_level_db(done.path, 4.0, 5.0, 880)
     assert middle > -30
     assert tone_level_db(done.path, 7.0, 7.9, 880) > middle - 1.5  # the last second
+
+
+async def test_the_clips_own_sound_is_remembered_on_arrival_not_probed_per_edit(
+        engine: LocalEngine, settings: Settings, clip: Path, silent_clip: Path) -> None:
+    silent = await session_with(engine, settings, silent_clip)
+    seg = (await engine.draft(silent)).first_segment(VIDEO)
+    assert seg is not None and seg.meta["has_audio"] is False
+
+    ref = await session_with(engine, settings, clip)
+    seg = (await engine.draft(ref)).first_segment(VIDEO)
+    assert seg is not None and seg.meta["has_audio"] is True
+    # With the file gone a probe could not tell: the draft still knows the clip has sound,
+    # so new music goes under it quietly.
+    (settings.data_dir / "media" / "v1.mp4").unlink()
+    await collect(engine.edit(ref, "add calm music"))
+    music = (await engine.draft(ref)).first_segment(AUDIO)
+    assert music is not None and music.meta["volume"] == pytest.approx(0.4)
+
+
+async def test_a_draft_from_before_has_audio_is_probed(engine: LocalEngine, settings: Settings,
+                                                       clip: Path) -> None:
+    ref = await session_with(engine, settings, clip)
+    draft = await engine.draft(ref)
+    track = draft.track_dict(VIDEO)
+    assert track is not None
+    del track["sg"][0]["m"]["has_audio"]
+    await engine.store.push_draft(ref.session_id, draft.to_json())
+    await collect(engine.edit(ref, "add calm music"))
+    music = (await engine.draft(ref)).first_segment(AUDIO)
+    assert music is not None and music.meta["volume"] == pytest.approx(0.4)
