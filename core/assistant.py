@@ -208,7 +208,7 @@ class Assistant:
                         await self.renderer.timed_out(key)
                     emit(_problem(exc, key))
         finally:
-            self.renderer.last.pop(key, None)
+            self.renderer.forget(key)
             if self._running.get(key) is job:
                 del self._running[key]
             emit(None)

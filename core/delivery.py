@@ -220,7 +220,8 @@ class Renderer:
         self.engine = engine
         self.live: set[str] = set()
         self.last: dict[str, RenderLog] = {}
-        """The latest render of each conversation (a turn that timed out fixes its state)."""
+        """Each conversation's running or cancelled render (a turn that timed out fixes the
+        state of a cancelled one); a finished or failed render leaves, so does `forget`."""
         self.closing = False
         """Set at shutdown: a cancelled render is then "interrupted", not "cancelled"."""
 
@@ -267,10 +268,16 @@ class Renderer:
             raise
         finally:
             self.live.discard(render_id)
+            if job.record.state != "cancelled" and self.last.get(str(turn.key)) is job:
+                del self.last[str(turn.key)]  # only a cancelled render may still be timed out
         output_path = await asyncio.to_thread(relative_to, rendered.path, self.settings.data_dir)
         await job.finish("done", progress=100.0, output_path=output_path,
                          output_url=rendered.url)
         return rendered, render_id
+
+    def forget(self, conversation: str) -> None:
+        """The conversation's turn is over: its render, if any, needs no more fixing."""
+        self.last.pop(conversation, None)
 
     async def timed_out(self, conversation: str) -> None:
         """A turn ran past its deadline: its render failed, it was not cancelled by anyone."""

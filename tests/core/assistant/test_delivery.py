@@ -126,6 +126,42 @@ async def test_render_progress_writes_are_throttled() -> None:
     assert store.renders["r"].state == "done" and store.renders["r"].updated_at == now[0]
 
 
+async def test_the_renderer_keeps_no_entry_per_conversation_once_renders_end(
+        settings: Settings, store: MemoryStore, engine: FakeEngine) -> None:
+    import asyncio
+
+    from core.conversation import ConversationKey
+    from core.delivery import Renderer
+    from core.engine import ExportOptions, SessionRef
+
+    renderer = Renderer(settings, store, engine)
+
+    async def render(chat: str) -> None:
+        turn = Turn(ConversationKey("telegram", chat), "export")
+        await renderer.render(turn, SessionRef(str(turn.key), "s1"), ExportOptions(),
+                              lambda text, percent: None, lambda reply: None)
+
+    for chat in range(50):
+        await render(str(chat))
+    engine.fail["export"] = RuntimeError("ffmpeg exploded")
+    with pytest.raises(RuntimeError):
+        await render("failed")
+    assert renderer.last == {}, "finished and failed renders need no fixing later"
+
+    del engine.fail["export"]
+    engine.export_gate = asyncio.Event()
+    task = asyncio.create_task(render("slow"))
+    await asyncio.wait_for(engine.export_started.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    (key,) = renderer.last  # a cancelled render stays until its turn says why
+    await renderer.timed_out(key)
+    assert renderer.last == {}
+    assert sorted(r.state for r in store.renders.values()).count("failed") == 2
+    renderer.forget("telegram:nobody")  # nothing to forget is fine
+
+
 # Quick actions: the buttons under a video depend on the draft ---------------------------------
 
 def _draft(volume: float | None = 0.4, fade_out: int = 0, aspect: str | None = None) -> Draft:
