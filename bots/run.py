@@ -261,6 +261,7 @@ async def _serve(settings: Settings, grace: float, stopper: Stopper) -> int:
 
     app = await build_app(settings)
     started: list[Way] = []
+    waiting: list[asyncio.Future[Any]] = []  # the watchers and the stop event's wait
     code = 0
     try:
         for name in planned(settings):
@@ -275,6 +276,7 @@ async def _serve(settings: Settings, grace: float, stopper: Stopper) -> int:
         watchers: dict[asyncio.Future[Any], Way] = {
             asyncio.ensure_future(w.wait()): w for w in started}
         stop = asyncio.ensure_future(stopper.stop.wait())
+        waiting += [stop, *watchers]
         done, _ = await asyncio.wait({stop, *watchers}, return_when=asyncio.FIRST_COMPLETED)
         for task in done - {stop}:
             exc = task.exception()
@@ -284,9 +286,11 @@ async def _serve(settings: Settings, grace: float, stopper: Stopper) -> int:
                 log.error("%s stopped on its own; shutting down", watchers[task].name,
                           exc_info=exc)
             code = 1
-        for task in (stop, *watchers):
-            task.cancel()
     finally:
+        # Also when `_serve` itself is cancelled inside `asyncio.wait`: nothing left pending.
+        for task in waiting:
+            task.cancel()
+        await asyncio.gather(*waiting, return_exceptions=True)
         await _shut_down(app, started, grace, stopper.hurry)
         log.info("backtrack stopped", extra={"exit": code})
     return code
