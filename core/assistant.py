@@ -9,7 +9,6 @@ an id that ties it to the traceback in the log.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -18,15 +17,13 @@ from typing import Any, Protocol
 
 from core.config import Settings
 from core.conversation import Message, Notifier, Problem, Reply, Status, Turn
-from core.delivery import Renderer, Signer, plan, quick_actions, shrink_target, video_reply
-from core.draft import Draft
+from core.delivery import Delivery, Renderer, Signer
 from core.engine import (
     Edited,
     Engine,
     ExportOptions,
     MediaFile,
     Progress,
-    Rendered,
     Said,
     SessionRef,
 )
@@ -34,7 +31,6 @@ from core.errors import (
     EngineError,
     NothingToEdit,
     NotUnderstood,
-    TooLarge,
     UserError,
     apology,
     new_error_id,
@@ -105,6 +101,7 @@ class Assistant:
         self.intake = Intake(settings, store, probe, self._fetcher,
                              accepts_images=engine_accepts_images(engine))
         self.renderer = Renderer(settings, store, engine)
+        self.delivery = Delivery(settings, self.renderer, signer, self._fetcher)
         self._tasks = TaskSet()
         self.journal = Journal(store)
         self.recovery = Recovery(settings, store, engine, signer, self._tasks.spawn,
@@ -306,38 +303,8 @@ class Assistant:
             raise NothingToEdit("There's nothing to export yet: send me a video first.")
         if self.gate is not None:
             await self.gate.check_render(turn.key.person)
-        rendered, render_id = await self.renderer.render(turn, session, options, status, emit)
-        how = plan(rendered, turn.upload_limit, self.signer is not None)
-        limit = turn.upload_limit
-        if how == "shrink":
-            if limit is None:
-                raise EngineError("the render has neither a file nor a URL")
-            status("Too big for this chat; making a smaller copy…")
-            smaller = dataclasses.replace(options, max_bytes=shrink_target(limit))
-            rendered, render_id = await self.renderer.render(turn, session, smaller, status, emit)
-            if rendered.path is None or (rendered.size or 0) > limit:
-                raise TooLarge("Even a smaller copy is too big for this chat. Try a shorter "
-                               "clip, or \"export 720p\".")
-            how = "file"
-        if how == "url" and rendered.url and rendered.path is None and (
-                limit is None or (rendered.size or limit + 1) <= limit):
-            rendered = await self._fetch_result(rendered, status)
-            how = plan(rendered, limit, self.signer is not None)
-        url = self.signer.url_for(render_id, "backtrack.mp4") if (
-            how == "link" and self.signer is not None) else None
-        buttons = quick_actions(await self._draft_or_none(session), rendered.width,
-                                rendered.height)
-        status("Finished.", 100.0)
-        emit(video_reply(rendered, how, url, limit, buttons))
+        await self.delivery.deliver(turn, session, options, status, emit)
         self._housekeeping()
-
-    async def _draft_or_none(self, session: SessionRef) -> Draft | None:
-        """The draft for the quick actions; without it they are the default set."""
-        try:
-            return await self.engine.draft(session)
-        except Exception as exc:  # buttons are a nicety: never fail a delivered render
-            log.warning("no draft for the quick actions (%s)", type(exc).__name__)
-            return None
 
     def _housekeeping(self) -> None:
         """Sweep the data folder now and then (renders add files; start-up sweeps too)."""
@@ -347,18 +314,6 @@ class Assistant:
         self._swept_at = now
         self._tasks.spawn(sweep(self.settings.data_dir, self.settings.data_max_bytes,
                                 self.settings.file_max_age_hours * 3600), name="janitor")
-
-    async def _fetch_result(self, rendered: Rendered, status: _StatusLine) -> Rendered:
-        """A remote result small enough for the chat, downloaded so it arrives as a file;
-        when that fails the link still works, so the link is sent."""
-        assert rendered.url is not None
-        status("Fetching the finished video…")
-        try:
-            got = await self._fetcher.download(rendered.url, self.settings.data_dir / "renders")
-        except UserError as exc:
-            log.warning("remote result not downloaded (%s); sending the link", type(exc).__name__)
-            return rendered
-        return dataclasses.replace(rendered, path=got.path, size=got.size)
 
     # Sessions ---------------------------------------------------------------------------------
 

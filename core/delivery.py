@@ -1,4 +1,5 @@
-"""Delivery rules for a finished render, and the render (with its stored record) itself.
+"""Delivery rules for a finished render, the render (with its stored record) itself, and
+`Delivery`, which renders and hands the result to the chat by those rules.
 
 `plan()` is pure: a file when it fits the chat's upload limit, else a signed link from our own
 link server, else the engine's URL (NemoVideo), else a re-encode that fits the limit.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -26,8 +28,11 @@ from core.engine import (
     Said,
     SessionRef,
 )
-from core.errors import EngineError, UserError
+from core.errors import EngineError, TooLarge, UserError
+from core.fetch import Downloaded
 from core.ports import RenderRecord, RenderState, RenderStore
+
+log = logging.getLogger("backtrack.assistant")  # the turn's story, wherever its code lives
 
 Plan = Literal["file", "link", "url", "shrink"]
 
@@ -45,6 +50,12 @@ class Signer(Protocol):
     """What delivery needs from `core.links.LinkSigner`."""
 
     def url_for(self, render_id: str, filename: str) -> str: ...
+
+
+class ResultFetcher(Protocol):
+    """What delivery needs from `core.fetch.Fetcher`: a remote result brought here."""
+
+    async def download(self, url: str, dest_dir: Path) -> Downloaded: ...
 
 
 def plan(rendered: Rendered, upload_limit: int | None, can_sign: bool) -> Plan:
@@ -284,3 +295,63 @@ class Renderer:
         job = self.last.pop(conversation, None)
         if job is not None and job.record.state == "cancelled":
             await job.finish("failed", error="the turn ran past its deadline")
+
+
+class Delivery:
+    """Renders a session and hands the result to the chat: a file, our signed link, the
+    engine's URL, or a smaller copy when nothing else fits."""
+
+    def __init__(self, settings: Settings, renderer: Renderer, signer: Signer | None,
+                 fetcher: ResultFetcher) -> None:
+        self.settings = settings
+        self.renderer = renderer
+        self.engine = renderer.engine
+        self.signer = signer
+        self.fetcher = fetcher
+
+    async def deliver(self, turn: Turn, session: SessionRef, options: ExportOptions,
+                      status: StatusFn, emit: EmitFn) -> None:
+        """Render, then emit the Video reply (TooLarge when even a smaller copy won't fit)."""
+        rendered, render_id = await self.renderer.render(turn, session, options, status, emit)
+        how = plan(rendered, turn.upload_limit, self.signer is not None)
+        limit = turn.upload_limit
+        if how == "shrink":
+            if limit is None:
+                raise EngineError("the render has neither a file nor a URL")
+            status("Too big for this chat; making a smaller copy…", None)
+            smaller = dataclasses.replace(options, max_bytes=shrink_target(limit))
+            rendered, render_id = await self.renderer.render(turn, session, smaller, status, emit)
+            if rendered.path is None or (rendered.size or 0) > limit:
+                raise TooLarge("Even a smaller copy is too big for this chat. Try a shorter "
+                               "clip, or \"export 720p\".")
+            how = "file"
+        if how == "url" and rendered.url and rendered.path is None and (
+                limit is None or (rendered.size or limit + 1) <= limit):
+            rendered = await self._fetch_result(rendered, status)
+            how = plan(rendered, limit, self.signer is not None)
+        url = self.signer.url_for(render_id, DOWNLOAD_NAME) if (
+            how == "link" and self.signer is not None) else None
+        buttons = quick_actions(await self._draft_or_none(session), rendered.width,
+                                rendered.height)
+        status("Finished.", 100.0)
+        emit(video_reply(rendered, how, url, limit, buttons))
+
+    async def _draft_or_none(self, session: SessionRef) -> Draft | None:
+        """The draft for the quick actions; without it they are the default set."""
+        try:
+            return await self.engine.draft(session)
+        except Exception as exc:  # buttons are a nicety: never fail a delivered render
+            log.warning("no draft for the quick actions (%s)", type(exc).__name__)
+            return None
+
+    async def _fetch_result(self, rendered: Rendered, status: StatusFn) -> Rendered:
+        """A remote result small enough for the chat, downloaded so it arrives as a file;
+        when that fails the link still works, so the link is sent."""
+        assert rendered.url is not None
+        status("Fetching the finished video…", None)
+        try:
+            got = await self.fetcher.download(rendered.url, self.settings.data_dir / "renders")
+        except UserError as exc:
+            log.warning("remote result not downloaded (%s); sending the link", type(exc).__name__)
+            return rendered
+        return dataclasses.replace(rendered, path=got.path, size=got.size)
