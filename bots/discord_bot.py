@@ -13,7 +13,7 @@ import logging
 import re
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from core.config import Settings
 from core.conversation import Attachment, ConversationKey, Notice, Reply, Turn
 from core.errors import EngineError, TooLarge, UserError, apology, new_error_id
 from core.logs import setup_logging
+from core.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class BacktrackBot(discord.Client):
         self.tree.error(self._on_tree_error)
         for command in COMMANDS:
             self.tree.add_command(command)
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet()  # the turns and the recovery: close() cancels and awaits them
         self._downloads: aiohttp.ClientSession | None = None
         self._recovered = False
 
@@ -118,32 +119,17 @@ class BacktrackBot(discord.Client):
         log.info("discord: connected as %s", self.user)
         if not self._recovered:
             self._recovered = True
-            self.spawn(self.assistant.recover())
+            self._tasks.spawn(self.assistant.recover(), "discord recover")
 
     async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.aclose()
         if self._downloads is not None:
             await self._downloads.close()
         await super().close()
 
-    def spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """A tracked task: close() cancels and awaits it."""
-        task = asyncio.create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-        return task
-
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("discord: background work failed", exc_info=task.exception())
-
     async def idle(self) -> None:
         """Wait until no tracked turn is running (tests, graceful shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.idle()
 
     # Ways in ---------------------------------------------------------------------------------
 
@@ -231,18 +217,16 @@ class BacktrackBot(discord.Client):
     # The turn --------------------------------------------------------------------------------
 
     async def run_turn(self, turn: Turn, surface: Surface) -> None:
-        """Hand the turn to the assistant and show its replies; tracked so close() stops it."""
+        """Hand the turn to the assistant and show its replies; the handler's task (discord.py
+        made it) is tracked until it ends, so close() stops it."""
         task = asyncio.current_task()
         if task is not None:
-            self._tasks.add(task)
+            self._tasks.track(task)
         try:
             await deliver(self.assistant.handle(turn), surface,
                           upload_limit=turn.upload_limit, interval=self.progress_interval)
         except UserError as exc:
             await surface.say(exc.user_message)
-        finally:
-            if task is not None:
-                self._tasks.discard(task)
 
     def attachment(self, file: discord.Attachment) -> Attachment:
         """Name, size and type now; the bytes only when the assistant accepted the file."""
