@@ -40,8 +40,9 @@ _MIN_SECRET_LENGTH = 6  # shorter values would blank out ordinary words
 
 # (pattern, replacement) applied in order to every line.
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # Telegram bot tokens, in a URL (/bot123:ABC/...) or anywhere else.
-    (re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}"), REDACTED),
+    # Telegram bot tokens, in a URL (/bot123:ABC/...) or anywhere else (not `\b`: there is
+    # no word boundary between "bot" and the digits).
+    (re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}"), REDACTED),
     # Discord bot tokens: three base64url parts separated by dots.
     (re.compile(r"\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"), REDACTED),
     # NemoVideo user tokens.

@@ -46,6 +46,8 @@ LEAKS: list[tuple[str, tuple[Any, ...], str]] = [
     ("file https://api.telegram.org/file/bot%s/videos/x.mp4", (TG_TOKEN,), TG_TOKEN),
     ("unknown telegram token 987654321:ZZZ_abcdefghijklmnopqrstuvwxyzABCD in text", (),
      "987654321:ZZZ_abcdefghijklmnopqrstuvwxyzABCD"),
+    ("GET https://api.telegram.org/bot987654321:ZZZ_abcdefghijklmnopqrstuvwxyzABCD/getMe", (),
+     "ZZZ_abcdefghijklmnopqrstuvwxyzABCD"),  # not registered: the pattern alone
     ("discord login with %s", (DISCORD_TOKEN,), DISCORD_TOKEN),
     ("other discord token NzkyNzE1NDU0MTk2MDg4ODQy.X-hvzA.Ovy4MCQywSkoMRRclStW4xAYK7I", (),
      "Ovy4MCQywSkoMRRclStW4xAYK7I"),
