@@ -1,41 +1,40 @@
 """Keeping bot and interaction tokens out of the logs, whatever handler receives the record
-(ours, pytest's caplog, a library's): both adapters install their guard at start-up."""
+(ours, pytest's caplog, a library's): both adapters install their guard at start-up.
+
+There is one redaction mechanism, `core.logs.REDACTOR` (registered secrets and the known
+token patterns); this module only makes it run earlier, on every record as it is made or as
+it enters discord.py's webhook logger, for handlers that `core.logs` did not install."""
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
-from core.logs import REDACTED, register_secret
+from core.logs import REDACTOR, register_secret
+
+_MIN_SECRET_PART = 8  # a token's part after the colon, hidden on its own when this long
 
 
 def hide_token_in_logs(token: str) -> None:
     """httpx logs every request URL (which holds the token) at INFO: keep it quiet. PTB logs its
-    base URL at DEBUG: cut the token out of every record as it is made, whatever handler
-    (pytest's caplog included) receives it; `core.logs` handlers redact it too."""
+    base URL at DEBUG: register the token (and its secret part) with `core.logs` and redact
+    every record as it is made, whatever handler (pytest's caplog included) receives it."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
     register_secret(token)
+    secret = token.partition(":")[2]
+    if len(secret) >= _MIN_SECRET_PART:
+        register_secret(secret)
     factory = logging.getLogRecordFactory()
     if not isinstance(factory, TokenRedactingRecords):
-        factory = TokenRedactingRecords(factory)
-        logging.setLogRecordFactory(factory)
-    factory.add(token)
+        logging.setLogRecordFactory(TokenRedactingRecords(factory))
 
 
 class TokenRedactingRecords:
-    """A log record factory that replaces bot tokens in messages and tracebacks. Only the
-    tokens: other secrets and patterns are `core.logs`' business, at its handlers."""
+    """A log record factory that runs `core.logs`' redactor over messages and tracebacks."""
 
     def __init__(self, inner: Callable[..., logging.LogRecord]) -> None:
         self.inner = inner
-        self.tokens: tuple[str, ...] = ()
-
-    def add(self, token: str) -> None:
-        secret = token.partition(":")[2]
-        self.tokens = tuple(sorted({*self.tokens, token, *([secret] if len(secret) >= 8 else [])},
-                                   key=len, reverse=True))
 
     def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
         record = self.inner(*args, **kwargs)
@@ -43,28 +42,23 @@ class TokenRedactingRecords:
             text = record.getMessage()
         except Exception:  # a broken format string is the logging module's to report
             return record
-        if any(t in text for t in self.tokens):
-            record.msg, record.args = self._cut(text), ()
+        clean = REDACTOR.redact(text)
+        if clean != text:
+            record.msg, record.args = clean, ()
         if record.exc_info and record.exc_info[0] is not None:
             trace = logging.Formatter().formatException(record.exc_info)
-            if any(t in trace for t in self.tokens):
-                record.exc_text = self._cut(trace)
+            clean = REDACTOR.redact(trace)
+            if clean != trace:
+                record.exc_text = clean
         return record
-
-    def _cut(self, text: str) -> str:
-        for token in self.tokens:
-            text = text.replace(token, REDACTED)
-        return text
 
 
 class RedactTokens(logging.Filter):
     """Hides interaction tokens: discord.py logs webhook URLs (which carry them) at DEBUG."""
 
-    URL_TOKEN = re.compile(r"(/(?:webhooks|interactions)/\d+/)[\w.-]+")
-
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
-        clean = self.URL_TOKEN.sub(r"\1[REDACTED]", text)
+        clean = REDACTOR.redact(text)
         if clean != text:
             record.msg, record.args = clean, None
         return True
