@@ -302,11 +302,20 @@ async def start(app: AppLike, *, drop_pending: bool = False, poll_timeout: float
     updater = application.updater
     assert updater is not None
     if settings.telegram_webhook_url:
-        await updater.start_webhook(
-            listen=settings.telegram_webhook_listen, port=settings.telegram_webhook_port,
-            url_path=urlsplit(settings.telegram_webhook_url).path.lstrip("/"),
-            webhook_url=settings.telegram_webhook_url, secret_token=webhook_secret(token),
-            allowed_updates=Update.ALL_TYPES, drop_pending_updates=drop_pending)
+        try:
+            await updater.start_webhook(
+                listen=settings.telegram_webhook_listen, port=settings.telegram_webhook_port,
+                url_path=urlsplit(settings.telegram_webhook_url).path.lstrip("/"),
+                webhook_url=settings.telegram_webhook_url, secret_token=webhook_secret(token),
+                allowed_updates=Update.ALL_TYPES, drop_pending_updates=drop_pending)
+        except BaseException as exc:
+            await application.stop()
+            await application.shutdown()
+            if isinstance(exc, TelegramError):  # setWebhook refused or unreachable
+                raise ConfigError(f"Telegram could not set the webhook ({exc.message}): check "
+                                  "TELEGRAM_WEBHOOK_URL (Telegram's cloud wants a public "
+                                  "https URL).") from exc
+            raise
     else:
         await updater.start_polling(poll_interval=0, timeout=int(poll_timeout),
                                     allowed_updates=Update.ALL_TYPES,

@@ -109,8 +109,20 @@ class QuietBadAnswers(logging.Filter):
         return True
 
 
+class QuietRefusedWebhook(logging.Filter):
+    """PTB logs a failed setWebhook with a traceback before raising it; `start` turns the error
+    into one line naming TELEGRAM_WEBHOOK_URL, so the record would only say it twice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("(Bootstrap Set Webhook)" in message and message.endswith("Aborting."))
+
+
 def quiet_bad_answers() -> None:
-    """Install `QuietBadAnswers` on PTB's request logger, once."""
-    request_log = logging.getLogger("telegram.request.BaseRequest")
-    if not any(isinstance(f, QuietBadAnswers) for f in request_log.filters):
-        request_log.addFilter(QuietBadAnswers())
+    """Install `QuietBadAnswers` on PTB's request logger and `QuietRefusedWebhook` on its
+    retry loop's logger, once."""
+    for name, quiet in (("telegram.request.BaseRequest", QuietBadAnswers),
+                        ("telegram.ext", QuietRefusedWebhook)):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, quiet) for f in logger.filters):
+            logger.addFilter(quiet())

@@ -10,6 +10,9 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
+
+from bots import telegram_bot
 from bots.telegram_inbound import webhook_secret
 from bots.telegram_replies import MB
 from core.conversation import Message, Reply, Turn, Video
@@ -97,3 +100,39 @@ async def test_backtrack_telegram_command_runs_until_sigterm(
     log = err.decode()
     assert "telegram bot @backtrack_test_bot running" in log
     assert tg.token.split(":")[1] not in log
+
+
+async def test_refused_set_webhook_stops_start_up_with_words(
+        tg: FakeTelegram, tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/telegram/hook"
+    app = FakeApp(tg_settings(tmp_path, tg, telegram_webhook_url=url,
+                              telegram_webhook_listen="127.0.0.1",
+                              telegram_webhook_port=free_port()))
+    tg.fail_next("setWebhook", 400, "Bad Request: bad webhook: HTTPS url must be provided")
+    with pytest.raises(telegram_bot.ConfigError) as caught:
+        await telegram_bot.start(app)
+    words = str(caught.value)
+    assert "TELEGRAM_WEBHOOK_URL" in words and "https url must be provided" in words.lower()
+    assert "\n" not in words and tg.token not in words
+    assert tg.called("setWebhook") and tg.webhook is None
+
+
+async def test_backtrack_telegram_command_exits_2_when_set_webhook_fails(
+        tg: FakeTelegram, tmp_path: Path) -> None:
+    """The real command: one line naming the setting, exit 2, no traceback, no token."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": tg.token,
+           "TELEGRAM_API_URL": tg.api_url, "TELEGRAM_FILE_URL": tg.file_url,
+           "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{free_port()}/hook",
+           "TELEGRAM_WEBHOOK_PORT": str(free_port()),
+           "BACKTRACK_DATA_DIR": str(tmp_path / "data"), "BACKTRACK_LOG_LEVEL": "WARNING"}
+    tg.fail_next("setWebhook", 400, "Bad Request: bad webhook: HTTPS url must be provided")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bots.cli", "telegram", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    text = err.decode()
+    assert proc.returncode == 2, text[-2000:]
+    last = text.strip().splitlines()[-1]
+    assert "TELEGRAM_WEBHOOK_URL" in last and "https url must be provided" in last.lower()
+    assert "Traceback" not in text and tg.token.split(":")[1] not in text
+    assert "level=ERROR" not in text, text  # said once, in words, not also by PTB
