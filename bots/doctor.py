@@ -212,9 +212,13 @@ def check_tokens(settings: Settings) -> Iterator[Check]:
     if telegram is not None and not TELEGRAM_TOKEN_SHAPE.match(telegram.get_secret_value()):
         yield Check("WARN", "telegram", "TELEGRAM_BOT_TOKEN does not look like a token from "
                                         "@BotFather (digits, a colon, then letters)")
+    if telegram is not None:
+        yield from _telegram_server(settings)
     hook = settings.telegram_webhook_url
-    if telegram is not None and hook and not hook.startswith("https://"):
-        yield Check("FAIL", "telegram", "TELEGRAM_WEBHOOK_URL must start with https://")
+    cloud = not (settings.telegram_api_url and settings.telegram_local_mode)
+    if telegram is not None and hook and not hook.startswith("https://") and cloud:
+        yield Check("FAIL", "telegram", "TELEGRAM_WEBHOOK_URL must start with https:// (only a "
+                                        "local Bot API server in local mode takes http)")
     yield Check("OK", "discord", f"DISCORD_BOT_TOKEN {_is_set(discord)}")
     if telegram is None and discord is None:
         yield Check("WARN", "ways in", "no Telegram or Discord token: `backtrack run` has no bot "
@@ -222,6 +226,15 @@ def check_tokens(settings: Settings) -> Iterator[Check]:
     if settings.engine == "nemo":
         note = "" if settings.nemo_token else " (an anonymous token is fetched on first use)"
         yield Check("OK", "nemo", f"NEMO_TOKEN {_is_set(settings.nemo_token)}{note}")
+
+
+def _telegram_server(settings: Settings) -> Iterator[Check]:
+    """The Bot API addresses the bot will really use (they never hold the token)."""
+    from bots.telegram_server import api_urls  # late: python-telegram-bot is slow to import
+
+    base, files = api_urls(settings.telegram_api_url, settings.telegram_file_url)
+    if base is not None:
+        yield Check("OK", "telegram", f"Bot API at {base} (files at {files})")
 
 
 async def check_nemo(settings: Settings, http_timeout: float,

@@ -198,3 +198,16 @@ async def test_a_cancelled_check_kills_its_process(tmp_path: Path) -> None:
         await task
     with pytest.raises(ProcessLookupError):  # killed and reaped
         os.kill(pid, 0)
+
+
+async def test_self_hosted_bot_api(env: pytest.MonkeyPatch) -> None:
+    env.setenv("TELEGRAM_BOT_TOKEN", TG_TOKEN)
+    env.setenv("TELEGRAM_API_URL", "http://127.0.0.1:8081")
+    env.setenv("TELEGRAM_WEBHOOK_URL", "http://bot.internal/hook")
+    checks = await doctor.diagnose()
+    shown = detail(checks, "telegram")
+    assert "Bot API at http://127.0.0.1:8081/bot (files at http://127.0.0.1:8081/file/bot)" in shown
+    assert TG_TOKEN not in shown and "FAIL" in levels(checks, "telegram")  # cloud rules: https
+    env.setenv("TELEGRAM_LOCAL_MODE", "true")
+    checks = await doctor.diagnose()
+    assert "FAIL" not in levels(checks, "telegram")  # a local server in local mode takes http
