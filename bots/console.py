@@ -182,7 +182,7 @@ class Printer:
 
     def _status(self, status: Status) -> None:
         line = f"[{status.percent:3.0f}%] {status.text}" if status.percent is not None else (
-            f"-      {status.text}")
+            f"[ .. ] {status.text}")
         if self.tty:
             self.out.write("\r\x1b[2K" + line[:200])
             self.out.flush()

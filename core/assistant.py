@@ -352,7 +352,7 @@ def _describe(asked: Route) -> str:
 
 def _next_step(added: list[MediaFile]) -> str:
     if added:
-        return "Got the music. Now send me the video it should go under."
+        return "Now send me the video it should go under."
     return "Send me a video (a file or a link), or type \"help\" to see what I can do."
 
 

@@ -176,6 +176,8 @@ class LocalEngine:
             meta.pop("mood", None)
             meta.update({"name": media.name, "media_id": media.media_id})
             return f"{line} It replaces {previous}."
+        if draft.first_segment(VIDEO) is None:
+            return line  # the assistant asks for the video next
         return f"{line} Say \"add it at 30%\" to put it under your video."
 
     # Editing -----------------------------------------------------------------------------------

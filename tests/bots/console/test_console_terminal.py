@@ -59,7 +59,7 @@ def test_terminal_status_in_place_and_cancel(tmp_path: Path) -> None:
     term.wait_for("/quit leaves.")
     term.type("/demo")
     term.wait_for("Got your video demo.mp4")
-    assert CLEAR + "-      Making a sample clip…" + CLEAR in term.output
+    assert CLEAR + "[ .. ] Making a sample clip…" + CLEAR in term.output
     long_clip = make_video(tmp_path / "long.mp4", seconds=20, width=640, height=480)
     term.type(f"{long_clip} add calm music and make it vertical")
     term.wait_for("] Rendering…")

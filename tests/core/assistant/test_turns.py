@@ -72,7 +72,7 @@ async def test_media_alone_is_added_without_rendering(
         assistant: Assistant, engine: FakeEngine, clip_file: Path, song_file: Path) -> None:
     replies = await collect(assistant, Turn(KEY, "", (attach(song_file),)))
     assert texts(replies, Message) == [
-        "Added audio song.mp3.", "Got the music. Now send me the video it should go under."]
+        "Added audio song.mp3.", "Now send me the video it should go under."]
     replies = await collect(assistant, Turn(KEY, "", (attach(clip_file),)))
     assert texts(replies, Message) == ["Added video My Holiday Clip.mp4."]
     replies = await collect(assistant, Turn(KEY, "", (attach(song_file),)))

@@ -79,6 +79,16 @@ async def test_media_goes_into_the_draft(engine: LocalEngine, settings: Settings
     assert record is not None and record.path == "media/v1.mp4"
 
 
+async def test_a_song_before_any_clip_does_not_promise_a_video(
+        engine: LocalEngine, settings: Settings, clip: Path, song: Path) -> None:
+    ref = SessionRef("c", await engine.new_session("c", "en"))
+    line = await engine.add_media(ref, upload(settings, song, "a1", "audio"))
+    assert line.startswith("Got the music song.mp3") and "under your video" not in line
+    await engine.add_media(ref, upload(settings, clip, "v1", "video"))
+    line = await engine.add_media(ref, upload(settings, song, "a2", "audio"))
+    assert 'Say "add it at 30%"' in line
+
+
 async def test_edit_then_export_renders_measured_music(engine: LocalEngine, settings: Settings,
                                                        clip: Path, song: Path) -> None:
     ref = await session_with(engine, settings, clip, song)
