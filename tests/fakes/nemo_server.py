@@ -22,11 +22,12 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+import pytest
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -555,6 +556,19 @@ class ServedFake:
     def stop(self) -> None:
         self.server.should_exit = True
         self._thread.join(5)
+
+
+@pytest.fixture(name="fake")
+def fake_fixture() -> Iterator[FakeNemo]:
+    """The fake served for one test; it must have seen no malformed request by the end."""
+    nemo = FakeNemo()
+    served = ServedFake(nemo).start()
+    nemo.url = served.url  # type: ignore[attr-defined]
+    try:
+        yield nemo
+    finally:
+        served.stop()
+    assert nemo.problems == []
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bots import doctor
 from bots.cli import main
+from tests.fakes.serve import serve_app
 
 TG_TOKEN = "123456789:AAH-abcdefghijklmnopqrstuvwxyz012345"
 NEMO_TOKEN = "nmv_usr_doctor_secret_value"
@@ -45,13 +46,8 @@ async def nemo_api() -> AsyncIterator[str]:
 
     app = web.Application()
     app.router.add_get("/api/credits/balance/simple", credits)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
+    async with serve_app(app) as url:
+        yield url
 
 
 def closed_port() -> int:

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from tests.fakes.serve import serve_app
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, Sent
 from tests.media import level_db, make_audio, make_video, measure, tone_level_db
 
@@ -44,13 +45,8 @@ async def clip_server(tmp_path: Path) -> AsyncIterator[str]:
 
     app.router.add_get("/clips/linked.mp4", serve_clip)
     app.router.add_route("*", "/page/{rest:.*}", page)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}/clips/linked.mp4"
-    await runner.cleanup()
+    async with serve_app(app) as url:
+        yield f"{url}/clips/linked.mp4"
 
 
 async def launch(tmp_path: Path, api_url: str, token: str = TOKEN

@@ -14,6 +14,7 @@ from core.conversation import ConversationKey, Message, Problem, Turn, Video
 from tests.core.assistant.conftest import KEY, attach, collect
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore
+from tests.fakes.serve import serve_app
 
 
 @pytest.fixture
@@ -29,13 +30,8 @@ async def media_server(clip: Path) -> AsyncIterator[str]:
     app.router.add_get("/v/beach.mp4", video)
     app.router.add_get("/r/{name}", video)
     app.router.add_get("/page", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
+    async with serve_app(app) as url:
+        yield url
 
 
 async def test_a_link_in_the_message_is_fetched_probed_and_edited(

@@ -4,7 +4,6 @@ a turn gives a finished video, and a remote render survives a restart of the bot
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,11 @@ from core.conversation import Message, Notice, Problem, Turn, Video
 from core.nemo import NemoEngine, Timing
 from tests.core.assistant.conftest import KEY, attach, collect, wait_until
 from tests.fakes.memory_store import MemoryStore
-from tests.fakes.nemo_server import FakeNemo, RenderPlan, ServedFake
+from tests.fakes.nemo_server import (
+    FakeNemo,
+    RenderPlan,
+    fake_fixture,  # noqa: F401  (provides `fake`)
+)
 from tests.media import ffmpeg, make_audio
 
 RELAXED = Timing(still_working_every=0.15, heartbeat_timeout=20, turn_limit=30, read_timeout=30)
@@ -32,16 +35,6 @@ async def slow_polls(seconds: float) -> None:
     await asyncio.sleep(0)
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeNemo]:
-    nemo = FakeNemo()
-    served = ServedFake(nemo).start()
-    nemo.url = served.url  # type: ignore[attr-defined]
-    try:
-        yield nemo
-    finally:
-        served.stop()
-    assert nemo.problems == []
 
 
 @pytest.fixture

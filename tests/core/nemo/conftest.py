@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,10 @@ from core.config import Settings
 from core.engine import EngineEvent, SessionRef
 from core.nemo import NemoEngine, Timing
 from tests.fakes.memory_store import MemoryStore
-from tests.fakes.nemo_server import FakeNemo, ServedFake
+from tests.fakes.nemo_server import (
+    FakeNemo,
+    fake_fixture,  # noqa: F401  (provides `fake`)
+)
 
 # Stream limits a test can reach in well under a second; every `sleep` is virtual (recorded).
 FAST = Timing(still_working_every=0.15, heartbeat_timeout=0.6, turn_limit=1.0, read_timeout=3)
@@ -42,16 +45,6 @@ class TestClock:
         await asyncio.sleep(0)
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeNemo]:
-    nemo = FakeNemo()
-    served = ServedFake(nemo).start()
-    nemo.url = served.url  # type: ignore[attr-defined]
-    try:
-        yield nemo
-    finally:
-        served.stop()
-    assert nemo.problems == []
 
 
 @pytest.fixture

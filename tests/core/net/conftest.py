@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import pytest
 from aiohttp import web
 
+from tests.fakes.serve import serve_app
+
 CLIP = bytes(range(256)) * 40  # 10 240 bytes standing in for a video
 
 
@@ -96,11 +98,6 @@ def _app(server: MediaServer) -> web.Application:
 @pytest.fixture
 async def media_server() -> AsyncIterator[MediaServer]:
     server = MediaServer(base="")
-    runner = web.AppRunner(_app(server), shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    server.base = f"http://127.0.0.1:{port}"
-    yield server
-    await runner.cleanup()
+    async with serve_app(_app(server)) as url:
+        server.base = url
+        yield server
