@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Protocol
 
 from core.config import Settings, load_settings
-from core.conversation import Notifier, Reply, Status, Turn, Video
+from core.conversation.turn import Notifier, Reply, Status, Turn, Video
 from core.errors import ConfigError
 
 # Ports --------------------------------------------------------------------------------------

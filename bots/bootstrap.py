@@ -7,8 +7,8 @@ import logging
 import time
 from dataclasses import dataclass
 
-from core.assistant import Assistant
 from core.config import Settings
+from core.conversation.assistant import Assistant
 from core.engine import Engine
 from core.janitor import sweep
 from core.limits import Gate
@@ -51,7 +51,7 @@ def make_engine(settings: Settings, store: Store) -> Engine:
         from core.nemo.engine import NemoEngine
 
         return NemoEngine(settings, store)
-    from core.local_engine import LocalEngine
+    from core.local.engine import LocalEngine
 
     return LocalEngine(settings, store)
 

@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TextIO
 
-from core.assistant import Assistant
 from core.config import Settings, load_settings
-from core.conversation import (
+from core.conversation.assistant import Assistant
+from core.conversation.delivery import human_duration, human_size
+from core.conversation.routing import route
+from core.conversation.turn import (
     Attachment,
     ConversationKey,
     Message,
@@ -37,10 +39,8 @@ from core.conversation import (
     Turn,
     Video,
 )
-from core.delivery import human_duration, human_size
 from core.errors import ConfigError, EngineError, StoreError
-from core.routing import route
-from core.runner import FfmpegRunner
+from core.local.runner import FfmpegRunner
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ from bots.discord_server import follow_gateway, point_at, quiet_reconnects, unti
 from bots.retry import Backoff, retrying
 from bots.tokens import hide_interaction_tokens
 from core.config import Settings
-from core.conversation import Attachment, ConversationKey, Notice, Reply, Turn
+from core.conversation.turn import Attachment, ConversationKey, Notice, Reply, Turn
 from core.errors import EngineError, TooLarge, UserError, apology, new_error_id
 from core.logs import setup_logging
 from core.tasks import TaskSet

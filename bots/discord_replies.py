@@ -23,7 +23,7 @@ import discord
 from bots import adapter
 from bots.adapter import fits, status_line, upload_failed_text
 from bots.retry import Backoff, retrying
-from core.conversation import Message, Problem, Reply, Status, Video
+from core.conversation.turn import Message, Problem, Reply, Status, Video
 from core.errors import EngineError
 
 log = logging.getLogger(__name__)

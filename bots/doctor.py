@@ -85,7 +85,7 @@ async def diagnose(*, http_timeout: float = 5.0,
 
 def check_fonts(settings: Settings) -> Iterator[Check]:
     """Title text needs a font file; Chinese/Japanese/Korean titles need one with those glyphs."""
-    from core.render_job import find_font
+    from core.local.render_job import find_font
 
     configured = settings.font_file
     if configured is not None and not configured.is_file():

@@ -16,9 +16,9 @@ if TYPE_CHECKING:
 
     from core.config import Settings
     from core.draft import Draft
-    from core.probe import MediaInfo
-    from core.render import Plan, RenderOptions
-    from core.runner import FfmpegRunner, OnProgress
+    from core.local.plan import Plan, RenderOptions
+    from core.local.probe import MediaInfo
+    from core.local.runner import FfmpegRunner, OnProgress
 
     Work = Callable[[OnProgress], Awaitable[Plan]]
 
@@ -81,10 +81,10 @@ def _check_file(path: Path, allowed: frozenset[str], what: str) -> None:
 
 async def _render(args: argparse.Namespace, output: Path) -> None:
     from core.draft import Draft
-    from core.probe import probe, require_video
-    from core.render import RenderOptions, title_text
-    from core.render_job import put_video
-    from core.runner import FfmpegRunner
+    from core.local.plan import RenderOptions, title_text
+    from core.local.probe import probe, require_video
+    from core.local.render_job import put_video
+    from core.local.runner import FfmpegRunner
 
     video_path: Path = args.video
     video = require_video(await probe(video_path))
@@ -113,7 +113,7 @@ def _apply(draft: Draft, text: str, video: MediaInfo, music: MediaInfo | None,
            say: bool) -> Draft:
     """Apply the instruction; say on stderr what was understood (and what was not), so
     stdout stays the output path alone for scripts."""
-    from core.instructions import Context, MusicRef, apply_instruction
+    from core.parser.instructions import Context, MusicRef, apply_instruction
 
     ref = MusicRef(MUSIC_ID, music.path.name, music.duration * 1000) if music else None
     parsed = apply_instruction(draft, text, Context(video.duration * 1000, video.has_audio, ref))
@@ -132,7 +132,7 @@ def _settings() -> Settings:
 async def _music_for(draft: Draft, music: MediaInfo | None, runner: FfmpegRunner,
                      music_dir: Path) -> MediaInfo | None:
     """The song: the `--music` file, or a built-in mood generated into `music_dir`."""
-    from core.render_job import mood_lookup, resolve_music
+    from core.local.render_job import mood_lookup, resolve_music
 
     async def upload(media_id: str) -> Path | None:
         return music.path if music is not None and media_id == MUSIC_ID else None
@@ -150,13 +150,13 @@ def _uses_mood(draft: Draft) -> bool:
 async def _run(draft: Draft, video: MediaInfo, music: MediaInfo | None, output: Path,
                runner: FfmpegRunner, options: RenderOptions, font_file: Path | None,
                report: OnProgress) -> Plan:
-    from core.render_job import render_draft
+    from core.local.render_job import render_draft
 
     return await render_draft(draft, video, music, output, runner, options, font_file, report)
 
 
 async def _with_progress(work: Work, show: bool) -> None:
-    from core.runner import progress_stream
+    from core.local.runner import progress_stream
 
     if not show:
         async for _ in progress_stream(work):

@@ -65,7 +65,7 @@ from bots.telegram_replies import (
 from bots.telegram_server import api_url, make_bot, quiet_bad_answers
 from bots.tokens import hide_token_in_logs
 from core.config import Settings
-from core.conversation import Attachment, Fetch, Notice, Reply, Turn
+from core.conversation.turn import Attachment, Fetch, Notice, Reply, Turn
 from core.errors import (
     BacktrackError,
     ConfigError,

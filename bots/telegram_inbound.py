@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from telegram import Chat, Message, User
 from telegram.constants import ChatType
 
-from core.conversation import ConversationKey
-from core.routing import route
+from core.conversation.routing import route
+from core.conversation.turn import ConversationKey
 
 URGENT = frozenset({"cancel", "status"})
 """Actions that must not queue behind a running turn of the same conversation."""

@@ -28,8 +28,8 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from bots import adapter
 from bots.adapter import fits, status_line, upload_failed_text
 from bots.retry import DEFAULT_BACKOFF, Backoff, retrying
-from core.conversation import Message, Problem, Reply, Status, Video
-from core.delivery import human_size
+from core.conversation.delivery import human_size
+from core.conversation.turn import Message, Problem, Reply, Status, Video
 from core.errors import EngineError
 
 log = logging.getLogger(__name__)

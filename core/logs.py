@@ -2,7 +2,7 @@
 
 A line is logfmt (`key=value`, values with spaces quoted, newlines escaped), e.g.
 
-    time=2026-11-24T05:10:00.123Z level=INFO logger=core.assistant msg="turn done" \
+    time=2026-11-24T05:10:00.123Z level=INFO logger=core.conversation.assistant msg="turn done" \
 key=telegram:1:2 turn=ab12 elapsed_ms=840
 
 Fields passed with `extra={...}`, and those set for a block with `log_fields(key=..., turn=...)`

@@ -13,7 +13,7 @@ import pytest
 
 from bots.bootstrap import App, build_app
 from core.config import Settings
-from core.conversation import (
+from core.conversation.turn import (
     Attachment,
     ConversationKey,
     Message,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bots.bootstrap import App
-from core.conversation import Attachment
-from core.intake import PHOTOS_REFUSED
+from core.conversation.intake import PHOTOS_REFUSED
+from core.conversation.turn import Attachment
 from tests.hostile.conftest import Talk, attach
 from tests.media import ffmpeg
 

@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from bots.bootstrap import App
-from core.assistant import Assistant
-from core.conversation import ConversationKey, Reply, Turn
-from core.fetch import Fetcher, resolve
+from core.conversation.assistant import Assistant
+from core.conversation.fetch import Fetcher, resolve
+from core.conversation.turn import ConversationKey, Reply, Turn
 from tests.hostile.conftest import Said, Talk
 
 PUBLIC_HOST = "media.example.com"

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from bots.bootstrap import App
-from core.probe import probe_sync
+from core.local.probe import probe_sync
 from tests.hostile.conftest import Said, Talk, attach
 from tests.media import make_audio, measure, tone_level_db
 

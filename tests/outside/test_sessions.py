@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core.probe import probe_sync
+from core.local.probe import probe_sync
 from tests.media import ffmpeg, level_db, make_audio, make_video, measure, tone_level_db
 from tests.outside.driver import chat, check_words, render
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from bots.bootstrap import build_app
 from bots.console import attachment_for
 from core.config import Settings
-from core.conversation import ConversationKey, Message, Reply, Status, Turn, Video
+from core.conversation.turn import ConversationKey, Message, Reply, Status, Turn, Video
 from tests.media import measure
 
 

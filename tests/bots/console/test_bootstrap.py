@@ -10,10 +10,10 @@ import pytest
 
 from bots.bootstrap import build_app
 from core.config import Settings
-from core.conversation import ConversationKey, Message, Notice
+from core.conversation.recovery import INTERRUPTED
+from core.conversation.turn import ConversationKey, Message, Notice
 from core.errors import ConfigError
 from core.ports import RenderRecord
-from core.recovery import INTERRUPTED
 from storage.sqlite import SqliteStore
 from tests.core.assistant.conftest import wait_until
 from tests.fakes.fake_engine import FakeEngine

@@ -11,7 +11,7 @@ import pytest
 
 from bots.console import Console, make_demo_clip
 from core.config import Settings
-from core.runner import FfmpegRunner
+from core.local.runner import FfmpegRunner
 from tests.media import measure
 
 

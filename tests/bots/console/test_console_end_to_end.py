@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from core.recovery import INTERRUPTED
+from core.conversation.recovery import INTERRUPTED
 from tests.media import level_db, make_video, measure, tone_level_db
 
 ROOT = Path(__file__).resolve().parents[3]

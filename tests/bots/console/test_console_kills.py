@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from core.journal import interrupted_words
+from core.conversation.journal import interrupted_words
 from tests.fakes.nemo_server import FakeNemo, ServedFake
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bots.console import Line, Printer, parse_line
-from core.conversation import Message, Problem, Status, Video
+from core.conversation.turn import Message, Problem, Status, Video
 
 FILES = {Path("clip.mp4"), Path("my clip.mov"), Path("/tmp/song.mp3"),
          Path("/tmp/qa/media/long 60s.mp4"), Path("/tmp/qa/it's mine.mp4"),

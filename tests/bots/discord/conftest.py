@@ -12,7 +12,7 @@ import pytest
 
 from bots.discord_bot import BacktrackBot
 from core.config import Settings
-from core.conversation import Notice, Notifier, Problem, Reply, Status, Turn, Video
+from core.conversation.turn import Notice, Notifier, Problem, Reply, Status, Turn, Video
 from core.errors import TooLarge
 from tests.fakes.discord_api import FakeDiscord
 

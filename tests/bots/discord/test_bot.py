@@ -10,7 +10,7 @@ import pytest
 from pydantic import SecretStr
 
 from bots.discord_bot import BacktrackBot
-from core.conversation import ConversationKey, Message, Notice, Video
+from core.conversation.turn import ConversationKey, Message, Notice, Video
 from tests.bots.discord.conftest import BotFactory, FakeAssistant, FakeGate
 from tests.fakes.discord_api import MIB, FakeDiscord
 from tests.media import measure

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 from core.config import Settings
-from core.conversation import Reply, Status, Turn
+from core.conversation.turn import Reply, Status, Turn
 from tests.bots.discord.conftest import BotFactory, FakeAssistant, FakeGate
 from tests.fakes.discord_api import FakeDiscord
 

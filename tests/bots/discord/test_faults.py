@@ -15,7 +15,7 @@ from bots.adapter import upload_failed_text
 from bots.discord_bot import CANNOT_FETCH, BacktrackBot
 from bots.discord_replies import on_the_way
 from bots.retry import Backoff
-from core.conversation import Reply, Turn, Video
+from core.conversation.turn import Reply, Turn, Video
 from tests.bots.discord.conftest import BotFactory, FakeAssistant, FakeGate
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.sleep import Waits

@@ -9,7 +9,7 @@ import pytest
 
 from bots.discord_bot import conversation_key, strip_mentions, wants_message
 from bots.discord_replies import Throttle, deliver, fits, link_text, split_text, status_line
-from core.conversation import ConversationKey, Message, Reply, Status, Video
+from core.conversation.turn import ConversationKey, Message, Reply, Status, Video
 
 
 @pytest.mark.parametrize(("is_dm", "mentions_me", "files", "reply", "intent", "wanted"), [

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from core.recovery import INTERRUPTED
+from core.conversation.recovery import INTERRUPTED
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.media import make_video
 

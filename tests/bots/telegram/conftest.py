@@ -13,7 +13,7 @@ import pytest
 
 from bots import telegram_bot
 from core.config import Settings
-from core.conversation import Message, Notifier, Reply, Turn
+from core.conversation.turn import Message, Notifier, Reply, Turn
 from tests.fakes.telegram_api import FakeTelegram
 
 Script = Callable[[Turn], AsyncIterator[Reply]]

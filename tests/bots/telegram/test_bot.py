@@ -12,7 +12,7 @@ import pytest
 
 from bots import telegram_bot
 from bots.telegram_replies import MB, TOO_BIG_TO_FETCH
-from core.conversation import (
+from core.conversation.turn import (
     QUICK_ACTIONS,
     ConversationKey,
     Message,

@@ -13,7 +13,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from bots.adapter import upload_failed_text
 from bots.retry import Backoff, retrying
 from bots.telegram_replies import judge
-from core.conversation import Message, Reply, Status, Turn, Video
+from core.conversation.turn import Message, Reply, Status, Turn, Video
 from core.errors import EngineError
 from tests.bots.telegram.conftest import FakeApp, running
 from tests.fakes.sleep import Waits

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bots.telegram_replies import button_data
-from core.conversation import Message, Reply, Turn, Video
+from core.conversation.turn import Message, Reply, Turn, Video
 from tests.bots.telegram.conftest import FakeApp, FakeAssistant, running, tg_settings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.media import make_video

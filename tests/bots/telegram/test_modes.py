@@ -15,7 +15,7 @@ import pytest
 from bots import telegram_bot
 from bots.telegram_inbound import webhook_secret
 from bots.telegram_replies import MB
-from core.conversation import Message, Reply, Turn, Video
+from core.conversation.turn import Message, Reply, Turn, Video
 from tests.bots.telegram.conftest import FakeApp, running, tg_settings
 from tests.fakes.telegram_api import FakeTelegram
 

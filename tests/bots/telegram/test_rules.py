@@ -35,7 +35,7 @@ from bots.telegram_replies import (
     split_text,
     status_line,
 )
-from core.conversation import QUICK_ACTIONS, ConversationKey, Status, Video
+from core.conversation.turn import QUICK_ACTIONS, ConversationKey, Status, Video
 from tests.fakes.telegram_api import BOT_ID, FakeTelegram, StoredFile
 
 BOT = "backtrack_test_bot"

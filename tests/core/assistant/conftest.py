@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from core.assistant import Assistant
 from core.config import Settings
-from core.conversation import Attachment, ConversationKey, Reply, Turn
-from core.probe import MediaInfo
+from core.conversation.assistant import Assistant
+from core.conversation.turn import Attachment, ConversationKey, Reply, Turn
+from core.local.probe import MediaInfo
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore
 

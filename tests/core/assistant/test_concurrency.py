@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from core.assistant import Assistant
-from core.conversation import ConversationKey, Message, Reply, Turn, Video
+from core.conversation.assistant import Assistant
+from core.conversation.turn import ConversationKey, Message, Reply, Turn, Video
 from tests.core.assistant.conftest import KEY, attach, collect, wait_until
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore
@@ -90,8 +90,8 @@ async def test_shutdown_records_running_renders_as_interrupted(
     assert "restarting" in late[0].text  # type: ignore[union-attr]
 
     # The chat may not have heard the goodbye: the next start tells it, once.
-    from core.conversation import Notice
-    from core.recovery import INTERRUPTED
+    from core.conversation.recovery import INTERRUPTED
+    from core.conversation.turn import Notice
     from tests.core.assistant.conftest import fake_probe
 
     notices: list[Notice] = []
@@ -125,7 +125,7 @@ async def test_adapter_that_stops_listening_stops_the_turn(
 
 async def test_a_turn_past_its_deadline_is_stopped_with_words(
         settings, store: MemoryStore, engine: FakeEngine, clip_file: Path) -> None:
-    from core.conversation import Problem
+    from core.conversation.turn import Problem
     from tests.core.assistant.conftest import fake_probe
 
     bot = Assistant(settings, store, engine, probe=fake_probe, turn_seconds=0.3)

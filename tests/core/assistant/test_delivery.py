@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from core.assistant import Assistant
 from core.config import Settings
-from core.conversation import QUICK_ACTIONS, Problem, Turn, Video
-from core.delivery import Plan, plan, quick_actions
+from core.conversation.assistant import Assistant
+from core.conversation.delivery import Plan, plan, quick_actions
+from core.conversation.routing import Route, route
+from core.conversation.turn import QUICK_ACTIONS, Problem, Turn, Video
 from core.draft import AUDIO, Draft
 from core.engine import Rendered
-from core.render_job import put_video
-from core.routing import Route, route
+from core.local.render_job import put_video
 from tests.core.assistant.conftest import KEY, attach, collect, fake_probe
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore
@@ -107,7 +107,7 @@ async def test_failed_render_is_recorded_and_apologised(
 
 
 async def test_render_progress_writes_are_throttled() -> None:
-    from core.delivery import RenderLog
+    from core.conversation.delivery import RenderLog
     from core.ports import RenderRecord
 
     now = [100.0]
@@ -130,8 +130,8 @@ async def test_the_renderer_keeps_no_entry_per_conversation_once_renders_end(
         settings: Settings, store: MemoryStore, engine: FakeEngine) -> None:
     import asyncio
 
-    from core.conversation import ConversationKey
-    from core.delivery import Renderer
+    from core.conversation.delivery import Renderer
+    from core.conversation.turn import ConversationKey
     from core.engine import ExportOptions, SessionRef
 
     renderer = Renderer(settings, store, engine)
@@ -219,7 +219,7 @@ def _volume(draft: Draft) -> float:
 
 @pytest.mark.parametrize("label", sorted(LABELS))
 def test_every_quick_action_is_the_edit_it_offers(label: str) -> None:
-    from core.instructions import Context, apply_instruction
+    from core.parser.instructions import Context, apply_instruction
 
     assert route(label) == Route("edit", label)
     before = _draft(volume=0.4) if label != "Add calm music" else _draft(volume=None)

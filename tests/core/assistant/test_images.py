@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from core.assistant import Assistant
 from core.config import Settings
-from core.conversation import Message, Problem, Turn
-from core.intake import PHOTOS_REFUSED, engine_accepts_images
+from core.conversation.assistant import Assistant
+from core.conversation.intake import PHOTOS_REFUSED, engine_accepts_images
+from core.conversation.turn import Message, Problem, Turn
 from tests.core.assistant.conftest import KEY, attach, collect, fake_probe
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore
@@ -98,7 +98,7 @@ def test_engine_accepts_images(engine: object, takes: bool) -> None:
 
 
 def test_the_real_engines_declare_whether_they_take_photos() -> None:
-    from core.local_engine import LocalEngine
+    from core.local.engine import LocalEngine
     from core.nemo.engine import NemoEngine
 
     assert engine_accepts_images(NemoEngine) and not engine_accepts_images(LocalEngine)

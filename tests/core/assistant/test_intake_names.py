@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from core.assistant import Assistant
 from core.config import Settings
-from core.conversation import Problem, Status, Turn
+from core.conversation.assistant import Assistant
+from core.conversation.fetch import check_upload
+from core.conversation.intake import display_name
+from core.conversation.turn import Problem, Status, Turn
 from core.engine import MediaFile
 from core.errors import BadMedia
-from core.fetch import check_upload
-from core.intake import display_name
-from core.probe import MediaInfo
+from core.local.probe import MediaInfo
 from tests.core.assistant.conftest import KEY, attach, collect, fake_probe
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore

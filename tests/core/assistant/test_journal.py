@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from core.assistant import Assistant
 from core.config import Settings
-from core.conversation import Attachment, ConversationKey, Message, Notice, Turn
-from core.journal import describe_work, interrupted_words
+from core.conversation.assistant import Assistant
+from core.conversation.journal import describe_work, interrupted_words
+from core.conversation.recovery import INTERRUPTED
+from core.conversation.turn import Attachment, ConversationKey, Message, Notice, Turn
 from core.ports import RenderRecord, TurnRecord
-from core.recovery import INTERRUPTED
 from tests.core.assistant.conftest import KEY, attach, collect, fake_probe, wait_until
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore
@@ -92,8 +92,8 @@ async def test_each_turn_is_journaled_and_done_however_it_ends(
     ("make it louder", [], "working on your edit"),
 ])
 def test_describe_work(text: str, names: list[str], what: str) -> None:
-    from core.fetch import find_links
-    from core.routing import route
+    from core.conversation.fetch import find_links
+    from core.conversation.routing import route
 
     async def nothing(dest: Path) -> None: ...
 

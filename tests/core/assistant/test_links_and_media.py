@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from core.assistant import Assistant
 from core.config import Settings
-from core.conversation import ConversationKey, Message, Problem, Turn, Video
+from core.conversation.assistant import Assistant
+from core.conversation.turn import ConversationKey, Message, Problem, Turn, Video
 from tests.core.assistant.conftest import KEY, attach, collect
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore

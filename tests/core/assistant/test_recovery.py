@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from core.assistant import Assistant
 from core.config import Settings
-from core.conversation import Message, Notice, Problem, Turn, Video
+from core.conversation.assistant import Assistant
+from core.conversation.recovery import INTERRUPTED
+from core.conversation.turn import Message, Notice, Problem, Turn, Video
 from core.ports import RenderRecord
-from core.recovery import INTERRUPTED
 from tests.core.assistant.conftest import KEY, attach, collect, fake_probe, wait_until
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore

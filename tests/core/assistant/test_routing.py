@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.conversation.routing import Route, normalise, route
 from core.engine import ExportOptions
-from core.routing import Route, normalise, route
 
 CASES: list[tuple[str, Route]] = [
     ("export", Route("export")),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.assistant import Assistant
 from core.config import Settings
-from core.conversation import (
+from core.conversation.assistant import Assistant
+from core.conversation.routing import UPLOAD_HELP
+from core.conversation.turn import (
     QUICK_ACTIONS,
     ConversationKey,
     Message,
@@ -16,7 +17,6 @@ from core.conversation import (
     Video,
 )
 from core.errors import BadMedia, NothingToEdit, NotUnderstood, RateLimited
-from core.routing import UPLOAD_HELP
 from tests.core.assistant.conftest import KEY, attach, collect, fake_probe
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from core.assistant import Assistant
 from core.config import Settings
-from core.conversation import Message, Notice, Problem, Turn, Video
+from core.conversation.assistant import Assistant
+from core.conversation.turn import Message, Notice, Problem, Turn, Video
 from core.nemo import NemoEngine, Timing
 from tests.core.assistant.conftest import KEY, attach, collect, wait_until
 from tests.fakes.memory_store import MemoryStore

@@ -9,7 +9,7 @@ from typing import Any
 
 from bots.bootstrap import build_app
 from core.config import Settings
-from core.conversation import Attachment, ConversationKey, Problem, Reply, Turn, Video
+from core.conversation.turn import Attachment, ConversationKey, Problem, Reply, Turn, Video
 
 
 def settings(tmp_path: Path, **extra: Any) -> Settings:

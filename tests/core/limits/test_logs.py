@@ -134,12 +134,12 @@ def test_short_values_are_not_registered() -> None:
 
 
 def test_extras_are_fields_and_redacted(out: io.StringIO) -> None:
-    logging.getLogger("core.assistant").info(
+    logging.getLogger("core.conversation.assistant").info(
         "turn done", extra={"key": "telegram:-100123:42", "turn": "ab12", "elapsed_ms": 840,
                             "url": f"https://api.telegram.org/bot{TG_TOKEN}/x"})
     [line] = lines(out)
     assert line.startswith("time=")
-    assert ' level=INFO logger=core.assistant msg="turn done" ' in line
+    assert ' level=INFO logger=core.conversation.assistant msg="turn done" ' in line
     assert "key=telegram:-100123:42 turn=ab12 elapsed_ms=840" in line
     assert TG_TOKEN not in line
 

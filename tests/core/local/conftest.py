@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from core.draft import Draft
-from core.probe import probe_sync
-from core.render import Plan, RenderOptions
-from core.render_job import render_draft
-from core.runner import FfmpegRunner
+from core.local.plan import Plan, RenderOptions
+from core.local.probe import probe_sync
+from core.local.render_job import render_draft
+from core.local.runner import FfmpegRunner
 from tests.media import ffmpeg, make_audio
 
 Render = Callable[..., Awaitable[tuple[Path, Plan]]]

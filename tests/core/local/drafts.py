@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from core.draft import Draft
-from core.probe import MediaInfo
+from core.local.probe import MediaInfo
 
 
 def video_info(

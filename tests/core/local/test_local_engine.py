@@ -20,9 +20,9 @@ from core.errors import (
     NotUnderstood,
     UnsupportedFile,
 )
-from core.local_engine import CLIP_AS_SENT, LocalEngine
-from core.render_queue import RenderQueue
-from core.runner import FfmpegRunner
+from core.local.engine import CLIP_AS_SENT, LocalEngine
+from core.local.render_queue import RenderQueue
+from core.local.runner import FfmpegRunner
 from storage.sqlite import SqliteStore
 from tests.media import level_db, make_video, measure, tone_level_db
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import BadMedia
-from core.probe import probe, probe_sync, require_video
+from core.local.probe import probe, probe_sync, require_video
 from tests.media import make_video
 
 

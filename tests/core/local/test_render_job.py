@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from core.draft import AUDIO, VIDEO, Draft
-from core.music import mood_filename
-from core.render_job import find_font, mood_to_prepare, needs_cjk_font, put_video
+from core.local.music import mood_filename
+from core.local.render_job import find_font, mood_to_prepare, needs_cjk_font, put_video
 
 
 def draft_with(video_ms: int, music: dict[str, Any] | None, **meta: Any) -> Draft:
@@ -87,8 +87,8 @@ def test_font_choice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     latin, cjk = tmp_path / "latin.ttf", tmp_path / "cjk.ttc"
     latin.write_bytes(b"x")
     cjk.write_bytes(b"x")
-    monkeypatch.setattr("core.render_job.FONT_CANDIDATES", (str(latin),))
-    monkeypatch.setattr("core.render_job.CJK_FONT_CANDIDATES",
+    monkeypatch.setattr("core.local.render_job.FONT_CANDIDATES", (str(latin),))
+    monkeypatch.setattr("core.local.render_job.CJK_FONT_CANDIDATES",
                         (str(tmp_path / "missing.ttc"), str(cjk)))
     assert find_font(None, "Summer") == latin
     assert find_font(None, "生日快乐") == cjk

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from core.errors import TooLarge
-from core.probe import probe_sync
-from core.render import RenderOptions
+from core.local.plan import RenderOptions
+from core.local.probe import probe_sync
 from tests.core.local.conftest import Render
 from tests.core.local.drafts import make_draft
 from tests.media import ffmpeg, level_db, make_audio, make_video, measure, tone_level_db

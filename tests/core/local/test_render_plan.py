@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from core.errors import BadMedia, TooLarge
-from core.picture import escape_value, geometry
-from core.render import (
+from core.local.picture import escape_value, geometry
+from core.local.plan import (
     LIMITER,
     LoudnessStats,
     RenderInputs,

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from core.render_queue import RenderQueue
+from core.local.render_queue import RenderQueue
 
 
 async def test_places_in_line_move_as_renders_finish() -> None:

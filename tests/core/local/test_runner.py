@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import RenderFailed, RenderTimeout
-from core.runner import FfmpegRunner, ProgressParser, progress_stream
+from core.local.runner import FfmpegRunner, ProgressParser, progress_stream
 
 SLOW = ["-re", "-f", "lavfi", "-i", "sine=frequency=440:duration=20"]  # 20 s in real time
 

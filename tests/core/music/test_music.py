@@ -11,7 +11,7 @@ import av
 import numpy as np
 import pytest
 
-from core import music
+from core.local import music
 from tests.media import FFMPEG, audio_samples, measure
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from core.assistant import Assistant
 from core.config import Settings
-from core.conversation import (
+from core.conversation.assistant import Assistant
+from core.conversation.turn import (
     Attachment,
     ConversationKey,
     Message,

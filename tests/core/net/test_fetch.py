@@ -13,8 +13,7 @@ import pytest
 import trustme
 from aiohttp import web
 
-from core.errors import LinkRefused, TooLarge, UnsupportedFile
-from core.fetch import (
+from core.conversation.fetch import (
     ACCEPTED_EXTENSIONS,
     Fetcher,
     check_upload,
@@ -23,6 +22,7 @@ from core.fetch import (
     find_links,
     is_public_address,
 )
+from core.errors import LinkRefused, TooLarge, UnsupportedFile
 from tests.core.net.conftest import CLIP, MediaServer
 
 MB = 1024 * 1024

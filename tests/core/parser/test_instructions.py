@@ -8,7 +8,7 @@ import pytest
 
 from core.draft import AUDIO, TEXT, Draft
 from core.errors import NotUnderstood
-from core.instructions import HELP_TEXT, Context, MusicRef, apply_instruction
+from core.parser.instructions import HELP_TEXT, Context, MusicRef, apply_instruction
 
 SONG = MusicRef("song-1", "sunset.mp3", 200_000)
 SHORT_SONG = MusicRef("song-2", "jingle.mp3", 10_000)

@@ -6,8 +6,8 @@ import pytest
 
 from core.draft import AUDIO, Draft
 from core.errors import NotUnderstood
-from core.instructions import Context, MusicRef, apply_instruction
-from core.phrases import (
+from core.parser.instructions import Context, MusicRef, apply_instruction
+from core.parser.phrases import (
     QUOTE_MARK,
     clauses,
     extract_quotes,

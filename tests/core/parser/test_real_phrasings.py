@@ -14,7 +14,7 @@ import pytest
 
 from core.draft import Draft
 from core.errors import NotUnderstood
-from core.instructions import apply_instruction
+from core.parser.instructions import apply_instruction
 from tests.core.parser.test_instructions import ABSENT, CTX, START, facts, video
 
 ROWS: list[tuple[str, str, str, dict[str, Any]]] = [

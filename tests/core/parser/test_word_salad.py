@@ -7,7 +7,7 @@ import random
 
 from core.draft import AUDIO, Draft
 from core.errors import NotUnderstood
-from core.instructions import Context, MusicRef, apply_instruction
+from core.parser.instructions import Context, MusicRef, apply_instruction
 
 VOCABULARY = """add use music song my the a at to from for fade in out over 5 s 0:05 1:30 20% 30
 percent db -12 +3 lufs -14 volume 0.3 quieter louder mute keep original voice audio duck when i

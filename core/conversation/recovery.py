@@ -17,8 +17,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from core.config import Settings
-from core.conversation import ConversationKey, Message, Notice, Notifier, Problem, Reply, Video
-from core.delivery import (
+from core.conversation.delivery import (
     DOWNLOAD_NAME,
     NOT_TOLD,
     TOLD,
@@ -28,9 +27,10 @@ from core.delivery import (
     human_size,
     relative_to,
 )
+from core.conversation.journal import Journal, interrupted_words
+from core.conversation.turn import ConversationKey, Message, Notice, Notifier, Problem, Reply, Video
 from core.engine import Engine, Progress, Rendered, SessionRef
 from core.errors import EngineError, UserError, new_error_id
-from core.journal import Journal, interrupted_words
 from core.ports import ACTIVE_RENDER_STATES, RenderRecord, Store
 
 log = logging.getLogger("backtrack.recovery")

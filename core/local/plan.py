@@ -3,7 +3,7 @@
 `plan()` reads the draft's conventions (see `core/draft.py`) into a `Plan` of plain numbers;
 `build_command()` and `build_loudness_pass()` turn a plan into arguments (without the
 executable, without the output file: the runner appends a temporary name). The picture
-side (output size, blur/crop/pad, title) lives in `core/picture.py`.
+side (output size, blur/crop/pad, title) lives in `core/local/picture.py`.
 
 Choices, measured on this machine (see FFMPEG_NOTES.md):
 - The video stream is copied whenever the picture does not change: re-encoding is ~20x slower.
@@ -32,9 +32,9 @@ from typing import Any, Literal
 
 from core.draft import AUDIO, TEXT, Draft, Segment
 from core.errors import BadMedia, TooLarge
-from core.picture import geometry
-from core.picture import video_filter as picture_filter
-from core.probe import MediaInfo
+from core.local.picture import geometry
+from core.local.picture import video_filter as picture_filter
+from core.local.probe import MediaInfo
 
 DEFAULT_MAX_SHORT_SIDE = 1080
 AUDIO_BITRATE = 192_000

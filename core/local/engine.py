@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from core.config import Settings
-from core.delivery import stored_path
+from core.conversation.delivery import stored_path
 from core.draft import AUDIO, VIDEO, Draft
 from core.engine import (
     Edited,
@@ -22,18 +22,18 @@ from core.engine import (
 )
 from core.errors import BadMedia, EngineError, NothingToEdit, UnsupportedFile
 from core.janitor import make_room
-from core.ports import MediaRecord, Store
-from core.probe import MediaInfo, probe, require_video
-from core.render import AUDIO_BITRATE, Plan, RenderOptions
-from core.render_job import (
+from core.local.plan import AUDIO_BITRATE, Plan, RenderOptions
+from core.local.probe import MediaInfo, probe, require_video
+from core.local.render_job import (
     mood_lookup,
     mood_to_prepare,
     put_video,
     render_draft,
     resolve_music,
 )
-from core.render_queue import RenderQueue
-from core.runner import FfmpegRunner, progress_stream
+from core.local.render_queue import RenderQueue
+from core.local.runner import FfmpegRunner, progress_stream
+from core.ports import MediaRecord, Store
 
 CREDITS = "Local engine: free, no credits needed."
 PHOTO_REFUSED = ("Photos can't be the clip with the local engine — send a video "
@@ -183,7 +183,7 @@ class LocalEngine:
     # Editing -----------------------------------------------------------------------------------
 
     async def edit(self, session: SessionRef, text: str) -> AsyncIterator[EngineEvent]:
-        from core.instructions import Context, MusicRef, apply_instruction
+        from core.parser.instructions import Context, MusicRef, apply_instruction
 
         before = await self.draft(session)
         video_seg = before.first_segment(VIDEO)

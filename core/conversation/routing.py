@@ -165,7 +165,7 @@ UPLOAD_HELP = (
 
 def help_text() -> str:
     """What the bot can do: how to send a clip, the instructions, the commands."""
-    from core.instructions import HELP_TEXT
+    from core.parser.instructions import HELP_TEXT
 
     return "\n\n".join((UPLOAD_HELP, HELP_TEXT, COMMANDS_HELP))
 

@@ -3,10 +3,11 @@
 `apply_instruction` splits the text into requests ("a, b and c"), reads each with a few
 rules in a fixed order (title, "a bit more", loudness, ducking, picture, fades, fit, trim,
 music end, song offset, start, removal, original sound, music, volume), collects a `Plan`,
-and writes it into a copy of the draft (core/edits.py). Rules blank the words they use, so
+and writes it into a copy of the draft (core/local/edits.py). Rules blank the words they use, so
 "fade in 2s" does not also start the music at 2 s. The sound rules live in
-core/sound_rules.py, the picture and title rules in core/shape_rules.py; a message with no
-edit in it (thanks, hello, things Backtrack cannot do) gets its answer from core/answers.py.
+core/parser/sound_rules.py, the picture and title rules in core/parser/shape_rules.py; a
+message with no
+edit in it (thanks, hello, things Backtrack cannot do) gets its answer from core/parser/answers.py.
 Undo and export are routed elsewhere.
 """
 
@@ -16,14 +17,14 @@ import copy
 import re
 from dataclasses import dataclass
 
-from core import phrases as w
-from core import shape_rules as shape
-from core import sound_rules as sound
-from core.answers import HELP_TEXT, answer
 from core.draft import AUDIO, TEXT, VIDEO, Draft
-from core.edits import DEFAULT, Context, MusicRef, Plan, apply_plan
 from core.errors import NotUnderstood
-from core.phrases import QUOTE_MARK, TU, Clause, T, seconds
+from core.local.edits import DEFAULT, Context, MusicRef, Plan, apply_plan
+from core.parser import phrases as w
+from core.parser import shape_rules as shape
+from core.parser import sound_rules as sound
+from core.parser.answers import HELP_TEXT, answer
+from core.parser.phrases import QUOTE_MARK, TU, Clause, T, seconds
 
 __all__ = ["HELP_TEXT", "Context", "MusicRef", "Parsed", "apply_instruction"]
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from core.config import Settings
-from core.conversation import QUICK_ACTIONS, Message, Reply, Turn, Video
+from core.conversation.fetch import Downloaded
+from core.conversation.turn import QUICK_ACTIONS, Message, Reply, Turn, Video
 from core.draft import AUDIO, Draft
 from core.engine import (
     Engine,
@@ -29,7 +30,6 @@ from core.engine import (
     SessionRef,
 )
 from core.errors import EngineError, TooLarge, UserError
-from core.fetch import Downloaded
 from core.ports import RenderRecord, RenderState, RenderStore
 
 log = logging.getLogger("backtrack.assistant")  # the turn's story, wherever its code lives
@@ -53,7 +53,7 @@ class Signer(Protocol):
 
 
 class ResultFetcher(Protocol):
-    """What delivery needs from `core.fetch.Fetcher`: a remote result brought here."""
+    """What delivery needs from `core.conversation.fetch.Fetcher`: a remote result brought here."""
 
     async def download(self, url: str, dest_dir: Path) -> Downloaded: ...
 

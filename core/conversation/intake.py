@@ -19,19 +19,19 @@ from pathlib import Path
 from typing import Protocol
 
 from core.config import Settings
-from core.conversation import Attachment
-from core.delivery import human_duration, human_size
+from core.conversation.delivery import human_duration, human_size
+from core.conversation.fetch import ACCEPTED_EXTENSIONS, Downloaded, check_upload, extension_of
+from core.conversation.fetch import display_name as safe_name
+from core.conversation.turn import Attachment
 from core.engine import MediaFile, MediaKind
 from core.errors import BadMedia, TooLarge, UnsupportedFile
-from core.fetch import ACCEPTED_EXTENSIONS, Downloaded, check_upload, extension_of
-from core.fetch import display_name as safe_name
 from core.janitor import make_room
+from core.local.probe import MediaInfo
 from core.ports import MediaRecord, MediaStore
-from core.probe import MediaInfo
 
 
 class ProbeFn(Protocol):
-    """`core.probe.probe`: `name` is the user's name for the file, used in its words."""
+    """`core.local.probe.probe`: `name` is the user's name for the file, used in its words."""
 
     def __call__(self, path: Path, name: str | None = None) -> Awaitable[MediaInfo]: ...
 
@@ -75,13 +75,13 @@ def users_name(path: Path, name: str) -> Iterator[None]:
 
 
 class LinkFetcher(Protocol):
-    """What intake needs from `core.fetch.Fetcher`."""
+    """What intake needs from `core.conversation.fetch.Fetcher`."""
 
     async def download(self, url: str, dest_dir: Path) -> Downloaded: ...
 
 
 def display_name(name: str, kind: str = "video") -> str:
-    """The name to show and store: `core.fetch.display_name` (last path part, no control or
+    """The name to show and store: `fetch.display_name` (last path part, no control or
     bidi characters, at most 80 characters), with a stand-in extension from the kind."""
     ext = extension_of(name)
     if ext not in ACCEPTED_EXTENSIONS:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.draft import AUDIO, TEXT, VIDEO, Draft
-from core.music import MOOD_DURATION_MS, MOODS
-from core.phrases import say_clock, say_percent, say_time
+from core.local.music import MOOD_DURATION_MS, MOODS
+from core.parser.phrases import say_clock, say_percent, say_time
 
 DEFAULT_MOOD = "lofi"
 VOLUME_UNDER_VOICE = 0.4

@@ -13,8 +13,7 @@ from typing import Any
 
 from core.draft import AUDIO, VIDEO, Draft, Segment
 from core.errors import NothingToEdit, RenderFailed
-from core.probe import MediaInfo, probe
-from core.render import (
+from core.local.plan import (
     Plan,
     RenderInputs,
     RenderOptions,
@@ -24,7 +23,8 @@ from core.render import (
     plan,
     title_text,
 )
-from core.runner import FfmpegRunner, OnProgress
+from core.local.probe import MediaInfo, probe
+from core.local.runner import FfmpegRunner, OnProgress
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
@@ -120,7 +120,7 @@ def mood_lookup(
             return await uploads(media_id)
         mood = seg.meta.get("mood")
         if isinstance(mood, str) and mood:
-            from core.music import ensure_mood  # generated music is only needed here
+            from core.local.music import ensure_mood  # generated music is only needed here
 
             generated: Path = await ensure_mood(mood, music_dir, runner)
             return generated
@@ -136,7 +136,7 @@ def mood_to_prepare(draft: Draft, music_dir: Path) -> str | None:
     mood = seg.meta.get("mood") if seg is not None and not seg.meta.get("media_id") else None
     if not isinstance(mood, str) or not mood:
         return None
-    from core.music import mood_filename
+    from core.local.music import mood_filename
 
     try:
         ready = (music_dir / mood_filename(mood)).is_file()

@@ -27,9 +27,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from core.conversation import Turn
-from core.fetch import extension_of
-from core.intake import display_name
+from core.conversation.fetch import extension_of
+from core.conversation.intake import display_name
+from core.conversation.turn import Turn
 from core.logs import log_fields
 from core.ports import RenderRecord, TurnRecord, TurnStore
 

@@ -63,7 +63,7 @@ class FfmpegRunner:
         self.tail_lines = tail_lines
 
     async def __call__(self, args: list[str]) -> None:
-        """`run` without progress: the shape `core.music.ensure_mood` expects."""
+        """`run` without progress: the shape `core.local.music.ensure_mood` expects."""
         await self.run(args)
 
     async def run(

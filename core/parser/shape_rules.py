@@ -1,16 +1,16 @@
 """The parser's rules about the picture and the title: shape, fill, resolution, title text.
 
-Each rule reads a `Clause` (core/phrases.py), blanks the words it used and fills the `Plan`
-(core/edits.py); core/instructions.py calls them in a fixed order.
+Each rule reads a `Clause` (core/parser/phrases.py), blanks the words it used and fills the `Plan`
+(core/local/edits.py); core/parser/instructions.py calls them in a fixed order.
 """
 
 from __future__ import annotations
 
 import re
 
-from core import phrases as w
-from core.edits import TITLE_AT_END, TITLE_IN_MIDDLE, Plan
-from core.phrases import QUOTE_MARK, TU, Clause, T, seconds
+from core.local.edits import TITLE_AT_END, TITLE_IN_MIDDLE, Plan
+from core.parser import phrases as w
+from core.parser.phrases import QUOTE_MARK, TU, Clause, T, seconds
 
 __all__ = ["picture", "title"]
 

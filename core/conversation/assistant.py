@@ -16,8 +16,19 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from core.config import Settings
-from core.conversation import Message, Notifier, Problem, Reply, Status, Turn
-from core.delivery import Delivery, Renderer, Signer
+from core.conversation.delivery import Delivery, Renderer, Signer
+from core.conversation.fetch import Fetcher, find_links
+from core.conversation.intake import (
+    Intake,
+    ProbeFn,
+    display_name,
+    engine_accepts_images,
+    users_name,
+)
+from core.conversation.journal import Journal
+from core.conversation.recovery import Recovery
+from core.conversation.routing import UPLOAD_HELP, Route, help_text, route, strip_links
+from core.conversation.turn import Message, Notifier, Problem, Reply, Status, Turn
 from core.engine import (
     Edited,
     Engine,
@@ -35,13 +46,8 @@ from core.errors import (
     apology,
     new_error_id,
 )
-from core.fetch import Fetcher, find_links
-from core.intake import Intake, ProbeFn, display_name, engine_accepts_images, users_name
 from core.janitor import sweep
-from core.journal import Journal
 from core.ports import Conversation, Store
-from core.recovery import Recovery
-from core.routing import UPLOAD_HELP, Route, help_text, route, strip_links
 from core.tasks import TaskSet
 
 log = logging.getLogger("backtrack.assistant")
@@ -87,7 +93,7 @@ class Assistant:
                  fetcher: Fetcher | None = None, probe: ProbeFn | None = None,
                  turn_seconds: float | None = None) -> None:
         if probe is None:
-            from core.probe import probe as probe_media
+            from core.local.probe import probe as probe_media
             probe = probe_media
         self.settings = settings
         self.store = store

@@ -1,18 +1,18 @@
 """The parser's rules about sound: music and original levels, removal, ducking, loudness.
 
-Each rule reads a `Clause` (core/phrases.py), blanks the words it used and fills the `Plan`
-(core/edits.py); core/instructions.py calls them in a fixed order.
+Each rule reads a `Clause` (core/parser/phrases.py), blanks the words it used and fills the `Plan`
+(core/local/edits.py); core/parser/instructions.py calls them in a fixed order.
 """
 
 from __future__ import annotations
 
 import re
 
-from core import phrases as w
-from core.answers import is_little, is_more
 from core.draft import Draft
-from core.edits import Plan
-from core.phrases import Clause
+from core.local.edits import Plan
+from core.parser import phrases as w
+from core.parser.answers import is_little, is_more
+from core.parser.phrases import Clause
 
 __all__ = ["again", "duck", "levels", "loudness", "original", "remove_music"]
 

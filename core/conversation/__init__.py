@@ -1,0 +1,1 @@
+"""The conversation: the assistant, routing, intake, delivery, recovery and the turn journal."""

@@ -1,0 +1,1 @@
+"""The instruction parser: plain English and Chinese to edit plans."""
