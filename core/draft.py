@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -44,11 +45,16 @@ TRACK_NAMES = {VIDEO: "Video", AUDIO: "BGM", TEXT: "Title"}
 JSON = dict[str, Any]
 
 
-def _num(value: Any, default: float = 0.0) -> float:
+def number(value: Any, default: float = 0.0) -> float:
+    """A JSON value as a finite float, `default` when it is not one (drafts come from outside:
+    the one place numbers in them are read)."""
+    if isinstance(value, bool):
+        return default
     try:
-        return float(value)
+        result = float(value)
     except (TypeError, ValueError):
         return default
+    return result if math.isfinite(result) else default
 
 
 def _seconds(ms: float) -> str:
@@ -72,12 +78,12 @@ class Segment:
     def start_ms(self) -> float:
         for key in ("s", "st", "start"):
             if key in self.raw:
-                return _num(self.raw[key])
-        return _num(self.meta.get("start"))
+                return number(self.raw[key])
+        return number(self.meta.get("start"))
 
     @property
     def duration_ms(self) -> float:
-        return _num(self.raw.get("d", self.meta.get("d", 0)))
+        return number(self.raw.get("d", self.meta.get("d", 0)))
 
     @property
     def name(self) -> str:
@@ -102,7 +108,7 @@ class Segment:
         for source in (self.meta, self.raw):
             for key in ("volume", "vol", "v"):
                 if key in source:
-                    return _num(source[key], 1.0)
+                    return number(source[key], 1.0)
         return None
 
 
@@ -114,7 +120,7 @@ class Track:
 
     @property
     def kind(self) -> int:
-        return int(_num(self.raw.get("tt"), -1))
+        return int(number(self.raw.get("tt"), -1))
 
     @property
     def segments(self) -> list[Segment]:
@@ -182,7 +188,7 @@ class Draft:
     def track_dict(self, kind: int, create: bool = True) -> JSON | None:
         """The first raw track of a kind, created at the end when missing."""
         for raw in self.data["t"]:
-            if isinstance(raw, dict) and int(_num(raw.get("tt"), -1)) == kind:
+            if isinstance(raw, dict) and int(number(raw.get("tt"), -1)) == kind:
                 return raw
         if not create:
             return None
@@ -193,7 +199,7 @@ class Draft:
     def remove_tracks(self, kind: int) -> None:
         self.data["t"] = [
             raw for raw in self.data["t"]
-            if not (isinstance(raw, dict) and int(_num(raw.get("tt"), -1)) == kind)
+            if not (isinstance(raw, dict) and int(number(raw.get("tt"), -1)) == kind)
         ]
 
     # Words.
@@ -210,12 +216,13 @@ class Draft:
             if track.kind == AUDIO:
                 if seg.volume is not None:
                     details.append(f"{round(seg.volume * 100)}%")
-                fade_in, fade_out = _num(seg.meta.get("fade_in")), _num(seg.meta.get("fade_out"))
+                fade_in = number(seg.meta.get("fade_in"))
+                fade_out = number(seg.meta.get("fade_out"))
                 if fade_in:
                     details.append(f"fade in {_seconds(fade_in)}s")
                 if fade_out:
                     details.append(f"fade out {_seconds(fade_out)}s")
-                offset = _num(seg.meta.get("offset"))
+                offset = number(seg.meta.get("offset"))
                 if offset:
                     details.append(f"song from {_seconds(offset)}s")
                 if seg.meta.get("fit") == "once":
@@ -245,16 +252,16 @@ class Draft:
             words.append(f"{m['resolution']}p")
         trim = m.get("trim")
         if isinstance(trim, list) and len(trim) == 2:
-            words.append(f"trimmed to {_seconds(_num(trim[0]))}-{_seconds(_num(trim[1]))}s")
+            words.append(f"trimmed to {_seconds(number(trim[0]))}-{_seconds(number(trim[1]))}s")
         original = m.get("original")
         if original == "mute":
             words.append("original sound muted")
         elif original == "lower":
-            words.append(f"original sound at {round(_num(m.get('original_volume'), 0.3) * 100)}%")
+            words.append(f"original sound at {round(number(m.get('original_volume'), 0.3) * 100)}%")
         if m.get("duck"):
             words.append("music ducks under speech")
         if m.get("loudness") is not None:
-            words.append(f"loudness {_num(m['loudness']):g} LUFS")
+            words.append(f"loudness {number(m['loudness']):g} LUFS")
         return ", ".join(words)
 
     def diff(self, before: Draft) -> list[str]:

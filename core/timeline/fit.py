@@ -1,0 +1,47 @@
+"""The one rule that fits music to the timeline's length.
+
+A track plays from its `start` to the end of the output, or to its `until` when that lies
+inside; a "once" track stops when the song runs out. A start at or past the end moves back to
+0 (the clip got shorter). The fit is "loop" when the song (after its offset) is shorter than
+the stretch to fill, else "trim"; "once" stays once. With an unknown output length (no clip
+yet) the track's length is the song's for "once", else 0 ("to the end", decided at render).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from core.timeline.model import Ms, MusicTrack, Timeline
+
+
+def fit_track(track: MusicTrack, length: Ms | None) -> MusicTrack:
+    """`track` with its start, length and fit set for an output of `length` ms."""
+    start = max(track.start, 0)
+    if length is not None and start >= length:
+        start = 0
+    song = track.source.length
+    available = max(song - track.offset, 0) if song else None
+    end = length
+    if track.until is not None and track.until > start:
+        end = min(track.until, length) if length is not None else track.until
+    needed = end - start if end is not None else None
+    fit = track.fit
+    if fit != "once" and available is not None and needed is not None:
+        fit = "loop" if available < needed else "trim"
+    elif fit is None:
+        fit = "loop"
+    if needed is None:
+        played = available if fit == "once" and available else 0
+    elif fit == "once" and available is not None:
+        played = min(available, needed)
+    else:
+        played = needed
+    return replace(track, start=start, length=max(played, 0), fit=fit)
+
+
+def fit_music(timeline: Timeline) -> Timeline:
+    """Every music track fitted to the timeline's output length."""
+    if not timeline.music:
+        return timeline
+    length = timeline.length
+    return replace(timeline, music=tuple(fit_track(t, length) for t in timeline.music))

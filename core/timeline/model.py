@@ -1,0 +1,194 @@
+"""The timeline as typed, frozen values: what the local engine edits and renders.
+
+Every time is an `int` of milliseconds (`Ms`), everywhere in the model: the draft JSON counts
+in milliseconds too, so the converter never rounds twice, and only the ffmpeg plan turns
+times into seconds (ffmpeg's unit) at its edge.
+
+A value says "not set" with None where the draft JSON can leave a key out and that makes a
+difference to what users see (an original sound never touched reads "kept", but the status
+does not mention it). Everything else has a plain default. Each element keeps the raw dict it
+was read from (`raw`, not compared) so the converter can write back only what changed and keep
+every key it does not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+Ms = int
+"""Milliseconds: the one unit of time in the model."""
+
+Fit = Literal["loop", "trim", "once"]
+"""How a song meets the timeline: repeat to fill it, cut to fit it, or play once (silence
+may follow)."""
+Align = Literal["start", "end"]
+"""Where a song is pinned: its start at `start` (usual), or its own ending on the video's
+last frame ("end the song with the video", back-timing)."""
+OriginalMode = Literal["keep", "lower", "mute"]
+
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+LOWERED_LEVEL = 0.3
+"""The original sound's level when it is "lower" and no number was given."""
+
+
+def _raw() -> Any:
+    return field(default_factory=lambda: EMPTY, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One video on the timeline."""
+
+    media_id: str
+    name: str
+    duration: Ms
+    start: Ms = 0
+    has_audio: bool | None = None
+    """The clip's own sound, noted on arrival (None: drafts written before that)."""
+    raw: Mapping[str, Any] = _raw()
+
+
+@dataclass(frozen=True)
+class Song:
+    """Where a music track's sound comes from: an upload (`media_id`) or a built-in mood
+    (`mood`, with an optional `seed` for a different take of it)."""
+
+    name: str | None = None
+    media_id: str | None = None
+    mood: str | None = None
+    seed: int | None = None
+    length: Ms | None = None
+    """The song file's own length, when known (fitting "once" and loop choices use it)."""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.mood or "untitled"
+
+
+@dataclass(frozen=True)
+class LevelSpan:
+    """A stretch of the timeline where a track's level is multiplied by `factor`
+    ("quieter for the first 5 seconds": LevelSpan(0, 5000, 0.5))."""
+
+    start: Ms
+    end: Ms
+    factor: float
+
+
+@dataclass(frozen=True)
+class MusicTrack:
+    """One song placed on the timeline."""
+
+    source: Song
+    level: float | None = None
+    """Gain, 0..2 (None: not set, which plays at 1.0)."""
+    fade_in: Ms = 0
+    fade_out: Ms = 0
+    start: Ms = 0
+    """Where the song starts on the timeline."""
+    length: Ms = 0
+    """How long it plays on the timeline (0: not known yet, i.e. to the end)."""
+    until: Ms | None = None
+    """Where the person asked the music to stop, kept so a new clip can refit to it."""
+    offset: Ms = 0
+    """How far into the song it starts."""
+    fit: Fit | None = None
+    align: Align = "start"
+    envelope: tuple[LevelSpan, ...] = ()
+    raw: Mapping[str, Any] = _raw()
+
+    @property
+    def end(self) -> Ms:
+        return self.start + self.length
+
+    @property
+    def gain(self) -> float:
+        return 1.0 if self.level is None else self.level
+
+
+@dataclass(frozen=True)
+class OriginalSound:
+    """The clip's own sound: its mode and level, and whether music ducks under it."""
+
+    mode: OriginalMode | None = None
+    level: float | None = None
+    """The level when `mode` is "lower" (None: the default LOWERED_LEVEL)."""
+    duck: bool | None = None
+
+    @property
+    def gain(self) -> float:
+        if self.mode == "mute":
+            return 0.0
+        if self.mode == "lower":
+            return LOWERED_LEVEL if self.level is None else self.level
+        return 1.0
+
+
+@dataclass(frozen=True)
+class Picture:
+    """The output's shape: aspect ("9:16"...), fill (blur/crop/pad), short side in pixels."""
+
+    aspect: str | None = None
+    fill: str | None = None
+    resolution: int | None = None
+    upscale: bool | None = None
+
+
+@dataclass(frozen=True)
+class Title:
+    text: str
+    start: Ms
+    length: Ms
+    raw: Mapping[str, Any] = _raw()
+
+
+@dataclass(frozen=True)
+class Step:
+    """The last relative volume step, so "a bit more" can repeat it."""
+
+    target: str  # "music" | "original"
+    factor: float
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The clips in order, the songs in order, the sound, the picture and the title."""
+
+    clips: tuple[Clip, ...] = ()
+    music: tuple[MusicTrack, ...] = ()
+    original: OriginalSound = OriginalSound()
+    picture: Picture = Picture()
+    title: Title | None = None
+    loudness: float | None = None
+    """Target in LUFS (None: no normalisation)."""
+    trim: tuple[Ms, Ms] | None = None
+    """The part of the clip kept, [start, end) in the clip's own time."""
+    last_step: Step | None = None
+    raw: Mapping[str, Any] = _raw()
+
+    @property
+    def clip(self) -> Clip | None:
+        """The clip being edited: the newest one."""
+        return self.clips[-1] if self.clips else None
+
+    @property
+    def song(self) -> MusicTrack | None:
+        """The first music track (the one most instructions are about)."""
+        return self.music[0] if self.music else None
+
+    @property
+    def full_length(self) -> Ms | None:
+        """The clip's length before any trim; None without a clip."""
+        clip = self.clip
+        return clip.duration if clip is not None and clip.duration > 0 else None
+
+    @property
+    def length(self) -> Ms | None:
+        """The output's length: the trimmed part, else the whole clip."""
+        if self.trim is not None:
+            return self.trim[1] - self.trim[0]
+        return self.full_length
