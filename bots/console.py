@@ -31,6 +31,7 @@ from core.conversation.routing import route
 from core.conversation.turn import (
     Attachment,
     ConversationKey,
+    Menu,
     Message,
     Notice,
     Problem,
@@ -60,7 +61,18 @@ want, e.g. "add background music and fade it out at the end". /demo makes a samp
 
 # Lines -----------------------------------------------------------------------------------------
 
+
+def menu_words(menu: Menu) -> str:
+    """A menu as what to type: "set default mood: auto | lofi | [calm] | cinematic" (every
+    choice is its setting's words and one value)."""
+    head = menu.options[0].say.rsplit(" ", 1)[0] if menu.options else menu.title
+    values = [o.say.removeprefix(head).strip() for o in menu.options]
+    return f"{head}: " + " | ".join(f"[{v}]" if o.chosen else v
+                                    for v, o in zip(values, menu.options, strict=True))
+
+
 @dataclass(frozen=True)
+
 class Line:
     """What one typed line asks for."""
 
@@ -163,6 +175,8 @@ class Printer:
         self._end_status()
         if isinstance(reply, Message):
             self._print(reply.text)
+            for menu in reply.menus:  # plain words: what to type for each choice
+                self._print("  " + menu_words(menu))
         elif isinstance(reply, Video):
             self._video(reply)
         elif isinstance(reply, Problem):

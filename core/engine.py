@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
 from core.draft import Draft
+from core.preferences import Preferences
 
 MediaKind = Literal["video", "audio", "image"]
 
@@ -19,6 +20,8 @@ class SessionRef:
     conversation: str
     session_id: str
     language: str = "en"
+    preferences: Preferences = field(default_factory=Preferences)
+    """The person's settings: defaults an engine applies to new edits (the local engine)."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from core.preferences import Preferences
+
 RenderState = Literal["queued", "running", "done", "failed", "interrupted", "cancelled"]
 ACTIVE_RENDER_STATES: tuple[RenderState, ...] = ("queued", "running")
 
@@ -148,8 +150,20 @@ class TurnStore(Protocol):
         ...
 
 
+class PreferenceStore(Protocol):
+    """Settings per person (schema version 3), keyed like `ConversationKey.person`."""
+
+    async def get_preferences(self, person: str) -> Preferences:
+        """The stored settings; `Preferences()` for someone who never changed one."""
+        ...
+
+    async def save_preferences(self, person: str, preferences: Preferences) -> None:
+        """Insert or replace."""
+        ...
+
+
 class Store(ConversationStore, DraftStore, MediaStore, RenderStore, ValueStore, UpdateStore,
-            TurnStore, Protocol):
+            TurnStore, PreferenceStore, Protocol):
     """Everything together, as the bootstrap hands it around."""
 
     async def close(self) -> None: ...

@@ -29,6 +29,7 @@ from core.ports import (
     TurnRecord,
     TurnState,
 )
+from core.preferences import Preferences
 
 T = TypeVar("T")
 
@@ -50,7 +51,7 @@ def migrations() -> list[str]:
     """The schema steps; step n (1-based) brings the file to `user_version` n."""
     folder = resources.files("storage")
     return [folder.joinpath(name).read_text(encoding="utf-8")
-            for name in ("schema.sql", "schema_2.sql")]
+            for name in ("schema.sql", "schema_2.sql", "schema_3.sql")]
 
 
 def split_statements(script: str) -> list[str]:
@@ -330,6 +331,25 @@ class SqliteStore:
     async def forget_turns(self, before: float) -> int:
         return await self._write(
             "DELETE FROM turns WHERE state != 'running' AND started_at < ?", (before,))
+
+    # Settings per person ---------------------------------------------------------------------
+
+    async def get_preferences(self, person: str) -> Preferences:
+        rows = await self._rows(
+            "SELECT mood, level, fade_out, delivery, language FROM preferences WHERE person = ?",
+            (person,))
+        if not rows:
+            return Preferences()
+        mood, level, fade_out, delivery, language = rows[0]
+        return Preferences(mood=mood, level=level, fade_out=bool(fade_out), delivery=delivery,
+                           language=language)
+
+    async def save_preferences(self, person: str, preferences: Preferences) -> None:
+        p = preferences
+        await self._write(
+            "INSERT OR REPLACE INTO preferences (person, mood, level, fade_out, delivery,"
+            " language, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (person, p.mood, p.level, int(p.fade_out), p.delivery, p.language, self._clock()))
 
 
 _SELECT_MEDIA = (

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from core import preferences
 from core.config import Settings
 from core.conversation.delivery import Delivery, Renderer, Signer
 from core.conversation.fetch import Fetcher, find_links
@@ -26,6 +27,7 @@ from core.conversation.intake import (
     users_name,
 )
 from core.conversation.journal import Journal
+from core.conversation.personal import Personal
 from core.conversation.recovery import Recovery
 from core.conversation.routing import UPLOAD_HELP, Route, help_text, route, strip_links
 from core.conversation.turn import Message, Notifier, Problem, Reply, Status, Turn
@@ -110,6 +112,7 @@ class Assistant:
         self.delivery = Delivery(settings, self.renderer, signer, self._fetcher)
         self._tasks = TaskSet()
         self.journal = Journal(store)
+        self.personal = Personal(store)
         self.recovery = Recovery(settings, store, engine, signer, self._tasks.spawn,
                                  self.renderer.live, self.journal)
         self._running: dict[str, _Job] = {}
@@ -123,10 +126,12 @@ class Assistant:
     async def handle(self, turn: Turn) -> AsyncIterator[Reply]:
         """Replies to one incoming message, as they come."""
         key = str(turn.key)
+        app_language = turn.language
         try:
             if turn.update_id is not None and not await self.store.mark_update(
                     turn.key.platform, turn.update_id):
                 return
+            turn = await self.personal.load(turn)
             links = find_links(turn.text)
             asked = route(strip_links(turn.text, links))
         except Exception as exc:  # before any work starts: still words, never a traceback
@@ -138,6 +143,12 @@ class Assistant:
             return
         if asked.action == "help" and not turn.attachments and not links:
             yield Message(help_text())
+            return
+        if asked.action == "settings" and not turn.attachments and not links:
+            try:  # settings never touch the timeline: answered even while a turn runs
+                yield await self.personal.answer(turn, asked.text, app_language)
+            except Exception as exc:
+                yield _problem(exc, key)
             return
         if running is not None:
             yield Message(f"Still working on your last request ({running.label}) — "
@@ -224,7 +235,7 @@ class Assistant:
             await self._new_session(turn)
             emit(Message("Started a fresh timeline. Send me a video to work on."))
         if asked.action in ("credits", "status", "upload") and not (turn.attachments or links):
-            await self._ask(asked, await self._existing_session(turn), emit)
+            await self._ask(turn, asked, await self._existing_session(turn), emit)
             return
         session = await self._session(turn)
         added: list[MediaFile] = []
@@ -244,11 +255,11 @@ class Assistant:
             return
         if action == "help":  # with an attachment (help alone is answered at once)
             emit(Message(help_text()))
-        if action in ("new", "help", "cancel"):
+        if action in ("new", "help", "cancel", "settings"):
             return
         if action in ("credits", "status", "upload"):
             if action != "upload":  # with an upload, the engine's line was the answer
-                await self._ask(asked, session, emit)
+                await self._ask(turn, asked, session, emit)
         elif action == "undo":
             changes = await self.engine.undo(session)
             emit(Message("Undone: " + "; ".join(changes) if changes else "Undone."))
@@ -259,16 +270,18 @@ class Assistant:
         else:
             await self._edit(turn, session, asked.text, status, emit)
 
-    async def _ask(self, asked: Route, session: SessionRef | None, emit: Emit) -> None:
+    async def _ask(self, turn: Turn, asked: Route, session: SessionRef | None,
+                   emit: Emit) -> None:
         """Questions that change nothing; no engine session is made just to answer them."""
         if asked.action == "upload":
             emit(Message(UPLOAD_HELP))
         elif asked.action == "credits":
             emit(Message(await self.engine.credits(session)))
-        elif session is None:
-            emit(Message("Timeline is empty. Send me a video to start."))
         else:
-            emit(Message((await self.engine.draft(session)).summary()))
+            summary = "Timeline is empty. Send me a video to start." if session is None else (
+                await self.engine.draft(session)).summary()
+            mine = preferences.status_line(turn.preferences, turn.language)
+            emit(Message(summary + (f"\n{mine}" if mine else "")))
 
     async def _add(self, session: SessionRef, media: MediaFile, emit: Emit) -> MediaFile:
         try:
@@ -330,7 +343,8 @@ class Assistant:
         conversation = await self.store.get_conversation(str(turn.key))
         if conversation is None or conversation.engine != self.engine.name:
             return None
-        return SessionRef(str(turn.key), conversation.session_id, turn.language)
+        return SessionRef(str(turn.key), conversation.session_id, turn.language,
+                          turn.preferences)
 
     async def _new_session(self, turn: Turn) -> SessionRef:
         key = str(turn.key)
@@ -340,7 +354,7 @@ class Assistant:
         await self.store.save_conversation(Conversation(
             key=key, engine=self.engine.name, session_id=session_id, language=turn.language,
             created_at=old.created_at if old else now, updated_at=now))
-        return SessionRef(key, session_id, turn.language)
+        return SessionRef(key, session_id, turn.language, turn.preferences)
 
     async def _has_clip(self, session: SessionRef) -> bool:
         kinds = ("video", "image") if self.intake.accepts_images else ("video",)
@@ -353,7 +367,7 @@ def _describe(asked: Route) -> str:
         return f'"{text}"' if text else "your upload"
     return {"export": "exporting your video", "status": "reading the timeline",
             "credits": "checking credits", "undo": "undoing", "new": "starting over",
-            "upload": "your upload"}.get(asked.action, asked.action)
+            "upload": "your upload", "settings": "your settings"}.get(asked.action, asked.action)
 
 
 def _next_step(added: list[MediaFile]) -> str:

@@ -147,7 +147,7 @@ def _fades_out(meta: Mapping[str, object]) -> bool:
 
 def video_reply(rendered: Rendered, how: Plan, url: str | None = None,
                 upload_limit: int | None = None,
-                buttons: tuple[str, ...] = QUICK_ACTIONS) -> Video:
+                buttons: tuple[str, ...] = QUICK_ACTIONS, as_file: bool = False) -> Video:
     """The Video reply for a delivery plan (`url` is the signed link for "link")."""
     facts = f"{human_size(rendered.size)}, {human_duration(rendered.duration)}"
     if how == "file":
@@ -158,7 +158,7 @@ def video_reply(rendered: Rendered, how: Plan, url: str | None = None,
         caption = f"Your video is ready ({facts}{limit}). Download it here: {link}"
     return Video(path=path, url=link, size=rendered.size, duration=rendered.duration,
                  caption=caption, width=rendered.width, height=rendered.height,
-                 buttons=buttons)
+                 buttons=buttons, as_file=as_file)
 
 
 class RenderLog:
@@ -334,7 +334,8 @@ class Delivery:
         buttons = quick_actions(await self._draft_or_none(session), rendered.width,
                                 rendered.height)
         status("Finished.", 100.0)
-        emit(video_reply(rendered, how, url, limit, buttons))
+        emit(video_reply(rendered, how, url, limit, buttons,
+                         as_file=turn.preferences.delivery == "file"))
 
     async def _draft_or_none(self, session: SessionRef) -> Draft | None:
         """The draft for the quick actions; without it they are the default set."""

@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from core import preferences
 from core.engine import ExportOptions
 
-Action = Literal["export", "credits", "status", "upload", "help", "new", "undo", "cancel", "edit"]
+Action = Literal["export", "credits", "status", "upload", "help", "new", "undo", "cancel",
+                 "settings", "edit"]
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,10 @@ def route(text: str) -> Route:
     action = _COMMANDS.get(norm)
     if action is not None:
         return Route(action)
+    if norm in preferences.SHOW_WORDS:
+        return Route("settings")
+    if preferences.parse(norm) is not None:
+        return Route("settings", norm)
     rest = _split_export(norm)
     if rest is not None:
         options = export_options(rest)
@@ -152,8 +158,10 @@ def route(text: str) -> Route:
 COMMANDS_HELP = (
     "Commands: \"export\" (or \"export 720p\", \"export 9:16\") sends the video again; "
     "\"status\" shows the tracks; \"undo\" steps back one edit; \"new\" starts a fresh "
-    "timeline; \"cancel\" stops what I'm doing; \"credits\" shows the balance. "
-    "中文也可以：导出、状态、撤销、取消、积分。"
+    "timeline; \"cancel\" stops what I'm doing; \"credits\" shows the balance; "
+    "\"settings\" shows and changes your defaults (mood, music level, fade out, video or "
+    "file, language). "
+    "中文也可以：导出、状态、撤销、取消、积分、设置。"
 )
 
 UPLOAD_HELP = (

@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.preferences import Preferences
+
 
 @dataclass(frozen=True)
 class ConversationKey:
@@ -62,6 +64,9 @@ class Turn:
     """Bytes the platform lets us send back as a file; None means no limit (console)."""
     update_id: str | None = None
     """The platform's id for this message; a re-delivered update is handled once."""
+    preferences: Preferences = field(default_factory=Preferences)
+    """The person's settings; adapters leave it, the assistant fills it from the store (and
+    then `language` is the reply language those settings choose)."""
 
 
 # Replies ---------------------------------------------------------------------------------
@@ -76,11 +81,30 @@ class Status:
 
 
 @dataclass(frozen=True)
+class Option:
+    """One choice of a menu: its label, and the words choosing it sends as the next turn."""
+
+    label: str
+    say: str
+    chosen: bool = False
+
+
+@dataclass(frozen=True)
+class Menu:
+    """A choice of one value (a setting): Telegram shows a row of buttons, Discord a select
+    menu, the console the words to type."""
+
+    title: str
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
 class Message:
     """A message to keep in the chat; `buttons` are quick follow-ups that send their label."""
 
     text: str
     buttons: tuple[str, ...] = ()
+    menus: tuple[Menu, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +119,8 @@ class Video:
     width: int | None = None
     height: int | None = None
     buttons: tuple[str, ...] = ()
+    as_file: bool = False
+    """Send it as a document (untouched) rather than as a streamable video."""
 
 
 @dataclass(frozen=True)

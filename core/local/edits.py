@@ -4,9 +4,11 @@ The parser fills a `Plan` from the words; `apply_plan` writes it into a draft wi
 documented in core/draft.py and says, in short phrases, what it did. Choices made here:
 
 - Music with no source named: the user's uploaded song when there is one, else the music
-  already on the timeline, else the built-in DEFAULT_MOOD.
+  already on the timeline, else the person's default mood (a setting), else DEFAULT_MOOD.
 - A music setting (fade, volume, start...) with no music on the timeline adds that music first.
-- New music plays at 40% under an audible original sound, at 100% otherwise.
+- New music plays at the person's default level (a setting); without one at 40% under an
+  audible original sound, at 100% otherwise. With "fade out by default" set, new music fades
+  out unless the instruction says how it ends.
 - Default fades: 2 s in, 3 s out, at most a third of the video.
 - Fit: the music loops when it is shorter than the video and is cut when longer, unless the
   user asked to play it once (then silence may follow it).
@@ -49,6 +51,12 @@ class Context:
     video_duration_ms: float | None
     has_original_audio: bool
     music: MusicRef | None
+    mood: str | None = None
+    """The person's default mood (core.preferences); None: DEFAULT_MOOD."""
+    level: float | None = None
+    """The level new music starts at; None: by the original sound."""
+    fade_out: bool = False
+    """New music fades out by default."""
 
 
 @dataclass
@@ -226,6 +234,8 @@ def _apply_music(plan: Plan, draft: Draft, ctx: Context, length: float | None,
     if added_for_setting:
         source = "any"
     new = seg is None
+    if new and ctx.fade_out and plan.fade_out is None:
+        plan.fade_out = DEFAULT
     if seg is None:
         track = draft.track_dict(AUDIO)
         assert track is not None
@@ -243,7 +253,8 @@ def _apply_music(plan: Plan, draft: Draft, ctx: Context, length: float | None,
         volume_said = plan.volume is not None or plan.volume_factor is not None
         if new:
             audible = ctx.has_original_audio and draft.meta.get("original") != "mute"
-            m["volume"] = VOLUME_UNDER_VOICE if audible else 1.0
+            m["volume"] = ctx.level if ctx.level is not None else (
+                VOLUME_UNDER_VOICE if audible else 1.0)
         _set_volume(plan, m)
         words = f"music: {label}"
         if new or volume_said:
@@ -305,7 +316,7 @@ def _choose_source(plan: Plan, source: str, m: dict[str, Any], ctx: Context) -> 
         elif current_mood or m.get("media_id"):
             return f"{m.get('name', current_mood)} (kept)"
         else:
-            source, plan.mood = "mood", DEFAULT_MOOD
+            source, plan.mood = "mood", ctx.mood or DEFAULT_MOOD
     changed = False
     if source == "upload" and ctx.music is not None:
         changed = not upload_current
@@ -314,7 +325,7 @@ def _choose_source(plan: Plan, source: str, m: dict[str, Any], ctx: Context) -> 
                  source_ms=round(ctx.music.duration_ms))
         label = f"{ctx.music.name} (your song)"
     else:
-        mood = plan.mood or DEFAULT_MOOD
+        mood = plan.mood or ctx.mood or DEFAULT_MOOD
         changed = mood != current_mood
         m.pop("media_id", None)
         m.update(name=f"built-in {mood}", mood=mood, source_ms=round(MOOD_DURATION_MS[mood]))

@@ -193,7 +193,9 @@ class LocalEngine:
         if songs:
             song = songs[0]
             music = MusicRef(song.id, song.name, (song.duration or 0.0) * 1000)
-        ctx = Context(video_seg.duration_ms if video_seg is not None else None, has_audio, music)
+        prefs = session.preferences
+        ctx = Context(video_seg.duration_ms if video_seg is not None else None, has_audio, music,
+                      mood=prefs.mood, level=prefs.level, fade_out=prefs.fade_out)
         parsed = apply_instruction(before, text, ctx)
         changes = await self._save(session, before, parsed.draft)
         if parsed.understood:

@@ -36,6 +36,8 @@ class FakeEngine:
         self.remote_base = "https://cdn.example.test"
         self.honour_max_bytes = True
         self.calls: list[tuple[str, ...]] = []
+        self.edit_sessions: list[SessionRef] = []
+        """The session each edit was given (its language and the person's settings)."""
         self.export_options: list[ExportOptions] = []
         self.history: dict[str, list[Draft]] = {}
         self.fail: dict[str, BaseException] = {}
@@ -79,6 +81,7 @@ class FakeEngine:
 
     async def edit(self, session: SessionRef, text: str) -> AsyncIterator[EngineEvent]:
         self.calls.append(("edit", session.session_id, text))
+        self.edit_sessions.append(session)
         self.edit_started.set()
         yield Progress("Thinking…")
         try:

@@ -6,6 +6,7 @@ import dataclasses
 import time
 
 from core.ports import Conversation, MediaRecord, RenderRecord, RenderState, TurnRecord, TurnState
+from core.preferences import Preferences
 
 
 class MemoryStore:
@@ -20,6 +21,7 @@ class MemoryStore:
         self.updates: set[tuple[str, str]] = set()
         self.saves: list[RenderRecord] = []
         self.turns: dict[str, TurnRecord] = {}
+        self.preferences: dict[str, Preferences] = {}
         self.closed = False
 
     async def get_conversation(self, key: str) -> Conversation | None:
@@ -105,3 +107,9 @@ class MemoryStore:
 
     async def close(self) -> None:
         self.closed = True
+
+    async def get_preferences(self, person: str) -> Preferences:
+        return self.preferences.get(person, Preferences())
+
+    async def save_preferences(self, person: str, preferences: Preferences) -> None:
+        self.preferences[person] = preferences

@@ -56,7 +56,7 @@ def test_is_a_store() -> None:
 
 async def test_open_creates_folders_wal_and_version(db_path: Path, store: SqliteStore) -> None:
     assert db_path.exists()
-    assert await store.user_version() == len(migrations()) == 2
+    assert await store.user_version() == len(migrations()) == 3
     raw = sqlite3.connect(db_path)
     try:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -64,7 +64,7 @@ async def test_open_creates_folders_wal_and_version(db_path: Path, store: Sqlite
     finally:
         raw.close()
     assert {"conversations", "drafts", "media", "renders", "named_values", "updates",
-            "turns"} <= tables
+            "turns", "preferences"} <= tables
 
 
 async def test_reopen_is_idempotent_and_keeps_everything(db_path: Path) -> None:
@@ -80,7 +80,7 @@ async def test_reopen_is_idempotent_and_keeps_everything(db_path: Path) -> None:
 
     s = await SqliteStore.open(db_path)  # a restart
     try:
-        assert await s.user_version() == 2
+        assert await s.user_version() == 3
         conv = await s.get_conversation("telegram:1")
         assert conv is not None and (conv.session_id, conv.language) == ("s1", "zh")
         assert await s.current_draft("s1") == '{"v":2}'
@@ -100,7 +100,7 @@ async def test_migration_from_an_empty_file(tmp_path: Path) -> None:
     path.touch()
     s = await SqliteStore.open(path)
     try:
-        assert await s.user_version() == 2
+        assert await s.user_version() == 3
         await s.set_value("a", "b")
         assert await s.get_value("a") == "b"
     finally:

@@ -1,0 +1,63 @@
+"""Settings per person in a conversation: read them for each turn, answer "settings" and
+"set ..." with the card of current values and its menus, save changes.
+
+The card is a `Message` whose menus carry the words that choose each value, so Telegram's
+buttons, Discord's select menus and the console's typed words all come back as one grammar
+(`core.preferences.parse`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from core import preferences as prefs
+from core.conversation.turn import Menu, Message, Option, Turn
+from core.ports import PreferenceStore
+from core.preferences import Change, Preferences
+
+
+class Personal:
+    """Reads and changes the settings of the person behind a turn."""
+
+    def __init__(self, store: PreferenceStore) -> None:
+        self.store = store
+
+    async def load(self, turn: Turn) -> Turn:
+        """The turn with its person's settings, in the reply language they choose."""
+        mine = await self.store.get_preferences(turn.key.person)
+        return dataclasses.replace(turn, preferences=mine,
+                                   language=mine.reply_language(turn.language))
+
+    async def answer(self, turn: Turn, text: str, app_language: str) -> Message:
+        """"settings" shows the card; "set default mood calm" saves, then shows it.
+        `app_language` is the person's app language (the turn's before `load`)."""
+        asked = prefs.parse(text) if text else None
+        mine, language = turn.preferences, turn.language
+        if isinstance(asked, prefs.Invalid):
+            return Message(prefs.invalid_text(asked, language) + "\n\n"
+                           + prefs.words(language)["how"], menus=menus(mine, language))
+        head = ""
+        if isinstance(asked, Change):
+            mine = prefs.apply(mine, asked)
+            await self.store.save_preferences(turn.key.person, mine)
+            language = mine.reply_language(app_language)  # a new language answers in it
+            head = prefs.saved_text(asked, language) + "\n\n"
+        return card(mine, language, head)
+
+
+def card(mine: Preferences, language: str, head: str = "") -> Message:
+    """The current settings with a menu per setting."""
+    w = prefs.words(language)
+    lines = "\n".join("• " + line for line in prefs.describe(mine, language))
+    return Message(f"{head}{w['title']}:\n{lines}\n\n{w['how']}", menus=menus(mine, language))
+
+
+def menus(mine: Preferences, language: str) -> tuple[Menu, ...]:
+    w = prefs.words(language)
+    return tuple(
+        Menu(w[field], tuple(
+            Option(prefs.shown_value(field, value, language),
+                   prefs.say(field, value, language),
+                   chosen=getattr(mine, field) == value)
+            for value in prefs.choices(field)))
+        for field in prefs.FIELDS)

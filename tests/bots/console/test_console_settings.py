@@ -1,0 +1,31 @@
+"""Settings in the console, in plain words, applied to the next edit: the finished video is
+measured (the music's level follows the default level, and it fades out by default)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from tests.bots.console.test_console_end_to_end import chat, videos_in, without_tone_db
+
+
+def test_defaults_typed_in_words_shape_the_next_video(tmp_path: Path) -> None:
+    for name in ("quiet", "full"):
+        (tmp_path / name).mkdir()
+    quiet = chat(tmp_path / "quiet", "--demo", "set default level 20%",
+                 "set default fade out on", "set default mood calm", "add music", "status")
+    assert quiet.returncode == 0, quiet.stdout + quiet.stderr
+    out = quiet.stdout
+    assert "Saved: Default music level: 20%." in out
+    assert "  set default mood: auto | lofi | upbeat | [calm] | cinematic" in out
+    assert "built-in calm" in out.splitlines()[-2]  # the status line names the mood
+    assert out.rstrip().splitlines()[-1].startswith("Your defaults: Default mood: calm;")
+    full = chat(tmp_path / "full", "--demo", "set default level 100%",
+                "set default mood calm", "add music")
+    assert full.returncode == 0, full.stdout + full.stderr
+    (soft,), (loud,) = videos_in(out), videos_in(full.stdout)
+    # The demo clip's own sound is a 220 Hz tone: the rest is the music.
+    soft_db, loud_db = without_tone_db(soft, 2, 5, 220), without_tone_db(loud, 2, 5, 220)
+    assert abs((soft_db - loud_db) - 20 * math.log10(0.2)) < 3, (soft_db, loud_db)
+    assert without_tone_db(soft, 7.6, 7.95, 220) < soft_db - 10, "fades out by default"
+    assert without_tone_db(loud, 7.6, 7.95, 220) > loud_db - 6, "no fade without the setting"
