@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TextIO
 
+from bots.paths import is_file as file_exists
+from bots.paths import typed_path
 from core.config import Settings, load_settings
 from core.conversation.assistant import Assistant
 from core.conversation.delivery import human_duration, human_size
@@ -81,9 +83,10 @@ class Line:
     path: Path | None = None
 
 
-def parse_line(line: str, is_file: Callable[[Path], bool] = Path.is_file) -> Line:
+def parse_line(line: str, is_file: Callable[[Path], bool] = file_exists) -> Line:
     """Decide whether a line is a message, an upload (with an optional instruction), or a
-    console command. Pure apart from `is_file`."""
+    console command. Pure apart from `is_file` (which answers False, never raises, for a
+    line the OS cannot look up: too long, NUL bytes)."""
     line = line.strip()
     if not line:
         return Line("empty")
@@ -104,7 +107,7 @@ def parse_line(line: str, is_file: Callable[[Path], bool] = Path.is_file) -> Lin
     except ValueError:  # an unbalanced quote: not a path, just words
         words = []
     if words:
-        path = Path(words[0]).expanduser()
+        path = typed_path(words[0])
         text = " ".join(words[1:])
         if is_file(path):
             return Line("upload", text, path)
@@ -132,7 +135,7 @@ def _whole_path(rest: str, is_file: Callable[[Path], bool]) -> tuple[Path, str] 
     """A path typed as is, spaces and apostrophes included (no shell quoting needed): the
     whole rest of the line, or its longest start ending in a media suffix followed by the
     instruction ("long 60s.mp4 add calm music")."""
-    path = Path(_unquote(rest)).expanduser()
+    path = typed_path(_unquote(rest))
     if rest and is_file(path):
         return path, ""
     spaces = [i for i, char in enumerate(rest) if char.isspace()]
@@ -140,7 +143,7 @@ def _whole_path(rest: str, is_file: Callable[[Path], bool]) -> tuple[Path, str] 
         head = _unquote(rest[:cut])
         if Path(head).suffix.lower() not in MEDIA_SUFFIXES:
             continue
-        path = Path(head).expanduser()
+        path = typed_path(head)
         if is_file(path):
             return path, rest[cut:].strip()
     return None
@@ -357,7 +360,11 @@ class Console:
                                        "with its own test tone."))
             turn = Turn(KEY, line.text, (attachment_for(path),))
         elif line.kind == "upload" and line.path is not None:
-            turn = Turn(KEY, line.text, (attachment_for(line.path),))
+            try:
+                turn = Turn(KEY, line.text, (attachment_for(line.path),))
+            except OSError:  # gone or unreadable since the line was read
+                self.printer.reply(Problem(f"I can't read the file at {line.path}."))
+                return True
         assert self.assistant is not None, "main() sets the assistant"
         async for reply in self.assistant.handle(turn):
             self.printer.reply(reply)

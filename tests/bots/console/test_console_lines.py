@@ -94,3 +94,25 @@ def test_terminal_output_rewrites_the_status_line() -> None:
     assert out.getvalue() == (
         "\r\x1b[2K[ 10%] Rendering…\r\x1b[2K[ 20%] Rendering…\r\x1b[2K"
         "Link: https://x.test/v.mp4 (10 bytes, 0:01)\n")
+
+
+@pytest.mark.parametrize("line", [
+    "a" * 256,
+    "add music " + "x" * 300,
+    "/tmp/" + "long/" * 900 + "clip.mp4",  # longer than PATH_MAX
+    "clip\x00.mp4 add music",
+    "/upload " + "b" * 400 + ".mp4",
+    "\x00\x00\x00",
+    "~" + "u" * 300 + "/clip.mp4",
+])
+def test_odd_lines_never_raise(line: str) -> None:
+    """The real file check (no fake): a line the OS refuses to look up is not a file."""
+    parsed = parse_line(line)
+    assert parsed.kind in ("message", "missing")
+
+
+def test_a_folder_with_a_media_name_is_not_an_upload(tmp_path: Path) -> None:
+    folder = tmp_path / "holiday.mp4"
+    folder.mkdir()
+    assert parse_line(str(folder)) == Line("missing", "", folder)
+    assert parse_line(str(tmp_path)) == Line("message", str(tmp_path))
