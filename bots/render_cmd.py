@@ -7,6 +7,8 @@ modules are imported inside `run`, settings (pydantic) only when a title or a mo
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +30,11 @@ MUSIC_ID = "cli-music"
 
 
 class Refused(Exception):
-    """Bad input, said in one line."""
+    """Bad input, said in one line; `code` is the exit code (2: a bad argument)."""
+
+    def __init__(self, reason: str, code: int = 1) -> None:
+        super().__init__(reason)
+        self.code = code
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,9 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("instruction", help='what to do, e.g. "add lofi music at 30%% and fade '
                                             'it out at the end"')
     parser.add_argument("--music", type=Path, metavar="AUDIO", help="your own song")
-    parser.add_argument("-o", "--output", type=Path, metavar="OUT.mp4",
-                        help="where to write the result (default: VIDEO-backtrack.mp4)")
-    parser.add_argument("--max-mb", type=float, metavar="MB",
+    # Strings, checked in `run`: a Path loses the trailing "/" that says "a folder", and a bad
+    # number gets one line of words rather than argparse's usage block.
+    parser.add_argument("-o", "--output", metavar="OUT.mp4",
+                        help="where to write the result: a file, or an existing folder to "
+                             "put VIDEO-backtrack.mp4 in (default: beside VIDEO)")
+    parser.add_argument("--max-mb", metavar="MB",
                         help="fit the file under this many megabytes (re-encodes if needed)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
@@ -46,20 +55,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from core.errors import BacktrackError, UserError
+    from core.errors import BacktrackError, ConfigError, UserError
 
     try:
+        max_mb = _positive_mb(args.max_mb)
         _check_file(args.video, VIDEO_TYPES, "a video")
         if args.music is not None:
             _check_file(args.music, AUDIO_TYPES, "music")
-        output = args.output or args.video.with_name(f"{args.video.stem}-backtrack.mp4")
+        output = output_path(args.video, args.output)
         if output.resolve() == args.video.resolve():
-            raise Refused("the output would overwrite the video; choose another -o")
-        asyncio.run(_render(args, output))
+            raise Refused("the output would overwrite the video; choose another -o", 2)
+        asyncio.run(_render(args, output, max_mb))
     except Refused as exc:
-        return _fail(str(exc), 1)
+        return _fail(str(exc), exc.code)
     except UserError as exc:
-        return _fail(exc.user_message.strip().splitlines()[0], 1)
+        return _fail(_words(exc.user_message), 1)
+    except ConfigError as exc:  # a bad BACKTRACK_* setting: the message names it
+        return _fail(str(exc), 2)
     except BacktrackError as exc:
         return _fail(f"the render failed: {exc}", 3)
     print(output)
@@ -71,37 +83,85 @@ def _fail(reason: str, code: int) -> int:
     return code
 
 
+def _words(message: str) -> str:
+    """A user message for the terminal: its first line, and the lines after it too when the
+    first one introduces them ("…for example:" is never left hanging)."""
+    lines = [line.rstrip() for line in message.strip().splitlines() if line.strip()]
+    if not lines:
+        return "something went wrong"
+    return "\n".join(lines) if lines[0].endswith(":") else lines[0]
+
+
+def _positive_mb(raw: str | None) -> float | None:
+    """`--max-mb` as a number of megabytes > 0; Refused (exit code 2) otherwise."""
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise Refused(f"--max-mb takes a number of megabytes above 0, e.g. --max-mb 8 "
+                      f"(got {raw!r})", 2)
+    return value
+
+
+def output_path(video: Path, given: str | None) -> Path:
+    """Where the result goes. An existing folder (or a name ending in "/") gets
+    VIDEO-backtrack.mp4 inside it; a folder that does not exist is refused, never created."""
+    from bots.paths import is_dir
+
+    name = f"{video.stem}-backtrack.mp4"
+    if given is None:
+        return video.with_name(name)
+    if not given.strip():
+        raise Refused("-o needs a file name or a folder", 2)
+    path = Path(given).expanduser()
+    if given.endswith(("/", os.sep)) or is_dir(path):
+        if not is_dir(path):
+            raise Refused(f"no such folder: {given} (I don't create folders; make it first)", 2)
+        return path / name
+    if not is_dir(path.parent):
+        raise Refused(f"no such folder: {path.parent} (I don't create folders; make it "
+                      "first)", 2)
+    return path
+
+
 def _check_file(path: Path, allowed: frozenset[str], what: str) -> None:
-    if not path.is_file():
+    from bots.paths import is_file
+
+    if not is_file(path):
         raise Refused(f"no such file: {path}")
     if path.suffix.lower() not in allowed:
         kinds = ", ".join(sorted(t.lstrip(".") for t in allowed))
         raise Refused(f"{path.name}: unsupported type for {what} (use {kinds})")
 
 
-async def _render(args: argparse.Namespace, output: Path) -> None:
+async def _render(args: argparse.Namespace, output: Path, max_mb: float | None) -> None:
     from core.draft import Draft
     from core.local.plan import RenderOptions, title_text
     from core.local.probe import probe, require_video
     from core.local.render_job import put_video
     from core.local.runner import FfmpegRunner
+    from core.media_limits import check_media
 
+    settings = _settings()  # the operator's limits apply here as in the chat
     video_path: Path = args.video
     video = require_video(await probe(video_path))
+    check_media(video, "video", video_path.name, settings)
     music = await probe(args.music) if args.music is not None else None
-    if music is not None and not music.has_audio:
-        raise Refused(f"{args.music.name} has no sound in it")
+    if music is not None:
+        check_media(music, "audio", args.music.name, settings)
 
     draft = Draft()
     put_video(draft, video_path.name, "cli-video", video.duration)
     draft = _apply(draft, args.instruction, video, music, say=not args.quiet)
-    runner = FfmpegRunner()
+    runner = FfmpegRunner(timeout=settings.render_timeout_seconds)
     titled, mood = bool(title_text(draft)), _uses_mood(draft)
-    settings = _settings() if titled or mood else None  # read once, and only when needed
-    font_file = settings.font_file if settings is not None and titled else None
-    music_dir = settings.data_dir / "music" if settings is not None and mood else Path()
+    font_file = settings.font_file if titled else None
+    music_dir = settings.data_dir / "music" if mood else Path()
     song = await _music_for(draft, music, runner, music_dir)
-    max_bytes = int(args.max_mb * 1_000_000) if args.max_mb else None
+    max_bytes = int(max_mb * 1_000_000) if max_mb else None
     options = RenderOptions(max_bytes=max_bytes)
     await _with_progress(
         lambda report: _run(draft, video, song, output, runner, options, font_file, report),

@@ -30,6 +30,8 @@ from core.engine import (
     SessionRef,
 )
 from core.errors import EngineError, TooLarge, UserError
+from core.media_limits import human_duration as human_duration
+from core.media_limits import human_size as human_size
 from core.ports import RenderRecord, RenderState, RenderStore
 
 log = logging.getLogger("backtrack.assistant")  # the turn's story, wherever its code lives
@@ -76,27 +78,6 @@ def plan(rendered: Rendered, upload_limit: int | None, can_sign: bool) -> Plan:
 def shrink_target(upload_limit: int) -> int:
     """The size to re-encode to when no link can be given."""
     return int(upload_limit * SHRINK_MARGIN)
-
-
-def human_size(size: int | None) -> str:
-    """1234567 -> '1.2 MB'."""
-    if size is None:
-        return "unknown size"
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    if size < 1024**3:
-        return f"{size / 1024 / 1024:.1f} MB"
-    return f"{size / 1024**3:.2f} GB"
-
-
-def human_duration(seconds: float | None) -> str:
-    """65.2 -> '1:05'."""
-    if seconds is None:
-        return "?"
-    total = round(seconds)
-    return f"{total // 60}:{total % 60:02d}"
 
 
 LOW_MUSIC = 0.2

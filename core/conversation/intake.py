@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Protocol
 
 from core.config import Settings
-from core.conversation.delivery import human_duration, human_size
 from core.conversation.fetch import ACCEPTED_EXTENSIONS, Downloaded, check_upload, extension_of
 from core.conversation.fetch import display_name as safe_name
 from core.conversation.turn import Attachment
@@ -27,6 +26,7 @@ from core.engine import MediaFile, MediaKind
 from core.errors import BadMedia, TooLarge, UnsupportedFile
 from core.janitor import make_room
 from core.local.probe import MediaInfo
+from core.media_limits import check_media, check_pixels, human_size
 from core.ports import MediaRecord, MediaStore
 
 
@@ -101,25 +101,8 @@ def suffix_for(name: str, mime: str | None, kind: str) -> str:
 
 
 def check_probed(info: MediaInfo, kind: str, name: str, settings: Settings) -> MediaKind:
-    """The kind of media after probing, or the limit it breaks in words."""
-    if kind == "video" and not info.has_video:
-        if not info.has_audio:
-            raise BadMedia(f"{name} has no video or sound I can use.")
-        kind = "audio"  # an .mp4 with only sound is music
-    if kind == "audio" and not info.has_audio:
-        raise BadMedia(f"{name} has no sound in it, so I can't use it as music.")
-    if kind == "video":
-        if info.duration > settings.max_video_seconds:
-            raise TooLarge(f"{name} is {human_duration(info.duration)} long; the longest video I "
-                           f"take is {human_duration(settings.max_video_seconds)}.")
-        pixels = (info.width or 0) * (info.height or 0)
-        if pixels > settings.max_pixels:
-            raise TooLarge(f"{name} is {info.width}x{info.height}; that is more pixels than I "
-                           f"take ({settings.max_pixels:,} at most). Please send a smaller copy.")
-    elif kind == "audio" and info.duration > settings.max_audio_seconds:
-        raise TooLarge(f"{name} is {human_duration(info.duration)} long; the longest music I "
-                       f"take is {human_duration(settings.max_audio_seconds)}.")
-    return "video" if kind == "video" else "audio" if kind == "audio" else "image"
+    """`core.media_limits.check_media`: the same check for every way in."""
+    return check_media(info, kind, name, settings)
 
 
 class Intake:
@@ -196,10 +179,7 @@ class Intake:
             raise BadMedia(f"{name} is empty.")
         if kind == "image":  # a picture has no length: the video probe would refuse it
             width, height = await asyncio.to_thread(picture_size, path, name)
-            if width * height > self.settings.max_pixels:
-                raise TooLarge(f"{name} is {width}x{height}; that is more pixels than I take "
-                               f"({self.settings.max_pixels:,} at most). Please send a smaller "
-                               "copy.")
+            check_pixels(width, height, name, self.settings)
             return MediaFile(media_id=secrets.token_hex(8), path=path, name=name, kind="image",
                              size=size, width=width, height=height)
         with users_name(path, name):

@@ -243,6 +243,8 @@ class LocalEngine:
             await make_room(self.settings.data_dir, _estimate(video, options.max_bytes),
                             self.settings.data_max_bytes,
                             self.settings.file_max_age_hours * 3600, keep)
+            # Our own folder inside the data folder: the engine makes it (the render does not).
+            await asyncio.to_thread(output.parent.mkdir, parents=True, exist_ok=True)
             render_options = RenderOptions(options.resolution, options.aspect, options.max_bytes)
             plan: Plan | None = None
             shown = 0.0

@@ -201,6 +201,6 @@ async def render_draft(
 
 
 def _work_folder(parent: Path) -> Path:
-    """A fresh hidden folder beside the output for the render's own files (the title)."""
-    parent.mkdir(parents=True, exist_ok=True)
+    """A fresh hidden folder beside the output for the render's own files (the title); the
+    output's folder must exist already."""
     return Path(tempfile.mkdtemp(prefix=".render-", dir=parent))

@@ -119,8 +119,8 @@ class FfmpegRunner:
         on_progress: OnProgress | None = None,
     ) -> Path:
         """Run a command whose output file is appended here: first a temporary name in the
-        same folder, renamed to `output` only after success."""
-        output.parent.mkdir(parents=True, exist_ok=True)
+        same folder, renamed to `output` only after success. The folder must exist: creating
+        folders is the caller's decision (`backtrack render -o` never creates any)."""
         partial = output.with_name(f".{output.name}.{secrets.token_hex(4)}{PARTIAL_SUFFIX}")
         try:
             await self.run([*args, str(partial)], duration=duration, on_progress=on_progress)

@@ -14,9 +14,9 @@ from tests.media import ffmpeg, measure, tone_level_db
 INSTRUCTION = "add background music at 30% and fade it out at the end"
 
 
-def refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+def refused(capsys: pytest.CaptureFixture[str], argv: list[str], code: int = 1) -> str:
     """Run, expect a refusal, return its one line."""
-    assert main(argv) == 1
+    assert main(argv) == code
     out, err = capsys.readouterr()
     assert out == ""
     lines = err.strip().splitlines()
@@ -90,14 +90,24 @@ def test_sound_only_mp4(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "no video stream" in refused(capsys, ["render", str(sound), INSTRUCTION])
 
 
-def test_nothing_understood(clip: Path, tmp_path: Path,
-                            capsys: pytest.CaptureFixture[str]) -> None:
-    refused(capsys, ["render", str(clip), "-o", str(tmp_path / "o.mp4"), "qwzx blorp"])
+@pytest.mark.parametrize("text", ["qwzx blorp", "asdf qwerty"])
+def test_nothing_understood_lists_the_examples(clip: Path, tmp_path: Path, text: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """An error that offers examples lists them (it used to end at "…for example:")."""
+    assert main(["render", str(clip), "-o", str(tmp_path / "o.mp4"), text]) == 1
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("backtrack: ")
+    offer = next(i for i, line in enumerate(lines) if line.rstrip().endswith(":"))
+    examples = lines[offer + 1:]
+    assert len(examples) >= 3 and all(line.strip() for line in examples), err
+    assert any("music" in line for line in examples)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_will_not_overwrite_the_input(clip: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert "overwrite" in refused(capsys, ["render", str(clip), "-o", str(clip), INSTRUCTION])
+    assert "overwrite" in refused(capsys, ["render", str(clip), "-o", str(clip), INSTRUCTION],
+                                  2)
 
 
 def test_title_with_nasty_characters(tmp_path: Path, clip: Path, song: Path,

@@ -97,6 +97,7 @@ async def test_cancel_kills_ffmpeg_and_removes_the_partial_file(tmp_path: Path) 
 
 async def test_success_renames_into_place(tmp_path: Path) -> None:
     out = tmp_path / "deep" / "out.mp4"
+    out.parent.mkdir()  # the caller's folder: the runner never creates folders
     result = await FfmpegRunner(timeout=30).render(
         ["-f", "lavfi", "-i", "sine=duration=0.5", "-c:a", "aac", "-f", "mp4"], out)
     assert result == out and out.stat().st_size > 0
