@@ -21,7 +21,12 @@ The local engine writes drafts in the same vocabulary, with these conventions:
                          "fade_out": ms, "offset": ms_into_song, "fit": "loop"|"trim"|"once",
                          "source_ms": length of the song file (optional; the parser's fit),
                          "until": ms on the timeline where the music stops (optional; the
-                                  parser keeps `d` ending there)}}]}
+                                  parser keeps `d` ending there),
+                         "envelope": [[start_ms, end_ms, level], ...] (optional; the music's
+                                  level for part of the output's timeline, multiplying
+                                  "volume", back to "volume" after each part: "quieter for
+                                  the first 5 seconds" is [[0, 5000, 0.45]];
+                                  core/local/envelope.py reads, writes and renders it)}}]}
     title track : {"tt": 7, "sg": [{"s": ms, "d": ms, "m": {"text": str}}]}
 
 `s` (start on the timeline, ms) is a local addition; NemoVideo segments may carry other keys,
@@ -225,6 +230,9 @@ class Draft:
                 offset = number(seg.meta.get("offset"))
                 if offset:
                     details.append(f"song from {_seconds(offset)}s")
+                for a, b, level in _dips(seg.meta.get("envelope")):
+                    details.append(f"{round(level * (seg.volume or 1.0) * 100)}% at "
+                                   f"{_seconds(a)}-{_seconds(b)}s")
                 if seg.meta.get("fit") == "once":
                     details.append("played once")
             if track.kind == TEXT:
@@ -290,6 +298,14 @@ class Draft:
         if not changes:
             changes.append("details of the timeline changed")
         return changes
+
+
+def _dips(raw: Any) -> list[tuple[float, float, float]]:
+    """The envelope's entries that are three numbers (see the module docstring)."""
+    if not isinstance(raw, list):
+        return []
+    return [(_num(d[0]), _num(d[1]), _num(d[2], 1.0)) for d in raw
+            if isinstance(d, list) and len(d) == 3]
 
 
 def _by_kind(tracks: list[Track]) -> dict[int, list[Track]]:

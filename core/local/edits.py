@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.draft import AUDIO, TEXT, VIDEO, Draft
+from core.local import envelope
 from core.local.music import MOOD_DURATION_MS, MOODS
 from core.parser.phrases import say_clock, say_percent, say_time
 
@@ -86,19 +87,22 @@ class Plan:
     resolution: int | None = None
     upscale: bool | None = None
     title: tuple[str, float, float] | None = None  # text, start ms, length ms
+    window: tuple[str, float, float, str, float] | None = None
+    """A level for part of the video: (anchor "range"|"last", a ms, b ms, "factor"|"abs",
+    value); "last" counts b back from the end. Written as a dip (core/local/envelope.py)."""
     remove_title: bool = False
     repeat: bool = False  # "a bit more": the step is the last one again, which stays the step
     notes: list[str] = field(default_factory=list)
 
     def touches_music(self) -> bool:
-        return any(v is not None for v in (
+        return self.duck is True or any(v is not None for v in (
             self.source, self.volume, self.volume_factor, self.fade_in, self.fade_out,
-            self.start, self.until, self.music_length, self.offset, self.fit))
+            self.start, self.until, self.music_length, self.offset, self.fit, self.window))
 
     def touches_music_settings(self) -> bool:
-        return any(v is not None for v in (
+        return self.duck is True or any(v is not None for v in (
             self.fade_in, self.fade_out, self.start, self.until, self.music_length, self.offset,
-            self.fit))
+            self.fit, self.window))
 
     def is_empty(self) -> bool:
         return self == Plan(notes=self.notes)
@@ -148,6 +152,10 @@ def apply_plan(plan: Plan, draft: Draft, ctx: Context) -> list[str]:
             said.append("whole video (no trim)")
         elif (span := _trim_span(kind, a, b, length)) is None:
             said.append("not done: that trim does not fit the video")
+        elif length is not None and span[0] <= 0 and span[1] >= length - 50:
+            # Asked for more than there is: say so, never report the whole clip as trimmed.
+            said.append(f"not done: the video is only {say_clock(length)} long, so nothing was "
+                        "trimmed")
         else:
             meta["trim"] = [round(base + span[0]), round(base + span[1])]
             length = span[1] - span[0]
@@ -288,6 +296,8 @@ def _apply_music(plan: Plan, draft: Draft, ctx: Context, length: float | None,
         said.append({"once": "music plays once (silence may follow)",
                      "loop": "music loops to the end", "trim": "music fits the video"}[plan.fit])
     _fit_music(draft, ctx, length)
+    if plan.window is not None:
+        _apply_window(plan.window, m, length, said)
     span = _num(seg.get("d")) or (length or 0.0)
     for key, asked, default, words in (("fade_in", plan.fade_in, FADE_IN_MS, "fade in"),
                                        ("fade_out", plan.fade_out, FADE_OUT_MS, "fade out")):
@@ -299,6 +309,28 @@ def _apply_music(plan: Plan, draft: Draft, ctx: Context, length: float | None,
         if value or m.get(key):  # "no fade in" when there is none changes nothing
             m[key] = value
         said.append(f"{words} {say_time(value)}" if value else f"no {words}")
+
+
+def _apply_window(window: tuple[str, float, float, str, float], m: dict[str, Any],
+                  length: float | None, said: list[str]) -> None:
+    """A dip or lift of the music for part of the video; the level comes back after it."""
+    anchor, a, b, how, value = window
+    if anchor == "last":
+        if length is None:
+            said.append("not done: I don't know the video's length for that")
+            return
+        a, b = max(length - b, 0.0), length
+    elif length is not None:
+        b = min(b, length)
+    if b - a < 100:
+        said.append("not done: that part is not in the video")
+        return
+    volume = _num(m.get("volume"), 1.0)
+    level = value if how == "factor" else (value / volume if volume > 0 else 1.0)
+    envelope.add(m, a, b, level)
+    said.append(f"music at {say_percent(volume * level)} from {say_clock(a)} to "
+                f"{say_clock(b)}, {say_percent(volume)} after" if length is None or b < length
+                else f"music at {say_percent(volume * level)} from {say_clock(a)} to the end")
 
 
 def _choose_source(plan: Plan, source: str, m: dict[str, Any], ctx: Context) -> str:

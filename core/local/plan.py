@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 from core.draft import AUDIO, TEXT, Draft, Segment
 from core.errors import BadMedia, TooLarge
+from core.local import envelope
 from core.local.picture import geometry
 from core.local.picture import video_filter as picture_filter
 from core.local.probe import MediaInfo
@@ -89,6 +90,7 @@ class MusicPlan:
     fade_out: float
     loop: Literal["none", "crossfade", "stream"]
     loop_unit: float  # song length after the seek (for the crossfade loop)
+    dips: tuple[tuple[float, float, float], ...] = ()  # m["envelope"], core/local/envelope.py
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,8 @@ def _music(seg: Segment | None, info: MediaInfo | None, duration: float) -> Musi
     fade_in = min(max(_num(m.get("fade_in"), 0) / 1000, 0.0), length)
     fade_out = min(max(_num(m.get("fade_out"), 0) / 1000, 0.0), length)
     volume = min(max(seg.volume if seg.volume is not None else 1.0, 0.0), 4.0)
-    return MusicPlan(info.path, seek, start, length, volume, fade_in, fade_out, loop, available)
+    return MusicPlan(info.path, seek, start, length, volume, fade_in, fade_out, loop, available,
+                     tuple(envelope.read(m)))
 
 
 def plan(draft: Draft, inputs: RenderInputs, options: RenderOptions | None = None) -> Plan:
@@ -194,7 +197,7 @@ def plan(draft: Draft, inputs: RenderInputs, options: RenderOptions | None = Non
     out_w, out_h, fg_w, fg_h, mode = geometry(
         video.width, video.height, options.aspect or meta.get("aspect"),
         str(meta.get("fill") or "blur"), options.resolution or _int_or_none(meta.get("resolution")),
-        options.max_short_side, bool(meta.get("upscale")),
+        options.max_short_side, options.resolution is not None or bool(meta.get("upscale")),
     )
     title = _title(draft, duration) if inputs.title_file else None
     reasons = []
@@ -285,6 +288,8 @@ def _music_filter(music: MusicPlan, duration: float) -> str:
     if music.start > 0:
         parts.append(f"adelay=delays={round(music.start * 1000)}:all=1")
     parts.append(f"apad=whole_dur={duration:.3f}")
+    if (levels := envelope.expression(music.dips)) is not None:  # on the output's timeline
+        parts.append(f"volume='{levels}':eval=frame")
     return head + "," + ",".join(parts)
 
 

@@ -57,7 +57,8 @@ def _fades(c: Clause, plan: Plan, draft: Draft) -> None:
         if which != "in":
             plan.fade_out = 0.0
     it = r"(?:it\s+|(?:the\s+)?(?:music|song)\s+|this\s+)?"
-    pattern = (rf"(?P<out>\bfad(?:e|es|ed|ing)\s+{it}(?:out|away)\b"
+    pattern = (rf"(?P<out>\bfad(?:e|es|ed|ing)\s+{it}(?:out|away)\b(?:\s+(?:at|towards?|near)\s+the"
+               rf"\s+(?:very\s+)?end\b(?!\s+(?:over|for|in|during|lasting|\d)))?"
                r"|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|by|towards|near)\s+the\s+end\b|^\s*(?:it\s+)?out\b(?=\s+(?:over|for|in|"
                r"during|\d))|淡出|渐出|渐弱)"
                rf"|(?P<in>\bfad(?:e|es|ed|ing)\s+{it}in\b|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|from)"
@@ -182,6 +183,7 @@ def _offset(c: Clause, plan: Plan) -> None:
          or c.take(rf"(?:跳过|去掉)(?:歌曲?|音乐)?的?前?\s*({T})|从(?:歌曲?|音乐)的?\s*({T})"))
     if m:
         plan.offset = seconds(next(g for g in m.groups() if g))
+        c.take(_START_WORDS)
 
 
 def _until(c: Clause, plan: Plan) -> None:
@@ -211,6 +213,11 @@ def _until(c: Clause, plan: Plan) -> None:
         plan.music_length = seconds(m.group(1))
 
 
+_START_WORDS = (r"\b(?:start|begin|kick\s+in|come\s+in|bring\s+in|play)\w*"
+                r"(?:\s+(?:the\s+)?(?:music|song|track|it))?\b")
+"""The verb of a start or offset already read from its time ("start the song at 1:30")."""
+
+
 def _start(c: Clause, plan: Plan, ctx: Context, draft: Draft) -> None:
     if c.has(r"\b(?:stop|end|ends|cut|finish|until|till)\b|结束|停"):
         return  # an end we could not read is not a start
@@ -219,6 +226,7 @@ def _start(c: Clause, plan: Plan, ctx: Context, draft: Draft) -> None:
         now = music.start_ms if music is not None else 0.0
         step = seconds(shift.group(1)) * (1 if shift.group(2) == "later" else -1)
         plan.start = max(now + step, 0.0)
+        c.take(_START_WORDS)
         return
     if c.take(r"\b(?:from|at)\s+the\s+(?:very\s+)?(?:start|beginning)\b|从头"):
         plan.start = 0.0
@@ -244,6 +252,7 @@ def _start(c: Clause, plan: Plan, ctx: Context, draft: Draft) -> None:
         plan.offset = at  # past the end of the video: they mean a point in the song
     else:
         plan.start = at
+    c.take(_START_WORDS)
 
 
 def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
@@ -306,6 +315,7 @@ def _read(c: Clause, plan: Plan, draft: Draft, ctx: Context, quotes: list[str]) 
         return
     sound.loudness(c, plan)
     sound.duck(c, plan)
+    sound.window(c, plan)
     shape.picture(c, plan)
     _fades(c, plan, draft)
     _fit(c, plan)
@@ -320,6 +330,8 @@ def _read(c: Clause, plan: Plan, draft: Draft, ctx: Context, quotes: list[str]) 
     level = sound.levels(c) or (sound.bare_level(c) if about_music else None)
     if level is not None:
         kind, value = level
+        while c.take(w.QUIETER) or c.take(w.LOUDER):  # "lower bgm to 10": one request
+            pass
         if kind == "abs":
             plan.volume, plan.volume_factor = value, None
         else:
@@ -333,6 +345,17 @@ def _read(c: Clause, plan: Plan, draft: Draft, ctx: Context, quotes: list[str]) 
 def _leftover(c: Clause) -> bool:
     words = re.findall(r"[a-z']{3,}|[一-鿿]+", c.text)
     return any(word not in w.FILLER and not word.isdigit() for word in words)
+
+
+_SIGNAL = (r"\d|\b(?:beginning|start|end|middle|intro|outro|first|last|half|quiet\w*|loud\w*"
+           r"|soft\w*|lower|higher|seconds?|minutes?|fade\w*)\b|开头|结尾|中间|秒|分钟")
+"""Words that carry part of a request: left over after the rules, that part was not done."""
+
+
+def _unused(c: Clause) -> bool:
+    text = re.sub(r"\b(?:not|instead\s+of|rather\s+than)\s+\S+", " ", c.text)  # "6s not 3s"
+    text = re.sub(r"(?<![\d.:])\d+(?![\d.:]|\s*(?:%|s\b|ms\b|seconds?|minutes?|秒|分))", " ", text)
+    return re.search(_SIGNAL, text) is not None
 
 
 def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
@@ -350,6 +373,8 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
         _read(clause, plan, draft, ctx, quotes)
         if plan == before and _leftover(clause):
             ignored.append(part)
+        elif _unused(clause):  # partly read: the part left over is said, never dropped
+            ignored.append(" ".join(clause.text.split()))
         after_music = plan.source != before.source or plan.volume != before.volume
     if plan.is_empty():
         problems = [n.removeprefix("not done: ") for n in plan.notes]

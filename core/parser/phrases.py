@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from core.parser import spoken
+
 QUOTE_MARK = "\x01"
 """Stands for a quoted text in a clause: QUOTE_MARK + index + QUOTE_MARK."""
 
@@ -148,6 +150,7 @@ def normalise(text: str) -> str:
                   r"|title))", "add", text)
     text = _WORD.sub(_fix_word, text)
     text = _NUMBER_WORDS.sub(_english_number, text)
+    text = spoken.rewrite(text)  # after the number words: "a minute and a half" -> "90s"
     text = _FADE_BOTH_ENDS.sub("fade in, fade out", text)
     text = _BOTH_FADES.sub(lambda m: f"fade in{m.group(1)}, fade out{m.group(1)}", text)
     text = text.replace("淡入淡出", "淡入,淡出")

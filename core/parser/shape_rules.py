@@ -11,6 +11,7 @@ import re
 from core.local.edits import TITLE_AT_END, TITLE_IN_MIDDLE, Plan
 from core.parser import phrases as w
 from core.parser.phrases import QUOTE_MARK, TU, Clause, T, seconds
+from core.parser.spoken import ratio_in
 
 __all__ = ["picture", "title"]
 
@@ -65,10 +66,17 @@ def picture(c: Clause, plan: Plan) -> None:
         plan.aspect = min(("16:9", "9:16", "1:1", "4:5"), key=lambda a: abs(
             int(a.split(":")[0]) / int(a.split(":")[1]) - width / height))
         plan.resolution = min(width, height)
+        plan.upscale = True
     for pattern, aspect in w.ASPECTS:
         if c.take(pattern):
             plan.aspect = aspect
+            while c.take(pattern):  # "vertical 9:16" says it twice
+                pass
             break
+    while other := c.take(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)x(\d{1,2})(?![\d.])"):
+        if ratio_in(other.group(0)):  # a ratio Backtrack does not make is said, never a time
+            plan.notes.append(f"not done: I can make 9:16, 16:9, 1:1 or 4:5, not "
+                              f"{other.group(1)}:{other.group(2)}")
     fill = c.take(r"\b(?:black\s+)?bars\b|\bletterbox\w*|\bpad\w*|\bborders?\b|黑边"
                   r"|\bcrop\w*|\bzoom\w*|\bfill\s+the\s+(?:frame|screen)\b|\bcut\s+off\s+the\s+sides"
                   r"|裁剪|\bblur\w*|模糊")
@@ -91,5 +99,6 @@ def picture(c: Clause, plan: Plan) -> None:
         word = re.sub(r"\s", "", size.group(2) or "")
         number = size.group(1) or size.group(3)
         plan.resolution = int(number) if number else names.get(word, 1080)
+        plan.upscale = True  # asking for a size is asking for it, also from a smaller clip
     if c.take(r"\bupscal\w*|\benlarg\w*|放大"):
         plan.upscale = not c.has(r"\b(?:don'?t|no|never|without)\s*$")

@@ -12,9 +12,9 @@ from core.draft import Draft
 from core.local.edits import Plan
 from core.parser import phrases as w
 from core.parser.answers import is_little, is_more
-from core.parser.phrases import Clause
+from core.parser.phrases import Clause, T, seconds
 
-__all__ = ["again", "duck", "levels", "loudness", "original", "remove_music"]
+__all__ = ["again", "duck", "levels", "loudness", "original", "remove_music", "window"]
 
 
 def loudness(c: Clause, plan: Plan) -> None:
@@ -171,6 +171,8 @@ def original(c: Clause, plan: Plan) -> bool:
             plan.notes.append("your sound is muted for the whole video (I can't mute just a part)")
         return True
     level = levels(c) or bare_level(c)
+    while level is not None and (c.take(w.QUIETER) or c.take(w.LOUDER)):
+        pass  # "lower the original to 20%": the verb belongs to the level
     if level is not None and level[0] == "abs":
         plan.original, plan.original_volume = "lower", min(level[1], 1.0)
     elif level is not None:
@@ -205,3 +207,52 @@ def again(c: Clause, plan: Plan, draft: Draft) -> bool:
         plan.volume_factor = factor
     c.text = ""
     return True
+
+
+_WINDOWS = (
+    (rf"\b(?:(?:for|in|during|over|at)\s+)?(?:only\s+)?(?:the\s+)?first\s+({T})|(?:在)?前\s*({T})",
+     "first"),
+    (rf"\b(?:(?:for|in|during|over|at)\s+)?(?:only\s+)?(?:the\s+)?(?:last|final)\s+({T})"
+     rf"|(?:在)?(?:最后|后)\s*({T})", "last"),
+    (rf"\bfrom\s+({T})\s*(?:to|until|till|-|–)\s*({T})|从\s*({T})\s*到\s*({T})", "range"),
+    (r"\b(?:at|in|near|for|during)\s+the\s+(?:very\s+)?(?:start|beginning)\b|\bat\s+first\b"
+     r"|\b(?:for\s+)?(?:the\s+)?(?:intro|opening)\b|开头|一开始|开始的时候", "start"),
+    (r"\b(?:at|in|near|towards?|for|during)\s+the\s+(?:very\s+)?end\b|\b(?:the\s+)?outro\b"
+     r"|结尾|最后", "end"),
+)
+WINDOW_MS = 5000.0
+"""The length of "at the start" / "at the end" when no time is said."""
+
+
+def window(c: Clause, plan: Plan) -> None:
+    """A level for part of the video ("quieter for the first 5 seconds", "louder from 0:10 to
+    0:20", "quieter at the start"): a dip in the music's level, which comes back after it."""
+    if not (c.has(w.QUIETER) or c.has(w.LOUDER)):  # "music at 10% from 0:10" places it
+        return
+    if c.has(r"\bfad|淡|\bstart\w*\s+(?:the\s+)?(?:music|song)|\b(?:music|song)\s+start") or (
+            c.has(w.ORIGINAL) and not c.has(w.MUSIC)):
+        return  # fades and the original sound have their own rules
+    found = next(((p, k, m) for p, k in _WINDOWS if (m := re.search(p, c.text))), None)
+    if found is None:
+        return
+    pattern, kind, m = found
+    said = [g for g in m.groups() if g]
+    before = c.text
+    c.take(pattern)
+    level = levels(c)
+    if level is None:
+        c.text = before  # a window with no level words is someone else's
+        return
+    how, value = level
+    while c.take(w.QUIETER) or c.take(w.LOUDER):  # "lower it to 10%": the words are the dip's
+        pass
+    if how == "factor":  # a dip is heard as one: stronger than the plain "quieter" step
+        value = {0.85: 0.7, 0.7: 0.45, 0.5: 0.25}.get(round(value, 2), value) if value < 1 else (
+            {1 / 0.85: 1.4, 1 / 0.7: 1.8, 2.0: 2.5}.get(value, value))
+    if kind == "range":
+        a, b = seconds(said[0], said[1]), seconds(said[1])
+    elif kind in ("first", "last"):
+        a, b = 0.0, seconds(said[0])
+    else:
+        a, b = 0.0, WINDOW_MS
+    plan.window = ("last" if kind in ("last", "end") else "range", a, b, how, value)

@@ -198,7 +198,7 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("make it loud enough for YouTube", "lofi", "plain", {"m.loudness": -14.0}),
     ("-23 LUFS", "lofi", "plain", {"m.loudness": -23.0}),
     # trim
-    ("trim to the first 30 seconds", "video", "plain", {"m.trim": [0, 30_000]}),
+    ("trim to the first 20 seconds", "video", "plain", {"m.trim": [0, 20_000]}),
     ("trim to the first 10 seconds", "lofi", "plain", {"m.trim": [0, 10_000], "bgm.d": 10_000}),
     ("cut from 0:10 to 0:20", "video", "plain", {"m.trim": [10_000, 20_000]}),
     ("trim between 5 and 15 seconds", "video", "plain", {"m.trim": [5000, 15_000]}),
@@ -220,7 +220,7 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("instagram portrait", "video", "plain", {"m.aspect": "4:5"}),
     ("4:5", "video", "plain", {"m.aspect": "4:5"}),
     ("竖屏", "video", "plain", {"m.aspect": "9:16"}),
-    ("720p", "video", "plain", {"m.resolution": 720, "m.upscale": False}),
+    ("720p", "video", "plain", {"m.resolution": 720, "m.upscale": True}),
     ("make it 480p", "video", "plain", {"m.resolution": 480}),
     ("4k", "video", "plain", {"m.resolution": 2160, "m.upscale": True}),
     ("upscale to 1080p", "video", "plain", {"m.resolution": 1080, "m.upscale": True}),

@@ -69,7 +69,7 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     # start, trim
     ("start the music 2 seconds later", "lofi", "plain", {"bgm.s": 2000}),
     ("start music at 1m5s", "song", "song", {"bgm.offset": 65_000}),
-    ("make it 30 seconds", "video", "plain", {"m.trim": [0, 30_000]}),
+    ("make it 20 seconds", "video", "plain", {"m.trim": [0, 20_000]}),
     ("cut 2s from the start", "video", "plain", {"m.trim": [2000, 30_000]}),
     ("remove 3 seconds at the end", "video", "plain", {"m.trim": [0, 27_000]}),
     # picture
