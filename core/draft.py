@@ -304,7 +304,7 @@ def _dips(raw: Any) -> list[tuple[float, float, float]]:
     """The envelope's entries that are three numbers (see the module docstring)."""
     if not isinstance(raw, list):
         return []
-    return [(_num(d[0]), _num(d[1]), _num(d[2], 1.0)) for d in raw
+    return [(number(d[0]), number(d[1]), number(d[2], 1.0)) for d in raw
             if isinstance(d, list) and len(d) == 3]
 
 
