@@ -15,7 +15,7 @@ from core.limits import Gate
 from core.links import LinkSigner, link_secret
 from core.logs import register_secret
 from core.ports import Store
-from storage.sqlite import SqliteStore
+from storage.backend import open_store
 
 log = logging.getLogger("backtrack.bootstrap")
 
@@ -66,7 +66,7 @@ async def build_app(settings: Settings, *, engine: Engine | None = None,
     belongs to the app from then on: closed with it, or here when building fails.
     """
     await asyncio.to_thread(settings.data_dir.mkdir, parents=True, exist_ok=True)
-    store = await SqliteStore.open(settings.database_path)
+    store = await open_store(settings)
     try:
         engine = engine or make_engine(settings, store)
         signer = None

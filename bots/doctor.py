@@ -179,23 +179,28 @@ def check_data_dir(settings: Settings) -> list[Check]:
 
 
 async def check_store(settings: Settings) -> Check:
-    from storage.sqlite import SqliteStore
+    """The store opens (PostgreSQL reachable, when set), its migrations are in place."""
+    from storage.backend import describe, open_store
 
-    path = settings.database_path
+    where = describe(settings)
+    setting = "BACKTRACK_DATABASE_URL" if settings.database_url else "BACKTRACK_DATABASE"
     try:
-        store = await SqliteStore.open(path)
+        store = await open_store(settings)
+    except ConfigError as exc:
+        return Check("FAIL", "store", str(exc))
     except (BacktrackError, OSError) as exc:
-        return Check("FAIL", "store", f"cannot open {path}: {exc}; "
-                                      "check the path (BACKTRACK_DATABASE) and free space")
+        return Check("FAIL", "store", f"cannot open {where}: {exc}; "
+                                      f"check the path ({setting}) and free space")
     try:
         version = await store.user_version()
         active = await store.renders_in_state("queued", "running")
     except BacktrackError as exc:
-        return Check("FAIL", "store", f"{path} is unreadable: {exc}")
+        return Check("FAIL", "store", f"{where} is unreadable: {exc}")
     finally:
         await store.close()
     note = f"; {len(active)} unfinished render(s) will be recovered at start" if active else ""
-    return Check("OK", "store", f"{path} opens (schema version {version}){note}")
+    return Check("OK", "store", f"{where} opens (schema version {version}, migrations applied)"
+                                f"{note}")
 
 
 # Tokens, NemoVideo, link server ------------------------------------------------------------

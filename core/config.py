@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     # Where things live.
     data_dir: Path = Field(Path("backtrack-data"), alias="BACKTRACK_DATA_DIR")
     database: Path | None = Field(None, alias="BACKTRACK_DATABASE")
+    database_url: SecretStr | None = Field(None, alias="BACKTRACK_DATABASE_URL")
     engine: Literal["local", "nemo"] = Field("local", alias="BACKTRACK_ENGINE")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", alias="BACKTRACK_LOG_LEVEL"
@@ -93,6 +94,14 @@ class Settings(BaseSettings):
         "admins", "telegram_allowed_chats", "telegram_allowed_users",
         "discord_allowed_guilds", "discord_allowed_users", mode="before",
     )(_id_list)
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+                ("postgresql://", "postgres://")):
+            raise ValueError("must start with postgresql:// (only PostgreSQL is supported)")
+        return value
 
     @property
     def database_path(self) -> Path:

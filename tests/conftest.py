@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.media import make_audio, make_video
+from tests.postgres import Postgres
 
 
 @pytest.fixture(scope="session")
 def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """One embedded PostgreSQL for the whole session (started on first use, about a second).
+
+    Its folder is not under pytest's tmp folder: pytest keeps that private (0700) to root,
+    and the server runs as its own user."""
+    folder = Path(tempfile.mkdtemp(prefix="backtrack-pg-"))
+    try:
+        server = Postgres(folder / "pgdata")
+        try:
+            yield server
+        finally:
+            server.stop(immediate=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Settings per person in both stores the tests use (SQLite, the in-memory fake), and the
+"""Settings per person in the stores (SQLite, PostgreSQL, the in-memory fake), and the
 SQLite migration from version 2 that adds them without touching what was there."""
 
 from __future__ import annotations
@@ -11,14 +11,20 @@ import pytest
 
 from core.ports import Conversation, Store
 from core.preferences import Preferences
+from storage.postgres import PostgresStore
 from storage.sqlite import SqliteStore, migrations, split_statements
 from tests.fakes.memory_store import MemoryStore
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "postgres", "memory"])
 async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    store: Store = (await SqliteStore.open(tmp_path / "db.sqlite3")
-                    if request.param == "sqlite" else MemoryStore())
+    store: Store
+    if request.param == "sqlite":
+        store = await SqliteStore.open(tmp_path / "db.sqlite3")
+    elif request.param == "postgres":
+        store = await PostgresStore.open(request.getfixturevalue("postgres").new_database())
+    else:
+        store = MemoryStore()
     yield store
     await store.close()
 

@@ -1,10 +1,9 @@
-"""The turn journal (schema version 2) on SQLite and in the memory fake, and the migration
+"""The turn journal (schema version 2) on both stores and in the memory fake, and the migration
 of a version 1 file."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -22,22 +21,21 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(params=["sqlite", "memory"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    s = await SqliteStore.open(tmp_path / "db.sqlite3")
-    yield s
-    await s.close()
-
-
 def entry(tid: str, at: float, what: str = "receiving clip.mp4", boot: str = "b1") -> TurnRecord:
     return TurnRecord(id=tid, conversation="telegram:1", person="telegram:1", boot=boot,
                       what=what, started_at=at)
 
 
 async def test_start_finish_list_and_forget(store: Store) -> None:
+    """On SQLite and PostgreSQL (the conftest's `store`)."""
+    await journal_checks(store)
+
+
+async def test_the_memory_fake_keeps_the_journal_the_same_way() -> None:
+    await journal_checks(MemoryStore())
+
+
+async def journal_checks(store: Store) -> None:
     await store.start_turn(entry("t2", 20.0))
     await store.start_turn(entry("t1", 10.0, "editing"))
     await store.start_turn(entry("t3", 30.0))
