@@ -63,7 +63,8 @@ async def test_a_fresh_local_setup_passes(env: pytest.MonkeyPatch, tmp_path: Pat
     assert levels(checks, "ffmpeg") == ["OK"]
     assert "libx264" in detail(checks, "ffmpeg") and "sidechaincompress" in detail(checks, "ffmpeg")
     assert levels(checks, "data") == ["OK"]
-    assert re.search(r"opens \(schema version [1-9]\d*\)", detail(checks, "store"))
+    assert re.search(r"opens \(schema version [1-9]\d*, migrations applied\)",
+                     detail(checks, "store"))
     db = tmp_path / "data" / "backtrack.sqlite3"
     assert sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert "TELEGRAM_BOT_TOKEN not set" in detail(checks, "telegram")
