@@ -140,7 +140,7 @@ def _check_file(path: Path, allowed: frozenset[str], what: str) -> None:
 async def _render(args: argparse.Namespace, output: Path, max_mb: float | None) -> None:
     from core.draft import Draft
     from core.local.plan import RenderOptions, title_text
-    from core.local.probe import probe, require_video
+    from core.local.probe import playback_note, probe, require_video
     from core.local.render_job import put_video
     from core.local.runner import FfmpegRunner
     from core.media_limits import check_media
@@ -167,6 +167,8 @@ async def _render(args: argparse.Namespace, output: Path, max_mb: float | None) 
         lambda report: _run(draft, video, song, output, runner, options, font_file, report),
         show=sys.stdout.isatty() and not args.quiet,
     )
+    if not args.quiet and (note := playback_note(video)):
+        print(note, file=sys.stderr)
 
 
 def _apply(draft: Draft, text: str, video: MediaInfo, music: MediaInfo | None,

@@ -23,7 +23,7 @@ from core.engine import (
 from core.errors import BadMedia, EngineError, NothingToEdit, UnsupportedFile
 from core.janitor import make_room
 from core.local.plan import AUDIO_BITRATE, Plan, RenderOptions
-from core.local.probe import MediaInfo, probe, require_video
+from core.local.probe import MediaInfo, playback_note, probe, require_video
 from core.local.render_job import (
     mood_lookup,
     mood_to_prepare,
@@ -258,6 +258,8 @@ class LocalEngine:
                     shown = float(int(item))
                     yield Progress("Rendering…", shown)
         assert plan is not None
+        if note := playback_note(video):  # the sound changed, yet the picture was re-encoded
+            yield Said(note)
         size = (await asyncio.to_thread(output.stat)).st_size
         yield Rendered(output, None, size, plan.duration, plan.width, plan.height)
 

@@ -42,6 +42,18 @@ def geometry(
     return out_w, out_h, out_w, out_h, mode
 
 
+BLUR_RADIUS = 8
+"""Box blur radius on the 1/8-size background (about 64 px of the full picture)."""
+
+
+def blur(width: int, height: int) -> str:
+    """The background blur for a picture of this size, with its trailing comma; empty when
+    the picture is too small to blur. `boxblur` refuses a radius over half the smallest plane,
+    and the 4:2:0 chroma planes are half the size: so at most a quarter of the short side."""
+    radius = min(BLUR_RADIUS, min(width, height) // 4)
+    return f"boxblur={radius}:2," if radius >= 1 else ""
+
+
 def escape_value(text: str) -> str:
     """A filter option value as ffmpeg reads it inside `-filter_complex`: first escaped for
     the option parser (\\ ' :), then for the graph parser (\\ ' [ ] , ;)."""
@@ -61,7 +73,7 @@ def video_filter(
         chain = (
             "[0:v]split=2[bg][fg];"
             f"[bg]scale={small_w}:{small_h}:force_original_aspect_ratio=increase,"
-            f"crop={small_w}:{small_h},boxblur=8:2,scale={out_w}:{out_h}[bgb];"
+            f"crop={small_w}:{small_h},{blur(small_w, small_h)}scale={out_w}:{out_h}[bgb];"
             f"[fg]scale={fg_w}:{fg_h}[fgs];"
             f"[bgb][fgs]overlay=({out_w}-w)/2:({out_h}-h)/2"
         )
@@ -70,7 +82,10 @@ def video_filter(
     elif mode == "crop":
         a = out_w / out_h
         wider = src_w / src_h > a
-        cw, ch = (even(src_h * a), src_h) if wider else (src_w, even(src_w / a))
+        # Never larger than the source (a 1x1 clip has no 2-pixel crop); the scale after it
+        # makes the size even.
+        cw, ch = ((min(src_w, max(1, round(src_h * a))), src_h) if wider
+                  else (src_w, min(src_h, max(1, round(src_w / a)))))
         chain = f"[0:v]crop={cw}:{ch},scale={out_w}:{out_h}"
     elif (out_w, out_h) != (src_w, src_h):  # also evens out odd sizes
         chain = f"[0:v]scale={out_w}:{out_h}"

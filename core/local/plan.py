@@ -9,7 +9,8 @@ Choices, measured on this machine (see FFMPEG_NOTES.md):
 - The video stream is copied whenever the picture does not change: re-encoding is ~20x slower.
   It is re-encoded for an aspect change, a resize (more than 1080p by default), a title, a
   trim that starts after 0 s (a copy would start on the previous keyframe and drift from the
-  sound), a codec that is not H.264, or a byte limit the copied stream does not meet.
+  sound), a codec that is not H.264 or H.264 that not every phone plays (`playback_problem`:
+  4:4:4, 10-bit, High 10/4:2:2 profiles, level over 5.1), or a byte limit the copy misses.
   Cutting only the end keeps the copy: the cut lands on a frame boundary.
 - `amix` runs with `normalize=0` (otherwise "30%" becomes 15%); every branch is padded with
   `apad` and the mix bounded with `atrim` and `-t`, so the output lasts exactly the video.
@@ -35,7 +36,7 @@ from core.errors import BadMedia, TooLarge
 from core.local import envelope
 from core.local.picture import geometry
 from core.local.picture import video_filter as picture_filter
-from core.local.probe import MediaInfo
+from core.local.probe import MediaInfo, playback_problem
 
 DEFAULT_MAX_SHORT_SIDE = 1080
 AUDIO_BITRATE = 192_000
@@ -211,6 +212,8 @@ def plan(draft: Draft, inputs: RenderInputs, options: RenderOptions | None = Non
         reasons.append("trim start")
     if video.video_codec != "h264":
         reasons.append(f"codec {video.video_codec}")
+    elif problem := playback_problem(video):  # copied as is, phones would not play it
+        reasons.append(f"playback ({problem})")
 
     original = meta.get("original") or "keep"
     original_volume: float | None = None

@@ -32,6 +32,12 @@ class MediaInfo:
     fps: float | None
     audio_streams: int
     size: int
+    pixel_format: str | None = None
+    """The video's pixel format as decoded ("yuv420p", "yuv444p", "yuv420p10le"...)."""
+    profile: str | None = None
+    """The codec profile as ffmpeg names it ("High", "High 4:4:4 Predictive"...)."""
+    level: int | None = None
+    """The H.264 level times ten (41 is level 4.1); None when unknown."""
 
 
 MAX_DECODE_PIXELS = 8192 * 8192
@@ -84,9 +90,10 @@ def _describe(
     duration = _duration(container) - (_ogg_opus_pre_skip(container) if video is None else 0.0)
     if duration <= 0:
         raise BadMedia(f"{name} has no playable length.")
-    width = height = None
+    width = height = level = None
     rotation = 0
     fps: float | None = None
+    pixel_format = profile = None
     if video is not None:
         width, height = video.codec_context.width, video.codec_context.height
         if width * height <= MAX_DECODE_PIXELS:
@@ -95,6 +102,9 @@ def _describe(
             width, height = height, width
         rate = video.average_rate or video.guessed_rate
         fps = float(rate) if rate else None
+        context = video.codec_context
+        pixel_format, profile = context.pix_fmt, context.profile
+        level = context.level if context.level and context.level > 0 else None
     return MediaInfo(
         path=path,
         format_name=container.format.name,
@@ -109,7 +119,46 @@ def _describe(
         fps=fps,
         audio_streams=len(audios),
         size=size,
+        pixel_format=pixel_format,
+        profile=profile,
+        level=level,
     )
+
+
+PLAYABLE_PIXEL_FORMATS = frozenset({"yuv420p", "yuvj420p"})
+PLAYABLE_PROFILES = frozenset({"Baseline", "Constrained Baseline", "Main", "High"})
+MAX_PLAYABLE_LEVEL = 51
+"""H.264 level 5.1: what phones of the last years and Telegram's player decode."""
+
+
+def playback_problem(info: MediaInfo) -> str | None:
+    """Why the video stream would not play everywhere if copied as is ("H.264 High 4:4:4
+    Predictive, yuv444p"), or None when it plays on phones and in Telegram: H.264 in 4:2:0
+    8-bit, profile Baseline/Main/High, level 5.1 or below, an even size. Facts the probe could
+    not read (None) are not held against the file."""
+    codec = info.video_codec
+    if codec is None or not info.has_video:
+        return None
+    if codec != "h264":
+        return codec.upper()
+    fmt, profile = info.pixel_format, info.profile
+    if (fmt is not None and fmt not in PLAYABLE_PIXEL_FORMATS) or (
+            profile is not None and profile not in PLAYABLE_PROFILES):
+        return f"H.264 {profile or 'of an unknown profile'}, {fmt or 'unknown colour format'}"
+    if info.level is not None and info.level > MAX_PLAYABLE_LEVEL:
+        return f"H.264 level {info.level / 10:g}"
+    if (info.width or 0) % 2 or (info.height or 0) % 2:
+        return f"H.264 at an odd size ({info.width}x{info.height})"
+    return None
+
+
+def playback_note(info: MediaInfo) -> str | None:
+    """What to tell the user when their clip's video had to be re-encoded to play anywhere."""
+    problem = playback_problem(info)
+    if problem is None:
+        return None
+    return (f"Your clip's video is {problem}, which many phones and Telegram's player can't "
+            "play, so I re-encoded it to H.264 (8-bit 4:2:0), which plays everywhere.")
 
 
 def _duration(container: av.container.InputContainer) -> float:
