@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from telegram import Bot, BotCommand, Chat, Update, User
+from telegram import Bot, Chat, Update, User
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
@@ -49,6 +49,7 @@ from bots.telegram_inbound import (
     offered_files,
     webhook_secret,
 )
+from bots.telegram_profile import introduce
 from bots.telegram_replies import (
     CLOUD_DOWNLOAD_LIMIT,
     CLOUD_UPLOAD_LIMIT,
@@ -77,16 +78,6 @@ from core.errors import (
 
 log = logging.getLogger("backtrack.telegram")
 
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "What I can do"),
-    ("help", "How to use me, with examples"),
-    ("new", "Start a fresh timeline"),
-    ("status", "Show the tracks"),
-    ("credits", "Show the balance"),
-    ("export", "Send the video again (e.g. /export 720p)"),
-    ("undo", "Step back one edit"),
-    ("cancel", "Stop what I'm doing"),
-)
 MAX_UPLOADS = 4
 """Uploads in flight at once: in cloud mode each holds its file in memory."""
 STOP_GRACE = 5.0
@@ -128,13 +119,9 @@ class TelegramBot:
         self._bot: Bot | None = None
 
     async def setup(self, application: PTBApp) -> None:
-        """After getMe: the command menu, restart notices, recovery."""
+        """After getMe: the command menus and descriptions, restart notices, recovery."""
         self._bot = application.bot
-        try:  # only the menu: a server that lacks or refuses it does not stop the bot
-            await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
-        except TelegramError as exc:
-            log.warning("telegram: setMyCommands failed (%s); the command menu stays as it was",
-                        exc.message)
+        await introduce(application.bot)
         self.app.assistant.add_notifier("telegram", self.notify)
         await self.app.assistant.recover()
 

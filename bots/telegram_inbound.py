@@ -18,7 +18,7 @@ from telegram.constants import ChatType
 from core.conversation.routing import route
 from core.conversation.turn import ConversationKey
 
-URGENT = frozenset({"cancel", "status"})
+URGENT = frozenset({"cancel", "status", "settings"})
 """Actions that must not queue behind a running turn of the same conversation."""
 PATIENCE = 8.0
 """Seconds a message waits for the previous one of its conversation before going through

@@ -29,8 +29,9 @@ from bots import adapter
 from bots.adapter import fits, status_line, upload_failed_text
 from bots.retry import DEFAULT_BACKOFF, Backoff, retrying
 from core.conversation.delivery import human_size
-from core.conversation.turn import Message, Problem, Reply, Status, Video
+from core.conversation.turn import Menu, Message, Problem, Reply, Status, Video
 from core.errors import EngineError
+from core.local.thumbnail import thumbnail
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ ACTION_EVERY = 4.0
 """A chat action shows for 5 s; repeat it a little sooner while an upload runs."""
 SAY_PREFIX = "say:"
 """callback_data of a quick-action button: pressing it sends the label as the next turn."""
+TITLE_DATA = "menu"
+"""callback_data of a menu's title row: pressing it does nothing (the press is answered)."""
+CHOSEN = "✓ "
 UPLOAD_TIMEOUT = 120.0
 """Seconds Telegram gets to answer a video upload once the bytes are sent."""
 
@@ -78,15 +82,20 @@ def label_of(data: str | None) -> str | None:
     return data[len(SAY_PREFIX):].strip() or None
 
 
-def keyboard(buttons: tuple[str, ...]) -> InlineKeyboardMarkup | None:
-    """Quick-action buttons, two per row."""
-    if not buttons:
-        return None
+def keyboard(buttons: tuple[str, ...], menus: tuple[Menu, ...] = ()
+             ) -> InlineKeyboardMarkup | None:
+    """Quick-action buttons, two per row; then each menu as a title row and a row of its
+    choices (the chosen one ticked), each choice sending its words."""
     rows = [
         [InlineKeyboardButton(text, callback_data=button_data(text)) for text in buttons[i:i + 2]]
         for i in range(0, len(buttons), 2)
     ]
-    return InlineKeyboardMarkup(rows)
+    for menu in menus:
+        rows.append([InlineKeyboardButton(f"— {menu.title} —", callback_data=TITLE_DATA)])
+        rows.append([InlineKeyboardButton((CHOSEN if o.chosen else "") + o.label,
+                                          callback_data=button_data(o.say))
+                     for o in menu.options])
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def link_text(video: Video) -> str:
@@ -262,17 +271,19 @@ class Outbox:
 
 
 async def send_text(bot: Bot, chat_id: int, text: str, buttons: tuple[str, ...] = (),
-                    reply_to: int | None = None, backoff: Backoff = DEFAULT_BACKOFF) -> None:
+                    reply_to: int | None = None, backoff: Backoff = DEFAULT_BACKOFF,
+                    menus: tuple[Menu, ...] = ()) -> None:
     chunks = split_text(text)
     for i, chunk in enumerate(chunks):
-        markup = keyboard(buttons) if i == len(chunks) - 1 else None
+        markup = keyboard(buttons, menus) if i == len(chunks) - 1 else None
         await patiently(lambda chunk=chunk, markup=markup: bot.send_message(  # type: ignore[misc]
             chat_id, chunk, reply_markup=markup, reply_to_message_id=reply_to,
             allow_sending_without_reply=True), backoff, "telegram sendMessage")
 
 
 async def send_video(bot: Bot, chat_id: int, video: Video, outbox: Outbox) -> None:
-    """The file when it fits (streamable, with duration and size), else the link message."""
+    """The file when it fits (streamable, with duration and size; or a document, untouched,
+    when the person chose files), with a still from the middle; else the link message."""
     if video.path is not None and video.size is None:
         video = dataclasses.replace(video, size=(await asyncio.to_thread(video.path.stat)).st_size)
     if not fits(video, outbox.upload_limit) or video.path is None:
@@ -284,14 +295,11 @@ async def send_video(bot: Bot, chat_id: int, video: Video, outbox: Outbox) -> No
         # Cloud mode uploads the bytes (PTB would read the file in the event loop: read it in
         # a thread); local mode hands the server a file:// path.
         payload: Any = path if outbox.local_mode else await asyncio.to_thread(path.read_bytes)
+        still = await thumbnail(path, video.duration)
         try:
-            await patiently(lambda: bot.send_video(
-                chat_id, payload, caption=video.caption[:MAX_CAPTION] or None,
-                duration=round(video.duration) if video.duration else None,
-                width=video.width, height=video.height, supports_streaming=True,
-                filename=path.name, reply_markup=keyboard(video.buttons),
-                read_timeout=outbox.upload_timeout, write_timeout=300), outbox.backoff,
-                "telegram sendVideo")
+            await patiently(lambda: _upload(bot, chat_id, video, payload, still, outbox),
+                            outbox.backoff, "telegram sendDocument" if video.as_file
+                            else "telegram sendVideo")
             return
         except EngineError:  # never answered: words (and the link), not an apology
             words = upload_failed_text(video, "Telegram")
@@ -301,6 +309,23 @@ async def send_video(bot: Bot, chat_id: int, video: Video, outbox: Outbox) -> No
             log.warning("telegram refused the upload as too large; sending the link instead")
             words = link_text(video)
     await send_text(bot, chat_id, words, video.buttons, backoff=outbox.backoff)
+
+
+async def _upload(bot: Bot, chat_id: int, video: Video, payload: Any, still: bytes | None,
+                  outbox: Outbox) -> None:
+    """One try of sendVideo or sendDocument (the same file, caption, still and buttons)."""
+    assert video.path is not None
+    common: dict[str, Any] = {
+        "caption": video.caption[:MAX_CAPTION] or None, "thumbnail": still,
+        "filename": video.path.name, "reply_markup": keyboard(video.buttons),
+        "read_timeout": outbox.upload_timeout, "write_timeout": 300}
+    if video.as_file:
+        await bot.send_document(chat_id, payload, disable_content_type_detection=True,
+                                **common)
+    else:
+        await bot.send_video(chat_id, payload, supports_streaming=True, width=video.width,
+                             height=video.height, **common,
+                             duration=round(video.duration) if video.duration else None)
 
 
 async def show_replies(bot: Bot, chat_id: int, replies: AsyncIterator[Reply], outbox: Outbox,
@@ -313,7 +338,8 @@ async def show_replies(bot: Bot, chat_id: int, replies: AsyncIterator[Reply], ou
             if isinstance(reply, Status):
                 await status.show(status_line(reply))
             elif isinstance(reply, Message):
-                await send_text(bot, chat_id, reply.text, reply.buttons, reply_to, outbox.backoff)
+                await send_text(bot, chat_id, reply.text, reply.buttons, reply_to, outbox.backoff,
+                                reply.menus)
             elif isinstance(reply, Problem):
                 await send_text(bot, chat_id, reply.text, (), reply_to, outbox.backoff)
             elif isinstance(reply, Video):

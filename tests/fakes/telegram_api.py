@@ -6,7 +6,10 @@ getFile refuses files over 20 MB ("file is too big"), uploads over 50 MB get 413
 same text gets "message is not modified". Faults: tests can make any method (and the file
 route, as "download") answer 429 with `retry_after` or a 5xx (`fail_next`), hang up without
 answering (`drop_next`) or stall past the client's timeout and then hang up (`stall_next`); a
-call that hangs up is recorded with status 499 and does nothing. Tests feed updates shaped the
+call that hangs up is recorded with status 499 and does nothing. The bot's profile is checked
+as Telegram checks it: command names and description lengths (per `language_code`), the
+description (512) and short description (120) lengths; a thumbnail must be an uploaded JPEG of
+at most 320x320 and under 200 kB. Tests feed updates shaped the
 way Telegram sends them (`message`, `callback`, `push`), and PTB fetches them with long polling
 (`getUpdates` with `timeout` and `offset`).
 """
@@ -17,6 +20,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import secrets
 import time
 from collections import defaultdict, deque
@@ -97,6 +101,12 @@ class FakeTelegram:
         self.files: dict[str, StoredFile] = {}
         self.downloads: list[str] = []
         self.commands: list[dict[str, Any]] = []
+        """The default menu (no language_code); `menus` has every language's."""
+        self.menus: dict[str, list[dict[str, Any]]] = {}
+        self.descriptions: dict[str, str] = {}
+        self.short_descriptions: dict[str, str] = {}
+        self.thumbnails: list[tuple[int, int, int]] = []
+        """(width, height, bytes) of every thumbnail that came with a video or document."""
         self.webhook: str | None = None
         self.webhook_secret: str | None = None
         self.webhook_statuses: list[int] = []
@@ -424,7 +434,36 @@ class FakeTelegram:
                 "pending_update_count": len(self.updates)}
 
     async def _m_setMyCommands(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        self.commands = list(params.get("commands") or [])
+        commands = list(params.get("commands") or [])
+        if len(commands) > 100:
+            raise _ApiError(400, "Bad Request: too many commands")
+        for command in commands:
+            name, text = str(command.get("command", "")), str(command.get("description", ""))
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", name):
+                raise _ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(text) <= 256:
+                raise _ApiError(400, "Bad Request: command description is too long"
+                                if text else "Bad Request: command description is empty")
+        language = _language(params)
+        self.menus[language] = commands
+        if not language:
+            self.commands = commands
+        return True
+
+    async def _m_setMyDescription(self, params: dict[str, Any],
+                                  files: dict[str, bytes]) -> Any:
+        text = str(params.get("description") or "")
+        if len(text) > 512:
+            raise _ApiError(400, "Bad Request: description is too long")
+        self.descriptions[_language(params)] = text
+        return True
+
+    async def _m_setMyShortDescription(self, params: dict[str, Any],
+                                       files: dict[str, bytes]) -> Any:
+        text = str(params.get("short_description") or "")
+        if len(text) > 120:
+            raise _ApiError(400, "Bad Request: short description is too long")
+        self.short_descriptions[_language(params)] = text
         return True
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any],
@@ -486,6 +525,8 @@ class FakeTelegram:
             raise _ApiError(400, f"Bad Request: there is no {kind} in the request")
         if len(data) > self.upload_limit:
             raise _ApiError(413, "Request Entity Too Large")
+        if params.get("thumbnail") is not None:
+            self.thumbnails.append(_thumbnail(params["thumbnail"], files))
         stored = self.add_file(data)
         result = self._store(params, kind, None, upload=data)
         media = {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
@@ -526,6 +567,51 @@ class FakeTelegram:
         if sent.reply_markup:
             out["reply_markup"] = sent.reply_markup
         return out
+
+
+def _language(params: dict[str, Any]) -> str:
+    language = str(params.get("language_code") or "")
+    if language and not re.fullmatch(r"[a-z]{2}", language):
+        raise _ApiError(400, "Bad Request: invalid language code specified")
+    return language
+
+
+def _thumbnail(ref: object, files: dict[str, bytes]) -> tuple[int, int, int]:
+    """The thumbnail's size, refused as Telegram's rules say: uploaded in the request
+    ("attach://name"), JPEG, width and height at most 320, under 200 kB."""
+    if not isinstance(ref, str) or not ref.startswith("attach://") \
+            or ref.removeprefix("attach://") not in files:
+        raise _ApiError(400, "Bad Request: thumbnail must be uploaded as a new file")
+    data = files[ref.removeprefix("attach://")]
+    size = jpeg_size(data)
+    if size is None:
+        raise _ApiError(400, "Bad Request: thumbnail must be in JPEG format")
+    if len(data) >= 200 * 1000:
+        raise _ApiError(400, "Bad Request: thumbnail is too big")
+    if max(size) > 320:
+        raise _ApiError(400, "Bad Request: thumbnail dimensions are too big")
+    return size[0], size[1], len(data)
+
+
+def jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a JPEG's frame header; None when it is not a JPEG."""
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            i += 2
+            continue
+        length = int.from_bytes(data[i + 2:i + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2):  # baseline, extended, progressive frame
+            height = int.from_bytes(data[i + 5:i + 7], "big")
+            width = int.from_bytes(data[i + 7:i + 9], "big")
+            return width, height
+        i += 2 + length
+    return None
 
 
 class _ApiError(Exception):
