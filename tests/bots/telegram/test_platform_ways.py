@@ -125,14 +125,14 @@ async def test_the_fake_refuses_what_telegram_refuses(tg: FakeTelegram, tmp_path
     ffmpeg("-f", "lavfi", "-i", "color=c=red:s=640x480:d=1", "-frames:v", "1", str(big))
     bot = Bot(tg.token, base_url=tg.api_url)
     async with bot:
-        with pytest.raises(BadRequest, match="(?i)description is too long"):
+        with pytest.raises(BadRequest, match=r"(?i)description is too long"):
             await bot.set_my_description("x" * 513)
-        with pytest.raises(BadRequest, match="(?i)short description is too long"):
+        with pytest.raises(BadRequest, match=r"(?i)short description is too long"):
             await bot.set_my_short_description("x" * 121)
-        with pytest.raises(BadRequest, match="(?i)invalid language code"):
+        with pytest.raises(BadRequest, match=r"(?i)invalid language code"):
             await bot.set_my_description("hi", language_code="chinese")
-        with pytest.raises(BadRequest, match="(?i)thumbnail dimensions are too big"):
+        with pytest.raises(BadRequest, match=r"(?i)thumbnail dimensions are too big"):
             await bot.send_video(ANN, three_colours.read_bytes(), thumbnail=big.read_bytes())
-        with pytest.raises(BadRequest, match="(?i)thumbnail must be in JPEG"):
+        with pytest.raises(BadRequest, match=r"(?i)thumbnail must be in JPEG"):
             await bot.send_video(ANN, three_colours.read_bytes(), thumbnail=b"GIF89a....")
     assert tg.sent(ANN) == []
