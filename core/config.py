@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     download_timeout_seconds: float = Field(120, gt=0, alias="BACKTRACK_DOWNLOAD_TIMEOUT")
     allow_private_urls: bool = Field(False, alias="BACKTRACK_ALLOW_PRIVATE_URLS")
 
+    # Object storage (several machines): empty keeps every file in the data folder.
+    storage_url: str | None = Field(None, alias="BACKTRACK_STORAGE_URL")
+    s3_endpoint_url: str | None = Field(None, alias="BACKTRACK_S3_ENDPOINT_URL")
+    s3_region: str = Field("us-east-1", min_length=1, alias="BACKTRACK_S3_REGION")
+    s3_access_key_id: SecretStr | None = Field(None, alias="BACKTRACK_S3_ACCESS_KEY_ID")
+    s3_secret_access_key: SecretStr | None = Field(None, alias="BACKTRACK_S3_SECRET_ACCESS_KEY")
+
     # Disk.
     data_max_bytes: int = Field(20 * 1024 * MB, gt=0, alias="BACKTRACK_DATA_MAX_BYTES")
     file_max_age_hours: float = Field(72, gt=0, alias="BACKTRACK_FILE_MAX_AGE_HOURS")

@@ -13,7 +13,8 @@
      │    ├── LinkRefused       a URL we will not fetch (scheme, private address, size)
      │    ├── OutOfCredits      NemoVideo code 2001
      │    ├── PlanBlocked       NemoVideo HTTP 402
-     │    └── DiskFull          the data folder is at its cap or the disk is full
+     │    ├── DiskFull          the data folder is at its cap or the disk is full
+     │    └── StorageUnavailable  object storage failed mid-turn (nothing half-kept)
      ├── ConfigError            a bad setting; the message names it
      ├── EngineError            a backend failed; logged with details, shown as an apology
      │    ├── RenderFailed      ffmpeg exited non-zero (`.stderr_tail` for the log)
@@ -88,6 +89,14 @@ class PlanBlocked(UserError):
 
 class DiskFull(UserError):
     """The data folder reached its cap or the disk is full."""
+
+
+class StorageUnavailable(UserError):
+    """Object storage could not be reached or refused a request during a turn."""
+
+
+STORAGE_DOWN = ("I can't reach my file storage right now, so I couldn't finish that. Nothing "
+                "was half-saved: please try again in a few minutes.")
 
 
 class ConfigError(BacktrackError):

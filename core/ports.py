@@ -7,6 +7,7 @@ safe to call from many conversations at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, Protocol
 
 from core.preferences import Preferences
@@ -160,6 +161,44 @@ class PreferenceStore(Protocol):
     async def save_preferences(self, person: str, preferences: Preferences) -> None:
         """Insert or replace."""
         ...
+
+
+class FileStore(Protocol):
+    """Where uploads, songs, built-in music and results are kept, by key.
+
+    A key is a path relative to the data folder, made by Backtrack itself ("media/<session>/
+    <random>.mp4", "renders/<id>.mp4", "music/<mood>.m4a"). ffmpeg always works on files in the
+    data folder; with object storage (`shared`) that folder is scratch space and the bucket
+    holds what every process on every machine reads. Each call is whole or nothing: a failed
+    `put` leaves no object, a failed `get` no file; failures raise `StorageUnavailable`.
+    """
+
+    shared: bool
+    """True when other machines read what is put here (object storage)."""
+
+    async def put(self, key: str, path: Path) -> None:
+        """Keep the local file `path` under `key`."""
+        ...
+
+    async def get(self, key: str, path: Path) -> bool:
+        """Bring `key` to the local file `path`; False when nothing is kept under it."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Forget `key` (nothing happens when it is not there)."""
+        ...
+
+    async def link(self, key: str, filename: str) -> str | None:
+        """A download URL that expires (a secret: never logged), or None where links come
+        from Backtrack's own link server."""
+        ...
+
+    async def check(self, *, write: bool = False) -> str:
+        """Raise ConfigError naming the setting when the storage cannot be used; with `write`,
+        also put, read back and delete a probe object. Returns what was checked, in words."""
+        ...
+
+    async def close(self) -> None: ...
 
 
 class Store(ConversationStore, DraftStore, MediaStore, RenderStore, ValueStore, UpdateStore,

@@ -6,11 +6,15 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.media import make_audio, make_video
 from tests.postgres import Postgres
+
+if TYPE_CHECKING:
+    from tests.fakes.s3 import FakeS3
 
 
 @pytest.fixture(scope="session")
@@ -58,3 +62,12 @@ def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read the operator's tokens or `.env`."""
     for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "NEMO_TOKEN", "BACKTRACK_ENGINE"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def fake_s3() -> Iterator[FakeS3]:
+    """moto's S3 server on 127.0.0.1 for the whole session; each test makes its own bucket."""
+    from tests.fakes.s3 import moto_server  # moto loads only for tests that use it
+
+    with moto_server() as s3:
+        yield s3
