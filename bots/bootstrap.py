@@ -11,11 +11,13 @@ from core.config import Settings
 from core.conversation.assistant import Assistant
 from core.engine import Engine
 from core.janitor import sweep
+from core.kept import local_max_age_seconds
 from core.limits import Gate
 from core.links import LinkSigner, link_secret
 from core.logs import register_secret
-from core.ports import Store
+from core.ports import FileStore, Store
 from storage.backend import open_store
+from storage.files import open_files
 
 log = logging.getLogger("backtrack.bootstrap")
 
@@ -33,6 +35,8 @@ class App:
     assistant: Assistant
     gate: Gate
     signer: LinkSigner | None
+    files: FileStore | None = None
+    """Where files are kept: the data folder, or object storage (`BACKTRACK_STORAGE_URL`)."""
 
     async def aclose(self) -> None:
         """Turns first (they use the engine and the store), then the engine, then the store."""
@@ -42,10 +46,14 @@ class App:
             try:
                 await self.engine.aclose()
             finally:
-                await self.store.close()
+                try:
+                    await self.store.close()
+                finally:
+                    if self.files is not None:
+                        await self.files.close()
 
 
-def make_engine(settings: Settings, store: Store) -> Engine:
+def make_engine(settings: Settings, store: Store, files: FileStore | None = None) -> Engine:
     """The engine named by `BACKTRACK_ENGINE`; each is imported only when chosen."""
     if settings.engine == "nemo":
         from core.nemo.engine import NemoEngine
@@ -53,7 +61,19 @@ def make_engine(settings: Settings, store: Store) -> Engine:
         return NemoEngine(settings, store)
     from core.local.engine import LocalEngine
 
-    return LocalEngine(settings, store)
+    return LocalEngine(settings, store, files=files)
+
+
+async def open_checked_files(settings: Settings) -> FileStore:
+    """The file store; object storage is checked now, so bad settings (a missing bucket,
+    refused keys, an unreachable endpoint) stop start-up with one line naming the setting."""
+    files = open_files(settings)
+    try:
+        await files.check()
+    except BaseException:
+        await files.close()
+        raise
+    return files
 
 
 async def build_app(settings: Settings, *, engine: Engine | None = None,
@@ -66,9 +86,14 @@ async def build_app(settings: Settings, *, engine: Engine | None = None,
     belongs to the app from then on: closed with it, or here when building fails.
     """
     await asyncio.to_thread(settings.data_dir.mkdir, parents=True, exist_ok=True)
-    store = await open_store(settings)
+    files = await open_checked_files(settings)
     try:
-        engine = engine or make_engine(settings, store)
+        store = await open_store(settings)
+    except BaseException:
+        await files.close()
+        raise
+    try:
+        engine = engine or make_engine(settings, store, files)
         signer = None
         if settings.link_public_url:
             configured = settings.link_secret.get_secret_value() if settings.link_secret else None
@@ -80,16 +105,19 @@ async def build_app(settings: Settings, *, engine: Engine | None = None,
             log.info("forgot %d processed update ids older than a week", forgotten)
         gate = Gate(settings, store)
         await sweep(settings.data_dir, settings.data_max_bytes,
-                    settings.file_max_age_hours * 3600)  # logs what it freed
-        assistant = Assistant(settings, store, engine, gate=gate, signer=signer)
+                    local_max_age_seconds(settings))  # logs what it freed
+        assistant = Assistant(settings, store, engine, gate=gate, signer=signer, files=files)
     except BaseException:
         try:
             if engine is not None:  # its HTTP clients (NemoVideo) would be left open
                 await engine.aclose()
         finally:
-            await store.close()
+            try:
+                await store.close()
+            finally:
+                await files.close()
         raise
-    app = App(settings, store, engine, assistant, gate, signer)
+    app = App(settings, store, engine, assistant, gate, signer, files)
     if recover:
         try:
             await assistant.recover()

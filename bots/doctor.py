@@ -73,6 +73,7 @@ async def diagnose(*, http_timeout: float = 5.0,
     checks += list(check_fonts(settings))
     checks += await asyncio.to_thread(check_data_dir, settings)  # walks the data folder
     checks.append(await check_store(settings))
+    checks.append(await check_files(settings))
     checks += list(check_tokens(settings))
     if settings.engine == "nemo":
         checks.append(await check_nemo(settings, http_timeout, transport))
@@ -203,6 +204,23 @@ async def check_store(settings: Settings) -> Check:
                                 f"{note}")
 
 
+async def check_files(settings: Settings) -> Check:
+    """Object storage, when set: the bucket takes a probe object, gives it back, deletes it."""
+    from storage.files import open_files
+
+    try:
+        files = open_files(settings)
+    except ConfigError as exc:
+        return Check("FAIL", "files", str(exc))
+    try:
+        said = await files.check(write=True)
+    except ConfigError as exc:
+        return Check("FAIL", "files", str(exc))
+    finally:
+        await files.close()
+    return Check("OK", "files", said)
+
+
 # Tokens, NemoVideo, link server ------------------------------------------------------------
 
 
@@ -295,6 +313,10 @@ def _port_free(host: str, port: int) -> bool:
 
 def check_link_server(settings: Settings) -> Iterator[Check]:
     public = settings.link_public_url
+    if settings.storage_url:
+        yield Check("OK", "links", "presigned URLs from the object storage, valid for "
+                                   f"{min(settings.link_ttl_seconds, 7 * 24 * 3600)} s")
+        return
     if public is None:
         yield Check("OK", "links", "BACKTRACK_LINK_PUBLIC_URL not set: renders too big for the "
                                    "chat cannot be sent as links")

@@ -49,7 +49,8 @@ from core.errors import (
     new_error_id,
 )
 from core.janitor import sweep
-from core.ports import Conversation, Store
+from core.kept import local_max_age_seconds
+from core.ports import Conversation, FileStore, Store
 from core.tasks import TaskSet
 
 log = logging.getLogger("backtrack.assistant")
@@ -93,7 +94,7 @@ class Assistant:
     def __init__(self, settings: Settings, store: Store, engine: Engine, *,
                  gate: TurnGate | None = None, signer: Signer | None = None,
                  fetcher: Fetcher | None = None, probe: ProbeFn | None = None,
-                 turn_seconds: float | None = None) -> None:
+                 turn_seconds: float | None = None, files: FileStore | None = None) -> None:
         if probe is None:
             from core.local.probe import probe as probe_media
             probe = probe_media
@@ -107,9 +108,9 @@ class Assistant:
                                            settings.download_timeout_seconds,
                                            settings.allow_private_urls)
         self.intake = Intake(settings, store, probe, self._fetcher,
-                             accepts_images=engine_accepts_images(engine))
+                             accepts_images=engine_accepts_images(engine), files=files)
         self.renderer = Renderer(settings, store, engine)
-        self.delivery = Delivery(settings, self.renderer, signer, self._fetcher)
+        self.delivery = Delivery(settings, self.renderer, signer, self._fetcher, files)
         self._tasks = TaskSet()
         self.journal = Journal(store)
         self.personal = Personal(store)
@@ -332,7 +333,7 @@ class Assistant:
             return
         self._swept_at = now
         self._tasks.spawn(sweep(self.settings.data_dir, self.settings.data_max_bytes,
-                                self.settings.file_max_age_hours * 3600), name="janitor")
+                                local_max_age_seconds(self.settings)), name="janitor")
 
     # Sessions ---------------------------------------------------------------------------------
 

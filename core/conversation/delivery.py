@@ -32,7 +32,7 @@ from core.engine import (
 from core.errors import EngineError, TooLarge, UserError
 from core.media_limits import human_duration as human_duration
 from core.media_limits import human_size as human_size
-from core.ports import RenderRecord, RenderState, RenderStore
+from core.ports import FileStore, RenderRecord, RenderState, RenderStore
 
 log = logging.getLogger("backtrack.assistant")  # the turn's story, wherever its code lives
 
@@ -283,18 +283,21 @@ class Delivery:
     engine's URL, or a smaller copy when nothing else fits."""
 
     def __init__(self, settings: Settings, renderer: Renderer, signer: Signer | None,
-                 fetcher: ResultFetcher) -> None:
+                 fetcher: ResultFetcher, files: FileStore | None = None) -> None:
         self.settings = settings
         self.renderer = renderer
         self.engine = renderer.engine
         self.signer = signer
         self.fetcher = fetcher
+        self.files = files if files is not None and files.shared else None
+        """Object storage: its presigned URLs are the links (the engine put the result)."""
+        self.can_link = signer is not None or self.files is not None
 
     async def deliver(self, turn: Turn, session: SessionRef, options: ExportOptions,
                       status: StatusFn, emit: EmitFn) -> None:
         """Render, then emit the Video reply (TooLarge when even a smaller copy won't fit)."""
         rendered, render_id = await self.renderer.render(turn, session, options, status, emit)
-        how = plan(rendered, turn.upload_limit, self.signer is not None)
+        how = plan(rendered, turn.upload_limit, self.can_link)
         limit = turn.upload_limit
         if how == "shrink":
             if limit is None:
@@ -309,14 +312,22 @@ class Delivery:
         if how == "url" and rendered.url and rendered.path is None and (
                 limit is None or (rendered.size or limit + 1) <= limit):
             rendered = await self._fetch_result(rendered, status)
-            how = plan(rendered, limit, self.signer is not None)
-        url = self.signer.url_for(render_id, DOWNLOAD_NAME) if (
-            how == "link" and self.signer is not None) else None
+            how = plan(rendered, limit, self.can_link)
+        url = await self._link(rendered, render_id) if how == "link" else None
         buttons = quick_actions(await self._draft_or_none(session), rendered.width,
                                 rendered.height)
         status("Finished.", 100.0)
         emit(video_reply(rendered, how, url, limit, buttons,
                          as_file=turn.preferences.delivery == "file"))
+
+    async def _link(self, rendered: Rendered, render_id: str) -> str | None:
+        """A presigned URL of the result in object storage, else our own signed link. Only
+        local results become links (a remote result is fetched only when it fits the chat),
+        and the local engine puts its results in object storage itself."""
+        if self.files is not None and rendered.path is not None:
+            key = await asyncio.to_thread(stored_path, rendered.path, self.settings.data_dir)
+            return await self.files.link(key, DOWNLOAD_NAME)
+        return self.signer.url_for(render_id, DOWNLOAD_NAME) if self.signer else None
 
     async def _draft_or_none(self, session: SessionRef) -> Draft | None:
         """The draft for the quick actions; without it they are the default set."""

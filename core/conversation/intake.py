@@ -23,11 +23,12 @@ from core.conversation.fetch import ACCEPTED_EXTENSIONS, Downloaded, check_uploa
 from core.conversation.fetch import display_name as safe_name
 from core.conversation.turn import Attachment
 from core.engine import MediaFile, MediaKind
-from core.errors import BadMedia, TooLarge, UnsupportedFile
+from core.errors import BadMedia, StorageUnavailable, TooLarge, UnsupportedFile
 from core.janitor import make_room
+from core.kept import keep_shared, local_max_age_seconds, shared
 from core.local.probe import MediaInfo
 from core.media_limits import check_media, check_pixels, human_size
-from core.ports import MediaRecord, MediaStore
+from core.ports import FileStore, MediaRecord, MediaStore
 
 
 class ProbeFn(Protocol):
@@ -109,8 +110,11 @@ class Intake:
     """Fetches, checks, probes and records the media a user sends."""
 
     def __init__(self, settings: Settings, store: MediaStore, probe: ProbeFn,
-                 fetcher: LinkFetcher, *, accepts_images: bool = False) -> None:
+                 fetcher: LinkFetcher, *, accepts_images: bool = False,
+                 files: FileStore | None = None) -> None:
         self.settings = settings
+        self.files = files
+        """With object storage, a checked file goes to the bucket before the engine sees it."""
         self.accepts_images = accepts_images
         self.store = store
         self.probe = probe
@@ -167,7 +171,7 @@ class Intake:
         """Sweep old files (never this conversation's own, nor `keep`); DiskFull with words."""
         own = [self.settings.data_dir / m.path for m in await self.store.list_media(session_id)]
         await make_room(self.settings.data_dir, need_bytes, self.settings.data_max_bytes,
-                        self.settings.file_max_age_hours * 3600, keep=[*own, *keep])
+                        local_max_age_seconds(self.settings), keep=[*own, *keep])
 
     def _check_kind(self, kind: str) -> None:
         if kind == "image" and not self.accepts_images:
@@ -175,6 +179,15 @@ class Intake:
 
     async def _admit(self, session_id: str, path: Path, name: str, kind: str,
                      size: int) -> MediaFile:
+        """A checked file, in object storage when there is one (whole or not at all)."""
+        media = await self._checked(path, name, kind, size)
+        await keep_shared(self.files, self._key(path), path)
+        return media
+
+    def _key(self, path: Path) -> str:
+        return path.relative_to(self.settings.data_dir).as_posix()
+
+    async def _checked(self, path: Path, name: str, kind: str, size: int) -> MediaFile:
         if size == 0:
             raise BadMedia(f"{name} is empty.")
         if kind == "image":  # a picture has no length: the video probe would refuse it
@@ -193,11 +206,17 @@ class Intake:
         """Record a file the engine accepted (so "has a clip" means the engine has it)."""
         await self.store.add_media(MediaRecord(
             id=media.media_id, session_id=session_id, kind=media.kind, name=media.name,
-            path=str(media.path.relative_to(self.settings.data_dir)), size=media.size,
+            path=self._key(media.path), size=media.size,
             duration=media.duration, width=media.width, height=media.height,
             created_at=time.time(),
         ))
 
     async def discard(self, media: MediaFile) -> None:
-        """Delete a file the engine refused."""
+        """Delete a file the engine refused (and its object, with object storage)."""
         await asyncio.to_thread(media.path.unlink, missing_ok=True)
+        if shared(self.files):
+            assert self.files is not None
+            # Called while another error is on its way to the user: that one is the answer
+            # (the storage logged its own failure; the bucket's expiry rule clears leftovers).
+            with contextlib.suppress(StorageUnavailable):
+                await self.files.delete(self._key(media.path))

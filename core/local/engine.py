@@ -22,6 +22,7 @@ from core.engine import (
 )
 from core.errors import BadMedia, EngineError, NothingToEdit, UnsupportedFile
 from core.janitor import make_room
+from core.kept import keep_shared, local_copy, local_max_age_seconds, shared
 from core.local.plan import AUDIO_BITRATE, Plan, RenderOptions
 from core.local.probe import MediaInfo, playback_note, probe, require_video
 from core.local.render_job import (
@@ -33,7 +34,7 @@ from core.local.render_job import (
 )
 from core.local.render_queue import RenderQueue
 from core.local.runner import FfmpegRunner, progress_stream
-from core.ports import MediaRecord, Store
+from core.ports import FileStore, MediaRecord, Store
 
 CREDITS = "Local engine: free, no credits needed."
 PHOTO_REFUSED = ("Photos can't be the clip with the local engine — send a video "
@@ -48,6 +49,12 @@ def _clip_id(draft: Draft) -> str | None:
     seg = draft.first_segment(VIDEO)
     media_id = seg.meta.get("media_id") if seg is not None else None
     return str(media_id) if media_id else None
+
+
+def _mood_key(mood: str) -> str:
+    from core.local.music import mood_filename
+
+    return f"music/{mood_filename(mood)}"
 
 
 def _clock(seconds: float) -> str:
@@ -74,9 +81,12 @@ class LocalEngine:
         store: Store,
         runner: FfmpegRunner | None = None,
         queue: RenderQueue | None = None,
+        files: FileStore | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
+        self.files = files
+        """Object storage when shared: inputs come from it, results go to it."""
         self.runner = runner or FfmpegRunner(timeout=settings.render_timeout_seconds)
         self.queue = queue or RenderQueue(settings.max_concurrent_renders)
 
@@ -120,12 +130,12 @@ class LocalEngine:
 
     # Media ---------------------------------------------------------------------------------------
 
-    def _path(self, record: MediaRecord) -> Path:
-        return self.settings.data_dir / record.path
-
     async def _media(self, media_id: str) -> Path | None:
+        """An upload's local copy (fetched from object storage when this machine has none)."""
         record = await self.store.get_media(media_id)
-        return self._path(record) if record is not None else None
+        if record is None:
+            return None
+        return await local_copy(self.files, self.settings.data_dir, record.path)
 
     async def add_media(self, session: SessionRef, media: MediaFile) -> str:
         if media.kind == "image":
@@ -235,14 +245,19 @@ class LocalEngine:
                 if place > 0:
                     yield Progress(f"Waiting for a free renderer: you are number {place} in line")
             music_dir = self.settings.data_dir / "music"
-            if mood := mood_to_prepare(draft, music_dir):
+            mood = mood_to_prepare(draft, music_dir)
+            if mood and await self._shared_mood(mood):
+                mood = None  # another machine made it
+            if mood:
                 yield Progress(f"Preparing the {mood} music…")
             music = await resolve_music(draft, mood_lookup(self._media, music_dir, self.runner))
+            if mood and music is not None:  # made here: every machine may use it now
+                await keep_shared(self.files, _mood_key(mood), music.path)
             yield Progress("Rendering…", 0.0)
             keep = [video.path] + ([music.path] if music is not None else [])
             await make_room(self.settings.data_dir, _estimate(video, options.max_bytes),
                             self.settings.data_max_bytes,
-                            self.settings.file_max_age_hours * 3600, keep)
+                            local_max_age_seconds(self.settings), keep)
             # Our own folder inside the data folder: the engine makes it (the render does not).
             await asyncio.to_thread(output.parent.mkdir, parents=True, exist_ok=True)
             render_options = RenderOptions(options.resolution, options.aspect, options.max_bytes)
@@ -261,7 +276,13 @@ class LocalEngine:
         if note := playback_note(video):  # the sound changed, yet the picture was re-encoded
             yield Said(note)
         size = (await asyncio.to_thread(output.stat)).st_size
+        await keep_shared(self.files, f"renders/{output.name}", output)  # any machine sends it
         yield Rendered(output, None, size, plan.duration, plan.width, plan.height)
+
+    async def _shared_mood(self, mood: str) -> bool:
+        """Bring a built-in mood another machine generated; False when it must be made."""
+        return shared(self.files) and await local_copy(
+            self.files, self.settings.data_dir, _mood_key(mood)) is not None
 
     async def resume_export(self, session: SessionRef, remote_id: str) -> AsyncIterator[
         EngineEvent
