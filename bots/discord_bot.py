@@ -23,10 +23,12 @@ import discord
 from discord import app_commands
 
 from bots.adapter import AssistantPort, GatePort, settings_or_none
+from bots.discord_commands import COMMANDS, Translator
 from bots.discord_replies import (
     DISCORD_BACKOFF,
     ChannelSurface,
     InteractionSurface,
+    MenuChoice,
     QuickAction,
     Surface,
     deliver,
@@ -36,6 +38,7 @@ from bots.discord_server import follow_gateway, point_at, quiet_reconnects, unti
 from bots.retry import Backoff, retrying
 from bots.tokens import hide_interaction_tokens
 from core.config import Settings
+from core.conversation.routing import route
 from core.conversation.turn import Attachment, ConversationKey, Notice, Reply, Turn
 from core.errors import EngineError, TooLarge, UserError, apology, new_error_id
 from core.logs import setup_logging
@@ -101,11 +104,12 @@ class BacktrackBot(discord.Client):
     async def setup_hook(self) -> None:
         timeout = aiohttp.ClientTimeout(total=self.settings.download_timeout_seconds)
         self._downloads = aiohttp.ClientSession(timeout=timeout)
-        self.add_dynamic_items(QuickAction)
+        self.add_dynamic_items(QuickAction, MenuChoice)
         hide_interaction_tokens()
         quiet_reconnects()
         if self.settings.discord_api_url:
             await follow_gateway(self)
+        await self.tree.set_translator(Translator())
         self.assistant.add_notifier("discord", self.notify)
         if self.settings.discord_guild_id is not None:
             guild = discord.Object(id=self.settings.discord_guild_id)
@@ -145,8 +149,10 @@ class BacktrackBot(discord.Client):
         # Discord wants the acknowledgement within 3 s: quick tries only.
         quick = dataclasses.replace(self.backoff, tries=3, first=0.2, deadline=2.0,
                                     attempt_timeout=1.0)
-        await retrying(lambda: interaction.response.defer(thinking=True), quick, on_the_way,
-                       "discord defer")
+        # Settings concern only the person: the whole answer is ephemeral.
+        private = route(text).action == "settings"
+        await retrying(lambda: interaction.response.defer(thinking=True, ephemeral=private),
+                       quick, on_the_way, "discord defer")
         turn = Turn(
             key=conversation_key(channel_id, interaction.user.id, interaction.guild_id),
             text=text,
@@ -160,7 +166,7 @@ class BacktrackBot(discord.Client):
             backoff=self.backoff)
         surface = InteractionSurface(
             interaction, deadline=interaction.created_at.timestamp() + self.token_lifetime,
-            fallback=fallback, clock=self.clock, backoff=self.backoff)
+            fallback=fallback, clock=self.clock, backoff=self.backoff, private=private)
         await self.run_turn(turn, surface)
 
     async def quick_action(self, interaction: discord.Interaction[Any], label: str) -> None:
@@ -226,7 +232,7 @@ class BacktrackBot(discord.Client):
             await deliver(self.assistant.handle(turn), surface,
                           upload_limit=turn.upload_limit, interval=self.progress_interval)
         except UserError as exc:
-            await surface.say(exc.user_message)
+            await surface.say(exc.user_message, private=True)
 
     def attachment(self, file: discord.Attachment) -> Attachment:
         """Name, size and type now; the bytes only when the assistant accepted the file."""
@@ -286,54 +292,6 @@ class BacktrackBot(discord.Client):
                 await message.reply(apology(ref), mention_author=False)
             except (discord.HTTPException, aiohttp.ClientError, TimeoutError):
                 log.warning("discord: could not send the apology for ref %s", ref)
-
-
-# Slash commands --------------------------------------------------------------------------------
-
-
-def _bot(interaction: discord.Interaction[Any]) -> BacktrackBot:
-    client = interaction.client
-    assert isinstance(client, BacktrackBot)
-    return client
-
-
-@app_commands.command(name="music", description="Put background music under a video")
-@app_commands.describe(video="The clip", music="A song to use (optional)",
-                       prompt='What to do, e.g. "calm music, fade out at the end"')
-async def music_command(interaction: discord.Interaction[Any], video: discord.Attachment,
-                        music: discord.Attachment | None = None,
-                        prompt: str | None = None) -> None:
-    files = (video,) if music is None else (video, music)
-    await _bot(interaction).interaction_turn(
-        interaction, prompt or "add background music", files)
-
-
-@app_commands.command(name="edit", description="Change your video, in plain words")
-@app_commands.describe(prompt='e.g. "quieter music", "fade out", "vertical 9:16"')
-async def edit_command(interaction: discord.Interaction[Any], prompt: str) -> None:
-    await _bot(interaction).interaction_turn(interaction, prompt)
-
-
-def _keyword_command(name: str, description: str) -> app_commands.Command[Any, Any, None]:
-    """A command that sends its own name as the turn (the assistant routes the keyword)."""
-
-    async def callback(interaction: discord.Interaction[Any]) -> None:
-        await _bot(interaction).interaction_turn(interaction, name)
-
-    return app_commands.Command(name=name, description=description, callback=callback)
-
-
-COMMANDS: tuple[app_commands.Command[Any, Any, None], ...] = (
-    music_command,
-    edit_command,
-    _keyword_command("export", "Render the video again"),
-    _keyword_command("status", "What is on your timeline"),
-    _keyword_command("credits", "The editing engine's balance"),
-    _keyword_command("new", "Start over with a new video"),
-    _keyword_command("undo", "Step back one edit"),
-    _keyword_command("cancel", "Stop the running render"),
-    _keyword_command("help", "What I can do, with examples"),
-)
 
 
 # Command line ------------------------------------------------------------------------------------

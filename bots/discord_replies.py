@@ -23,7 +23,7 @@ import discord
 from bots import adapter
 from bots.adapter import fits, status_line, upload_failed_text
 from bots.retry import Backoff, retrying
-from core.conversation.turn import Message, Problem, Reply, Status, Video
+from core.conversation.turn import Menu, Message, Problem, Reply, Status, Video
 from core.errors import EngineError
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,10 @@ MAX_CONTENT = 2000
 
 SAY_PREFIX = "backtrack:say:"
 """custom_id of a quick-action button: pressing it sends the label as the next turn."""
+MENU_PREFIX = "backtrack:menu:"
+"""custom_id of a select menu (a setting); the chosen option's value is the turn's text."""
+MAX_ROWS = 5
+"""Discord's limit of component rows on a message; a select menu fills a row."""
 
 
 # Pure rules ----------------------------------------------------------------------------------
@@ -122,14 +126,45 @@ class QuickAction(discord.ui.DynamicItem[discord.ui.Button[Any]],
         await interaction.client.quick_action(interaction, self.label)
 
 
-def buttons_view(labels: Iterable[str]) -> discord.ui.View | None:
-    """A persistent view with one button per label (none: no view)."""
+class MenuChoice(discord.ui.DynamicItem[discord.ui.Select[Any]],
+                 template=re.compile(re.escape(MENU_PREFIX) + r"(?P<n>\d)")):
+    """A select menu of one setting; each option's value is the words that choose it, so a
+    menu from before a restart still works."""
+
+    def __init__(self, n: int, menu: Menu | None = None) -> None:
+        options = [discord.SelectOption(label=o.label[:100], value=o.say[:100], default=o.chosen)
+                   for o in (menu.options[:25] if menu is not None else ())]
+        super().__init__(discord.ui.Select(
+            custom_id=f"{MENU_PREFIX}{n}", placeholder=menu.title[:150] if menu else None,
+            options=options or [discord.SelectOption(label="-")], min_values=1, max_values=1))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> MenuChoice:
+        choice = cls(int(match["n"]))
+        if isinstance(item, discord.ui.Select):
+            choice.item = item  # the dispatched select, with the person's choice in `values`
+        return choice
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        data: Any = interaction.data or {}
+        values = self.item.values or data.get("values") or []
+        if values:
+            await interaction.client.quick_action(interaction, str(values[0]))
+
+
+def buttons_view(labels: Iterable[str], menus: tuple[Menu, ...] = ()) -> discord.ui.View | None:
+    """A persistent view with one button per label, then a select menu per menu, within
+    Discord's five rows (none: no view)."""
     labels = list(labels)[:25]
-    if not labels:
+    if not labels and not menus:
         return None
     view = discord.ui.View(timeout=None)
     for label in labels:
         view.add_item(QuickAction(label))
+    button_rows = -(-len(labels) // 5)
+    for n, menu in enumerate(menus[:MAX_ROWS - button_rows]):
+        view.add_item(MenuChoice(n, menu))
     return view
 
 
@@ -142,8 +177,10 @@ class Surface(Protocol):
     async def status(self, text: str) -> None:
         """Show the one status line, or edit it in place."""
 
-    async def say(self, text: str, buttons: tuple[str, ...] = ()) -> None:
-        """Post a message to keep."""
+    async def say(self, text: str, buttons: tuple[str, ...] = (), menus: tuple[Menu, ...] = (),
+                  private: bool = False) -> None:
+        """Post a message to keep; `private` ones only the person sees where the surface can
+        (an interaction's ephemeral follow-up)."""
 
     async def upload(self, path: Path, text: str, buttons: tuple[str, ...] = ()) -> bool:
         """Post a file; False when Discord refused it as too large."""
@@ -163,9 +200,9 @@ async def show(reply: Reply, surface: Surface, *, upload_limit: int | None, thro
         if throttle.should_show(reply, clock()):
             await show_status(surface, status_line(reply))
     elif isinstance(reply, Message):
-        await say_all(surface, reply.text, reply.buttons)
-    elif isinstance(reply, Problem):
-        await say_all(surface, reply.text)
+        await say_all(surface, reply.text, reply.buttons, reply.menus)
+    elif isinstance(reply, Problem):  # concerns only the person
+        await say_all(surface, reply.text, private=True)
     elif isinstance(reply, Video):
         pending = throttle.take_pending()
         if pending is not None:
@@ -190,10 +227,12 @@ async def show_status(surface: Surface, text: str) -> None:
         log.warning("discord: status line skipped")
 
 
-async def say_all(surface: Surface, text: str, buttons: tuple[str, ...] = ()) -> None:
+async def say_all(surface: Surface, text: str, buttons: tuple[str, ...] = (),
+                  menus: tuple[Menu, ...] = (), *, private: bool = False) -> None:
     chunks = split_text(text)
     for i, chunk in enumerate(chunks):
-        await surface.say(chunk, buttons if i == len(chunks) - 1 else ())
+        last = i == len(chunks) - 1
+        await surface.say(chunk, buttons if last else (), menus if last else (), private)
 
 
 # Surfaces ------------------------------------------------------------------------------------
@@ -206,8 +245,8 @@ def is_too_large(exc: discord.HTTPException) -> bool:
     return exc.status == 413 or exc.code == 40005
 
 
-def view_kwargs(buttons: tuple[str, ...]) -> dict[str, Any]:
-    view = buttons_view(buttons)
+def view_kwargs(buttons: tuple[str, ...], menus: tuple[Menu, ...] = ()) -> dict[str, Any]:
+    view = buttons_view(buttons, menus)
     return {} if view is None else {"view": view}
 
 
@@ -233,8 +272,9 @@ class ChannelSurface:
             await retrying(lambda: status.edit(content=text), self._backoff, on_the_way,
                            "discord message edit")
 
-    async def say(self, text: str, buttons: tuple[str, ...] = ()) -> None:
-        await self._send(self._with_mention(text), **view_kwargs(buttons))
+    async def say(self, text: str, buttons: tuple[str, ...] = (), menus: tuple[Menu, ...] = (),
+                  private: bool = False) -> None:
+        await self._send(self._with_mention(text), **view_kwargs(buttons, menus))
 
     async def upload(self, path: Path, text: str, buttons: tuple[str, ...] = ()) -> bool:
         try:
@@ -270,8 +310,10 @@ class InteractionSurface:
 
     def __init__(self, interaction: discord.Interaction[Any], *, deadline: float,
                  fallback: Callable[[], ChannelSurface], clock: Callable[[], float] = time.time,
-                 backoff: Backoff = DISCORD_BACKOFF) -> None:
+                 backoff: Backoff = DISCORD_BACKOFF, private: bool = False) -> None:
         self._interaction = interaction
+        self._private = private
+        """The response was deferred as ephemeral: everything in it is the person's alone."""
         self._backoff = backoff
         self._deadline = deadline
         self._fallback_factory = fallback
@@ -287,17 +329,30 @@ class InteractionSurface:
                 self._give_up_on(exc)
         # After the token is over the old status stays as it was; results still arrive.
 
-    async def say(self, text: str, buttons: tuple[str, ...] = ()) -> None:
+    async def say(self, text: str, buttons: tuple[str, ...] = (), menus: tuple[Menu, ...] = (),
+                  private: bool = False) -> None:
         if self._live():
             try:
-                if not self._original_used:
-                    await self._edit_original(text, **view_kwargs(buttons))
+                view = view_kwargs(buttons, menus)
+                if private and not self._private:
+                    await self._say_privately(text, view)
+                elif not self._original_used:
+                    await self._edit_original(text, **view)
                 else:
-                    await self._followup(text, **view_kwargs(buttons))
+                    await self._followup(text, ephemeral=self._private, **view)
                 return
             except discord.HTTPException as exc:
                 self._give_up_on(exc)
-        await self._channel().say(text, buttons)
+        await self._channel().say(text, buttons, menus)
+
+    async def _say_privately(self, text: str, view: dict[str, Any]) -> None:
+        """An ephemeral follow-up; an unused public "thinking…" response is removed first
+        (the first follow-up would otherwise replace it, in public)."""
+        if not self._original_used:
+            await retrying(self._interaction.delete_original_response, self._backoff,
+                           on_the_way, "discord response delete")
+            self._original_used = True
+        await self._followup(text, ephemeral=True, **view)
 
     async def upload(self, path: Path, text: str, buttons: tuple[str, ...] = ()) -> bool:
         if self._live():

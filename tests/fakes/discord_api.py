@@ -12,6 +12,15 @@ Faults: tests can make the next calls of a route (named after its handler: "foll
 such a call does nothing and is listed in `faulted`. Note that discord.py itself tries 500, 502,
 504 and 524 again (1 s, 3 s, ... apart) on REST routes, and every 5xx on webhook routes.
 
+Command sync is checked as Discord checks it (`check_command`): names and descriptions by
+command type, `integration_types` (0 guild install, 1 user install), `contexts` (0 guild, 1 bot
+DM, 2 private channel), `name_localizations`/`description_localizations` keyed by known locales
+and valid like the names they localise, and `choices` (at most 25, names 1-100 characters);
+a refused body is 400 with code 50035 and the reason. Interactions can be slash commands,
+message context-menu commands ("Add music" on a message), button presses and select-menu
+choices, in any context; `installed_by_user` makes one from a user-installed app (the bot is
+not in that server: `authorizing_integration_owners` names the user).
+
 GET /gateway/bot names a websocket address (`gateway_url`; tests/fakes/discord_gateway.py
 serves one for bots run as processes). Not modelled here: the gateway websocket, rate-limit
 buckets and 429s, permissions, embeds, message history, attachment expiry of CDN URLs, the
@@ -23,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -58,6 +68,7 @@ class Sent:
     components: list[dict[str, Any]] = field(default_factory=list)
     flags: int = 0
     reference: int | None = None
+    deleted: bool = False
     history: list[str | None] = field(default_factory=list)
     """Every content it had, oldest first (edits in place)."""
 
@@ -65,6 +76,70 @@ class Sent:
     def custom_ids(self) -> list[str]:
         return [c["custom_id"] for row in self.components for c in row.get("components", [])
                 if "custom_id" in c]
+
+
+class Refused(ValueError):
+    """A command Discord would refuse at sync (400, code 50035)."""
+
+
+LOCALES = frozenset({
+    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl",
+    "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi",
+    "th", "zh-CN", "ja", "zh-TW", "ko"})
+_CHAT_NAME = re.compile(r"^[-_'\w]{1,32}$")
+
+
+def _check_name(name: object, chat_input: bool, where: str) -> None:
+    if not isinstance(name, str) or not 1 <= len(name) <= 32:
+        raise Refused(f"{where}: name must be 1-32 characters")
+    if chat_input and (not _CHAT_NAME.match(name) or name != name.lower()):
+        raise Refused(f"{where}: invalid chat input name {name!r}")
+
+
+def _check_localised(obj: dict[str, Any], chat_input: bool, where: str,
+                     describe: bool = True) -> None:
+    for locale, text in (obj.get("name_localizations") or {}).items():
+        if locale not in LOCALES:
+            raise Refused(f"{where}: unknown locale {locale!r}")
+        _check_name(text, chat_input, f"{where} [{locale}]")
+    for locale, text in (obj.get("description_localizations") or {}).items():
+        if locale not in LOCALES or not describe or not 1 <= len(text) <= 100:
+            raise Refused(f"{where}: bad description localisation {locale!r}")
+
+
+def check_command(c: dict[str, Any]) -> None:
+    """What Discord checks in one command of a bulk overwrite; Refused says why."""
+    kind = c.get("type", 1)
+    if kind not in (1, 2, 3):
+        raise Refused(f"unknown command type {kind}")
+    chat = kind == 1
+    where = str(c.get("name"))
+    _check_name(c.get("name"), chat, where)
+    description = c.get("description") or ""
+    if chat and not 1 <= len(description) <= 100:
+        raise Refused(f"{where}: a slash command needs a description of 1-100 characters")
+    if not chat and (description or c.get("options")):
+        raise Refused(f"{where}: context-menu commands take no description or options")
+    _check_localised(c, chat, where, describe=chat)
+    if not set(c.get("integration_types") or [0]) <= {0, 1}:
+        raise Refused(f"{where}: integration_types are 0 (guild) and 1 (user)")
+    if not set(c.get("contexts") or [0]) <= {0, 1, 2}:
+        raise Refused(f"{where}: contexts are 0 (guild), 1 (bot DM) and 2 (private channel)")
+    for option in c.get("options") or []:
+        at = f"{where}.{option.get('name')}"
+        _check_name(option.get("name"), True, at)
+        if not 1 <= len(option.get("description") or "") <= 100:
+            raise Refused(f"{at}: an option needs a description of 1-100 characters")
+        _check_localised(option, True, at)
+        choices = option.get("choices") or []
+        if len(choices) > 25:
+            raise Refused(f"{at}: at most 25 choices")
+        for choice in choices:
+            if not 1 <= len(str(choice.get("name", ""))) <= 100 or "value" not in choice:
+                raise Refused(f"{at}: a choice needs a name of 1-100 characters and a value")
+            for locale, text in (choice.get("name_localizations") or {}).items():
+                if locale not in LOCALES or not 1 <= len(text) <= 100:
+                    raise Refused(f"{at}: bad choice localisation {locale!r}")
 
 
 @dataclass
@@ -100,6 +175,8 @@ class FakeDiscord:
         self.clock = clock
         self.commands: dict[int | None, list[dict[str, Any]]] = {}
         """Synced commands by guild id (None: global)."""
+        self.refused: list[str] = []
+        """Why each refused command sync was refused."""
         self.interactions: dict[str, FakeInteraction] = {}
         self.messages: dict[int, Sent] = {}
         self.dm_channels: dict[int, int] = {}
@@ -138,6 +215,7 @@ class FakeDiscord:
         original = f"{api}/webhooks/{{app}}/{{token}}/messages/@original"
         app.router.add_patch(original, self._edit_original)
         app.router.add_get(original, self._get_original)
+        app.router.add_delete(original, self._delete_original)
         app.router.add_post(f"{api}/webhooks/{{app}}/{{token}}", self._followup)
         app.router.add_post(f"{api}/channels/{{cid}}/messages", self._channel_message)
         app.router.add_patch(f"{api}/channels/{{cid}}/messages/{{mid}}", self._edit_message)
@@ -232,7 +310,9 @@ class FakeDiscord:
 
     def _interaction(self, kind: int, data: dict[str, Any], *, user_id: int, channel_id: int,
                      guild_id: int | None, size_limit: int,
-                     message: dict[str, Any] | None = None) -> dict[str, Any]:
+                     message: dict[str, Any] | None = None, locale: str = "en-US",
+                     installed_by_user: bool = False, context: int | None = None
+                     ) -> dict[str, Any]:
         iid = self.snowflake()
         token = f"itoken-{iid}-secret"
         self.interactions[token] = FakeInteraction(iid, token, channel_id, self.clock(), size_limit)
@@ -240,9 +320,11 @@ class FakeDiscord:
             "id": str(iid), "application_id": str(self.app_id), "type": kind, "data": data,
             "token": token, "version": 1, "channel_id": str(channel_id),
             "channel": self._channel(channel_id, guild_id, user_id),
-            "locale": "en-US", "attachment_size_limit": size_limit, "app_permissions": "0",
-            "entitlements": [], "authorizing_integration_owners": {},
-            "context": 0 if guild_id is not None else 1,
+            "locale": locale, "attachment_size_limit": size_limit, "app_permissions": "0",
+            "entitlements": [],
+            "authorizing_integration_owners": {"1": str(user_id)} if installed_by_user
+            else {"0": str(guild_id)} if guild_id is not None else {},
+            "context": context if context is not None else 0 if guild_id is not None else 1,
         }
         if guild_id is not None:
             payload["guild_id"] = str(guild_id)
@@ -254,8 +336,29 @@ class FakeDiscord:
             payload["message"] = message
         return payload
 
+    def context_menu(self, name: str, target: dict[str, Any], *, user_id: int,
+                     guild_id: int | None = None, size_limit: int = 10 * MIB,
+                     **where: Any) -> dict[str, Any]:
+        """An INTERACTION_CREATE for a message command (type 3) on `target` (a message payload,
+        e.g. from `message()`), resolved the way Discord sends it."""
+        data = {"id": str(self.snowflake()), "name": name, "type": 3,
+                "target_id": target["id"], "resolved": {"messages": {target["id"]: target}}}
+        if guild_id is not None:
+            data["guild_id"] = str(guild_id)
+        return self._interaction(2, data, user_id=user_id, channel_id=int(target["channel_id"]),
+                                 guild_id=guild_id, size_limit=size_limit, **where)
+
+    def select(self, message: Sent, custom_id: str, values: list[str], *, user_id: int,
+               guild_id: int | None = None, size_limit: int = 10 * MIB) -> dict[str, Any]:
+        """An INTERACTION_CREATE for a choice in a select menu of a message the bot sent."""
+        data = {"custom_id": custom_id, "component_type": 3, "values": values}
+        return self._interaction(3, data, user_id=user_id, channel_id=message.channel_id,
+                                 guild_id=guild_id, size_limit=size_limit,
+                                 message=self._message_json(message))
+
     def slash(self, name: str, *, user_id: int, channel_id: int, guild_id: int | None = None,
-              size_limit: int = 10 * MIB, **options: str | dict[str, Any]) -> dict[str, Any]:
+              size_limit: int = 10 * MIB, where: dict[str, Any] | None = None,
+              **options: str | dict[str, Any]) -> dict[str, Any]:
         """An INTERACTION_CREATE for a slash command; dict options are attachment objects."""
         opts: list[dict[str, Any]] = []
         attachments: dict[str, Any] = {}
@@ -272,7 +375,7 @@ class FakeDiscord:
         if guild_id is not None:
             data["guild_id"] = str(guild_id)
         return self._interaction(2, data, user_id=user_id, channel_id=channel_id,
-                                 guild_id=guild_id, size_limit=size_limit)
+                                 guild_id=guild_id, size_limit=size_limit, **(where or {}))
 
     def button(self, message: Sent, custom_id: str, *, user_id: int, guild_id: int | None = None,
                size_limit: int = 10 * MIB) -> dict[str, Any]:
@@ -358,8 +461,16 @@ class FakeDiscord:
         guild = request.match_info.get("guild")
         body = await request.json()
         guild_id = int(guild) if guild else None
-        synced = [{**c, "id": str(self.snowflake()), "application_id": str(self.app_id),
-                   "version": "1", "type": c.get("type", 1),
+        try:
+            for command in body:
+                check_command(command)
+        except Refused as exc:
+            self.refused.append(str(exc))
+            return _json({"message": "Invalid Form Body", "code": 50035,
+                          "errors": {"_errors": [{"code": "BASE_TYPE_INVALID",
+                                                  "message": str(exc)}]}}, 400)
+        synced = [{"description": "", **c, "id": str(self.snowflake()),
+                   "application_id": str(self.app_id), "version": "1", "type": c.get("type", 1),
                    **({"guild_id": guild} if guild else {})} for c in body]
         self.commands[guild_id] = synced
         return _json(synced)
@@ -422,6 +533,15 @@ class FakeDiscord:
         if found.original is None:
             return _error(404, 10008, "Unknown Message")
         return _json(self._message_json(found.original))
+
+    async def _delete_original(self, request: web.Request) -> web.Response:
+        found = self._live(request.match_info["token"])
+        if isinstance(found, web.Response):
+            return found
+        if found.original is None or found.original.deleted:
+            return _error(404, 10008, "Unknown Message")
+        found.original.deleted = True
+        return web.Response(status=204)
 
     async def _followup(self, request: web.Request) -> web.Response:
         found = self._live(request.match_info["token"])

@@ -24,18 +24,18 @@ def inject(bot: BacktrackBot, payload: dict) -> None:
 
 async def test_setup_syncs_every_command_globally(bot: BacktrackBot, fake: FakeDiscord) -> None:
     names = {c["name"] for c in fake.commands[None]}
-    assert names == {"music", "edit", "export", "status", "credits", "new", "undo", "cancel",
-                     "help"}
+    assert names == {"music", "edit", "export", "status", "settings", "credits", "new", "undo",
+                     "cancel", "help", "Add music"}
     music = next(c for c in fake.commands[None] if c["name"] == "music")
     assert [(o["name"], o["type"], o.get("required", False)) for o in music["options"]] == [
-        ("video", 11, True), ("music", 11, False), ("prompt", 3, False)]
+        ("video", 11, True), ("music", 11, False), ("mood", 3, False), ("prompt", 3, False)]
 
 
 async def test_guild_setting_syncs_to_that_guild(make_bot: BotFactory, settings, assistant,
                                                  gate, fake: FakeDiscord) -> None:
     await make_bot(settings.model_copy(update={"discord_guild_id": GUILD}), assistant, gate)
     assert None not in fake.commands
-    assert len(fake.commands[GUILD]) == 9
+    assert len(fake.commands[GUILD]) == 11
 
 
 async def test_slash_music_defers_downloads_edits_and_uploads_the_video(
@@ -102,8 +102,10 @@ async def test_oversized_attachment_is_refused_without_downloading(
     payload = fake.slash("music", user_id=ALICE, channel_id=CHANNEL, guild_id=GUILD, video=big)
     inject(bot, payload)
     interaction = fake.interaction(payload)
-    await fake.wait_for(lambda: interaction.original and len(interaction.original.history) > 1)
-    assert "huge.mp4 is over the size limit" in (interaction.original.content or "")
+    (followup,) = await fake.wait_for(lambda: interaction.followups)
+    # It concerns only the person: the public "thinking…" goes, the words are ephemeral.
+    assert "huge.mp4 is over the size limit" in (followup.content or "")
+    assert followup.flags & 64 and interaction.original and interaction.original.deleted
     assert fake.cdn_hits == [] and assistant.fetched == []
 
 

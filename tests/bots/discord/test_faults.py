@@ -160,6 +160,7 @@ async def test_cdn_that_never_answers_is_said_in_words(
     fake.fail_next("cdn", 502, times=4)
     payload = slash_music(bot, fake, clip)
     interaction = fake.interaction(payload)
-    await fake.wait_for(lambda: interaction.original and len(interaction.original.history) > 1)
-    assert interaction.original is not None and interaction.original.content == CANNOT_FETCH
-    assert len(fake.faulted) == 4 and interaction.followups == []
+    (followup,) = await fake.wait_for(lambda: interaction.followups)
+    assert followup.content == CANNOT_FETCH and followup.flags & 64  # ephemeral
+    assert interaction.original is not None and interaction.original.deleted
+    assert len(fake.faulted) == 4

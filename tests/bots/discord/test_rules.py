@@ -65,7 +65,8 @@ async def test_a_held_back_status_is_shown_before_the_video() -> None:
         async def status(self, text: str) -> None:
             shown.append(text)
 
-        async def say(self, text: str, buttons: tuple[str, ...] = ()) -> None:
+        async def say(self, text: str, buttons: tuple[str, ...] = (), menus: tuple = (),
+                      private: bool = False) -> None:
             shown.append(f"say {text}")
 
         async def upload(self, path: Path, text: str, buttons: tuple[str, ...] = ()) -> bool:
