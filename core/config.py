@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     # Object storage (several machines): empty keeps every file in the data folder.
     storage_url: str | None = Field(None, alias="BACKTRACK_STORAGE_URL")
     s3_endpoint_url: str | None = Field(None, alias="BACKTRACK_S3_ENDPOINT_URL")
+    s3_public_url: str | None = Field(None, alias="BACKTRACK_S3_PUBLIC_URL")
     s3_region: str = Field("us-east-1", min_length=1, alias="BACKTRACK_S3_REGION")
     s3_access_key_id: SecretStr | None = Field(None, alias="BACKTRACK_S3_ACCESS_KEY_ID")
     s3_secret_access_key: SecretStr | None = Field(None, alias="BACKTRACK_S3_SECRET_ACCESS_KEY")

@@ -75,17 +75,20 @@ class S3Files:
     shared = True
 
     def __init__(self, location: Location, *, endpoint_url: str | None, region: str,
+                 public_url: str | None = None,
                  access_key_id: str | None, secret_access_key: str | None,
                  link_seconds: int, part_bytes: int = PART_BYTES, attempts: int = 3) -> None:
         self.location = location
         self.endpoint_url = endpoint_url
+        self.public_url = public_url
+        """Where people download from, when not `endpoint_url` (MinIO on an inner network)."""
         self._region = region
         self._keys = (access_key_id, secret_access_key)
         self.link_seconds = min(link_seconds, MAX_LINK_SECONDS)
         self._part_bytes = max(part_bytes, 5 * 1024 * 1024)  # S3's smallest part
         self._attempts = attempts
         self._stack = AsyncExitStack()
-        self._client: Any = None
+        self._clients: dict[str | None, Any] = {}
         self._opening = asyncio.Lock()
 
     @classmethod
@@ -98,28 +101,31 @@ class S3Files:
                 "BACKTRACK_S3_ACCESS_KEY_ID"
             raise ConfigError(f"{missing}: set both S3 keys, or neither (the AWS chain)")
         return cls(Location.parse(settings.storage_url), endpoint_url=settings.s3_endpoint_url,
-                   region=settings.s3_region,
+                   region=settings.s3_region, public_url=settings.s3_public_url,
                    access_key_id=key_id.get_secret_value() if key_id else None,
                    secret_access_key=secret.get_secret_value() if secret else None,
                    link_seconds=settings.link_ttl_seconds, **tuning)
 
-    async def _s3(self) -> Any:
+    async def _s3(self, endpoint_url: str | None = None) -> Any:
+        """The client for the storage (or, for presigning links, for its public address)."""
+        endpoint_url = endpoint_url or self.endpoint_url
         async with self._opening:
-            if self._client is None:
+            if endpoint_url not in self._clients:
                 # Path-style addressing for custom endpoints: MinIO and test servers have no
                 # per-bucket host names.
-                style = "path" if self.endpoint_url else "auto"
+                style = "path" if endpoint_url else "auto"
                 config = Config(connect_timeout=5, read_timeout=60, signature_version="s3v4",
                                 retries={"max_attempts": self._attempts, "mode": "standard"},
                                 s3={"addressing_style": style})
-                self._client = await self._stack.enter_async_context(get_session().create_client(
-                    "s3", region_name=self._region, endpoint_url=self.endpoint_url,
-                    aws_access_key_id=self._keys[0], aws_secret_access_key=self._keys[1],
-                    config=config))
-            return self._client
+                self._clients[endpoint_url] = await self._stack.enter_async_context(
+                    get_session().create_client(
+                        "s3", region_name=self._region, endpoint_url=endpoint_url,
+                        aws_access_key_id=self._keys[0], aws_secret_access_key=self._keys[1],
+                        config=config))
+            return self._clients[endpoint_url]
 
     async def close(self) -> None:
-        self._client = None
+        self._clients.clear()
         await self._stack.aclose()
 
     # Files ---------------------------------------------------------------------------------
@@ -192,7 +198,9 @@ class S3Files:
     async def link(self, key: str, filename: str) -> str | None:
         disposition = f'attachment; filename="{safe_filename(filename)}"'
         try:
-            url = await (await self._s3()).generate_presigned_url(
+            # Signing happens here, no request is sent: the public address may be unreachable
+            # from this machine.
+            url = await (await self._s3(self.public_url)).generate_presigned_url(
                 "get_object", ExpiresIn=self.link_seconds, Params={
                     "Bucket": self.location.bucket, "Key": self.location.object_key(key),
                     "ResponseContentDisposition": disposition,

@@ -77,14 +77,13 @@ async def test_a_presigned_link_downloads_the_bytes_then_expires(fake_s3: FakeS3
     bucket = fake_s3.new_bucket()
     source = tmp_path / "r.mp4"
     source.write_bytes(os.urandom(50_000))
-    files = s3_files(fake_s3, bucket, tmp_path)
     async with serve_app(expiry_gate(fake_s3.endpoint)) as gate:
         # Links name the address people download from; here the gate in front of moto.
-        linker = s3_files(fake_s3, bucket, tmp_path, BACKTRACK_S3_ENDPOINT_URL=gate,
-                          BACKTRACK_LINK_TTL=2)
+        files = s3_files(fake_s3, bucket, tmp_path, BACKTRACK_S3_PUBLIC_URL=gate,
+                         BACKTRACK_LINK_TTL=2)
         try:
             await files.put("renders/r1.mp4", source)
-            url = await linker.link("renders/r1.mp4", "my clip.mp4")
+            url = await files.link("renders/r1.mp4", "my clip.mp4")
             assert url is not None and url.startswith(gate) and "X-Amz-Signature=" in url
             async with httpx.AsyncClient() as client:
                 first = await client.get(url)
@@ -98,7 +97,6 @@ async def test_a_presigned_link_downloads_the_bytes_then_expires(fake_s3: FakeS3
             assert b"expired" in late.content
         finally:
             await files.close()
-            await linker.close()
 
 
 async def test_an_outage_mid_upload_leaves_no_object_and_no_file(
