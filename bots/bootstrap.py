@@ -103,7 +103,7 @@ async def build_app(settings: Settings, *, engine: Engine | None = None,
         forgotten = await store.forget_updates(before=time.time() - KEEP_UPDATE_IDS_SECONDS)
         if forgotten:
             log.info("forgot %d processed update ids older than a week", forgotten)
-        gate = Gate(settings, store)
+        gate = Gate(settings, store, rates=store)
         await sweep(settings.data_dir, settings.data_max_bytes,
                     local_max_age_seconds(settings))  # logs what it freed
         assistant = Assistant(settings, store, engine, gate=gate, signer=signer, files=files)

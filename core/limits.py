@@ -19,6 +19,7 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Protocol
 
 from core.config import Settings
 from core.errors import RateLimited
@@ -60,8 +61,8 @@ def wait_words(seconds: float) -> str:
 class SlidingWindow:
     """At most `limit` events per `window` seconds per key, in memory.
 
-    One process only: past one process this state would move to the store (or Redis) so every
-    worker sees the same counts. Keys that went quiet are dropped, so memory stays bounded by
+    One process only: `Gate` uses the store's window instead when given one (`rates`). Keys
+    that went quiet are dropped, so memory stays bounded by
     the people active in the last window.
     """
 
@@ -96,15 +97,26 @@ class SlidingWindow:
         return len(self._events)
 
 
+class RateStore(Protocol):
+    """Where the rate limit's window lives when several processes share it (the store)."""
+
+    async def hit_rate(self, key: str, limit: int, window: float, now: float) -> float: ...
+
+
 class Gate:
-    """Allowlists, admins, rate limit and daily quota, all from settings; 0 means unlimited."""
+    """Allowlists, admins, rate limit and daily quota, all from settings; 0 means unlimited.
+
+    With `rates` (the store) the rate limit's window is kept there, so every bot process
+    sharing the store counts the same messages; without, in this process's memory."""
 
     def __init__(
-        self, settings: Settings, store: RenderStore, clock: Callable[[], float] = time.time
+        self, settings: Settings, store: RenderStore, clock: Callable[[], float] = time.time,
+        rates: RateStore | None = None,
     ) -> None:
         self._settings = settings
         self._store = store
         self._clock = clock
+        self._rates = rates
         self._turns = SlidingWindow(settings.turns_per_minute, MINUTE, clock)
 
     def is_exempt(self, person: str) -> bool:
@@ -141,7 +153,9 @@ class Gate:
         """Per-user rate limit on incoming turns; raises RateLimited with when to try again."""
         if self._settings.turns_per_minute == 0 or self.is_exempt(person):
             return
-        wait = self._turns.hit(person)
+        limit = self._settings.turns_per_minute
+        wait = (await self._rates.hit_rate(f"turns:{person}", limit, MINUTE, self._clock())
+                if self._rates is not None else self._turns.hit(person))
         if wait > 0:
             raise RateLimited(
                 f"You're sending messages quickly; try again in {wait_words(wait)}."

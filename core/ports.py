@@ -201,8 +201,42 @@ class FileStore(Protocol):
     async def close(self) -> None: ...
 
 
+class LimitStore(Protocol):
+    """Limits several bot processes share (schema version 4): a rate limit's window and which
+    process runs each conversation's turn. `now` is passed in so a clock can be faked."""
+
+    async def hit_rate(self, key: str, limit: int, window: float, now: float) -> float:
+        """Record an event under `key` if fewer than `limit` happened in the last `window`
+        seconds and return 0; else record nothing and return the seconds until one is
+        allowed."""
+        ...
+
+    async def claim_turn(self, conversation: str, turn_id: str, boot: str, label: str,
+                         now: float, ttl: float) -> str | None:
+        """Take the conversation's turn lease for `ttl` seconds; None when taken, else the
+        label of the turn that holds it (live, another turn)."""
+        ...
+
+    async def renew_turn(self, conversation: str, turn_id: str, label: str, now: float,
+                         ttl: float) -> bool | None:
+        """Extend a held lease; True when someone asked to cancel the turn, None when the
+        lease is no longer this turn's."""
+        ...
+
+    async def release_turn(self, conversation: str, turn_id: str) -> None: ...
+
+    async def request_cancel(self, conversation: str, now: float) -> str | None:
+        """Ask whichever process runs the conversation's turn to stop it; the turn's label, or
+        None when no live turn holds the lease."""
+        ...
+
+    async def live_boots(self, now: float) -> set[str]:
+        """The processes (boot ids) holding a live lease: their running turns are not dead."""
+        ...
+
+
 class Store(ConversationStore, DraftStore, MediaStore, RenderStore, ValueStore, UpdateStore,
-            TurnStore, PreferenceStore, Protocol):
+            TurnStore, PreferenceStore, LimitStore, Protocol):
     """Everything together, as the bootstrap hands it around."""
 
     async def close(self) -> None: ...

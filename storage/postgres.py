@@ -29,6 +29,7 @@ from core.ports import (
     TurnState,
 )
 from core.preferences import Preferences
+from storage.shared import Exec, Rows, SharedLimits
 from storage.sqlite import DISK_FULL_WORDS, HISTORY_LIMIT
 
 T = TypeVar("T")
@@ -39,7 +40,7 @@ RETRY_DEADLINE_SECONDS = 30.0
 """How long an operation keeps trying on a lost connection (a server restart takes seconds)."""
 POOL_SIZE = 10
 MIGRATION_LOCK = 0x6261636B  # "back": one advisory lock id for every Backtrack migration
-MIGRATIONS = ("pg_1.sql", "pg_2.sql", "pg_3.sql")
+MIGRATIONS = ("pg_1.sql", "pg_2.sql", "pg_3.sql", "pg_4.sql")
 
 
 def migrations() -> list[str]:
@@ -76,7 +77,7 @@ async def connect(url: str) -> Conn:
         raise StoreError(f"cannot reach the database: {_one_line(exc)}") from exc
 
 
-class PostgresStore:
+class PostgresStore(SharedLimits):
     """Everything `core` stores, in one PostgreSQL database shared by every process."""
 
     def __init__(self, pool: AsyncConnectionPool[Conn],
@@ -144,6 +145,20 @@ class PostgresStore:
         async def op(conn: Conn) -> int:
             cursor = await conn.execute(sql, params)
             return cursor.rowcount
+
+        return await self.run(op)
+
+    async def _atomic(self, lock: str, work: Callable[[Exec], Awaitable[T]]) -> T:
+        """A transaction under an advisory lock named by `lock` (held until it ends)."""
+
+        async def op(conn: Conn) -> T:
+            async def run(sql: str, params: Sequence[Any]) -> Rows:
+                cursor = await conn.execute(sql.replace("?", "%s").encode(), params)
+                return await cursor.fetchall() if cursor.description else []
+
+            async with conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (lock,))
+                return await work(run)
 
         return await self.run(op)
 

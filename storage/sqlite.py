@@ -30,6 +30,7 @@ from core.ports import (
     TurnState,
 )
 from core.preferences import Preferences
+from storage.shared import Exec, Rows, SharedLimits
 
 T = TypeVar("T")
 
@@ -51,7 +52,8 @@ def migrations() -> list[str]:
     """The schema steps; step n (1-based) brings the file to `user_version` n."""
     folder = resources.files("storage")
     return [folder.joinpath(name).read_text(encoding="utf-8")
-            for name in ("schema.sql", "schema_2.sql", "schema_3.sql")]
+            for name in ("schema.sql", "schema_2.sql", "schema_3.sql",
+                                 "schema_4.sql")]
 
 
 def split_statements(script: str) -> list[str]:
@@ -89,7 +91,7 @@ def translate(exc: sqlite3.Error) -> Exception:
     return StoreError(f"database error: {exc}")
 
 
-class SqliteStore:
+class SqliteStore(SharedLimits):
     """Everything `core` stores, in one SQLite file."""
 
     def __init__(self, conn: aiosqlite.Connection, clock: Callable[[], float] = time.time) -> None:
@@ -161,6 +163,19 @@ class SqliteStore:
         async def op(conn: aiosqlite.Connection) -> int:
             async with conn.execute(sql, params) as cursor:
                 return cursor.rowcount
+
+        return await self._run(op)
+
+    async def _atomic(self, lock: str, work: Callable[[Exec], Awaitable[T]]) -> T:
+        """BEGIN IMMEDIATE already serialises every writer of the file, whatever the lock."""
+
+        async def op(conn: aiosqlite.Connection) -> T:
+            async def run(sql: str, params: Sequence[Any]) -> Rows:
+                async with conn.execute(sql, params) as cursor:
+                    return [tuple(row) for row in await cursor.fetchall()]
+
+            async with _transaction(conn):
+                return await work(run)
 
         return await self._run(op)
 

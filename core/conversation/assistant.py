@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from core import preferences
@@ -27,6 +28,7 @@ from core.conversation.intake import (
     users_name,
 )
 from core.conversation.journal import Journal
+from core.conversation.leases import TurnLeases
 from core.conversation.personal import Personal
 from core.conversation.recovery import Recovery
 from core.conversation.routing import UPLOAD_HELP, Route, help_text, route, strip_links
@@ -74,6 +76,13 @@ class _Job:
     label: str
     task: asyncio.Task[Any] | None = None
     cancelled_by_user: bool = False
+    id: str = field(default_factory=lambda: secrets.token_hex(6))
+
+    def cancel(self) -> None:
+        """Stop the turn at the person's request (here or from another process)."""
+        if self.task is not None and not self.task.done():
+            self.cancelled_by_user = True
+            self.task.cancel()
 
 
 class _StatusLine:
@@ -113,6 +122,7 @@ class Assistant:
         self.delivery = Delivery(settings, self.renderer, signer, self._fetcher, files)
         self._tasks = TaskSet()
         self.journal = Journal(store)
+        self.leases = TurnLeases(store, self.journal.boot)
         self.personal = Personal(store)
         self.recovery = Recovery(settings, store, engine, signer, self._tasks.spawn,
                                  self.renderer.live, self.journal)
@@ -140,7 +150,7 @@ class Assistant:
             return
         running = self._running.get(key)
         if asked.action == "cancel" and not turn.attachments:
-            yield self._cancel(running)
+            yield await self._cancel(key, running)
             return
         if asked.action == "help" and not turn.attachments and not links:
             yield Message(help_text())
@@ -162,6 +172,17 @@ class Assistant:
         queue: asyncio.Queue[Reply | None] = asyncio.Queue()
         job = _Job(label=_describe(asked))
         self._running[key] = job
+        try:  # ... and then the other processes sharing the store
+            elsewhere = await self.leases.claim(key, job.id, job.label)
+        except Exception as exc:
+            del self._running[key]
+            yield _problem(exc, key)
+            return
+        if elsewhere is not None:
+            del self._running[key]
+            yield Message(f"Still working on your last request ({elsewhere}) — "
+                          "send 'cancel' to stop it.")
+            return
         job.task = self._tasks.spawn(self._turn(turn, asked, links, job, queue.put_nowait),
                                      name=f"turn {key}")
         try:
@@ -190,11 +211,16 @@ class Assistant:
 
     # One turn -------------------------------------------------------------------------------
 
-    def _cancel(self, job: _Job | None) -> Message:
+    async def _cancel(self, key: str, job: _Job | None) -> Reply:
         if job is None or job.task is None or job.task.done():
-            return Message("Nothing is running right now.")
-        job.cancelled_by_user = True
-        job.task.cancel()
+            try:  # it may run in another process sharing the store
+                label = await self.leases.cancel_elsewhere(key)
+            except Exception as exc:
+                return _problem(exc, key)
+            if label is None:
+                return Message("Nothing is running right now.")
+            return Message(f"Stopping your last request ({label}).")
+        job.cancel()
         return Message(f"Stopping your last request ({job.label}).")
 
     async def _turn(self, turn: Turn, asked: Route, links: list[str], job: _Job,
@@ -204,7 +230,8 @@ class Assistant:
             self.settings.render_timeout_seconds * 2 + 60
             + self.settings.download_timeout_seconds * (len(turn.attachments) + len(links)))
         try:
-            async with self.journal.turn(turn, asked.action, links) as trace:
+            async with self.leases.hold(key, job.id, lambda: job.label, job.cancel), \
+                    self.journal.turn(turn, asked.action, links) as trace:
                 try:
                     async with asyncio.timeout(deadline):
                         await self._work(turn, asked, links, _StatusLine(emit, job), emit)

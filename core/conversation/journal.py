@@ -11,9 +11,8 @@ while it was receiving clip.mp4 — please send it again."), once, then marks it
 Turns whose render record recovery reports anyway are marked without a second notice.
 
 Several processes may share one store: only turns of other boots that started before this
-process did are treated as cut short. (A turn another live process is still running and that
-started before this one is indistinguishable from a dead one; so far one process serves a
-store.)
+process did, and whose boot holds no live turn lease (`core.conversation.leases`: a live
+process renews its running turns' leases), are treated as cut short.
 """
 
 from __future__ import annotations
@@ -25,13 +24,14 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from core.conversation.fetch import extension_of
 from core.conversation.intake import display_name
 from core.conversation.turn import Turn
 from core.logs import log_fields
-from core.ports import RenderRecord, TurnRecord, TurnStore
+from core.ports import LimitStore, RenderRecord, TurnRecord, TurnStore
 
 log = logging.getLogger("backtrack.turns")
 
@@ -69,10 +69,14 @@ class TurnTrace:
     outcome: str = "ok"
 
 
+class JournalStore(TurnStore, LimitStore, Protocol):
+    """The turn journal, and the leases that tell a live process's turns from dead ones."""
+
+
 class Journal:
     """The turn journal of this process (its boot id and start time) and the turn logs."""
 
-    def __init__(self, store: TurnStore, clock: Callable[[], float] = time.time,
+    def __init__(self, store: JournalStore, clock: Callable[[], float] = time.time,
                  boot: str | None = None) -> None:
         self.store = store
         self.clock = clock
@@ -117,9 +121,10 @@ class Journal:
         """Turns an earlier process left running: (to tell, covered by a render record).
         Each is returned once per process."""
         await self._quietly(self._forget_old())
+        live = await self.store.live_boots(self.clock())
         running = [t for t in await self.store.turns_in_state("running")
-                   if t.boot != self.boot and t.started_at < self.started_at
-                   and t.id not in self._seen]
+                   if t.boot != self.boot and t.boot not in live
+                   and t.started_at < self.started_at and t.id not in self._seen]
         self._seen.update(t.id for t in running)
         renders = list(renders)
         covered = [t for t in running if any(

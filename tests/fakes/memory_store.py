@@ -9,6 +9,15 @@ from core.ports import Conversation, MediaRecord, RenderRecord, RenderState, Tur
 from core.preferences import Preferences
 
 
+@dataclasses.dataclass
+class Lease:
+    turn_id: str
+    boot: str
+    label: str
+    expires_at: float
+    cancel: bool = False
+
+
 class MemoryStore:
     """Dictionaries behind the Store interface; `saves` records every render write."""
 
@@ -23,6 +32,8 @@ class MemoryStore:
         self.turns: dict[str, TurnRecord] = {}
         self.preferences: dict[str, Preferences] = {}
         self.closed = False
+        self.rate_events: dict[str, list[float]] = {}
+        self.leases: dict[str, Lease] = {}
 
     async def get_conversation(self, key: str) -> Conversation | None:
         return self.conversations.get(key)
@@ -107,6 +118,47 @@ class MemoryStore:
 
     async def close(self) -> None:
         self.closed = True
+
+    # Shared limits (LimitStore), as the real stores keep them.
+
+    async def hit_rate(self, key: str, limit: int, window: float, now: float) -> float:
+        events = [at for at in self.rate_events.get(key, []) if at > now - window]
+        self.rate_events[key] = events
+        if len(events) >= limit:
+            return min(events) + window - now
+        events.append(now)
+        return 0.0
+
+    async def claim_turn(self, conversation: str, turn_id: str, boot: str, label: str,
+                         now: float, ttl: float) -> str | None:
+        held = self.leases.get(conversation)
+        if held is not None and held.turn_id != turn_id and held.expires_at > now:
+            return held.label
+        self.leases[conversation] = Lease(turn_id, boot, label, now + ttl)
+        return None
+
+    async def renew_turn(self, conversation: str, turn_id: str, label: str, now: float,
+                         ttl: float) -> bool | None:
+        held = self.leases.get(conversation)
+        if held is None or held.turn_id != turn_id:
+            return None
+        held.expires_at, held.label = now + ttl, label
+        return held.cancel
+
+    async def release_turn(self, conversation: str, turn_id: str) -> None:
+        held = self.leases.get(conversation)
+        if held is not None and held.turn_id == turn_id:
+            del self.leases[conversation]
+
+    async def request_cancel(self, conversation: str, now: float) -> str | None:
+        held = self.leases.get(conversation)
+        if held is None or held.expires_at <= now:
+            return None
+        held.cancel = True
+        return held.label
+
+    async def live_boots(self, now: float) -> set[str]:
+        return {lease.boot for lease in self.leases.values() if lease.expires_at > now}
 
     async def get_preferences(self, person: str) -> Preferences:
         return self.preferences.get(person, Preferences())

@@ -43,9 +43,9 @@ async def test_migrations_are_recorded_and_run_once(postgres: Postgres) -> None:
             b"SELECT version FROM schema_migrations ORDER BY version")]
         tables = {row[0] for row in conn.execute(
             b"SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
-    assert versions == [1, 2, 3]
+    assert versions == [1, 2, 3, 4]
     assert {"conversations", "drafts", "media", "renders", "named_values", "updates",
-            "turns", "preferences"} <= tables
+            "turns", "preferences", "rate_events", "turn_leases"} <= tables
 
 
 async def test_newer_schema_is_refused_with_words(postgres: Postgres) -> None:

@@ -51,7 +51,7 @@ def media(mid: str, kind: str = "video", session: str = "s1", at: float = 0.0) -
 
 async def test_open_creates_folders_wal_and_version(db_path: Path, store: SqliteStore) -> None:
     assert db_path.exists()
-    assert await store.user_version() == len(migrations()) == 3
+    assert await store.user_version() == len(migrations()) == 4
     raw = sqlite3.connect(db_path)
     try:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -59,7 +59,7 @@ async def test_open_creates_folders_wal_and_version(db_path: Path, store: Sqlite
     finally:
         raw.close()
     assert {"conversations", "drafts", "media", "renders", "named_values", "updates",
-            "turns", "preferences"} <= tables
+            "turns", "preferences", "rate_events", "turn_leases"} <= tables
 
 
 async def test_migration_from_an_empty_file(tmp_path: Path) -> None:
@@ -67,7 +67,7 @@ async def test_migration_from_an_empty_file(tmp_path: Path) -> None:
     path.touch()
     s = await SqliteStore.open(path)
     try:
-        assert await s.user_version() == 3
+        assert await s.user_version() == len(migrations())
         await s.set_value("a", "b")
         assert await s.get_value("a") == "b"
     finally:

@@ -51,7 +51,7 @@ async def test_reopen_is_idempotent_and_keeps_everything(opener: Opener) -> None
 
     s = await opener()  # a restart
     try:
-        assert await s.user_version() == version == 3
+        assert await s.user_version() == version == 4
         conv = await s.get_conversation("telegram:1")
         assert conv is not None and (conv.session_id, conv.language) == ("s1", "zh")
         assert await s.current_draft("s1") == '{"v":2}'

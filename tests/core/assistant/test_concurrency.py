@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
+from core.config import Settings
+from core.conversation import leases
 from core.conversation.assistant import Assistant
 from core.conversation.turn import ConversationKey, Message, Reply, Turn, Video
-from tests.core.assistant.conftest import KEY, attach, collect, wait_until
+from tests.core.assistant.conftest import KEY, attach, collect, fake_probe, wait_until
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore
 
@@ -138,3 +142,31 @@ async def test_a_turn_past_its_deadline_is_stopped_with_words(
     assert render.state == "failed" and render.error == "the turn ran past its deadline"
     assert engine.cancelled == ["export"]
     await bot.aclose()
+
+
+async def test_two_processes_on_one_store_run_one_turn_and_cancel_across(
+        assistant: Assistant, engine: FakeEngine, store: MemoryStore, settings: Settings,
+        clip_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second bot process (its own Assistant, the same store) answers 'still working' for
+    a turn the first one runs, and its 'cancel' stops that turn through the lease."""
+    monkeypatch.setattr(leases, "RENEW_SECONDS", 0.05)
+    other = Assistant(settings, store, engine, probe=fake_probe)
+    try:
+        await collect(assistant, Turn(KEY, "", (attach(clip_file),)))
+        engine.export_gate = asyncio.Event()
+        first = start(assistant, Turn(KEY, "add calm music"))
+        await asyncio.wait_for(engine.export_started.wait(), 5)
+
+        busy = await collect(other, Turn(KEY, "fade out"), timeout=2)
+        assert len(busy) == 1 and isinstance(busy[0], Message)
+        assert busy[0].text.startswith("Still working on your last request (")
+        stopping = await collect(other, Turn(KEY, "cancel"), timeout=2)
+        assert stopping[0].text.startswith("Stopping your last request")  # type: ignore[union-attr]
+        replies = await asyncio.wait_for(first, 5)
+        assert isinstance(replies[-1], Message) and replies[-1].text == "Cancelled."
+        assert engine.cancelled == ["export"]
+        assert store.leases == {}  # released: either process may take the next turn
+        assert await collect(other, Turn(KEY, "cancel")) == [
+            Message("Nothing is running right now.")]
+    finally:
+        await other.aclose()

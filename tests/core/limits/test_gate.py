@@ -182,3 +182,21 @@ async def test_the_console_operator_is_not_limited() -> None:
         await g.check_turn("telegram:1")
     with pytest.raises(RateLimited):
         await g.check_turn("telegram:1")
+
+
+async def test_two_gates_on_one_store_share_the_rate_window() -> None:
+    """Two bot processes (two Gates) on one store count the same messages."""
+    from tests.fakes.memory_store import MemoryStore
+
+    clock, shared = Clock(), MemoryStore()
+    settings = Settings(_env_file=None, BACKTRACK_TURNS_PER_MINUTE=2)  # type: ignore[call-arg]
+    first, second = (Gate(settings, RenderTimes(), clock=clock, rates=shared)  # type: ignore[arg-type]
+                     for _ in range(2))
+    await first.check_turn("telegram:1")
+    clock.now += 10
+    await second.check_turn("telegram:1")
+    with pytest.raises(RateLimited) as caught:
+        await first.check_turn("telegram:1")
+    assert caught.value.user_message.endswith("try again in 50 s.")
+    clock.now += 50
+    await second.check_turn("telegram:1")

@@ -1,0 +1,77 @@
+"""Limits several bot processes share (`LimitStore`), on both backends and in the memory fake:
+a sliding-window rate limit and the turn leases. Two stores on one database stand for two
+processes."""
+
+from __future__ import annotations
+
+import asyncio
+
+from core.ports import LimitStore
+from storage.backend import OpenStore
+from tests.fakes.memory_store import MemoryStore
+from tests.storage.conftest import Opener
+
+
+async def rate_checks(store: LimitStore) -> None:
+    now = 1000.0
+    assert [await store.hit_rate("p", 3, 60, now + n * 5) for n in range(3)] == [0, 0, 0]
+    # Full: the oldest (t=1000) leaves the window at 1060; refusals are not recorded.
+    assert await store.hit_rate("p", 3, 60, 1015) == 45
+    assert await store.hit_rate("p", 3, 60, 1030) == 30
+    assert await store.hit_rate("q", 3, 60, 1030) == 0  # someone else
+    assert await store.hit_rate("p", 3, 60, 1060) == 0
+    assert await store.hit_rate("p", 3, 60, 1061) == 4  # 1005 + 60 - 1061
+
+
+async def lease_checks(a: LimitStore, b: LimitStore) -> None:
+    """`a` and `b` are two processes on one store."""
+    now = 500.0
+    assert await a.claim_turn("tg:1", "t1", "bootA", "receiving clip.mp4", now, 30) is None
+    assert await b.claim_turn("tg:1", "t2", "bootB", "editing", now + 1, 30) == (
+        "receiving clip.mp4")
+    assert await b.claim_turn("tg:2", "t3", "bootB", "editing", now + 1, 30) is None
+    assert await a.live_boots(now + 2) == {"bootA", "bootB"}
+    assert await a.renew_turn("tg:1", "t1", "making your video, 40%", now + 2, 30) is False
+    assert await b.request_cancel("tg:1", now + 3) == "making your video, 40%"
+    assert await a.renew_turn("tg:1", "t1", "making your video", now + 4, 30) is True
+    assert await a.renew_turn("tg:1", "t-other", "x", now + 4, 30) is None
+    await a.release_turn("tg:1", "t1")
+    assert await b.request_cancel("tg:1", now + 5) is None  # nothing runs there now
+    assert await b.claim_turn("tg:1", "t4", "bootB", "editing", now + 5, 30) is None
+    # bootB dies: its leases lapse, and the conversation is free for anyone.
+    assert await a.live_boots(now + 40) == set()
+    assert await a.claim_turn("tg:1", "t5", "bootA", "editing", now + 40, 30) is None
+    assert await b.request_cancel("tg:2", now + 40) is None
+
+
+async def test_rate_window(store: OpenStore) -> None:
+    await rate_checks(store)
+
+
+async def test_leases_between_two_stores(opener: Opener) -> None:
+    a, b = await asyncio.gather(opener(), opener())
+    try:
+        await lease_checks(a, b)
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_the_memory_fake_agrees() -> None:
+    await rate_checks(MemoryStore())
+    shared = MemoryStore()
+    await lease_checks(shared, shared)
+
+
+async def test_concurrent_hits_from_two_stores_never_exceed_the_limit(opener: Opener) -> None:
+    a, b = await asyncio.gather(opener(), opener())
+    try:
+        waits = await asyncio.gather(*(s.hit_rate("p", 5, 60, 100.0)
+                                       for s in (a, b) * 10))
+        assert waits.count(0.0) == 5
+        claims = await asyncio.gather(*(s.claim_turn("c", f"t{n}", "b", "x", 100.0, 30)
+                                        for n, s in enumerate((a, b) * 5)))
+        assert claims.count(None) == 1
+    finally:
+        await a.close()
+        await b.close()
