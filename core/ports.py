@@ -234,6 +234,11 @@ class LimitStore(Protocol):
         """The processes (boot ids) holding a live lease: their running turns are not dead."""
         ...
 
+    async def hold_boot(self, boot: str) -> None:
+        """Mark this process (boot id) alive until it closes the store or dies; a lease whose
+        process died is free at once."""
+        ...
+
 
 class Store(ConversationStore, DraftStore, MediaStore, RenderStore, ValueStore, UpdateStore,
             TurnStore, PreferenceStore, LimitStore, Protocol):

@@ -29,6 +29,7 @@ from core.ports import (
     TurnState,
 )
 from core.preferences import Preferences
+from storage.liveness import PgBoots
 from storage.shared import Exec, Rows, SharedLimits
 from storage.sqlite import DISK_FULL_WORDS, HISTORY_LIMIT
 
@@ -80,10 +81,11 @@ async def connect(url: str) -> Conn:
 class PostgresStore(SharedLimits):
     """Everything `core` stores, in one PostgreSQL database shared by every process."""
 
-    def __init__(self, pool: AsyncConnectionPool[Conn],
+    def __init__(self, pool: AsyncConnectionPool[Conn], url: str,
                  clock: Callable[[], float] = time.time) -> None:
         self._pool = pool
         self._clock = clock
+        self._boots = PgBoots(url)
         self.retry_deadline = RETRY_DEADLINE_SECONDS
 
     @classmethod
@@ -104,9 +106,19 @@ class PostgresStore(SharedLimits):
         except PoolTimeout as exc:
             await pool.close()
             raise StoreError("cannot reach the database: the pool did not connect") from exc
-        return cls(pool, clock)
+        return cls(pool, url, clock)
+
+    async def hold_boot(self, boot: str) -> None:
+        try:
+            await self._boots.hold(boot)
+        except psycopg.Error as exc:
+            raise translate(exc) from exc
+
+    async def _alive(self, run: Exec, boots: set[str]) -> set[str]:
+        return await self._boots.alive(run, boots)
 
     async def close(self) -> None:
+        await self._boots.release()
         await self._pool.close()
 
     async def user_version(self) -> int:

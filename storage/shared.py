@@ -21,6 +21,10 @@ class SharedLimits:
         any process) interleaves with."""
         raise NotImplementedError
 
+    async def _alive(self, run: Exec, boots: set[str]) -> set[str]:
+        """Which of these processes still run (`storage.liveness`)."""
+        raise NotImplementedError
+
     async def hit_rate(self, key: str, limit: int, window: float, now: float) -> float:
         async def work(run: Exec) -> float:
             # Every key's expired events go too, so people who went quiet leave no rows.
@@ -39,9 +43,10 @@ class SharedLimits:
     async def claim_turn(self, conversation: str, turn_id: str, boot: str, label: str,
                          now: float, ttl: float) -> str | None:
         async def work(run: Exec) -> str | None:
-            rows = await run("SELECT turn_id, label, expires_at FROM turn_leases"
+            rows = await run("SELECT turn_id, label, expires_at, boot FROM turn_leases"
                              " WHERE conversation = ?", (conversation,))
-            if rows and rows[0][0] != turn_id and float(rows[0][2]) > now:
+            if (rows and rows[0][0] != turn_id and float(rows[0][2]) > now
+                    and await self._alive(run, {str(rows[0][3])})):
                 return str(rows[0][1])
             await run(
                 "INSERT INTO turn_leases (conversation, turn_id, boot, label, expires_at, cancel)"
@@ -73,8 +78,11 @@ class SharedLimits:
     async def request_cancel(self, conversation: str, now: float) -> str | None:
         async def work(run: Exec) -> str | None:
             rows = await run("UPDATE turn_leases SET cancel = ? WHERE conversation = ?"
-                             " AND expires_at > ? RETURNING label", (True, conversation, now))
-            return str(rows[0][0]) if rows else None
+                             " AND expires_at > ? RETURNING label, boot",
+                             (True, conversation, now))
+            if not rows or not await self._alive(run, {str(rows[0][1])}):
+                return None
+            return str(rows[0][0])
 
         return await self._atomic(f"turn:{conversation}", work)
 
@@ -82,6 +90,6 @@ class SharedLimits:
         async def work(run: Exec) -> set[str]:
             rows = await run("SELECT DISTINCT boot FROM turn_leases WHERE expires_at > ?",
                              (now,))
-            return {str(row[0]) for row in rows}
+            return await self._alive(run, {str(row[0]) for row in rows})
 
         return await self._atomic("leases", work)

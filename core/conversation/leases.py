@@ -32,9 +32,13 @@ class TurnLeases:
         self.store = store
         self.boot = boot
         self.clock = clock
+        self._held = False
 
     async def claim(self, key: str, turn_id: str, label: str) -> str | None:
         """None when this turn may run; else what the conversation's live turn is doing."""
+        if not self._held:  # once: from now on this process counts as alive
+            await self.store.hold_boot(self.boot)
+            self._held = True
         return await self.store.claim_turn(key, turn_id, self.boot, label, self.clock(),
                                            LEASE_SECONDS)
 

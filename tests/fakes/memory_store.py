@@ -157,6 +157,9 @@ class MemoryStore:
         held.cancel = True
         return held.label
 
+    async def hold_boot(self, boot: str) -> None:
+        """One process's memory: every boot that claimed is alive."""
+
     async def live_boots(self, now: float) -> set[str]:
         return {lease.boot for lease in self.leases.values() if lease.expires_at > now}
 
