@@ -33,8 +33,10 @@ from pydantic import SecretStr
 from core.config import Settings
 
 REDACTED = "[REDACTED]"
-NOISY_LOGGERS: tuple[str, ...] = ("httpx", "httpcore", "hpack", "aiosqlite", "multipart")
-"""httpx logs every request URL at INFO, and a Telegram URL holds the bot token."""
+NOISY_LOGGERS: tuple[str, ...] = ("httpx", "httpcore", "hpack", "aiosqlite", "multipart",
+                                  "botocore", "aiobotocore")
+"""httpx logs every request URL at INFO, and a Telegram URL holds the bot token; botocore logs
+signed requests at DEBUG."""
 
 _MIN_SECRET_LENGTH = 6  # shorter values would blank out ordinary words
 

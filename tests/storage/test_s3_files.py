@@ -16,6 +16,7 @@ from core.config import Settings
 from core.errors import ConfigError, StorageUnavailable
 from storage.files import DataFolderFiles, open_files
 from storage.s3 import Location, S3Files
+from tests.fakes.s3 import SECRET as KEY_SECRET
 from tests.fakes.s3 import FakeS3, expiry_gate
 from tests.fakes.serve import serve_app
 
@@ -209,3 +210,38 @@ async def test_the_data_folder_is_the_default(tmp_path: Path) -> None:
     assert copy.read_bytes() == b"clip"
     await files.delete("media/s/a.mp4")
     assert not inside.exists()
+
+
+async def test_links_and_keys_never_reach_the_log(fake_s3: FakeS3, tmp_path: Path) -> None:
+    """At DEBUG, through Backtrack's own log set-up, a put, a failed get and a link log no
+    presigned URL, no signature and no key."""
+    import io
+
+    from core.logs import setup_logging
+
+    bucket = fake_s3.new_bucket()
+    settings = Settings(BACKTRACK_DATA_DIR=tmp_path, BACKTRACK_LOG_LEVEL="DEBUG",
+                        **fake_s3.settings(bucket))
+    out = io.StringIO()
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    setup_logging(settings, out)
+    files = S3Files.from_settings(settings, attempts=1)
+    source = tmp_path / "a.mp4"
+    source.write_bytes(b"a" * 100)
+    try:
+        await files.put("renders/a.mp4", source)
+        url = await files.link("renders/a.mp4", "a.mp4")
+        assert url is not None
+        await files.get("renders/none.mp4", tmp_path / "none.mp4")
+        logging.getLogger("backtrack.test").info("done")
+    finally:
+        await files.close()
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+        root.setLevel(level)
+    text = out.getvalue()
+    assert "done" in text
+    signature = url.split("X-Amz-Signature=")[1]
+    for secret in (signature, "X-Amz-Signature", KEY_SECRET, "Signature="):
+        assert secret not in text
