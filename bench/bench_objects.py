@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.config import Settings  # noqa: E402
-from storage.s3 import S3Files  # noqa: E402
-from tests.fakes.s3 import FakeS3  # noqa: E402
+from core.config import Settings
+from storage.s3 import S3Files
+from tests.fakes.s3 import FakeS3
 
 
 @contextmanager
