@@ -220,3 +220,27 @@ async def test_music_without_a_prompt_puts_built_in_music_under_a_silent_clip(
     got = measure(out)
     assert got.duration == pytest.approx(3, abs=0.3) and got.audio_streams == 1
     assert level_db(out, 0.5, 2.5) > -45  # music where there was no sound at all
+
+
+async def test_settings_select_menu_changes_what_is_stored(
+        scripted: BacktrackBot, fake_app: App, fake: FakeDiscord, engine: FakeEngine) -> None:
+    payload = fake.slash("settings", user_id=ALICE, channel_id=CHANNEL, guild_id=GUILD)
+    inject(scripted, payload)
+    interaction = fake.interaction(payload)
+    await fake.wait_for(lambda: interaction.original and interaction.original.components)
+    card = interaction.original
+    assert card is not None and (card.content or "").startswith("Your settings:")
+    selects = [c for row in card.components for c in row["components"]]
+    assert len(selects) == 5 and all(s["type"] == 3 for s in selects)
+    mood = selects[0]
+    assert [o["value"] for o in mood["options"]][1:] == [
+        f"set default mood {m}" for m in ("lofi", "upbeat", "calm", "cinematic")]
+    choice = fake.select(card, mood["custom_id"], ["set default mood cinematic"],
+                         user_id=ALICE, guild_id=GUILD)
+    inject(scripted, choice)
+    answer = fake.interaction(choice)
+    await fake.wait_for(lambda: answer.original and answer.original.components)
+    assert (answer.original.content or "").startswith("Saved: Default mood: cinematic.")
+    assert answer.callbacks[0]["data"]["flags"] & 64  # ephemeral
+    prefs = await fake_app.store.get_preferences(f"discord:{ALICE}")
+    assert prefs.mood == "cinematic" and engine.calls == []  # no engine work for settings
