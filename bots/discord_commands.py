@@ -16,7 +16,7 @@ from discord import app_commands
 from discord.app_commands import locale_str
 
 from core.conversation.fetch import find_links
-from core.local.music import MOODS
+from core.preferences import moods
 
 NO_VIDEO = ("That message has no video or link I can use: pick a message with a video "
             "attachment (or a link to one).")
@@ -46,7 +46,8 @@ def first_video(message: discord.Message) -> discord.Attachment | None:
     return None
 
 
-MOOD_CHOICES = [app_commands.Choice(name=locale_str(mood), value=mood) for mood in MOODS]
+MOOD_CHOICES = [app_commands.Choice(name=locale_str(mood), value=mood) for mood in moods()[:25]]
+"""Discord takes at most 25 choices."""
 
 
 @everywhere

@@ -51,6 +51,8 @@ SAY_PREFIX = "say:"
 TITLE_DATA = "menu"
 """callback_data of a menu's title row: pressing it does nothing (the press is answered)."""
 CHOSEN = "✓ "
+MENU_ROW = 5
+"""Choices per keyboard row (Telegram shows at most 8; five stay readable on a phone)."""
 UPLOAD_TIMEOUT = 120.0
 """Seconds Telegram gets to answer a video upload once the bytes are sent."""
 
@@ -92,9 +94,9 @@ def keyboard(buttons: tuple[str, ...], menus: tuple[Menu, ...] = ()
     ]
     for menu in menus:
         rows.append([InlineKeyboardButton(f"— {menu.title} —", callback_data=TITLE_DATA)])
-        rows.append([InlineKeyboardButton((CHOSEN if o.chosen else "") + o.label,
-                                          callback_data=button_data(o.say))
-                     for o in menu.options])
+        choices = [InlineKeyboardButton((CHOSEN if o.chosen else "") + o.label,
+                                        callback_data=button_data(o.say)) for o in menu.options]
+        rows += [choices[i:i + MENU_ROW] for i in range(0, len(choices), MENU_ROW)]
     return InlineKeyboardMarkup(rows) if rows else None
 
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from core.local.music import MOODS
+from core.local.music import MOODS  # the one place settings learn the built-in moods
 
 DeliveryKind = Literal["video", "file"]
 ReplyLanguage = Literal["auto", "en", "zh"]
@@ -233,6 +233,11 @@ def say(field: Field, value: object, language: str) -> str:
     else:
         text = spoken.get(value, str(value))  # type: ignore[call-overload]
     return f"设置 {name} {text}" if language == "zh" else f"set {name} {text}"
+
+
+def moods() -> tuple[str, ...]:
+    """The built-in moods, in the music code's order (adapters list them from here)."""
+    return MOODS
 
 
 def choices(field: Field) -> tuple[object, ...]:

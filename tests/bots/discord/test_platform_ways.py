@@ -15,7 +15,7 @@ from discord import app_commands
 from bots.discord_bot import BacktrackBot
 from bots.discord_commands import NO_VIDEO
 from core.conversation.turn import Menu, Message, Option, Reply, Turn
-from core.local.music import MOODS
+from core.preferences import moods
 from tests.bots.discord.conftest import FakeAssistant
 from tests.fakes.discord_api import FakeDiscord, Refused, check_command
 
@@ -49,8 +49,8 @@ async def test_names_descriptions_and_choices_in_chinese(
     options = {o["name"]: o for o in music["options"]}
     assert options["music"]["name_localizations"]["zh-CN"] == "歌曲"
     mood = options["mood"]
-    assert [c["value"] for c in mood["choices"]] == list(MOODS)  # from the code, in order
-    assert mood["choices"][0]["name_localizations"]["zh-CN"].endswith(MOODS[0])
+    assert [c["value"] for c in mood["choices"]] == list(moods())  # from the code, in order
+    assert mood["choices"][0]["name_localizations"]["zh-CN"].endswith(moods()[0])
     assert synced(fake, "settings")["name_localizations"]["zh-TW"] == "设置"
 
 

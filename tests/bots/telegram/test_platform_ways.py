@@ -136,3 +136,15 @@ async def test_the_fake_refuses_what_telegram_refuses(tg: FakeTelegram, tmp_path
         with pytest.raises(BadRequest, match=r"(?i)thumbnail must be in JPEG"):
             await bot.send_video(ANN, three_colours.read_bytes(), thumbnail=b"GIF89a....")
     assert tg.sent(ANN) == []
+
+
+def test_a_long_menu_wraps_within_telegrams_row_limit() -> None:
+    from bots.telegram_replies import keyboard
+
+    many = Menu("Default mood", tuple(Option(f"m{i}", f"set default mood m{i}", chosen=i == 6)
+                                      for i in range(10)))
+    markup = keyboard((), (many,))
+    assert markup is not None
+    rows = [[b.text for b in row] for row in markup.inline_keyboard]
+    assert rows == [["— Default mood —"], ["m0", "m1", "m2", "m3", "m4"],
+                    ["m5", "✓ m6", "m7", "m8", "m9"]]

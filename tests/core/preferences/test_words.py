@@ -8,7 +8,6 @@ import pytest
 from core import preferences as prefs
 from core.conversation.routing import normalise, route
 from core.draft import AUDIO, Draft
-from core.local.music import MOODS
 from core.parser.instructions import Context, apply_instruction
 from core.preferences import Change, Invalid, Preferences
 
@@ -59,7 +58,9 @@ def test_every_choice_sends_words_that_choose_it(language: str) -> None:
 
 
 def test_moods_offered_are_the_codes_moods() -> None:
-    assert prefs.choices("mood") == (None, *MOODS)
+    from core.local.music import MOODS
+
+    assert prefs.choices("mood") == (None, *MOODS) == (None, *prefs.moods())
 
 
 @pytest.mark.parametrize("text", ["settings", "/settings", "/settings@backtrack_bot", "设置",
