@@ -30,6 +30,7 @@ from core.engine import (
     SessionRef,
 )
 from core.errors import EngineError, TooLarge, UserError
+from core.kept import local_copy
 from core.media_limits import human_duration as human_duration
 from core.media_limits import human_size as human_size
 from core.ports import FileStore, RenderRecord, RenderState, RenderStore
@@ -314,11 +315,24 @@ class Delivery:
             rendered = await self._fetch_result(rendered, status)
             how = plan(rendered, limit, self.can_link)
         url = await self._link(rendered, render_id) if how == "link" else None
+        if how == "file":
+            rendered = await self._here(rendered)
         buttons = quick_actions(await self._draft_or_none(session), rendered.width,
                                 rendered.height)
         status("Finished.", 100.0)
         emit(video_reply(rendered, how, url, limit, buttons,
                          as_file=turn.preferences.delivery == "file"))
+
+    async def _here(self, rendered: Rendered) -> Rendered:
+        """A result rendered on another machine (a render worker) is sent from object
+        storage: its local copy is brought here first."""
+        if self.files is None or rendered.path is None or await asyncio.to_thread(
+                rendered.path.is_file):
+            return rendered
+        key = await asyncio.to_thread(stored_path, rendered.path, self.settings.data_dir)
+        if await local_copy(self.files, self.settings.data_dir, key) is None:
+            raise EngineError("the finished video is neither here nor in the file storage")
+        return rendered
 
     async def _link(self, rendered: Rendered, render_id: str) -> str | None:
         """A presigned URL of the result in object storage, else our own signed link. Only
