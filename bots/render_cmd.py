@@ -17,12 +17,12 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from core.config import Settings
-    from core.draft import Draft
-    from core.local.plan import Plan, RenderOptions
+    from core.local.plan import RenderOptions, RenderPlan
     from core.local.probe import MediaInfo
     from core.local.runner import FfmpegRunner, OnProgress
+    from core.timeline.model import Timeline
 
-    Work = Callable[[OnProgress], Awaitable[Plan]]
+    Work = Callable[[OnProgress], Awaitable[RenderPlan]]
 
 VIDEO_TYPES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv"})
 AUDIO_TYPES = frozenset({".mp3", ".wav", ".m4a", ".aac", ".ogg", ".opus", ".flac"}) | VIDEO_TYPES
@@ -138,12 +138,12 @@ def _check_file(path: Path, allowed: frozenset[str], what: str) -> None:
 
 
 async def _render(args: argparse.Namespace, output: Path, max_mb: float | None) -> None:
-    from core.draft import Draft
     from core.local.plan import RenderOptions, title_text
     from core.local.probe import playback_note, probe, require_video
     from core.local.render_job import put_video
     from core.local.runner import FfmpegRunner
     from core.media_limits import check_media
+    from core.timeline.model import Timeline
 
     settings = _settings()  # the operator's limits apply here as in the chat
     video_path: Path = args.video
@@ -153,36 +153,37 @@ async def _render(args: argparse.Namespace, output: Path, max_mb: float | None) 
     if music is not None:
         check_media(music, "audio", args.music.name, settings)
 
-    draft = Draft()
-    put_video(draft, video_path.name, "cli-video", video.duration)
-    draft = _apply(draft, args.instruction, video, music, say=not args.quiet)
+    timeline = put_video(Timeline(), video_path.name, "cli-video", video.duration,
+                         video.has_audio)
+    timeline = _apply(timeline, args.instruction, video, music, say=not args.quiet)
     runner = FfmpegRunner(timeout=settings.render_timeout_seconds)
-    titled, mood = bool(title_text(draft)), _uses_mood(draft)
+    titled, mood = bool(title_text(timeline)), _uses_mood(timeline)
     font_file = settings.font_file if titled else None
     music_dir = settings.data_dir / "music" if mood else Path()
-    song = await _music_for(draft, music, runner, music_dir)
+    song = await _music_for(timeline, music, runner, music_dir)
     max_bytes = int(max_mb * 1_000_000) if max_mb else None
     options = RenderOptions(max_bytes=max_bytes)
     await _with_progress(
-        lambda report: _run(draft, video, song, output, runner, options, font_file, report),
+        lambda report: _run(timeline, video, song, output, runner, options, font_file, report),
         show=sys.stdout.isatty() and not args.quiet,
     )
     if not args.quiet and (note := playback_note(video)):
         print(note, file=sys.stderr)
 
 
-def _apply(draft: Draft, text: str, video: MediaInfo, music: MediaInfo | None,
-           say: bool) -> Draft:
+def _apply(timeline: Timeline, text: str, video: MediaInfo, music: MediaInfo | None,
+           say: bool) -> Timeline:
     """Apply the instruction; say on stderr what was understood (and what was not), so
     stdout stays the output path alone for scripts."""
     from core.parser.instructions import Context, MusicRef, apply_instruction
+    from core.timeline.convert import draft_of, timeline_of
 
     ref = MusicRef(MUSIC_ID, music.path.name, music.duration * 1000) if music else None
-    parsed = apply_instruction(draft, text, Context(video.duration * 1000, video.has_audio, ref))
+    parsed = apply_instruction(draft_of(timeline), text,
+                               Context(video.duration * 1000, video.has_audio, ref))
     if say and parsed.understood:
         print("Got it: " + ", ".join(parsed.understood) + ".", file=sys.stderr)
-    result: Draft = parsed.draft
-    return result
+    return timeline_of(parsed.draft)
 
 
 def _settings() -> Settings:
@@ -191,7 +192,7 @@ def _settings() -> Settings:
     return load_settings()
 
 
-async def _music_for(draft: Draft, music: MediaInfo | None, runner: FfmpegRunner,
+async def _music_for(timeline: Timeline, music: MediaInfo | None, runner: FfmpegRunner,
                      music_dir: Path) -> MediaInfo | None:
     """The song: the `--music` file, or a built-in mood generated into `music_dir`."""
     from core.local.render_job import mood_lookup, resolve_music
@@ -199,22 +200,21 @@ async def _music_for(draft: Draft, music: MediaInfo | None, runner: FfmpegRunner
     async def upload(media_id: str) -> Path | None:
         return music.path if music is not None and media_id == MUSIC_ID else None
 
-    return await resolve_music(draft, mood_lookup(upload, music_dir, runner))
+    return await resolve_music(timeline, mood_lookup(upload, music_dir, runner))
 
 
-def _uses_mood(draft: Draft) -> bool:
-    from core.draft import AUDIO
-
-    seg = draft.first_segment(AUDIO)
-    return seg is not None and bool(seg.meta.get("mood"))
+def _uses_mood(timeline: Timeline) -> bool:
+    song = timeline.song
+    return song is not None and bool(song.source.mood)
 
 
-async def _run(draft: Draft, video: MediaInfo, music: MediaInfo | None, output: Path,
+async def _run(timeline: Timeline, video: MediaInfo, music: MediaInfo | None, output: Path,
                runner: FfmpegRunner, options: RenderOptions, font_file: Path | None,
-               report: OnProgress) -> Plan:
-    from core.local.render_job import render_draft
+               report: OnProgress) -> RenderPlan:
+    from core.local.render_job import render_timeline
 
-    return await render_draft(draft, video, music, output, runner, options, font_file, report)
+    return await render_timeline(timeline, video, music, output, runner, options, font_file,
+                                 report)
 
 
 async def _with_progress(work: Work, show: bool) -> None:

@@ -154,3 +154,13 @@ async def make_room(data_dir: Path, need_bytes: int, max_bytes: int, max_age_sec
         await asyncio.to_thread(ensure_space, data_dir, need_bytes, max_bytes)
     await sweep(data_dir, max(max_bytes - need_bytes, 0), max_age_seconds, keep)
     await asyncio.to_thread(ensure_space, data_dir, need_bytes, max_bytes)
+
+
+def stored_path(path: Path, root: Path) -> str:
+    """How a file is stored: relative to the data folder when inside it, else absolute.
+    Resolves links (file system calls): from a coroutine, run it in a thread."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(root.resolve()))
+    except ValueError:
+        return str(resolved)

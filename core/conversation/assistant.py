@@ -9,6 +9,7 @@ an id that ties it to the traceback in the log.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import secrets
 import time
@@ -18,7 +19,7 @@ from typing import Any, Protocol
 
 from core import preferences
 from core.config import Settings
-from core.conversation.delivery import Delivery, Renderer, Signer
+from core.conversation.delivery import Delivery, Signer
 from core.conversation.fetch import Fetcher, find_links
 from core.conversation.intake import (
     Intake,
@@ -31,6 +32,7 @@ from core.conversation.journal import Journal
 from core.conversation.leases import TurnLeases
 from core.conversation.personal import Personal
 from core.conversation.recovery import Recovery
+from core.conversation.renders import Renderer
 from core.conversation.routing import UPLOAD_HELP, Route, help_text, route, strip_links
 from core.conversation.turn import Message, Notifier, Problem, Reply, Status, Turn
 from core.engine import (
@@ -54,6 +56,8 @@ from core.janitor import sweep
 from core.kept import local_max_age_seconds
 from core.ports import Conversation, FileStore, Store
 from core.tasks import TaskSet
+from core.timeline.convert import timeline_of
+from core.timeline.model import Timeline
 
 log = logging.getLogger("backtrack.assistant")
 
@@ -119,7 +123,7 @@ class Assistant:
         self.intake = Intake(settings, store, probe, self._fetcher,
                              accepts_images=engine_accepts_images(engine), files=files)
         self.renderer = Renderer(settings, store, engine)
-        self.delivery = Delivery(settings, self.renderer, signer, self._fetcher, files)
+        self.delivery = Delivery(settings, signer, self._fetcher, files)
         self._tasks = TaskSet()
         self.journal = Journal(store)
         self.leases = TurnLeases(store, self.journal.boot)
@@ -350,8 +354,22 @@ class Assistant:
             raise NothingToEdit("There's nothing to export yet: send me a video first.")
         if self.gate is not None:
             await self.gate.check_render(turn.key.person)
-        await self.delivery.deliver(turn, session, options, status, emit)
+        rendered, render_id = await self.renderer.render(turn, session, options, status, emit)
+        size = self.delivery.smaller_copy(turn, rendered)
+        if size is not None:  # a file too big for this chat, and no link to give instead
+            status("Too big for this chat; making a smaller copy…", None)
+            rendered, render_id = await self.renderer.render(
+                turn, session, dataclasses.replace(options, max_bytes=size), status, emit)
+        emit(await self.delivery.hand_over(turn, rendered, render_id, await self._timeline(
+            session), status, shrunk=size is not None))
         self._housekeeping()
+
+    async def _timeline(self, session: SessionRef) -> Timeline | None:
+        try:  # the timeline for the quick actions; without it they are the default set
+            return timeline_of(await self.engine.draft(session))
+        except Exception as exc:  # buttons are a nicety: never fail a delivered render
+            log.warning("no timeline for the quick actions (%s)", type(exc).__name__)
+            return None
 
     def _housekeeping(self) -> None:
         """Sweep the data folder now and then (renders add files; start-up sweeps too)."""

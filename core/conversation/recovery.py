@@ -17,17 +17,9 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from core.config import Settings
-from core.conversation.delivery import (
-    DOWNLOAD_NAME,
-    NOT_TOLD,
-    TOLD,
-    RenderLog,
-    Signer,
-    human_duration,
-    human_size,
-    relative_to,
-)
+from core.conversation.delivery import DOWNLOAD_NAME, Signer, human_duration, human_size
 from core.conversation.journal import Journal, interrupted_words
+from core.conversation.renders import NOT_TOLD, TOLD, RenderLog, relative_to
 from core.conversation.turn import ConversationKey, Message, Notice, Notifier, Problem, Reply, Video
 from core.engine import Engine, Progress, Rendered, SessionRef
 from core.errors import EngineError, UserError, new_error_id

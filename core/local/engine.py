@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 from core.config import Settings
-from core.conversation.delivery import stored_path
-from core.draft import AUDIO, VIDEO, Draft
+from core.draft import Draft
 from core.engine import (
     Edited,
     EngineEvent,
@@ -21,20 +21,22 @@ from core.engine import (
     SessionRef,
 )
 from core.errors import BadMedia, EngineError, NothingToEdit, UnsupportedFile
-from core.janitor import make_room
+from core.janitor import make_room, stored_path
 from core.kept import keep_shared, local_copy, local_max_age_seconds, shared
-from core.local.plan import AUDIO_BITRATE, Plan, RenderOptions
+from core.local.plan import AUDIO_BITRATE, RenderOptions, RenderPlan
 from core.local.probe import MediaInfo, playback_note, probe, require_video
 from core.local.render_job import (
     mood_lookup,
     mood_to_prepare,
     put_video,
-    render_draft,
+    render_timeline,
     resolve_music,
 )
 from core.local.render_queue import RenderQueue
 from core.local.runner import FfmpegRunner, progress_stream
 from core.ports import FileStore, MediaRecord, Store
+from core.timeline.convert import draft_of, timeline_of
+from core.timeline.model import Timeline
 
 CREDITS = "Local engine: free, no credits needed."
 PHOTO_REFUSED = ("Photos can't be the clip with the local engine — send a video "
@@ -46,9 +48,8 @@ CLIP_AS_SENT = "There's nothing more to undo — your clip is as you sent it."
 
 def _clip_id(draft: Draft) -> str | None:
     """The media id of the draft's clip, None when it has none."""
-    seg = draft.first_segment(VIDEO)
-    media_id = seg.meta.get("media_id") if seg is not None else None
-    return str(media_id) if media_id else None
+    clip = timeline_of(draft).clip
+    return clip.media_id if clip is not None and clip.media_id else None
 
 
 def _mood_key(mood: str) -> str:
@@ -149,12 +150,12 @@ class LocalEngine:
         if await self.store.get_media(media.media_id) is None:
             await self.store.add_media(await self._record(session, media, info))
         before = await self.draft(session)
-        draft = before.copy()
+        timeline = timeline_of(before)
         if media.kind == "video":
-            line = self._put_video(draft, media, info)
+            timeline, line = self._put_video(timeline, media, info)
         else:
-            line = self._put_music(draft, media, info)
-        await self._save(session, before, draft)
+            timeline, line = self._put_music(timeline, media, info)
+        await self._save(session, before, draft_of(timeline))
         return line
 
     async def _record(self, session: SessionRef, media: MediaFile, info: MediaInfo) -> MediaRecord:
@@ -166,29 +167,29 @@ class LocalEngine:
         )
 
     @staticmethod
-    def _put_video(draft: Draft, media: MediaFile, info: MediaInfo) -> str:
-        put_video(draft, media.name, media.media_id, info.duration)
-        track = draft.track_dict(VIDEO)
-        assert track is not None
-        track["sg"][0]["m"]["has_audio"] = info.has_audio  # so edits need not probe again
+    def _put_video(timeline: Timeline, media: MediaFile,
+                   info: MediaInfo) -> tuple[Timeline, str]:
+        # The clip's own sound is noted now, so edits need not probe again.
+        timeline = put_video(timeline, media.name, media.media_id, info.duration,
+                             info.has_audio)
         size = f", {info.width}x{info.height}" if info.width else ""
-        return (f"Got your video {media.name} ({_clock(info.duration)}{size}). Tell me what to "
-                "do, e.g. \"add lofi music at 30% and fade it out\".")
+        return timeline, (f"Got your video {media.name} ({_clock(info.duration)}{size}). Tell "
+                          "me what to do, e.g. \"add lofi music at 30% and fade it out\".")
 
     @staticmethod
-    def _put_music(draft: Draft, media: MediaFile, info: MediaInfo) -> str:
+    def _put_music(timeline: Timeline, media: MediaFile,
+                   info: MediaInfo) -> tuple[Timeline, str]:
         line = f"Got the music {media.name} ({_clock(info.duration)})."
-        track = draft.track_dict(AUDIO, create=False)
-        segments = track.get("sg") if track is not None else None
-        if isinstance(segments, list) and segments and isinstance(segments[0], dict):
-            meta = segments[0].setdefault("m", {})
-            previous = meta.get("name") or meta.get("mood") or "the old music"
-            meta.pop("mood", None)
-            meta.update({"name": media.name, "media_id": media.media_id})
-            return f"{line} It replaces {previous}."
-        if draft.first_segment(VIDEO) is None:
-            return line  # the assistant asks for the video next
-        return f"{line} Say \"add it at 30%\" to put it under your video."
+        song = timeline.song
+        if song is not None:
+            previous = song.source.name or song.source.mood or "the old music"
+            source = replace(song.source, name=media.name, media_id=media.media_id, mood=None,
+                             seed=None)
+            music = (replace(song, source=source), *timeline.music[1:])
+            return replace(timeline, music=music), f"{line} It replaces {previous}."
+        if timeline.clip is None:
+            return timeline, line  # the assistant asks for the video next
+        return timeline, f"{line} Say \"add it at 30%\" to put it under your video."
 
     # Editing -----------------------------------------------------------------------------------
 
@@ -196,7 +197,7 @@ class LocalEngine:
         from core.parser.instructions import Context, MusicRef, apply_instruction
 
         before = await self.draft(session)
-        video_seg = before.first_segment(VIDEO)
+        clip = timeline_of(before).clip
         has_audio = await self._clip_has_audio(before)
         songs = await self.store.list_media(session.session_id, "audio")
         music = None
@@ -204,7 +205,7 @@ class LocalEngine:
             song = songs[0]
             music = MusicRef(song.id, song.name, (song.duration or 0.0) * 1000)
         prefs = session.preferences
-        ctx = Context(video_seg.duration_ms if video_seg is not None else None, has_audio, music,
+        ctx = Context(clip.duration if clip is not None else None, has_audio, music,
                       mood=prefs.mood, level=prefs.level, fade_out=prefs.fade_out)
         parsed = apply_instruction(before, text, ctx)
         changes = await self._save(session, before, parsed.draft)
@@ -215,10 +216,9 @@ class LocalEngine:
     async def _clip_has_audio(self, draft: Draft) -> bool:
         """Whether the clip has its own sound: remembered in the draft since it arrived,
         probed for drafts written before that."""
-        seg = draft.first_segment(VIDEO)
-        known = seg.meta.get("has_audio") if seg is not None else None
-        if isinstance(known, bool):
-            return known
+        clip = timeline_of(draft).clip
+        if clip is not None and clip.has_audio is not None:
+            return clip.has_audio
         path = await self._clip_path(draft)
         return path is not None and (await probe(path)).has_audio
 
@@ -234,6 +234,7 @@ class LocalEngine:
         self, session: SessionRef, options: ExportOptions
     ) -> AsyncIterator[EngineEvent]:
         draft = await self.draft(session)
+        timeline = timeline_of(draft)
         video_path = await self._clip_path(draft)
         if video_path is None:
             raise NothingToEdit("Send me a video first, then tell me what to do with it.")
@@ -245,12 +246,13 @@ class LocalEngine:
                 if place > 0:
                     yield Progress(f"Waiting for a free renderer: you are number {place} in line")
             music_dir = self.settings.data_dir / "music"
-            mood = mood_to_prepare(draft, music_dir)
+            mood = mood_to_prepare(timeline, music_dir)
             if mood and await self._shared_mood(mood):
                 mood = None  # another machine made it
             if mood:
                 yield Progress(f"Preparing the {mood} music…")
-            music = await resolve_music(draft, mood_lookup(self._media, music_dir, self.runner))
+            music = await resolve_music(timeline,
+                                        mood_lookup(self._media, music_dir, self.runner))
             if mood and music is not None:  # made here: every machine may use it now
                 await keep_shared(self.files, _mood_key(mood), music.path)
             yield Progress("Rendering…", 0.0)
@@ -261,13 +263,13 @@ class LocalEngine:
             # Our own folder inside the data folder: the engine makes it (the render does not).
             await asyncio.to_thread(output.parent.mkdir, parents=True, exist_ok=True)
             render_options = RenderOptions(options.resolution, options.aspect, options.max_bytes)
-            plan: Plan | None = None
+            plan: RenderPlan | None = None
             shown = 0.0
             async for item in progress_stream(
-                lambda report: render_draft(draft, video, music, output, self.runner,
-                                            render_options, self.settings.font_file, report)
+                lambda report: render_timeline(timeline, video, music, output, self.runner,
+                                               render_options, self.settings.font_file, report)
             ):
-                if isinstance(item, Plan):
+                if isinstance(item, RenderPlan):
                     plan = item
                 elif item >= shown + 1 and item < 100:
                     shown = float(int(item))

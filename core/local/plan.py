@@ -1,7 +1,8 @@
 """Draft + probed media -> ffmpeg arguments. Pure: no files are touched, nothing is run.
 
-`plan()` reads the draft's conventions (see `core/draft.py`) into a `Plan` of plain numbers;
-`build_command()` and `build_loudness_pass()` turn a plan into arguments (without the
+`plan()` reads the typed timeline (`core/timeline/model.py`, times in ms) into a `RenderPlan`
+of plain numbers in seconds (ffmpeg's unit); `build_command()` and `build_loudness_pass()`
+turn a render plan into arguments (without the
 executable, without the output file: the runner appends a temporary name). The picture
 side (output size, blur/crop/pad, title) lives in `core/local/picture.py`.
 
@@ -29,14 +30,15 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from core.draft import AUDIO, TEXT, Draft, Segment
+from core.draft import number
 from core.errors import BadMedia, TooLarge
-from core.local import envelope
+from core.local import envelope  # the dips' ffmpeg expression
 from core.local.picture import geometry
 from core.local.picture import video_filter as picture_filter
 from core.local.probe import MediaInfo, playback_problem
+from core.timeline.model import MusicTrack, Timeline
 
 DEFAULT_MAX_SHORT_SIDE = 1080
 AUDIO_BITRATE = 192_000
@@ -61,7 +63,7 @@ class LoudnessStats:
 
 @dataclass(frozen=True)
 class RenderInputs:
-    """The probed files a draft refers to, resolved by the caller."""
+    """The probed files a timeline refers to, resolved by the caller."""
 
     video: MediaInfo
     music: MediaInfo | None = None
@@ -72,7 +74,7 @@ class RenderInputs:
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """Export knobs; None means "as the draft says"."""
+    """Export knobs; None means "as the timeline says"."""
 
     resolution: int | None = None
     aspect: str | None = None
@@ -81,7 +83,9 @@ class RenderOptions:
 
 
 @dataclass(frozen=True)
-class MusicPlan:
+class MusicMix:
+    """How one song enters the mix, in seconds."""
+
     path: Path
     seek: float  # seconds into the song (input -ss)
     start: float  # where it starts in the output
@@ -91,11 +95,11 @@ class MusicPlan:
     fade_out: float
     loop: Literal["none", "crossfade", "stream"]
     loop_unit: float  # song length after the seek (for the crossfade loop)
-    dips: tuple[tuple[float, float, float], ...] = ()  # m["envelope"], core/local/envelope.py
+    dips: tuple[tuple[float, float, float], ...] = ()  # MusicTrack.envelope, in ms
 
 
 @dataclass(frozen=True)
-class Plan:
+class RenderPlan:
     """Everything the command needs, as plain values (easy to assert on in tables)."""
 
     video_path: Path
@@ -108,7 +112,7 @@ class Plan:
     video_bitrate: int | None
     original_volume: float | None  # None: the original sound is not used
     audio_copy: bool
-    music: MusicPlan | None
+    music: MusicMix | None
     duck: bool
     loudness: float | None
     reasons: tuple[str, ...] = field(default=())  # why the video is re-encoded
@@ -118,55 +122,43 @@ class Plan:
         return self.audio_copy or self.original_volume is not None or self.music is not None
 
 
-# Reading the draft --------------------------------------------------------------------------
+# Reading the timeline -----------------------------------------------------------------------
 
 
-def _num(value: Any, default: float) -> float:
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return default
-    return result if math.isfinite(result) else default
-
-
-def _trim(meta: dict[str, Any], length: float) -> tuple[float, float]:
-    trim = meta.get("trim")
+def _trim(timeline: Timeline, length: float) -> tuple[float, float]:
     start, end = 0.0, length
-    if isinstance(trim, list | tuple) and len(trim) == 2:
-        start = min(max(_num(trim[0], 0) / 1000, 0.0), length)
-        end = min(max(_num(trim[1], length * 1000) / 1000, start), length)
+    if timeline.trim is not None:
+        start = min(max(timeline.trim[0] / 1000, 0.0), length)
+        end = min(max(timeline.trim[1] / 1000, start), length)
     if end - start < 0.1:
         raise BadMedia("The trim leaves less than a tenth of a second of video.")
     return start, end - start
 
 
-def title_text(draft: Draft) -> str | None:
-    """The title to draw, if the draft has one (the caller writes it to `title_file`)."""
-    seg = draft.first_segment(TEXT)
-    text = seg.text.strip() if seg is not None else ""
+def title_text(timeline: Timeline) -> str | None:
+    """The title to draw, if the timeline has one (the caller writes it to `title_file`)."""
+    text = timeline.title.text.strip() if timeline.title is not None else ""
     return text or None
 
 
-def _title(draft: Draft, duration: float) -> tuple[float, float, str] | None:
-    seg = draft.first_segment(TEXT)
-    text = title_text(draft)
-    if seg is None or text is None:
+def _title(timeline: Timeline, duration: float) -> tuple[float, float, str] | None:
+    title, text = timeline.title, title_text(timeline)
+    if title is None or text is None:
         return None
-    start = max(seg.start_ms / 1000, 0.0)
-    length = seg.duration_ms / 1000 if seg.duration_ms > 0 else 3.0
+    start = max(title.start / 1000, 0.0)
+    length = title.length / 1000 if title.length > 0 else 3.0
     if start >= duration:
         return None
     return start, min(start + length, duration), text
 
 
-def _music(seg: Segment | None, info: MediaInfo | None, duration: float) -> MusicPlan | None:
-    if seg is None or info is None or not info.has_audio:
+def _music(track: MusicTrack | None, info: MediaInfo | None, duration: float) -> MusicMix | None:
+    if track is None or info is None or not info.has_audio:
         return None
-    m = seg.meta
-    start = max(seg.start_ms / 1000, 0.0)
-    wanted = seg.duration_ms / 1000 if seg.duration_ms > 0 else math.inf
+    start = max(track.start / 1000, 0.0)
+    wanted = track.length / 1000 if track.length > 0 else math.inf
     needed = min(wanted, duration - start)
-    seek = max(_num(m.get("offset"), 0) / 1000, 0.0)
+    seek = max(track.offset / 1000, 0.0)
     if seek >= info.duration - 0.5:
         seek = 0.0
     available = info.duration - seek
@@ -175,32 +167,34 @@ def _music(seg: Segment | None, info: MediaInfo | None, duration: float) -> Musi
     # "trim" means "fit the video": a song that turns out shorter (a longer clip was sent
     # since) loops too. Only "once" may leave silence, because the user asked for it.
     loop: Literal["none", "crossfade", "stream"] = "none"
-    if m.get("fit") != "once" and available < needed - 0.02:
+    if track.fit != "once" and available < needed - 0.02:
         loop = "crossfade" if 1.0 <= available <= CROSSFADE_LOOP_MAX else "stream"
         length = needed
     else:
         length = min(needed, available)
-    fade_in = min(max(_num(m.get("fade_in"), 0) / 1000, 0.0), length)
-    fade_out = min(max(_num(m.get("fade_out"), 0) / 1000, 0.0), length)
-    volume = min(max(seg.volume if seg.volume is not None else 1.0, 0.0), 4.0)
-    return MusicPlan(info.path, seek, start, length, volume, fade_in, fade_out, loop, available,
-                     tuple(envelope.read(m)))
+    fade_in = min(max(track.fade_in / 1000, 0.0), length)
+    fade_out = min(max(track.fade_out / 1000, 0.0), length)
+    volume = min(max(track.gain, 0.0), 4.0)
+    dips = tuple((float(span.start), float(span.end), span.factor) for span in track.envelope)
+    return MusicMix(info.path, seek, start, length, volume, fade_in, fade_out, loop, available,
+                    dips)
 
 
-def plan(draft: Draft, inputs: RenderInputs, options: RenderOptions | None = None) -> Plan:
+def plan(timeline: Timeline, inputs: RenderInputs,
+         options: RenderOptions | None = None) -> RenderPlan:
     """Decide what to copy, what to re-encode and how the sound is mixed."""
     options = options or RenderOptions()
     video = inputs.video
     if not video.has_video or not video.width or not video.height:
         raise BadMedia(f"{video.path.name} has no video stream; please send a video.")
-    meta = draft.meta
-    start, duration = _trim(meta, video.duration)
+    picture = timeline.picture
+    start, duration = _trim(timeline, video.duration)
     out_w, out_h, fg_w, fg_h, mode = geometry(
-        video.width, video.height, options.aspect or meta.get("aspect"),
-        str(meta.get("fill") or "blur"), options.resolution or _int_or_none(meta.get("resolution")),
-        options.max_short_side, options.resolution is not None or bool(meta.get("upscale")),
+        video.width, video.height, options.aspect or picture.aspect, picture.fill or "blur",
+        options.resolution or picture.resolution, options.max_short_side,
+        options.resolution is not None or bool(picture.upscale),
     )
-    title = _title(draft, duration) if inputs.title_file else None
+    title = _title(timeline, duration) if inputs.title_file else None
     reasons = []
     if mode:
         reasons.append(f"aspect ({mode})")
@@ -215,16 +209,12 @@ def plan(draft: Draft, inputs: RenderInputs, options: RenderOptions | None = Non
     elif problem := playback_problem(video):  # copied as is, phones would not play it
         reasons.append(f"playback ({problem})")
 
-    original = meta.get("original") or "keep"
     original_volume: float | None = None
-    if video.has_audio and original != "mute":
-        original_volume = 1.0
-        if original == "lower":
-            original_volume = min(max(_num(meta.get("original_volume"), 0.3), 0.0), 1.0)
-    music = _music(draft.first_segment(AUDIO), inputs.music, duration)
-    target = _num(meta.get("loudness"), math.nan)
-    loudness = target if math.isfinite(target) else None
-    duck = bool(meta.get("duck")) and music is not None and original_volume is not None
+    if video.has_audio and timeline.original.mode != "mute":
+        original_volume = min(max(timeline.original.gain, 0.0), 1.0)
+    music = _music(timeline.song, inputs.music, duration)
+    loudness = timeline.loudness
+    duck = bool(timeline.original.duck) and music is not None and original_volume is not None
     audio_copy = (original_volume == 1.0 and music is None and loudness is None
                   and video.audio_codec == "aac" and start == 0)
     has_audio = audio_copy or original_volume is not None or music is not None
@@ -246,7 +236,7 @@ def plan(draft: Draft, inputs: RenderInputs, options: RenderOptions | None = Non
     if not copy_video:
         video_filter = picture_filter((video.width, video.height), (out_w, out_h), (fg_w, fg_h),
                                       mode, title, inputs.title_file, inputs.font_file)
-    return Plan(
+    return RenderPlan(
         video_path=video.path, start=start, duration=duration, copy_video=copy_video,
         width=video.width if copy_video else out_w, height=video.height if copy_video else out_h,
         video_filter=video_filter, video_bitrate=bitrate, original_volume=original_volume,
@@ -255,15 +245,10 @@ def plan(draft: Draft, inputs: RenderInputs, options: RenderOptions | None = Non
     )
 
 
-def _int_or_none(value: Any) -> int | None:
-    number = _num(value, 0)
-    return int(number) if number > 0 else None
-
-
 # Sound ------------------------------------------------------------------------------------
 
 
-def _music_filter(music: MusicPlan, duration: float) -> str:
+def _music_filter(music: MusicMix, duration: float) -> str:
     parts = ["aresample=48000", "aformat=sample_fmts=fltp:channel_layouts=stereo"]
     if music.loop == "crossfade":
         c = min(LOOP_CROSSFADE, music.loop_unit / 4)
@@ -296,7 +281,7 @@ def _music_filter(music: MusicPlan, duration: float) -> str:
     return head + "," + ",".join(parts)
 
 
-def audio_filter(p: Plan, loudnorm: str | None) -> str | None:
+def audio_filter(p: RenderPlan, loudnorm: str | None) -> str | None:
     """The "[aout]" graph, or None when the sound is copied or absent."""
     if p.audio_copy or not p.has_audio:
         return None
@@ -335,7 +320,7 @@ def audio_filter(p: Plan, loudnorm: str | None) -> str | None:
 # Commands -----------------------------------------------------------------------------------
 
 
-def _inputs(p: Plan) -> list[str]:
+def _inputs(p: RenderPlan) -> list[str]:
     args = []
     if p.start > 0:
         args += ["-ss", f"{p.start:.3f}"]
@@ -358,7 +343,7 @@ def _loudnorm(target: float, stats: LoudnessStats | None) -> str:
             f":offset={stats.target_offset:g}:linear=true:print_format=summary")
 
 
-def build_loudness_pass(p: Plan) -> list[str] | None:
+def build_loudness_pass(p: RenderPlan) -> list[str] | None:
     """First loudnorm pass (audio only, to the null muxer; complete, output included), or
     None when no loudness target is set."""
     if p.loudness is None or not p.has_audio:
@@ -369,7 +354,7 @@ def build_loudness_pass(p: Plan) -> list[str] | None:
             "-t", f"{p.duration:.3f}", "-f", "null", "-"]
 
 
-def build_command(p: Plan, stats: LoudnessStats | None = None) -> list[str]:
+def build_command(p: RenderPlan, stats: LoudnessStats | None = None) -> list[str]:
     """The render: everything but the executable and the output file (an MP4)."""
     loud = _loudnorm(p.loudness, stats) if p.loudness is not None and stats else None
     audio = audio_filter(p, loud)
@@ -403,9 +388,8 @@ def parse_loudnorm(stderr: str) -> LoudnessStats:
         raise ValueError("no loudnorm measurements in ffmpeg's output")
     data = json.loads(found[-1])
 
-    def number(key: str) -> float:
-        value = _num(data.get(key), math.nan)
-        return value if math.isfinite(value) else -70.0
+    def measured(key: str) -> float:
+        return number(data.get(key), -70.0)
 
-    return LoudnessStats(number("input_i"), number("input_tp"), number("input_lra"),
-                         number("input_thresh"), number("target_offset"))
+    return LoudnessStats(measured("input_i"), measured("input_tp"), measured("input_lra"),
+                         measured("input_thresh"), measured("target_offset"))

@@ -1,22 +1,21 @@
 """One local render from start to end: resolve the music, write the title, measure loudness
-(first pass), build the command and run it. Shared by `LocalEngine` and `backtrack render`."""
+(first pass), build the command and run it. Shared by `LocalEngine` and `backtrack render`.
+Everything here reads the typed timeline (core/timeline/model.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import math
 import shutil
 import tempfile
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from core.draft import AUDIO, VIDEO, Draft, Segment
 from core.errors import NothingToEdit, RenderFailed
 from core.local.plan import (
-    Plan,
     RenderInputs,
     RenderOptions,
+    RenderPlan,
     build_command,
     build_loudness_pass,
     parse_loudnorm,
@@ -25,6 +24,8 @@ from core.local.plan import (
 )
 from core.local.probe import MediaInfo, probe
 from core.local.runner import FfmpegRunner, OnProgress
+from core.timeline.fit import fit_music
+from core.timeline.model import Clip, Song, Timeline
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
@@ -48,48 +49,18 @@ CJK_FONT_CANDIDATES = (
 )
 """Fonts with Chinese, Japanese and Korean glyphs: DejaVu has none (titles would be boxes)."""
 
-MusicLookup = Callable[[Segment], Awaitable[Path | None]]
-"""Finds the file of a BGM segment (an upload by `media_id`, or a built-in `mood`)."""
+MusicLookup = Callable[[Song], Awaitable[Path | None]]
+"""Finds the file of a song (an upload by `media_id`, or a built-in `mood`)."""
 
 
-def put_video(draft: Draft, name: str, media_id: str, duration: float) -> None:
-    """Make the clip the draft's video (in place). The old clip's trim goes, and the music is
+def put_video(timeline: Timeline, name: str, media_id: str, duration: float,
+              has_audio: bool | None = None) -> Timeline:
+    """The timeline with this clip as its video. The old clip's trim goes, and the music is
     refitted to the new clip: from its start to the new end, or to its `until` when that
     still lies inside the new clip ("once" music keeps the song's length as its limit)."""
-    new_ms = round(duration * 1000)
-    track = draft.track_dict(VIDEO)
-    assert track is not None
-    track["sg"] = [{"s": 0, "d": new_ms, "m": {"name": name, "media_id": media_id}}]
-    draft.meta.pop("trim", None)  # a trim of the old clip means nothing for this one
-    music = draft.track_dict(AUDIO, create=False)
-    for seg in (music or {}).get("sg", []):
-        if isinstance(seg, dict):
-            refit_music(seg, new_ms)
-
-
-def _ms(value: object) -> float:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 0.0
-    return number if math.isfinite(number) else 0.0
-
-
-def refit_music(seg: dict[str, Any], length_ms: int) -> None:
-    """Set a BGM segment's `d` for a video of `length_ms` (in place), as the parser would."""
-    raw = seg.get("m")
-    meta: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    start = max(_ms(seg.get("s")), 0.0)
-    if start >= length_ms:
-        seg["s"] = start = 0.0
-    end = float(length_ms)
-    until = _ms(meta.get("until"))
-    if start < until < length_ms:
-        end = until
-    needed = end - start
-    if meta.get("fit") == "once" and _ms(meta.get("source_ms")) > 0:
-        needed = min(needed, max(_ms(meta["source_ms"]) - _ms(meta.get("offset")), 0.0))
-    seg["d"] = round(max(needed, 0.0))
+    clip = Clip(media_id=media_id, name=name, duration=round(duration * 1000),
+                has_audio=has_audio)
+    return fit_music(replace(timeline, clips=(clip,), trim=None))
 
 
 def needs_cjk_font(text: str) -> bool:
@@ -114,12 +85,11 @@ def mood_lookup(
 ) -> MusicLookup:
     """A lookup that serves uploads by media id and generates built-in moods on first use."""
 
-    async def lookup(seg: Segment) -> Path | None:
-        media_id = seg.meta.get("media_id")
-        if isinstance(media_id, str) and media_id:
-            return await uploads(media_id)
-        mood = seg.meta.get("mood")
-        if isinstance(mood, str) and mood:
+    async def lookup(song: Song) -> Path | None:
+        if song.media_id:
+            return await uploads(song.media_id)
+        mood = song.mood
+        if mood:
             from core.local.music import ensure_mood  # generated music is only needed here
 
             generated: Path = await ensure_mood(mood, music_dir, runner)
@@ -129,12 +99,12 @@ def mood_lookup(
     return lookup
 
 
-def mood_to_prepare(draft: Draft, music_dir: Path) -> str | None:
-    """The built-in mood the draft's music needs and that is not generated yet (the first
+def mood_to_prepare(timeline: Timeline, music_dir: Path) -> str | None:
+    """The built-in mood the timeline's music needs and that is not generated yet (the first
     use takes a few seconds, worth telling the user), else None."""
-    seg = draft.first_segment(AUDIO)
-    mood = seg.meta.get("mood") if seg is not None and not seg.meta.get("media_id") else None
-    if not isinstance(mood, str) or not mood:
+    song = timeline.song
+    mood = song.source.mood if song is not None and not song.source.media_id else None
+    if not mood:
         return None
     from core.local.music import mood_filename
 
@@ -145,19 +115,20 @@ def mood_to_prepare(draft: Draft, music_dir: Path) -> str | None:
     return None if ready else mood
 
 
-async def resolve_music(draft: Draft, lookup: MusicLookup) -> MediaInfo | None:
-    """The probed music file of the draft's BGM track, or None when there is no music."""
-    seg = draft.first_segment(AUDIO)
-    if seg is None:
+async def resolve_music(timeline: Timeline, lookup: MusicLookup) -> MediaInfo | None:
+    """The probed music file of the timeline's song, or None when there is no music."""
+    song = timeline.song
+    if song is None:
         return None
-    path = await lookup(seg)
+    path = await lookup(song.source)
     if path is None or not path.is_file():
-        raise NothingToEdit(f"I no longer have the music {seg.name}; please send it again.")
+        raise NothingToEdit(f"I no longer have the music {song.source.label}; please send it "
+                            "again.")
     return await probe(path)
 
 
-async def render_draft(
-    draft: Draft,
+async def render_timeline(
+    timeline: Timeline,
     video: MediaInfo,
     music: MediaInfo | None,
     output: Path,
@@ -165,10 +136,10 @@ async def render_draft(
     options: RenderOptions | None = None,
     font_file: Path | None = None,
     on_progress: OnProgress | None = None,
-) -> Plan:
-    """Render the draft to `output` (atomically); returns the plan that was carried out."""
+) -> RenderPlan:
+    """Render the timeline to `output` (atomically); returns the plan that was carried out."""
     report = on_progress or (lambda _percent: None)
-    text = title_text(draft)
+    text = title_text(timeline)
     work = await asyncio.to_thread(_work_folder, output.parent)
     try:
         title_file = None
@@ -177,7 +148,7 @@ async def render_draft(
             await asyncio.to_thread(title_file.write_text, text, encoding="utf-8")
         font = await asyncio.to_thread(find_font, font_file, text) if text else None
         inputs = RenderInputs(video, music, title_file, font)
-        the_plan = plan(draft, inputs, options)
+        the_plan = plan(timeline, inputs, options)
         stats = None
         first = build_loudness_pass(the_plan)
         share = 0.0

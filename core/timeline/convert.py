@@ -35,6 +35,9 @@ from core.timeline.model import (
 JSON = dict[str, Any]
 T = TypeVar("T")
 
+MAX_LEVEL = 4.0
+"""The highest level factor a span may have (core/local/envelope.py renders the spans)."""
+
 
 # Reading --------------------------------------------------------------------------------------
 
@@ -77,8 +80,11 @@ def _envelope(value: Any) -> tuple[LevelSpan, ...]:
         return ()
     spans = []
     for item in value:
-        if isinstance(item, list | tuple) and len(item) == 3:
-            spans.append(LevelSpan(_ms(item[0]), _ms(item[1]), number(item[2], 1.0)))
+        if not (isinstance(item, list | tuple) and len(item) == 3):
+            continue
+        start, end, level = number(item[0], -1), number(item[1], -1), number(item[2], -1)
+        if end > start >= 0 and 0 <= level <= MAX_LEVEL:  # else dropped, as a render drops it
+            spans.append(LevelSpan(round(start), round(end), level))
     return tuple(spans)
 
 
@@ -134,13 +140,13 @@ def timeline_of(draft: Draft | Mapping[str, Any]) -> Timeline:
     m = _meta(data)
     titles = _segments(data, TEXT)
     loudness = number(m.get("loudness"), float("nan"))
-    level = m.get("original_volume")
+    level = number(m.get("original_volume"), float("nan"))
     return Timeline(
         clips=tuple(read_clip(s) for s in _segments(data, VIDEO)),
         music=tuple(read_music(s) for s in _segments(data, AUDIO)),
         original=OriginalSound(
             mode=cast(OriginalMode | None, _choice(m.get("original"), OriginalMode)),
-            level=number(level) if level is not None and not isinstance(level, bool) else None,
+            level=level if level == level else None,
             duck=_flag(m.get("duck"))),
         picture=Picture(aspect=_text(m.get("aspect")), fill=_text(m.get("fill")),
                         resolution=_resolution(m.get("resolution")),

@@ -8,12 +8,14 @@ import pytest
 
 from core.config import Settings
 from core.conversation.assistant import Assistant
-from core.conversation.delivery import Plan, plan, quick_actions
+from core.conversation.delivery import Handoff, handoff, quick_actions
 from core.conversation.routing import Route, route
 from core.conversation.turn import QUICK_ACTIONS, Problem, Turn, Video
 from core.draft import AUDIO, Draft
 from core.engine import Rendered
 from core.local.render_job import put_video
+from core.timeline.convert import draft_of, timeline_of
+from core.timeline.model import Timeline
 from tests.core.assistant.conftest import KEY, attach, collect, fake_probe
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore
@@ -33,8 +35,9 @@ REMOTE = Rendered(path=None, url="https://cdn/x.mp4", size=1000, duration=4.0)
     (REMOTE, None, False, "url"),
     (REMOTE, 10, True, "url"),
 ])
-def test_plan(rendered: Rendered, limit: int | None, can_sign: bool, expected: Plan) -> None:
-    assert plan(rendered, limit, can_sign) == expected
+def test_handoff(rendered: Rendered, limit: int | None, can_sign: bool,
+                 expected: Handoff) -> None:
+    assert handoff(rendered, limit, can_sign) == expected
 
 
 class FakeSigner:
@@ -107,7 +110,7 @@ async def test_failed_render_is_recorded_and_apologised(
 
 
 async def test_render_progress_writes_are_throttled() -> None:
-    from core.conversation.delivery import RenderLog
+    from core.conversation.renders import RenderLog
     from core.ports import RenderRecord
 
     now = [100.0]
@@ -130,7 +133,7 @@ async def test_the_renderer_keeps_no_entry_per_conversation_once_renders_end(
         settings: Settings, store: MemoryStore, engine: FakeEngine) -> None:
     import asyncio
 
-    from core.conversation.delivery import Renderer
+    from core.conversation.renders import Renderer
     from core.conversation.turn import ConversationKey
     from core.engine import ExportOptions, SessionRef
 
@@ -165,8 +168,7 @@ async def test_the_renderer_keeps_no_entry_per_conversation_once_renders_end(
 # Quick actions: the buttons under a video depend on the draft ---------------------------------
 
 def _draft(volume: float | None = 0.4, fade_out: int = 0, aspect: str | None = None) -> Draft:
-    draft = Draft()
-    put_video(draft, "clip.mp4", "v1", 4.0)
+    draft = draft_of(put_video(Timeline(), "clip.mp4", "v1", 4.0))
     if volume is not None:
         track = draft.track_dict(AUDIO)
         assert track is not None
@@ -194,7 +196,7 @@ def _draft(volume: float | None = 0.4, fade_out: int = 0, aspect: str | None = N
 ])
 def test_quick_actions(draft: Draft | None, size: tuple[int | None, int | None],
                        expected: tuple[str, ...]) -> None:
-    assert quick_actions(draft, *size) == expected
+    assert quick_actions(timeline_of(draft) if draft else None, *size) == expected
 
 
 # Each label, sent back as a message, is the edit it offers.
@@ -230,5 +232,5 @@ def test_every_quick_action_is_the_edit_it_offers(label: str) -> None:
 def test_undo_button_is_undo() -> None:
     assert route("Undo") == Route("undo")
     labels = {label for d in (_draft(), _draft(0.1, 100, "9:16"), _draft(None), None)
-              for label in quick_actions(d)}
+              for label in quick_actions(timeline_of(d) if d else None)}
     assert labels <= set(LABELS) | {"Undo"}

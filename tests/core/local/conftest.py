@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from core.draft import Draft
-from core.local.plan import Plan, RenderOptions
+from core.local.plan import RenderOptions, RenderPlan
 from core.local.probe import probe_sync
-from core.local.render_job import render_draft
+from core.local.render_job import render_timeline
 from core.local.runner import FfmpegRunner
+from core.timeline.convert import timeline_of
 from tests.media import ffmpeg, make_audio
 
-Render = Callable[..., Awaitable[tuple[Path, Plan]]]
+Render = Callable[..., Awaitable[tuple[Path, RenderPlan]]]
 
 
 @pytest.fixture
@@ -42,10 +43,10 @@ def render(runner: FfmpegRunner, tmp_path: Path) -> Render:
 
     async def go(draft: Draft, video: Path, music: Path | None = None,
                  options: RenderOptions | None = None, name: str = "out.mp4",
-                 folder: Path | None = None) -> tuple[Path, Plan]:
+                 folder: Path | None = None) -> tuple[Path, RenderPlan]:
         out = (folder or tmp_path) / name
-        plan = await render_draft(draft, probe_sync(video),
-                                  probe_sync(music) if music else None, out, runner, options)
+        plan = await render_timeline(timeline_of(draft), probe_sync(video),
+                                     probe_sync(music) if music else None, out, runner, options)
         return out, plan
 
     return go

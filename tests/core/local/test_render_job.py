@@ -10,6 +10,8 @@ import pytest
 from core.draft import AUDIO, VIDEO, Draft
 from core.local.music import mood_filename
 from core.local.render_job import find_font, mood_to_prepare, needs_cjk_font, put_video
+from core.timeline.convert import draft_of, timeline_of
+from core.timeline.model import Timeline
 
 
 def draft_with(video_ms: int, music: dict[str, Any] | None, **meta: Any) -> Draft:
@@ -42,18 +44,17 @@ def song(s: int, d: int, **m: Any) -> dict[str, Any]:
 def test_music_follows_the_new_clip(before: dict[str, Any], seconds: float, expected_s: int,
                                     expected_d: int) -> None:
     draft = draft_with(3000, before, trim=[0, 2000] if before["d"] == 2000 else None)
-    put_video(draft, "new.mp4", "v2", seconds)
+    draft = draft_of(put_video(timeline_of(draft), "new.mp4", "v2", seconds))
     music = draft.first_segment(AUDIO)
     assert music is not None
     assert (music.start_ms, music.duration_ms) == (expected_s, expected_d)
     video = draft.first_segment(VIDEO)
     assert video is not None and video.duration_ms == round(seconds * 1000)
-    assert video.meta["media_id"] == "v2" and "trim" not in draft.meta
+    assert video.meta["media_id"] == "v2" and timeline_of(draft).trim is None
 
 
 def test_first_clip_without_music() -> None:
-    draft = Draft()
-    put_video(draft, "clip.mp4", "v1", 4.25)
+    draft = draft_of(put_video(Timeline(), "clip.mp4", "v1", 4.25))
     assert draft.first_segment(AUDIO) is None
     seg = draft.first_segment(VIDEO)
     assert seg is not None and (seg.duration_ms, seg.name) == (4250, "clip.mp4")
@@ -71,8 +72,8 @@ def test_mood_to_prepare(tmp_path: Path, meta: dict[str, Any], cached: bool,
     draft = draft_with(3000, {"s": 0, "d": 3000, "m": {"name": "x", **meta}})
     if cached:
         (tmp_path / mood_filename("lofi")).write_bytes(b"m4a")
-    assert mood_to_prepare(draft, tmp_path) == expected
-    assert mood_to_prepare(draft_with(3000, None), tmp_path) is None
+    assert mood_to_prepare(timeline_of(draft), tmp_path) == expected
+    assert mood_to_prepare(timeline_of(draft_with(3000, None)), tmp_path) is None
 
 
 @pytest.mark.parametrize(("text", "cjk"), [

@@ -19,6 +19,7 @@ from core.local.plan import (
     parse_loudnorm,
     plan,
 )
+from core.timeline.convert import timeline_of
 from tests.core.local.drafts import audio_info, make_draft, video_info
 
 SONG = audio_info(duration=200)
@@ -28,7 +29,7 @@ def _args(draft_kwargs: dict[str, Any], video: Any = None, music: Any = SONG,
           options: RenderOptions | None = None, title: bool = False) -> tuple[Any, list[str]]:
     inputs = RenderInputs(video or video_info(), music,
                           Path("/tmp/t.txt") if title else None, Path("/f/DejaVuSans.ttf"))
-    p = plan(make_draft(**draft_kwargs), inputs, options)
+    p = plan(timeline_of(make_draft(**draft_kwargs)), inputs, options)
     return p, build_command(p)
 
 
@@ -262,7 +263,7 @@ def test_byte_limit_too_small_is_a_user_error() -> None:
 def test_title_text_never_enters_the_graph() -> None:
     inputs = RenderInputs(video_info(), SONG, Path("/tmp/it's [a]: b,c;%/title.txt"),
                           Path("/fonts/x:y.ttf"))
-    p = plan(make_draft(music={}, title="it's 50%: a\\b; c"), inputs)
+    p = plan(timeline_of(make_draft(music={}, title="it's 50%: a\\b; c")), inputs)
     graph = p.video_filter or ""
     assert "50%" not in graph
     assert r"textfile=/tmp/it\\\'s \[a\]\\: b\,c\;%/title.txt" in graph
@@ -294,4 +295,4 @@ def test_options_override_the_draft() -> None:
 
 def test_audio_file_is_not_a_video() -> None:
     with pytest.raises(BadMedia, match="no video stream"):
-        plan(make_draft(), RenderInputs(audio_info()))
+        plan(timeline_of(make_draft()), RenderInputs(audio_info()))
