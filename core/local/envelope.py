@@ -1,44 +1,30 @@
 """The music's level over time: dips and lifts for part of the video, then back.
 
 "quieter for the first 5 seconds" is not a cut and not a new volume: the music plays at a lower
-level from 0 to 5 s and comes back to its own level after. It is kept on the BGM segment as
-`m["envelope"]`, a list of `[start_ms, end_ms, level]` on the output's timeline (after the trim),
-`level` multiplying the segment's `volume` (documented in core/draft.py). The render turns it
+level from 0 to 5 s and comes back to its own level after. It is kept on the music track as
+`MusicTrack.envelope`, spans of (start_ms, end_ms, level) on the output's timeline (after the
+trim), `level` multiplying the track's level (in the draft JSON: `m["envelope"]`, see
+core/draft.py; core/timeline/convert.py reads and writes it). The render turns it
 into one ffmpeg `volume` expression (`expression`), with short ramps so nothing clicks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+
+from core.timeline.model import MAX_LEVEL_FACTOR, LevelSpan
 
 RAMP_S = 0.5
 """Seconds the level takes to go down into a dip and back up after it."""
-MAX_LEVEL = 4.0
 
 
-def read(meta: Mapping[str, Any]) -> list[tuple[float, float, float]]:
-    """The segment's dips as (start_ms, end_ms, level), bad entries dropped."""
-    raw = meta.get("envelope")
-    found: list[tuple[float, float, float]] = []
-    if not isinstance(raw, Sequence) or isinstance(raw, str):
-        return found
-    for item in raw:
-        try:
-            start, end, level = (float(x) for x in item)
-        except (TypeError, ValueError):
-            continue
-        if end > start >= 0 and 0 <= level <= MAX_LEVEL:
-            found.append((start, end, level))
-    return found
-
-
-def add(meta: dict[str, Any], start_ms: float, end_ms: float, level: float) -> None:
-    """Put a dip on the segment (in place); dips it overlaps are replaced."""
-    kept = [d for d in read(meta) if d[1] <= start_ms or d[0] >= end_ms]
-    kept.append((float(round(start_ms)), float(round(end_ms)), round(min(max(level, 0.0),
-                                                                          MAX_LEVEL), 3)))
-    meta["envelope"] = [[round(a), round(b), lvl] for a, b, lvl in sorted(kept)]
+def add(spans: tuple[LevelSpan, ...], start_ms: float, end_ms: float,
+        level: float) -> tuple[LevelSpan, ...]:
+    """The spans with a dip from `start_ms` to `end_ms` added; dips it overlaps are replaced."""
+    kept = [s for s in spans if s.end <= start_ms or s.start >= end_ms]
+    kept.append(LevelSpan(round(start_ms), round(end_ms),
+                          round(min(max(level, 0.0), MAX_LEVEL_FACTOR), 3)))
+    return tuple(sorted(kept, key=lambda s: (s.start, s.end, s.factor)))
 
 
 def expression(dips: Sequence[tuple[float, float, float]]) -> str | None:

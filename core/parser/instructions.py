@@ -2,7 +2,7 @@
 
 `apply_instruction` splits the text into requests ("a, b and c"), reads each with a few
 rules in a fixed order (title, "a bit more", loudness, ducking, picture, fades, fit, trim,
-music end, song offset, start, removal, original sound, music, volume), collects a `Plan`,
+music end, song offset, start, removal, original sound, music, volume), collects a `EditPlan`,
 and writes it into a copy of the draft (core/local/edits.py). Rules blank the words they use, so
 "fade in 2s" does not also start the music at 2 s. The sound rules live in
 core/parser/sound_rules.py, the picture and title rules in core/parser/shape_rules.py; a
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from core.draft import AUDIO, TEXT, VIDEO, Draft
 from core.errors import NotUnderstood
-from core.local.edits import DEFAULT, Context, MusicRef, Plan, apply_plan
+from core.local.edits import DEFAULT, Context, EditPlan, MusicRef, apply_plan
 from core.parser import phrases as w
 from core.parser import shape_rules as shape
 from core.parser import sound_rules as sound
@@ -46,7 +46,7 @@ class Parsed:
 
 # Rules ---------------------------------------------------------------------------------
 
-def _fades(c: Clause, plan: Plan, draft: Draft) -> None:
+def _fades(c: Clause, plan: EditPlan, draft: Draft) -> None:
     off = c.take(r"\b(?:no|without|remove|don'?t|do\s+not|skip)\s+(?:the\s+|a\s+|any\s+)?"
                  r"fad(?:e|es|ing)(?:\s+(in|out))?\b"
                  r"|(?:不要|别|去掉|取消|没有|不)(?:(淡入)|(淡出)|淡入淡出)")
@@ -105,7 +105,7 @@ def _fades(c: Clause, plan: Plan, draft: Draft) -> None:
         pass
 
 
-def _fit(c: Clause, plan: Plan) -> None:
+def _fit(c: Clause, plan: EditPlan) -> None:
     if c.take(r"\b(?:don'?t|do\s+not|no|without|never|stop)\s+(?:loop|repeat)\w*|\bplay(?:s|ed)?"
               r"\s+(?:it\s+|the\s+(?:music|song)\s+)?(?:only\s+|just\s+)?once\b|\b(?:only|just)\s+"
               r"once\b|\bone\s+time\b|不(?:要)?循环|播放一次|只播一次"):
@@ -122,7 +122,7 @@ def _fit(c: Clause, plan: Plan) -> None:
         plan.fit, plan.until = "trim", 0.0
 
 
-def _trim(c: Clause, plan: Plan) -> None:
+def _trim(c: Clause, plan: EditPlan) -> None:
     if (c.has(w.MUSIC) or (c.after_music and c.has(r"\bskip\b"))) and not c.has(w.VIDEO_WORDS):
         return
     if c.take(r"\b(?:no\s+trim\w*|don'?t\s+trim|untrim|full\s+length|(?:use|keep|restore|"
@@ -167,7 +167,7 @@ def _trim(c: Clause, plan: Plan) -> None:
             return
 
 
-def _offset(c: Clause, plan: Plan) -> None:
+def _offset(c: Clause, plan: EditPlan) -> None:
     if not (c.has(w.MUSIC + r"|跳过") or (c.after_music and c.has(r"\bskip\b"))):
         return
     if c.take(r"\bfrom\s+the\s+(?:start|beginning)\s+of\s+the\s+(?:song|music|track)"):
@@ -186,7 +186,7 @@ def _offset(c: Clause, plan: Plan) -> None:
         c.take(_START_WORDS)
 
 
-def _until(c: Clause, plan: Plan) -> None:
+def _until(c: Clause, plan: EditPlan) -> None:
     """Where the music stops: "music from 0:05 to 0:20", "stop the music at 0:20"."""
     if not (c.has(w.MUSIC) or c.after_music or c.has(r"\b(?:stop|end)\s+it\b")):
         return
@@ -218,7 +218,7 @@ _START_WORDS = (r"\b(?:start|begin|kick\s+in|come\s+in|bring\s+in|play)\w*"
 """The verb of a start or offset already read from its time ("start the song at 1:30")."""
 
 
-def _start(c: Clause, plan: Plan, ctx: Context, draft: Draft) -> None:
+def _start(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
     if c.has(r"\b(?:stop|end|ends|cut|finish|until|till)\b|结束|停"):
         return  # an end we could not read is not a start
     if shift := c.take(rf"({TU})\s+(later|earlier|sooner)\b"):
@@ -255,7 +255,7 @@ def _start(c: Clause, plan: Plan, ctx: Context, draft: Draft) -> None:
     c.take(_START_WORDS)
 
 
-def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
+def _music(c: Clause, plan: EditPlan, draft: Draft, ctx: Context) -> None:
     if c.take(w.FETCH):
         plan.notes.append(w.SONG_BY_NAME)
         c.text = ""
@@ -309,7 +309,7 @@ def _music(c: Clause, plan: Plan, draft: Draft, ctx: Context) -> None:
         plan.source = plan.source or "any"
 
 
-def _read(c: Clause, plan: Plan, draft: Draft, ctx: Context, quotes: list[str]) -> None:
+def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[str]) -> None:
     shown = draft.first_segment(TEXT)
     if shape.title(c, plan, quotes, shown.text if shown else None) or sound.again(c, plan, draft):
         return
@@ -364,7 +364,7 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
         raise NotUnderstood(f"That's a long message. Please send your requests in shorter "
                             f"messages (up to {MAX_CHARS} characters).")
     marked, quotes = w.extract_quotes(text)
-    plan = Plan()
+    plan = EditPlan()
     ignored: list[str] = []
     after_music = False
     for part in w.clauses(w.normalise(marked)):

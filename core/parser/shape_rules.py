@@ -1,14 +1,14 @@
 """The parser's rules about the picture and the title: shape, fill, resolution, title text.
 
-Each rule reads a `Clause` (core/parser/phrases.py), blanks the words it used and fills the `Plan`
-(core/local/edits.py); core/parser/instructions.py calls them in a fixed order.
+Each rule reads a `Clause` (core/parser/phrases.py), blanks the words it used and fills the
+`EditPlan` (core/local/edit_plan.py); core/parser/instructions.py calls them in a fixed order.
 """
 
 from __future__ import annotations
 
 import re
 
-from core.local.edits import TITLE_AT_END, TITLE_IN_MIDDLE, Plan
+from core.local.edits import TITLE_AT_END, TITLE_IN_MIDDLE, EditPlan
 from core.parser import phrases as w
 from core.parser.phrases import QUOTE_MARK, TU, Clause, T, seconds
 from core.parser.spoken import ratio_in
@@ -16,7 +16,7 @@ from core.parser.spoken import ratio_in
 __all__ = ["picture", "title"]
 
 
-def title(c: Clause, plan: Plan, quotes: list[str], current: str | None = None) -> bool:
+def title(c: Clause, plan: EditPlan, quotes: list[str], current: str | None = None) -> bool:
     """A quoted text is a title; the whole request is about it. `current` is the title's text
     on the timeline, for "make the title last 5 seconds"."""
     timed = r"\b(?:last|lasting|for|during|at|from|starting|after|move|show)\b.*\d|\d.*秒|显示"
@@ -57,7 +57,7 @@ def title(c: Clause, plan: Plan, quotes: list[str], current: str | None = None) 
     return False
 
 
-def picture(c: Clause, plan: Plan) -> None:
+def picture(c: Clause, plan: EditPlan) -> None:
     if c.take(r"\b(?:original|keep\s+the|no\s+change\s+of)\s+(?:aspect|ratio|shape|format|"
               r"size)(?:\s+ratio)?\b|原始比例"):
         plan.aspect = "none"

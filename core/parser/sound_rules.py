@@ -1,7 +1,7 @@
 """The parser's rules about sound: music and original levels, removal, ducking, loudness.
 
-Each rule reads a `Clause` (core/parser/phrases.py), blanks the words it used and fills the `Plan`
-(core/local/edits.py); core/parser/instructions.py calls them in a fixed order.
+Each rule reads a `Clause` (core/parser/phrases.py), blanks the words it used and fills the
+`EditPlan` (core/local/edit_plan.py); core/parser/instructions.py calls them in a fixed order.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from core.draft import Draft
-from core.local.edits import Plan
+from core.local.edits import EditPlan
 from core.parser import phrases as w
 from core.parser.answers import is_little, is_more
 from core.parser.phrases import Clause, T, seconds
@@ -17,7 +17,7 @@ from core.parser.phrases import Clause, T, seconds
 __all__ = ["again", "duck", "levels", "loudness", "original", "remove_music", "window"]
 
 
-def loudness(c: Clause, plan: Plan) -> None:
+def loudness(c: Clause, plan: EditPlan) -> None:
     if c.take(r"\b(?:don'?t|do\s+not|no|without|skip|turn\s+off)\s+(?:normali[sz]\w*|loudness)\b"):
         plan.loudness_off = True
         return
@@ -48,7 +48,7 @@ def loudness(c: Clause, plan: Plan) -> None:
                          "apple": -16.0}.get(where, -23.0 if c.has(r"ebu|r128") else -14.0)
 
 
-def duck(c: Clause, plan: Plan) -> None:
+def duck(c: Clause, plan: EditPlan) -> None:
     if c.take(r"\b(?:don'?t|do\s+not|no|stop|without|turn\s+off)\s+(?:duck\w*|side-?chain\w*)"):
         plan.duck = False
     elif c.take(r"\bduck\w*|\bside-?chain\w*|闪避"
@@ -114,7 +114,7 @@ def levels(c: Clause) -> tuple[str, float] | None:
     return None
 
 
-def remove_music(c: Clause, plan: Plan) -> bool:
+def remove_music(c: Clause, plan: EditPlan) -> bool:
     if c.take(r"\b(?:don'?t|do\s+not|never|not)\s+(?:remove|delete|drop|mute|kill|lose|cut)\s+"
               r"(?:the\s+)?(?:background\s+)?(?:music|song)\b"):
         plan.notes.append("the music stays as it is")
@@ -128,7 +128,7 @@ def remove_music(c: Clause, plan: Plan) -> bool:
     return False
 
 
-def original(c: Clause, plan: Plan) -> bool:
+def original(c: Clause, plan: EditPlan) -> bool:
     """The original sound, when the clause is about it (or is a bare "mute")."""
     bare_mute = (r"^\s*(?:please\s+)?(?:mute|silence)(?:\s+(?:it|the\s+video|this|everything|"
                  r"the\s+clip))?\s*$|\bno\s+sound\b|\bsilent\b|静音|^\s*(?:please\s+)?(?:mute|remove|no"
@@ -194,7 +194,7 @@ def bare_level(c: Clause) -> tuple[str, float] | None:
     return None
 
 
-def again(c: Clause, plan: Plan, draft: Draft) -> bool:
+def again(c: Clause, plan: EditPlan, draft: Draft) -> bool:
     """ "a bit more", "even more": the last volume step again (a smaller one for "a bit")."""
     last = draft.meta.get("last_step")
     if not (isinstance(last, dict) and is_more(c.text)):
@@ -224,7 +224,7 @@ WINDOW_MS = 5000.0
 """The length of "at the start" / "at the end" when no time is said."""
 
 
-def window(c: Clause, plan: Plan) -> None:
+def window(c: Clause, plan: EditPlan) -> None:
     """A level for part of the video ("quieter for the first 5 seconds", "louder from 0:10 to
     0:20", "quieter at the start"): a dip in the music's level, which comes back after it."""
     if not (c.has(w.QUIETER) or c.has(w.LOUDER)):  # "music at 10% from 0:10" places it

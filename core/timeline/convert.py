@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast, get_args
 from core.draft import AUDIO, TEXT, VIDEO, Draft, Segment, Track, number
 from core.timeline.model import (
     EMPTY,
+    MAX_LEVEL_FACTOR,
     Align,
     Clip,
     Fit,
@@ -34,9 +35,6 @@ from core.timeline.model import (
 
 JSON = dict[str, Any]
 T = TypeVar("T")
-
-MAX_LEVEL = 4.0
-"""The highest level factor a span may have (core/local/envelope.py renders the spans)."""
 
 
 # Reading --------------------------------------------------------------------------------------
@@ -83,7 +81,7 @@ def _envelope(value: Any) -> tuple[LevelSpan, ...]:
         if not (isinstance(item, list | tuple) and len(item) == 3):
             continue
         start, end, level = number(item[0], -1), number(item[1], -1), number(item[2], -1)
-        if end > start >= 0 and 0 <= level <= MAX_LEVEL:  # else dropped, as a render drops it
+        if end > start >= 0 and 0 <= level <= MAX_LEVEL_FACTOR:  # else dropped, as before
             spans.append(LevelSpan(round(start), round(end), level))
     return tuple(spans)
 
@@ -165,8 +163,9 @@ Writer = tuple[str, Callable[[Any], Any], Callable[[Any], Any] | None]
 """(JSON key, how to read the field from the typed value, how to write it; None: the value
 as it is). A field whose new value is None loses its key, except those in `NULLED`."""
 
-NULLED = frozenset({"aspect", "resolution", "loudness"})
-"""Settings turned off are written as null (as they always were), the rest are removed."""
+NULLED = frozenset({"aspect", "resolution", "loudness", "trim"})
+"""Settings turned off are written as null (as they always were), the rest are removed (a
+song's offset back to 0 too: a point in the old song means nothing in the new one)."""
 
 
 def _write(target: JSON, old: Any, new: Any, writers: list[Writer]) -> None:
@@ -189,7 +188,7 @@ MUSIC_META: list[Writer] = [
     ("mood", lambda t: t.source.mood, None), ("seed", lambda t: t.source.seed, None),
     ("source_ms", lambda t: t.source.length, None), ("volume", lambda t: t.level, None),
     ("fade_in", lambda t: t.fade_in, None), ("fade_out", lambda t: t.fade_out, None),
-    ("offset", lambda t: t.offset, None), ("until", lambda t: t.until, None),
+    ("offset", lambda t: t.offset or None, None), ("until", lambda t: t.until, None),
     ("fit", lambda t: t.fit, None),
     ("align", lambda t: None if t.align == "start" else t.align, None),
     ("envelope", lambda t: t.envelope or None, _envelope_json),

@@ -69,6 +69,10 @@ class Song:
         return self.name or self.mood or "untitled"
 
 
+MAX_LEVEL_FACTOR = 4.0
+"""The highest factor a level span may have."""
+
+
 @dataclass(frozen=True)
 class LevelSpan:
     """A stretch of the timeline where a track's level is multiplied by `factor`

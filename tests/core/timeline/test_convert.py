@@ -96,7 +96,7 @@ def test_a_change_writes_only_that_key_and_keeps_unknown_ones() -> None:
 
 
 @pytest.mark.parametrize(("change", "meta_after"), [
-    ({"trim": None}, {"trim": "absent"}),
+    ({"trim": None}, {"trim": None}),
     ({"loudness": None}, {"loudness": None}),
     ({"picture": "aspect-off"}, {"aspect": None}),
     ({"original": "keep"}, {"original": "keep", "original_volume": "absent"}),

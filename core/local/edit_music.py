@@ -1,0 +1,199 @@
+"""The music part of an edit: which song, its level, start, end, offset, fit, fades and dips,
+applied to the timeline's first music track (core/local/edit_plan.py has the choices)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from core.local import envelope
+from core.local.edit_plan import (
+    DEFAULT,
+    DEFAULT_MOOD,
+    FADE_IN_MS,
+    FADE_OUT_MS,
+    MAX_VOLUME,
+    VOLUME_UNDER_VOICE,
+    Context,
+    EditPlan,
+)
+from core.local.music import MOOD_DURATION_MS, MOODS
+from core.parser.phrases import say_clock, say_percent, say_time
+from core.timeline.fit import fit_track
+from core.timeline.model import MusicTrack, Song, Timeline
+
+FIT_WORDS = {"once": "music plays once (silence may follow)", "loop": "music loops to the end",
+             "trim": "music fits the video"}
+
+
+def fit_all(timeline: Timeline, ctx: Context, length: float | None) -> Timeline:
+    """Every track fitted to `length` (the output's, ms), the uploaded song's length noted
+    (the song may have been swapped in since)."""
+    tracks = []
+    for track in timeline.music:
+        if ctx.music is not None and track.source.media_id == ctx.music.media_id:
+            track = replace(track, source=replace(track.source,
+                                                  length=round(ctx.music.duration_ms)))
+        tracks.append(fit_track(track, None if length is None else round(length)))
+    return replace(timeline, music=tuple(tracks))
+
+
+def apply_music(plan: EditPlan, timeline: Timeline, ctx: Context, length: float | None,
+                said: list[str]) -> Timeline:
+    """The timeline with the plan's music changes made to its first track."""
+    if plan.source == "remove":
+        said.append("music removed" if timeline.music else "no music to remove")
+        return replace(timeline, music=())
+    current = timeline.song
+    new = current is None
+    source = plan.source
+    added_for_setting = new and source is None
+    if added_for_setting:
+        source = "any"
+    if new and ctx.fade_out and plan.fade_out is None:
+        plan.fade_out = DEFAULT
+    track = current or MusicTrack(Song())
+    song = track.source
+    kept = song.mood or (song.media_id and (ctx.music is None
+                                            or song.media_id == ctx.music.media_id))
+    if source == "any" and not new and kept:
+        source = None  # "add music" with music on the timeline: keep it, say only what changes
+        if not plan.touches_music_settings() and plan.volume is None and plan.volume_factor is None:
+            said.append(f"music: {song.name or song.mood} (kept)")
+    if source is not None:
+        track, label = _choose_source(plan, source, track, ctx)
+        volume_said = plan.volume is not None or plan.volume_factor is not None
+        if new:
+            audible = ctx.has_original_audio and timeline.original.mode != "mute"
+            track = replace(track, level=ctx.level if ctx.level is not None else (
+                VOLUME_UNDER_VOICE if audible else 1.0))
+        track = _set_level(plan, track)
+        words = f"music: {label}"
+        if new or volume_said:
+            words += f" at {say_percent(track.gain)}"
+        if added_for_setting:
+            words += " (there was no music yet)"
+        said.append(words)
+    elif plan.volume is not None or plan.volume_factor is not None:
+        before = track.gain
+        track = _set_level(plan, track)
+        how = "music volume" if plan.volume is not None else (
+            "music quieter:" if track.gain < before else "music louder:")
+        said.append(f"{how} {say_percent(track.gain)}")
+    track = _place(plan, track, said)
+    timeline = fit_all(replace(timeline, music=(track, *timeline.music[1:])), ctx, length)
+    track = timeline.music[0]
+    if plan.window is not None:
+        track = _window(plan.window, track, length, said)
+    track = _fades(plan, track, length, said)
+    return replace(timeline, music=(track, *timeline.music[1:]))
+
+
+def _place(plan: EditPlan, track: MusicTrack, said: list[str]) -> MusicTrack:
+    """Start, end, offset and fit as asked."""
+    if plan.start is not None:
+        track = replace(track, start=round(plan.start))
+        said.append(f"music starts at {say_clock(plan.start)}")
+    if plan.music_length is not None:
+        plan.until = track.start + plan.music_length
+    if plan.until:
+        track = replace(track, until=round(plan.until))
+        said.append(f"music stops at {say_clock(plan.until)}")
+    elif plan.until is not None and track.until is not None:
+        track = replace(track, until=None)
+        said.append("music runs to the end")
+    if plan.offset is not None:
+        track = replace(track, offset=round(plan.offset))
+        said.append(f"song starts {say_time(plan.offset)} in" if plan.offset else
+                    "song plays from its beginning")
+    if plan.fit is not None:
+        track = replace(track, fit=plan.fit)  # type: ignore[arg-type]
+        said.append(FIT_WORDS[plan.fit])
+    return track
+
+
+def _fades(plan: EditPlan, track: MusicTrack, length: float | None,
+           said: list[str]) -> MusicTrack:
+    span = track.length or (length or 0.0)
+    if plan.fade_in is not None:
+        track = replace(track, fade_in=_fade(plan.fade_in, FADE_IN_MS, span))
+        said.append(f"fade in {say_time(track.fade_in)}" if track.fade_in else "no fade in")
+    if plan.fade_out is not None:
+        track = replace(track, fade_out=_fade(plan.fade_out, FADE_OUT_MS, span))
+        said.append(f"fade out {say_time(track.fade_out)}" if track.fade_out else
+                    "no fade out")
+    return track
+
+
+def _fade(asked: float, default: float, span: float) -> int:
+    """A fade's length: as asked, or the default (at most a third of the music) for DEFAULT;
+    never longer than the music."""
+    value = min(default, span / 3) if asked == DEFAULT and span else (
+        default if asked == DEFAULT else asked)
+    return round(min(value, span) if span else value)
+
+
+def _window(window: tuple[str, float, float, str, float], track: MusicTrack,
+            length: float | None, said: list[str]) -> MusicTrack:
+    """A dip or lift of the music for part of the video; the level comes back after it."""
+    anchor, a, b, how, value = window
+    if anchor == "last":
+        if length is None:
+            said.append("not done: I don't know the video's length for that")
+            return track
+        a, b = max(length - b, 0.0), length
+    elif length is not None:
+        b = min(b, length)
+    if b - a < 100:
+        said.append("not done: that part is not in the video")
+        return track
+    volume = track.gain
+    level = value if how == "factor" else (value / volume if volume > 0 else 1.0)
+    track = replace(track, envelope=envelope.add(track.envelope, a, b, level))
+    said.append(f"music at {say_percent(volume * level)} from {say_clock(a)} to "
+                f"{say_clock(b)}, {say_percent(volume)} after" if length is None or b < length
+                else f"music at {say_percent(volume * level)} from {say_clock(a)} to the end")
+    return track
+
+
+def _choose_source(plan: EditPlan, source: str, track: MusicTrack,
+                   ctx: Context) -> tuple[MusicTrack, str]:
+    """The track pointed at its music, and how to call it."""
+    song = track.source
+    current_mood = song.mood
+    upload_current = ctx.music is not None and song.media_id == ctx.music.media_id
+    if source == "next":
+        source = "upload" if ctx.music is not None and not upload_current else "mood"
+        if source == "mood":
+            i = MOODS.index(current_mood) if current_mood in MOODS else -1
+            plan.mood = MOODS[(i + 1) % len(MOODS)]
+    if source == "any":
+        if ctx.music is not None and not upload_current and not current_mood:
+            source = "upload"
+        elif current_mood or song.media_id:
+            return track, f"{song.name or current_mood} (kept)"
+        else:
+            source, plan.mood = "mood", ctx.mood or DEFAULT_MOOD
+    if source == "upload" and ctx.music is not None:
+        changed = not upload_current
+        song = replace(song, name=ctx.music.name, media_id=ctx.music.media_id, mood=None,
+                       length=round(ctx.music.duration_ms))
+        label = f"{ctx.music.name} (your song)"
+    else:
+        mood = plan.mood or ctx.mood or DEFAULT_MOOD
+        changed = mood != current_mood
+        song = replace(song, name=f"built-in {mood}", media_id=None, mood=mood,
+                       length=round(MOOD_DURATION_MS[mood]))
+        label = f"{mood} (built-in)"
+    track = replace(track, source=song)
+    if changed and plan.offset is None:
+        track = replace(track, offset=0)
+    return track, label
+
+
+def _set_level(plan: EditPlan, track: MusicTrack) -> MusicTrack:
+    volume = track.gain
+    if plan.volume is not None:
+        volume = plan.volume
+    if plan.volume_factor is not None:
+        volume *= plan.volume_factor
+    return replace(track, level=round(min(max(volume, 0.0), MAX_VOLUME), 3))

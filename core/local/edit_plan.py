@@ -1,0 +1,103 @@
+"""An edit plan: what one instruction asks for (`EditPlan`), the facts about the session it
+is applied with (`Context`), and the defaults used when it is applied (core/local/edits.py,
+core/local/edit_music.py). Choices made there:
+
+- Music with no source named: the user's uploaded song when there is one, else the music
+  already on the timeline, else the person's default mood (a setting), else DEFAULT_MOOD.
+- A music setting (fade, volume, start...) with no music on the timeline adds that music first.
+- New music plays at the person's default level (a setting); without one at 40% under an
+  audible original sound, at 100% otherwise. With "fade out by default" set, new music fades
+  out unless the instruction says how it ends.
+- Default fades: 2 s in, 3 s out, at most a third of the video.
+- Fit: the music loops when it is shorter than the video and is cut when longer, unless the
+  user asked to play it once (then silence may follow it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DEFAULT_MOOD = "lofi"
+VOLUME_UNDER_VOICE = 0.4
+FADE_IN_MS = 2000.0
+FADE_OUT_MS = 3000.0
+MAX_VOLUME = 2.0
+DEFAULT = -1.0
+"""A fade asked for without a length: the default length is chosen when the video is known."""
+TITLE_AT_END = -1.0
+TITLE_IN_MIDDLE = -2.0
+"""Title starts placed when the video's length is known."""
+
+
+@dataclass(frozen=True)
+class MusicRef:
+    """The user's uploaded song, if any."""
+
+    media_id: str
+    name: str
+    duration_ms: float
+
+
+@dataclass(frozen=True)
+class Context:
+    """Facts the parser needs about the session."""
+
+    video_duration_ms: float | None
+    has_original_audio: bool
+    music: MusicRef | None
+    mood: str | None = None
+    """The person's default mood (core.preferences); None: DEFAULT_MOOD."""
+    level: float | None = None
+    """The level new music starts at; None: by the original sound."""
+    fade_out: bool = False
+    """New music fades out by default."""
+
+
+@dataclass
+class EditPlan:
+    """Everything one instruction asks for; None means "not mentioned". Times in ms."""
+
+    source: str | None = None  # "upload" | "mood" | "any" | "next" | "remove"
+    mood: str | None = None
+    volume: float | None = None
+    volume_factor: float | None = None
+    fade_in: float | None = None
+    fade_out: float | None = None
+    start: float | None = None
+    until: float | None = None  # 0 clears it: the music runs to the end again
+    music_length: float | None = None
+    offset: float | None = None
+    fit: str | None = None  # "loop" | "trim" | "once"
+    original: str | None = None  # "keep" | "lower" | "mute"
+    original_volume: float | None = None
+    original_factor: float | None = None
+    duck: bool | None = None
+    loudness: float | None = None
+    loudness_off: bool = False
+    trim: tuple[str, float, float] | None = None  # (kind, a, b); kinds in _trim_span
+    aspect: str | None = None  # "9:16" ... or "none"
+    fill: str | None = None
+    resolution: int | None = None
+    upscale: bool | None = None
+    title: tuple[str, float, float] | None = None  # text, start ms, length ms
+    window: tuple[str, float, float, str, float] | None = None
+    """A level for part of the video: (anchor "range"|"last", a ms, b ms, "factor"|"abs",
+    value); "last" counts b back from the end. Written as a dip (core/local/envelope.py)."""
+    remove_title: bool = False
+    repeat: bool = False  # "a bit more": the step is the last one again, which stays the step
+    notes: list[str] = field(default_factory=list)
+
+    def touches_music(self) -> bool:
+        return self.duck is True or any(v is not None for v in (
+            self.source, self.volume, self.volume_factor, self.fade_in, self.fade_out,
+            self.start, self.until, self.music_length, self.offset, self.fit, self.window))
+
+    def touches_music_settings(self) -> bool:
+        return self.duck is True or any(v is not None for v in (
+            self.fade_in, self.fade_out, self.start, self.until, self.music_length, self.offset,
+            self.fit, self.window))
+
+    def is_empty(self) -> bool:
+        return self == EditPlan(notes=self.notes)
+
+
