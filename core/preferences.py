@@ -235,6 +235,22 @@ def say(field: Field, value: object, language: str) -> str:
     return f"设置 {name} {text}" if language == "zh" else f"set {name} {text}"
 
 
+def agent_hint(prefs: Preferences) -> str:
+    """The edit defaults as a sentence for an editing agent (NemoVideo) that reads words, not
+    settings; empty when the person has none. Phrased as a condition, so an edit that adds no
+    music is not turned into one that does."""
+    parts = []
+    if prefs.mood:
+        parts.append(f"use {prefs.mood} music")
+    if prefs.level is not None:
+        parts.append(f"put it at {prefs.level * 100:.0f}% volume")
+    if prefs.fade_out:
+        parts.append("fade it out at the end")
+    if not parts:
+        return ""
+    return "(If you add music and I did not say otherwise: " + ", ".join(parts) + ".)"
+
+
 def moods() -> tuple[str, ...]:
     """The built-in moods, in the music code's order (adapters list them from here)."""
     return MOODS

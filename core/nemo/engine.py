@@ -56,6 +56,7 @@ from core.nemo.renders import Renders
 from core.nemo.sse import Error, Heartbeat, TurnText, parse_event
 from core.nemo.status import credit_words, draft_from_state
 from core.ports import Conversation, Store
+from core.preferences import agent_hint
 
 log = logging.getLogger("backtrack.nemo")
 
@@ -201,6 +202,8 @@ class NemoEngine:
 
     async def edit(self, session: SessionRef, text: str) -> AsyncIterator[EngineEvent]:
         sid = self._sid(session)
+        hint = agent_hint(session.preferences)  # the agent reads words, not settings
+        text = f"{text} {hint}" if hint else text
         try:
             async for event in self._turn(sid, text):
                 yield event

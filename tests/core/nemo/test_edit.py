@@ -245,3 +245,22 @@ async def test_the_token_never_reaches_a_log_record(engine: NemoEngine, store: M
     for record in caplog.records:
         for token in tokens:
             assert token not in record.getMessage()
+
+
+async def test_the_persons_defaults_go_to_the_agent_in_words(
+        engine: NemoEngine, store: MemoryStore, fake: FakeNemo, clip: Path) -> None:
+    import dataclasses
+
+    from core.preferences import Preferences
+
+    session = await start(engine, store, clip)
+    mine = dataclasses.replace(session, preferences=Preferences(mood="calm", level=0.3,
+                                                                fade_out=True, delivery="file"))
+    fake.turns.append(TurnPlan(shape="typed"))
+    await collect(engine.edit(mine, MUSIC))
+    fake.turns.append(TurnPlan(shape="typed"))
+    await collect(engine.edit(dataclasses.replace(session, preferences=Preferences(
+        delivery="file", language="zh")), MUSIC))  # no edit defaults: the words as typed
+    assert fake.chat_messages == [
+        MUSIC + " (If you add music and I did not say otherwise: use calm music, put it at 30% "
+                "volume, fade it out at the end.)", MUSIC]
