@@ -141,7 +141,7 @@ async def test_upload_stalled_past_the_timeout_gives_the_link(
     took = asyncio.get_running_loop().time() - started
     assert followup.content == upload_failed_text(Video(clip, url, None, None), "Discord")
     assert url in (followup.content or "") and followup.custom_ids == []
-    assert took < 4.0  # four tries cut at 0.5 s each, not the server's 5 s stalls
+    assert took < 12.0  # four tries cut at 0.5 s; waiting out the four 5 s stalls takes 20 s
 
 
 async def test_cdn_download_survives_a_5xx_and_a_hang_up(
