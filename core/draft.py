@@ -19,6 +19,7 @@ The local engine writes drafts in the same vocabulary, with these conventions:
     BGM track   : {"tt": 1, "sg": [{"s": start_ms_in_video, "d": ms,
                    "m": {"name", "media_id" | "mood", "volume": 0..2, "fade_in": ms,
                          "fade_out": ms, "offset": ms_into_song, "fit": "loop"|"trim"|"once",
+                         "align": "end" (optional: the song's ending on the video's end),
                          "source_ms": length of the song file (optional; the parser's fit),
                          "until": ms on the timeline where the music stops (optional; the
                                   parser keeps `d` ending there),
@@ -235,6 +236,8 @@ class Draft:
                                    f"{_seconds(a)}-{_seconds(b)}s")
                 if seg.meta.get("fit") == "once":
                     details.append("played once")
+                if seg.meta.get("align") == "end":
+                    details.append("ends with the video")
             if track.kind == TEXT:
                 parts.append(f'"{seg.text or seg.name}" ({", ".join(details)})')
             else:

@@ -108,6 +108,14 @@ def _place(plan: EditPlan, track: MusicTrack, said: list[str]) -> MusicTrack:
     if plan.fit is not None:
         track = replace(track, fit=plan.fit)  # type: ignore[arg-type]
         said.append(FIT_WORDS[plan.fit])
+    if plan.align == "end":
+        track = replace(track, align="end")
+        said.append("the song ends with the video")
+    elif track.align == "end" and (plan.align == "start" or plan.start is not None
+                                   or plan.offset is not None):
+        # Placed by its start again, as asked; the offset back-timing chose goes with it.
+        track = replace(track, align="start",
+                        offset=track.offset if plan.offset is not None else 0)
     return track
 
 

@@ -68,6 +68,7 @@ class EditPlan:
     music_length: float | None = None
     offset: float | None = None
     fit: str | None = None  # "loop" | "trim" | "once"
+    align: str | None = None  # "end": the song ends with the video; "start": placed by start
     original: str | None = None  # "keep" | "lower" | "mute"
     original_volume: float | None = None
     original_factor: float | None = None
@@ -90,12 +91,13 @@ class EditPlan:
     def touches_music(self) -> bool:
         return self.duck is True or any(v is not None for v in (
             self.source, self.volume, self.volume_factor, self.fade_in, self.fade_out,
-            self.start, self.until, self.music_length, self.offset, self.fit, self.window))
+            self.start, self.until, self.music_length, self.offset, self.fit, self.window,
+            self.align))
 
     def touches_music_settings(self) -> bool:
         return self.duck is True or any(v is not None for v in (
             self.fade_in, self.fade_out, self.start, self.until, self.music_length, self.offset,
-            self.fit, self.window))
+            self.fit, self.window, self.align))
 
     def is_empty(self) -> bool:
         return self == EditPlan(notes=self.notes)

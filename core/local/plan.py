@@ -38,6 +38,7 @@ from core.local import envelope  # the dips' ffmpeg expression
 from core.local.picture import geometry
 from core.local.picture import video_filter as picture_filter
 from core.local.probe import MediaInfo, playback_problem
+from core.timeline.fit import back_time
 from core.timeline.model import MusicTrack, Timeline
 
 DEFAULT_MAX_SHORT_SIDE = 1080
@@ -157,8 +158,12 @@ def _music(track: MusicTrack | None, info: MediaInfo | None, duration: float) ->
         return None
     start = max(track.start / 1000, 0.0)
     wanted = track.length / 1000 if track.length > 0 else math.inf
-    needed = min(wanted, duration - start)
     seek = max(track.offset / 1000, 0.0)
+    if track.align == "end":  # placed by its ending, measured on the real file
+        ends = min(track.until / 1000, duration) if track.until else duration
+        placed = back_time(round(info.duration * 1000), 0, round(ends * 1000))
+        start, seek, wanted = placed[0] / 1000, placed[1] / 1000, placed[2] / 1000
+    needed = min(wanted, duration - start)
     if seek >= info.duration - 0.5:
         seek = 0.0
     available = info.duration - seek

@@ -5,6 +5,10 @@ inside; a "once" track stops when the song runs out. A start at or past the end 
 0 (the clip got shorter). The fit is "loop" when the song (after its offset) is shorter than
 the stretch to fill, else "trim"; "once" stays once. With an unknown output length (no clip
 yet) the track's length is the song's for "once", else 0 ("to the end", decided at render).
+
+A back-timed track (align "end": "end the song with the video") is placed by its ending
+instead: its last moment lands on the end of the output (or on its `until`). A song longer
+than that stretch starts part-way in; a shorter one starts late, from its beginning.
 """
 
 from __future__ import annotations
@@ -14,8 +18,22 @@ from dataclasses import replace
 from core.timeline.model import Ms, MusicTrack, Timeline
 
 
+def back_time(song: Ms, start: Ms, end: Ms) -> tuple[Ms, Ms, Ms]:
+    """(start, offset into the song, length played) that put a song of `song` ms between
+    `start` and `end` so that its own ending lands on `end`."""
+    window = max(end - start, 0)
+    if song >= window:
+        return start, song - window, window
+    return end - song, 0, song
+
+
 def fit_track(track: MusicTrack, length: Ms | None) -> MusicTrack:
     """`track` with its start, length and fit set for an output of `length` ms."""
+    if track.align == "end" and track.source.length and length is not None:
+        ends = min(track.until, length) if track.until else length
+        start, offset, played = back_time(track.source.length, 0, ends)
+        return replace(track, start=start, offset=offset, length=played,
+                       fit=track.fit if track.fit == "once" else "trim")
     start = max(track.start, 0)
     if length is not None and start >= length:
         start = 0
