@@ -105,21 +105,12 @@ def _fades(c: Clause, plan: EditPlan, draft: Draft) -> None:
         pass
 
 
-BACK_TIME = (r"\bend\s+(?:the\s+|my\s+)?(?:music|song|track)\s+(?:together\s+)?with\s+the\s+"
-             r"(?:video|clip)\b|\b(?:music|song|track)\s+(?:should\s+)?ends?\s+(?:when|where|as"
-             r"|with|at\s+the\s+same\s+time\s+as)\s+the\s+(?:video|clip)(?:\s+(?:ends|does|stops))?\b"
-             r"|\bback[-\s]?tim\w*(?:\s+(?:the\s+|my\s+)?(?:music|song|track))?"
-             r"|(?:音乐|歌曲?|配乐)(?:和|与|跟)视频(?:一起|同时)结束"
-             r"|(?:音乐|歌曲?|配乐)的?结尾(?:对齐|对准|对上)视频的?结尾")
-"""'end the song with the video': placed so its ending lands on the video's end."""
-
-
 def _fit(c: Clause, plan: EditPlan) -> None:
     if c.take(r"\b(?:don'?t|do\s+not|no|without|never|stop)\s+(?:loop|repeat)\w*|\bplay(?:s|ed)?"
               r"\s+(?:it\s+|the\s+(?:music|song)\s+)?(?:only\s+|just\s+)?once\b|\b(?:only|just)\s+"
               r"once\b|\bone\s+time\b|不(?:要)?循环|播放一次|只播一次"):
         plan.fit = "once"
-    elif c.take(BACK_TIME):
+    elif c.take(w.BACK_TIME):
         plan.align = "end"  # the song's own ending on the video's last frame
     elif c.take(r"\btoo\s+short\b|\bends?\s+too\s+(?:early|soon)|\bsilen\w*\s+at\s+the\s+end"
                 r"|\bstops?\s+(?:before|early|too\s+soon)"):

@@ -366,3 +366,12 @@ def seconds(piece: str, partner: str = "") -> float:
         return 0.0
     minutes = times(partner) and re.search(r"m(?:in|inutes?)?\s*$|分", partner.strip())
     return min(number * (60_000 if minutes else 1000), MAX_MS)
+
+
+BACK_TIME = (r"\bend\s+(?:the\s+|my\s+)?(?:music|song|track)\s+(?:together\s+)?with\s+the\s+"
+             r"(?:video|clip)\b|\b(?:music|song|track)\s+(?:should\s+)?ends?\s+(?:when|where|as"
+             r"|with|at\s+the\s+same\s+time\s+as)\s+the\s+(?:video|clip)(?:\s+(?:ends|does|stops))?\b"
+             r"|\bback[-\s]?tim\w*(?:\s+(?:the\s+|my\s+)?(?:music|song|track))?"
+             r"|(?:音乐|歌曲?|配乐)(?:和|与|跟)视频(?:一起|同时)结束"
+             r"|(?:音乐|歌曲?|配乐)的?结尾(?:对齐|对准|对上)视频的?结尾")
+"""'end the song with the video': placed so its ending lands on the video's end."""
