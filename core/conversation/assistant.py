@@ -33,8 +33,10 @@ from core.conversation.leases import TurnLeases
 from core.conversation.personal import Personal
 from core.conversation.recovery import Recovery
 from core.conversation.renders import Renderer
+from core.conversation.reuse import RenderMemo, fingerprint
 from core.conversation.routing import UPLOAD_HELP, Route, help_text, route, strip_links
 from core.conversation.turn import Message, Notifier, Problem, Reply, Status, Turn
+from core.draft import Draft
 from core.engine import (
     Edited,
     Engine,
@@ -57,7 +59,6 @@ from core.kept import local_max_age_seconds
 from core.ports import Conversation, FileStore, Store
 from core.tasks import TaskSet
 from core.timeline.convert import timeline_of
-from core.timeline.model import Timeline
 
 log = logging.getLogger("backtrack.assistant")
 
@@ -123,6 +124,7 @@ class Assistant:
         self.intake = Intake(settings, store, probe, self._fetcher,
                              accepts_images=engine_accepts_images(engine), files=files)
         self.renderer = Renderer(settings, store, engine)
+        self.memo = RenderMemo(store, settings.data_dir)
         self.delivery = Delivery(settings, signer, self._fetcher, files)
         self._tasks = TaskSet()
         self.journal = Journal(store)
@@ -342,10 +344,10 @@ class Assistant:
                 emit(Message(event.text))
         if edited is None:
             raise EngineError("the edit ended without a result")
-        if not edited.changed:
+        if not edited.changed:  # the video as it is, again (the same file when there is one)
             emit(Message("Nothing changed. " + edited.draft.summary()))
-            return
-        emit(Message("Done: " + "; ".join(edited.changes)))
+        else:
+            emit(Message("Done: " + "; ".join(edited.changes)))
         await self._export(turn, session, ExportOptions(), status, emit)
 
     async def _export(self, turn: Turn, session: SessionRef, options: ExportOptions,
@@ -354,21 +356,35 @@ class Assistant:
             raise NothingToEdit("There's nothing to export yet: send me a video first.")
         if self.gate is not None:
             await self.gate.check_render(turn.key.person)
-        rendered, render_id = await self.renderer.render(turn, session, options, status, emit)
-        size = self.delivery.smaller_copy(turn, rendered)
-        if size is not None:  # a file too big for this chat, and no link to give instead
-            status("Too big for this chat; making a smaller copy…", None)
-            rendered, render_id = await self.renderer.render(
-                turn, session, dataclasses.replace(options, max_bytes=size), status, emit)
-        emit(await self.delivery.hand_over(turn, rendered, render_id, await self._timeline(
-            session), status, shrunk=size is not None))
+        draft = await self._draft(session)
+        mark = fingerprint(draft, options) if draft is not None else ""
+        again = await self.memo.find(session.session_id, mark) if mark else None
+        size = None
+        if again is not None:  # nothing changed since: the same file, not a second render
+            status("Sending your video again…", None)
+            rendered, render_id = again
+        else:
+            rendered, render_id = await self.renderer.render(turn, session, options, status,
+                                                             emit)
+            size = self.delivery.smaller_copy(turn, rendered)
+            if size is not None:  # a file too big for this chat, and no link to give instead
+                status("Too big for this chat; making a smaller copy…", None)
+                rendered, render_id = await self.renderer.render(
+                    turn, session, dataclasses.replace(options, max_bytes=size), status, emit)
+            elif mark:
+                await self.memo.keep(session.session_id, mark, rendered, render_id)
+        emit(await self.delivery.hand_over(
+            turn, rendered, render_id, timeline_of(draft) if draft is not None else None, status,
+            shrunk=size is not None))
         self._housekeeping()
 
-    async def _timeline(self, session: SessionRef) -> Timeline | None:
-        try:  # the timeline for the quick actions; without it they are the default set
-            return timeline_of(await self.engine.draft(session))
-        except Exception as exc:  # buttons are a nicety: never fail a delivered render
-            log.warning("no timeline for the quick actions (%s)", type(exc).__name__)
+    async def _draft(self, session: SessionRef) -> Draft | None:
+        """The draft, to find an identical render and for the quick actions; without it the
+        video is rendered and the buttons are the default set."""
+        try:
+            return await self.engine.draft(session)
+        except Exception as exc:  # a nicety: never fail a delivered render over it
+            log.warning("no draft for the quick actions (%s)", type(exc).__name__)
             return None
 
     def _housekeeping(self) -> None:

@@ -80,7 +80,8 @@ def quick_actions(timeline: Timeline | None, width: int | None = None,
                   height: int | None = None) -> tuple[str, ...]:
     """The buttons under a delivered video, for what the timeline can still use.
 
-    The default set (`QUICK_ACTIONS`) without what is already done: no "Fade out" when the
+    The default set (`QUICK_ACTIONS`) without what is already done or cannot be done (no
+    "Fade out" without music); no "Fade out" when the
     music fades out, no "Vertical 9:16" when the output is 9:16 (by the draft or by its
     shape), "Louder music" when the music is at or below 20%, "Add calm music" when there is
     none yet. Every label is an instruction the parser understands; "Undo" is always there.
@@ -93,7 +94,7 @@ def quick_actions(timeline: Timeline | None, width: int | None = None,
     buttons: list[str] = []
     for label in QUICK_ACTIONS:
         if label == "Fade out":
-            if music is None or music.fade_out <= 0:
+            if music is not None and music.fade_out <= 0:  # nothing to fade: no button
                 buttons.append(label)
         elif label == "Quieter music":
             volume = music.level if music is not None else None

@@ -8,7 +8,6 @@ import asyncio
 import shutil
 import tempfile
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from pathlib import Path
 
 from core.errors import NothingToEdit, RenderFailed
@@ -24,7 +23,6 @@ from core.local.plan import (
 )
 from core.local.probe import MediaInfo, probe
 from core.local.runner import FfmpegRunner, OnProgress
-from core.timeline.fit import fit_music
 from core.timeline.model import Clip, Song, Timeline
 
 FONT_CANDIDATES = (
@@ -55,12 +53,12 @@ MusicLookup = Callable[[Song], Awaitable[Path | None]]
 
 def put_video(timeline: Timeline, name: str, media_id: str, duration: float,
               has_audio: bool | None = None) -> Timeline:
-    """The timeline with this clip as its video. The old clip's trim goes, and the music is
-    refitted to the new clip: from its start to the new end, or to its `until` when that
-    still lies inside the new clip ("once" music keeps the song's length as its limit)."""
+    """A clean timeline with this clip as its video: a new clip starts with its own music and
+    picture settings, never the previous clip's shape, trim, title or music (the person's
+    uploaded song stays in the session for "add music"). `timeline` is the one it replaces."""
     clip = Clip(media_id=media_id, name=name, duration=round(duration * 1000),
                 has_audio=has_audio)
-    return fit_music(replace(timeline, clips=(clip,), trim=None))
+    return Timeline(clips=(clip,))
 
 
 def needs_cjk_font(text: str) -> bool:

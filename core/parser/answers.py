@@ -118,7 +118,7 @@ def answer(text: str, has_video: bool = True) -> str | None:
     symbols = any(unicodedata.category(ch) == "So" for ch in text)
     text = re.sub(r"[^\w\s:'&%.-]", " ", text.lower()).strip()
     if not text:
-        return _GLAD if symbols else None  # an emoji, a thumbs up
+        return _WHAT_I_DO if symbols else None  # an emoji or a sticker: say what I can do
     if re.search(r"^(?:no|nope|nah|不|不要|不是)$", text):
         return ('OK. Tell me what to change (e.g. "quieter", "fade out", "calm music"), or say '
                 '"undo" to step back one edit.')

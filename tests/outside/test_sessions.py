@@ -68,8 +68,10 @@ def test_casual_english_session_with_my_song(tmp_path: Path, media: dict[str, Pa
         "fade it out at the end",
         "thanks!",
     ])
-    assert len(s.videos) == 4, s.out  # "don't mute my voice" changed nothing: no new video
-    at30, quieter, replaced, faded = s.videos
+    # "don't mute my voice" changed nothing: the same file again, not a second render.
+    assert len(s.videos) == 5, s.out
+    at30, quieter, again, replaced, faded = s.videos
+    assert again == quieter
     voice, song = full(media["clip"], VOICE), full(media["song"], SONG)
     assert mid(at30, SONG) == pytest.approx(song + 20 * math.log10(0.3), abs=1.0)
     assert mid(at30, VOICE) == pytest.approx(voice, abs=1.0)
@@ -206,6 +208,6 @@ def test_undo_steps_back_edits_but_keeps_the_clip(tmp_path: Path,
     # The buttons follow the draft: with music it can be quieter; without, some can be added.
     assert [x for x in s.out.splitlines() if x.startswith("Try: ")] == [
         "Try: Fade out | Quieter music | Vertical 9:16 | Undo",
-        "Try: Fade out | Add calm music | Vertical 9:16 | Undo",
+        "Try: Add calm music | Vertical 9:16 | Undo",  # no music: nothing to fade
         "Try: Fade out | Quieter music | Vertical 9:16 | Undo",
     ]

@@ -192,7 +192,7 @@ def _draft(volume: float | None = 0.4, fade_out: int = 0, aspect: str | None = N
     (_draft(volume=0.196), (320, 240), ("Fade out", "Louder music", "Vertical 9:16", "Undo")),
     (_draft(volume=0.21), (320, 240), ("Fade out", "Quieter music", "Vertical 9:16", "Undo")),
     (_draft(volume=0.1, fade_out=2000, aspect="9:16"), (None, None), ("Louder music", "Undo")),
-    (_draft(volume=None), (320, 240), ("Fade out", "Add calm music", "Vertical 9:16", "Undo")),
+    (_draft(volume=None), (320, 240), ("Add calm music", "Vertical 9:16", "Undo")),
 ])
 def test_quick_actions(draft: Draft | None, size: tuple[int | None, int | None],
                        expected: tuple[str, ...]) -> None:

@@ -31,15 +31,16 @@ async def test_clip_and_instruction_give_one_finished_video(
         clip_file: Path) -> None:
     replies = await collect(assistant, Turn(KEY, "add calm music", (attach(clip_file),)))
 
-    # The draft is read after the render, for the quick actions under the video.
-    assert [c[0] for c in engine.calls] == ["new_session", "add_media", "edit", "export",
-                                            "draft"]
+    # The draft is read before the render: an identical render is sent again, and the quick
+    # actions under the video follow it.
+    assert [c[0] for c in engine.calls] == ["new_session", "add_media", "edit", "draft",
+                                            "export"]
     assert "Added video My Holiday Clip.mp4." in texts(replies, Message)
     assert "Done: did: add calm music" in texts(replies, Message)
     videos = [r for r in replies if isinstance(r, Video)]
     assert len(videos) == 1 and videos[0].path is not None and videos[0].path.exists()
     # The fake's draft has no music: the buttons offer some instead of "Quieter music".
-    assert videos[0].buttons == ("Fade out", "Add calm music", "Vertical 9:16", "Undo")
+    assert videos[0].buttons == ("Add calm music", "Vertical 9:16", "Undo")  # nothing to fade
     assert isinstance(replies[0], Status)
     assert not texts(replies, Problem)
     # The upload lives under the data folder, under a random name, never the user's.
@@ -58,14 +59,23 @@ async def test_edit_before_any_clip_asks_for_one(assistant: Assistant, engine: F
     assert engine.count("edit") == 0
 
 
-async def test_edit_that_changes_nothing_says_so_and_does_not_render(
+async def test_edit_that_changes_nothing_says_so_and_sends_the_same_video(
         assistant: Assistant, engine: FakeEngine, clip_file: Path) -> None:
+    """Issue 10: never "Nothing changed" with no video, never a second identical render."""
     await collect(assistant, Turn(KEY, "", (attach(clip_file),)))
-    replies = await collect(assistant, Turn(KEY, "change nothing"))
-    assert "I left the timeline as it was." in texts(replies, Message)
+    first = await collect(assistant, Turn(KEY, "change nothing"))
+    assert "I left the timeline as it was." in texts(first, Message)
     assert any(t.startswith("Nothing changed. Timeline (1 track): 1. Video: My Holiday Clip.mp4")
-               for t in texts(replies, Message))
-    assert engine.count("export") == 0
+               for t in texts(first, Message))
+    assert engine.count("export") == 1  # never rendered before: rendered now
+    again = await collect(assistant, Turn(KEY, "change nothing"))
+    exported = await collect(assistant, Turn(KEY, "export"))
+    assert engine.count("export") == 1, "the same timeline is not rendered twice"
+    videos = [r for r in first + again + exported if isinstance(r, Video)]
+    assert len(videos) == 3 and len({v.path for v in videos}) == 1
+    assert videos[0].path is not None and videos[0].path.is_file()
+    await collect(assistant, Turn(KEY, "export 720p"))  # other options: a new render
+    assert engine.count("export") == 2
 
 
 async def test_media_alone_is_added_without_rendering(

@@ -152,7 +152,7 @@ async def test_undo_does_not_bring_back_an_older_clip(engine: LocalEngine, setti
     assert await engine.draft(ref) == second
     seg = second.first_segment(VIDEO)
     assert seg is not None and seg.meta["media_id"] == "v2"
-    assert second.first_segment(AUDIO) is not None, "the music stays under the new clip"
+    assert second.first_segment(AUDIO) is None, "a new clip starts a clean timeline"
 
 
 async def test_undo_without_a_clip_or_an_edit(engine: LocalEngine,
@@ -275,13 +275,14 @@ async def test_full_data_folder_is_said_in_words(store: SqliteStore, tmp_path: P
 
 
 @pytest.mark.parametrize("instructions", [
-    ["add background music at 100% starting at 1s"],
+    ["add background music at 100% starting at 1s, vertical 9:16"],
     ["trim the video to the first 2 seconds", "add background music at 100%"],
 ])
-async def test_a_longer_clip_sent_later_gets_music_to_its_end(
+async def test_a_clip_sent_later_starts_a_clean_timeline(
     engine: LocalEngine, settings: Settings, media_dir: Path, song: Path,
     instructions: list[str],
 ) -> None:
+    """Issue 10: the new clip does not inherit the old clip's music, shape or trim."""
     short = make_video(media_dir / "three.mp4", seconds=3, freq=440)
     longer = make_video(media_dir / "eight.mp4", seconds=8, width=160, height=120, freq=440)
     ref = await session_with(engine, settings, short, song)
@@ -290,10 +291,14 @@ async def test_a_longer_clip_sent_later_gets_music_to_its_end(
     await engine.add_media(ref, upload(settings, longer, "v2", "video"))
     done = (await collect(engine.export(ref, ExportOptions(render_id="longer"))))[-1]
     assert isinstance(done, Rendered) and done.path is not None
-    assert abs(measure(done.path).duration - 8) < 0.1
-    middle = tone_level_db(done.path, 4.0, 5.0, 880)
-    assert middle > -30
-    assert tone_level_db(done.path, 7.0, 7.9, 880) > middle - 1.5  # the last second
+    m = measure(done.path)
+    assert abs(m.duration - 8) < 0.1 and (m.width, m.height) == (160, 120)
+    assert tone_level_db(done.path, 1.0, 7.5, 880) < -60  # no music
+    assert tone_level_db(done.path, 1.0, 7.5, 440) > -30  # the clip's own sound
+    # The uploaded song is still there for the new clip.
+    await collect(engine.edit(ref, "add music"))
+    seg = (await engine.draft(ref)).first_segment(AUDIO)
+    assert seg is not None and seg.meta["media_id"] == "a1"
 
 
 async def test_the_clips_own_sound_is_remembered_on_arrival_not_probed_per_edit(

@@ -1,4 +1,4 @@
-"""Draft housekeeping of a render job: a new clip refits the music; moods still to generate."""
+"""Draft housekeeping of a render job: a new clip starts a clean timeline; moods to generate."""
 
 from __future__ import annotations
 
@@ -27,30 +27,21 @@ def song(s: int, d: int, **m: Any) -> dict[str, Any]:
                                   "source_ms": 10_000, **m}}
 
 
-@pytest.mark.parametrize(("before", "seconds", "expected_s", "expected_d"), [
-    (song(0, 3000), 8.0, 0, 8000),  # ran to the old end
-    (song(1000, 2000), 8.0, 1000, 7000),  # started at 1 s: still to the new end
-    (song(0, 2000), 8.0, 0, 8000),  # fitted to a trim of the old clip (the trim goes)
-    (song(0, 2000, until=2000), 8.0, 0, 2000),  # stops at 2 s: still inside the new clip
-    (song(500, 1500, until=2000), 8.0, 500, 1500),
-    (song(0, 2000, until=9000), 8.0, 0, 8000),  # `until` past the new end: to the end
-    (song(0, 2000, until=2000), 1.5, 0, 1500),  # shorter clip: cut at its end
-    (song(2500, 500), 2.0, 0, 2000),  # start beyond the new clip: from the beginning
-    (song(0, 3000, fit="once", source_ms=5000), 8.0, 0, 5000),  # once: the song's length
-    (song(0, 3000, fit="once", source_ms=5000, offset=1000), 8.0, 0, 4000),
-    (song(0, 3000, fit="once", source_ms=50_000), 8.0, 0, 8000),
-    (song(0, 3000, fit="loop", source_ms=1000), 8.0, 0, 8000),  # loops to the end
+@pytest.mark.parametrize(("before", "meta"), [
+    (song(0, 3000), {}),
+    (song(1000, 2000, until=2000, fade_out=1000), {"trim": [0, 2000]}),
+    (None, {"aspect": "9:16", "fill": "crop", "resolution": 1080, "upscale": True}),
+    (song(0, 3000), {"aspect": "9:16", "duck": True, "original": "mute", "loudness": -14.0}),
 ])
-def test_music_follows_the_new_clip(before: dict[str, Any], seconds: float, expected_s: int,
-                                    expected_d: int) -> None:
-    draft = draft_with(3000, before, trim=[0, 2000] if before["d"] == 2000 else None)
-    draft = draft_of(put_video(timeline_of(draft), "new.mp4", "v2", seconds))
-    music = draft.first_segment(AUDIO)
-    assert music is not None
-    assert (music.start_ms, music.duration_ms) == (expected_s, expected_d)
+def test_a_new_clip_starts_a_clean_timeline(before: dict[str, Any] | None,
+                                            meta: dict[str, Any]) -> None:
+    draft = draft_with(3000, before, **meta)
+    draft.data["t"].append({"tt": 7, "sg": [{"s": 0, "d": 1000, "m": {"text": "Old"}}]})
+    draft = draft_of(put_video(timeline_of(draft), "new.mp4", "v2", 8.0))
+    assert draft.first_segment(AUDIO) is None and draft.meta == {}
+    assert [t.kind for t in draft.tracks] == [VIDEO]
     video = draft.first_segment(VIDEO)
-    assert video is not None and video.duration_ms == round(seconds * 1000)
-    assert video.meta["media_id"] == "v2" and timeline_of(draft).trim is None
+    assert video is not None and video.duration_ms == 8000 and video.meta["media_id"] == "v2"
 
 
 def test_first_clip_without_music() -> None:

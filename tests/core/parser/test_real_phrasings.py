@@ -254,7 +254,8 @@ def test_my_voice_louder_at_full_lowers_the_music_and_says_why() -> None:
 
 
 @pytest.mark.parametrize(("text", "words"), [
-    ("thanks!", "Glad to help"), ("thank you so much", "Glad to help"), ("👍", "Glad to help"),
+    ("thanks!", "Glad to help"), ("thank you so much", "Glad to help"),
+    ("👍", "I put music under videos"),
     ("谢谢", "Glad to help"), ("谢谢你", "Glad to help"),
     ("hello", "Hi! Tell me what to do with your video"),
     ("no", "say \"undo\""), ("a bit more", "More of what?"),
