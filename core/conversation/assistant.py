@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from core import preferences
+from core import preferences, words
 from core.config import Settings
 from core.conversation.delivery import Delivery, Signer
 from core.conversation.fetch import Fetcher, find_links
@@ -141,7 +141,10 @@ class Assistant:
     # The entry point ------------------------------------------------------------------------
 
     async def handle(self, turn: Turn) -> AsyncIterator[Reply]:
-        """Replies to one incoming message, as they come."""
+        """Replies to one incoming message, as they come, in the language of the message
+        (core/words.detect; the app language when the text tells none, a person's language
+        setting over both)."""
+        turn = dataclasses.replace(turn, language=words.detect(turn.text, turn.language))
         key = str(turn.key)
         app_language = turn.language
         try:
@@ -152,27 +155,28 @@ class Assistant:
             links = find_links(turn.text)
             asked = route(strip_links(turn.text, links))
         except Exception as exc:  # before any work starts: still words, never a traceback
-            yield _problem(exc, key)
+            yield words.reply(_problem(exc, key), turn.language)
             return
         running = self._running.get(key)
         if asked.action == "cancel" and not turn.attachments:
-            yield await self._cancel(key, running)
+            yield words.reply(await self._cancel(key, running), turn.language)
             return
         if asked.action == "help" and not turn.attachments and not links:
-            yield Message(help_text())
+            yield words.reply(Message(help_text()), turn.language)
             return
         if asked.action == "settings" and not turn.attachments and not links:
             try:  # settings never touch the timeline: answered even while a turn runs
                 yield await self.personal.answer(turn, asked.text, app_language)
             except Exception as exc:
-                yield _problem(exc, key)
+                yield words.reply(_problem(exc, key), turn.language)
             return
         if running is not None:
-            yield Message(f"Still working on your last request ({running.label}) — "
-                          "send 'cancel' to stop it.")
+            yield words.reply(Message(f"Still working on your last request ({running.label}) — "
+                                      "send 'cancel' to stop it."), turn.language)
             return
         if self._closing:
-            yield Problem("I'm restarting right now; please send that again in a minute.")
+            yield words.reply(Problem("I'm restarting right now; please send that again in a "
+                                      "minute."), turn.language)
             return
         # No await between the busy check above and registering the job here.
         queue: asyncio.Queue[Reply | None] = asyncio.Queue()
@@ -182,18 +186,18 @@ class Assistant:
             elsewhere = await self.leases.claim(key, job.id, job.label)
         except Exception as exc:
             del self._running[key]
-            yield _problem(exc, key)
+            yield words.reply(_problem(exc, key), turn.language)
             return
         if elsewhere is not None:
             del self._running[key]
-            yield Message(f"Still working on your last request ({elsewhere}) — "
-                          "send 'cancel' to stop it.")
+            yield words.reply(Message(f"Still working on your last request ({elsewhere}) — "
+                                      "send 'cancel' to stop it."), turn.language)
             return
         job.task = self._tasks.spawn(self._turn(turn, asked, links, job, queue.put_nowait),
                                      name=f"turn {key}")
         try:
             while (reply := await queue.get()) is not None:
-                yield reply
+                yield words.reply(reply, turn.language)
         finally:
             if not job.task.done():  # the adapter stopped listening: stop the work too
                 job.task.cancel()

@@ -57,10 +57,11 @@ def _fades(c: Clause, plan: EditPlan, draft: Draft) -> None:
         if which != "in":
             plan.fade_out = 0.0
     it = r"(?:it\s+|(?:the\s+)?(?:music|song)\s+|this\s+)?"
-    pattern = (rf"(?P<out>\bfad(?:e|es|ed|ing)\s+{it}(?:out|away)\b(?:\s+(?:at|towards?|near)\s+the"
+    pattern = (rf"(?P<out>\bfad(?:e|es|ed|ing)\s+{it}(?:out|away)\b"
+               rf"(?:(?:\s+(?:the\s+)?(?:music|song))?\s+(?:at|towards?|near)\s+the"
                rf"\s+(?:very\s+)?end\b(?!\s+(?:over|for|in|during|lasting|\d)))?"
                r"|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|by|towards|near)\s+the\s+end\b|^\s*(?:it\s+)?out\b(?=\s+(?:over|for|in|"
-               r"during|\d))|淡出|渐出|渐弱)"
+               r"during|\d))|(?:在)?(?:结尾|末尾|最后)(?:处|时|的时候)?(?:音乐)?淡出|淡出|渐出|渐弱)"
                rf"|(?P<in>\bfad(?:e|es|ed|ing)\s+{it}in\b|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|from)"
                r"\s+the\s+(?:start|beginning)\b|淡入|渐入|渐强)|(?P<bare>\bfad(?:e|es|ed|ing)\b)")
     pace = (c.take(r"\b(slow|gentle|smooth|soft|long|gradual|quick|fast|short|sharp|brief)(?:er)?"

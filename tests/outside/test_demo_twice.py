@@ -64,3 +64,13 @@ def test_a_new_clip_does_not_inherit_the_last_clips_shape_or_music(tmp_path: Pat
     assert (measure(plain).width, measure(plain).height) == (640, 360), out
     # Only the sample clip's own 220 Hz tone: the last clip's music did not come along.
     assert level_db(plain, 1.0, 7.0) - tone_level_db(plain, 1.0, 7.0, 220) < 1.0
+
+
+def test_a_chinese_demo_is_answered_in_chinese(tmp_path: Path) -> None:
+    out, (video,) = demo(tmp_path, tmp_path / "data", "加舒缓音乐，结尾淡出")
+    tail_lines = out.split("[ .. ] 正在处理…")[-1].splitlines()  # the Chinese turn's lines
+    said = [x for x in tail_lines if x and not x.startswith("Video: ")]
+    assert said and all(re.search(r"[\u4e00-\u9fff]", x) for x in said), said
+    assert "Rendering" not in out and "没看懂" not in out
+    assert any(x.startswith("Try: ") and "淡出" not in x and "撤销" in x for x in said), said
+    faded_music(video)

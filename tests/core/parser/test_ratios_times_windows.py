@@ -151,3 +151,12 @@ def test_an_explicit_resolution_allows_upscaling(text: str, resolution: int) -> 
 def test_an_explicit_resolution_without_upscaling_stays_small() -> None:
     draft, _ = parse("1080p but don't upscale")
     assert draft.meta["resolution"] == 1080 and draft.meta["upscale"] is False
+
+
+@pytest.mark.parametrize("text", ["加舒缓音乐，结尾淡出", "加音乐，在结尾淡出",
+                                  "add music and fade it out at the end",
+                                  "fade out the music at the very end"])
+def test_fade_out_at_the_end_is_read_whole(text: str) -> None:
+    draft, said = parse(text)
+    assert music(draft).get("fade_out"), said
+    assert not any(s.startswith("not understood") for s in said), said
