@@ -55,7 +55,7 @@ async def test_cancel_stops_the_running_turn(assistant: Assistant, engine: FakeE
 
     answer = await collect(assistant, Turn(KEY, "取消"), timeout=1)
     assert [type(r) for r in answer] == [Message]
-    assert answer[0].text.startswith("Stopping your last request")
+    assert answer[0].text.startswith("正在停止你上一个请求")  # a Chinese message: Chinese words
     replies = await asyncio.wait_for(first, 5)
     assert isinstance(replies[-1], Message) and replies[-1].text == "Cancelled."
     assert engine.cancelled == ["export"]

@@ -57,7 +57,10 @@ async def test_reply_language_chinese_answers_in_chinese(assistant: Assistant) -
     option = card.menus[4].options[0]
     assert option.say == "设置 语言 自动"
     back = only_message(await collect(assistant, Turn(KEY, option.say, language="en")))
-    assert back.text.startswith("Saved: Reply language: automatic.")
+    # "auto" follows the language of the message, here Chinese (the app's language is English).
+    assert back.text.startswith("已保存：回复语言：自动。")
+    english = only_message(await collect(assistant, Turn(KEY, "set language auto")))
+    assert english.text.startswith("Saved: Reply language: automatic.")
 
 
 async def test_new_edits_get_the_persons_settings(

@@ -111,7 +111,7 @@ async def test_commands(assistant: Assistant, engine: FakeEngine, store: MemoryS
     assert any(isinstance(r, Video) for r in replies)
 
     replies = await collect(assistant, Turn(KEY, "撤销"))
-    assert any(t.startswith("Undone") for t in texts(replies, Message))
+    assert any(t.startswith("已撤销") for t in texts(replies, Message))  # asked in Chinese
     assert any(isinstance(r, Video) for r in replies), "undo gives the video back"
 
     old_session = store.conversations[str(KEY)].session_id
