@@ -15,19 +15,14 @@ import hashlib
 import json
 import logging
 from pathlib import Path
-from typing import Protocol
 
 from core.draft import Draft
 from core.engine import ExportOptions, Rendered
-from core.ports import RenderStore, ValueStore
+from core.ports import ValueStore
 
 log = logging.getLogger(__name__)
 
 KEY = "last_render:{session}"
-
-
-class RenderValueStore(RenderStore, ValueStore, Protocol):
-    """What the delivery needs of the store: render records and small named values."""
 
 
 def fingerprint(draft: Draft, options: ExportOptions) -> str:

@@ -11,13 +11,14 @@ from core.errors import NotUnderstood
 from core.local.render_job import put_video
 from core.parser.answers import answer
 from core.parser.instructions import Context, apply_instruction
+from core.timeline.convert import draft_of, timeline_of
+from core.timeline.model import Timeline
 
 CTX = Context(30_000, True, None)
 
 
 def after(*steps: str) -> Draft:
-    draft = Draft()
-    put_video(draft, "clip.mp4", "v1", 30.0)
+    draft = draft_of(put_video(Timeline(), "clip.mp4", "v1", 30.0))
     for step in steps:
         draft = apply_instruction(draft, step, CTX).draft
     return draft
@@ -31,7 +32,7 @@ def after(*steps: str) -> Draft:
 ])
 def test_every_quick_action_changes_the_timeline(steps: tuple[str, ...]) -> None:
     draft = after(*steps)
-    buttons = quick_actions(draft, 640, 360 if "vertical 9:16" not in steps else 1138)
+    buttons = quick_actions(timeline_of(draft), 640, 360 if "vertical 9:16" not in steps else 1138)
     assert buttons[-1] == "Undo"
     for label in buttons[:-1]:
         try:
@@ -42,7 +43,8 @@ def test_every_quick_action_changes_the_timeline(steps: tuple[str, ...]) -> None
 
 
 def test_no_fade_out_after_the_music_is_removed() -> None:
-    assert "Fade out" not in quick_actions(after("add music", "remove the music"), 640, 360)
+    removed = timeline_of(after("add music", "remove the music"))
+    assert "Fade out" not in quick_actions(removed, 640, 360)
 
 
 @pytest.mark.parametrize("text", ["👍", "🎵🎶", "❤️", "😂😂", "🙏", "🔥🔥🔥", "🤔", "👌🏽", "✨"])

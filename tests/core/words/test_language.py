@@ -9,9 +9,10 @@ import pytest
 
 from core import words
 from core.conversation.delivery import quick_actions
-from core.draft import Draft
 from core.local.render_job import put_video
 from core.parser.instructions import Context, apply_instruction
+from core.timeline.convert import draft_of, timeline_of
+from core.timeline.model import Timeline
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -41,11 +42,10 @@ def test_catalogue_has_chinese_for_what_users_see(english: str) -> None:
 
 def test_chinese_quick_actions_are_instructions_the_parser_reads() -> None:
     ctx = Context(30_000, True, None)
-    draft = Draft()
-    put_video(draft, "clip.mp4", "v1", 30.0)
+    draft = draft_of(put_video(Timeline(), "clip.mp4", "v1", 30.0))
     with_music = apply_instruction(draft, "add music at 50%", ctx).draft
     for start in (draft, with_music):
-        for label in quick_actions(start, 640, 360)[:-1]:
+        for label in quick_actions(timeline_of(start), 640, 360)[:-1]:
             chinese = words.button(label, "zh")
             assert HAN.search(chinese), label
             changed = apply_instruction(start, chinese, ctx).draft
