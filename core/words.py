@@ -28,6 +28,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 def detect(text: str, fallback: str = "en") -> str:
     """ "zh" for a message mostly in Chinese, "en" for one in Latin letters, else `fallback`
     (emoji, numbers, an attachment alone)."""
+    text = re.sub(r"(?:^|\s)/\w+(?:@[\w.]+)?", " ", text)  # a /command is no language
     han = len(_HAN.findall(text))
     latin = len(_LATIN.findall(re.sub(r"https?://\S+|\b\d+p\b|\b[a-z]{1,4}\b(?=\d)", " ", text)))
     if han and han * 3 >= latin:  # "把music调小" is Chinese; "add 音乐" is too, leniently

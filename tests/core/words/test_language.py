@@ -21,7 +21,9 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
     ("add calm music", "en", "en"), ("加舒缓音乐", "en", "zh"), ("把music调小一点", "en", "zh"),
     ("前5秒音乐小一点", "en", "zh"), ("导出720p", "en", "zh"), ("export 720p", "zh", "en"),
     ("👍", "zh", "zh"), ("👍", "en", "en"), ("", "zh", "zh"), ("0:30", "en", "en"),
-    ("add 音乐", "en", "zh"), ("make it vertical, 谢谢", "en", "en"), ("", "fr", "en"),
+    ("/settings", "zh", "zh"), ("/export@backtrack_bot 720p", "zh", "zh"),
+    ("/edit add music", "zh", "en"), ("add 音乐", "en", "zh"),
+    ("make it vertical, 谢谢", "en", "en"), ("", "fr", "en"),
 ])
 def test_detect(text: str, fallback: str, expected: str) -> None:
     assert words.detect(text, fallback) == expected
