@@ -39,10 +39,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     args = build_parser(command).parse_args(argv)
+    from bots.signals import EXIT_CODE, Terminated
+
     try:
         return int(args._module.run(args))
     except KeyboardInterrupt:
         return 130
+    except Terminated:  # SIGTERM, cleaned up like Ctrl-C
+        return EXIT_CODE
 
 
 if __name__ == "__main__":

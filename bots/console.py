@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TextIO
 
+from bots import signals
 from bots.paths import is_file as file_exists
 from bots.paths import typed_path
 from core.config import Settings, load_settings
@@ -407,7 +408,8 @@ def run(args: argparse.Namespace) -> int:
     if interactive:
         print(BANNER)
     try:
-        return asyncio.run(console.main(args.messages, args.demo,
+        # SIGTERM cleans up like Ctrl-C: the running render stops and leaves nothing behind.
+        return signals.run(console.main(args.messages, args.demo,
                                         sys.stdin if read_stdin else None, interactive))
     except (ConfigError, StoreError) as exc:  # a bad setting or an unusable database
         print(exc, file=sys.stderr)

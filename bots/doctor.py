@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import errno
 import re
 import shutil
@@ -112,15 +111,15 @@ FFMPEG_SECONDS = 20.0
 
 
 async def _output(*argv: str) -> str:
-    proc = await asyncio.create_subprocess_exec(
-        *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+    from core.local.runner import start_guarded, stop_guarded  # ffmpeg dies with us
+
+    proc = await start_guarded(argv, stdout=asyncio.subprocess.PIPE,
+                               stderr=asyncio.subprocess.DEVNULL)
     try:
         async with asyncio.timeout(FFMPEG_SECONDS):
             out, _ = await proc.communicate()
     except BaseException:  # the deadline, or doctor itself cancelled (Ctrl-C)
-        with contextlib.suppress(ProcessLookupError):
-            proc.kill()
-        await proc.wait()
+        await stop_guarded(proc)
         raise
     return out.decode(errors="replace")
 

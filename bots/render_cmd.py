@@ -53,8 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import asyncio
-
+    from bots import signals
     from core.errors import BacktrackError, ConfigError, UserError
 
     try:
@@ -65,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         output = output_path(args.video, args.output)
         if output.resolve() == args.video.resolve():
             raise Refused("the output would overwrite the video; choose another -o", 2)
-        asyncio.run(_render(args, output, max_mb))
+        signals.run(_render(args, output, max_mb))  # SIGTERM cleans up like Ctrl-C
     except Refused as exc:
         return _fail(str(exc), exc.code)
     except UserError as exc:

@@ -153,7 +153,8 @@ async def render_timeline(
         if first is not None:
             share = 25.0
             stderr = await runner.run(
-                first, duration=the_plan.duration, on_progress=lambda p: report(p * share / 100)
+                first, duration=the_plan.duration, on_progress=lambda p: report(p * share / 100),
+                cleanup=(work,),
             )
             try:
                 stats = parse_loudnorm(stderr)
@@ -161,7 +162,7 @@ async def render_timeline(
                 raise RenderFailed("the loudness measurement printed no result", stderr) from exc
         await runner.render(
             build_command(the_plan, stats), output, duration=the_plan.duration,
-            on_progress=lambda p: report(share + p * (100 - share) / 100),
+            on_progress=lambda p: report(share + p * (100 - share) / 100), cleanup=(work,),
         )
         return the_plan
     finally:

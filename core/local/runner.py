@@ -2,6 +2,10 @@
 
 The output is written to a hidden temporary name next to the target and renamed only when
 ffmpeg succeeded, so a failed, timed-out or cancelled render never leaves a partial file.
+
+ffmpeg never runs on its own: it is started through `core/local/reaper.py`, which dies with
+this process (even of SIGKILL, through PR_SET_PDEATHSIG on Linux), kills ffmpeg first and
+removes the partial file and the render's work folder (`cleanup`) on the way out.
 """
 
 from __future__ import annotations
@@ -10,16 +14,33 @@ import asyncio
 import contextlib
 import os
 import secrets
+import sys
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from core.errors import RenderFailed, RenderTimeout
 from core.janitor import PARTIAL_SUFFIX
 
 OnProgress = Callable[[float], None]
 T = TypeVar("T")
+
+REAPER = Path(__file__).with_name("reaper.py")
+STOP_SECONDS = 10.0
+"""How long a stopped ffmpeg (and its reaper's clean-up) may take before SIGKILL."""
+
+
+async def start_guarded(
+    command: Sequence[str], cleanup: Sequence[Path] = (), **kwargs: Any
+) -> asyncio.subprocess.Process:
+    """Start `command` (an ffmpeg) so that it dies with this process, whatever kills it, and
+    `cleanup` (files or folders) is removed when it is stopped or orphaned. The process is the
+    reaper; ffmpeg's exit code, stdout and stderr come through it unchanged."""
+    paths = [str(path.absolute()) for path in cleanup]
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-I", "-S", str(REAPER), str(os.getpid()), *paths, "--", *command,
+        **kwargs)
 
 
 class ProgressParser:
@@ -73,16 +94,19 @@ class FfmpegRunner:
         duration: float | None = None,
         on_progress: OnProgress | None = None,
         seconds: float | None = None,
+        cleanup: Sequence[Path] = (),
     ) -> str:
         """Run ffmpeg with `args` (no executable); returns the tail of its stderr. `seconds`
-        overrides the runner's deadline.
+        overrides the runner's deadline; `cleanup` is removed should ffmpeg be stopped or
+        this process die while it runs.
 
         RenderFailed (with the stderr tail) on a non-zero exit, RenderTimeout past the
         deadline; on cancellation the process is killed before the CancelledError goes on.
         """
-        process = await asyncio.create_subprocess_exec(
-            self.executable, "-hide_banner", "-nostdin", "-y", "-progress", "pipe:1", "-nostats",
-            *args,
+        process = await start_guarded(
+            [self.executable, "-hide_banner", "-nostdin", "-y", "-progress", "pipe:1",
+             "-nostats", *args],
+            cleanup,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -98,11 +122,11 @@ class FfmpegRunner:
                 )
                 code = await process.wait()
         except TimeoutError:
-            await _kill(process)
+            await stop_guarded(process)
             raise RenderTimeout(f"ffmpeg ran past its {limit:g} s deadline and was stopped.") \
                 from None
         except BaseException:
-            await _kill(process)
+            await stop_guarded(process)
             raise
         text = "\n".join(tail)
         if code != 0:
@@ -117,13 +141,15 @@ class FfmpegRunner:
         *,
         duration: float | None = None,
         on_progress: OnProgress | None = None,
+        cleanup: Sequence[Path] = (),
     ) -> Path:
         """Run a command whose output file is appended here: first a temporary name in the
         same folder, renamed to `output` only after success. The folder must exist: creating
         folders is the caller's decision (`backtrack render -o` never creates any)."""
         partial = output.with_name(f".{output.name}.{secrets.token_hex(4)}{PARTIAL_SUFFIX}")
         try:
-            await self.run([*args, str(partial)], duration=duration, on_progress=on_progress)
+            await self.run([*args, str(partial)], duration=duration, on_progress=on_progress,
+                           cleanup=(partial, *cleanup))
             if not partial.exists() or partial.stat().st_size == 0:
                 raise RenderFailed("ffmpeg finished but wrote nothing.")
             os.replace(partial, output)
@@ -156,12 +182,20 @@ async def _read_tail(stream: asyncio.StreamReader | None, tail: deque[str]) -> N
         tail.append(raw.decode("utf-8", "replace").rstrip())
 
 
-async def _kill(process: asyncio.subprocess.Process) -> None:
+async def stop_guarded(process: asyncio.subprocess.Process) -> None:
+    """Stop the reaper with SIGTERM (it kills ffmpeg, waits for it and cleans up), SIGKILL
+    if that takes longer than `STOP_SECONDS` (ffmpeg then dies of its parent-death signal)."""
     if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+    waiting = asyncio.ensure_future(process.wait())
+    try:
+        await asyncio.wait_for(asyncio.shield(waiting), STOP_SECONDS)
+    except TimeoutError:
         with contextlib.suppress(ProcessLookupError):
             process.kill()
     with contextlib.suppress(Exception):
-        await asyncio.shield(process.wait())
+        await asyncio.shield(waiting)
 
 
 async def progress_stream(
