@@ -58,8 +58,8 @@ from bots.telegram_replies import (
     TOO_BIG_TO_FETCH,
     UPLOAD_TIMEOUT,
     Outbox,
-    judge,
     label_of,
+    on_the_way,
     send_text,
     show_replies,
 )
@@ -215,7 +215,7 @@ class TelegramBot:
 
         async def fetch(dest: Path) -> None:
             try:  # getFile again on each try: the file path it gives is short-lived
-                await retrying(lambda: once(dest), self.outbox.backoff, judge,
+                await retrying(lambda: once(dest), self.outbox.backoff, on_the_way,
                                "telegram file download")
             except BadRequest as exc:
                 if "file is too big" in exc.message.lower():

@@ -2,9 +2,11 @@
 
 The rules (status wording, text splitting, file-or-link, button data) are pure functions tested
 as tables; `show_replies` is the glue. Telegram's flood control (429 `retry_after`), "message is
-not modified" and a status message the user deleted never fail a turn. Calls that fail on the way
-(a dropped connection, a 5xx, a timeout) are tried again with backoff (`bots.retry`); a video
-Telegram never takes is put in words, with the link when there is one.
+not modified" and a status message the user deleted never fail a turn. Flood control is
+PTB's AIORateLimiter's job (wired into the bot in `bots.telegram_server.make_bot`: it spaces the
+sends and waits out 429 `retry_after`); calls that fail on the way (a dropped connection, a 5xx,
+a timeout) are tried again with backoff (`bots.retry`); a video Telegram never takes is put in
+words, with the link when there is one.
 """
 
 from __future__ import annotations
@@ -136,9 +138,6 @@ def on_the_way(exc: BaseException, pause: float) -> float | None:
     return None
 
 
-def judge(exc: BaseException, pause: float) -> float | None:
-    """`on_the_way`, and flood control (429) waits as long as Telegram asked."""
-    return retry_seconds(exc) if isinstance(exc, RetryAfter) else on_the_way(exc, pause)
 
 
 # Glue ----------------------------------------------------------------------------------------
@@ -146,9 +145,9 @@ def judge(exc: BaseException, pause: float) -> float | None:
 
 async def patiently(call: Callable[[], Awaitable[T]], backoff: Backoff = DEFAULT_BACKOFF,
                     what: str = "telegram") -> T:
-    """Make a call Telegram must not drop: flood control waited out, failures on the way tried
-    again; EngineError when Telegram never answered."""
-    return await retrying(call, backoff, judge, what)
+    """Make a call Telegram must not drop: failures on the way tried again (flood control was
+    waited out by the rate limiter already); EngineError when Telegram never answered."""
+    return await retrying(call, backoff, on_the_way, what)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from telegram.error import BadRequest, EndPointNotFound, Forbidden, InvalidToken
-from telegram.ext import ExtBot
+from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 log = logging.getLogger("backtrack.telegram")
@@ -79,8 +79,16 @@ class TolerantBot(ExtBot[Any]):
             return False
 
 
+FLOOD_RETRIES = 3
+"""Times a call refused by flood control (429) is tried again, each after Telegram's
+`retry_after` (PTB's AIORateLimiter waits, and holds every other call meanwhile)."""
+
+
 def make_bot(token: str, *, api: str | None, files: str | None, local_mode: bool) -> TolerantBot:
-    """The bot with our timeouts: big uploads get 5 minutes, long polls a minute on top."""
+    """The bot with our timeouts (big uploads get 5 minutes, long polls a minute on top) and
+    PTB's AIORateLimiter: sends are spaced under Telegram's limits (30 a second overall, 20 a
+    minute per group) and flood control (429 `retry_after`) is waited out, for every call the
+    Application makes through this bot."""
     base, base_file = api_urls(api, files)
     extra: dict[str, Any] = {}
     if base is not None:
@@ -88,7 +96,7 @@ def make_bot(token: str, *, api: str | None, files: str | None, local_mode: bool
     if base_file is not None:
         extra["base_file_url"] = base_file
     return TolerantBot(
-        token, local_mode=local_mode,
+        token, local_mode=local_mode, rate_limiter=AIORateLimiter(max_retries=FLOOD_RETRIES),
         request=HTTPXRequest(connection_pool_size=256, read_timeout=30,
                              media_write_timeout=300),
         get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=60),

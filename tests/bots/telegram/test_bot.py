@@ -167,6 +167,19 @@ async def test_flood_control_on_a_result_waits_and_sends_once(
     assert tg.texts(ANN) == ["you said: hello"]
 
 
+async def test_a_burst_is_spaced_under_the_flood_limit(tg: FakeTelegram, app: FakeApp) -> None:
+    """90 chats told something at once: the rate limiter (aiolimiter: a burst of 30, then 30
+    a second) spreads the sends over 2 s, measured on the fake's clock."""
+    chats = range(1000, 1090)
+    async with running(app):
+        await asyncio.gather(*(app.assistant.notifiers["telegram"](
+            Notice(ConversationKey("telegram", str(chat)), [Message("ready")]))
+            for chat in chats))
+    times = sorted(c.at for c in tg.called("sendMessage"))
+    assert len(times) == 90 and all(tg.texts(chat) == ["ready"] for chat in chats)
+    assert times[-1] - times[0] >= 1.9
+
+
 async def test_deleted_status_message_gets_a_new_one(tg: FakeTelegram, app: FakeApp) -> None:
     async def script(turn: Turn) -> AsyncIterator[Reply]:
         yield Status("Reading your clip…")

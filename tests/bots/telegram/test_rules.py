@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from telegram import Message
 from telegram.error import RetryAfter
+from telegram.ext import AIORateLimiter
 
 from bots.retry import Backoff
 from bots.telegram_inbound import (
@@ -35,6 +36,7 @@ from bots.telegram_replies import (
     split_text,
     status_line,
 )
+from bots.telegram_server import make_bot
 from core.conversation.turn import QUICK_ACTIONS, ConversationKey, Status, Video
 from tests.fakes.telegram_api import BOT_ID, FakeTelegram, StoredFile
 
@@ -195,20 +197,25 @@ def test_retry_seconds(value: Any) -> None:
     assert retry_seconds(RetryAfter(value)) == 3
 
 
-async def test_patiently_waits_out_flood_control() -> None:
+async def test_patiently_leaves_flood_control_to_the_rate_limiter() -> None:
+    """A 429 that reaches `patiently` was retried by AIORateLimiter already: no second wait."""
     calls, waits = [], []
 
     async def call() -> str:
         calls.append(1)
-        if len(calls) < 3:
-            raise RetryAfter(2)
-        return "sent"
+        raise RetryAfter(2)
 
     async def sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    assert await patiently(call, Backoff(sleep=sleep)) == "sent"
-    assert waits == [2, 2]
+    with pytest.raises(RetryAfter):
+        await patiently(call, Backoff(sleep=sleep))
+    assert calls == [1] and waits == []
+
+
+def test_the_bot_has_the_rate_limiter() -> None:
+    bot = make_bot("123:abc", api=None, files=None, local_mode=False)
+    assert isinstance(bot.rate_limiter, AIORateLimiter)
 
 
 async def test_chat_order_keeps_order_and_gives_up_waiting() -> None:
