@@ -1,0 +1,158 @@
+"""Speed of every re-encode path of `backtrack render` against the plain ffmpeg command a
+person would write for the same result, in one run, with the quality checked.
+
+    python bench/bench_reencode.py [--seconds 30] [--runs 1] [--only vertical,title]
+
+Generates a 1920x1080 30 fps H.264 clip with light grain and stereo sound (a clean test
+pattern is an unrepresentatively easy encode), then for each path runs, interleaved, (a)
+`backtrack render` and (b) the plain command: x264 `veryfast`, CRF 23, full-size filters
+(`boxblur=20:5` on the full picture for the blurred fill), two passes for a target size.
+Reported per path: wall seconds of each (median of the runs), (a)/(b), and the SSIM of (a)
+against (b) over the clip's own picture region (the blurred fill is left out), same frames.
+Targets: (a)/(b) <= 0.5 on a quiet machine, SSIM >= 0.97, and 1080p -> 9:16 in at most half
+the clip's length. Shared machines swing 2-3x: compare within one run only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import imageio_ffmpeg
+
+ROOT = Path(__file__).resolve().parent.parent
+FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+X264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p"]
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+FIT_MB = 0.35  # per second of clip: about 2.5 Mbit/s, well under the grainy source
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    instruction: str
+    plain: list[str]  # between the input and the output: what a person would type
+    region: str  # crop=w:h:x:y of the clip's own picture in both outputs
+    max_mb: float | None = None
+    plain_input: tuple[str, ...] = ()  # options before -i (a seek)
+    two_pass: bool = False
+
+
+def blur_fill(w: int, h: int) -> list[str]:
+    graph = (f"[0:v]split[a][b];[a]scale={w}:{h}:force_original_aspect_ratio=increase,"
+             f"crop={w}:{h},boxblur=20:5[bg];[b]scale={w}:-2[fg];"
+             "[bg][fg]overlay=(W-w)/2:(H-h)/2")
+    return ["-filter_complex", graph, *X264, "-c:a", "copy"]
+
+
+def jobs(seconds: float) -> list[Job]:
+    fg = 608  # 1920x1080 scaled to 1080 wide
+    rate = int(FIT_MB * seconds * 1e6 * 8 * 0.92 / seconds - 192_000)
+    title = (f"drawtext=fontfile={FONT}:text='Summer 2024':fontsize=108:fontcolor=white:"
+             "borderw=4:bordercolor=black@0.8:x=(w-text_w)/2:y=h/10:enable='between(t,0,3)'")
+    cut = min(2.0, seconds / 5)
+    return [
+        Job("vertical 9:16", "make it vertical 9:16", blur_fill(1080, 1920),
+            f"crop=1080:{fg}:0:{(1920 - fg) // 2}"),
+        Job("square 1:1", "make it square", blur_fill(1080, 1080),
+            f"crop=1080:{fg}:0:{(1080 - fg) // 2}"),
+        Job("4:5", "make it 4:5", blur_fill(1080, 1350), f"crop=1080:{fg}:0:{(1350 - fg) // 2}"),
+        Job("title", 'add the title "Summer 2024" for 3 seconds', ["-vf", title, *X264,
+            "-c:a", "copy"], "crop=iw:ih:0:0"),
+        Job("trim", f"cut the first {cut:g} seconds", [*X264, "-c:a", "aac"], "crop=iw:ih:0:0",
+            plain_input=("-ss", f"{cut:g}")),
+        Job("resize 720p", "make it 720p", ["-vf", "scale=-2:720", *X264, "-c:a", "copy"],
+            "crop=iw:ih:0:0"),
+        Job("fit --max-mb", "mute my sound", ["-an", "-c:v", "libx264", "-preset", "veryfast",
+            "-b:v", str(rate), "-pix_fmt", "yuv420p"], "crop=iw:ih:0:0",
+            max_mb=round(FIT_MB * seconds, 2), two_pass=True),
+    ]
+
+
+def make_clip(folder: Path, seconds: float) -> Path:
+    clip = folder / "clip.mp4"
+    subprocess.run([
+        FFMPEG, "-hide_banner", "-loglevel", "error", "-y",
+        "-f", "lavfi", "-i", f"testsrc2=size=1920x1080:rate=30:duration={seconds}",
+        "-f", "lavfi", "-i",
+        f"anoisesrc=color=pink:sample_rate=48000:amplitude=0.2:duration={seconds}",
+        "-vf", "noise=alls=6:allf=t", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20",
+        "-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "2", "-b:a", "128k",
+        "-movflags", "+faststart", str(clip)], check=True)
+    return clip
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)[:300]}\n{done.stderr[-1500:]}")
+    return time.perf_counter() - started
+
+
+def ours(job: Job, clip: Path, out: Path) -> float:
+    command = [sys.executable, "-m", "bots.cli", "render", str(clip), "-o", str(out), "-q"]
+    if job.max_mb:
+        command += ["--max-mb", str(job.max_mb)]
+    return timed([*command, job.instruction], ROOT)
+
+
+def plain(job: Job, clip: Path, out: Path, folder: Path) -> float:
+    base = [FFMPEG, "-hide_banner", "-loglevel", "error", "-y", *job.plain_input, "-i", str(clip)]
+    tail = ["-movflags", "+faststart", str(out)]
+    if not job.two_pass:
+        return timed([*base, *job.plain, *tail], folder)
+    log = str(folder / "2pass")
+    first = timed([*base, *job.plain, "-pass", "1", "-passlogfile", log, "-f", "null", "-"],
+                  folder)
+    return first + timed([*base, *job.plain, "-pass", "2", "-passlogfile", log, *tail], folder)
+
+
+def ssim(a: Path, b: Path, region: str) -> float:
+    done = subprocess.run([
+        FFMPEG, "-hide_banner", "-i", str(a), "-i", str(b), "-lavfi",
+        f"[0:v]{region},setpts=PTS-STARTPTS[x];[1:v]{region},setpts=PTS-STARTPTS[y];"
+        "[x][y]ssim", "-f", "null", "-"], capture_output=True, text=True, check=False)
+    found = re.findall(r"All:([0-9.]+)", done.stderr)
+    if not found:
+        raise SystemExit(f"ssim failed: {done.stderr[-800:]}")
+    return float(found[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--only", default="", help="comma-separated job names (start of)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-reencode-") as tmp:
+        folder = Path(tmp)
+        clip = make_clip(folder, args.seconds)
+        print(f"clip: {args.seconds:g} s 1920x1080 30 fps, {clip.stat().st_size / 1e6:.1f} MB; "
+              f"load average {os.getloadavg()[0]:.1f}")
+        print(f"{'path':<14} {'ours s':>7} {'plain s':>8} {'ratio':>6} {'SSIM':>6} {'MB':>5}")
+        wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+        for job in jobs(args.seconds):
+            if wanted and not any(job.name.startswith(w) for w in wanted):
+                continue
+            a, b = folder / "a.mp4", folder / "b.mp4"
+            mine, theirs = [], []
+            for _ in range(args.runs):
+                mine.append(ours(job, clip, a))
+                theirs.append(plain(job, clip, b, folder))
+            ma, mb = statistics.median(mine), statistics.median(theirs)
+            print(f"{job.name:<14} {ma:7.1f} {mb:8.1f} {ma / mb:6.2f} "
+                  f"{ssim(a, b, job.region):6.3f} {a.stat().st_size / 1e6:5.1f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
