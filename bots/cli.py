@@ -11,6 +11,7 @@ from collections.abc import Sequence
 # `run(args) -> int`; it is imported only when its subcommand is used.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "render": ("bots.render_cmd", "render one video with music from the command line"),
+    "music": ("bots.music_cmd", "write one built-in piece of music (a mood) to a WAV file"),
     "chat": ("bots.console", "chat with the assistant in this terminal (no tokens needed)"),
     "telegram": ("bots.telegram_bot", "run the Telegram bot"),
     "discord": ("bots.discord_bot", "run the Discord bot"),
