@@ -15,11 +15,12 @@ import contextlib
 import fcntl
 import os
 from pathlib import Path
-from typing import Any
-
-import psycopg
+from typing import TYPE_CHECKING, Any
 
 from storage.shared import Exec
+
+if TYPE_CHECKING:  # psycopg is the `postgres` extra: the SQLite default must import without it
+    import psycopg
 
 LOCK_CLASS = 0x6274  # "bt": the first half of every Backtrack boot lock's key
 
@@ -81,6 +82,8 @@ class PgBoots:
         if boot in self._held and self._conn is not None and not self._conn.closed:
             return
         if self._conn is None or self._conn.closed:
+            import psycopg
+
             self._conn = await psycopg.AsyncConnection.connect(self.url, autocommit=True)
             self._held.clear()
         await self._conn.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", (LOCK_CLASS, boot))
