@@ -15,6 +15,7 @@ from core.local.edit_plan import (
     VOLUME_UNDER_VOICE,
     Context,
     EditPlan,
+    MusicRef,
 )
 from core.local.music import MOOD_DURATION_MS, MOODS
 from core.parser.phrases import say_clock, say_percent, say_time
@@ -40,6 +41,15 @@ def fit_all(timeline: Timeline, ctx: Context, length: float | None) -> Timeline:
 def apply_music(plan: EditPlan, timeline: Timeline, ctx: Context, length: float | None,
                 said: list[str]) -> Timeline:
     """The timeline with the plan's music changes made to its first track."""
+    if plan.song is not None:
+        picked = _picked(plan.song, ctx, said)
+        if picked is None:
+            return timeline
+        if plan.source == "remove":
+            return _remove_song(timeline, picked, said)
+        # "use the second song": that song replaces all the music, in the first track's place
+        ctx = replace(ctx, music=picked)
+        timeline = replace(timeline, music=timeline.music[:1])
     if plan.source == "remove":
         said.append("music removed" if timeline.music else "no music to remove")
         return replace(timeline, music=())
@@ -161,6 +171,26 @@ def _window(window: tuple[str, float, float, str, float], track: MusicTrack,
                 f"{say_clock(b)}, {say_percent(volume)} after" if length is None or b < length
                 else f"music at {say_percent(volume * level)} from {say_clock(a)} to the end")
     return track
+
+
+def _picked(index: int, ctx: Context, said: list[str]) -> MusicRef | None:
+    """The song sent at `index` (1: the first, -1: the last), or None with words why not."""
+    count = len(ctx.songs)
+    if count == 0 or not -count <= index <= count or index == 0:
+        have = "no song yet" if count == 0 else (
+            "only one song" if count == 1 else f"only {count} songs")
+        said.append(f"not done: you have sent {have}")
+        return None
+    return ctx.songs[index - 1 if index > 0 else index]
+
+
+def _remove_song(timeline: Timeline, song: MusicRef, said: list[str]) -> Timeline:
+    kept = tuple(t for t in timeline.music if t.source.media_id != song.media_id)
+    if len(kept) == len(timeline.music):
+        said.append(f"{song.name} is not in the music")
+        return timeline
+    said.append(f"{song.name} removed from the music")
+    return replace(timeline, music=kept)
 
 
 def _choose_source(plan: EditPlan, source: str, track: MusicTrack,

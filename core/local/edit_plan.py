@@ -45,12 +45,15 @@ class Context:
     video_duration_ms: float | None
     has_original_audio: bool
     music: MusicRef | None
+    """The newest song sent (what "add my song" means)."""
     mood: str | None = None
     """The person's default mood (core.preferences); None: DEFAULT_MOOD."""
     level: float | None = None
     """The level new music starts at; None: by the original sound."""
     fade_out: bool = False
     """New music fades out by default."""
+    songs: tuple[MusicRef, ...] = ()
+    """Every song sent in this conversation, oldest first ("use the second song")."""
 
 
 @dataclass
@@ -58,6 +61,9 @@ class EditPlan:
     """Everything one instruction asks for; None means "not mentioned". Times in ms."""
 
     source: str | None = None  # "upload" | "mood" | "any" | "next" | "remove"
+    song: int | None = None
+    """A song named by its place among those sent (1: the first, -1: the last), with source
+    "upload" (use it) or "remove" (take it off the timeline)."""
     mood: str | None = None
     volume: float | None = None
     volume_factor: float | None = None
@@ -90,7 +96,7 @@ class EditPlan:
 
     def touches_music(self) -> bool:
         return self.duck is True or any(v is not None for v in (
-            self.source, self.volume, self.volume_factor, self.fade_in, self.fade_out,
+            self.source, self.song, self.volume, self.volume_factor, self.fade_in, self.fade_out,
             self.start, self.until, self.music_length, self.offset, self.fit, self.window,
             self.align))
 

@@ -200,13 +200,12 @@ class LocalEngine:
         clip = timeline_of(before).clip
         has_audio = await self._clip_has_audio(before)
         songs = await self.store.list_media(session.session_id, "audio")
-        music = None
-        if songs:
-            song = songs[0]
-            music = MusicRef(song.id, song.name, (song.duration or 0.0) * 1000)
+        sent = tuple(MusicRef(song.id, song.name, (song.duration or 0.0) * 1000)
+                     for song in reversed(songs))  # oldest first: "the second song"
         prefs = session.preferences
-        ctx = Context(clip.duration if clip is not None else None, has_audio, music,
-                      mood=prefs.mood, level=prefs.level, fade_out=prefs.fade_out)
+        ctx = Context(clip.duration if clip is not None else None, has_audio,
+                      sent[-1] if sent else None, mood=prefs.mood, level=prefs.level,
+                      fade_out=prefs.fade_out, songs=sent)
         parsed = apply_instruction(before, text, ctx)
         changes = await self._save(session, before, parsed.draft)
         if parsed.understood:

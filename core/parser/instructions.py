@@ -25,6 +25,7 @@ from core.parser import shape_rules as shape
 from core.parser import sound_rules as sound
 from core.parser.answers import HELP_TEXT, answer
 from core.parser.phrases import QUOTE_MARK, TU, Clause, T, seconds
+from core.parser.song_rules import pick_song
 
 __all__ = ["HELP_TEXT", "Context", "MusicRef", "Parsed", "apply_instruction"]
 
@@ -326,7 +327,7 @@ def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[st
     _until(c, plan)
     _offset(c, plan)
     _start(c, plan, ctx, draft)
-    if sound.remove_music(c, plan) or sound.original(c, plan):
+    if pick_song(c, plan) or sound.remove_music(c, plan) or sound.original(c, plan):
         return
     _music(c, plan, draft, ctx)
     about_music = plan.source or c.said != c.text or c.has(w.MUSIC)

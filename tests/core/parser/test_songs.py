@@ -1,0 +1,98 @@
+"""Songs named by their place among those sent: "use the second song", "remove the first song",
+in English and Chinese (table rows), applied to the typed timeline."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.draft import Draft
+from core.errors import NotUnderstood
+from core.parser.instructions import Context, MusicRef, apply_instruction
+from core.timeline.convert import draft_of, timeline_of
+from core.timeline.model import MusicTrack, Song
+
+A = MusicRef("song-a", "a.mp3", 60_000)
+B = MusicRef("song-b", "b.mp3", 90_000)
+C = MusicRef("song-c", "c.mp3", 45_000)
+TWO = Context(30_000, True, B, songs=(A, B))
+THREE = Context(30_000, True, C, songs=(A, B, C))
+
+
+def video() -> Draft:
+    return Draft({"t": [{"tt": 0, "sg": [{"s": 0, "d": 30_000, "m": {"name": "beach.mp4",
+                                                                  "media_id": "v1"}}]}], "m": {}})
+
+
+def with_tracks(*songs: MusicRef) -> Draft:
+    """A video whose music is the given songs, one after the other, 10 s each."""
+    timeline = timeline_of(video())
+    tracks = tuple(MusicTrack(Song(s.name, s.media_id, length=round(s.duration_ms)), level=0.5,
+                              start=10_000 * i, length=10_000) for i, s in enumerate(songs))
+    return draft_of(timeline.__class__(**{**timeline.__dict__, "music": tracks}))
+
+
+def media_ids(draft: Draft) -> list[str | None]:
+    return [track.source.media_id for track in timeline_of(draft).music]
+
+
+USE_ROWS = [
+    # text, context, music before, songs on the timeline after
+    ("use the second song", TWO, (A,), ["song-b"]),
+    ("use the first song", TWO, (B,), ["song-a"]),
+    ("switch to the 2nd song", THREE, (A,), ["song-b"]),
+    ("play the third song", THREE, (), ["song-c"]),
+    ("use song 2", THREE, (A,), ["song-b"]),
+    ("use song number one", THREE, (C,), ["song-a"]),
+    ("use the last song I sent", THREE, (A,), ["song-c"]),
+    ("go back to the first one", TWO, (B,), ["song-a"]),
+    ("use the second song", TWO, (A, B), ["song-b"]),  # replaces all the music
+    ("用第二首歌", TWO, (A,), ["song-b"]),
+    ("换成第一首", TWO, (B,), ["song-a"]),
+    ("用第3首歌", THREE, (A,), ["song-c"]),
+    ("改用最后一首歌", THREE, (A,), ["song-c"]),
+    ("remove the first song", TWO, (A, B), ["song-b"]),
+    ("delete the second song", TWO, (A, B), ["song-a"]),
+    ("get rid of the 1st track", TWO, (A,), []),
+    ("删除第一首歌", TWO, (A, B), ["song-b"]),
+    ("去掉第二首", TWO, (A, B), ["song-a"]),
+]
+
+
+@pytest.mark.parametrize(("text", "ctx", "before", "after"), USE_ROWS)
+def test_song_by_place(text: str, ctx: Context, before: tuple[MusicRef, ...],
+                       after: list[str]) -> None:
+    parsed = apply_instruction(with_tracks(*before), text, ctx)
+    assert media_ids(parsed.draft) == after
+    assert not any(line.startswith("not understood") for line in parsed.understood)
+
+
+def test_used_song_keeps_the_level_and_starts_from_its_beginning() -> None:
+    start = with_tracks(A)
+    parsed = apply_instruction(start, "use the second song", TWO)
+    track = timeline_of(parsed.draft).music[0]
+    assert track.gain == 0.5 and track.offset == 0
+    assert track.source.name == "b.mp3" and track.source.length == 90_000
+    assert "b.mp3 (your song)" in " ".join(parsed.understood)
+
+
+@pytest.mark.parametrize("text", ["use the third song", "用第三首歌", "remove the fifth song"])
+def test_a_song_not_sent_is_said(text: str) -> None:
+    start = with_tracks(A)
+    try:
+        parsed = apply_instruction(start, text, TWO)
+    except NotUnderstood as refused:
+        assert "only 2 songs" in str(refused)
+        return
+    assert media_ids(parsed.draft) == ["song-a"]
+    assert any("only 2 songs" in line for line in parsed.understood)
+
+
+def test_removing_a_song_not_in_the_music_says_so() -> None:
+    parsed = apply_instruction(with_tracks(A), "remove the second song", TWO)
+    assert media_ids(parsed.draft) == ["song-a"]
+    assert any("b.mp3 is not in the music" in line for line in parsed.understood)
+
+
+def test_plain_remove_music_still_removes_every_song() -> None:
+    parsed = apply_instruction(with_tracks(A, B), "remove the music", TWO)
+    assert media_ids(parsed.draft) == []
