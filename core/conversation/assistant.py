@@ -26,6 +26,7 @@ from core.conversation.intake import (
     ProbeFn,
     display_name,
     engine_accepts_images,
+    songs_sent,
     users_name,
 )
 from core.conversation.journal import Journal
@@ -318,8 +319,10 @@ class Assistant:
         else:
             summary = "Timeline is empty. Send me a video to start." if session is None else (
                 await self.engine.draft(session)).summary()
+            songs = None if session is None else songs_sent(
+                await self.store.list_media(session.session_id, "audio"), turn.language)
             mine = preferences.status_line(turn.preferences, turn.language)
-            emit(Message(summary + (f"\n{mine}" if mine else "")))
+            emit(Message("\n".join(x for x in (summary, songs, mine) if x)))
 
     async def _add(self, session: SessionRef, media: MediaFile, emit: Emit) -> MediaFile:
         try:

@@ -28,6 +28,7 @@ from core.janitor import make_room
 from core.kept import keep_shared, local_max_age_seconds, shared
 from core.local.probe import MediaInfo
 from core.media_limits import check_media, check_pixels, human_size
+from core.parser.phrases import say_clock
 from core.ports import FileStore, MediaRecord, MediaStore
 
 
@@ -220,3 +221,14 @@ class Intake:
             # (the storage logged its own failure; the bucket's expiry rule clears leftovers).
             with contextlib.suppress(StorageUnavailable):
                 await self.files.delete(self._key(media.path))
+
+
+def songs_sent(records: list[MediaRecord], language: str) -> str | None:
+    """The songs of a session in the order sent, for the status ("use the second song" counts
+    in this order); `records` newest first, as the store lists them. None without songs."""
+    songs = [r for r in reversed(records) if r.kind == "audio"]
+    if not songs:
+        return None
+    items = ", ".join(f"{i}. {r.name}" + (f" ({say_clock(r.duration * 1000)})" if r.duration
+                                          else "") for i, r in enumerate(songs, 1))
+    return ("已收到的歌曲：" if language.startswith("zh") else "Songs sent: ") + items

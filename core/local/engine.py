@@ -30,6 +30,7 @@ from core.local.render_job import (
     mood_to_prepare,
     put_video,
     render_timeline,
+    resolve_more_music,
     resolve_music,
 )
 from core.local.render_queue import RenderQueue
@@ -250,12 +251,14 @@ class LocalEngine:
                 mood = None  # another machine made it
             if mood:
                 yield Progress(f"Preparing the {mood} music…")
-            music = await resolve_music(timeline,
-                                        mood_lookup(self._media, music_dir, self.runner))
+            lookup = mood_lookup(self._media, music_dir, self.runner)
+            music = await resolve_music(timeline, lookup)
+            more = await resolve_more_music(timeline, lookup)
             if mood and music is not None:  # made here: every machine may use it now
                 await keep_shared(self.files, _mood_key(mood), music.path)
             yield Progress("Rendering…", 0.0)
             keep = [video.path] + ([music.path] if music is not None else [])
+            keep += [song.path for song in more]
             await make_room(self.settings.data_dir, _estimate(video, options.max_bytes),
                             self.settings.data_max_bytes,
                             local_max_age_seconds(self.settings), keep)
@@ -266,7 +269,8 @@ class LocalEngine:
             shown = 0.0
             async for item in progress_stream(
                 lambda report: render_timeline(timeline, video, music, output, self.runner,
-                                               render_options, self.settings.font_file, report)
+                                               render_options, self.settings.font_file, report,
+                                               more)
             ):
                 if isinstance(item, RenderPlan):
                     plan = item

@@ -26,26 +26,20 @@ Choices, measured on this machine (see FFMPEG_NOTES.md):
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
 
 from core.draft import number
 from core.errors import BadMedia, TooLarge
-from core.local import envelope  # the dips' ffmpeg expression
+from core.local.mix import MusicMix, music_graph, music_inputs, music_mix
 from core.local.picture import geometry
 from core.local.picture import video_filter as picture_filter
 from core.local.probe import MediaInfo, playback_problem
-from core.timeline.fit import back_time
-from core.timeline.model import MusicTrack, Timeline
+from core.timeline.model import Timeline
 
 DEFAULT_MAX_SHORT_SIDE = 1080
 AUDIO_BITRATE = 192_000
-SAMPLE_RATE = 48_000
-CROSSFADE_LOOP_MAX = 60.0
-LOOP_CROSSFADE = 0.5
 SIZE_MARGIN = 0.92  # share of max_bytes the streams may use; the rest is container overhead
 MIN_VIDEO_BITRATE = 100_000
 LIMITER = "alimiter=limit=0.891:level=disabled:latency=enabled"  # -1 dBFS: AAC overshoots
@@ -68,9 +62,12 @@ class RenderInputs:
 
     video: MediaInfo
     music: MediaInfo | None = None
+    """The first music track's file."""
     title_file: Path | None = None
     """UTF-8 file holding the title text, read by drawtext (the text never enters the graph)."""
     font_file: Path | None = None
+    more_music: tuple[MediaInfo | None, ...] = ()
+    """The files of the timeline's second, third... music tracks, in their order."""
 
 
 @dataclass(frozen=True)
@@ -81,22 +78,6 @@ class RenderOptions:
     aspect: str | None = None
     max_bytes: int | None = None
     max_short_side: int = DEFAULT_MAX_SHORT_SIDE
-
-
-@dataclass(frozen=True)
-class MusicMix:
-    """How one song enters the mix, in seconds."""
-
-    path: Path
-    seek: float  # seconds into the song (input -ss)
-    start: float  # where it starts in the output
-    length: float  # how long it plays
-    volume: float
-    fade_in: float
-    fade_out: float
-    loop: Literal["none", "crossfade", "stream"]
-    loop_unit: float  # song length after the seek (for the crossfade loop)
-    dips: tuple[tuple[float, float, float], ...] = ()  # MusicTrack.envelope, in ms
 
 
 @dataclass(frozen=True)
@@ -117,6 +98,13 @@ class RenderPlan:
     duck: bool
     loudness: float | None
     reasons: tuple[str, ...] = field(default=())  # why the video is re-encoded
+    more_music: tuple[MusicMix, ...] = ()
+    """The songs after `music`, each on its own input (several songs on the timeline)."""
+
+    @property
+    def mixes(self) -> tuple[MusicMix, ...]:
+        """Every song in the mix, in input order (input 1 is the first)."""
+        return ((self.music,) if self.music is not None else ()) + self.more_music
 
     @property
     def has_audio(self) -> bool:
@@ -153,38 +141,6 @@ def _title(timeline: Timeline, duration: float) -> tuple[float, float, str] | No
     return start, min(start + length, duration), text
 
 
-def _music(track: MusicTrack | None, info: MediaInfo | None, duration: float) -> MusicMix | None:
-    if track is None or info is None or not info.has_audio:
-        return None
-    start = max(track.start / 1000, 0.0)
-    wanted = track.length / 1000 if track.length > 0 else math.inf
-    seek = max(track.offset / 1000, 0.0)
-    if track.align == "end":  # placed by its ending, measured on the real file
-        ends = min(track.until / 1000, duration) if track.until else duration
-        placed = back_time(round(info.duration * 1000), 0, round(ends * 1000))
-        start, seek, wanted = placed[0] / 1000, placed[1] / 1000, placed[2] / 1000
-    needed = min(wanted, duration - start)
-    if seek >= info.duration - 0.5:
-        seek = 0.0
-    available = info.duration - seek
-    if needed <= 0.05 or available <= 0.05:
-        return None
-    # "trim" means "fit the video": a song that turns out shorter (a longer clip was sent
-    # since) loops too. Only "once" may leave silence, because the user asked for it.
-    loop: Literal["none", "crossfade", "stream"] = "none"
-    if track.fit != "once" and available < needed - 0.02:
-        loop = "crossfade" if 1.0 <= available <= CROSSFADE_LOOP_MAX else "stream"
-        length = needed
-    else:
-        length = min(needed, available)
-    fade_in = min(max(track.fade_in / 1000, 0.0), length)
-    fade_out = min(max(track.fade_out / 1000, 0.0), length)
-    volume = min(max(track.gain, 0.0), 4.0)
-    dips = tuple((float(span.start), float(span.end), span.factor) for span in track.envelope)
-    return MusicMix(info.path, seek, start, length, volume, fade_in, fade_out, loop, available,
-                    dips)
-
-
 def plan(timeline: Timeline, inputs: RenderInputs,
          options: RenderOptions | None = None) -> RenderPlan:
     """Decide what to copy, what to re-encode and how the sound is mixed."""
@@ -217,7 +173,10 @@ def plan(timeline: Timeline, inputs: RenderInputs,
     original_volume: float | None = None
     if video.has_audio and timeline.original.mode != "mute":
         original_volume = min(max(timeline.original.gain, 0.0), 1.0)
-    music = _music(timeline.song, inputs.music, duration)
+    files = (inputs.music, *inputs.more_music)
+    mixes = [mix for track, info in zip(timeline.music, files, strict=False)
+             if (mix := music_mix(track, info, duration)) is not None]
+    music = mixes[0] if mixes else None
     loudness = timeline.loudness
     duck = bool(timeline.original.duck) and music is not None and original_volume is not None
     audio_copy = (original_volume == 1.0 and music is None and loudness is None
@@ -246,44 +205,11 @@ def plan(timeline: Timeline, inputs: RenderInputs,
         width=video.width if copy_video else out_w, height=video.height if copy_video else out_h,
         video_filter=video_filter, video_bitrate=bitrate, original_volume=original_volume,
         audio_copy=audio_copy, music=music, duck=duck, loudness=loudness,
-        reasons=tuple(reasons),
+        reasons=tuple(reasons), more_music=tuple(mixes[1:]),
     )
 
 
 # Sound ------------------------------------------------------------------------------------
-
-
-def _music_filter(music: MusicMix, duration: float) -> str:
-    parts = ["aresample=48000", "aformat=sample_fmts=fltp:channel_layouts=stereo"]
-    if music.loop == "crossfade":
-        c = min(LOOP_CROSSFADE, music.loop_unit / 4)
-        unit = music.loop_unit - c
-        size = math.ceil(unit * SAMPLE_RATE) + SAMPLE_RATE
-        head = (
-            f"[1:a]{','.join(parts)},asplit=3[mx][my][mz];"
-            f"[mx]atrim=end={unit:.3f}[mfirst];"
-            f"[my]atrim=start={unit:.3f},asetpts=PTS-STARTPTS[mtail];"
-            f"[mz]atrim=end={unit:.3f},asetpts=PTS-STARTPTS[mbody];"
-            f"[mtail][mbody]acrossfade=d={c:.3f}:c1=tri:c2=tri,aloop=loop=-1:size={size}[mloop];"
-            "[mfirst][mloop]concat=n=2:v=0:a=1"
-        )
-        parts = []
-    else:
-        head = "[1:a]" + ",".join(parts)
-        parts = []
-    parts.append(f"atrim=duration={music.length:.3f},asetpts=PTS-STARTPTS")
-    if music.volume != 1.0:
-        parts.append(f"volume={music.volume:.4f}")
-    if music.fade_in > 0:
-        parts.append(f"afade=t=in:st=0:d={music.fade_in:.3f}")
-    if music.fade_out > 0:
-        parts.append(f"afade=t=out:st={music.length - music.fade_out:.3f}:d={music.fade_out:.3f}")
-    if music.start > 0:
-        parts.append(f"adelay=delays={round(music.start * 1000)}:all=1")
-    parts.append(f"apad=whole_dur={duration:.3f}")
-    if (levels := envelope.expression(music.dips)) is not None:  # on the output's timeline
-        parts.append(f"volume='{levels}':eval=frame")
-    return head + "," + ",".join(parts)
 
 
 def audio_filter(p: RenderPlan, loudnorm: str | None) -> str | None:
@@ -304,7 +230,7 @@ def audio_filter(p: RenderPlan, loudnorm: str | None) -> str | None:
             graph.append(orig + f"{gain}[orig]")
         labels.append("[orig]")
     if p.music is not None:
-        graph.append(_music_filter(p.music, p.duration) + "[music]")
+        graph.append(music_graph(p.mixes, p.duration))
         if p.duck:
             graph.append("[music][osc]sidechaincompress=threshold=0.02:ratio=8:attack=20"
                          ":release=400:makeup=1[mduck]")
@@ -330,13 +256,7 @@ def _inputs(p: RenderPlan) -> list[str]:
     if p.start > 0:
         args += ["-ss", f"{p.start:.3f}"]
     args += ["-i", str(p.video_path)]
-    if p.music is not None:
-        if p.music.seek > 0:
-            args += ["-ss", f"{p.music.seek:.3f}"]
-        if p.music.loop == "stream":
-            args += ["-stream_loop", "-1"]
-        args += ["-i", str(p.music.path)]
-    return args
+    return args + music_inputs(p.mixes)
 
 
 def _loudnorm(target: float, stats: LoudnessStats | None) -> str:

@@ -115,13 +115,18 @@ def mood_to_prepare(timeline: Timeline, music_dir: Path) -> str | None:
 
 async def resolve_music(timeline: Timeline, lookup: MusicLookup) -> MediaInfo | None:
     """The probed music file of the timeline's song, or None when there is no music."""
-    song = timeline.song
-    if song is None:
-        return None
-    path = await lookup(song.source)
+    return None if timeline.song is None else await _resolve(timeline.song.source, lookup)
+
+
+async def resolve_more_music(timeline: Timeline, lookup: MusicLookup) -> tuple[MediaInfo, ...]:
+    """The probed files of the second, third... music tracks, in their order."""
+    return tuple([await _resolve(track.source, lookup) for track in timeline.music[1:]])
+
+
+async def _resolve(song: Song, lookup: MusicLookup) -> MediaInfo:
+    path = await lookup(song)
     if path is None or not path.is_file():
-        raise NothingToEdit(f"I no longer have the music {song.source.label}; please send it "
-                            "again.")
+        raise NothingToEdit(f"I no longer have the music {song.label}; please send it again.")
     return await probe(path)
 
 
@@ -134,8 +139,10 @@ async def render_timeline(
     options: RenderOptions | None = None,
     font_file: Path | None = None,
     on_progress: OnProgress | None = None,
+    more_music: tuple[MediaInfo, ...] = (),
 ) -> RenderPlan:
-    """Render the timeline to `output` (atomically); returns the plan that was carried out."""
+    """Render the timeline to `output` (atomically); returns the plan that was carried out.
+    `music` is the first music track's file, `more_music` the later tracks' files."""
     report = on_progress or (lambda _percent: None)
     text = title_text(timeline)
     work = await asyncio.to_thread(_work_folder, output.parent)
@@ -145,7 +152,7 @@ async def render_timeline(
             title_file = work / "title.txt"
             await asyncio.to_thread(title_file.write_text, text, encoding="utf-8")
         font = await asyncio.to_thread(find_font, font_file, text) if text else None
-        inputs = RenderInputs(video, music, title_file, font)
+        inputs = RenderInputs(video, music, title_file, font, more_music)
         the_plan = plan(timeline, inputs, options)
         stats = None
         first = build_loudness_pass(the_plan)

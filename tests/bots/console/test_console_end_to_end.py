@@ -85,7 +85,9 @@ def test_piped_lines_upload_a_clip_and_a_song_and_get_the_mix(
     song_level = tone_level_db(video, 1, 2, 880)
     assert song_level > -40
     assert tone_level_db(video, 3.8, 3.98, 880) < song_level - 6
-    assert out.rstrip().splitlines()[-1].startswith("Timeline (2 tracks)")
+    *_, timeline, songs = out.rstrip().splitlines()
+    assert timeline.startswith("Timeline (2 tracks)")
+    assert songs == "Songs sent: 1. song.mp3 (0:10)"  # the order "the second song" counts in
 
 
 def test_nothing_to_read_exits_cleanly(tmp_path: Path) -> None:

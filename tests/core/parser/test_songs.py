@@ -96,3 +96,20 @@ def test_removing_a_song_not_in_the_music_says_so() -> None:
 def test_plain_remove_music_still_removes_every_song() -> None:
     parsed = apply_instruction(with_tracks(A, B), "remove the music", TWO)
     assert media_ids(parsed.draft) == []
+
+
+def test_status_lists_the_songs_in_the_order_sent() -> None:
+    from core.conversation.intake import songs_sent
+    from core.ports import MediaRecord
+
+    newest_first = [MediaRecord("b", "s", "audio", "b.mp3", "b", 1, 90.0),
+                    MediaRecord("v", "s", "video", "clip.mp4", "v", 1, 5.0),
+                    MediaRecord("a", "s", "audio", "a.mp3", "a", 1, 61.5)]
+    assert songs_sent(newest_first, "en") == "Songs sent: 1. a.mp3 (1:01.5), 2. b.mp3 (1:30)"
+    assert songs_sent(newest_first, "zh") == "已收到的歌曲：1. a.mp3 (1:01.5), 2. b.mp3 (1:30)"
+    assert songs_sent(newest_first[1:2], "en") is None
+
+
+def test_status_shows_every_music_track_with_times_and_levels() -> None:
+    summary = with_tracks(A, B).summary()
+    assert "BGM: a.mp3 (0-10s, 50%); b.mp3 (10-20s, 50%)" in summary
