@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.timeline.model import Clip
+
 DEFAULT_MOOD = "lofi"
 VOLUME_UNDER_VOICE = 0.4
 FADE_IN_MS = 2000.0
@@ -54,6 +56,8 @@ class Context:
     """New music fades out by default."""
     songs: tuple[MusicRef, ...] = ()
     """Every song sent in this conversation, oldest first ("use the second song")."""
+    videos: tuple[Clip, ...] = ()
+    """Every clip of the conversation in the order sent (for "join my clips")."""
 
 
 @dataclass
@@ -91,6 +95,7 @@ class EditPlan:
     """A level for part of the video: (anchor "range"|"last", a ms, b ms, "factor"|"abs",
     value); "last" counts b back from the end. Written as a dip (core/local/envelope.py)."""
     remove_title: bool = False
+    join: bool = False  # "join my clips": every clip of the conversation, in the order sent
     repeat: bool = False  # "a bit more": the step is the last one again, which stays the step
     notes: list[str] = field(default_factory=list)
 

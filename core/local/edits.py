@@ -24,6 +24,24 @@ __all__ = ["DEFAULT", "TITLE_AT_END", "TITLE_IN_MIDDLE", "Context", "EditPlan", 
            "apply_edit", "apply_plan"]
 
 
+def _join(timeline: Timeline, ctx: Context, said: list[str]) -> Timeline:
+    """Every clip of the conversation in the order sent, one after the other; the trim goes
+    (it was about one clip). The newest clip stays the one edited."""
+    if len(ctx.videos) < 2:
+        said.append("not done: there is only one clip to join; send the others first")
+        return timeline
+    total = sum(clip.duration for clip in ctx.videos)
+    names = ", ".join(clip.name for clip in ctx.videos)
+    said.append(f"joined {len(ctx.videos)} clips in the order sent ({names}): "
+                f"{say_clock(total)} in all")
+    known = {clip.media_id: clip.has_audio for clip in timeline.clips}
+    clips, at = [], 0
+    for clip in ctx.videos:  # one after the other on the timeline
+        clips.append(replace(clip, start=at, has_audio=known.get(clip.media_id)))
+        at += clip.duration
+    return replace(timeline, clips=tuple(clips), trim=None)
+
+
 def _trim_span(kind: str, a: float, b: float, length: float | None) -> tuple[float, float] | None:
     """A trim request as [start, end] within the current output, or None when impossible."""
     if kind == "range":
@@ -52,7 +70,10 @@ def apply_plan(plan: EditPlan, draft: Draft, ctx: Context) -> list[str]:
 def apply_edit(plan: EditPlan, timeline: Timeline, ctx: Context) -> tuple[Timeline, list[str]]:
     """The timeline with the plan applied, and what was done, in words."""
     said: list[str] = []
-    full = ctx.video_duration_ms or timeline.full_length or None
+    if plan.join:
+        timeline = _join(timeline, ctx, said)
+    full = (timeline.full_length if timeline.joined else ctx.video_duration_ms
+            or timeline.full_length or None)
     timeline, length = _apply_trim(plan, timeline, full, said)
     timeline = _apply_original(plan, timeline, said)
     if (plan.volume_factor is not None or plan.original_factor is not None) and not plan.repeat:
@@ -68,7 +89,7 @@ def apply_edit(plan: EditPlan, timeline: Timeline, ctx: Context) -> tuple[Timeli
         timeline = replace(timeline, original=original)
     if plan.touches_music():
         timeline = apply_music(plan, timeline, ctx, length, said)
-    elif timeline.music and plan.trim is not None:
+    elif timeline.music and (plan.trim is not None or plan.join):
         timeline = fit_all(timeline, ctx, length)
     if plan.loudness is not None or plan.loudness_off:
         timeline = replace(timeline, loudness=None if plan.loudness_off else plan.loudness)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -23,6 +24,7 @@ from core.engine import (
 from core.errors import BadMedia, EngineError, NothingToEdit, UnsupportedFile
 from core.janitor import make_room, stored_path
 from core.kept import keep_shared, local_copy, local_max_age_seconds, shared
+from core.local.join import join_clips
 from core.local.plan import AUDIO_BITRATE, RenderOptions, RenderPlan
 from core.local.probe import MediaInfo, playback_note, probe, require_video
 from core.local.render_job import (
@@ -32,12 +34,13 @@ from core.local.render_job import (
     render_timeline,
     resolve_more_music,
     resolve_music,
+    work_folder,
 )
 from core.local.render_queue import RenderQueue
 from core.local.runner import FfmpegRunner, progress_stream
 from core.ports import FileStore, MediaRecord, Store
 from core.timeline.convert import draft_of, timeline_of
-from core.timeline.model import Timeline
+from core.timeline.model import Clip, Timeline
 
 CREDITS = "Local engine: free, no credits needed."
 PHOTO_REFUSED = ("Photos can't be the clip with the local engine — send a video "
@@ -204,14 +207,32 @@ class LocalEngine:
         sent = tuple(MusicRef(song.id, song.name, (song.duration or 0.0) * 1000)
                      for song in reversed(songs))  # oldest first: "the second song"
         prefs = session.preferences
-        ctx = Context(clip.duration if clip is not None else None, has_audio,
+        ctx = Context(timeline_of(before).full_length if clip is not None else None, has_audio,
                       sent[-1] if sent else None, mood=prefs.mood, level=prefs.level,
-                      fade_out=prefs.fade_out, songs=sent)
+                      fade_out=prefs.fade_out, songs=sent, videos=await self._videos(session))
         parsed = apply_instruction(before, text, ctx)
         changes = await self._save(session, before, parsed.draft)
         if parsed.understood:
             yield Said("Got it: " + ", ".join(parsed.understood) + ".")
         yield Edited(changes, parsed.draft)
+
+    async def _videos(self, session: SessionRef) -> tuple[Clip, ...]:
+        """Every clip of the conversation, in the order sent (the store lists newest first)."""
+        records = await self.store.list_media(session.session_id, "video")
+        return tuple(Clip(media_id=r.id, name=r.name, duration=round((r.duration or 0) * 1000))
+                     for r in reversed(records))
+
+    async def _joined(self, timeline: Timeline, work: Path) -> MediaInfo:
+        """The timeline's clips joined into one file in `work` (core/local/join.py)."""
+        infos = []
+        for clip in timeline.clips:
+            path = await self._media(clip.media_id)
+            if path is None or not await asyncio.to_thread(path.is_file):
+                raise NothingToEdit(f"I no longer have the clip {clip.name}; please send it "
+                                    "again.")
+            infos.append(require_video(await probe(path), name=clip.name))
+        joined = await join_clips(infos, work / "joined.mp4", self.runner)
+        return await probe(joined)
 
     async def _clip_has_audio(self, draft: Draft) -> bool:
         """Whether the clip has its own sound: remembered in the draft since it arrived,
@@ -241,48 +262,68 @@ class LocalEngine:
         video = require_video(await probe(video_path))
         render_id = options.render_id or secrets.token_hex(8)
         output = self.settings.data_dir / "renders" / f"{render_id}.mp4"
-        async with self.queue.join() as ticket:
-            async for place in ticket.positions():
-                if place > 0:
-                    yield Progress(f"Waiting for a free renderer: you are number {place} in line")
-            music_dir = self.settings.data_dir / "music"
-            mood = mood_to_prepare(timeline, music_dir)
-            if mood and await self._shared_mood(mood):
-                mood = None  # another machine made it
-            if mood:
-                yield Progress(f"Preparing the {mood} music…")
-            lookup = mood_lookup(self._media, music_dir, self.runner)
-            music = await resolve_music(timeline, lookup)
-            more = await resolve_more_music(timeline, lookup)
-            if mood and music is not None:  # made here: every machine may use it now
-                await keep_shared(self.files, _mood_key(mood), music.path)
-            yield Progress("Rendering…", 0.0)
-            keep = [video.path] + ([music.path] if music is not None else [])
-            keep += [song.path for song in more]
-            await make_room(self.settings.data_dir, _estimate(video, options.max_bytes),
-                            self.settings.data_max_bytes,
-                            local_max_age_seconds(self.settings), keep)
-            # Our own folder inside the data folder: the engine makes it (the render does not).
-            await asyncio.to_thread(output.parent.mkdir, parents=True, exist_ok=True)
-            render_options = RenderOptions(options.resolution, options.aspect, options.max_bytes)
-            plan: RenderPlan | None = None
-            shown = 0.0
-            async for item in progress_stream(
-                lambda report: render_timeline(timeline, video, music, output, self.runner,
-                                               render_options, self.settings.font_file, report,
-                                               more)
-            ):
-                if isinstance(item, RenderPlan):
-                    plan = item
-                elif item >= shown + 1 and item < 100:
-                    shown = float(int(item))
-                    yield Progress("Rendering…", shown)
+        work: Path | None = None  # the joined clips' folder, removed after the render
+        try:
+            async with self.queue.join() as ticket:
+                async for place in ticket.positions():
+                    if place > 0:
+                        yield Progress("Waiting for a free renderer: you are number "
+                                       f"{place} in line")
+                mood = await self._mood_to_make(timeline)
+                if mood:
+                    yield Progress(f"Preparing the {mood} music…")
+                music, more = await self._music(timeline, mood)
+                # Our own folder inside the data folder: the engine makes it (the render does not).
+                await asyncio.to_thread(output.parent.mkdir, parents=True, exist_ok=True)
+                if timeline.joined:
+                    yield Progress(f"Joining {len(timeline.clips)} clips…")
+                    work = await asyncio.to_thread(work_folder, output.parent)
+                    video = await self._joined(timeline, work)
+                yield Progress("Rendering…", 0.0)
+                keep = [video.path] + ([music.path] if music is not None else [])
+                keep += [song.path for song in more]
+                await make_room(self.settings.data_dir, _estimate(video, options.max_bytes),
+                                self.settings.data_max_bytes,
+                                local_max_age_seconds(self.settings), keep)
+                render_options = RenderOptions(options.resolution, options.aspect,
+                                               options.max_bytes)
+                plan: RenderPlan | None = None
+                shown = 0.0
+                async for item in progress_stream(
+                    lambda report: render_timeline(timeline, video, music, output, self.runner,
+                                                   render_options, self.settings.font_file, report,
+                                                   more)
+                ):
+                    if isinstance(item, RenderPlan):
+                        plan = item
+                    elif item >= shown + 1 and item < 100:
+                        shown = float(int(item))
+                        yield Progress("Rendering…", shown)
+        finally:
+            if work is not None:
+                await asyncio.to_thread(shutil.rmtree, work, ignore_errors=True)
         assert plan is not None
         if note := playback_note(video):  # the sound changed, yet the picture was re-encoded
             yield Said(note)
         size = (await asyncio.to_thread(output.stat)).st_size
         await keep_shared(self.files, f"renders/{output.name}", output)  # any machine sends it
         yield Rendered(output, None, size, plan.duration, plan.width, plan.height)
+
+    async def _mood_to_make(self, timeline: Timeline) -> str | None:
+        """The built-in mood this machine must generate before the render, if any."""
+        mood = mood_to_prepare(timeline, self.settings.data_dir / "music")
+        return None if mood and await self._shared_mood(mood) else mood  # another made it
+
+    async def _music(self, timeline: Timeline,
+                     made: str | None) -> tuple[MediaInfo | None, tuple[MediaInfo, ...]]:
+        """The first track's song and the later tracks' songs, probed."""
+        music_dir = self.settings.data_dir / "music"
+        lookup = mood_lookup(self._media, music_dir, self.runner)
+        music = await resolve_music(timeline, lookup)
+        more = await resolve_more_music(timeline, lookup)
+        if made and music is not None:  # made here: every machine may use it now
+            await keep_shared(self.files, _mood_key(made), music.path)
+        return music, more
 
     async def _shared_mood(self, mood: str) -> bool:
         """Bring a built-in mood another machine generated; False when it must be made."""

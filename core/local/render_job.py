@@ -145,7 +145,7 @@ async def render_timeline(
     `music` is the first music track's file, `more_music` the later tracks' files."""
     report = on_progress or (lambda _percent: None)
     text = title_text(timeline)
-    work = await asyncio.to_thread(_work_folder, output.parent)
+    work = await asyncio.to_thread(work_folder, output.parent)
     try:
         title_file = None
         if text:
@@ -177,7 +177,7 @@ async def render_timeline(
         await asyncio.to_thread(shutil.rmtree, work, ignore_errors=True)
 
 
-def _work_folder(parent: Path) -> Path:
+def work_folder(parent: Path) -> Path:
     """A fresh hidden folder beside the output for the render's own files (the title); the
     output's folder must exist already."""
     return Path(tempfile.mkdtemp(prefix=".render-", dir=parent))

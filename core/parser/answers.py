@@ -57,9 +57,9 @@ _CANNOT: list[tuple[str, str]] = [
      r"|配音",
      "I can't record or make a voice or a new song. Send me your own audio file (mp3, m4a, wav) "
      "to use it as the music, or pick a mood: lofi, upbeat, calm or cinematic."),
-    (r"\b(?:merge|join|combine|stitch|concat\w*)\b|\bsplit\b|合并|拼接",
-     "I edit one clip at a time and can't join or split clips. Send the clip you want "
-     'to work on, then e.g. "trim to the first 20 seconds".'),
+    (r"\b(?:merge|join|combine|stitch|concat\w*|split)\b|合并|拼接|拆分|分割",
+     "I can join every clip you sent into one video (\"join my clips\"), but can't split a "
+     'clip. To keep part of one, say e.g. "trim to the first 20 seconds".'),
     (r"\bbeats?\s*(?:sync|match)|\bmatch\w*\s+(?:the\s+)?beat|\bsync\w*|\bon\s+(?:the\s+)?beat"
      r"|卡点",
      "I can't cut the video to the beat. I can start the music at a time (\"start the music at "

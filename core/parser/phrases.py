@@ -159,7 +159,7 @@ def normalise(text: str) -> str:
 
 
 _CLAUSE_BREAK = re.compile(
-    r"[,;!?。；！？、\n]|\.(?!\d)|\s+(?:and|then|also|plus|but|&)\s+|然后|并且|并|同时|再把|还有"
+    r"[,;!?。；！？、\n]|\.(?!\d)|\s+(?:and|then|also|plus|but|&)\s+|然后|并且|(?<!合)并|同时|再把|还有"
     # "add lofi at 30% fade in 2 fade out 3 mute original": a number ends a request
     r"|(?:(?<=[\d%])|(?<=\ds))\s+(?=(?:fade|mute|trim|cut|add|keep|lower|duck|normali[sz]e|"
     r"vertical|square|horizontal|landscape|portrait|voice|my\s+(?:voice|audio|sound)|original|"

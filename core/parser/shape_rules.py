@@ -13,7 +13,15 @@ from core.parser import phrases as w
 from core.parser.phrases import QUOTE_MARK, TU, Clause, T, seconds
 from core.parser.spoken import ratio_in
 
-__all__ = ["picture", "title"]
+__all__ = ["join", "picture", "title"]
+
+JOIN = (r"\b(?:join|merge|combine|stitch|concatenate)\b(?:\s+(?:all|my|the|these|them|both|those"
+        r"|clips?|videos?|together|up|into|one|single|video))*"
+        r"|\bput\s+(?:all\s+)?(?:of\s+)?(?:the\s+|my\s+|these\s+)?(?:videos?|clips?)\s+together\b"
+        r"|\bone\s+after\s+(?:the\s+)?other\b(?=.*\b(?:videos?|clips?)\b)"
+        r"|(?:把|将)?(?:所有|全部)?的?(?:视频|片段)(?:都)?(?:拼|连|合)(?:在一起|接起来|起来|成一个)"
+        r"|合并(?:所有|全部)?的?(?:视频|片段)?|拼接(?:所有|全部)?的?(?:视频|片段)?")
+"""'join my clips': every clip of the conversation into one video."""
 
 
 def title(c: Clause, plan: EditPlan, quotes: list[str], current: str | None = None) -> bool:
@@ -55,6 +63,14 @@ def title(c: Clause, plan: EditPlan, quotes: list[str], current: str | None = No
               r"(?:title|text|caption|heading)s?\b|(?:去掉|删除)(?:标题|字幕)"):
         plan.remove_title = True
     return False
+
+
+def join(c: Clause, plan: EditPlan) -> None:
+    if c.take(JOIN):
+        plan.join = True
+        while c.take(r"\b(?:all|my|the|these|them|both|videos?|clips?|together"
+                     r"|into\s+one(?:\s+video)?)\b|(?:成|为)?一个(?:视频)?"):
+            pass
 
 
 def picture(c: Clause, plan: EditPlan) -> None:

@@ -176,7 +176,7 @@ class Timeline:
 
     @property
     def clip(self) -> Clip | None:
-        """The clip being edited: the newest one."""
+        """The clip being edited: the newest one (also when several are joined)."""
         return self.clips[-1] if self.clips else None
 
     @property
@@ -186,9 +186,17 @@ class Timeline:
 
     @property
     def full_length(self) -> Ms | None:
-        """The clip's length before any trim; None without a clip."""
+        """The output's length before any trim: the clip's, or the sum of the clips when
+        several are joined; None without a clip."""
+        if len(self.clips) > 1:
+            return sum(clip.duration for clip in self.clips)
         clip = self.clip
         return clip.duration if clip is not None and clip.duration > 0 else None
+
+    @property
+    def joined(self) -> bool:
+        """Several clips played one after the other ("join my clips")."""
+        return len(self.clips) > 1
 
     @property
     def length(self) -> Ms | None:
