@@ -373,5 +373,6 @@ BACK_TIME = (r"\bend\s+(?:the\s+|my\s+)?(?:music|song|track)\s+(?:together\s+)?w
              r"|with|at\s+the\s+same\s+time\s+as)\s+the\s+(?:video|clip)(?:\s+(?:ends|does|stops))?\b"
              r"|\bback[-\s]?tim\w*(?:\s+(?:the\s+|my\s+)?(?:music|song|track))?"
              r"|(?:音乐|歌曲?|配乐)(?:和|与|跟)视频(?:一起|同时)结束"
+             r"|(?:音乐|歌曲?|配乐)(?:在|随)视频结束(?:时|的时候)?(?:也)?(?:结束|停)"
              r"|(?:音乐|歌曲?|配乐)的?结尾(?:对齐|对准|对上)视频的?结尾")
 """'end the song with the video': placed so its ending lands on the video's end."""
