@@ -12,11 +12,10 @@ from core.local.edit_plan import (
     FADE_IN_MS,
     FADE_OUT_MS,
     MAX_VOLUME,
-    VOLUME_UNDER_VOICE,
     Context,
     EditPlan,
-    MusicRef,
 )
+from core.local.edit_songs import in_turn, new_level, picked, remove_song
 from core.local.music import MOOD_DURATION_MS, MOODS
 from core.parser.phrases import say_clock, say_percent, say_time
 from core.timeline.fit import fit_track
@@ -41,14 +40,16 @@ def fit_all(timeline: Timeline, ctx: Context, length: float | None) -> Timeline:
 def apply_music(plan: EditPlan, timeline: Timeline, ctx: Context, length: float | None,
                 said: list[str]) -> Timeline:
     """The timeline with the plan's music changes made to its first track."""
+    if plan.sequence is not None:
+        return in_turn(plan, timeline, ctx, length, said)
     if plan.song is not None:
-        picked = _picked(plan.song, ctx, said)
-        if picked is None:
+        chosen = picked(plan.song, ctx, said)
+        if chosen is None:
             return timeline
         if plan.source == "remove":
-            return _remove_song(timeline, picked, said)
+            return remove_song(timeline, chosen, said)
         # "use the second song": that song replaces all the music, in the first track's place
-        ctx = replace(ctx, music=picked)
+        ctx = replace(ctx, music=chosen)
         timeline = replace(timeline, music=timeline.music[:1])
     if plan.source == "remove":
         said.append("music removed" if timeline.music else "no music to remove")
@@ -73,9 +74,7 @@ def apply_music(plan: EditPlan, timeline: Timeline, ctx: Context, length: float 
         track, label = _choose_source(plan, source, track, ctx)
         volume_said = plan.volume is not None or plan.volume_factor is not None
         if new:
-            audible = ctx.has_original_audio and timeline.original.mode != "mute"
-            track = replace(track, level=ctx.level if ctx.level is not None else (
-                VOLUME_UNDER_VOICE if audible else 1.0))
+            track = replace(track, level=new_level(timeline, ctx))
         track = _set_level(plan, track)
         words = f"music: {label}"
         if new or volume_said:
@@ -171,26 +170,6 @@ def _window(window: tuple[str, float, float, str, float], track: MusicTrack,
                 f"{say_clock(b)}, {say_percent(volume)} after" if length is None or b < length
                 else f"music at {say_percent(volume * level)} from {say_clock(a)} to the end")
     return track
-
-
-def _picked(index: int, ctx: Context, said: list[str]) -> MusicRef | None:
-    """The song sent at `index` (1: the first, -1: the last), or None with words why not."""
-    count = len(ctx.songs)
-    if count == 0 or not -count <= index <= count or index == 0:
-        have = "no song yet" if count == 0 else (
-            "only one song" if count == 1 else f"only {count} songs")
-        said.append(f"not done: you have sent {have}")
-        return None
-    return ctx.songs[index - 1 if index > 0 else index]
-
-
-def _remove_song(timeline: Timeline, song: MusicRef, said: list[str]) -> Timeline:
-    kept = tuple(t for t in timeline.music if t.source.media_id != song.media_id)
-    if len(kept) == len(timeline.music):
-        said.append(f"{song.name} is not in the music")
-        return timeline
-    said.append(f"{song.name} removed from the music")
-    return replace(timeline, music=kept)
 
 
 def _choose_source(plan: EditPlan, source: str, track: MusicTrack,

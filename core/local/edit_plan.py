@@ -68,6 +68,11 @@ class EditPlan:
     song: int | None = None
     """A song named by its place among those sent (1: the first, -1: the last), with source
     "upload" (use it) or "remove" (take it off the timeline)."""
+    sequence: tuple[int | None, int | None] | None = None
+    """Two songs in turn, by their places among those sent (-1: the last); None in the first
+    place is the song playing now, in the second "the other song"."""
+    change: float | None = None
+    """Where the second song of `sequence` takes over (None: when the first one ends)."""
     mood: str | None = None
     volume: float | None = None
     volume_factor: float | None = None
@@ -101,9 +106,9 @@ class EditPlan:
 
     def touches_music(self) -> bool:
         return self.duck is True or any(v is not None for v in (
-            self.source, self.song, self.volume, self.volume_factor, self.fade_in, self.fade_out,
-            self.start, self.until, self.music_length, self.offset, self.fit, self.window,
-            self.align))
+            self.source, self.song, self.sequence, self.volume, self.volume_factor,
+            self.fade_in, self.fade_out, self.start, self.until, self.music_length, self.offset,
+            self.fit, self.window, self.align))
 
     def touches_music_settings(self) -> bool:
         return self.duck is True or any(v is not None for v in (

@@ -25,7 +25,7 @@ from core.parser import shape_rules as shape
 from core.parser import sound_rules as sound
 from core.parser.answers import HELP_TEXT, answer
 from core.parser.phrases import QUOTE_MARK, TU, Clause, T, seconds
-from core.parser.song_rules import pick_song
+from core.parser.song_rules import pick_song, songs_in_turn
 
 __all__ = ["HELP_TEXT", "Context", "MusicRef", "Parsed", "apply_instruction"]
 
@@ -372,7 +372,7 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     plan = EditPlan()
     ignored: list[str] = []
     after_music = False
-    for part in w.clauses(w.normalise(marked)):
+    for part in w.clauses(songs_in_turn(w.normalise(marked), plan)):
         before = copy.deepcopy(plan)
         clause = Clause(part, after_music)
         _read(clause, plan, draft, ctx, quotes)

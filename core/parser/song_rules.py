@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from core.local.edit_plan import EditPlan
-from core.parser.phrases import Clause
+from core.parser.phrases import Clause, T, seconds
 
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
              "4th": 4, "fifth": 5, "5th": 5, "last": -1, "latest": -1, "newest": -1}
@@ -51,3 +51,59 @@ def pick_song(c: Clause, plan: EditPlan) -> bool:
     plan.song = index
     plan.source = "remove" if remove else "upload"
     return True
+
+
+# Songs in turn: "play both songs one after the other", "the first song until 0:30, then the
+# second", "switch to the other song at 1:00". Read on the whole message before it is cut into
+# clauses, since "then" and commas would cut these in two.
+
+_ORD = r"(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)"
+_CN_N = r"([一二两三四五1-5])"
+_ONE = r"(?:\s+(?:song|one|track|tune))"
+_TWO_SONGS = (r"(?:both|the\s+two|two|2)\s+(?:of\s+(?:the|my)\s+)?(?:songs?|tracks?|tunes?)"
+              r"(?:\s+i\s+sent)?")
+_BOTH = re.compile(
+    rf"\b(?:(?:play|use|put|add)\s+)?{_TWO_SONGS}[^,.;]*?\b(?:one\s+after\s+(?:the\s+)?"
+    r"(?:other|another)|in\s+a\s+row|back\s+to\s+back|in\s+order|in\s+sequence|in\s+turn|"
+    r"consecutively|(?:one\s+)?then\s+the\s+other)"
+    rf"|\b(?:play|use|put|add)\s+{_TWO_SONGS}\s*$|\bone\s+song\s+after\s+the\s+other\b"
+    r"|(?:两|2)首(?:歌曲?|音乐)?(?:都)?(?:依次|连着|接着|轮流|先后|一首接一首|前后|都用|都放|连起来)"
+    r"(?:播放?|放|用)?")
+_UNTIL_THEN = re.compile(
+    rf"\b(?:(?:use|play)\s+)?(?:the\s+)?{_ORD}{_ONE}\s+(?:until|till|up\s+to|to)\s+(?P<t>{T})"
+    rf"\s*[,;]?\s*(?:and\s+)?then\s+(?:(?:use|play|switch\s+to)\s+)?(?:the\s+)?{_ORD}{_ONE}?\b"
+    rf"|第{_CN_N}首(?:歌曲?|音乐)?(?:放|用|播)?(?:到|至)\s*(?P<ct>{T})\s*[，,]?\s*"
+    rf"(?:然后|再|之后|接着)?\s*(?:放|用|换成?|播放?)?\s*第{_CN_N}首(?:歌曲?|音乐)?")
+_SWITCH = (rf"(?:switch|change|go|move|cut|swap)\s+(?:over\s+)?to\s+(?:the\s+)?(other|next|"
+           rf"{_ORD[1:-1]}){_ONE}")
+_SWITCH_AT = re.compile(
+    rf"\b{_SWITCH}\s+(?:at|from|after)\s+(?P<t>{T})|\b(?:at|from|after)\s+(?P<t2>{T})\s*,?\s*"
+    rf"{_SWITCH.replace('(other', '(?P<w2>other')}\b"
+    rf"|(?:在|从)?\s*(?P<ct>{T})\s*(?:后|以后|之后|时|的时候)?\s*(?:切换|换|切|改)(?:到|成)?\s*"
+    rf"(?:另一首|下一首|第{_CN_N}首)(?:歌曲?|音乐)?")
+
+
+def _place(word: str | None) -> int | None:
+    """A song's place from an ordinal word or Chinese number; None for "the other"."""
+    if word is None or word in ("other", "next"):
+        return None
+    return _ORDINALS.get(word) or _CN_ORDINALS[word]
+
+
+def songs_in_turn(text: str, plan: EditPlan) -> str:
+    """Sets `plan.sequence` and `plan.change` when the (normalised) message asks for songs in
+    turn; returns the message without that part."""
+    if found := _UNTIL_THEN.search(text):
+        a, b, c, d = found.group(1), found.group(3), found.group(4), found.group(6)
+        plan.sequence = (_place(a or c), _place(b or d))
+        plan.change = seconds(found.group("t") or found.group("ct"))
+    elif found := _SWITCH_AT.search(text):
+        word = found.group(1) or found.group("w2") or found.group(found.re.groupindex["ct"] + 1)
+        plan.sequence = (None, _place(word))
+        plan.change = seconds(found.group("t") or found.group("t2") or found.group("ct"))
+    elif found := _BOTH.search(text):
+        plan.sequence, plan.change = (-2, -1), None
+    else:
+        return text
+    plan.source = "upload"
+    return text[:found.start()] + " " + text[found.end():]

@@ -14,7 +14,7 @@ from core.local.render_job import render_timeline
 from core.local.runner import FfmpegRunner
 from core.parser.instructions import Context, MusicRef, apply_instruction
 from core.timeline.convert import draft_of, timeline_of
-from core.timeline.model import Clip, MusicTrack, Song, Timeline
+from core.timeline.model import Clip, Timeline
 from tests.media import make_audio, make_video, measure, tone_level_db
 
 LOW_HZ, HIGH_HZ = 440, 880
@@ -33,16 +33,21 @@ def low_song(media_dir: Path) -> Path:
     return make_audio(media_dir / "low.mp3", seconds=10, freq=LOW_HZ)
 
 
+LOW = MusicRef("low", "low.mp3", 10_000)
+HIGH = MusicRef("high", "song.mp3", 10_000)
+CTX = Context(6000, False, HIGH, songs=(LOW, HIGH))
+
+
 def one_after_the_other() -> Timeline:
-    """The low song until the change, then the high one, crossfading over 1 s around it."""
+    """The low song until the change, then the high one, crossfading over 1 s around it, as
+    the chat makes it."""
+    video = draft_of(Timeline(clips=(Clip("v", "quiet6.mp4", 6000),)))
+    parsed = apply_instruction(video, "the first song until 0:03, then the second", CTX)
+    timeline = timeline_of(parsed.draft)
     half = CROSSFADE // 2
-    change = round(CHANGE * 1000)
-    return Timeline(
-        clips=(Clip("v", "quiet6.mp4", 6000),),
-        music=(MusicTrack(Song("low.mp3", "low"), start=0, length=change + half,
-                          fade_out=CROSSFADE),
-               MusicTrack(Song("song.mp3", "high"), start=change - half,
-                          length=6000 - change + half, fade_in=CROSSFADE)))
+    assert [(t.source.media_id, t.start, t.end, t.fade_in, t.fade_out) for t in timeline.music] \
+        == [("low", 0, 3000 + half, 0, CROSSFADE), ("high", 3000 - half, 6000, CROSSFADE, 0)]
+    return timeline
 
 
 async def _render(timeline: Timeline, video: Path, songs: list[Path],
@@ -73,9 +78,7 @@ async def test_two_songs_one_after_the_other_with_a_crossfade(
 
 async def test_a_removed_song_is_not_heard(quiet_clip: Path, low_song: Path, song: Path,
                                           tmp_path: Path) -> None:
-    songs = (MusicRef("low", "low.mp3", 10_000), MusicRef("high", "song.mp3", 10_000))
-    ctx = Context(6000, False, songs[1], songs=songs)
-    parsed = apply_instruction(draft_of(one_after_the_other()), "remove the first song", ctx)
+    parsed = apply_instruction(draft_of(one_after_the_other()), "remove the first song", CTX)
     timeline = timeline_of(parsed.draft)
     assert [t.source.media_id for t in timeline.music] == ["high"]
     out = tmp_path / "removed.mp4"

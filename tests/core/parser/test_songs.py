@@ -113,3 +113,68 @@ def test_status_lists_the_songs_in_the_order_sent() -> None:
 def test_status_shows_every_music_track_with_times_and_levels() -> None:
     summary = with_tracks(A, B).summary()
     assert "BGM: a.mp3 (0-10s, 50%); b.mp3 (10-20s, 50%)" in summary
+
+
+SHORT = MusicRef("song-s", "short.mp3", 12_000)
+IN_TURN = Context(30_000, True, B, songs=(SHORT, B))
+
+TURN_ROWS = [
+    # text, context, music before, [(song, start, end)] after (ms; 1 s crossfade at the change)
+    ("play both songs one after the other", IN_TURN, (), [("song-s", 0, 12_500),
+                                                          ("song-b", 11_500, 30_000)]),
+    ("use the two songs back to back", IN_TURN, (SHORT,), [("song-s", 0, 12_500),
+                                                           ("song-b", 11_500, 30_000)]),
+    ("两首歌依次播放", IN_TURN, (), [("song-s", 0, 12_500), ("song-b", 11_500, 30_000)]),
+    # the first song outlasts the video: half each
+    ("play both songs one after the other", TWO, (), [("song-a", 0, 15_500),
+                                                      ("song-b", 14_500, 30_000)]),
+    ("the first song until 0:10, then the second", TWO, (), [("song-a", 0, 10_500),
+                                                              ("song-b", 9500, 30_000)]),
+    ("first song until 20s then the second song", TWO, (B,), [("song-a", 0, 20_500),
+                                                              ("song-b", 19_500, 30_000)]),
+    ("use the second song until 0:08, then the first one", TWO, (), [("song-b", 0, 8500),
+                                                                     ("song-a", 7500, 30_000)]),
+    ("第一首歌放到0:10，然后放第二首", TWO, (), [("song-a", 0, 10_500),
+                                             ("song-b", 9500, 30_000)]),
+    ("switch to the other song at 0:20", TWO, (A,), [("song-a", 0, 20_500),
+                                                    ("song-b", 19_500, 30_000)]),
+    ("switch to the other song at 0:20", TWO, (B,), [("song-b", 0, 20_500),
+                                                    ("song-a", 19_500, 30_000)]),
+    ("at 15s change to the next song", TWO, (A,), [("song-a", 0, 15_500),
+                                                  ("song-b", 14_500, 30_000)]),
+    ("在0:20切换到第二首歌", TWO, (A,), [("song-a", 0, 20_500), ("song-b", 19_500, 30_000)]),
+    ("20秒后换成另一首歌", TWO, (A,), [("song-a", 0, 20_500), ("song-b", 19_500, 30_000)]),
+]
+
+
+@pytest.mark.parametrize(("text", "ctx", "before", "after"), TURN_ROWS)
+def test_songs_in_turn(text: str, ctx: Context, before: tuple[MusicRef, ...],
+                       after: list[tuple[str, int, int]]) -> None:
+    parsed = apply_instruction(with_tracks(*before), text, ctx)
+    music = timeline_of(parsed.draft).music
+    assert [(t.source.media_id, t.start, t.end) for t in music] == after
+    assert (music[0].fade_out, music[1].fade_in) == (1000, 1000)
+    assert not any(line.startswith(("not understood", "not done")) for line in parsed.understood)
+
+
+def test_songs_in_turn_keep_the_level_and_say_what_plays_when() -> None:
+    parsed = apply_instruction(with_tracks(A), "switch to the other song at 0:20", TWO)
+    assert [t.gain for t in timeline_of(parsed.draft).music] == [0.5, 0.5]
+    assert "music: a.mp3 until 0:20, then b.mp3 (1 s crossfade)" in parsed.understood
+
+
+@pytest.mark.parametrize(("text", "ctx", "words"), [
+    ("play both songs one after the other", Context(30_000, True, A, songs=(A,)),
+     "send me the songs first"),
+    ("switch to the other song at 0:20", Context(30_000, True, A, songs=(A,)),
+     "no other song"),
+    ("switch to the other song at 0:40", TWO, "leaves no room for both songs"),
+])
+def test_songs_in_turn_that_cannot_be_done_are_said(text: str, ctx: Context, words: str) -> None:
+    try:
+        parsed = apply_instruction(with_tracks(A), text, ctx)
+    except NotUnderstood as refused:
+        assert words in str(refused)
+        return
+    assert media_ids(parsed.draft) == ["song-a"]
+    assert any(words in line for line in parsed.understood), parsed.understood
