@@ -1,4 +1,6 @@
-"""`backtrack render VIDEO [--music AUDIO] [-o OUT.mp4] "instruction"`: one render, no database.
+"""`backtrack render VIDEO [--music AUDIO]... [-o OUT.mp4] "instruction"`: one render, no
+database. Several `--music` are the songs in the order given, as if sent in that order in the
+chat ("play both songs one after the other", "use the second song").
 
 Start-up is kept cheap (this command is benchmarked against a bare ffmpeg call): heavy
 modules are imported inside `run`, settings (pydantic) only when a title or a mood needs them.
@@ -41,7 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("video", type=Path, help="the clip to put music under")
     parser.add_argument("instruction", help='what to do, e.g. "add lofi music at 30%% and fade '
                                             'it out at the end"')
-    parser.add_argument("--music", type=Path, metavar="AUDIO", help="your own song")
+    parser.add_argument("--music", type=Path, metavar="AUDIO", action="append", default=[],
+                        help="your own song; repeat for several, in order")
     # Strings, checked in `run`: a Path loses the trailing "/" that says "a folder", and a bad
     # number gets one line of words rather than argparse's usage block.
     parser.add_argument("-o", "--output", metavar="OUT.mp4",
@@ -59,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         max_mb = _positive_mb(args.max_mb)
         _check_file(args.video, VIDEO_TYPES, "a video")
-        if args.music is not None:
-            _check_file(args.music, AUDIO_TYPES, "music")
+        for song in args.music:
+            _check_file(song, AUDIO_TYPES, "music")
         output = output_path(args.video, args.output)
         if output.resolve() == args.video.resolve():
             raise Refused("the output would overwrite the video; choose another -o", 2)
@@ -148,9 +151,9 @@ async def _render(args: argparse.Namespace, output: Path, max_mb: float | None) 
     video_path: Path = args.video
     video = require_video(await probe(video_path))
     check_media(video, "video", video_path.name, settings)
-    music = await probe(args.music) if args.music is not None else None
-    if music is not None:
-        check_media(music, "audio", args.music.name, settings)
+    music = [await probe(path) for path in args.music]
+    for path, info in zip(args.music, music, strict=True):
+        check_media(info, "audio", path.name, settings)
 
     timeline = put_video(Timeline(), video_path.name, "cli-video", video.duration,
                          video.has_audio)
@@ -159,27 +162,33 @@ async def _render(args: argparse.Namespace, output: Path, max_mb: float | None) 
     titled, mood = bool(title_text(timeline)), _uses_mood(timeline)
     font_file = settings.font_file if titled else None
     music_dir = settings.data_dir / "music" if mood else Path()
-    song = await _music_for(timeline, music, runner, music_dir)
+    songs = await _music_for(timeline, music, runner, music_dir)
     max_bytes = int(max_mb * 1_000_000) if max_mb else None
     options = RenderOptions(max_bytes=max_bytes)
     await _with_progress(
-        lambda report: _run(timeline, video, song, output, runner, options, font_file, report),
+        lambda report: _run(timeline, video, songs, output, runner, options, font_file, report),
         show=sys.stdout.isatty() and not args.quiet,
     )
     if not args.quiet and (note := playback_note(video)):
         print(note, file=sys.stderr)
 
 
-def _apply(timeline: Timeline, text: str, video: MediaInfo, music: MediaInfo | None,
+def _music_id(index: int) -> str:
+    return MUSIC_ID if index == 0 else f"{MUSIC_ID}-{index + 1}"
+
+
+def _apply(timeline: Timeline, text: str, video: MediaInfo, music: list[MediaInfo],
            say: bool) -> Timeline:
     """Apply the instruction; say on stderr what was understood (and what was not), so
     stdout stays the output path alone for scripts."""
     from core.parser.instructions import Context, MusicRef, apply_instruction
     from core.timeline.convert import draft_of, timeline_of
 
-    ref = MusicRef(MUSIC_ID, music.path.name, music.duration * 1000) if music else None
-    parsed = apply_instruction(draft_of(timeline), text,
-                               Context(video.duration * 1000, video.has_audio, ref))
+    refs = tuple(MusicRef(_music_id(i), song.path.name, song.duration * 1000)
+                 for i, song in enumerate(music))
+    ctx = Context(video.duration * 1000, video.has_audio, refs[-1] if refs else None,
+                  songs=refs)
+    parsed = apply_instruction(draft_of(timeline), text, ctx)
     if say and parsed.understood:
         print("Got it: " + ", ".join(parsed.understood) + ".", file=sys.stderr)
     return timeline_of(parsed.draft)
@@ -191,15 +200,19 @@ def _settings() -> Settings:
     return load_settings()
 
 
-async def _music_for(timeline: Timeline, music: MediaInfo | None, runner: FfmpegRunner,
-                     music_dir: Path) -> MediaInfo | None:
-    """The song: the `--music` file, or a built-in mood generated into `music_dir`."""
-    from core.local.render_job import mood_lookup, resolve_music
+async def _music_for(timeline: Timeline, music: list[MediaInfo], runner: FfmpegRunner,
+                     music_dir: Path) -> tuple[MediaInfo | None, tuple[MediaInfo, ...]]:
+    """The songs of the timeline's music tracks (the first, the later ones): `--music` files,
+    or a built-in mood generated into `music_dir`."""
+    from core.local.render_job import mood_lookup, resolve_more_music, resolve_music
+
+    paths = {_music_id(i): song.path for i, song in enumerate(music)}
 
     async def upload(media_id: str) -> Path | None:
-        return music.path if music is not None and media_id == MUSIC_ID else None
+        return paths.get(media_id)
 
-    return await resolve_music(timeline, mood_lookup(upload, music_dir, runner))
+    lookup = mood_lookup(upload, music_dir, runner)
+    return await resolve_music(timeline, lookup), await resolve_more_music(timeline, lookup)
 
 
 def _uses_mood(timeline: Timeline) -> bool:
@@ -207,13 +220,15 @@ def _uses_mood(timeline: Timeline) -> bool:
     return song is not None and bool(song.source.mood)
 
 
-async def _run(timeline: Timeline, video: MediaInfo, music: MediaInfo | None, output: Path,
+async def _run(timeline: Timeline, video: MediaInfo,
+               songs: tuple[MediaInfo | None, tuple[MediaInfo, ...]], output: Path,
                runner: FfmpegRunner, options: RenderOptions, font_file: Path | None,
                report: OnProgress) -> RenderPlan:
     from core.local.render_job import render_timeline
 
-    return await render_timeline(timeline, video, music, output, runner, options, font_file,
-                                 report)
+    first, more = songs
+    return await render_timeline(timeline, video, first, output, runner, options, font_file,
+                                 report, more)
 
 
 async def _with_progress(work: Work, show: bool) -> None:

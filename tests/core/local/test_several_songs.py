@@ -85,3 +85,20 @@ async def test_a_removed_song_is_not_heard(quiet_clip: Path, low_song: Path, son
     await _render(timeline, quiet_clip, [song], out)
     assert tone_level_db(out, 0.2, 5.8, LOW_HZ) < -60
     assert tone_level_db(out, 3.7, 5.8, HIGH_HZ) > -30
+
+
+def test_render_command_takes_several_songs_in_the_order_given(
+        quiet_clip: Path, low_song: Path, song: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from bots.cli import main
+
+    out = tmp_path / "cli.mp4"
+    argv = ["render", str(quiet_clip), "--music", str(low_song), "--music", str(song),
+            "-o", str(out), "play both songs one after the other"]
+    assert main(argv) == 0
+    printed, said = capsys.readouterr()
+    assert printed.strip() == str(out)
+    # Both songs outlast the 6 s video: the change is at half of it.
+    assert "low.mp3 until 0:03, then song.mp3 (1 s crossfade)" in said
+    assert tone_level_db(out, 0.5, 2.3, LOW_HZ) > -30 > -60 > tone_level_db(out, 0.5, 2.3, HIGH_HZ)
+    assert tone_level_db(out, 3.7, 5.8, HIGH_HZ) > -30 > -60 > tone_level_db(out, 3.7, 5.8, LOW_HZ)
