@@ -93,8 +93,15 @@ def apply_music(plan: EditPlan, timeline: Timeline, ctx: Context, length: float 
     track = timeline.music[0]
     if plan.window is not None:
         track = _window(plan.window, track, length, said)
-    track = _fades(plan, track, length, said)
-    return replace(timeline, music=(track, *timeline.music[1:]))
+    rest = timeline.music[1:]
+    if not rest:
+        return replace(timeline, music=(_fades(plan, track, length, said),))
+    # Songs in turn: they share the music's level; the fade out belongs to the last one's end
+    # (the first one's is the crossfade).
+    track = _fades(replace(plan, fade_out=None), track, length, said)
+    rest = tuple(replace(t, level=track.level) for t in rest)
+    last = _fades(replace(plan, fade_in=None), rest[-1], length, said)
+    return replace(timeline, music=(track, *rest[:-1], last))
 
 
 def _place(plan: EditPlan, track: MusicTrack, said: list[str]) -> MusicTrack:

@@ -178,3 +178,13 @@ def test_songs_in_turn_that_cannot_be_done_are_said(text: str, ctx: Context, wor
         return
     assert media_ids(parsed.draft) == ["song-a"]
     assert any(words in line for line in parsed.understood), parsed.understood
+
+
+def test_songs_in_turn_share_the_level_and_fade_out_at_the_end() -> None:
+    turned = apply_instruction(with_tracks(A), "switch to the other song at 0:20", TWO).draft
+    parsed = apply_instruction(turned, "music at 30% and fade out 3s", TWO)
+    first, second = timeline_of(parsed.draft).music
+    assert (first.gain, second.gain) == (0.3, 0.3)
+    assert first.fade_out == 1000  # the crossfade stays
+    assert (second.fade_in, second.fade_out, second.end) == (1000, 3000, 30_000)
+    assert [t.source.media_id for t in (first, second)] == ["song-a", "song-b"]
