@@ -9,9 +9,10 @@ side (output size, blur/crop/pad, title) lives in `core/local/picture.py`.
 Choices, measured on this machine (see FFMPEG_NOTES.md):
 - The video stream is copied whenever the picture does not change: re-encoding is ~20x slower.
   It is re-encoded for an aspect change, a resize (more than 1080p by default), a title, a
-  trim that starts after 0 s (a copy would start on the previous keyframe and drift from the
-  sound), a codec that is not H.264 or H.264 that not every phone plays (`playback_problem`:
-  4:4:4, 10-bit, High 10/4:2:2 profiles, level over 5.1), or a byte limit the copy misses.
+  trim that starts after 0 s off a keyframe (a copy would start on the previous keyframe and
+  drift from the sound; a start exactly on a keyframe with no end cut is copied), a codec
+  that is not H.264 or H.264 that not every phone plays (`playback_problem`: 4:4:4, 10-bit,
+  High 10/4:2:2 profiles, level over 5.1), or a byte limit the copy misses.
   Cutting only the end keeps the copy: the cut lands on a frame boundary.
 - `amix` runs with `normalize=0` (otherwise "30%" becomes 15%); every branch is padded with
   `apad` and the mix bounded with `atrim` and `-t`, so the output lasts exactly the video.
@@ -68,6 +69,9 @@ class RenderInputs:
     font_file: Path | None = None
     more_music: tuple[MediaInfo | None, ...] = ()
     """The files of the timeline's second, third... music tracks, in their order."""
+    cut_on_keyframe: bool = False
+    """The trim start lands exactly on a keyframe (`core/local/keyframes.py`): a trim that runs
+    to the end of the video copies it from there."""
 
 
 @dataclass(frozen=True)
@@ -163,7 +167,9 @@ def plan(timeline: Timeline, inputs: RenderInputs,
         reasons.append("resize")
     if title:
         reasons.append("title")
-    if start > 0:
+    # A copy from a keyframe is exact only up to the end of the file: `-t` cuts a copy by
+    # decode time, which keeps a frame or two too many when the source has B-frames.
+    if start > 0 and not (inputs.cut_on_keyframe and start + duration >= video.duration - 0.001):
         reasons.append("trim start")
     if video.video_codec != "h264":
         reasons.append(f"codec {video.video_codec}")

@@ -8,9 +8,11 @@ import asyncio
 import shutil
 import tempfile
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 
 from core.errors import NothingToEdit, RenderFailed
+from core.local.keyframes import cut_on_keyframe
 from core.local.plan import (
     RenderInputs,
     RenderOptions,
@@ -154,6 +156,9 @@ async def render_timeline(
         font = await asyncio.to_thread(find_font, font_file, text) if text else None
         inputs = RenderInputs(video, music, title_file, font, more_music)
         the_plan = plan(timeline, inputs, options)
+        if the_plan.reasons == ("trim start",) and await cut_on_keyframe(video.path,
+                                                                         the_plan.start):
+            the_plan = plan(timeline, replace(inputs, cut_on_keyframe=True), options)
         stats = None
         first = build_loudness_pass(the_plan)
         share = 0.0
