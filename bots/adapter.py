@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Protocol
 
 from core.config import Settings, load_settings
+from core.conversation.progress import status_text
 from core.conversation.turn import Notifier, Reply, Status, Turn, Video
 from core.errors import ConfigError
 
@@ -30,10 +31,8 @@ class GatePort(Protocol):
 
 
 def status_line(status: Status) -> str:
-    """"Rendering… 40%" from a Status."""
-    if status.percent is None:
-        return status.text
-    return f"{status.text} {status.percent:.0f}%"
+    """"Rendering… ▰▰▰▱▱▱▱▱ 40% · about 0:12 left" from a Status."""
+    return status_text(status)
 
 
 def split_text(text: str, limit: int) -> list[str]:

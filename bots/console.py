@@ -30,6 +30,7 @@ from bots.paths import typed_path
 from core.config import Settings, load_settings
 from core.conversation.assistant import Assistant
 from core.conversation.delivery import human_duration, human_size
+from core.conversation.progress import status_text
 from core.conversation.routing import route
 from core.conversation.turn import (
     Attachment,
@@ -201,8 +202,8 @@ class Printer:
     def _status(self, status: Status) -> None:
         line = f"[{status.percent:3.0f}%] {status.text}" if status.percent is not None else (
             f"[ .. ] {status.text}")
-        if self.tty:
-            self.out.write("\r\x1b[2K" + line[:200])
+        if self.tty:  # rewritten in place: the bar and the estimate, as the chats show them
+            self.out.write("\r\x1b[2K" + status_text(status)[:200])
             self.out.flush()
             self._status_open = True
             return

@@ -32,6 +32,7 @@ from core.conversation.intake import (
 from core.conversation.journal import Journal
 from core.conversation.leases import TurnLeases
 from core.conversation.personal import Personal
+from core.conversation.progress import Estimator
 from core.conversation.recovery import Recovery
 from core.conversation.renders import Renderer
 from core.conversation.reuse import RenderMemo, fingerprint
@@ -97,10 +98,11 @@ class _StatusLine:
     def __init__(self, emit: Emit, job: _Job) -> None:
         self._emit = emit
         self._job = job
+        self._estimator = Estimator()
 
     def __call__(self, text: str, percent: float | None = None) -> None:
         self._job.label = text.rstrip("…. ").lower() + (f", {percent:.0f}%" if percent else "")
-        self._emit(Status(text, percent))
+        self._emit(Status(text, percent, self._estimator.update(text, percent)))
 
 
 class Assistant:

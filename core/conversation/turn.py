@@ -78,6 +78,8 @@ class Status:
 
     text: str
     percent: float | None = None
+    seconds_left: float | None = None
+    """The estimate of the time left (`core.conversation.progress.Estimator`), when known."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from core.config import Settings
+from core.conversation.progress import in_line
 from core.draft import Draft
 from core.engine import (
     Edited,
@@ -267,8 +268,7 @@ class LocalEngine:
             async with self.queue.join() as ticket:
                 async for place in ticket.positions():
                     if place > 0:
-                        yield Progress("Waiting for a free renderer: you are number "
-                                       f"{place} in line")
+                        yield Progress(f"Waiting for a free renderer: {in_line(place)}")
                 mood = await self._mood_to_make(timeline)
                 if mood:
                     yield Progress(f"Preparing the {mood} music…")

@@ -92,7 +92,7 @@ def test_terminal_output_rewrites_the_status_line() -> None:
     printer.reply(Status("Rendering…", 20))
     printer.reply(Video(path=None, url="https://x.test/v.mp4", size=10, duration=1))
     assert out.getvalue() == (
-        "\r\x1b[2K[ 10%] Rendering…\r\x1b[2K[ 20%] Rendering…\r\x1b[2K"
+        "\r\x1b[2KRendering… ▱▱▱▱▱▱▱▱ 10%\r\x1b[2KRendering… ▰▱▱▱▱▱▱▱ 20%\r\x1b[2K"
         "Link: https://x.test/v.mp4 (10 bytes, 0:01)\n")
 
 

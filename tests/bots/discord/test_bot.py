@@ -50,7 +50,8 @@ async def test_slash_music_defers_downloads_edits_and_uploads_the_video(
     assert interaction.callbacks[0]["type"] == 5  # deferred ("thinking…") at once
     assert fake.cdn_hits == [video["url"].split("?")[0].removeprefix(fake.base)]
     assert interaction.original is not None
-    assert interaction.original.history[1:] == ["Rendering… 0%", "Rendering… 50%"]
+    assert interaction.original.history[1:] == [
+        "Rendering… ▱▱▱▱▱▱▱▱ 0%", "Rendering… ▰▰▰▰▱▱▱▱ 50%"]
     (name, data), = followup.files
     assert name.endswith("clip.mp4") and data == clip.read_bytes()
     out = Path(str(clip) + ".uploaded.mp4")
@@ -80,7 +81,8 @@ async def test_dm_with_an_attachment_is_its_own_conversation(
     assert turn.text == "add music" and turn.upload_limit == 10 * MIB
     assert sent[0].files[0][1] == clip.read_bytes()
     status = fake.channel_messages(dm)[0]
-    assert status.history == ["Rendering… 0%", "Rendering… 50%"]
+    assert status.history == [
+        "Rendering… ▱▱▱▱▱▱▱▱ 0%", "Rendering… ▰▰▰▰▱▱▱▱ 50%"]
     assert status.reference is not None  # a reply to the person's message
 
 

@@ -87,7 +87,8 @@ async def test_channel_messages_survive_5xx_and_hang_ups(
     sent = await fake.wait_for(lambda: [m for m in fake.channel_messages(DM) if m.files])
     assert sent[0].files[0][1] == clip.read_bytes()
     status = fake.channel_messages(DM)[0]
-    assert status.history == ["Rendering… 0%", "Rendering… 50%"]
+    assert status.history == [
+        "Rendering… ▱▱▱▱▱▱▱▱ 0%", "Rendering… ▰▰▰▰▱▱▱▱ 50%"]
     assert len(fake.channel_messages(DM)) == 2  # each sent once
     assert fake.faulted == [("channel_message", 503), ("channel_message", 499),
                             ("edit_message", 503)]
@@ -103,7 +104,8 @@ async def test_follow_up_survives_hang_ups(bot: BacktrackBot, fake: FakeDiscord,
     (followup,) = await fake.wait_for(lambda: interaction.followups)
     assert followup.files[0][1] == clip.read_bytes() and followup.content == "Done."
     assert interaction.original is not None
-    assert interaction.original.history[1:] == ["Rendering… 0%", "Rendering… 50%"]
+    assert interaction.original.history[1:] == [
+        "Rendering… ▱▱▱▱▱▱▱▱ 0%", "Rendering… ▰▰▰▰▱▱▱▱ 50%"]
     assert fake.faulted.count(("followup", 499)) == 2
 
 

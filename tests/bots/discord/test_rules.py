@@ -80,11 +80,13 @@ async def test_a_held_back_status_is_shown_before_the_video() -> None:
         yield Video(path=Path("v.mp4"), url=None, size=10, duration=1.0)
 
     await deliver(replies(), Recorder(), upload_limit=100, interval=60, clock=lambda: 0.0)
-    assert shown == ["Rendering… 0%", "say Quick note", "Rendering… 100%", "upload v.mp4"]
+    assert shown == ["Rendering… ▱▱▱▱▱▱▱▱ 0%", "say Quick note", "Rendering… ▰▰▰▰▰▰▰▰ 100%",
+                     "upload v.mp4"]
 
 
 @pytest.mark.parametrize(("status", "line"), [
-    (Status("Rendering…", 42.4), "Rendering… 42%"),
+    (Status("Rendering…", 42.4), "Rendering… ▰▰▰▱▱▱▱▱ 42%"),
+    (Status("Rendering…", 100.0, 3.0), "Rendering… ▰▰▰▰▰▰▰▰ 100%"),
     (Status("Waiting"), "Waiting"),
 ])
 def test_status_line(status: Status, line: str) -> None:

@@ -145,7 +145,7 @@ async def test_messages_and_edits_survive_faults(tg: FakeTelegram, app: FakeApp)
         say(tg, "export")
         await tg.wait_for(lambda: tg.texts(ANN)[-1:] == ["all done"])
     status, done = tg.sent(ANN, "text")
-    assert [text for _, text in status.edits] == ["Rendering… 60%"]
+    assert [text for _, text in status.edits] == ["Rendering… ▰▰▰▰▱▱▱▱ 60%"]
     assert done.text == "all done" and len(tg.texts(ANN)) == 2  # each sent once
 
 

@@ -145,7 +145,8 @@ def test_webhook_secret_is_stable_and_not_the_token() -> None:
 
 @pytest.mark.parametrize(("status", "line"), [
     (Status("Rendering…"), "Rendering…"),
-    (Status("Rendering…", 41.6), "Rendering… 42%"),
+    (Status("Rendering…", 41.6), "Rendering… ▰▰▰▱▱▱▱▱ 42%"),
+    (Status("Rendering…", 52, 12.4), "Rendering… ▰▰▰▰▱▱▱▱ 52% · about 0:12 left"),
 ])
 def test_status_line(status: Status, line: str) -> None:
     assert status_line(status) == line

@@ -205,13 +205,17 @@ async def test_renders_wait_in_line(settings: Settings, store: SqliteStore, clip
     ref = await session_with(engine, settings, clip, song)
     await collect(engine.edit(ref, "add background music at 30%"))
     holder = queue.join()  # another conversation's render holds the only slot
+    waiter = queue.join()  # and a third one waits before ours
     export = engine.export(ref, ExportOptions(render_id="r2"))
     first = await anext(export)
-    assert first == Progress("Waiting for a free renderer: you are number 1 in line")
+    assert first == Progress("Waiting for a free renderer: 2nd in line")
+    await holder.release()
+    assert await asyncio.wait_for(anext(export), 5) == Progress(
+        "Waiting for a free renderer: next in line")
     pending = asyncio.ensure_future(anext(export))
     await asyncio.sleep(0.05)
     assert not pending.done()
-    await holder.release()
+    await waiter.release()
     assert await asyncio.wait_for(pending, 5) == Progress("Rendering…", 0.0)
     rest = await collect(export)
     assert isinstance(rest[-1], Rendered)
