@@ -203,7 +203,8 @@ class Printer:
         line = f"[{status.percent:3.0f}%] {status.text}" if status.percent is not None else (
             f"[ .. ] {status.text}")
         if self.tty:  # rewritten in place: the bar and the estimate, as the chats show them
-            self.out.write("\r\x1b[2K" + status_text(status)[:200])
+            shown = line if status.percent is None else status_text(status)
+            self.out.write("\r\x1b[2K" + shown[:200])
             self.out.flush()
             self._status_open = True
             return

@@ -62,7 +62,7 @@ def test_terminal_status_in_place_and_cancel(tmp_path: Path) -> None:
     assert CLEAR + "[ .. ] Making a sample clip…" + CLEAR in term.output
     long_clip = make_video(tmp_path / "long.mp4", seconds=20, width=640, height=480)
     term.type(f"{long_clip} add calm music and make it vertical")
-    term.wait_for("] Rendering…")
+    term.wait_for("Rendering… ▱")  # the bar, rewritten in place
     term.type("fade out")
     term.wait_for("send 'cancel' to stop it.")
     term.type("cancel")
