@@ -38,6 +38,7 @@ from core.conversation.turn import (
     Menu,
     Message,
     Notice,
+    Photo,
     Problem,
     Reply,
     Status,
@@ -184,6 +185,8 @@ class Printer:
                 self._print("  " + menu_words(menu))
         elif isinstance(reply, Video):
             self._video(reply)
+        elif isinstance(reply, Photo):
+            self._print(f"Picture: {reply.path.resolve()}")
         elif isinstance(reply, Problem):
             self.problems += 1
             self._print(f"Problem: {reply.text}")

@@ -23,7 +23,7 @@ import discord
 from bots import adapter
 from bots.adapter import fits, status_line, upload_failed_text
 from bots.retry import Backoff, retrying
-from core.conversation.turn import Menu, Message, Problem, Reply, Status, Video
+from core.conversation.turn import Menu, Message, Photo, Problem, Reply, Status, Video
 from core.errors import EngineError
 
 log = logging.getLogger(__name__)
@@ -203,6 +203,11 @@ async def show(reply: Reply, surface: Surface, *, upload_limit: int | None, thro
         await say_all(surface, reply.text, reply.buttons, reply.menus)
     elif isinstance(reply, Problem):  # concerns only the person
         await say_all(surface, reply.text, private=True)
+    elif isinstance(reply, Photo):
+        try:  # a PNG attachment shows inline; the text answer already went
+            await surface.upload(reply.path, reply.caption[:MAX_CONTENT])
+        except (EngineError, discord.HTTPException) as exc:
+            log.warning("discord: timeline picture not sent (%s)", type(exc).__name__)
     elif isinstance(reply, Video):
         pending = throttle.take_pending()
         if pending is not None:

@@ -31,7 +31,7 @@ from bots import adapter
 from bots.adapter import fits, status_line, upload_failed_text
 from bots.retry import DEFAULT_BACKOFF, Backoff, retrying
 from core.conversation.delivery import human_size
-from core.conversation.turn import Menu, Message, Problem, Reply, Status, Video
+from core.conversation.turn import Menu, Message, Photo, Problem, Reply, Status, Video
 from core.errors import EngineError
 from core.local.thumbnail import thumbnail
 
@@ -327,6 +327,15 @@ async def _upload(bot: Bot, chat_id: int, video: Video, payload: Any, still: byt
         await bot.send_video(chat_id, payload, supports_streaming=True, width=video.width,
                              height=video.height, **common,
                              duration=round(video.duration) if video.duration else None)
+async def send_photo(bot: Bot, chat_id: int, photo: Photo, outbox: Outbox) -> None:
+    """The timeline picture as a photo (a small PNG: read in a thread, sent as bytes)."""
+    data = await asyncio.to_thread(photo.path.read_bytes)
+    try:
+        await patiently(lambda: bot.send_photo(
+            chat_id, data, caption=photo.caption[:MAX_CAPTION] or None,
+            filename=photo.path.name), outbox.backoff, "telegram sendPhoto")
+    except (EngineError, BadRequest) as exc:  # the text answer already went: skip the picture
+        log.warning("telegram: timeline picture not sent (%s)", type(exc).__name__)
 
 
 async def show_replies(bot: Bot, chat_id: int, replies: AsyncIterator[Reply], outbox: Outbox,
@@ -345,5 +354,7 @@ async def show_replies(bot: Bot, chat_id: int, replies: AsyncIterator[Reply], ou
                 await send_text(bot, chat_id, reply.text, (), reply_to, outbox.backoff)
             elif isinstance(reply, Video):
                 await send_video(bot, chat_id, reply, outbox)
+            elif isinstance(reply, Photo):
+                await send_photo(bot, chat_id, reply, outbox)
     finally:
         await status.close()

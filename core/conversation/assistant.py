@@ -37,6 +37,7 @@ from core.conversation.recovery import Recovery
 from core.conversation.renders import Renderer
 from core.conversation.reuse import RenderMemo, fingerprint
 from core.conversation.routing import UPLOAD_HELP, Route, help_text, route, strip_links
+from core.conversation.snapshot import Snapshots
 from core.conversation.turn import Message, Notifier, Problem, Reply, Status, Turn
 from core.draft import Draft
 from core.engine import (
@@ -128,6 +129,7 @@ class Assistant:
                              accepts_images=engine_accepts_images(engine), files=files)
         self.renderer = Renderer(settings, store, engine)
         self.memo = RenderMemo(store, settings.data_dir)
+        self.snapshots = Snapshots(settings, store)
         self.delivery = Delivery(settings, signer, self._fetcher, files)
         self._tasks = TaskSet()
         self.journal = Journal(store)
@@ -319,12 +321,14 @@ class Assistant:
         elif asked.action == "credits":
             emit(Message(await self.engine.credits(session)))
         else:
-            summary = "Timeline is empty. Send me a video to start." if session is None else (
-                await self.engine.draft(session)).summary()
+            draft = None if session is None else await self.engine.draft(session)
+            summary = draft.summary() if draft else "Timeline is empty. Send me a video to start."
             songs = None if session is None else songs_sent(
                 await self.store.list_media(session.session_id, "audio"), turn.language)
             mine = preferences.status_line(turn.preferences, turn.language)
             emit(Message("\n".join(x for x in (summary, songs, mine) if x)))
+            if session and draft and (photo := await self.snapshots.photo(session, draft)):
+                emit(photo)
 
     async def _add(self, session: SessionRef, media: MediaFile, emit: Emit) -> MediaFile:
         try:

@@ -132,7 +132,15 @@ class Problem:
     text: str
 
 
-Reply = Status | Message | Video | Problem
+@dataclass(frozen=True)
+class Photo:
+    """A picture to show (the timeline picture): a PNG file, under 300 KB, sent as a photo."""
+
+    path: Path
+    caption: str = ""
+
+
+Reply = Status | Message | Video | Problem | Photo
 
 QUICK_ACTIONS: tuple[str, ...] = ("Fade out", "Quieter music", "Vertical 9:16", "Undo")
 """Buttons under a delivered video; pressing one sends its label as the next turn's text."""

@@ -610,6 +610,7 @@ class FakeDiscord:
             return (await request.json() if request.can_read_body else {}), []
         body: dict[str, Any] = {}
         files: list[tuple[str, bytes]] = []
+        indexes: list[str] = []
         reader = await request.multipart()
         while (part := await reader.next()) is not None:
             if not isinstance(part, BodyPartReader):  # nested multipart: not used here
@@ -618,4 +619,10 @@ class FakeDiscord:
                 body = json.loads(await part.text())
             elif part.name and part.name.startswith("files["):
                 files.append((part.filename or part.name, bytes(await part.read(decode=False))))
+                indexes.append(part.name[len("files["):-1])
+        # Discord matches files[n] to an entry of payload_json's "attachments" by id.
+        listed = {str(a.get("id")) for a in body.get("attachments") or []}
+        if files and not set(indexes) <= listed:
+            raise web.HTTPBadRequest(content_type="application/json", text=json.dumps(
+                {"code": 50035, "message": "Invalid Form Body", "errors": {"attachments": {}}}))
         return body, files

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import itertools
 import json
 import re
@@ -30,8 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import ClientSession, web
+from PIL import Image
 
 MB = 1024 * 1024
+PHOTO_LIMIT = 10 * MB
 TOKEN = "123456789:AAFakeTokenForTests_abcdefghijklmnopq"
 BOT_ID = 123456789
 
@@ -511,6 +514,32 @@ class FakeTelegram:
 
     async def _m_sendDocument(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         return self._upload(params, files, "document")
+
+    async def _m_sendPhoto(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        """Telegram's photo rules: at most 10 MB, an image it can read, width + height at most
+        10000 and a side ratio of at most 20."""
+        data = files.get("photo")
+        ref = params.get("photo")
+        if data is None and isinstance(ref, str) and ref.startswith("file://"):
+            data = Path(ref.removeprefix("file://")).read_bytes()  # local Bot API mode
+        if data is None:
+            raise _ApiError(400, "Bad Request: there is no photo in the request")
+        if len(data) > PHOTO_LIMIT:
+            raise _ApiError(400, "Bad Request: PHOTO_SAVE_FILE_INVALID")
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+        except OSError:
+            raise _ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED") from None
+        if width + height > 10_000 or max(width, height) > 20 * min(width, height):
+            raise _ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        stored = self.add_file(data)
+        result = self._store(params, "photo", None, upload=data)
+        result["photo"] = [{"file_id": stored.file_id, "file_unique_id": stored.unique_id,
+                            "file_size": len(data), "width": width, "height": height}]
+        if params.get("caption"):
+            result["caption"] = params["caption"]
+        return result
 
     # Helpers -----------------------------------------------------------------------------------
 

@@ -15,7 +15,11 @@ import sys
 import time
 from pathlib import Path
 
+from PIL import Image
+
 from core.conversation.recovery import INTERRUPTED
+from core.timeline.model import Clip, MusicTrack, Song, Timeline
+from core.timeline.picture import MAX_BYTES, MUSIC, ROW, WIDTH, layout
 from tests.media import level_db, make_video, measure, tone_level_db
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -85,9 +89,25 @@ def test_piped_lines_upload_a_clip_and_a_song_and_get_the_mix(
     song_level = tone_level_db(video, 1, 2, 880)
     assert song_level > -40
     assert tone_level_db(video, 3.8, 3.98, 880) < song_level - 6
-    *_, timeline, songs = out.rstrip().splitlines()
+    *_, timeline, songs, picture = out.rstrip().splitlines()
     assert timeline.startswith("Timeline (2 tracks)")
     assert songs == "Songs sent: 1. song.mp3 (0:10)"  # the order "the second song" counts in
+    assert picture.startswith("Picture: ")
+    check_timeline_picture(Path(picture.removeprefix("Picture: ")))
+
+
+def check_timeline_picture(path: Path) -> None:
+    """status's picture of the 4 s clip with the song at 30%, faded out at the end."""
+    assert path.suffix == ".png" and path.stat().st_size < MAX_BYTES
+    image = Image.open(path).convert("RGB")
+    place = layout(Timeline(clips=(Clip("c", "clip", 4000),), music=(MusicTrack(Song()),)))
+    assert image.size == (WIDTH, place.height)
+    music = place.music[0]
+    y = place.level_y(music, 0.3) + 3
+    assert image.getpixel((place.x(1000), y)) == MUSIC  # the song at 30%
+    assert image.getpixel((place.x(3980), y)) == ROW  # faded out by the end
+    thumbnail = image.getpixel((place.x(400), (place.video.top + place.video.bottom) // 2))
+    assert thumbnail != ROW, "a frame of the clip is drawn"
 
 
 def test_nothing_to_read_exits_cleanly(tmp_path: Path) -> None:

@@ -10,7 +10,9 @@ import pytest
 from pydantic import SecretStr
 
 from bots.discord_bot import BacktrackBot
-from core.conversation.turn import ConversationKey, Message, Notice, Video
+from core.conversation.turn import ConversationKey, Message, Notice, Photo, Video
+from core.timeline.model import Clip, Timeline
+from core.timeline.picture import draw
 from tests.bots.discord.conftest import BotFactory, FakeAssistant, FakeGate
 from tests.fakes.discord_api import MIB, FakeDiscord
 from tests.media import measure
@@ -366,3 +368,23 @@ async def test_a_bug_in_a_message_event_gets_an_apology_in_the_chat(
     assert (reply.content or "").startswith("Sorry, something went wrong on our side (ref ")
     assert reply.reference is not None
     assert "RuntimeError: kaput" in caplog.text
+
+
+async def test_status_sends_the_timeline_picture_as_an_attachment(
+        bot: BacktrackBot, fake: FakeDiscord, assistant: FakeAssistant, tmp_path: Path) -> None:
+    png = tmp_path / "timeline.png"
+    png.write_bytes(draw(Timeline(clips=(Clip("m1", "clip.mp4", 4000),))))
+
+    async def script(turn):
+        yield Message("Timeline (1 track)")
+        yield Photo(png, "The timeline")
+
+    assistant.script = script
+    payload = fake.slash("status", user_id=ALICE, channel_id=CHANNEL, guild_id=GUILD)
+    inject(bot, payload)
+    interaction = fake.interaction(payload)
+    (followup,) = await fake.wait_for(lambda: interaction.followups)
+    assert interaction.original is not None
+    assert interaction.original.content == "Timeline (1 track)"
+    assert followup.content == "The timeline"
+    assert followup.files == [("timeline.png", png.read_bytes())]

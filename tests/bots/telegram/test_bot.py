@@ -17,6 +17,7 @@ from core.conversation.turn import (
     ConversationKey,
     Message,
     Notice,
+    Photo,
     Problem,
     Reply,
     Status,
@@ -24,6 +25,8 @@ from core.conversation.turn import (
     Video,
 )
 from core.errors import UserError
+from core.timeline.model import Clip, Timeline
+from core.timeline.picture import draw
 from tests.bots.telegram.conftest import FakeApp, running, settle, tg_settings
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -431,3 +434,27 @@ def test_token_in_a_message_or_traceback_is_cut(caplog: pytest.LogCaptureFixture
         logging.getLogger("somewhere").exception("calling %s", f"/bot{token}/getMe")
     assert "secretsecret" not in caplog.text and "calling /bot" in caplog.text
     assert "RuntimeError" in caplog.text
+
+
+async def test_the_timeline_picture_goes_out_as_a_photo_and_a_bad_one_is_skipped(
+        tg: FakeTelegram, app: FakeApp, tmp_path: Path) -> None:
+    png = tmp_path / "timeline.png"
+    png.write_bytes(draw(Timeline(clips=(Clip("m1", "clip.mp4", 4000),))))
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not a picture")
+
+    async def script(turn: Turn) -> AsyncIterator[Reply]:
+        yield Message("Timeline (1 track)")
+        yield Photo(png, "The timeline")
+        yield Photo(bad)
+        yield Message("after")
+
+    app.assistant.script = script
+    async with running(app):
+        say(tg, ANN, "/status")
+        await tg.wait_for(lambda: "after" in tg.texts(ANN))
+    kinds = [(s.kind, s.text) for s in tg.sent(ANN)]
+    assert kinds == [("text", "Timeline (1 track)"), ("photo", None), ("text", "after")]
+    photo = tg.sent(ANN)[1]
+    assert photo.upload == png.read_bytes() and photo.params["caption"] == "The timeline"
+    assert [c.status for c in tg.called("sendPhoto")] == [200, 400]  # the fake reads images

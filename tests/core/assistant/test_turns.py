@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PIL import Image
+
 from core.config import Settings
 from core.conversation.assistant import Assistant
 from core.conversation.routing import UPLOAD_HELP
@@ -11,12 +13,14 @@ from core.conversation.turn import (
     QUICK_ACTIONS,
     ConversationKey,
     Message,
+    Photo,
     Problem,
     Status,
     Turn,
     Video,
 )
 from core.errors import BadMedia, NothingToEdit, NotUnderstood, RateLimited
+from core.timeline.picture import MAX_BYTES, WIDTH
 from tests.core.assistant.conftest import KEY, attach, collect, fake_probe
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore
@@ -269,3 +273,18 @@ async def test_without_a_draft_the_buttons_are_the_default_set(
     (video,) = [r for r in replies if isinstance(r, Video)]
     assert video.buttons == QUICK_ACTIONS
     assert not texts(replies, Problem)
+
+
+async def test_status_sends_the_timeline_picture_after_the_summary(
+        assistant: Assistant, clip_file: Path) -> None:
+    empty = await collect(assistant, Turn(KEY, "status"))
+    assert not [r for r in empty if isinstance(r, Photo)], "no picture of an empty timeline"
+    await collect(assistant, Turn(KEY, "add calm music", (attach(clip_file),)))
+    replies = await collect(assistant, Turn(KEY, "status"))
+    # The fake's clip is no video: the picture is drawn without thumbnails, not skipped.
+    assert [type(r) for r in replies] == [Message, Photo]
+    photo = replies[1]
+    assert isinstance(photo, Photo) and photo.caption == "The timeline"
+    with Image.open(photo.path) as image:
+        assert image.format == "PNG" and image.width == WIDTH
+    assert photo.path.stat().st_size < MAX_BYTES
