@@ -18,8 +18,11 @@ def test_defaults_typed_in_words_shape_the_next_video(tmp_path: Path) -> None:
     out = quiet.stdout
     assert "Saved: Default music level: 20%." in out
     assert "  set default mood: auto | lofi | upbeat | [calm] | cinematic" in out
-    assert "built-in calm" in out.splitlines()[-2]  # the status line names the mood
-    assert out.rstrip().splitlines()[-1].startswith("Your defaults: Default mood: calm;")
+    # status: the summary names the mood, the person's defaults follow, then the picture.
+    *_, summary, defaults, picture = out.rstrip().splitlines()
+    assert "built-in calm" in summary
+    assert defaults.startswith("Your defaults: Default mood: calm;")
+    assert picture.startswith("Picture: ") and picture.endswith(".png")
     full = chat(tmp_path / "full", "--demo", "set default level 100%",
                 "set default mood calm", "add music")
     assert full.returncode == 0, full.stdout + full.stderr
