@@ -84,7 +84,7 @@ def saved(sent: Sent, tmp_path: Path) -> Path:
 async def until(fake: FakeTelegram, chat: int, test: Callable[[], Any], what: str) -> None:
     try:
         await fake.wait_for(test, timeout=60)
-    except AssertionError:
+    except (AssertionError, TimeoutError):
         raise AssertionError(f"{what}: chat {chat} saw {fake.texts(chat)}") from None
 
 
@@ -159,6 +159,12 @@ async def test_outside_session(fake: FakeTelegram, bot: asyncio.subprocess.Proce
     await until(fake, SONG, lambda: len(fake.texts(SONG)) > seen, "/status got no answer")
     status = " ".join(fake.texts(SONG)[seen:]).lower()
     assert "song" in status or "music" in status, status
+    # Then the timeline picture, as a photo (the turn ends with it).
+    await until(fake, SONG, lambda: [s for s in fake.sent(SONG) if s.kind == "photo"],
+                "/status sent no picture")
+    (photo,) = [s for s in fake.sent(SONG) if s.kind == "photo"]
+    assert photo.upload is not None and photo.upload.startswith(b"\x89PNG")
+    assert len(photo.upload) < 300 * 1024
     seen = len(fake.texts(SONG))
     say(SONG, "/undo")
     await until(fake, SONG, lambda: len(fake.texts(SONG)) > seen, "/undo got no answer")
