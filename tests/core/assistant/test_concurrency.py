@@ -43,7 +43,8 @@ async def test_second_message_while_rendering_gets_busy_answer_and_no_engine_cal
     assert any(isinstance(r, Video) for r in replies)
     # Free again: the next message is a turn of its own.
     again = await collect(assistant, Turn(KEY, "status"))
-    assert "Timeline" in again[-1].text  # type: ignore[union-attr]
+    assert "Timeline" in again[0].text  # type: ignore[union-attr]
+    assert [type(r).__name__ for r in again] == ["Message", "Photo"]  # the words, the picture
 
 
 async def test_cancel_stops_the_running_turn(assistant: Assistant, engine: FakeEngine,
