@@ -18,6 +18,7 @@ from core.conversation.turn import (
     ConversationKey,
     Message,
     Notice,
+    Photo,
     Problem,
     Reply,
     Status,
@@ -59,7 +60,7 @@ async def say(assistant: Assistant, text: str = "", *files: Path) -> list[Reply]
 
 def words_only(replies: list[Reply], token: str) -> None:
     for reply in replies:
-        text = reply.caption if isinstance(reply, Video) else reply.text
+        text = reply.caption if isinstance(reply, Video | Photo) else reply.text
         assert token not in text
         if isinstance(reply, Message | Problem | Status):
             assert_words(text)
