@@ -119,6 +119,8 @@ _PHRASES: list[tuple[str, str]] = [
     (r"^Too big for this chat; making a smaller copy…$", "文件太大，正在做一个小一点的版本…"),
     (r"^Preparing the (\w+) music…$", r"正在准备 \1 音乐…"),
     (r"^Waiting for a free renderer: you are number (\d+) in line$", r"正在排队，你排在第 \1 位"),
+    (r"^Waiting for a free renderer: next in line$", "正在排队，下一个就轮到你"),
+    (r"^Waiting for a free renderer: (\d+)(?:st|nd|rd|th) in line$", r"正在排队，你排在第 \1 位"),
     (r"^Undone: ", "已撤销："),
     (r"^Undone\.$", "已撤销。"),
     (r"^Nothing changed\. ", "没有变化。"),

@@ -35,6 +35,7 @@ def test_detect(text: str, fallback: str, expected: str) -> None:
     "Sorry, something went wrong on our side (ref ab12cd). Please try again.",
     "Got it: music: lofi (built-in) at 40%, fade out 2.7 s.",
     "Send me a video first (as a file or a link), then tell me what to do with it, e.g. \"x\".",
+    "Waiting for a free renderer: next in line", "Waiting for a free renderer: 3rd in line",
 ])
 def test_catalogue_has_chinese_for_what_users_see(english: str) -> None:
     chinese = words.localise(english, "zh")
