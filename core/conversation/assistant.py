@@ -130,7 +130,7 @@ class Assistant:
         self.renderer = Renderer(settings, store, engine)
         self.memo = RenderMemo(store, settings.data_dir)
         self.snapshots = Snapshots(settings, store)
-        self.delivery = Delivery(settings, signer, self._fetcher, files)
+        self.delivery = Delivery(settings, signer, self._fetcher, files, self.snapshots)
         self._tasks = TaskSet()
         self.journal = Journal(store)
         self.leases = TurnLeases(store, self.journal.boot)
@@ -388,7 +388,7 @@ class Assistant:
                 await self.memo.keep(session.session_id, mark, rendered, render_id)
         emit(await self.delivery.hand_over(
             turn, rendered, render_id, timeline_of(draft) if draft is not None else None, status,
-            shrunk=size is not None))
+            shrunk=size is not None, session_id=session.session_id))
         self._housekeeping()
 
     async def _draft(self, session: SessionRef) -> Draft | None:

@@ -17,6 +17,7 @@ from typing import Literal, Protocol
 
 from core.config import Settings
 from core.conversation.fetch import Downloaded
+from core.conversation.snapshot import Snapshots, picture_path
 from core.conversation.turn import QUICK_ACTIONS, Turn, Video
 from core.engine import Rendered
 from core.errors import EngineError, TooLarge, UserError
@@ -133,7 +134,10 @@ class Delivery:
     smaller copy when nothing else fits (the assistant renders that copy)."""
 
     def __init__(self, settings: Settings, signer: Signer | None,
-                 fetcher: ResultFetcher, files: FileStore | None = None) -> None:
+                 fetcher: ResultFetcher, files: FileStore | None = None,
+                 snapshots: Snapshots | None = None) -> None:
+        self.snapshots = snapshots
+        """Draws the timeline picture that our link server's player page shows."""
         self.settings = settings
         self.signer = signer
         self.fetcher = fetcher
@@ -152,7 +156,7 @@ class Delivery:
 
     async def hand_over(self, turn: Turn, rendered: Rendered, render_id: str,
                         timeline: Timeline | None, status: StatusFn,
-                        shrunk: bool = False) -> Video:
+                        shrunk: bool = False, session_id: str | None = None) -> Video:
         """The Video reply for a finished render (`shrunk`: the smaller copy; TooLarge when
         even it does not fit)."""
         limit = turn.upload_limit
@@ -169,6 +173,12 @@ class Delivery:
         url = await self._link(rendered, render_id) if how == "link" else None
         if how == "file":
             rendered = await self._here(rendered)
+        if (url is not None and self.files is None and timeline is not None
+                and session_id is not None and self.snapshots is not None):
+            size = (rendered.width, rendered.height) if rendered.width and rendered.height \
+                else None
+            await self.snapshots.write(session_id, timeline,
+                                       picture_path(self.settings.data_dir, render_id), size)
         buttons = quick_actions(timeline, rendered.width, rendered.height)
         status("Finished.", 100.0)
         return video_reply(rendered, how, url, limit, buttons,

@@ -70,15 +70,14 @@ class Snapshots:
         if not draft.is_exportable:
             return None
         dest = self.settings.data_dir / "renders" / f"status-{secrets.token_hex(6)}.png"
-        if not await self.write(session.session_id, draft, dest):
+        if not await self.write(session.session_id, timeline_of(draft), dest):
             return None
         return Photo(dest, "The timeline")
 
-    async def write(self, session_id: str, draft: Draft, dest: Path,
+    async def write(self, session_id: str, timeline: Timeline, dest: Path,
                     size: tuple[int, int] | None = None) -> bool:
         """Draw the session's timeline into `dest`; False (logged) when that failed."""
         try:
-            timeline = timeline_of(draft)
             clip = await self._clip(session_id, timeline)
             png = await asyncio.to_thread(self._draw, timeline, clip, size)
             await asyncio.to_thread(_write, dest, png)

@@ -1,5 +1,5 @@
-"""Frames from a video file (blocking; run in a thread): thumbnails for the timeline picture,
-and the poster of a player page, decoded by ffmpeg's libraries through PyAV."""
+"""Frames and facts of a video file (blocking; run in a thread), decoded by ffmpeg's libraries
+through PyAV: the thumbnails of the timeline picture, the size and length a player page shows."""
 
 from __future__ import annotations
 
@@ -38,9 +38,9 @@ def _frame_at(container: av.container.InputContainer, stream: av.video.stream.Vi
     return last
 
 
-def poster(path: Path, dest: Path, at: float, width: int = 1280) -> None:
-    """A JPEG of the frame at `at` seconds, written to `dest` whole (renamed into place)."""
-    (image,) = frames_at(path, [at], (width, width))
-    part = dest.with_name(dest.name + ".part")
-    image.convert("RGB").save(part, "JPEG", quality=82)
-    part.replace(dest)
+def video_facts(path: Path) -> tuple[float | None, int | None, int | None]:
+    """Duration (s), width and height of a video file's first video stream."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        duration = container.duration / 1_000_000 if container.duration else None
+        return duration, stream.width or None, stream.height or None

@@ -56,7 +56,7 @@ def test_link_server_only_serves_and_stops_cleanly(tmp_path: Path, signum: int) 
     try:
         wait_for_port(port, proc, time.monotonic() + 30)
         resp = httpx.get(f"http://127.0.0.1:{port}/r/nope/1999999999/badsig/clip.mp4")
-        assert resp.status_code == 404
+        assert resp.status_code == 403 and "This link is not valid" in resp.text
         assert httpx.get(f"http://127.0.0.1:{port}/etc/passwd").status_code == 404
         started = time.monotonic()
         proc.send_signal(signum)

@@ -10,12 +10,14 @@ from core.config import Settings
 from core.conversation.assistant import Assistant
 from core.conversation.delivery import Handoff, handoff, quick_actions
 from core.conversation.routing import Route, route
+from core.conversation.snapshot import picture_path
 from core.conversation.turn import QUICK_ACTIONS, Problem, Turn, Video
 from core.draft import AUDIO, Draft
 from core.engine import Rendered
 from core.local.render_job import put_video
 from core.timeline.convert import draft_of, timeline_of
 from core.timeline.model import Timeline
+from core.timeline.picture import MAX_BYTES
 from tests.core.assistant.conftest import KEY, attach, collect, fake_probe
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore
@@ -66,6 +68,9 @@ async def test_too_big_with_link_server_gets_a_signed_link(
     assert video.url in video.caption
     assert render.output_path is not None and Path(render.output_path).exists()
     assert engine.count("export") == 1
+    # The player page behind the link shows the timeline picture, drawn now.
+    picture = picture_path(settings.data_dir, render.id)
+    assert picture.read_bytes().startswith(b"\x89PNG") and picture.stat().st_size < MAX_BYTES
     await bot.aclose()
 
 
