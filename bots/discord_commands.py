@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.app_commands import locale_str
 
 from core.conversation.fetch import find_links
+from core.music.moods import MOODS as MOOD_INFO
 from core.preferences import moods
 
 NO_VIDEO = ("That message has no video or link I can use: pick a message with a video "
@@ -138,8 +139,7 @@ ZH: dict[str, str] = {
     "undo": "撤销", "Step back one edit": "撤销上一步",
     "cancel": "取消", "Stop the running render": "停止正在进行的渲染",
     "help": "帮助", "What I can do, with examples": "我能做什么，附例子",
-    "lofi": "低保真 lofi", "upbeat": "欢快 upbeat", "calm": "舒缓 calm",
-    "cinematic": "电影感 cinematic",
+    **{m.name: f"{m.zh} {m.name}" for m in MOOD_INFO.values()},
 }
 """English text -> Chinese; the "music" option of /music keeps its English name (it would
 clash with 配乐's "视频" option otherwise)."""

@@ -142,7 +142,7 @@ def _check_file(path: Path, allowed: frozenset[str], what: str) -> None:
 async def _render(args: argparse.Namespace, output: Path, max_mb: float | None) -> None:
     from core.local.plan import RenderOptions, title_text
     from core.local.probe import playback_note, probe, require_video
-    from core.local.render_job import put_video
+    from core.local.render_job import compose_to_length, put_video
     from core.local.runner import FfmpegRunner
     from core.media_limits import check_media
     from core.timeline.model import Timeline
@@ -158,6 +158,7 @@ async def _render(args: argparse.Namespace, output: Path, max_mb: float | None) 
     timeline = put_video(Timeline(), video_path.name, "cli-video", video.duration,
                          video.has_audio)
     timeline = _apply(timeline, args.instruction, video, music, say=not args.quiet)
+    timeline = compose_to_length(timeline, 0)  # the same video and words give the same piece
     runner = FfmpegRunner(timeout=settings.render_timeout_seconds)
     titled, mood = bool(title_text(timeline)), _uses_mood(timeline)
     font_file = settings.font_file if titled else None
@@ -211,7 +212,7 @@ async def _music_for(timeline: Timeline, music: list[MediaInfo], runner: FfmpegR
     async def upload(media_id: str) -> Path | None:
         return paths.get(media_id)
 
-    lookup = mood_lookup(upload, music_dir, runner)
+    lookup = mood_lookup(upload, music_dir)
     return await resolve_music(timeline, lookup), await resolve_more_music(timeline, lookup)
 
 

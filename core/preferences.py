@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from core.local.music import MOODS  # the one place settings learn the built-in moods
+from core.music.moods import NAMES as MOODS  # the one place settings learn the built-in moods
+from core.music.moods import find as find_mood
 
 DeliveryKind = Literal["video", "file"]
 ReplyLanguage = Literal["auto", "en", "zh"]
@@ -117,7 +118,8 @@ def _value(field: Field, value: str) -> Change | Invalid:
     if field == "mood":
         if value in _AUTO:
             return Change(field, None)
-        return Change(field, value) if value in MOODS else Invalid(field)
+        name = value if value in MOODS else find_mood(value)  # "chill" is lofi, "史诗" epic
+        return Change(field, name) if name is not None else Invalid(field)
     if field == "level":
         if value in _AUTO:
             return Change(field, None)

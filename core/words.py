@@ -19,6 +19,11 @@ import dataclasses
 import re
 from typing import TypeVar
 
+from core.music.moods import MOODS
+
+ZH_MOODS = "、".join(f"{m.zh}（{m.name}）" for m in MOODS.values())
+"""The built-in moods as the Chinese help names them."""
+
 LANGUAGES = ("en", "zh")
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -54,7 +59,7 @@ TEXT: dict[str, dict[str, str]] = {
         "• 音乐小一点，说话时降低音乐\n"
         "• 保留前 30 秒，竖屏 9:16，响度标准化\n"
         "• 前 5 秒音乐小一点\n"
-        "内置风格：低保真（lofi）、欢快、舒缓、电影感（或发你自己的歌）。\n\n"
+        f"内置风格：{ZH_MOODS}（或发你自己的歌）。\n\n"
         "命令：导出（或“导出 720p”“导出 9:16”）重新发送视频；状态 查看轨道；撤销 退回一步；"
         "重置 重新开始；取消 停止当前操作；积分 查看余额。English works too.")},
 }

@@ -16,7 +16,7 @@ from core.local.edit_plan import (
     EditPlan,
 )
 from core.local.edit_songs import in_turn, new_level, picked, remove_song
-from core.local.music import MOOD_DURATION_MS, MOODS
+from core.music.moods import NAMES as MOODS
 from core.parser.phrases import say_clock, say_percent, say_time
 from core.timeline.fit import fit_track
 from core.timeline.model import MusicTrack, Song, Timeline
@@ -205,8 +205,8 @@ def _choose_source(plan: EditPlan, source: str, track: MusicTrack,
     else:
         mood = plan.mood or ctx.mood or DEFAULT_MOOD
         changed = mood != current_mood
-        song = replace(song, name=f"built-in {mood}", media_id=None, mood=mood,
-                       length=round(MOOD_DURATION_MS[mood]))
+        # No length: the piece is composed for whatever stretch the track gets (at render).
+        song = replace(song, name=f"built-in {mood}", media_id=None, mood=mood, length=None)
         label = f"{mood} (built-in)"
     track = replace(track, source=song)
     if changed and plan.offset is None:

@@ -29,13 +29,16 @@ from core.local.join import join_clips
 from core.local.plan import AUDIO_BITRATE, RenderOptions, RenderPlan
 from core.local.probe import MediaInfo, playback_note, probe, require_video
 from core.local.render_job import (
+    compose_to_length,
     mood_lookup,
     mood_to_prepare,
+    piece_of,
     put_video,
     render_timeline,
     resolve_more_music,
     resolve_music,
     work_folder,
+    session_seed,
 )
 from core.local.render_queue import RenderQueue
 from core.local.runner import FfmpegRunner, progress_stream
@@ -57,10 +60,12 @@ def _clip_id(draft: Draft) -> str | None:
     return clip.media_id if clip is not None and clip.media_id else None
 
 
-def _mood_key(mood: str) -> str:
-    from core.local.music import mood_filename
+def _piece_key(timeline: Timeline) -> str | None:
+    """Where the timeline's built-in piece is kept for every machine (None: no built-in music)."""
+    from core.music import cache
 
-    return f"music/{mood_filename(mood)}"
+    piece = piece_of(timeline.song.source) if timeline.song is not None else None
+    return f"music/{cache.filename(*piece)}" if piece is not None else None
 
 
 def _clock(seconds: float) -> str:
@@ -256,7 +261,7 @@ class LocalEngine:
         self, session: SessionRef, options: ExportOptions
     ) -> AsyncIterator[EngineEvent]:
         draft = await self.draft(session)
-        timeline = timeline_of(draft)
+        timeline = compose_to_length(timeline_of(draft), session_seed(session.session_id))
         video_path = await self._clip_path(draft)
         if video_path is None:
             raise NothingToEdit("Send me a video first, then tell me what to do with it.")
@@ -310,25 +315,27 @@ class LocalEngine:
         yield Rendered(output, None, size, plan.duration, plan.width, plan.height)
 
     async def _mood_to_make(self, timeline: Timeline) -> str | None:
-        """The built-in mood this machine must generate before the render, if any."""
+        """The built-in mood this machine must compose before the render, if any."""
         mood = mood_to_prepare(timeline, self.settings.data_dir / "music")
-        return None if mood and await self._shared_mood(mood) else mood  # another made it
+        key = _piece_key(timeline)
+        return None if mood and key and await self._shared_piece(key) else mood  # one made it
 
     async def _music(self, timeline: Timeline,
                      made: str | None) -> tuple[MediaInfo | None, tuple[MediaInfo, ...]]:
         """The first track's song and the later tracks' songs, probed."""
         music_dir = self.settings.data_dir / "music"
-        lookup = mood_lookup(self._media, music_dir, self.runner)
+        lookup = mood_lookup(self._media, music_dir)
         music = await resolve_music(timeline, lookup)
         more = await resolve_more_music(timeline, lookup)
-        if made and music is not None:  # made here: every machine may use it now
-            await keep_shared(self.files, _mood_key(made), music.path)
+        key = _piece_key(timeline)
+        if made and key and music is not None:  # made here: every machine may use it now
+            await keep_shared(self.files, key, music.path)
         return music, more
 
-    async def _shared_mood(self, mood: str) -> bool:
-        """Bring a built-in mood another machine generated; False when it must be made."""
+    async def _shared_piece(self, key: str) -> bool:
+        """Bring a built-in piece another machine composed; False when it must be made."""
         return shared(self.files) and await local_copy(
-            self.files, self.settings.data_dir, _mood_key(mood)) is not None
+            self.files, self.settings.data_dir, key) is not None
 
     async def resume_export(self, session: SessionRef, remote_id: str) -> AsyncIterator[
         EngineEvent

@@ -5,6 +5,7 @@ Everything here reads the typed timeline (core/timeline/model.py)."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import shutil
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -80,39 +81,78 @@ def find_font(configured: Path | None = None, text: str = "") -> Path | None:
     return next((Path(p) for p in candidates if Path(p).is_file()), None)
 
 
+PIECE_MS = 30_000
+"""Length of a built-in piece whose stretch is not known (core.music.cache.DEFAULT_SECONDS; not
+imported from there, which would load the composer with every render)."""
+
+
+def session_seed(session_id: str) -> int:
+    """The built-in music's seed of a session whose songs have none: two people asking for lofi
+    get different pieces, and the same session always gets the same one."""
+    return int.from_bytes(hashlib.sha256(session_id.encode()).digest()[:3], "big")
+
+
+def compose_to_length(timeline: Timeline, default_seed: int) -> Timeline:
+    """Every built-in mood track pointed at a piece composed for exactly the stretch it plays
+    (core/music): the song's length becomes the track's, its offset 0, so the mix neither loops
+    nor cuts it and a trim or a new clip composes a new piece. Songs without a seed take
+    `default_seed` (the session's)."""
+    tracks = []
+    for track in timeline.music:
+        song = track.source
+        if song.mood and not song.media_id:
+            length = track.length or ((timeline.length or 0) - track.start)
+            if length <= 0:
+                length = PIECE_MS
+            seed = default_seed if song.seed is None else song.seed
+            track = replace(track, source=replace(song, seed=seed, length=length), offset=0)
+        tracks.append(track)
+    return replace(timeline, music=tuple(tracks))
+
+
+def piece_of(song: Song) -> tuple[str, int, int] | None:
+    """(mood, seed, length in ms) of a built-in song, None for an upload or no music."""
+    if not song.mood or song.media_id:
+        return None
+    length = song.length or PIECE_MS
+    return song.mood, song.seed or 0, length
+
+
 def mood_lookup(
-    uploads: Callable[[str], Awaitable[Path | None]], music_dir: Path, runner: FfmpegRunner
+    uploads: Callable[[str], Awaitable[Path | None]], music_dir: Path
 ) -> MusicLookup:
-    """A lookup that serves uploads by media id and generates built-in moods on first use."""
+    """A lookup that serves uploads by media id and composes built-in moods (for the length and
+    seed `compose_to_length` gave them) on first use."""
 
     async def lookup(song: Song) -> Path | None:
         if song.media_id:
             return await uploads(song.media_id)
-        mood = song.mood
-        if mood:
-            from core.local.music import ensure_mood  # generated music is only needed here
+        piece = piece_of(song)
+        if piece is None:
+            return None
+        from core.music import cache  # the composer is only needed here
 
-            generated: Path = await ensure_mood(mood, music_dir, runner)
-            return generated
-        return None
+        try:
+            return await cache.ensure(*piece, music_dir)
+        except ValueError:  # a mood this version no longer has
+            return None
 
     return lookup
 
 
 def mood_to_prepare(timeline: Timeline, music_dir: Path) -> str | None:
-    """The built-in mood the timeline's music needs and that is not generated yet (the first
-    use takes a few seconds, worth telling the user), else None."""
-    song = timeline.song
-    mood = song.source.mood if song is not None and not song.source.media_id else None
-    if not mood:
+    """The built-in mood the timeline's music needs and that is not composed yet for its length
+    and seed (a second or two, worth telling the user), else None."""
+    piece = piece_of(timeline.song.source) if timeline.song is not None else None
+    if piece is None:
         return None
-    from core.local.music import mood_filename
+    from core.music import cache
 
     try:
-        ready = (music_dir / mood_filename(mood)).is_file()
+        ready = cache.is_ready(music_dir, *piece)
     except ValueError:  # not a mood we know: the lookup will say so
         return None
-    return None if ready else mood
+    return None if ready else piece[0]
 
 
 async def resolve_music(timeline: Timeline, lookup: MusicLookup) -> MediaInfo | None:

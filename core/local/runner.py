@@ -84,7 +84,7 @@ class FfmpegRunner:
         self.tail_lines = tail_lines
 
     async def __call__(self, args: list[str]) -> None:
-        """`run` without progress: the shape `core.local.music.ensure_mood` expects."""
+        """`run` without progress, for callers that only need an awaitable `args -> None`."""
         await self.run(args)
 
     async def run(

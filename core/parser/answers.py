@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from core.music.moods import SAY_MOODS
+
 HELP_TEXT = (
     "Tell me what to do with your video in plain words, for example:\n"
     "• add lofi music at 20%, fade in 2s and fade out 5s, and mute my audio\n"
@@ -17,7 +19,7 @@ HELP_TEXT = (
     "• make the music quieter and duck it when I talk\n"
     "• trim to the first 30 seconds, vertical 9:16, normalize for YouTube\n"
     '• add the title "Summer 2024" for 3 seconds\n'
-    "Built-in moods: lofi, upbeat, calm, cinematic (or send your own song). "
+    f"Built-in moods: {SAY_MOODS} (or send your own song). "
     "I can also loop the music or play it once, stop it at a time, keep, lower or mute your "
     "sound, crop or pad to 1:1, 4:5 or 16:9, and make it 720p or 1080p."
 )
@@ -56,7 +58,7 @@ _CANNOT: list[tuple[str, str]] = [
     (r"\b(?:voice\s*over|narrat\w*|text\s+to\s+speech|tts|sing\w*|compose|write\s+(?:a\s+)?song)"
      r"|配音",
      "I can't record or make a voice or a new song. Send me your own audio file (mp3, m4a, wav) "
-     "to use it as the music, or pick a mood: lofi, upbeat, calm or cinematic."),
+     f"to use it as the music, or pick a mood: {SAY_MOODS}."),
     (r"\b(?:merge|join|combine|stitch|concat\w*|split)\b|合并|拼接|拆分|分割",
      "I can join every clip you sent into one video (\"join my clips\"), but can't split a "
      'clip. To keep part of one, say e.g. "trim to the first 20 seconds".'),

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from core.draft import AUDIO, TEXT, VIDEO, Draft
 from core.errors import NotUnderstood
 from core.local.edits import DEFAULT, Context, EditPlan, MusicRef, apply_plan
+from core.music.moods import SAY_MOODS
 from core.parser import phrases as w
 from core.parser import shape_rules as shape
 from core.parser import sound_rules as sound
@@ -30,7 +31,7 @@ from core.parser.song_rules import pick_song, songs_in_turn
 __all__ = ["HELP_TEXT", "Context", "MusicRef", "Parsed", "apply_instruction"]
 
 NO_SONG = ("I don't have a song from you yet: send an audio file (mp3, m4a, wav) first, or "
-           "pick a built-in mood: lofi, upbeat, calm or cinematic.")
+           f"pick a built-in mood: {SAY_MOODS}.")
 
 
 MAX_CHARS = 500
@@ -296,8 +297,7 @@ def _music(c: Clause, plan: EditPlan, draft: Draft, ctx: Context) -> None:
                       r"|tunes?|beats?)\b", c.text)
     asked = genre is not None and genre.group(1) is not None
     if genre and (genre.group(2) in w.GENRES or (asked and genre.group(2) not in w.NOT_GENRES)):
-        plan.notes.append(f'"{genre.group(2)}" is not a built-in mood (there are lofi, upbeat, '
-                          "calm and cinematic)")
+        plan.notes.append(f'"{genre.group(2)}" is not a built-in mood (there are {SAY_MOODS})')
     if c.take(r"\b(?:change|replace|switch|swap)\s+(?:the\s+)?(?:music|song|track|tune)\b|"
               r"\bnext\s+(?:song|track|one|mood|music)\b|\b(?:don'?t|do\s+not)\s+like\s+(?:this|the|that)"
               r"\s+(?:music|song|track|one|mood)|\bhate\s+(?:this|the|that)\s+(?:music|song|track)|"

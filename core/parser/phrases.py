@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from core.music.moods import SAY_MOODS, WORDS
 from core.parser import spoken
 
 QUOTE_MARK = "\x01"
@@ -32,6 +33,7 @@ _BARE_TITLE = re.compile(
     r"which|reading|with)\b))([^,;\n\x01]+?)"
     r"(?=\s+(?:for|at|from|during)\s+\S|\s+(?:and|then)\s+(?:add|put|use|make|fade|mute|"
     r"keep|trim|cut|turn|set|with|music|some|lofi|lo-fi|upbeat|calm|cinematic|chill|epic|happy|"
+    r"acoustic|electronic|jazz|sad|"
     r"background|a\s+song|vertical|square)\b|[,;\n]|$)", re.IGNORECASE)
 
 
@@ -68,7 +70,8 @@ _KEYWORDS = (
     "background", "volume", "quieter", "louder", "softer", "original", "vertical",
     "horizontal", "landscape", "portrait", "square", "normalize", "loudness", "cinematic",
     "upbeat", "energetic", "relaxing", "seconds", "minutes", "percent", "instagram",
-    "music", "fade", "title", "ducking", "widescreen", "soundtrack", "remove",
+    "music", "fade", "title", "ducking", "widescreen", "soundtrack", "remove", "acoustic",
+    "electronic",
 )
 _NEVER_CORRECT = frozenset({"normal", "quiet", "louds", "little", "later", "letter", "minute",
                             "second", "settle", "subtitle", "titles", "faded", "fades", "played",
@@ -248,8 +251,7 @@ def say_percent(volume: float) -> str:
 # Words the parser looks for ----------------------------------------------------------
 
 SONG_BY_NAME = ("not done: I can't fetch songs by name or from Spotify, YouTube or TikTok. "
-                "Send me the audio file (mp3, m4a, wav), or pick a mood: lofi, upbeat, calm or "
-                "cinematic.")
+                f"Send me the audio file (mp3, m4a, wav), or pick a mood: {SAY_MOODS}.")
 """Said when someone asks for a named song or a streaming service's sound."""
 FETCH = (r"\bfrom\s+(?:spotify|youtube|tik\s*tok|apple\s+music|soundcloud|the\s+internet)\b"
          r"|\btrending\b|\b(?:tik\s*tok|spotify|youtube)\s+(?:sound|song|music|audio|track)\b"
@@ -280,16 +282,8 @@ UPLOAD = (r"\b(?:this|that|my|the)\s+(?:own\s+)?(?:song|music|track|audio|tune|m
           r"|我的(?:歌|音乐)|这首歌")
 ADD = (r"\b(?:add|put|insert|use|using|give|want|need|play|overlay|include|with|set|pick|"
        r"choose|apply|lay|try|swap|switch|change|replace|go\s+with|instead)\b|加|添加|用|配上|换成")
-MOOD_WORDS = {
-    "lofi": r"\b(?:lofi|chill\w*|jazzy|study|mellow|lazy)\b|低保真",
-    "upbeat": (r"\b(?:upbeat|happy|happier|livelier|more\s+energy|energetic|energy|fun|cheerful|"
-               r"pop|dance|party|bright|lively|"
-               r"positive|uplifting)\b|欢快|活力|动感|快乐|开心"),
-    "calm": (r"\b(?:calm\w*|relax\w*|peaceful|ambient|gentle|soothing|meditat\w*|dreamy|"
-             r"serene)\b|轻松|放松|舒缓|安静|平静"),
-    "cinematic": (r"\b(?:cinematic|epic|dramatic|movie|film|orchestral|emotional|inspir\w*|"
-                  r"trailer|sad|sadder|heroic)\b|史诗|电影|大气|震撼"),
-}
+MOOD_WORDS = WORDS
+"""mood -> the words for it (core/music/moods.py keeps them with the moods)."""
 _TURN = r"\b(?:turn|bring|tone|dial|volume|put|knock)\s+(?:\w+\s+){0,2}?"
 QUIETER = (r"\b(?:quiet\w*|soft\w*|lower|low|reduce\w*|decrease\w*|less\s+loud|"
            rf"not\s+so\s+loud|dim)\b|{_TURN}down\b|\bdown\s+(?:a\s+(?:bit|little|notch)|by)\b"

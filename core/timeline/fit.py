@@ -44,7 +44,10 @@ def fit_track(track: MusicTrack, length: Ms | None) -> MusicTrack:
         end = min(track.until, length) if length is not None else track.until
     needed = end - start if end is not None else None
     fit = track.fit
-    if fit != "once" and available is not None and needed is not None:
+    if track.source.mood and not track.source.media_id:
+        # A built-in piece is composed for the stretch it plays: never looped nor cut.
+        fit = fit if fit in ("loop", "once") else "trim"
+    elif fit != "once" and available is not None and needed is not None:
         fit = "loop" if available < needed else "trim"
     elif fit is None:
         fit = "loop"

@@ -12,6 +12,7 @@ import pytest
 from bots.bootstrap import App, build_app
 from bots.discord_bot import BacktrackBot
 from core.config import Settings
+from core.preferences import moods
 from tests.bots.discord.conftest import BotFactory
 from tests.fakes.discord_api import MIB, FakeDiscord, Sent
 from tests.fakes.fake_engine import FakeEngine
@@ -234,7 +235,7 @@ async def test_settings_select_menu_changes_what_is_stored(
     assert len(selects) == 5 and all(s["type"] == 3 for s in selects)
     mood = selects[0]
     assert [o["value"] for o in mood["options"]][1:] == [
-        f"set default mood {m}" for m in ("lofi", "upbeat", "calm", "cinematic")]
+        f"set default mood {m}" for m in moods()]
     choice = fake.select(card, mood["custom_id"], ["set default mood cinematic"],
                          user_id=ALICE, guild_id=GUILD)
     inject(scripted, choice)

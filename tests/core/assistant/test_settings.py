@@ -45,7 +45,7 @@ async def test_a_change_is_saved_for_the_person_in_every_chat(
 
 async def test_a_wrong_value_says_what_is_possible(assistant: Assistant,
                                                    store: MemoryStore) -> None:
-    card = only_message(await collect(assistant, Turn(KEY, "set default mood jazz")))
+    card = only_message(await collect(assistant, Turn(KEY, "set default mood polka")))
     assert card.text.startswith("The default mood can be lofi, upbeat, calm, cinematic")
     assert store.preferences == {}
 

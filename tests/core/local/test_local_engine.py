@@ -259,7 +259,8 @@ async def test_built_in_mood_when_no_song_was_sent(engine: LocalEngine, settings
     assert m.audio_codec == "aac" and abs(m.duration - 3) < 0.08
     assert level_db(done.path, 0.5, 2.5) > -40  # the mood is audible
     cached = list((settings.data_dir / "music").iterdir())
-    assert [p.suffix for p in cached] == [".m4a"]  # generated once, cached
+    assert [p.suffix for p in cached] == [".wav"]  # composed once for the clip, cached
+    assert "-3000ms-" in cached[0].name  # for the 3 s clip, not a loop cut to length
     again = await collect(engine.export(ref, ExportOptions(render_id="m2")))
     assert again[0] == Progress("Rendering…", 0.0)  # nothing to prepare the second time
     assert not any(isinstance(e, Progress) and "Preparing" in e.text for e in again)

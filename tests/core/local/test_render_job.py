@@ -8,8 +8,14 @@ from typing import Any
 import pytest
 
 from core.draft import AUDIO, VIDEO, Draft
-from core.local.music import mood_filename
-from core.local.render_job import find_font, mood_to_prepare, needs_cjk_font, put_video
+from core.local.render_job import (
+    compose_to_length,
+    find_font,
+    mood_to_prepare,
+    needs_cjk_font,
+    put_video,
+)
+from core.music.cache import filename
 from core.timeline.convert import draft_of, timeline_of
 from core.timeline.model import Timeline
 
@@ -53,7 +59,7 @@ def test_first_clip_without_music() -> None:
 
 @pytest.mark.parametrize(("meta", "cached", "expected"), [
     ({"mood": "lofi"}, False, "lofi"),  # first use: worth a progress line
-    ({"mood": "lofi"}, True, None),  # already generated
+    ({"mood": "lofi"}, True, None),  # already composed for this length and seed
     ({"mood": "calm", "media_id": "a1"}, False, None),  # an upload wins over a mood
     ({"media_id": "a1"}, False, None),
     ({"mood": "polka"}, False, None),  # unknown: the lookup says so
@@ -62,8 +68,8 @@ def test_mood_to_prepare(tmp_path: Path, meta: dict[str, Any], cached: bool,
                          expected: str | None) -> None:
     draft = draft_with(3000, {"s": 0, "d": 3000, "m": {"name": "x", **meta}})
     if cached:
-        (tmp_path / mood_filename("lofi")).write_bytes(b"m4a")
-    assert mood_to_prepare(timeline_of(draft), tmp_path) == expected
+        (tmp_path / filename("lofi", 7, 3000)).write_bytes(b"wav")
+    assert mood_to_prepare(compose_to_length(timeline_of(draft), 7), tmp_path) == expected
     assert mood_to_prepare(timeline_of(draft_with(3000, None)), tmp_path) is None
 
 
@@ -87,3 +93,17 @@ def test_font_choice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert find_font(latin, "生日快乐") == latin  # the operator's choice wins
     cjk.unlink()
     assert find_font(None, "生日快乐") == latin  # boxes beat no title at all
+
+
+def test_built_in_pieces_are_composed_for_the_stretch_they_play() -> None:
+    """A mood track gets the length it plays (to the end when open) and the session's seed
+    unless it has its own; an upload keeps its own length and offset."""
+    draft = draft_with(8000, {"s": 2000, "d": 0, "m": {"name": "x", "mood": "jazz",
+                                                        "offset": 1500}})
+    track = compose_to_length(timeline_of(draft), 42).music[0]
+    assert (track.source.length, track.source.seed, track.offset) == (6000, 42, 0)
+    draft = draft_with(8000, {"s": 0, "d": 5000, "m": {"name": "x", "mood": "calm", "seed": 3}})
+    track = compose_to_length(timeline_of(draft), 42).music[0]
+    assert (track.source.length, track.source.seed) == (5000, 3)
+    upload = timeline_of(draft_with(8000, song(0, 3000, offset=500)))
+    assert compose_to_length(upload, 42) == upload

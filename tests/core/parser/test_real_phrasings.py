@@ -100,7 +100,7 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
      {"bgm.mood": "lofi", "bgm.volume": 0.25, "bgm.fade_out": 4000}),
     ("1) add music 2) fade out 3) vertical", "video", "plain",
      {"bgm": True, "bgm.fade_out": 3000, "m.aspect": "9:16"}),
-    ("vlog music", "video", "plain", {"bgm.mood": "lofi"}),
+    ("vlog music", "video", "plain", {"bgm.mood": "acoustic"}),
     ("add lofi at 30% fade in 2 fade out 3 mute original vertical 720p", "video", "plain",
      {"bgm.volume": 0.3, "bgm.fade_in": 2000, "bgm.fade_out": 3000, "m.original": "mute",
       "m.aspect": "9:16", "m.resolution": 720}),
@@ -177,7 +177,7 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("next song", "lofi", "plain", {"bgm.mood": "upbeat"}),
     ("try another mood", "lofi", "plain", {"bgm.mood": "upbeat"}),
     ("less epic", "lofi", "plain", {"bgm.mood": "calm"}),
-    ("something sadder", "lofi", "plain", {"bgm.mood": "cinematic"}),
+    ("something sadder", "lofi", "plain", {"bgm.mood": "sad"}),
     ("something happier", "lofi", "plain", {"bgm.mood": "upbeat"}),
     # times and places said in words
     ("add music at the 3 second mark", "video", "plain", {"bgm.s": 3000}),
@@ -212,7 +212,7 @@ def test_verbs_are_not_called_genres(text: str) -> None:
     assert not any("built-in mood" in u for u in parsed.understood), parsed.understood
 
 
-@pytest.mark.parametrize(("text", "genre"), [("add some jazz music", "jazz"),
+@pytest.mark.parametrize(("text", "genre"), [("add some metal music", "metal"),
                                              ("i want rock music", "rock"),
                                              ("put piano music on it", "piano")])
 def test_real_genres_are_said(text: str, genre: str) -> None:

@@ -16,7 +16,9 @@ from core.preferences import Change, Invalid, Preferences
     ("set default mood calm", Change("mood", "calm")),
     ("set default mood to cinematic", Change("mood", "cinematic")),
     ("set default mood auto", Change("mood", None)),
-    ("set default mood jazz", Invalid("mood")),
+    ("set default mood jazz", Change("mood", "jazz")),
+    ("set default mood chill", Change("mood", "lofi")),
+    ("set default mood polka", Invalid("mood")),
     ("set default level 30%", Change("level", 0.3)),
     ("set default music level 150", Change("level", 1.5)),
     ("set default volume auto", Change("level", None)),
@@ -58,7 +60,7 @@ def test_every_choice_sends_words_that_choose_it(language: str) -> None:
 
 
 def test_moods_offered_are_the_codes_moods() -> None:
-    from core.local.music import MOODS
+    from core.music.moods import NAMES as MOODS
 
     assert prefs.choices("mood") == (None, *MOODS) == (None, *prefs.moods())
 
