@@ -37,8 +37,8 @@ from core.local.render_job import (
     render_timeline,
     resolve_more_music,
     resolve_music,
-    work_folder,
     session_seed,
+    work_folder,
 )
 from core.local.render_queue import RenderQueue
 from core.local.runner import FfmpegRunner, progress_stream
