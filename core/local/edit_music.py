@@ -185,7 +185,11 @@ def _choose_source(plan: EditPlan, source: str, track: MusicTrack,
     song = track.source
     current_mood = song.mood
     upload_current = ctx.music is not None and song.media_id == ctx.music.media_id
-    if source == "next":
+    if source == "another" and current_mood in MOODS and not song.media_id:
+        # A new take of the same mood: the seed counts takes on top of the session's own.
+        return (replace(track, source=replace(song, seed=(song.seed or 0) + 1), offset=0),
+                f"{current_mood} (built-in), a new variation")
+    if source in ("next", "another"):
         source = "upload" if ctx.music is not None and not upload_current else "mood"
         if source == "mood":
             i = MOODS.index(current_mood) if current_mood in MOODS else -1

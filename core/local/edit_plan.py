@@ -64,7 +64,7 @@ class Context:
 class EditPlan:
     """Everything one instruction asks for; None means "not mentioned". Times in ms."""
 
-    source: str | None = None  # "upload" | "mood" | "any" | "next" | "remove"
+    source: str | None = None  # "upload" | "mood" | "any" | "next" | "another" | "remove"
     song: int | None = None
     """A song named by its place among those sent (1: the first, -1: the last), with source
     "upload" (use it) or "remove" (take it off the timeline)."""

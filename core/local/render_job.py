@@ -95,8 +95,9 @@ def session_seed(session_id: str) -> int:
 def compose_to_length(timeline: Timeline, default_seed: int) -> Timeline:
     """Every built-in mood track pointed at a piece composed for exactly the stretch it plays
     (core/music): the song's length becomes the track's, its offset 0, so the mix neither loops
-    nor cuts it and a trim or a new clip composes a new piece. Songs without a seed take
-    `default_seed` (the session's)."""
+    nor cuts it and a trim or a new clip composes a new piece. The seed is `default_seed` (the
+    session's) plus the song's own (its take: "another one" counts up), so two sessions asking
+    for "another one" still get different pieces."""
     tracks = []
     for track in timeline.music:
         song = track.source
@@ -104,7 +105,7 @@ def compose_to_length(timeline: Timeline, default_seed: int) -> Timeline:
             length = track.length or ((timeline.length or 0) - track.start)
             if length <= 0:
                 length = PIECE_MS
-            seed = default_seed if song.seed is None else song.seed
+            seed = default_seed + (song.seed or 0)  # the song's take within the session
             track = replace(track, source=replace(song, seed=seed, length=length), offset=0)
         tracks.append(track)
     return replace(timeline, music=tuple(tracks))

@@ -298,13 +298,16 @@ def _music(c: Clause, plan: EditPlan, draft: Draft, ctx: Context) -> None:
     asked = genre is not None and genre.group(1) is not None
     if genre and (genre.group(2) in w.GENRES or (asked and genre.group(2) not in w.NOT_GENRES)):
         plan.notes.append(f'"{genre.group(2)}" is not a built-in mood (there are {SAY_MOODS})')
-    if c.take(r"\b(?:change|replace|switch|swap)\s+(?:the\s+)?(?:music|song|track|tune)\b|"
-              r"\bnext\s+(?:song|track|one|mood|music)\b|\b(?:don'?t|do\s+not)\s+like\s+(?:this|the|that)"
+    if c.take(r"\b(?:next|another|different|other|new)\s+mood\b|\bchange\s+(?:the\s+)?mood\b"
+              r"|换(?:一个|个)?(?:风格|情绪)"):
+        plan.source = "next"  # another mood; "another one" is a new piece of the same mood
+    elif c.take(r"\b(?:change|replace|switch|swap)\s+(?:the\s+)?(?:music|song|track|tune)\b|"
+              r"\bnext\s+(?:song|track|one|music)\b|\b(?:don'?t|do\s+not)\s+like\s+(?:this|the|that)"
               r"\s+(?:music|song|track|one|mood)|\bhate\s+(?:this|the|that)\s+(?:music|song|track)|"
               r"\b(?:another|different|other)\s+(?:one|mood)\b|"
               r"\b(?:different|another|other|new)\s+(?:music|song|track|tune)\b|换(?:一首|个|首)?"
               r"(?:音乐|歌|背景音乐)|换(?:一首|一个|个|首)$"):
-        plan.source = "next"
+        plan.source = "another"
     elif c.take(r"\b(?:add|put|insert|give|want|need|use|overlay|include|play|some|with)\b(?=.*"
                 r"\b(?:music|song|soundtrack|tunes?|beats?|track)\b)|\bbackground\s+(?:music|song|"
                 r"track)\b|(?:加|来|配|放|整)\S*?(?:音乐|歌)|背景音乐|配乐"

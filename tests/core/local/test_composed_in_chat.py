@@ -70,3 +70,23 @@ async def _composed_for_the_clip(engine: LocalEngine, settings: Settings,
     assert abs(correlation) < 0.5, correlation  # another session, another piece
     pieces = sorted(p.name for p in (settings.data_dir / "music").iterdir())
     assert len(pieces) == 2 and all("-3000ms-" in p for p in pieces), pieces
+
+
+async def test_another_one_is_a_new_piece_of_the_same_mood(tmp_path: Path,
+                                                            silent_clip: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    store = await SqliteStore.open(tmp_path / "db.sqlite3")
+    try:
+        engine = LocalEngine(settings, store, FfmpegRunner(timeout=60))
+        ref = await session_with(engine, settings, silent_clip)
+        await collect(engine.edit(ref, "add jazz music"))
+        before = await render(engine, ref, "a")
+        await collect(engine.edit(ref, "another one"))
+        after = await render(engine, ref, "b")
+    finally:
+        await store.close()
+    n = min(len(before), len(after))
+    correlation = float(np.corrcoef(before[:n], after[:n])[0, 1])
+    assert abs(correlation) < 0.5, correlation
+    pieces = sorted(p.name for p in (settings.data_dir / "music").iterdir())
+    assert len(pieces) == 2 and all(p.startswith("jazz-") for p in pieces), pieces

@@ -97,13 +97,13 @@ def test_font_choice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_built_in_pieces_are_composed_for_the_stretch_they_play() -> None:
     """A mood track gets the length it plays (to the end when open) and the session's seed
-    unless it has its own; an upload keeps its own length and offset."""
+    plus its own take; an upload keeps its own length and offset."""
     draft = draft_with(8000, {"s": 2000, "d": 0, "m": {"name": "x", "mood": "jazz",
                                                         "offset": 1500}})
     track = compose_to_length(timeline_of(draft), 42).music[0]
     assert (track.source.length, track.source.seed, track.offset) == (6000, 42, 0)
     draft = draft_with(8000, {"s": 0, "d": 5000, "m": {"name": "x", "mood": "calm", "seed": 3}})
     track = compose_to_length(timeline_of(draft), 42).music[0]
-    assert (track.source.length, track.source.seed) == (5000, 3)
+    assert (track.source.length, track.source.seed) == (5000, 45)  # the session's, 3rd take
     upload = timeline_of(draft_with(8000, song(0, 3000, offset=500)))
     assert compose_to_length(upload, 42) == upload

@@ -151,7 +151,8 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("剪成前20秒", "video", "plain", {"m.trim": [0, 20_000]}),
     ("改成9:16", "video", "plain", {"m.aspect": "9:16"}),
     ("改成720p", "video", "plain", {"m.resolution": 720}),
-    ("换一首", "lofi", "plain", {"bgm.mood": "upbeat"}),
+    ("换一首", "lofi", "plain", {"bgm.mood": "lofi", "bgm.seed": 1}),
+    ("换个风格", "lofi", "plain", {"bgm.mood": "upbeat"}),
     ("说话时降低音乐", "lofi", "plain", {"m.duck": True}),
     ("来点音乐", "video", "plain", {"bgm.mood": "lofi"}),
     # the video's start and end are a trim, not the music's
@@ -173,8 +174,11 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("make everything louder", "lofi", "plain", {"m.loudness": -14.0, "bgm.volume": 0.5}),
     ("make the whole thing quieter", "lofi", "plain", {"m.loudness": -23.0, "bgm.volume": 0.5}),
     # moods by taste
-    ("I don't like this music", "lofi", "plain", {"bgm.mood": "upbeat"}),
-    ("next song", "lofi", "plain", {"bgm.mood": "upbeat"}),
+    ("I don't like this music", "lofi", "plain", {"bgm.mood": "lofi", "bgm.seed": 1}),
+    ("next song", "lofi", "plain", {"bgm.mood": "lofi", "bgm.seed": 1}),
+    ("a different song", "lofi", "plain", {"bgm.mood": "lofi", "bgm.seed": 1}),
+    ("another one", "lofi", "plain", {"bgm.mood": "lofi", "bgm.seed": 1}),
+    ("next mood", "lofi", "plain", {"bgm.mood": "upbeat"}),
     ("try another mood", "lofi", "plain", {"bgm.mood": "upbeat"}),
     ("less epic", "lofi", "plain", {"bgm.mood": "calm"}),
     ("something sadder", "lofi", "plain", {"bgm.mood": "sad"}),
