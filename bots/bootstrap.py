@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from core.config import Settings
 from core.conversation.assistant import Assistant
 from core.engine import Engine
+from core.errors import ConfigError
 from core.janitor import sweep
 from core.kept import local_max_age_seconds
 from core.limits import Gate
 from core.links import LinkSigner, link_secret
 from core.logs import register_secret
 from core.ports import FileStore, Store
+from core.renders import Renders
 from storage.backend import open_store
 from storage.files import open_files
 
@@ -53,15 +55,32 @@ class App:
                         await self.files.close()
 
 
-def make_engine(settings: Settings, store: Store, files: FileStore | None = None) -> Engine:
-    """The engine named by `BACKTRACK_ENGINE`; each is imported only when chosen."""
+def make_engine(settings: Settings, store: Store, files: FileStore | None = None,
+                elsewhere: Renders | None = None) -> Engine:
+    """The engine named by `BACKTRACK_ENGINE`; each is imported only when chosen. The local
+    engine renders `elsewhere` (render workers) when given."""
     if settings.engine == "nemo":
         from core.nemo.engine import NemoEngine
 
         return NemoEngine(settings, store)
     from core.local.engine import LocalEngine
 
-    return LocalEngine(settings, store, files=files)
+    return LocalEngine(settings, store, files=files, elsewhere=elsewhere)
+
+
+async def open_workers(settings: Settings) -> Renders | None:
+    """With a database URL, the local engine's renders go to `backtrack worker` processes
+    (procrastinate jobs on that PostgreSQL); without, they run in this process."""
+    if settings.database_url is None or settings.engine != "local":
+        return None
+    from storage.render_jobs import WorkerRenders
+
+    try:
+        return await WorkerRenders.open(settings.database_url.get_secret_value(),
+                                        settings.data_dir)
+    except Exception as exc:  # procrastinate's own errors: one line naming the setting
+        raise ConfigError(f"BACKTRACK_DATABASE_URL: the render queue cannot be set up: "
+                          f"{' '.join(str(exc).split())}") from exc
 
 
 async def open_checked_files(settings: Settings) -> FileStore:
@@ -93,7 +112,7 @@ async def build_app(settings: Settings, *, engine: Engine | None = None,
         await files.close()
         raise
     try:
-        engine = engine or make_engine(settings, store, files)
+        engine = engine or make_engine(settings, store, files, await open_workers(settings))
         signer = None
         if settings.link_public_url:
             configured = settings.link_secret.get_secret_value() if settings.link_secret else None

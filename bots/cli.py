@@ -16,6 +16,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "telegram": ("bots.telegram_bot", "run the Telegram bot"),
     "discord": ("bots.discord_bot", "run the Discord bot"),
     "run": ("bots.run", "run every configured way in at once"),
+    "worker": ("bots.worker_cmd", "run render workers for bots sharing a PostgreSQL database"),
     "doctor": ("bots.doctor", "check the configuration and say what to fix"),
 }
 

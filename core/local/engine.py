@@ -43,6 +43,7 @@ from core.local.render_job import (
 from core.local.render_queue import RenderQueue
 from core.local.runner import FfmpegRunner, progress_stream
 from core.ports import FileStore, MediaRecord, Store
+from core.renders import Renders
 from core.timeline.convert import draft_of, timeline_of
 from core.timeline.model import Clip, Timeline
 
@@ -93,6 +94,7 @@ class LocalEngine:
         runner: FfmpegRunner | None = None,
         queue: RenderQueue | None = None,
         files: FileStore | None = None,
+        elsewhere: Renders | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -100,6 +102,8 @@ class LocalEngine:
         """Object storage when shared: inputs come from it, results go to it."""
         self.runner = runner or FfmpegRunner(timeout=settings.render_timeout_seconds)
         self.queue = queue or RenderQueue(settings.max_concurrent_renders)
+        self.elsewhere = elsewhere
+        """Render workers (`backtrack worker`) instead of this process, when set."""
 
     # Sessions and drafts ---------------------------------------------------------------------
 
@@ -131,7 +135,9 @@ class LocalEngine:
         return CREDITS
 
     async def aclose(self) -> None:
-        """Nothing to release: renders belong to the turns that started them."""
+        """Renders belong to the turns that started them; only the worker line is closed."""
+        if self.elsewhere is not None:
+            await self.elsewhere.aclose()
 
     async def _save(self, session: SessionRef, before: Draft, after: Draft) -> tuple[str, ...]:
         changes = tuple(after.diff(before))
@@ -260,13 +266,21 @@ class LocalEngine:
     async def export(
         self, session: SessionRef, options: ExportOptions
     ) -> AsyncIterator[EngineEvent]:
+        render_id = options.render_id or secrets.token_hex(8)
+        line = self.elsewhere or self
+        async for event in line.render(session, options, render_id):
+            yield event
+
+    async def render(
+        self, session: SessionRef, options: ExportOptions, render_id: str
+    ) -> AsyncIterator[EngineEvent]:
+        """`core.renders.Renders` in this process: wait for a free renderer here, render."""
         draft = await self.draft(session)
         timeline = compose_to_length(timeline_of(draft), session_seed(session.session_id))
         video_path = await self._clip_path(draft)
         if video_path is None:
             raise NothingToEdit("Send me a video first, then tell me what to do with it.")
         video = require_video(await probe(video_path))
-        render_id = options.render_id or secrets.token_hex(8)
         output = self.settings.data_dir / "renders" / f"{render_id}.mp4"
         work: Path | None = None  # the joined clips' folder, removed after the render
         try:

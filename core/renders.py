@@ -1,0 +1,24 @@
+"""Where a local render runs: one interface for the in-process line (`LocalEngine` renders
+on this machine, `core.local.render_queue` keeps the place in line) and the distributed one
+(`storage.render_jobs`: procrastinate jobs on PostgreSQL, run by `backtrack worker` processes).
+
+Either way the caller iterates the events of one render: `Progress` (the place in line while
+waiting, then the percentage), then one `Rendered`. Stopping the iteration (the turn was
+cancelled) stops the render wherever it runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+from core.engine import EngineEvent, ExportOptions, SessionRef
+
+
+class Renders(Protocol):
+    def render(self, session: SessionRef, options: ExportOptions,
+               render_id: str) -> AsyncIterator[EngineEvent]:
+        """The events of one render of the session's current draft."""
+        ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,230 @@
+"""Renders as procrastinate jobs on PostgreSQL: the bots enqueue and follow, `backtrack
+worker` processes run them (`core.renders.Renders` for the distributed path).
+
+- A render is one job (`backtrack.render`, queue "renders") named by the render id. The worker
+  runs the local engine's in-process render and writes what it is doing into
+  `backtrack_render_jobs` (one row per render); the bot polls that row and procrastinate's job
+  status every `POLL_SECONDS` and turns them into the same events as an in-process render:
+  the place in line while the job waits, the percentage while it runs, then `Rendered`.
+- Cancelling the follower (the person said "cancel", the turn's deadline passed) asks
+  procrastinate to abort the job: a waiting job never starts, a running one has its asyncio
+  task cancelled on its worker, which kills its ffmpeg.
+- Workers send a heartbeat every `HEARTBEAT_SECONDS`; each worker looks every
+  `HEARTBEAT_SECONDS` for jobs whose worker has been silent for `STALLED_SECONDS` (killed,
+  machine lost) and puts them back in line, so another worker renders them again. The output
+  is written under a temporary name and renamed, and the bot delivers only when the job
+  succeeded, so the chat gets exactly one video.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import procrastinate
+
+from core.engine import EngineEvent, ExportOptions, Progress, Rendered, SessionRef
+from core.errors import BacktrackError, EngineError, UserError
+from core.renders import Renders
+
+log = logging.getLogger("backtrack.render_jobs")
+
+QUEUE = "renders"
+TASK = "backtrack.render"
+POLL_SECONDS = 0.1
+HEARTBEAT_SECONDS = 2.0
+STALLED_SECONDS = 8.0
+SETUP_LOCK = 0x62747271  # "btrq": one process at a time applies the queue's schema
+
+TABLE = """
+CREATE TABLE IF NOT EXISTS backtrack_render_jobs (
+    render_id   TEXT PRIMARY KEY,
+    job_id      BIGINT,
+    state       TEXT NOT NULL,
+    text        TEXT NOT NULL DEFAULT '',
+    percent     DOUBLE PRECISION,
+    output      TEXT,
+    size        BIGINT,
+    duration    DOUBLE PRECISION,
+    width       INTEGER,
+    height      INTEGER,
+    words       TEXT,
+    enqueued_at DOUBLE PRECISION NOT NULL,
+    started_at  DOUBLE PRECISION,
+    updated_at  DOUBLE PRECISION NOT NULL
+)
+"""
+
+
+def make_app(url: str) -> procrastinate.App:
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
+    app.task(name=TASK, queue=QUEUE, pass_context=True)(_render_job)
+    return app
+
+
+async def setup(app: procrastinate.App) -> None:
+    """procrastinate's schema (once per database) and our progress table."""
+    conn = app.connector
+    await conn.execute_query_async("SELECT pg_advisory_lock(%(key)s)", key=SETUP_LOCK)
+    try:
+        row = await conn.execute_query_one_async(
+            "SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS ready")
+        if not row["ready"]:
+            await app.schema_manager.apply_schema_async()
+        await conn.execute_query_async(TABLE)
+    finally:
+        await conn.execute_query_async("SELECT pg_advisory_unlock(%(key)s)", key=SETUP_LOCK)
+
+
+async def _note(app: procrastinate.App, render_id: str, **fields: Any) -> None:
+    names = ", ".join(f"{name} = %({name})s" for name in fields)
+    await app.connector.execute_query_async(
+        f"UPDATE backtrack_render_jobs SET {names}, updated_at = %(now)s"  # noqa: S608 - names are ours
+        " WHERE render_id = %(render_id)s", render_id=render_id, now=time.time(), **fields)
+
+
+async def _render_job(context: procrastinate.JobContext, render_id: str, conversation: str,
+                      session_id: str, resolution: int | None, aspect: str | None,
+                      max_bytes: int | None) -> None:
+    """Runs on a worker: the engine's in-process render, its progress noted for the bot."""
+    app, engine, data_dir = (context.additional_context[k] for k in ("app", "engine", "data"))
+    await _note(app, render_id, state="running", text="Rendering…", percent=0.0,
+                started_at=time.time())
+    options = ExportOptions(resolution, aspect, max_bytes, render_id)
+    shown = -1.0
+    try:
+        async for event in engine.render(SessionRef(conversation, session_id), options,
+                                         render_id):
+            if isinstance(event, Progress) and (event.percent or 0) >= shown + 1:
+                shown = event.percent or 0.0
+                await _note(app, render_id, text=event.text, percent=event.percent)
+            elif isinstance(event, Rendered) and event.path is not None:
+                await _note(app, render_id, state="done", output=str(
+                    event.path.relative_to(data_dir)), size=event.size,
+                    duration=event.duration, width=event.width, height=event.height)
+    except UserError as exc:
+        await _note(app, render_id, state="refused", words=exc.user_message)
+    except BacktrackError as exc:
+        log.warning("render %s failed on this worker: %s", render_id, exc)
+        await _note(app, render_id, state="failed", words=str(exc))
+
+
+class WorkerRenders:
+    """`core.renders.Renders` through the workers; the bot's side."""
+
+    def __init__(self, app: procrastinate.App, data_dir: Path) -> None:
+        self.app = app
+        self.data_dir = data_dir
+
+    @classmethod
+    async def open(cls, url: str, data_dir: Path) -> WorkerRenders:
+        app = make_app(url)
+        await app.open_async()
+        try:
+            await setup(app)
+        except BaseException:
+            await app.close_async()
+            raise
+        return cls(app, data_dir)
+
+    async def aclose(self) -> None:
+        await self.app.close_async()
+
+    async def render(self, session: SessionRef, options: ExportOptions,
+                     render_id: str) -> AsyncIterator[EngineEvent]:
+        job_id = await self._enqueue(session, options, render_id)
+        finished = False
+        try:
+            async for event in self._follow(job_id, render_id):
+                if isinstance(event, Rendered):
+                    finished = True
+                yield event
+        finally:
+            if not finished:  # cancelled or failed here: stop it wherever it runs
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(self.app.job_manager.cancel_job_by_id_async(
+                        job_id, abort=True))
+
+    async def _enqueue(self, session: SessionRef, options: ExportOptions,
+                       render_id: str) -> int:
+        # The row first: a worker may take the job the moment it is deferred.
+        await self.app.connector.execute_query_async(
+            "INSERT INTO backtrack_render_jobs (render_id, state, enqueued_at, updated_at)"
+            " VALUES (%(render_id)s, 'queued', %(now)s, %(now)s) ON CONFLICT (render_id)"
+            " DO UPDATE SET job_id = NULL, state = 'queued', text = '', percent = NULL,"
+            " enqueued_at = excluded.enqueued_at", render_id=render_id, now=time.time())
+        job_id = await self.app.configure_task(TASK, queue=QUEUE).defer_async(
+            render_id=render_id, conversation=session.conversation,
+            session_id=session.session_id, resolution=options.resolution,
+            aspect=options.aspect, max_bytes=options.max_bytes)
+        await self.app.connector.execute_query_async(
+            "UPDATE backtrack_render_jobs SET job_id = %(job_id)s WHERE render_id = %(render_id)s",
+            render_id=render_id, job_id=job_id)
+        return int(job_id)
+
+    async def _follow(self, job_id: int, render_id: str) -> AsyncIterator[EngineEvent]:
+        last: tuple[Any, ...] = ()
+        while True:
+            row = await self.app.connector.execute_query_one_async(
+                "SELECT j.status, r.state, r.text, r.percent, r.output, r.size, r.duration,"
+                " r.width, r.height, r.words, (SELECT count(*) FROM procrastinate_jobs w"
+                " WHERE w.queue_name = %(queue)s AND w.status = 'todo' AND w.id <= j.id)"
+                " AS place FROM procrastinate_jobs j JOIN backtrack_render_jobs r"
+                " ON r.job_id = j.id WHERE j.id = %(job_id)s", queue=QUEUE, job_id=job_id)
+            status, state = row["status"], row["state"]
+            if state == "done" and status in ("doing", "succeeded"):
+                if status == "succeeded":
+                    yield Rendered(self.data_dir / row["output"], None, row["size"],
+                                   row["duration"], row["width"], row["height"])
+                    return
+            elif state == "refused":
+                raise UserError(row["words"])
+            elif state == "failed" or status in ("failed", "cancelled", "aborted"):
+                raise EngineError(f"the render job {job_id} ended {status}/{state}: "
+                                  f"{row['words'] or 'no detail'}")
+            elif status == "todo" and last != ("todo", row["place"]):
+                last = ("todo", row["place"])
+                yield Progress("Waiting for a free renderer: you are number "
+                               f"{row['place']} in line")
+            elif status == "doing" and state == "running" and last != (
+                    "doing", row["text"], row["percent"]):
+                last = ("doing", row["text"], row["percent"])
+                yield Progress(row["text"], row["percent"])
+            await asyncio.sleep(POLL_SECONDS)
+
+
+async def requeue_stalled(app: procrastinate.App) -> None:
+    """Forever: put jobs of workers silent for `STALLED_SECONDS` back in line."""
+    while True:
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+        try:
+            for job in await app.job_manager.get_stalled_jobs(
+                    seconds_since_heartbeat=STALLED_SECONDS, queue=QUEUE):
+                log.warning("render job %s lost its worker; it runs again", job.id)
+                await app.job_manager.retry_job(job)
+        except Exception:
+            log.warning("looking for stalled render jobs failed", exc_info=True)
+
+
+async def run_worker(url: str, engine: Renders, data_dir: Path, concurrency: int) -> None:
+    """A render worker until cancelled (SIGINT/SIGTERM): `concurrency` renders at once."""
+    app = make_app(url)
+    async with app.open_async():
+        await setup(app)
+        reaper = asyncio.create_task(requeue_stalled(app), name="requeue stalled renders")
+        try:
+            await app.run_worker_async(
+                queues=[QUEUE], concurrency=concurrency, wait=True,
+                update_heartbeat_interval=HEARTBEAT_SECONDS,
+                stalled_worker_timeout=STALLED_SECONDS, install_signal_handlers=True,
+                additional_context={"app": app, "engine": engine, "data": data_dir})
+        finally:
+            reaper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reaper
+
