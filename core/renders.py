@@ -9,7 +9,7 @@ cancelled) stops the render wherever it runs.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Protocol
 
 from core.engine import EngineEvent, ExportOptions, SessionRef
@@ -17,7 +17,7 @@ from core.engine import EngineEvent, ExportOptions, SessionRef
 
 class Renders(Protocol):
     def render(self, session: SessionRef, options: ExportOptions,
-               render_id: str) -> AsyncIterator[EngineEvent]:
+               render_id: str) -> AsyncGenerator[EngineEvent, None]:
         """The events of one render of the session's current draft."""
         ...
 

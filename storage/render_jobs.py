@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +136,7 @@ class WorkerRenders:
         await self.app.close_async()
 
     async def render(self, session: SessionRef, options: ExportOptions,
-                     render_id: str) -> AsyncIterator[EngineEvent]:
+                     render_id: str) -> AsyncGenerator[EngineEvent, None]:
         job_id = await self._enqueue(session, options, render_id)
         finished = False
         try:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -268,12 +269,14 @@ class LocalEngine:
     ) -> AsyncIterator[EngineEvent]:
         render_id = options.render_id or secrets.token_hex(8)
         line = self.elsewhere or self
-        async for event in line.render(session, options, render_id):
-            yield event
+        # Closed with us: a cancelled export frees its slot (or aborts its job) at once.
+        async with contextlib.aclosing(line.render(session, options, render_id)) as events:
+            async for event in events:
+                yield event
 
     async def render(
         self, session: SessionRef, options: ExportOptions, render_id: str
-    ) -> AsyncIterator[EngineEvent]:
+    ) -> AsyncGenerator[EngineEvent, None]:
         """`core.renders.Renders` in this process: wait for a free renderer here, render."""
         draft = await self.draft(session)
         timeline = compose_to_length(timeline_of(draft), session_seed(session.session_id))
