@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import procrastinate
+import psycopg
 
 from core.engine import EngineEvent, ExportOptions, Progress, Rendered, SessionRef
 from core.errors import BacktrackError, EngineError, UserError
@@ -67,18 +68,23 @@ def make_app(url: str) -> procrastinate.App:
     return app
 
 
-async def setup(app: procrastinate.App) -> None:
+async def setup(app: procrastinate.App, url: str) -> None:
     """procrastinate's schema (once per database) and our progress table."""
     conn = app.connector
-    await conn.execute_query_async("SELECT pg_advisory_lock(%(key)s)", key=SETUP_LOCK)
-    try:
-        row = await conn.execute_query_one_async(
-            "SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS ready")
-        if not row["ready"]:
-            await app.schema_manager.apply_schema_async()
-        await conn.execute_query_async(TABLE)
-    finally:
-        await conn.execute_query_async("SELECT pg_advisory_unlock(%(key)s)", key=SETUP_LOCK)
+    # The lock lives on a connection of its own, taken and given back on that one connection:
+    # each query through the connector may borrow a different pooled connection, so an unlock
+    # sent through it could miss and leave the lock held for the life of the process (a worker
+    # started after a bot then waited for it forever).
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as lock:
+        await lock.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK,))
+        try:
+            row = await conn.execute_query_one_async(
+                "SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS ready")
+            if not row["ready"]:
+                await app.schema_manager.apply_schema_async()
+            await conn.execute_query_async(TABLE)
+        finally:
+            await lock.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
 
 
 async def _note(app: procrastinate.App, render_id: str, **fields: Any) -> None:
@@ -126,7 +132,7 @@ class WorkerRenders:
         app = make_app(url)
         await app.open_async()
         try:
-            await setup(app)
+            await setup(app, url)
         except BaseException:
             await app.close_async()
             raise
@@ -215,7 +221,7 @@ async def run_worker(url: str, engine: Renders, data_dir: Path, concurrency: int
     """A render worker until cancelled (SIGINT/SIGTERM): `concurrency` renders at once."""
     app = make_app(url)
     async with app.open_async():
-        await setup(app)
+        await setup(app, url)
         reaper = asyncio.create_task(requeue_stalled(app), name="requeue stalled renders")
         try:
             await app.run_worker_async(

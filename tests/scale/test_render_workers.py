@@ -52,12 +52,19 @@ class Cluster:
         return env
 
     def worker(self) -> subprocess.Popen[str]:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bots.cli", "worker", "--concurrency", "1"],
-            cwd=self.tmp_path, env=self.env(), text=True, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, start_new_session=True)
+        # Its log goes to a file: an unread pipe fills up and blocks the worker mid-render.
+        log = self.tmp_path / f"worker{len(self.workers)}.log"
+        with log.open("w") as sink:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bots.cli", "worker", "--concurrency", "1"],
+                cwd=self.tmp_path, env=self.env(), text=True, stdout=subprocess.DEVNULL,
+                stderr=sink, start_new_session=True)
         self.workers.append(process)
         return process
+
+    def logs(self) -> str:
+        return "".join(f"--- {p.name}\n{p.read_text()[-3000:]}"
+                       for p in sorted(self.tmp_path.glob("worker*.log")))
 
     def chat(self, stdin: str) -> subprocess.Popen[str]:
         process = subprocess.Popen(
@@ -100,8 +107,6 @@ class Cluster:
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait(5)
-            if process.stderr is not None:
-                process.stderr.close()
 
 
 def videos_in(output: str) -> list[Path]:
@@ -132,8 +137,13 @@ def test_a_worker_killed_mid_render_is_replaced_and_one_video_arrives(
     doomed.wait(10)
     assert cluster.job() is not None and cluster.job()[0] == "doing"  # type: ignore[index]
     cluster.worker()  # another machine's worker takes the job once the first is missed
-    out, err = chat.communicate(timeout=240)
-    assert chat.returncode == 0, out + err
+    try:
+        out, err = chat.communicate(timeout=240)
+    except subprocess.TimeoutExpired:
+        chat.kill()
+        out, err = chat.communicate()
+        raise AssertionError(f"{cluster.job()}\n{out}{err}\n{cluster.logs()}") from None
+    assert chat.returncode == 0, out + err + cluster.logs()
     (video,) = videos_in(out)  # exactly one video
     facts = measure(video)
     assert (facts.width, facts.height) == (270, 480) or facts.height > facts.width
