@@ -29,10 +29,14 @@ class FileBoots:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._held: dict[str, int] = {}
+        # Two turns starting together both hold the boot: without this they would open the
+        # file twice, and flock on the second descriptor waits for the first one forever.
+        self._holding = asyncio.Lock()
 
     async def hold(self, boot: str) -> None:
-        if boot not in self._held:
-            self._held[boot] = await asyncio.to_thread(self._lock, boot)
+        async with self._holding:
+            if boot not in self._held:
+                self._held[boot] = await asyncio.to_thread(self._lock, boot)
 
     def _lock(self, boot: str) -> int:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -77,8 +81,14 @@ class PgBoots:
         self.url = url
         self._conn: psycopg.AsyncConnection[Any] | None = None
         self._held: set[str] = set()
+        # As for files: a second connection's advisory lock would wait for the first's forever.
+        self._holding = asyncio.Lock()
 
     async def hold(self, boot: str) -> None:
+        async with self._holding:
+            await self._hold(boot)
+
+    async def _hold(self, boot: str) -> None:
         if boot in self._held and self._conn is not None and not self._conn.closed:
             return
         if self._conn is None or self._conn.closed:

@@ -20,7 +20,7 @@ from core.music.compose import Grid, compose, fit
 from core.music.moods import mood
 from core.music.render import render, wav_bytes
 
-VERSION = 1
+VERSION = 2
 DEFAULT_SECONDS = 30.0
 """Length of a piece whose length is not known yet (music chosen before any clip)."""
 PREVIEW_SECONDS = 10.0

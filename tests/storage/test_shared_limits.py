@@ -143,3 +143,13 @@ async def test_a_killed_process_frees_its_conversations_at_once(
             child.kill()
             await child.wait()
         await here.close()
+
+
+async def test_two_turns_starting_together_both_hold_the_boot(store: OpenStore) -> None:
+    """The first two turns of a process start at once (a DM and a slash command): both hold the
+    process's boot lock. Holding it twice at the same moment once opened the lock file twice,
+    and the second flock (or the second connection's advisory lock) waited forever, so the
+    second conversation never got an answer."""
+    await asyncio.wait_for(asyncio.gather(*(store.hold_boot("boot-x") for _ in range(4))), 10)
+    assert await store.claim_turn("k", "t", "boot-x", "editing", 1.0, 30) is None
+    assert await store.live_boots(2.0) == {"boot-x"}
