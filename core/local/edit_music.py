@@ -1,5 +1,8 @@
-"""The music part of an edit: which song, its level, start, end, offset, fit, fades and dips,
-applied to the timeline's first music track (core/local/edit_plan.py has the choices)."""
+"""The music part of an edit: which song, its level, start, end, offset, fit, fades and dips
+(core/local/edit_plan.py has the choices). Most settings are about the first music track; with
+several songs in turn the level is shared, the fade in is the first one's, the fade out and
+the back-timing ("end the song with the video") the last one's, and a dip ("quieter for the
+first 5 seconds") goes on every track that sounds in it."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from core.local.edit_plan import (
 from core.local.edit_songs import in_turn, new_level, picked, remove_song
 from core.music.moods import NAMES as MOODS
 from core.parser.phrases import say_clock, say_percent, say_time
-from core.timeline.fit import fit_track
+from core.timeline.fit import fit_tracks
 from core.timeline.model import MusicTrack, Song, Timeline
 
 FIT_WORDS = {"once": "music plays once (silence may follow)", "loop": "music loops to the end",
@@ -33,15 +36,20 @@ def fit_all(timeline: Timeline, ctx: Context, length: float | None) -> Timeline:
         if ctx.music is not None and track.source.media_id == ctx.music.media_id:
             track = replace(track, source=replace(track.source,
                                                   length=round(ctx.music.duration_ms)))
-        tracks.append(fit_track(track, None if length is None else round(length)))
-    return replace(timeline, music=tuple(tracks))
+        tracks.append(track)
+    return replace(timeline, music=fit_tracks(tuple(tracks),
+                                              None if length is None else round(length)))
 
 
 def apply_music(plan: EditPlan, timeline: Timeline, ctx: Context, length: float | None,
                 said: list[str]) -> Timeline:
     """The timeline with the plan's music changes made to its first track."""
     if plan.sequence is not None:
-        return in_turn(plan, timeline, ctx, length, said)
+        timeline = in_turn(plan, timeline, ctx, length, said)
+        if plan.align is None or not timeline.music:
+            return timeline
+        last = _align(plan, timeline.music[-1], said)
+        return fit_all(replace(timeline, music=(*timeline.music[:-1], last)), ctx, length)
     if plan.song is not None:
         chosen = picked(plan.song, ctx, said)
         if chosen is None:
@@ -88,12 +96,12 @@ def apply_music(plan: EditPlan, timeline: Timeline, ctx: Context, length: float 
         how = "music volume" if plan.volume is not None else (
             "music quieter:" if track.gain < before else "music louder:")
         said.append(f"{how} {say_percent(track.gain)}")
-    track = _place(plan, track, said)
-    timeline = fit_all(replace(timeline, music=(track, *timeline.music[1:])), ctx, length)
-    track = timeline.music[0]
+    music = (_place(plan, track, said), *timeline.music[1:])
+    music = (*music[:-1], _align(plan, music[-1], said))  # the last song ends with the video
+    timeline = fit_all(replace(timeline, music=music), ctx, length)
     if plan.window is not None:
-        track = _window(plan.window, track, length, said)
-    rest = timeline.music[1:]
+        timeline = _window(plan.window, timeline, length, said)
+    track, rest = timeline.music[0], timeline.music[1:]
     if not rest:
         return replace(timeline, music=(_fades(plan, track, length, said),))
     # Songs in turn: they share the music's level; the fade out belongs to the last one's end
@@ -124,14 +132,20 @@ def _place(plan: EditPlan, track: MusicTrack, said: list[str]) -> MusicTrack:
     if plan.fit is not None:
         track = replace(track, fit=plan.fit)  # type: ignore[arg-type]
         said.append(FIT_WORDS[plan.fit])
-    if plan.align == "end":
-        track = replace(track, align="end")
-        said.append("the song ends with the video")
-    elif track.align == "end" and (plan.align == "start" or plan.start is not None
-                                   or plan.offset is not None):
+    if track.align == "end" and (plan.start is not None or plan.offset is not None):
         # Placed by its start again, as asked; the offset back-timing chose goes with it.
         track = replace(track, align="start",
                         offset=track.offset if plan.offset is not None else 0)
+    return track
+
+
+def _align(plan: EditPlan, track: MusicTrack, said: list[str]) -> MusicTrack:
+    """The track placed by its ending ("end the song with the video") or by its start again."""
+    if plan.align == "end":
+        track = replace(track, align="end")
+        said.append("the song ends with the video")
+    elif track.align == "end" and plan.align == "start":
+        track = replace(track, align="start", offset=0)
     return track
 
 
@@ -156,27 +170,41 @@ def _fade(asked: float, default: float, span: float) -> int:
     return round(min(value, span) if span else value)
 
 
-def _window(window: tuple[str, float, float, str, float], track: MusicTrack,
-            length: float | None, said: list[str]) -> MusicTrack:
-    """A dip or lift of the music for part of the video; the level comes back after it."""
+def _window(window: tuple[str, float, float, str, float], timeline: Timeline,
+            length: float | None, said: list[str]) -> Timeline:
+    """A dip or lift of the music for part of the video, on every track that sounds in it;
+    the level comes back after it."""
     anchor, a, b, how, value = window
     if anchor == "last":
         if length is None:
             said.append("not done: I don't know the video's length for that")
-            return track
+            return timeline
         a, b = max(length - b, 0.0), length
     elif length is not None:
         b = min(b, length)
     if b - a < 100:
         said.append("not done: that part is not in the video")
-        return track
-    volume = track.gain
+        return timeline
+    volume = timeline.music[0].gain
     level = value if how == "factor" else (value / volume if volume > 0 else 1.0)
-    track = replace(track, envelope=envelope.add(track.envelope, a, b, level))
+    music = tuple(replace(t, envelope=envelope.add(t.envelope, a, b, _factor(t, how, value)))
+                  if _sounds_in(t, a, b) else t for t in timeline.music)
     said.append(f"music at {say_percent(volume * level)} from {say_clock(a)} to "
                 f"{say_clock(b)}, {say_percent(volume)} after" if length is None or b < length
                 else f"music at {say_percent(volume * level)} from {say_clock(a)} to the end")
-    return track
+    return replace(timeline, music=music)
+
+
+def _sounds_in(track: MusicTrack, a: float, b: float) -> bool:
+    """Whether the track plays somewhere in [a, b) (a length of 0 plays to the end)."""
+    return track.start < b and (track.length == 0 or track.end > a)
+
+
+def _factor(track: MusicTrack, how: str, value: float) -> float:
+    """The track's factor for a dip: as asked, or the level asked over the track's own."""
+    if how == "factor":
+        return value
+    return value / track.gain if track.gain > 0 else 1.0
 
 
 def _choose_source(plan: EditPlan, source: str, track: MusicTrack,

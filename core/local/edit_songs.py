@@ -1,18 +1,20 @@
 """Edits about which of the songs sent plays: one song by its place ("use the second song",
-"remove the first song") and two songs in turn ("play both songs one after the other", "the
-first song until 0:30, then the second", "switch to the other song at 1:00").
+"remove the first song") and songs in turn ("play both songs one after the other", "the
+first song until 0:30, then the second", "switch to the other song at 1:00", "play all three
+songs one after the other").
 
-Two songs in turn are two music tracks that overlap by `CROSSFADE_MS` around the change: the
-first fades out and the second fades in over it (linear fades, so both are near -6 dB in the
-middle). Both keep the level and outer fades of the music that was there."""
+Songs in turn are music tracks that overlap by `CROSSFADE_MS` around each change: the one
+before fades out and the one after fades in over it (linear fades, so both are near -6 dB in
+the middle). All keep the level and outer fades of the music that was there."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import pairwise
 
 from core.local.edit_plan import VOLUME_UNDER_VOICE, Context, EditPlan, MusicRef
 from core.parser.phrases import say_clock
-from core.timeline.fit import fit_track
+from core.timeline.fit import fit_tracks
 from core.timeline.model import MusicTrack, Song, Timeline
 
 CROSSFADE_MS = 1000
@@ -52,7 +54,8 @@ def _song(ref: MusicRef) -> Song:
 
 
 def _pair(plan: EditPlan, timeline: Timeline, ctx: Context,
-          said: list[str]) -> tuple[Song, Song] | None:
+          said: list[str]) -> list[Song] | None:
+    """The two songs of "the first song until 0:30, then the second" / "switch to the other"."""
     assert plan.sequence is not None
     first_at, second_at = plan.sequence
     if len(ctx.songs) < (1 if first_at is None and timeline.song is not None else 2):
@@ -77,35 +80,77 @@ def _pair(plan: EditPlan, timeline: Timeline, ctx: Context,
     if ref.media_id == first.media_id:
         said.append("not done: that is the same song twice")
         return None
-    return first, _song(ref)
+    return [first, _song(ref)]
+
+
+def _songs(plan: EditPlan, timeline: Timeline, ctx: Context,
+           said: list[str]) -> list[Song] | None:
+    """The songs to play in turn, in order, or None with words why not."""
+    assert plan.sequence is not None
+    if len(plan.sequence) == 2:
+        return _pair(plan, timeline, ctx, said)
+    wanted = len(plan.sequence) or len(ctx.songs)
+    if len(ctx.songs) < max(wanted, 2):
+        said.append(f"not done: send me the songs first (you have sent {len(ctx.songs) or 'none'}"
+                    "), then say which plays when")
+        return None
+    refs = ([picked(at or -1, ctx, said) for at in plan.sequence] if plan.sequence
+            else list(ctx.songs))
+    if any(ref is None for ref in refs):
+        return None
+    return [_song(ref) for ref in refs if ref is not None]
+
+
+def _changes(songs: list[Song], change: float | None, length: float | None) -> list[float]:
+    """Where each song after the first takes over: as asked (two songs), else where the songs
+    before it end; equal shares of the video when the songs outlast it."""
+    if change is not None:
+        return [change]
+    ends, at = [], 0.0
+    for song in songs[:-1]:
+        at += song.length or 0
+        ends.append(at)
+    unknown = any(not song.length for song in songs[:-1])
+    if length is not None and (unknown or ends[-1] > length - CROSSFADE_MS):
+        return [length * i / len(songs) for i in range(1, len(songs))]
+    return ends
+
+
+def _room(changes: list[float], length: float | None) -> bool:
+    """Whether every song gets at least a crossfade's time."""
+    edges = [0.0, *changes] + ([length] if length is not None else [])
+    return all(b - a >= CROSSFADE_MS for a, b in pairwise(edges))
 
 
 def in_turn(plan: EditPlan, timeline: Timeline, ctx: Context, length: float | None,
             said: list[str]) -> Timeline:
-    """Two songs one after the other, crossfading at the change."""
-    pair = _pair(plan, timeline, ctx, said)
-    if pair is None:
+    """Songs one after the other, crossfading at each change."""
+    songs = _songs(plan, timeline, ctx, said)
+    if songs is None:
         return timeline
-    first, second = pair
-    change = plan.change
-    if change is None:  # when the first song ends; half the video each if it outlasts it
-        change = float(first.length or 0)
-        if length is not None and (not change or change > length - CROSSFADE_MS):
-            change = length / 2
-    if change < CROSSFADE_MS or (length is not None and change > length - CROSSFADE_MS):
+    changes = _changes(songs, plan.change, length)
+    if not _room(changes, length):
         video = f" (the video is {say_clock(length)} long)" if length is not None else ""
-        said.append(f"not done: the change at {say_clock(change)} leaves no room for both "
-                    f"songs{video}")
+        at = ", ".join(say_clock(c) for c in changes)
+        said.append(f"not done: the change at {at} leaves no room for "
+                    f"{'both' if len(songs) == 2 else 'all the'} songs{video}")
         return timeline
     base = timeline.song or MusicTrack(Song(), level=new_level(timeline, ctx))
     half = CROSSFADE_MS // 2
-    at = round(change)
-    one = replace(base, source=first, start=0, offset=0, until=at + half, fit=None,
-                  align="start", fade_out=CROSSFADE_MS)
-    two = replace(base, source=second, start=at - half, offset=0, until=None, fit=None,
-                  align="start", fade_in=CROSSFADE_MS)
-    rounded = None if length is None else round(length)
-    music = (fit_track(one, rounded), fit_track(two, rounded))
-    said.append(f"music: {first.label} until {say_clock(change)}, then {second.label} "
-                f"(1 s crossfade)")
+    edges = [round(c) for c in changes]
+    tracks = []
+    for i, song in enumerate(songs):
+        track = replace(base, source=song, offset=0, fit=None, align="start",
+                        start=edges[i - 1] - half if i else 0,
+                        until=edges[i] + half if i < len(edges) else None)
+        if i:
+            track = replace(track, fade_in=CROSSFADE_MS)
+        if i < len(edges):
+            track = replace(track, fade_out=CROSSFADE_MS)
+        tracks.append(track)
+    music = fit_tracks(tuple(tracks), None if length is None else round(length))
+    turns = "".join(f"{song.label} until {say_clock(c)}, then "
+                    for song, c in zip(songs, changes, strict=False))
+    said.append(f"music: {turns}{songs[-1].label} (1 s crossfade"
+                f"{'s' if len(songs) > 2 else ''})")
     return replace(timeline, music=music)

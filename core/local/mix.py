@@ -47,8 +47,11 @@ def music_mix(track: MusicTrack | None, info: MediaInfo | None,
     wanted = track.length / 1000 if track.length > 0 else math.inf
     seek = max(track.offset / 1000, 0.0)
     if track.align == "end":  # placed by its ending, measured on the real file
+        # No earlier than the fitted start: 0 for a lone song, the crossfade for the last of
+        # several (core/timeline/fit.py).
         ends = min(track.until / 1000, duration) if track.until else duration
-        placed = back_time(round(info.duration * 1000), 0, round(ends * 1000))
+        placed = back_time(round(info.duration * 1000), min(track.start, round(ends * 1000)),
+                           round(ends * 1000))
         start, seek, wanted = placed[0] / 1000, placed[1] / 1000, placed[2] / 1000
     needed = min(wanted, duration - start)
     if seek >= info.duration - 0.5:

@@ -69,6 +69,15 @@ _BOTH = re.compile(
     rf"|\b(?:play|use|put|add)\s+{_TWO_SONGS}\s*$|\bone\s+song\s+after\s+the\s+other\b"
     r"|(?:两|2)首(?:歌曲?|音乐)?(?:都)?(?:依次|连着|接着|轮流|先后|一首接一首|前后|都用|都放|连起来)"
     r"(?:播放?|放|用)?")
+_IN_TURN = (r"(?:one\s+after\s+(?:the\s+)?(?:other|another)|in\s+a\s+row|back\s+to\s+back|"
+            r"in\s+order|in\s+sequence|in\s+turn|consecutively)")
+_ALL = re.compile(
+    rf"\b(?:(?:play|use|put|add)\s+)?all\s+(?:of\s+)?(?:the\s+|my\s+)?(?P<n>three|four|five|[3-5]"
+    rf")?\s*(?:of\s+(?:the|my)\s+)?(?:songs|tracks|tunes)(?:\s+i\s+sent)?[^,.;]*?\b{_IN_TURN}"
+    rf"|(?:所有|全部)(?:的)?(?:歌曲?|音乐)(?:都)?(?:依次|连着|接着|轮流|先后|一首接一首|连起来)(?:播放?|放|用)?"
+    rf"|(?P<cn>[三四五3-5])首(?:歌曲?|音乐)?(?:都)?(?:依次|连着|接着|轮流|先后|一首接一首|连起来)"
+    rf"(?:播放?|放|用)?")
+_COUNTS = {"three": 3, "four": 4, "five": 5, "3": 3, "4": 4, "5": 5, "三": 3, "四": 4, "五": 5}
 _UNTIL_THEN = re.compile(
     rf"\b(?:(?:use|play)\s+)?(?:the\s+)?{_ORD}{_ONE}\s+(?:until|till|up\s+to|to)\s+(?P<t>{T})"
     rf"\s*[,;]?\s*(?:and\s+)?then\s+(?:(?:use|play|switch\s+to)\s+)?(?:the\s+)?{_ORD}{_ONE}?\b"
@@ -101,6 +110,9 @@ def songs_in_turn(text: str, plan: EditPlan) -> str:
         word = found.group(1) or found.group("w2") or found.group(found.re.groupindex["ct"] + 1)
         plan.sequence = (None, _place(word))
         plan.change = seconds(found.group("t") or found.group("t2") or found.group("ct"))
+    elif found := _ALL.search(text):  # the last N sent, or every song sent
+        count = _COUNTS.get(found.group("n") or found.group("cn") or "", 0)
+        plan.sequence, plan.change = tuple(range(-count, 0)), None
     elif found := _BOTH.search(text):
         plan.sequence, plan.change = (-2, -1), None
     else:

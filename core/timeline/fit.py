@@ -9,6 +9,11 @@ yet) the track's length is the song's for "once", else 0 ("to the end", decided 
 A back-timed track (align "end": "end the song with the video") is placed by its ending
 instead: its last moment lands on the end of the output (or on its `until`). A song longer
 than that stretch starts part-way in; a shorter one starts late, from its beginning.
+
+Several tracks in turn ("play both songs one after the other") overlap by the earlier one's
+fade out (the crossfade). With several songs only the last is back-timed: its stretch begins
+at that crossfade, and when it starts late (a short song), the song before it plays on to
+the new crossfade, so no silence opens between them.
 """
 
 from __future__ import annotations
@@ -27,11 +32,12 @@ def back_time(song: Ms, start: Ms, end: Ms) -> tuple[Ms, Ms, Ms]:
     return end - song, 0, song
 
 
-def fit_track(track: MusicTrack, length: Ms | None) -> MusicTrack:
-    """`track` with its start, length and fit set for an output of `length` ms."""
+def fit_track(track: MusicTrack, length: Ms | None, earliest: Ms = 0) -> MusicTrack:
+    """`track` with its start, length and fit set for an output of `length` ms; a
+    back-timed track starts no earlier than `earliest`."""
     if track.align == "end" and track.source.length and length is not None:
         ends = min(track.until, length) if track.until else length
-        start, offset, played = back_time(track.source.length, 0, ends)
+        start, offset, played = back_time(track.source.length, min(earliest, ends), ends)
         return replace(track, start=start, offset=offset, length=played,
                        fit=track.fit if track.fit == "once" else "trim")
     start = max(track.start, 0)
@@ -60,9 +66,30 @@ def fit_track(track: MusicTrack, length: Ms | None) -> MusicTrack:
     return replace(track, start=start, length=max(played, 0), fit=fit)
 
 
+def _crossfade_start(before: MusicTrack) -> Ms:
+    """Where the track after `before` starts: where `before`'s fade out begins."""
+    return max((before.until or before.end) - before.fade_out, 0)
+
+
+def fit_tracks(tracks: tuple[MusicTrack, ...], length: Ms | None) -> tuple[MusicTrack, ...]:
+    """Every track fitted to an output of `length` ms; the last one, when back-timed in a
+    sequence, from the crossfade after the one before it (which then plays on to it)."""
+    fitted = [fit_track(t, length) for t in tracks[:-1]]
+    if not tracks:
+        return ()
+    last = tracks[-1]
+    if not fitted or last.align != "end":
+        return (*fitted, fit_track(last, length))
+    before = fitted[-1]
+    earliest = _crossfade_start(before)
+    last = fit_track(last, length, earliest)
+    if last.start > earliest:  # a short last song starts late: the one before plays on
+        before = fit_track(replace(before, until=last.start + before.fade_out), length)
+    return (*fitted[:-1], before, last)
+
+
 def fit_music(timeline: Timeline) -> Timeline:
     """Every music track fitted to the timeline's output length."""
     if not timeline.music:
         return timeline
-    length = timeline.length
-    return replace(timeline, music=tuple(fit_track(t, length) for t in timeline.music))
+    return replace(timeline, music=fit_tracks(timeline.music, timeline.length))
