@@ -72,6 +72,7 @@ async def diagnose(*, http_timeout: float = 5.0,
     checks += list(check_fonts(settings))
     checks += await asyncio.to_thread(check_data_dir, settings)  # walks the data folder
     checks.append(await check_store(settings))
+    checks.append(await check_queue(settings))
     checks.append(await check_files(settings))
     checks += list(check_tokens(settings))
     if settings.engine == "nemo":
@@ -201,6 +202,35 @@ async def check_store(settings: Settings) -> Check:
     note = f"; {len(active)} unfinished render(s) will be recovered at start" if active else ""
     return Check("OK", "store", f"{where} opens (schema version {version}, migrations applied)"
                                 f"{note}")
+
+
+async def check_queue(settings: Settings) -> Check:
+    """With a database URL (and the local engine), renders wait for `backtrack worker`
+    processes: the queue's tables are there, workers are alive, how many renders wait."""
+    if settings.engine != "local":
+        return Check("OK", "queue", f"renders run by the {settings.engine} engine")
+    if settings.database_url is None:
+        return Check("OK", "queue", "renders run in the bot's own process "
+                                    "(no BACKTRACK_DATABASE_URL, no workers needed)")
+    from storage.render_jobs import queue_state
+
+    try:
+        state = await queue_state(settings.database_url.get_secret_value())
+    except Exception as exc:  # procrastinate's and psycopg's own errors: one line, no secret
+        said = " ".join(str(exc).split())[:200]  # psycopg's words name no password
+        return Check("FAIL", "queue", "the render queue on BACKTRACK_DATABASE_URL cannot be "
+                                      f"set up ({type(exc).__name__}: {said})")
+    line = (f"{state.workers} worker(s) alive, {state.waiting} render(s) waiting, "
+            f"{state.running} running")
+    if state.oldest_wait is not None:
+        line += f" (the oldest has waited {state.oldest_wait:.0f} s)"
+    if state.workers == 0 and state.waiting:
+        return Check("FAIL", "queue", f"{line}: start `backtrack worker` on a machine that "
+                                      "shares the data folder or storage")
+    if state.workers == 0:
+        return Check("WARN", "queue", f"{line}: renders will wait until a `backtrack worker` "
+                                      "runs")
+    return Check("OK", "queue", f"schema applied; {line}")
 
 
 async def check_files(settings: Settings) -> Check:

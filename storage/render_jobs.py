@@ -23,6 +23,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +203,40 @@ class WorkerRenders:
                 last = ("doing", row["text"], row["percent"])
                 yield Progress(row["text"], row["percent"])
             await asyncio.sleep(POLL_SECONDS)
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """What `backtrack doctor` tells about the render queue."""
+
+    workers: int
+    """Workers whose heartbeat is younger than `STALLED_SECONDS`."""
+    waiting: int
+    running: int
+    oldest_wait: float | None
+    """Seconds the longest-waiting render has been in line."""
+
+
+async def queue_state(url: str) -> QueueState:
+    """The queue's schema applied (as a bot's start does), then its workers and renders."""
+    # One plain connection first: the connector's pool retries an unreachable server for 30 s.
+    await (await psycopg.AsyncConnection.connect(url, connect_timeout=10)).close()
+    app = make_app(url)
+    async with app.open_async():
+        await setup(app, url)
+        row = await app.connector.execute_query_one_async(
+            "SELECT (SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat >"
+            " now() - make_interval(secs => %(stalled)s)) AS workers,"
+            " count(*) FILTER (WHERE status = 'todo') AS waiting,"
+            " count(*) FILTER (WHERE status = 'doing') AS running,"
+            " extract(epoch FROM now() - min(e.at) FILTER (WHERE status = 'todo')) AS oldest"
+            " FROM procrastinate_jobs j LEFT JOIN LATERAL (SELECT max(at) AS at FROM"
+            " procrastinate_events WHERE job_id = j.id AND type = 'deferred') e ON true"
+            " WHERE j.queue_name = %(queue)s AND j.status IN ('todo', 'doing')",
+            stalled=STALLED_SECONDS, queue=QUEUE)
+    oldest = row["oldest"]
+    return QueueState(int(row["workers"]), int(row["waiting"]), int(row["running"]),
+                      None if oldest is None else float(oldest))
 
 
 async def requeue_stalled(app: procrastinate.App) -> None:
