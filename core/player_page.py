@@ -3,8 +3,8 @@
 Plain HTML and CSS, no script and no build step: a HTML5 video (the browser seeks with range
 requests), its poster frame, a download button, the expiry time, the timeline picture, and
 OpenGraph/Twitter tags (absolute URLs) so Telegram and Discord show a card with the poster.
-Every URL is given by the caller: the link server passes its own signed paths, an object store
-could pass presigned URLs; the page only escapes them.
+Every URL is given by the caller: the link server passes its own signed paths, the object-storage
+setup presigned URLs (core/conversation/object_page.py); the page only escapes them.
 """
 
 from __future__ import annotations
@@ -31,10 +31,13 @@ figcaption { color: #969caa; font-size: 0.9em; }
 .gone { text-align: center; padding-top: 18vh; }
 """
 
+POLICY = ("default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; "
+          "base-uri 'none'; form-action 'none'")
+"""No script, nothing from elsewhere: also a <meta> tag in the page, for the page kept in
+object storage (an object cannot set these headers)."""
+
 HEADERS = {
-    "Content-Security-Policy": ("default-src 'none'; img-src 'self'; media-src 'self'; "
-                                "style-src 'unsafe-inline'; "
-                                "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
+    "Content-Security-Policy": POLICY + "; frame-ancestors 'none'",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "private, no-store",
@@ -106,6 +109,8 @@ def _document(title: str, head: list[str], body: str) -> str:
         "<!doctype html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="robots" content="noindex, nofollow">',
+        f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">',
+        '<meta name="referrer" content="no-referrer">',
         f"<title>{escape(title)}</title>", *head, f"<style>{STYLE}</style>", "</head>",
         "<body>", body, "</body>", "</html>", ""])
 

@@ -175,6 +175,8 @@ class FileStore(Protocol):
 
     shared: bool
     """True when other machines read what is put here (object storage)."""
+    link_seconds: int
+    """How long a URL from `link` works (0 where there are none)."""
 
     async def put(self, key: str, path: Path) -> None:
         """Keep the local file `path` under `key`."""
@@ -188,9 +190,16 @@ class FileStore(Protocol):
         """Forget `key` (nothing happens when it is not there)."""
         ...
 
-    async def link(self, key: str, filename: str) -> str | None:
-        """A download URL that expires (a secret: never logged), or None where links come
-        from Backtrack's own link server."""
+    async def put_data(self, key: str, data: bytes, content_type: str) -> None:
+        """Keep a small generated file (a player page, a poster) under `key`, served with
+        `content_type`."""
+        ...
+
+    async def link(self, key: str, filename: str, content_type: str = "video/mp4",
+                   inline: bool = False) -> str | None:
+        """A URL that expires `link_seconds` after now (a secret: never logged), served as
+        `content_type`: a download named `filename`, or shown in the browser with `inline`.
+        None where links come from Backtrack's own link server."""
         ...
 
     async def check(self, *, write: bool = False) -> str:

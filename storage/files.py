@@ -20,6 +20,7 @@ class DataFolderFiles:
     """`core.ports.FileStore` on the data folder: today's behaviour, nothing shared."""
 
     shared = False
+    link_seconds = 0
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
@@ -42,7 +43,11 @@ class DataFolderFiles:
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
 
-    async def link(self, key: str, filename: str) -> str | None:
+    async def put_data(self, key: str, data: bytes, content_type: str) -> None:
+        await asyncio.to_thread(_write, self._path(key), data)
+
+    async def link(self, key: str, filename: str, content_type: str = "video/mp4",
+                   inline: bool = False) -> str | None:
         return None  # the link server signs links to the data folder
 
     async def check(self, *, write: bool = False) -> str:
@@ -60,6 +65,16 @@ def _copy(source: Path, dest: Path) -> None:
     partial = dest.with_name(dest.name + ".part")
     try:
         shutil.copyfile(source, partial)
+        os.replace(partial, dest)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _write(dest: Path, data: bytes) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(dest.name + ".part")
+    try:
+        partial.write_bytes(data)
         os.replace(partial, dest)
     finally:
         partial.unlink(missing_ok=True)

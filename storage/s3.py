@@ -195,16 +195,27 @@ class S3Files:
         except (ClientError, BotoCoreError) as exc:
             raise self._down("delete", key, exc) from exc
 
-    async def link(self, key: str, filename: str) -> str | None:
-        disposition = f'attachment; filename="{safe_filename(filename)}"'
+    async def put_data(self, key: str, data: bytes, content_type: str) -> None:
+        try:
+            await (await self._s3()).put_object(
+                Bucket=self.location.bucket, Key=self.location.object_key(key), Body=data,
+                ContentType=content_type)
+        except (ClientError, BotoCoreError, OSError, aiohttp.ClientError) as exc:
+            raise self._down("put", key, exc) from exc
+
+    async def link(self, key: str, filename: str, content_type: str = "video/mp4",
+                   inline: bool = False) -> str | None:
+        how = "inline" if inline else "attachment"
+        disposition = f'{how}; filename="{safe_filename(filename)}"'
         try:
             # Signing happens here, no request is sent: the public address may be unreachable
-            # from this machine.
+            # from this machine. The response headers are part of the signature, so S3 serves
+            # exactly this type and disposition (a page renders, a download downloads).
             url = await (await self._s3(self.public_url)).generate_presigned_url(
                 "get_object", ExpiresIn=self.link_seconds, Params={
                     "Bucket": self.location.bucket, "Key": self.location.object_key(key),
                     "ResponseContentDisposition": disposition,
-                    "ResponseContentType": "video/mp4"})
+                    "ResponseContentType": content_type})
         except (ClientError, BotoCoreError) as exc:
             raise self._down("link", key, exc) from exc
         return str(url)

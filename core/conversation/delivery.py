@@ -17,6 +17,7 @@ from typing import Literal, Protocol
 
 from core.config import Settings
 from core.conversation.fetch import Downloaded
+from core.conversation.object_page import publish_page
 from core.conversation.snapshot import Snapshots, picture_path
 from core.conversation.turn import QUICK_ACTIONS, Turn, Video
 from core.engine import Rendered
@@ -170,15 +171,13 @@ class Delivery:
                 limit is None or (rendered.size or limit + 1) <= limit):
             rendered = await self._fetch_result(rendered, status)
             how = handoff(rendered, limit, self.can_link)
-        url = await self._link(rendered, render_id) if how == "link" else None
+        if how == "link":
+            await self._picture(rendered, render_id, timeline, session_id)
+            url = await self._link(rendered, render_id)
+        else:
+            url = None
         if how == "file":
             rendered = await self._here(rendered)
-        if (url is not None and self.files is None and timeline is not None
-                and session_id is not None and self.snapshots is not None):
-            size = (rendered.width, rendered.height) if rendered.width and rendered.height \
-                else None
-            await self.snapshots.write(session_id, timeline,
-                                       picture_path(self.settings.data_dir, render_id), size)
         buttons = quick_actions(timeline, rendered.width, rendered.height)
         status("Finished.", 100.0)
         return video_reply(rendered, how, url, limit, buttons,
@@ -195,13 +194,26 @@ class Delivery:
             raise EngineError("the finished video is neither here nor in the file storage")
         return rendered
 
+    async def _picture(self, rendered: Rendered, render_id: str, timeline: Timeline | None,
+                       session_id: str | None) -> None:
+        """Draw the timeline picture the player page shows, beside the render."""
+        if timeline is None or session_id is None or self.snapshots is None:
+            return
+        size = (rendered.width, rendered.height) if rendered.width and rendered.height \
+            else None
+        await self.snapshots.write(session_id, timeline,
+                                   picture_path(self.settings.data_dir, render_id), size)
+
     async def _link(self, rendered: Rendered, render_id: str) -> str | None:
-        """A presigned URL of the result in object storage, else our own signed link. Only
-        local results become links (a remote result is fetched only when it fits the chat),
-        and the local engine puts its results in object storage itself."""
+        """The presigned URL of a player page put in object storage, else our own signed
+        link to the link server's page. Only local results become links (a remote result is
+        fetched only when it fits the chat), and the local engine puts its results in object
+        storage itself."""
         if self.files is not None and rendered.path is not None:
-            key = await asyncio.to_thread(stored_path, rendered.path, self.settings.data_dir)
-            return await self.files.link(key, DOWNLOAD_NAME)
+            data_dir = self.settings.data_dir
+            key = await asyncio.to_thread(stored_path, rendered.path, data_dir)
+            return await publish_page(self.files, key, DOWNLOAD_NAME, rendered,
+                                      picture_path(data_dir, render_id), data_dir / "renders")
         return self.signer.url_for(render_id, DOWNLOAD_NAME) if self.signer else None
 
     async def _fetch_result(self, rendered: Rendered, status: StatusFn) -> Rendered:

@@ -21,7 +21,7 @@ SECONDS = 30.0
 _runner: FfmpegRunner | None = None
 
 
-def thumbnail_args(video: Path, duration: float | None, quality: int,
+def thumbnail_args(video: Path | str, duration: float | None, quality: int,
                    max_side: int = MAX_SIDE) -> list[str]:
     """ffmpeg arguments (output appended by the runner) for one frame from the middle, fitted
     into max_side x max_side (never enlarged)."""
@@ -32,15 +32,21 @@ def thumbnail_args(video: Path, duration: float | None, quality: int,
             "-vf", fit, "-q:v", str(quality), "-f", "image2", "-c:v", "mjpeg"]
 
 
-async def thumbnail(video: Path, duration: float | None, *, max_side: int = MAX_SIDE,
-                    max_bytes: int = MAX_BYTES, runner: FfmpegRunner | None = None
-                    ) -> bytes | None:
+async def thumbnail(video: Path | str, duration: float | None, *, max_side: int = MAX_SIDE,
+                    max_bytes: int = MAX_BYTES, runner: FfmpegRunner | None = None,
+                    work: Path | None = None) -> bytes | None:
     """The JPEG bytes, or None when no still could be made (a thumbnail is a nicety: the
-    video is sent anyway)."""
+    video is sent anyway). `video` may be a URL (ffmpeg seeks it with range requests; its
+    errors, which may quote the URL, are never logged), then `work` is a file to write to."""
     global _runner
     if runner is None:
         runner = _runner = _runner or FfmpegRunner(timeout=SECONDS)
-    out = video.with_name(video.stem + ".thumb.jpg")
+    if isinstance(video, Path):
+        out = video.with_name(video.stem + ".thumb.jpg")
+    elif work is not None:
+        out = work
+    else:
+        raise ValueError("a still from a URL needs a work file")
     try:
         for quality in QUALITIES:
             await runner.render(thumbnail_args(video, duration, quality, max_side), out)

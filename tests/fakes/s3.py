@@ -65,21 +65,33 @@ def moto_server() -> Iterator[FakeS3]:
 
 
 def expiry_gate(upstream: str) -> web.Application:
-    """Forwards GETs to moto, answering 403 once X-Amz-Date + X-Amz-Expires has passed."""
+    """Forwards GETs to moto, answering 403 once X-Amz-Date + X-Amz-Expires has passed (with
+    S3's body and type). Range requests pass through both ways, as S3 answers them (206 with
+    Content-Range), so a browser can seek in a video."""
 
     async def forward(request: web.Request) -> web.StreamResponse:
         query = request.rel_url.query
+        if "X-Amz-Date" not in query or "X-Amz-Expires" not in query:  # e.g. /favicon.ico
+            return web.Response(status=403, content_type="application/xml", text=DENIED)
         signed = dt.datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(
             tzinfo=dt.UTC)
         if dt.datetime.now(dt.UTC) > signed + dt.timedelta(seconds=int(query["X-Amz-Expires"])):
-            return web.Response(status=403, text="<Error><Code>AccessDenied</Code>"
-                                "<Message>Request has expired</Message></Error>")
+            return web.Response(status=403, content_type="application/xml", text=EXPIRED)
+        ask = {k: v for k, v in request.headers.items() if k.lower() in ("range", "if-range")}
         async with httpx.AsyncClient() as client:
-            answer = await client.get(upstream + str(request.rel_url))
+            answer = await client.get(upstream + str(request.rel_url), headers=ask)
         headers = {k: v for k, v in answer.headers.items()
-                   if k.lower() in ("content-type", "content-disposition", "etag")}
+                   if k.lower() in ("content-type", "content-disposition", "etag",
+                                    "content-range", "accept-ranges", "last-modified")}
         return web.Response(status=answer.status_code, body=answer.content, headers=headers)
 
     app = web.Application()
     app.router.add_get("/{tail:.*}", forward)
     return app
+
+
+EXPIRED = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+           "<Message>Request has expired</Message></Error>")
+"""S3's answer to a presigned URL past its time."""
+DENIED = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+          "<Message>Access Denied</Message></Error>")

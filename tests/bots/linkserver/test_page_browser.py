@@ -12,30 +12,16 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.async_api import BrowserContext, Response, async_playwright
+from playwright.async_api import BrowserContext, Response
 
 from tests.bots.linkserver.test_linkserver import Rig
-
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--autoplay-policy=no-user-gesture-required"]
-WAIT_MS = 60_000
+from tests.browser import PICTURE_WIDTH, PLAY, POSTER_SIZE, SEEK, WAIT_MS, chromium
 
 
 @pytest.fixture
 async def browser(tmp_path: Path) -> AsyncIterator[BrowserContext]:
-    assert CHROMIUM.is_file(), (
-        "Chromium is missing: install Debian's package (apt-get install chromium); "
-        ".ci/run does this when /usr/bin/chromium is not there")
-    async with async_playwright() as playwright:
-        context = await playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
-            args=FLAGS, viewport={"width": 800, "height": 900})
-        try:
-            yield context
-        finally:
-            await context.close()
+    async with chromium(tmp_path / "profile") as context:
+        yield context
 
 
 @pytest.mark.timeout(240)
@@ -54,40 +40,17 @@ async def test_the_page_plays_seeks_and_shows_its_pictures(
     assert response is not None and response.status == 200
     await page.wait_for_function("document.getElementById('player').readyState >= 2",
                                  timeout=WAIT_MS)
-    played = await page.evaluate("""async () => {
-        const v = document.getElementById('player');
-        v.muted = true;
-        await v.play();
-        const start = performance.now();
-        while (v.currentTime < 0.3 && performance.now() - start < 20000) {
-            await new Promise(r => setTimeout(r, 50));
-        }
-        v.pause();
-        return {time: v.currentTime, width: v.videoWidth, height: v.videoHeight};
-    }""")
+    played = await page.evaluate(PLAY)
     assert played["time"] >= 0.3, played
     assert (played["width"], played["height"]) == (320, 240)
-    seeked = await page.evaluate("""async () => {
-        const v = document.getElementById('player');
-        const done = new Promise(r => v.addEventListener('seeked', r, {once: true}));
-        v.currentTime = 3.0;
-        await done;
-        return v.currentTime;
-    }""")
+    seeked = await page.evaluate(SEEK, 3.0)
     assert seeked == pytest.approx(3.0, abs=0.05)
     assert 206 in video_statuses, video_statuses  # the browser asked for ranges
 
     # The poster and the timeline picture are images the browser could decode.
-    poster = await page.evaluate("""() => new Promise((resolve) => {
-        const img = new Image();
-        img.onload = () => resolve([img.naturalWidth, img.naturalHeight]);
-        img.onerror = () => resolve(null);
-        img.src = document.getElementById('player').poster;
-    })""")
+    poster = await page.evaluate(POSTER_SIZE)
     assert poster == [320, 240]
-    picture = await page.evaluate(
-        "() => { const i = document.querySelector('figure img');"
-        " return i && i.complete ? i.naturalWidth : null; }")
+    picture = await page.evaluate(PICTURE_WIDTH)
     assert picture == 1080
     download = await page.get_attribute("a.button", "href")
     assert download is not None and download.endswith("/download")

@@ -6,6 +6,8 @@ answer with nothing half-kept, and bad settings stop start-up with one line."""
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 import shutil
 import subprocess
 import sys
@@ -71,14 +73,26 @@ async def test_uploads_and_results_live_in_the_bucket(fake_s3: FakeS3, tmp_path:
     finally:
         await app.aclose()
     assert sent.path is None and sent.url is not None
+    # The link is the player page kept beside the result, presigned like the result.
     assert sent.url.startswith(fake_s3.endpoint + f"/{bucket}/bt/renders/")
     assert "X-Amz-Signature=" in sent.url and "X-Amz-Expires=86400" in sent.url
-    renders = [k for k in fake_s3.keys(bucket) if k.startswith("bt/renders/")]
+    keys = [k for k in fake_s3.keys(bucket) if k.startswith("bt/renders/")]
+    renders = [k for k in keys if k.endswith(".mp4")]
     moods = [k for k in fake_s3.keys(bucket) if k.startswith("bt/music/")]
     assert len(renders) == 1 and len(moods) == 1  # the built-in song is shared too
+    stem = renders[0].removesuffix(".mp4")
+    assert sorted(keys) == sorted([renders[0], f"{stem}.html", f"{stem}.poster.jpg",
+                                   f"{stem}.timeline.png"])
     async with httpx.AsyncClient() as client:
-        got = await client.get(sent.url)
+        page = await client.get(sent.url)
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        found = re.search(r'<video id="player"[^>]* src="([^"]+)"', page.text)
+        assert found is not None
+        got = await client.get(html.unescape(found.group(1)))
     assert got.status_code == 200
+    assert got.headers["content-type"] == "video/mp4"
+    assert got.headers["content-disposition"].startswith("inline")
     assert got.content == fake_s3.client().get_object(Bucket=bucket, Key=renders[0])["Body"].read()
     assert got.content[4:8] == b"ftyp" and len(got.content) == sent.size
 
