@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import os
 import time
 import uuid
 from pathlib import Path
 
-from core.draft import Segment
 from core.janitor import PARTIAL_SUFFIX
 from core.music.compose import Grid, compose, fit
 from core.music.moods import mood
@@ -79,25 +77,10 @@ def prune(cache_dir: Path, keep: int = KEEP_PIECES) -> None:
                 path.unlink()
 
 
-def piece_of(seg: Segment) -> tuple[str, int, int] | None:
-    """(mood, seed, length ms) of the piece a BGM segment plays, None for an upload. It is
-    composed for the segment's length plus any offset into it (so a seek still leaves the
-    whole segment), DEFAULT_SECONDS when the length is not known yet."""
-    mood_name = seg.meta.get("mood")
-    if not isinstance(mood_name, str) or not mood_name or seg.meta.get("media_id"):
-        return None
-    raw_seed = seg.meta.get("seed", 0)
-    seed = int(raw_seed) if isinstance(raw_seed, int | float) and math.isfinite(raw_seed) else 0
-    length = seg.duration_ms if seg.duration_ms > 0 else DEFAULT_SECONDS * 1000
-    offset = seg.meta.get("offset")
-    extra = float(offset) if isinstance(offset, int | float) and math.isfinite(offset) else 0.0
-    return mood_name, seed, max(round(length + max(extra, 0.0)), 500)
-
-
 def grid(mood_name: str, seed: int, length_ms: int) -> Grid:
     """The beat grid of the piece (composing is cheap; nothing is rendered)."""
     return compose(mood_name, seed, length_ms / 1000).grid
 
 
 __all__ = ["DEFAULT_SECONDS", "PREVIEW_SECONDS", "Grid", "ensure", "filename", "fit", "grid",
-           "is_ready", "piece_of", "prune", "write"]
+           "is_ready", "prune", "write"]

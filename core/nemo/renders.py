@@ -21,6 +21,7 @@ from core.errors import BacktrackError, NemoError, RenderFailed, RenderTimeout, 
 from core.nemo.answers import DuplicateRender
 from core.nemo.client import NemoClient, Sleep
 from core.nemo.status import duration_s, read_render
+from core.timeline.convert import timeline_of
 
 log = logging.getLogger("backtrack.nemo")
 
@@ -117,12 +118,9 @@ class Renders:
                             "the fallback" if api else "the output URL")
         if size is None and url is None:
             raise NemoError("NemoVideo finished the render but gave no way to fetch it")
-        meta = draft.meta
-        width, height = meta.get("width"), meta.get("height")
+        picture = timeline_of(draft).picture
         return Rendered(
             path=dest if size is not None else None, url=url, size=size,
-            duration=duration_s(draft),
-            width=width if isinstance(width, int) else None,
-            height=height if isinstance(height, int) else None,
+            duration=duration_s(draft), width=picture.width, height=picture.height,
         )
 

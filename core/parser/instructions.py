@@ -17,7 +17,7 @@ import copy
 import re
 from dataclasses import dataclass
 
-from core.draft import AUDIO, TEXT, VIDEO, Draft
+from core.draft import Draft
 from core.errors import NotUnderstood
 from core.local.edits import DEFAULT, Context, EditPlan, MusicRef, apply_plan
 from core.music.moods import SAY_MOODS
@@ -27,6 +27,7 @@ from core.parser import sound_rules as sound
 from core.parser.answers import HELP_TEXT, answer
 from core.parser.phrases import QUOTE_MARK, TU, Clause, T, seconds
 from core.parser.song_rules import pick_song, songs_in_turn
+from core.timeline.convert import timeline_of
 
 __all__ = ["HELP_TEXT", "Context", "MusicRef", "Parsed", "apply_instruction"]
 
@@ -88,9 +89,8 @@ def _fades(c: Clause, plan: EditPlan, draft: Draft) -> None:
             length, span = seconds(after.group(1)), (m.end(), m.end() + after.end())
         elif too := re.match(r"\s*(?:is\s+|was\s+)?(?:way\s+|a\s+bit\s+|much\s+)?too\s+(long|slow"
                              r"|short|fast|quick|abrupt|sudden)\b", c.text[m.end():after_end]):
-            music = draft.first_segment(AUDIO)
-            key = "fade_in" if m.group("in") else "fade_out"
-            now = float(music.meta.get(key) or 0) if music is not None else 0.0
+            song = timeline_of(draft).song
+            now = float((song.fade_in if m.group("in") else song.fade_out) if song else 0)
             now = now or (2000.0 if m.group("in") else 3000.0)
             length = now / 2 if too.group(1) in ("long", "slow") else now * 2
             span = (m.end(), m.end() + too.end())
@@ -227,8 +227,8 @@ def _start(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
     if c.has(r"\b(?:stop|end|ends|cut|finish|until|till)\b|结束|停"):
         return  # an end we could not read is not a start
     if shift := c.take(rf"({TU})\s+(later|earlier|sooner)\b"):
-        music = draft.first_segment(AUDIO)
-        now = music.start_ms if music is not None else 0.0
+        song = timeline_of(draft).song
+        now = float(song.start) if song is not None else 0.0
         step = seconds(shift.group(1)) * (1 if shift.group(2) == "later" else -1)
         plan.start = max(now + step, 0.0)
         c.take(_START_WORDS)
@@ -238,9 +238,8 @@ def _start(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
         return
     if last := c.take(rf"\b(?:for|in|during)\s+(?:only\s+)?the\s+last\s+({T})"
                       rf"|\blast\s+({T})\s+only"):
-        trim = draft.meta.get("trim")
-        length = (float(trim[1]) - float(trim[0]) if isinstance(trim, list) and len(trim) == 2
-                  else ctx.video_duration_ms)
+        trim = timeline_of(draft).trim
+        length = trim[1] - trim[0] if trim is not None else ctx.video_duration_ms
         if length:  # "music for the last 10 seconds"
             plan.start = max(length - seconds(next(g for g in last.groups() if g)), 0.0)
         return
@@ -268,7 +267,7 @@ def _music(c: Clause, plan: EditPlan, draft: Draft, ctx: Context) -> None:
     if c.take(r"\b(?:keep|leave)\s+(?:the\s+)?(?:music|song)\b"):
         plan.source = plan.source or "any"
         return
-    if c.has(w.UPLOAD) and (c.has(w.ADD) or draft.first_segment(AUDIO) is None):
+    if c.has(w.UPLOAD) and (c.has(w.ADD) or not timeline_of(draft).music):
         c.take(w.UPLOAD)
         if ctx.music is None:
             plan.notes.append("not done: " + NO_SONG)
@@ -317,7 +316,7 @@ def _music(c: Clause, plan: EditPlan, draft: Draft, ctx: Context) -> None:
 
 
 def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[str]) -> None:
-    shown = draft.first_segment(TEXT)
+    shown = timeline_of(draft).title
     if shape.title(c, plan, quotes, shown.text if shown else None) or sound.again(c, plan, draft):
         return
     sound.loudness(c, plan)
@@ -387,7 +386,7 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     if plan.is_empty():
         problems = [n.removeprefix("not done: ") for n in plan.notes]
         problems = [n[:1].upper() + n[1:] for n in problems]
-        has_video = draft.first_segment(VIDEO) is not None
+        has_video = bool(timeline_of(draft).clips)
         raise NotUnderstood("\n\n".join(problems) if problems else answer(text, has_video)
                             or "Sorry, I didn't understand that. " + HELP_TEXT)
     result = draft.copy()

@@ -13,6 +13,7 @@ from core.local.edits import EditPlan
 from core.parser import phrases as w
 from core.parser.answers import is_little, is_more
 from core.parser.phrases import Clause, T, seconds
+from core.timeline.convert import timeline_of
 
 __all__ = ["again", "duck", "levels", "loudness", "original", "remove_music", "window"]
 
@@ -196,12 +197,12 @@ def bare_level(c: Clause) -> tuple[str, float] | None:
 
 def again(c: Clause, plan: EditPlan, draft: Draft) -> bool:
     """ "a bit more", "even more": the last volume step again (a smaller one for "a bit")."""
-    last = draft.meta.get("last_step")
-    if not (isinstance(last, dict) and is_more(c.text)):
+    last = timeline_of(draft).last_step
+    if last is None or not is_more(c.text):
         return False
-    factor = float(last.get("factor", 1.0)) ** (0.5 if is_little(c.text) else 1.0)
+    factor = last.factor ** (0.5 if is_little(c.text) else 1.0)
     plan.repeat = True
-    if last.get("target") == "original":
+    if last.target == "original":
         plan.original_factor = factor
     else:
         plan.volume_factor = factor

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, cast, get_args
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar, cast, get_args
 
-from core.draft import AUDIO, TEXT, VIDEO, Draft, Segment, Track, number
+from core.timeline.kinds import AUDIO, JSON, TEXT, VIDEO, number
 from core.timeline.model import (
     EMPTY,
     MAX_LEVEL_FACTOR,
@@ -33,8 +34,97 @@ from core.timeline.model import (
     Title,
 )
 
-JSON = dict[str, Any]
+if TYPE_CHECKING:
+    from core.draft import Draft
+
 T = TypeVar("T")
+
+
+def blank() -> JSON:
+    """An empty draft's JSON."""
+    return {"t": [], "m": {}}
+
+
+def settings_dict(data: JSON) -> JSON:
+    """The draft's own settings dict (`m`), created when missing (a NemoVideo draft may have
+    none)."""
+    m = data.get("m")
+    if not isinstance(m, dict):
+        m = data["m"] = {}
+    return m
+
+
+# The raw views: tolerant readers of one segment and one track dict --------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A read-only view of one segment dict."""
+
+    raw: Mapping[str, Any]
+
+    @property
+    def meta(self) -> Mapping[str, Any]:
+        return _meta(self.raw)
+
+    @property
+    def start_ms(self) -> float:
+        for key in ("s", "st", "start"):
+            if key in self.raw:
+                return number(self.raw[key])
+        return number(self.meta.get("start"))
+
+    @property
+    def duration_ms(self) -> float:
+        return number(self.raw.get("d", self.meta.get("d", 0)))
+
+    @property
+    def name(self) -> str:
+        for source in (self.meta, self.raw):
+            for key in ("name", "title", "mood", "filename", "n", "src", "url"):
+                value = source.get(key)
+                if isinstance(value, str) and value:
+                    return value.rsplit("/", 1)[-1] if key in ("src", "url") else value
+        return "untitled"
+
+    @property
+    def text(self) -> str:
+        for source in (self.meta, self.raw):
+            for key in ("text", "content", "title"):
+                value = source.get(key)
+                if isinstance(value, str) and value:
+                    return value
+        return ""
+
+    @property
+    def volume(self) -> float | None:
+        for source in (self.meta, self.raw):
+            for key in ("volume", "vol", "v"):
+                if key in source:
+                    return number(source[key], 1.0)
+        return None
+
+
+@dataclass(frozen=True)
+class Track:
+    """A read-only view of one track dict."""
+
+    raw: Mapping[str, Any]
+
+    @property
+    def kind(self) -> int:
+        return int(number(self.raw.get("tt"), -1))
+
+    @property
+    def segments(self) -> list[Segment]:
+        sg = self.raw.get("sg")
+        return [Segment(s) for s in sg if isinstance(s, Mapping)] if isinstance(sg, list) else []
+
+
+def tracks(data: Mapping[str, Any]) -> list[Track]:
+    """The draft's tracks, in order."""
+    t = data.get("t")
+    return [Track(x) for x in t if isinstance(x, Mapping)] if isinstance(t, list) else []
 
 
 # Reading --------------------------------------------------------------------------------------
@@ -134,7 +224,7 @@ def _resolution(value: Any) -> int | None:
 
 def timeline_of(draft: Draft | Mapping[str, Any]) -> Timeline:
     """The typed reading of a draft (its dicts are kept by reference: do not change them)."""
-    data: Mapping[str, Any] = draft.data if isinstance(draft, Draft) else draft
+    data: Mapping[str, Any] = draft if isinstance(draft, Mapping) else draft.data
     m = _meta(data)
     titles = _segments(data, TEXT)
     loudness = number(m.get("loudness"), float("nan"))
@@ -148,7 +238,8 @@ def timeline_of(draft: Draft | Mapping[str, Any]) -> Timeline:
             duck=_flag(m.get("duck"))),
         picture=Picture(aspect=_text(m.get("aspect")), fill=_text(m.get("fill")),
                         resolution=_resolution(m.get("resolution")),
-                        upscale=_flag(m.get("upscale"))),
+                        upscale=_flag(m.get("upscale")), width=_resolution(m.get("width")),
+                        height=_resolution(m.get("height"))),
         title=read_title(titles[0]) if titles else None,
         loudness=loudness if loudness == loudness else None,
         trim=_trim(m.get("trim")),
@@ -204,6 +295,7 @@ TIMELINE_META: list[Writer] = [
     ("aspect", lambda t: t.picture.aspect, None), ("fill", lambda t: t.picture.fill, None),
     ("resolution", lambda t: t.picture.resolution, None),
     ("upscale", lambda t: t.picture.upscale, None),
+    ("width", lambda t: t.picture.width, None), ("height", lambda t: t.picture.height, None),
     ("trim", lambda t: t.trim, list),
     ("original", lambda t: t.original.mode, None),
     ("original_volume", lambda t: t.original.level, None),
@@ -255,7 +347,9 @@ def _put_kind(data: JSON, kind: int, segments: list[JSON]) -> None:
 
 def draft_of(timeline: Timeline) -> Draft:
     """The draft JSON of a timeline: its source draft with only what changed written."""
-    data: JSON = copy.deepcopy(dict(timeline.raw)) if timeline.raw else {"t": [], "m": {}}
+    from core.draft import Draft  # core/draft.py reads through this module: imported late
+
+    data: JSON = copy.deepcopy(dict(timeline.raw)) if timeline.raw else blank()
     if not isinstance(data.get("t"), list):
         data["t"] = []
     base = timeline_of(timeline.raw) if timeline.raw else Timeline()
@@ -269,10 +363,7 @@ def draft_of(timeline: Timeline) -> Draft:
         title = timeline.title
         _put_kind(data, TEXT, [] if title is None else
                   [_segment(title, read_title, PLACE, TITLE_META)])
-    meta = data.get("m")
-    if not isinstance(meta, dict):
-        meta = data["m"] = {}
-    _write(meta, base, timeline, TIMELINE_META)
+    _write(settings_dict(data), base, timeline, TIMELINE_META)
     return Draft(data)
 
 

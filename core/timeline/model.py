@@ -140,6 +140,10 @@ class Picture:
     fill: str | None = None
     resolution: int | None = None
     upscale: bool | None = None
+    width: int | None = None
+    height: int | None = None
+    """The output's size in pixels, as a NemoVideo draft states it (the local engine leaves
+    them unset: its plan computes the size)."""
 
 
 @dataclass(frozen=True)

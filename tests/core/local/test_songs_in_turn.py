@@ -126,3 +126,10 @@ async def test_a_dip_covers_every_song_it_spans(clip9: Path, songs: list[Path],
     full = tone_level_db(songs[1], 1, 2, B_HZ)
     assert tone_level_db(out, 3.7, 5.3, B_HZ) < full - 3  # the middle song dips too
     assert tone_level_db(out, 6.7, 7.4, C_HZ) < tone_level_db(songs[2], 1, 2, C_HZ) - 3
+
+
+def test_the_status_shows_every_song_with_its_times_and_level() -> None:
+    timeline = _edit(["play all three songs one after the other", "music at 50%"], REFS)
+    summary = draft_of(timeline).summary()
+    assert ("BGM: a.mp3 (0-3.5s, 50%, fade out 1s); b.mp3 (2.5-6.5s, 50%, fade in 1s, "
+            "fade out 1s); c.mp3 (5.5-9s, 50%, fade in 1s)") in summary, summary
