@@ -18,7 +18,7 @@ from core.music.compose import Grid, compose, fit
 from core.music.moods import mood
 from core.music.render import render, wav_bytes
 
-VERSION = 2
+VERSION = 3
 DEFAULT_SECONDS = 30.0
 """Length of a piece whose length is not known yet (music chosen before any clip)."""
 PREVIEW_SECONDS = 10.0

@@ -1,16 +1,27 @@
 """Integrated loudness (ITU-R BS.1770-4, as EBU R128 measures it) of a float stereo signal.
 
-The K-weighting is applied as its magnitude response in the frequency domain: loudness only
-depends on the power in each 400 ms block, which the filters' phase does not change, and one
-FFT is much faster than running the two biquads sample by sample in Python.
+The gating only needs the K-weighted power of each 100 ms hop (a 400 ms block is four of them),
+so the signal is cut into hops and each hop's weighted power is read off its spectrum (Parseval:
+the power of the filtered hop is the sum of |X(f)|^2 |H(f)|^2). One batch of short FFTs, no
+inverse transform and no filtering sample by sample: about a tenth of the time of filtering the
+whole signal through one long FFT. Each hop is filtered circularly, which differs from the
+biquads only by the few milliseconds of their impulse response that wrap around: well under
+0.1 LU on music (tests/core/music compare with ffmpeg's ebur128).
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import numpy.typing as npt
 
 Audio = npt.NDArray[np.float32]
+Power = npt.NDArray[np.float64]
+
+HOP_SECONDS = 0.1
+BLOCK_HOPS = 4
+"""A gating block is 400 ms: four hops."""
 
 # The K-weighting biquads of BS.1770 at 48 kHz (shelf, then high-pass).
 _SHELF = ((1.53512485958697, -2.69169618940638, 1.19839281085285),
@@ -25,27 +36,43 @@ def _response(b: tuple[float, ...], a: tuple[float, ...], z: npt.NDArray[np.comp
     return np.abs(num / den)
 
 
-def weighted_power(audio: Audio, rate: int = 48000) -> npt.NDArray[np.float64]:
-    """Per frame, the K-weighted power summed over the channels (left and right weigh 1)."""
-    frames = audio.shape[0]
-    channels = np.ascontiguousarray(audio.T, dtype=np.float64)
-    spectrum = np.fft.rfft(channels, axis=1)
-    z = np.exp(1j * np.pi * np.linspace(0.0, 1.0, spectrum.shape[1]))
-    gain = _response(*_SHELF, z) * _response(*_HIGHPASS, z)
-    weighted = np.fft.irfft(spectrum * gain, n=frames, axis=1)
-    return (weighted**2).sum(axis=0)  # type: ignore[no-any-return]
+@functools.cache
+def _weights(hop: int) -> npt.NDArray[np.float32]:
+    """Per rfft bin of a hop: |H|^2, times 2 for the bins that stand for two (all but DC and
+    Nyquist), over hop^2, so that weights . |X|^2 is the hop's mean weighted power."""
+    bins = hop // 2 + 1
+    z = np.exp(1j * np.pi * np.linspace(0.0, 1.0, bins))
+    gain = (_response(*_SHELF, z) * _response(*_HIGHPASS, z)) ** 2
+    twice = np.full(bins, 2.0)
+    twice[0] = 1.0
+    if hop % 2 == 0:
+        twice[-1] = 1.0
+    weights: npt.NDArray[np.float32] = (gain * twice / hop**2).astype(np.float32)
+    return weights
 
 
-def gated(power: npt.NDArray[np.float64], rate: int = 48000) -> float:
-    """LUFS from per-frame weighted power: 400 ms blocks every 100 ms, absolute gate at
+def hop_power(audio: Audio, rate: int = 48000) -> Power:
+    """Per whole 100 ms hop, the mean K-weighted power summed over the channels (left and
+    right weigh 1); a last partial hop is left out, as BS.1770's blocks leave it out."""
+    hop = int(HOP_SECONDS * rate)
+    count = audio.shape[0] // hop
+    if count == 0:
+        return np.zeros(0)
+    hops = np.ascontiguousarray(
+        audio[:count * hop].astype(np.float32, copy=False).reshape(count, hop, -1)
+        .transpose(2, 0, 1))
+    spectrum = np.fft.rfft(hops, axis=-1)
+    magnitude = spectrum.real**2 + spectrum.imag**2
+    return (magnitude @ _weights(hop)).sum(axis=0).astype(np.float64)  # type: ignore[no-any-return]
+
+
+def gated(power: Power) -> float:
+    """LUFS from per-hop weighted power: 400 ms blocks every 100 ms, absolute gate at
     -70 LUFS, relative gate 10 LU under the mean of the rest."""
-    frames = power.shape[0]
-    block, hop = int(0.4 * rate), int(0.1 * rate)
-    if frames < block:
+    if power.shape[0] < BLOCK_HOPS:
         return float("-inf")
     csum = np.concatenate(([0.0], np.cumsum(power)))
-    starts = np.arange(0, frames - block + 1, hop)
-    blocks = (csum[starts + block] - csum[starts]) / block
+    blocks = (csum[BLOCK_HOPS:] - csum[:-BLOCK_HOPS]) / BLOCK_HOPS
     loud = -0.691 + 10 * np.log10(np.maximum(blocks, 1e-20))
     kept = blocks[loud > -70.0]
     if kept.size == 0:
@@ -57,6 +84,4 @@ def gated(power: npt.NDArray[np.float64], rate: int = 48000) -> float:
 
 def integrated(audio: Audio, rate: int = 48000) -> float:
     """LUFS of `audio` (frames x channels); -inf for silence or less than one block."""
-    if audio.shape[0] < int(0.4 * rate):
-        return float("-inf")
-    return gated(weighted_power(audio, rate), rate)
+    return gated(hop_power(audio, rate))

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from core.music.compose import Piece, to_midi
-from core.music.loudness import Audio, gated, weighted_power
+from core.music.loudness import HOP_SECONDS, Audio, gated, hop_power
 
 RATE = 48000
 TARGET_LUFS = -16.0
@@ -65,43 +65,54 @@ def finish(audio: Audio, piece: Piece) -> Audio:
 
 
 def normalise(audio: Audio) -> Audio:
-    """Gain to TARGET_LUFS under a look-ahead peak limiter. The K-weighted power is computed
-    once: the limiter's gain changes slowly, so the limited loudness is that power times the
-    gain squared, and the overall gain is corrected for what the limiter took."""
-    power = weighted_power(audio, RATE)
-    lufs = gated(power, RATE)
+    """Gain to TARGET_LUFS under a look-ahead peak limiter. The K-weighted power of each
+    100 ms hop and the peak of each 5 ms limiter block are measured once: both scale with the
+    gain, so the loudness a gain and its limiter reach is the hop power times the hop's mean
+    squared limiter gain, and the overall gain is corrected for what the limiter took without
+    touching the samples again. The samples are scaled once, at the end."""
+    power = hop_power(audio, RATE)
+    lufs = gated(power)
     if not np.isfinite(lufs):
         return audio
+    peaks = _block_peaks(audio)
+    per_hop = int(HOP_SECONDS * RATE) // _LIMIT_BLOCK
     level = 10 ** ((TARGET_LUFS - lufs) / 20)
-    limiter = np.ones(audio.shape[0], dtype=np.float32)
-    for _ in range(4):
-        limiter = _limiter_gain(audio * np.float32(level))
-        reached = gated(power * (level * limiter.astype(np.float64)) ** 2, RATE)
-        if abs(reached - TARGET_LUFS) < 0.1:
+    held = np.ones_like(peaks)
+    for _ in range(6):
+        held = _held_gain(peaks * level)
+        squared = (held[:power.shape[0] * per_hop] ** 2).reshape(-1, per_hop).mean(axis=1)
+        reached = gated(power * level**2 * squared)
+        if abs(reached - TARGET_LUFS) < 0.05:
             break
         level *= 10 ** ((TARGET_LUFS - reached) / 20)
-    out = audio * (np.float32(level) * limiter)[:, None]
-    return np.clip(out, -CEILING, CEILING)
+    frames = audio.shape[0]
+    if held.min() < 1.0:  # interpolated between block centres so it never steps (a click)
+        centres = (np.arange(peaks.shape[0]) + 0.5) * _LIMIT_BLOCK
+        gain = (np.interp(np.arange(frames), centres, held) * level).astype(np.float32)
+        out: Audio = audio * gain[:, None]
+    else:
+        out = audio * np.float32(level)
+    return np.clip(out, -CEILING, CEILING).astype(np.float32, copy=False)
 
 
-def _limiter_gain(audio: Audio) -> npt.NDArray[np.float32]:
-    """Per frame, a gain below 1 wherever a block (or a neighbour) peaks over CEILING,
-    interpolated between block centres so it never steps (a step would click)."""
+def _block_peaks(audio: Audio) -> npt.NDArray[np.float64]:
+    """The sample peak of each limiter block (both channels)."""
     frames = audio.shape[0]
     blocks = -(-frames // _LIMIT_BLOCK)
     padded = np.zeros((blocks * _LIMIT_BLOCK, 2), dtype=np.float32)
     padded[:frames] = np.abs(audio)
-    peaks = padded.reshape(blocks, -1).max(axis=1)
-    if peaks.max() <= CEILING:
-        return np.ones(frames, dtype=np.float32)
+    return padded.reshape(blocks, -1).max(axis=1).astype(np.float64)  # type: ignore[no-any-return]
+
+
+def _held_gain(peaks: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Per block, a gain below 1 wherever the block (or a neighbour) peaks over CEILING: each
+    reduction is held over two neighbours each side, attack before and release after."""
     need = np.minimum(1.0, CEILING / np.maximum(peaks, 1e-9))
     held = need.copy()
-    for shift in (1, 2):  # hold each reduction over its neighbours: attack before, release after
+    for shift in (1, 2):
         held[shift:] = np.minimum(held[shift:], need[:-shift])
         held[:-shift] = np.minimum(held[:-shift], need[shift:])
-    centres = (np.arange(blocks) + 0.5) * _LIMIT_BLOCK
-    gain: npt.NDArray[np.float32] = np.interp(np.arange(frames), centres, held).astype(np.float32)
-    return gain
+    return held
 
 
 def render(piece: Piece) -> Audio:
