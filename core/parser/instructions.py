@@ -5,7 +5,8 @@ rules in a fixed order (title, "a bit more", loudness, ducking, picture, fades, 
 music end, song offset, start, removal, original sound, music, volume), collects a `EditPlan`,
 and writes it into a copy of the draft (core/local/edits.py). Rules blank the words they use, so
 "fade in 2s" does not also start the music at 2 s. The sound rules live in
-core/parser/sound_rules.py, the picture and title rules in core/parser/shape_rules.py; a
+core/parser/sound_rules.py, the picture and title rules in core/parser/shape_rules.py, the
+video's cut points in core/parser/trim_rules.py; a
 message with no
 edit in it (thanks, hello, things Backtrack cannot do) gets its answer from core/parser/answers.py.
 Undo and export are routed elsewhere.
@@ -24,6 +25,7 @@ from core.music.moods import SAY_MOODS
 from core.parser import phrases as w
 from core.parser import shape_rules as shape
 from core.parser import sound_rules as sound
+from core.parser import trim_rules
 from core.parser.answers import HELP_TEXT, answer
 from core.parser.phrases import QUOTE_MARK, TU, Clause, T, seconds
 from core.parser.song_rules import pick_song, songs_in_turn
@@ -109,6 +111,8 @@ def _fades(c: Clause, plan: EditPlan, draft: Draft) -> None:
 
 
 def _fit(c: Clause, plan: EditPlan) -> None:
+    # "cut from 1:30 to the end" is the video's end; "music from 0:05 to the end" the music's
+    to_the_end = ("" if c.has(w.MUSIC) else r"(?<!\d\s)") + r"\b(?:till|until|to)\s+the\s+end\b"
     if c.take(r"\b(?:don'?t|do\s+not|no|without|never|stop)\s+(?:loop|repeat)\w*|\bplay(?:s|ed)?"
               r"\s+(?:it\s+|the\s+(?:music|song)\s+)?(?:only\s+|just\s+)?once\b|\b(?:only|just)\s+"
               r"once\b|\bone\s+time\b|不(?:要)?循环|播放一次|只播一次"):
@@ -123,53 +127,8 @@ def _fit(c: Clause, plan: EditPlan) -> None:
         plan.fit = "loop"
     elif c.take(r"\b(?:cut|trim|end|stop)\s+(?:the\s+)?(?:music|song)\s+(?:at|to|with)\s+"
                 r"(?:the\s+)?(?:end|video)\b|\bfit\s+(?:the\s+)?(?:music|song)\b|\bmatch\s+(?:the\s+)?"
-                r"(?:video(?:'s)?\s+)?length\b|\b(?:till|until|to)\s+the\s+end\b|\ball\s+the\s+way\b"):
+                r"(?:video(?:'s)?\s+)?length\b|\ball\s+the\s+way\b|" + to_the_end):
         plan.fit, plan.until = "trim", 0.0
-
-
-def _trim(c: Clause, plan: EditPlan) -> None:
-    if (c.has(w.MUSIC) or (c.after_music and c.has(r"\bskip\b"))) and not c.has(w.VIDEO_WORDS):
-        return
-    if c.take(r"\b(?:no\s+trim\w*|don'?t\s+trim|untrim|full\s+length|(?:use|keep|restore|"
-              r"back\s+to|show)\s+the\s+(?:whole|full|entire)\s+(?:video|clip)|remove\s+the\s+trim|"
-              r"undo\s+the\s+trim)\b"):
-        plan.trim = ("reset", 0.0, 0.0)
-        return
-    if m := c.take(rf"\b(?:start|begin)\w*\s+(?:the\s+)?(?:video|clip)\s+(?:at|from|after)\s+({T})"
-                   rf"|\b(?:video|clip)\s+(?:should\s+)?(?:start|begin)s?\s+(?:at|from|after)\s+({T})"):
-        plan.trim = ("drop_first", seconds(next(g for g in m.groups() if g)), 0.0)
-        return
-    if m := c.take(rf"\b(?:end|stop|finish)\w*\s+(?:the\s+)?(?:video|clip)\s+(?:at|after)\s+({T})"
-                   rf"|\b(?:video|clip)\s+(?:should\s+)?(?:end|stop)s?\s+(?:at|after)\s+({T})"):
-        plan.trim = ("first", seconds(next(g for g in m.groups() if g)), 0.0)
-        return
-    trim_words = r"\b(?:trim|cut|keep|only|just|clip|shorten|use|crop)\b|剪|截取|保留|只要"
-    rng = c.take(rf"(?:\bfrom\s+)?({T})\s*(?:to|until|till|through|-|–|~|到|至)\s*({T})")
-    if rng and (c.has(trim_words) or "from" in rng.group(0) or not c.text.strip()):
-        a, b = seconds(rng.group(1), rng.group(2)), seconds(rng.group(2))
-        if b > a:
-            plan.trim = ("range", a, b)
-        return
-    rules: list[tuple[str, str]] = [
-        (rf"{w.KEEP_VERBS}\s+(?:the\s+)?first\s+({T})|\bfirst\s+({T})\s+only"
-         rf"|(?:只要|保留|剪到|剪成|裁成|截取|只保留|留下)前\s*({T})", "first"),
-        (rf"{w.KEEP_VERBS}\s+(?:the\s+)?(?:last|final)\s+({T})|\b(?:last|final)\s+({T})\s+only"
-         rf"|(?:只要|保留|截取|只保留)(?:最后|后)\s*({T})", "last"),
-        (rf"{w.DROP_VERBS}(?:the\s+)?first\s+({T})|(?:去掉|剪掉|删掉)前\s*({T})", "drop_first"),
-        (rf"{w.DROP_VERBS}(?:the\s+)?(?:last|final)\s+({T})|(?:去掉|剪掉|删掉)(?:最后|后)\s*({T})",
-         "drop_last"),
-        (rf"\b(?:trim|cut|shorten|clip|reduce)\s+(?:it\s+|the\s+video\s+|this\s+|the\s+clip\s+)?"
-         rf"(?:down\s+)?to\s+({T})|\bmake\s+it\s+({T})\s+long|^\s*make\s+(?:it|the\s+video)\s+"
-         rf"(?:only\s+)?({TU})\s*$", "first"),
-        (rf"{w.DROP_VERBS}({TU})\s+(?:from|at|off|of)\s+the\s+(?:start|beginning|front)",
-         "drop_first"),
-        (rf"{w.DROP_VERBS}({TU})\s+(?:from|at|off|of)\s+the\s+end", "drop_last"),
-    ]
-    for pattern, kind in rules:
-        m = c.take(pattern)
-        if m:
-            plan.trim = (kind, seconds(next(g for g in m.groups() if g)), 0.0)
-            return
 
 
 def _offset(c: Clause, plan: EditPlan) -> None:
@@ -245,7 +204,7 @@ def _start(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
         return
     m = (c.take(rf"\bdelay(?:ed)?\s+(?:the\s+(?:music|song)\s+|it\s+)?(?:by\s+)?({T})")
          or c.take(r"\b(?:start|begin|kick\s+in|come\s+in)\w*\s+(?:the\s+(?:music|song)\s+|it\s+)?"
-                   r"(?:at|after|from)\s+(\d+(?:\.\d+)?)(?![\d:.%]|\s*(?:ms|h)\b)")
+                   r"(?:at|after|from)\s+(\d+(?:\.\d+)?)(?![\d:.%]|\s*(?:ms|s|secs?|seconds?|m|mins?|minutes?|h|hours?)(?![a-z])|\s*[秒分])")
          or c.take(rf"\b(?:at|after|from)\s+({TU})")
          or c.take(rf"(?:从)?第?\s*({TU})\s*(?:开始|后)")
          or (c.take(rf"({TU})\s+in\b") if c.has(r"\b(?:start|begin|come|kick|bring)") else None))
@@ -326,7 +285,7 @@ def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[st
     shape.picture(c, plan)
     _fades(c, plan, draft)
     _fit(c, plan)
-    _trim(c, plan)
+    trim_rules.trim(c, plan)
     _until(c, plan)
     _offset(c, plan)
     _start(c, plan, ctx, draft)
@@ -374,7 +333,7 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     plan = EditPlan()
     ignored: list[str] = []
     after_music = False
-    for part in w.clauses(songs_in_turn(w.normalise(marked), plan)):
+    for part in w.clauses(songs_in_turn(w.normalise(marked, ctx.video_duration_ms), plan)):
         before = copy.deepcopy(plan)
         clause = Clause(part, after_music)
         _read(clause, plan, draft, ctx, quotes)

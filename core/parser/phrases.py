@@ -131,8 +131,9 @@ _BOTH_FADES = re.compile(
     r"(?:it\s+)?out\b([^,;.]*)")
 
 
-def normalise(text: str) -> str:
-    """Lower case, one spelling per word, digits for numbers, 'fade in and out' as two fades."""
+def normalise(text: str, clip_ms: float | None = None) -> str:
+    """Lower case, one spelling per word, digits for numbers, 'fade in and out' as two fades.
+    `clip_ms`, the clip's length, lets "cut at 16:10" be a time when the clip has that time."""
     text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'").lower()
     text = re.sub(r"百分之\s*([零一二两三四五六七八九十百\d]+)", r"\1%", text)
     text = _CN_NUMBER.sub(lambda m: str(_cn_number(next(g for g in m.groups() if g))), text)
@@ -145,7 +146,7 @@ def normalise(text: str) -> str:
                   r"mark\b",
                   r"\1 \2", text)
     text = re.sub(r"\bhalf a second\b", "0.5 seconds", text)
-    text = re.sub(r"\b(?:a|one) (second|minute)\b", r"1 \1", text)
+    text = re.sub(r"\b(?:a|one|an) (second|minute|hour)\b(?!\s+and\s+a\s+half)", r"1 \1", text)
     text = re.sub(r"\b(?:lo[\s-]fi|low[\s-]fi)\b", "lofi", text)
     text = re.sub(r"\bfade[\s-]?(in|out)\b|\bfad\s+(in|out)\b",
                   lambda m: f"fade {m.group(1) or m.group(2)}", text)
@@ -153,7 +154,7 @@ def normalise(text: str) -> str:
                   r"|title))", "add", text)
     text = _WORD.sub(_fix_word, text)
     text = _NUMBER_WORDS.sub(_english_number, text)
-    text = spoken.rewrite(text)  # after the number words: "a minute and a half" -> "90s"
+    text = spoken.rewrite(text, clip_ms)  # after the number words: "a minute and a half" -> "90s"
     text = _FADE_BOTH_ENDS.sub("fade in, fade out", text)
     text = _BOTH_FADES.sub(lambda m: f"fade in{m.group(1)}, fade out{m.group(1)}", text)
     text = text.replace("淡入淡出", "淡入,淡出")
@@ -294,14 +295,14 @@ LOUDER = (r"\b(?:loud\w*|raise|boost\w*|increase\w*|higher|more\s+volume)\b"
 LITTLE = r"\b(?:a\s+(?:bit|little|touch|tad)|slightly|somewhat|little)\b|一点点|稍微"
 MUCH = r"\b(?:much|a\s+lot|way|lots|really|very|far)\b|很多"
 ASPECTS = [
-    (r"(?<![\d.])9\s*(?::|x|by|/)\s*16(?!\d)|\b(?:insta(?:gram)?|ig)\s+(?:reels?|stor(?:y|ies))\b|"
+    (r"(?<![\d.])9\s*(?:x|by|/)\s*16(?!\d)|\b(?:insta(?:gram)?|ig)\s+(?:reels?|stor(?:y|ies))\b|"
      r"\byoutube\s+shorts\b|\btik\s*tok\b(?!\s+(?:sound|song|music|audio|track))|\breels?\b|\bshorts\b|\bstor(?:y|ies)\b|\bvertical\w*"
      r"|竖屏|竖版|抖音", "9:16"),
-    (r"(?<![\d.])1\s*(?::|x|by|/)\s*1(?!\d)|\bsquare\w*|方形|正方形", "1:1"),
-    (r"(?<![\d.])4\s*(?::|x|by|/)\s*5(?!\d)|\b(?:insta(?:gram)?|ig)(?:\s+(?:portrait|post|feed))?"
+    (r"(?<![\d.])1\s*(?:x|by|/)\s*1(?!\d)|\bsquare\w*|方形|正方形", "1:1"),
+    (r"(?<![\d.])4\s*(?:x|by|/)\s*5(?!\d)|\b(?:insta(?:gram)?|ig)(?:\s+(?:portrait|post|feed))?"
      r"\b", "4:5"),
     (r"\bportrait\b", "9:16"),
-    (r"(?<![\d.])16\s*(?::|x|by|/)\s*9(?!\d)|\blandscape\b|\bhorizontal\w*|\bwide\s*screen\b|\byoutube\b"
+    (r"(?<![\d.])16\s*(?:x|by|/)\s*9(?!\d)|\blandscape\b|\bhorizontal\w*|\bwide\s*screen\b|\byoutube\b"
      r"|横屏|横版", "16:9"),
 ]
 KEEP_VERBS = (r"(?:(?:trim|cut|shorten|clip|crop|reduce|make)\s+(?:it\s+|the\s+video\s+|this\s+|"

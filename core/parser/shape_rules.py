@@ -89,14 +89,16 @@ def picture(c: Clause, plan: EditPlan) -> None:
             while c.take(pattern):  # "vertical 9:16" says it twice
                 pass
             break
+    refused = False
     while other := c.take(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)x(\d{1,2})(?![\d.])"):
         if ratio_in(other.group(0)):  # a ratio Backtrack does not make is said, never a time
             plan.notes.append(f"not done: I can make 9:16, 16:9, 1:1 or 4:5, not "
                               f"{other.group(1)}:{other.group(2)}")
+            refused = True
     fill = c.take(r"\b(?:black\s+)?bars\b|\bletterbox\w*|\bpad\w*|\bborders?\b|黑边"
                   r"|\bcrop\w*|\bzoom\w*|\bfill\s+the\s+(?:frame|screen)\b|\bcut\s+off\s+the\s+sides"
                   r"|裁剪|\bblur\w*|模糊")
-    if fill and (plan.aspect or not w.times(c.text)):
+    if fill and (plan.aspect or not (refused or w.times(c.text))):  # "crop to 3:2": refused
         word = fill.group(0)
         negated = r"\b(?:no|without|don'?t|not|never)\s+(?:the\s+|a\s+)?$|不要$"
         if re.search(negated, c.text[:fill.start()]):  # "without blur", "don't crop"

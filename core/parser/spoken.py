@@ -2,9 +2,11 @@
 
 A ratio is never a time: "9:16", "9 by 16", "9/16" and "9比16" all become "9x16", which no time
 pattern reads (core/parser/phrases.py T and TU need a unit, a clock colon or a space after the
-number). Times said in pieces become seconds: "1m30", "1 min 30", "1 minute and 30 seconds",
-"1分30秒", "a minute and a half", "1分半" -> "90s". Clocks (1:30, 0:01:30, 12:30) and amounts
-with one unit (90s, 1.5 min) are read as they are by core/parser/phrases.py.
+number). The one written form a ratio shares with a clock is "A:BB" ("9:16", "16:10", "10:16");
+it is a time only where the person says a time and the clip has it (`_clock_meant`). Times said
+in pieces become seconds: "1m30", "1 min 30", "1 minute and 30 seconds", "1分30秒", "a minute
+and a half", "1分半" -> "90s". Clocks (1:30, 0:01:30, 12:30) and amounts with one unit (90s,
+1.5 min) are read as they are by core/parser/phrases.py.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ SUPPORTED_RATIOS = frozenset({"9x16", "16x9", "1x1", "4x5"})
 """The shapes a render can make (core/local/picture.py ASPECTS), in the written form here."""
 OTHER_RATIOS = frozenset({
     "4x3", "3x4", "21x9", "9x21", "3x2", "2x3", "5x4", "2x1", "1x2", "2.35x1", "2.39x1",
-    "1.85x1", "18x9", "9x18", "5x3", "3x5"})
+    "1.85x1", "18x9", "9x18", "5x3", "3x5", "16x10", "10x16", "32x9", "9x32", "1.91x1",
+    "2.4x1", "4x1", "1x4", "3x1", "1x3", "7x5", "5x7"})
 """Shapes people ask for that Backtrack does not make: said back, never read as times."""
 
 _RATIO = re.compile(
@@ -26,7 +29,8 @@ _RATIO = re.compile(
 _PIECES = re.compile(
     r"(?<![\d.:])(?:(\d+)\s*(?:h|hours?|小时)\s*(?:and\s+)?)?"
     r"(?:(\d+)\s*(?:m|minutes?|分钟?)\s*(?:and\s+)?)"
-    r"(\d{1,2}(?:\.\d+)?)\s*(?:s|seconds?|秒钟?)?(?![\d:.%a-z]|\s*(?:times|x|percent|db)\b)"
+    r"(\d{1,2}(?:\.\d+)?)\s*(?:s|seconds?|秒钟?)?(?![\d:.%a-z]|\s*(?:times|x|percent|db)\b"
+    r"|\s*(?:m|mins?|minutes?|h|hours?)(?![a-z])|\s*(?:分|小时))"
     r"|(?<![\d.:])(\d+)\s*(?:h|hours?|小时)\s*(?:and\s+)?(\d{1,2})\s*(?:m|minutes?|分钟?)"
     r"(?![\d:.%a-z])")
 _HALF = re.compile(
@@ -35,9 +39,60 @@ _HALF = re.compile(
 _UNIT_SECONDS = {"m": 60, "h": 3600, "s": 1, "分": 60, "小": 3600, "秒": 1}
 
 
-def _ratio(m: re.Match[str]) -> str:
+_TIME_WORD = re.compile(
+    r"\b(?:cut|trim|end|ends|stop|start|begin|finish|skip|keep|shorten|chop|remove|drop|delete"
+    r"|until|till|after|before|first|last|from|between|into|long)\b|剪|截|到|在|从|前|后")
+"""Words that make "A:BB" a time when the clip is that long: "cut at 16:10", "from 9:16"."""
+_TIME_PLACE = re.compile(
+    r"(?:\b(?:at|to|from|until|till|after|before|first|last|by|and|into|between|only|just)|到|在|从"
+    r"|前|后|[-–~])\s*$")
+_TIME_AFTER = re.compile(
+    r"\s*(?:long\b|(?:from|off|of)\s+the\s+(?:start|beginning|front|end)\b"
+    r"|(?:to|until|till|through|and|-|–|~|到|至)\s*\d|(?:以后|之后|以前|之前|处|剪|截))")
+_SHAPE_WORD = re.compile(
+    r"\b(?:aspect|ratio|shape|format|vertical|horizontal|portrait|landscape|square|crop\w*"
+    r"|frame|screen|reels?|tiktok|shorts|stor(?:y|ies))\b|比例|竖|横|画幅|尺寸")
+
+
+def _clock_meant(before: str, after: str, minutes: str, secs: str,
+                 clip_ms: float | None) -> bool:
+    """"A:BB" said where a time goes, in a clip that has that time, is a clock.
+
+    The rule, for a request with no picture word ("aspect", "vertical", "format", "crop"...):
+    one end of a range ("from 1:00 to 9:16", "9:16-11:00") is a time whatever the clip's length
+    (a time past the end is then said not to fit); otherwise it is a time only when the words
+    around it place a time ("at 9:16", "到9:16", "9:16 long"), the request has a time verb
+    ("cut", "trim", "end", "start", "剪"...) and the clip is longer than that time. So "cut at
+    16:10" is a time on a 20-minute clip and the refused ratio 16:10 on a 12-minute one, and
+    "make it 9:16", "change to 9:16" and "make it vertical 9:16" are always the picture shape.
+    """
+    if len(secs) != 2 or int(secs) >= 60:
+        return False
+    if clip_ms is None:
+        clip_ms = 0.0  # length unknown: only a range makes it a time
+    request = re.split(r"[,;!?。，；！？\n]|\.(?!\d)|\bthen\b|\band\b(?=\s*\S)", before)[-1]
+    rest = re.split(r"[,;!?。，；！？\n]|\.(?!\d)|\bthen\b|\band\s+(?!\d)", after)[0]
+    placed = _TIME_PLACE.search(request) is not None or _TIME_AFTER.match(after) is not None
+    if _SHAPE_WORD.search(request + rest):
+        return False
+    ranged = (re.match(r"\s*(?:to|until|till|through|-|–|~|到|至)\s*\d", after) is not None
+              or re.search(r"\d\S*\s*(?:to|until|till|through|and|-|–|~|到|至)\s*$", request)
+              is not None)
+    if ranged:  # "from 1:00 to 9:16": a time, also one the clip is too short for (said so)
+        return True
+    return (placed and _TIME_WORD.search(request + rest) is not None
+            and (int(minutes) * 60 + int(secs)) * 1000 < clip_ms)
+
+
+def _ratio(m: re.Match[str], clip_ms: float | None) -> str:
     written = f"{m.group(1)}x{m.group(2)}"
-    return written if written in SUPPORTED_RATIOS | OTHER_RATIOS else m.group(0)
+    if written not in SUPPORTED_RATIOS | OTHER_RATIOS:
+        return m.group(0)
+    colon = m.group(0)[len(m.group(1)):].strip()[:1] in (":", "：")
+    if colon and _clock_meant(m.string[:m.start()], m.string[m.end():], m.group(1), m.group(2),
+                              clip_ms):
+        return m.group(0)
+    return written
 
 
 def _pieces(m: re.Match[str]) -> str:
@@ -59,10 +114,11 @@ _SMALL = {"one": 1, "an": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5,
           "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
-def rewrite(text: str) -> str:
-    """Ratios as "AxB", times in pieces as seconds ("90s"); lower-case text in, text out."""
-    text = _RATIO.sub(_ratio, text)
-    text = re.sub(r"\b(" + "|".join(_SMALL) + r")(?=\s+(?:minutes?|hours?|seconds?\s+)?and\s+a"
+def rewrite(text: str, clip_ms: float | None = None) -> str:
+    """Ratios as "AxB", times in pieces as seconds ("90s"); lower-case text in, text out.
+    `clip_ms` is the clip's length, for telling "cut at 16:10" (a time) from a ratio."""
+    text = _RATIO.sub(lambda m: _ratio(m, clip_ms), text)
+    text = re.sub(r"\b(" + "|".join(_SMALL) + r")(?=\s+(?:(?:minutes?|hours?|seconds?)\s+)?and\s+a"
                   r"\s+half\b)", lambda m: str(_SMALL[m.group(1)]), text)
     text = re.sub(r"半分钟", "30s", text)
     text = _HALF.sub(_half, text)

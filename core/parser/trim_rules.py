@@ -1,0 +1,85 @@
+"""The parser's rule for the video's own cut points: trims, ranges and single cut times.
+
+Read after the fades and the music's fit (core/parser/instructions.py `_read`), before the
+music's own times: a request that names the music ("stop the music at 0:20") is left to the
+music's rules. Times are read in every written form by core/parser/phrases.py T and TU, after
+core/parser/spoken.py wrote ratios and spoken times once.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.local.edits import EditPlan
+from core.parser import phrases as w
+from core.parser.phrases import TU, Clause, T, seconds
+
+__all__ = ["trim"]
+
+_IT = r"(?:it\s+|the\s+(?:video|clip)\s+|this\s+|everything\s+)?"
+_CUT_POINTS: list[tuple[str, str]] = [
+    # "cut at 1:30", "cut it off after 90s", "end at 1:30" (a bare "end/stop at" is the video's:
+    # "stop it at" and "stop the music at" stay the music's, core/parser/instructions.py _until)
+    (rf"\b(?:cut|trim|chop|clip)\w*\s+{_IT}(?:off\s+)?(?:at|after)\s+({T})"
+     rf"|\b(?:end|ends|stop|stops|finish|finishes)\s+(?:at|after)\s+({TU})"
+     rf"|\b{w.DROP_VERBS}(?:everything|all|anything|the\s+rest)\s+(?:after|past|beyond|from)\s+"
+     rf"({T})|\b(?:keep|only|just)\s+(?:(?:the\s+)?(?:video|clip)\s+)?(?:only\s+|just\s+)?"
+     rf"({TU})(?!\s*(?:of|from|in|into)\b)"
+     rf"|在\s*({TU})\s*(?:处|的地方|的位置|时)?\s*(?:剪掉|剪断|截断|剪|截|结束|停)"
+     rf"|(?:剪到|剪成|裁到|裁成|截到|截成|缩短到|剪短到|保留到|只保留到|只要到)\s*({T})"
+     rf"|(?:剪掉|去掉|删掉|删除)\s*({TU})\s*(?:以后|之后|后面|后)的?(?:部分|内容)?"
+     rf"|({TU})\s*(?:以后|之后|后面)的?(?:部分|内容)?(?:都)?(?:剪掉|去掉|删掉|删除|不要)", "first"),
+    # "cut from 1:30" (to the end: a range with no end), "skip to 1:30", "cut everything before"
+    (rf"\b(?:cut|trim|keep|play|show|use)\w*\s+{_IT}(?:from|starting\s+(?:at|from))\s+({T})"
+     rf"(?:\s+(?:to|until|till)\s+the\s+end|\s+on(?:wards?)?)?|\bskip\s+(?:ahead\s+)?to\s+({T})"
+     rf"|\b{w.DROP_VERBS}(?:everything|all|anything)\s+(?:before|up\s+to|until|till)\s+({T})"
+     rf"|(?:剪掉|去掉|删掉|删除)\s*({TU})\s*(?:以前|之前|前面)的?(?:部分|内容)?"
+     rf"|从\s*({TU})\s*(?:开始)?(?:剪|截|保留|留下)(?:到(?:最后|结尾|结束))?", "drop_first"),
+]
+"""Cut points said as one time: where the video ends, or where it starts."""
+
+
+def trim(c: Clause, plan: EditPlan) -> None:
+    """Where the video starts and ends: "cut at 1:30", "keep the first 90s", "从10秒到20秒"."""
+    if (c.has(w.MUSIC) or (c.after_music and c.has(r"\bskip\b"))) and not c.has(w.VIDEO_WORDS):
+        return
+    if c.take(r"\b(?:no\s+trim\w*|don'?t\s+trim|untrim|full\s+length|(?:use|keep|restore|"
+              r"back\s+to|show)\s+the\s+(?:whole|full|entire)\s+(?:video|clip)|remove\s+the\s+trim|"
+              r"undo\s+the\s+trim)\b"):
+        plan.trim = ("reset", 0.0, 0.0)
+        return
+    if m := c.take(rf"\b(?:start|begin)\w*\s+(?:the\s+)?(?:video|clip)\s+(?:at|from|after)\s+({T})"
+                   rf"|\b(?:video|clip)\s+(?:should\s+)?(?:start|begin)s?\s+(?:at|from|after)\s+({T})"):
+        plan.trim = ("drop_first", seconds(next(g for g in m.groups() if g)), 0.0)
+        return
+    if m := c.take(rf"\b(?:end|stop|finish)\w*\s+(?:the\s+)?(?:video|clip)\s+(?:at|after)\s+({T})"
+                   rf"|\b(?:video|clip)\s+(?:should\s+)?(?:end|stop)s?\s+(?:at|after)\s+({T})"):
+        plan.trim = ("first", seconds(next(g for g in m.groups() if g)), 0.0)
+        return
+    trim_words = r"\b(?:trim|cut|keep|only|just|clip|shorten|use|crop)\b|剪|截取|保留|只要"
+    rng = c.take(rf"(?:\bfrom\s+|从\s*)?({T})\s*(?:to|until|till|through|-|–|~|到|至)\s*({T})")
+    if rng and (c.has(trim_words) or re.match("from|从", rng.group(0)) or not c.text.strip()):
+        a, b = seconds(rng.group(1), rng.group(2)), seconds(rng.group(2))
+        if b > a:
+            plan.trim = ("range", a, b)
+        return
+    rules: list[tuple[str, str]] = [*_CUT_POINTS,
+        (rf"{w.KEEP_VERBS}\s+(?:the\s+)?first\s+({T})|\bfirst\s+({T})\s+only"
+         rf"|(?:只要|保留|剪到|剪成|裁成|截取|只保留|留下)前\s*({T})", "first"),
+        (rf"{w.KEEP_VERBS}\s+(?:the\s+)?(?:last|final)\s+({T})|\b(?:last|final)\s+({T})\s+only"
+         rf"|(?:只要|保留|截取|只保留)(?:最后|后)\s*({T})", "last"),
+        (rf"{w.DROP_VERBS}(?:the\s+)?first\s+({T})|(?:去掉|剪掉|删掉)前\s*({T})", "drop_first"),
+        (rf"{w.DROP_VERBS}(?:the\s+)?(?:last|final)\s+({T})|(?:去掉|剪掉|删掉)(?:最后|后)\s*({T})",
+         "drop_last"),
+        (rf"\b(?:trim|cut|shorten|clip|reduce)\s+(?:it\s+|the\s+video\s+|this\s+|the\s+clip\s+)?"
+         rf"(?:down\s+)?to\s+({T})|\bmake\s+it\s+({T})\s+long|^\s*make\s+(?:it|the\s+video)\s+"
+         rf"(?:only\s+)?({TU})\s*$", "first"),
+        (rf"{w.DROP_VERBS}({TU})\s+(?:from|at|off|of)\s+the\s+(?:start|beginning|front)",
+         "drop_first"),
+        (rf"{w.DROP_VERBS}({TU})\s+(?:from|at|off|of)\s+the\s+end", "drop_last"),
+    ]
+    for pattern, kind in rules:
+        m = c.take(pattern)
+        if m:
+            plan.trim = (kind, seconds(next(g for g in m.groups() if g)), 0.0)
+            return
