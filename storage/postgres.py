@@ -20,18 +20,9 @@ from psycopg import errors as pg_errors
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from core.errors import DiskFull, StoreError
-from core.ports import (
-    Conversation,
-    MediaRecord,
-    RenderRecord,
-    RenderState,
-    TurnRecord,
-    TurnState,
-)
-from core.preferences import Preferences
 from storage.liveness import PgBoots
-from storage.shared import Exec, Rows, SharedLimits
-from storage.sqlite import DISK_FULL_WORDS, HISTORY_LIMIT
+from storage.queries import DISK_FULL_WORDS, SharedQueries
+from storage.shared import Exec, Rows
 
 T = TypeVar("T")
 Conn = psycopg.AsyncConnection[tuple[Any, ...]]
@@ -69,6 +60,11 @@ def _lost(exc: psycopg.Error) -> bool:
         exc, pg_errors.DiskFull | pg_errors.QueryCanceled)
 
 
+def _marks(sql: str) -> bytes:
+    """The shared queries' `?` marks as psycopg's `%s` (no query has a literal `?` or `%`)."""
+    return sql.replace("?", "%s").encode()
+
+
 async def connect(url: str) -> Conn:
     """One connection, for migrations and checks; an unreachable server is a StoreError."""
     try:
@@ -78,8 +74,11 @@ async def connect(url: str) -> Conn:
         raise StoreError(f"cannot reach the database: {_one_line(exc)}") from exc
 
 
-class PostgresStore(SharedLimits):
-    """Everything `core` stores, in one PostgreSQL database shared by every process."""
+class PostgresStore(SharedQueries):
+    """Everything `core` stores, in one PostgreSQL database shared by every process (the
+    queries: `storage.queries`, written with `?` marks, sent with psycopg's `%s`)."""
+
+    _SEQ = "seq"
 
     def __init__(self, pool: AsyncConnectionPool[Conn], url: str,
                  clock: Callable[[], float] = time.time) -> None:
@@ -146,16 +145,16 @@ class PostgresStore(SharedLimits):
             await asyncio.sleep(delay)
             delay = min(delay * 2, 1.0)
 
-    async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        async def op(conn: Conn) -> list[tuple[Any, ...]]:
-            cursor = await conn.execute(sql, params)
+    async def _rows(self, sql: str, params: Sequence[Any] = ()) -> Rows:
+        async def op(conn: Conn) -> Rows:
+            cursor = await conn.execute(_marks(sql), params)
             return await cursor.fetchall()
 
         return await self.run(op)
 
     async def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
         async def op(conn: Conn) -> int:
-            cursor = await conn.execute(sql, params)
+            cursor = await conn.execute(_marks(sql), params)
             return cursor.rowcount
 
         return await self.run(op)
@@ -165,7 +164,7 @@ class PostgresStore(SharedLimits):
 
         async def op(conn: Conn) -> T:
             async def run(sql: str, params: Sequence[Any]) -> Rows:
-                cursor = await conn.execute(sql.replace("?", "%s").encode(), params)
+                cursor = await conn.execute(_marks(sql), params)
                 return await cursor.fetchall() if cursor.description else []
 
             async with conn.transaction():
@@ -173,212 +172,6 @@ class PostgresStore(SharedLimits):
                 return await work(run)
 
         return await self.run(op)
-
-    # Conversations -------------------------------------------------------------------------
-
-    async def get_conversation(self, key: str) -> Conversation | None:
-        rows = await self._rows(
-            "SELECT key, engine, session_id, language, created_at, updated_at "
-            "FROM conversations WHERE key = %s", (key,))
-        return Conversation(*rows[0]) if rows else None
-
-    async def save_conversation(self, conversation: Conversation) -> None:
-        """Insert or replace by key; a zero `created_at` keeps the stored one (or now)."""
-        now = self._clock()
-        c = conversation
-        await self._write(
-            "INSERT INTO conversations (key, engine, session_id, language, created_at, updated_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET"
-            " engine = excluded.engine, session_id = excluded.session_id,"
-            " language = excluded.language, updated_at = excluded.updated_at,"
-            " created_at = CASE WHEN %s > 0 THEN excluded.created_at"
-            " ELSE conversations.created_at END",
-            (c.key, c.engine, c.session_id, c.language, c.created_at or now,
-             c.updated_at or now, c.created_at))
-
-    # Drafts --------------------------------------------------------------------------------
-
-    async def push_draft(self, session_id: str, draft_json: str) -> None:
-        now = self._clock()
-
-        async def op(conn: Conn) -> None:
-            async with conn.transaction():
-                await conn.execute(
-                    "INSERT INTO drafts (session_id, draft_json, created_at) VALUES (%s, %s, %s)",
-                    (session_id, draft_json, now))
-                await conn.execute(
-                    "DELETE FROM drafts WHERE session_id = %s AND id NOT IN"
-                    " (SELECT id FROM drafts WHERE session_id = %s ORDER BY id DESC LIMIT %s)",
-                    (session_id, session_id, HISTORY_LIMIT))
-
-        await self.run(op)
-
-    async def current_draft(self, session_id: str) -> str | None:
-        rows = await self._rows(
-            "SELECT draft_json FROM drafts WHERE session_id = %s ORDER BY id DESC LIMIT 1",
-            (session_id,))
-        return str(rows[0][0]) if rows else None
-
-    async def pop_draft(self, session_id: str) -> str | None:
-        async def op(conn: Conn) -> str | None:
-            async with conn.transaction():
-                cursor = await conn.execute(
-                    "SELECT id, draft_json FROM drafts WHERE session_id = %s"
-                    " ORDER BY id DESC LIMIT 2 FOR UPDATE", (session_id,))
-                rows = await cursor.fetchall()
-                if len(rows) < 2:
-                    return None
-                await conn.execute("DELETE FROM drafts WHERE id = %s", (rows[0][0],))
-                return str(rows[1][1])
-
-        return await self.run(op)
-
-    # Media ---------------------------------------------------------------------------------
-
-    async def add_media(self, record: MediaRecord) -> None:
-        r = record
-        await self._write(
-            "INSERT INTO media (id, session_id, kind, name, path, size, duration, width, height,"
-            " created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (id) DO UPDATE SET session_id = excluded.session_id,"
-            " kind = excluded.kind, name = excluded.name, path = excluded.path,"
-            " size = excluded.size, duration = excluded.duration, width = excluded.width,"
-            " height = excluded.height, created_at = excluded.created_at",
-            (r.id, r.session_id, r.kind, r.name, r.path, r.size, r.duration, r.width, r.height,
-             r.created_at or self._clock()))
-
-    async def get_media(self, media_id: str) -> MediaRecord | None:
-        rows = await self._rows(f"{_SELECT_MEDIA} WHERE id = %s", (media_id,))
-        return MediaRecord(*rows[0]) if rows else None
-
-    async def list_media(self, session_id: str, kind: str | None = None) -> list[MediaRecord]:
-        """Newest first; only one kind when `kind` is given."""
-        where, params = ("session_id = %s", (session_id,)) if kind is None else (
-            "session_id = %s AND kind = %s", (session_id, kind))
-        rows = await self._rows(
-            f"{_SELECT_MEDIA} WHERE {where} ORDER BY created_at DESC, seq DESC", params)
-        return [MediaRecord(*row) for row in rows]
-
-    # Renders -------------------------------------------------------------------------------
-
-    async def save_render(self, record: RenderRecord) -> None:
-        """Insert or replace by id; a zero `created_at` keeps the stored one (or now), a zero
-        `updated_at` becomes now."""
-        now = self._clock()
-        r = record
-        await self._write(
-            "INSERT INTO renders (id, conversation, person, session_id, engine, state, progress,"
-            " remote_id, output_path, output_url, error, created_at, updated_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (id) DO UPDATE SET conversation = excluded.conversation,"
-            " person = excluded.person, session_id = excluded.session_id,"
-            " engine = excluded.engine, state = excluded.state, progress = excluded.progress,"
-            " remote_id = excluded.remote_id, output_path = excluded.output_path,"
-            " output_url = excluded.output_url, error = excluded.error,"
-            " updated_at = excluded.updated_at,"
-            " created_at = CASE WHEN %s > 0 THEN excluded.created_at ELSE renders.created_at END",
-            (r.id, r.conversation, r.person, r.session_id, r.engine, r.state, r.progress,
-             r.remote_id, r.output_path, r.output_url, r.error, r.created_at or now,
-             r.updated_at or now, r.created_at))
-
-    async def get_render(self, render_id: str) -> RenderRecord | None:
-        rows = await self._rows(f"{_SELECT_RENDERS} WHERE id = %s", (render_id,))
-        return RenderRecord(*rows[0]) if rows else None
-
-    async def renders_in_state(self, *states: RenderState) -> list[RenderRecord]:
-        """Oldest first."""
-        if not states:
-            return []
-        rows = await self._rows(
-            f"{_SELECT_RENDERS} WHERE state = ANY(%s) ORDER BY created_at, seq", (list(states),))
-        return [RenderRecord(*row) for row in rows]
-
-    async def count_renders(self, person: str, since: float) -> int:
-        rows = await self._rows(
-            "SELECT count(*) FROM renders WHERE person = %s AND created_at >= %s",
-            (person, since))
-        return int(rows[0][0])
-
-    # Values and updates --------------------------------------------------------------------
-
-    async def get_value(self, name: str) -> str | None:
-        rows = await self._rows("SELECT value FROM named_values WHERE name = %s", (name,))
-        return str(rows[0][0]) if rows else None
-
-    async def set_value(self, name: str, value: str) -> None:
-        await self._write(
-            "INSERT INTO named_values (name, value) VALUES (%s, %s)"
-            " ON CONFLICT (name) DO UPDATE SET value = excluded.value", (name, value))
-
-    async def mark_update(self, platform: str, update_id: str) -> bool:
-        changed = await self._write(
-            "INSERT INTO updates (platform, update_id, seen_at) VALUES (%s, %s, %s)"
-            " ON CONFLICT DO NOTHING", (platform, update_id, self._clock()))
-        return changed == 1
-
-    async def forget_updates(self, before: float) -> int:
-        """Drop update ids seen before a UNIX time (platforms stop re-delivering long before)."""
-        return await self._write("DELETE FROM updates WHERE seen_at < %s", (before,))
-
-    # The turn journal -----------------------------------------------------------------------
-
-    async def start_turn(self, record: TurnRecord) -> None:
-        now = self._clock()
-        await self._write(
-            "INSERT INTO turns (id, conversation, person, boot, what, state, started_at,"
-            " updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (id) DO UPDATE SET conversation = excluded.conversation,"
-            " person = excluded.person, boot = excluded.boot, what = excluded.what,"
-            " state = excluded.state, started_at = excluded.started_at,"
-            " updated_at = excluded.updated_at",
-            (record.id, record.conversation, record.person, record.boot, record.what,
-             record.state, record.started_at or now, now))
-
-    async def finish_turn(self, turn_id: str, state: TurnState) -> None:
-        await self._write("UPDATE turns SET state = %s, updated_at = %s WHERE id = %s",
-                          (state, self._clock(), turn_id))
-
-    async def turns_in_state(self, state: TurnState) -> list[TurnRecord]:
-        rows = await self._rows(
-            "SELECT id, conversation, person, boot, what, state, started_at, updated_at"
-            " FROM turns WHERE state = %s ORDER BY started_at, id", (state,))
-        return [TurnRecord(*row) for row in rows]
-
-    async def forget_turns(self, before: float) -> int:
-        return await self._write(
-            "DELETE FROM turns WHERE state != 'running' AND started_at < %s", (before,))
-
-    # Settings per person ---------------------------------------------------------------------
-
-    async def get_preferences(self, person: str) -> Preferences:
-        rows = await self._rows(
-            "SELECT mood, level, fade_out, delivery, language FROM preferences"
-            " WHERE person = %s", (person,))
-        if not rows:
-            return Preferences()
-        mood, level, fade_out, delivery, language = rows[0]
-        return Preferences(mood=mood, level=level, fade_out=bool(fade_out), delivery=delivery,
-                           language=language)
-
-    async def save_preferences(self, person: str, preferences: Preferences) -> None:
-        p = preferences
-        await self._write(
-            "INSERT INTO preferences (person, mood, level, fade_out, delivery, language,"
-            " updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (person) DO UPDATE SET"
-            " mood = excluded.mood, level = excluded.level, fade_out = excluded.fade_out,"
-            " delivery = excluded.delivery, language = excluded.language,"
-            " updated_at = excluded.updated_at",
-            (person, p.mood, p.level, p.fade_out, p.delivery, p.language, self._clock()))
-
-
-_SELECT_MEDIA = (
-    "SELECT id, session_id, kind, name, path, size, duration, width, height, created_at"
-    " FROM media"
-)
-_SELECT_RENDERS = (
-    "SELECT id, conversation, person, session_id, engine, state, progress, remote_id,"
-    " output_path, output_url, error, created_at, updated_at FROM renders"
-)
 
 
 async def migrate(conn: Conn) -> int:

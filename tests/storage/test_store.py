@@ -12,7 +12,8 @@ from core.errors import StoreError
 from core.ports import Conversation, MediaRecord, RenderRecord, Store
 from storage.backend import OpenStore
 from storage.postgres import PostgresStore
-from storage.sqlite import HISTORY_LIMIT, SqliteStore
+from storage.queries import HISTORY_LIMIT
+from storage.sqlite import SqliteStore
 from tests.storage.conftest import Clock, Opener
 
 
