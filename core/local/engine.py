@@ -1,4 +1,5 @@
-"""The local engine: drafts in the store, instructions parsed here, renders by ffmpeg."""
+"""The local engine: timelines in the store (core/timeline/stored.py), instructions parsed here,
+renders by ffmpeg."""
 
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ from core.ports import FileStore, MediaRecord, Store
 from core.renders import Renders
 from core.timeline.convert import draft_of, timeline_of
 from core.timeline.model import Clip, Timeline
+from core.timeline.stored import dump_draft, load_draft
 
 CREDITS = "Local engine: free, no credits needed."
 PHOTO_REFUSED = ("Photos can't be the clip with the local engine — send a video "
@@ -110,25 +112,25 @@ class LocalEngine:
 
     async def new_session(self, conversation: str, language: str) -> str:
         session_id = "local-" + secrets.token_hex(8)
-        await self.store.push_draft(session_id, Draft().to_json())
+        await self.store.push_draft(session_id, dump_draft(Draft()))
         return session_id
 
     async def draft(self, session: SessionRef) -> Draft:
-        return Draft.from_json(await self.store.current_draft(session.session_id))
+        return load_draft(await self.store.current_draft(session.session_id))
 
     async def undo(self, session: SessionRef) -> tuple[str, ...]:
         """Step back one edit, never past the newest clip upload: a version without this clip
         (none, or an older one) is not restored, and the current version stays."""
         current = await self.store.current_draft(session.session_id)
-        before = Draft.from_json(current)
+        before = load_draft(current)
         after_json = await self.store.pop_draft(session.session_id)
         if after_json is None:
             raise NothingToEdit("There is nothing to undo.")
-        after = Draft.from_json(after_json)
+        after = load_draft(after_json)
         clip = _clip_id(before)
         if clip is not None and _clip_id(after) != clip:
             # The store can only pop: put the popped version back as it was.
-            await self.store.push_draft(session.session_id, current or before.to_json())
+            await self.store.push_draft(session.session_id, current or dump_draft(before))
             raise NothingToEdit(CLIP_AS_SENT)
         return tuple(after.diff(before))
 
@@ -143,7 +145,7 @@ class LocalEngine:
     async def _save(self, session: SessionRef, before: Draft, after: Draft) -> tuple[str, ...]:
         changes = tuple(after.diff(before))
         if changes:
-            await self.store.push_draft(session.session_id, after.to_json())
+            await self.store.push_draft(session.session_id, dump_draft(after))
         return changes
 
     # Media ---------------------------------------------------------------------------------------
