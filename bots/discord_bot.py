@@ -23,6 +23,7 @@ import discord
 from discord import app_commands
 
 from bots.adapter import AssistantPort, GatePort, settings_or_none
+from bots.discord_card import CardSurface
 from bots.discord_commands import COMMANDS, Translator
 from bots.discord_replies import (
     DISCORD_BACKOFF,
@@ -140,11 +141,8 @@ class BacktrackBot(discord.Client):
     async def interaction_turn(self, interaction: discord.Interaction[Any], text: str,
                                files: tuple[discord.Attachment, ...] = ()) -> None:
         """A slash command or button press: defer at once, then run the turn."""
-        channel_id = interaction.channel_id
-        if channel_id is None:  # Discord always sends one for commands and buttons
-            raise RuntimeError("interaction without a channel")
-        if not self.gate.allowed("discord", channel_id, interaction.user.id, interaction.guild_id):
-            await interaction.response.send_message(NOT_HERE, ephemeral=True)
+        channel_id = await self._admitted(interaction)
+        if channel_id is None:
             return
         # Discord wants the acknowledgement within 3 s: quick tries only.
         quick = dataclasses.replace(self.backoff, tries=3, first=0.2, deadline=2.0,
@@ -153,14 +151,7 @@ class BacktrackBot(discord.Client):
         private = route(text).action == "settings"
         await retrying(lambda: interaction.response.defer(thinking=True, ephemeral=private),
                        quick, on_the_way, "discord defer")
-        turn = Turn(
-            key=conversation_key(channel_id, interaction.user.id, interaction.guild_id),
-            text=text,
-            attachments=tuple(self.attachment(a) for a in files),
-            language=str(interaction.locale).split("-")[0] or "en",
-            upload_limit=interaction.filesize_limit,
-            update_id=f"i{interaction.id}",
-        )
+        turn = self._turn_of(interaction, channel_id, text, files)
         fallback = partial(ChannelSurface, self.get_partial_messageable(
             channel_id, guild_id=interaction.guild_id), mention=interaction.user.mention,
             backoff=self.backoff)
@@ -174,6 +165,38 @@ class BacktrackBot(discord.Client):
         try:
             await self.interaction_turn(interaction, label)
         except Exception as exc:  # buttons bypass the tree's handler; use the same one
+            await self._on_tree_error(interaction, exc)
+
+    async def _admitted(self, interaction: discord.Interaction[Any]) -> int | None:
+        """The interaction's channel when the gate lets it in; else it is told so."""
+        channel_id = interaction.channel_id
+        if channel_id is None:  # Discord always sends one for commands and components
+            raise RuntimeError("interaction without a channel")
+        if not self.gate.allowed("discord", channel_id, interaction.user.id, interaction.guild_id):
+            await interaction.response.send_message(NOT_HERE, ephemeral=True)
+            return None
+        return channel_id
+
+    def _turn_of(self, interaction: discord.Interaction[Any], channel_id: int, text: str,
+                 files: tuple[discord.Attachment, ...] = ()) -> Turn:
+        return Turn(
+            key=conversation_key(channel_id, interaction.user.id, interaction.guild_id),
+            text=text,
+            attachments=tuple(self.attachment(a) for a in files),
+            language=str(interaction.locale).split("-")[0] or "en",
+            upload_limit=interaction.filesize_limit,
+            update_id=f"i{interaction.id}",
+        )
+
+    async def menu_choice(self, interaction: discord.Interaction[Any], words: str) -> None:
+        """A choice in a settings card's select menu: the answer replaces that card."""
+        try:
+            channel_id = await self._admitted(interaction)
+            if channel_id is None:
+                return
+            async with CardSurface(interaction, backoff=self.backoff) as surface:
+                await self.run_turn(self._turn_of(interaction, channel_id, words), surface)
+        except Exception as exc:  # menus bypass the tree's handler; use the same one
             await self._on_tree_error(interaction, exc)
 
     async def on_message(self, message: discord.Message) -> None:

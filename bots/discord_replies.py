@@ -149,8 +149,8 @@ class MenuChoice(discord.ui.DynamicItem[discord.ui.Select[Any]],
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         data: Any = interaction.data or {}
         values = self.item.values or data.get("values") or []
-        if values:
-            await interaction.client.quick_action(interaction, str(values[0]))
+        if values:  # the answer replaces the card in place (bots/discord_card.py)
+            await interaction.client.menu_choice(interaction, str(values[0]))
 
 
 def buttons_view(labels: Iterable[str], menus: tuple[Menu, ...] = ()) -> discord.ui.View | None:

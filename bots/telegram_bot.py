@@ -58,6 +58,7 @@ from bots.telegram_replies import (
     TOO_BIG_TO_FETCH,
     UPLOAD_TIMEOUT,
     Outbox,
+    card_of,
     label_of,
     on_the_way,
     send_text,
@@ -159,7 +160,7 @@ class TelegramBot:
             return
         await self._run(context.bot, chat.id, None, Turn(
             conversation_key(chat, user), label, (), language_of(user),
-            self.outbox.upload_limit, str(update.update_id)))
+            self.outbox.upload_limit, str(update.update_id)), card_of(query.message))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The one error handler: a short apology in the chat, the traceback in the log."""
@@ -179,7 +180,8 @@ class TelegramBot:
         except (TelegramError, EngineError) as exc:  # the chat is gone, blocked us, or no answer
             log.warning("telegram: could not reach chat %s: %s", notice.key.chat, exc)
 
-    async def _run(self, bot: Bot, chat_id: int, reply_to: int | None, turn: Turn) -> None:
+    async def _run(self, bot: Bot, chat_id: int, reply_to: int | None, turn: Turn,
+                   card: int | None = None) -> None:
         task = asyncio.current_task()
         if task is not None:
             self.turns.add(task)
@@ -187,7 +189,7 @@ class TelegramBot:
             async with self.order.turn(str(turn.key), wait=not is_urgent(turn.text)):
                 replies = self.app.assistant.handle(turn)
                 try:
-                    await show_replies(bot, chat_id, replies, self.outbox, reply_to)
+                    await show_replies(bot, chat_id, replies, self.outbox, reply_to, card)
                 finally:
                     close = getattr(replies, "aclose", None)
                     if close is not None:

@@ -282,6 +282,35 @@ async def send_text(bot: Bot, chat_id: int, text: str, buttons: tuple[str, ...] 
             allow_sending_without_reply=True), backoff, "telegram sendMessage")
 
 
+def card_of(message: object) -> int | None:
+    """The id of the settings card a button was pressed on (a text message whose keyboard
+    has menu title rows), whose answer replaces it in place; None for anything else."""
+    markup = getattr(message, "reply_markup", None)
+    if not getattr(message, "text", None) or not isinstance(markup, InlineKeyboardMarkup):
+        return None
+    if any(b.callback_data == TITLE_DATA for row in markup.inline_keyboard for b in row):
+        return int(getattr(message, "message_id"))  # noqa: B009 (any Message-like object)
+    return None
+
+
+async def edit_card(bot: Bot, chat_id: int, message_id: int, card: Message,
+                    backoff: Backoff = DEFAULT_BACKOFF) -> bool:
+    """Show a settings card in place of the pressed one (editMessageText with its keyboard);
+    False when that message cannot take it (gone, or too long), so it is sent anew."""
+    if len(split_text(card.text)) != 1:
+        return False
+    try:
+        await patiently(lambda: bot.edit_message_text(
+            card.text, chat_id, message_id, reply_markup=keyboard(card.buttons, card.menus)),
+            backoff, "telegram editMessageText")
+    except BadRequest as exc:
+        if not_modified(exc):  # the same choice pressed again: the card is already right
+            return True
+        log.info("telegram: settings card not edited (%s); sending it anew", exc.message)
+        return False
+    return True
+
+
 async def send_video(bot: Bot, chat_id: int, video: Video, outbox: Outbox) -> None:
     """The file when it fits (streamable, with duration and size; or a document, untouched,
     when the person chose files), with a still from the middle; else the link message."""
@@ -339,8 +368,9 @@ async def send_photo(bot: Bot, chat_id: int, photo: Photo, outbox: Outbox) -> No
 
 
 async def show_replies(bot: Bot, chat_id: int, replies: AsyncIterator[Reply], outbox: Outbox,
-                       reply_to: int | None = None) -> None:
-    """Show every reply of one turn in the chat."""
+                       reply_to: int | None = None, card: int | None = None) -> None:
+    """Show every reply of one turn in the chat; the first card with menus replaces the
+    message `card` (the settings card a button was pressed on) instead of a new message."""
     status = StatusMessage(bot, chat_id, interval=outbox.interval, reply_to=reply_to,
                            backoff=outbox.backoff)
     try:
@@ -348,6 +378,10 @@ async def show_replies(bot: Bot, chat_id: int, replies: AsyncIterator[Reply], ou
             if isinstance(reply, Status):
                 await status.show(status_line(reply))
             elif isinstance(reply, Message):
+                if card is not None and reply.menus and await edit_card(
+                        bot, chat_id, card, reply, outbox.backoff):
+                    card = None
+                    continue
                 await send_text(bot, chat_id, reply.text, reply.buttons, reply_to, outbox.backoff,
                                 reply.menus)
             elif isinstance(reply, Problem):

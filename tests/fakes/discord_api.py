@@ -12,6 +12,10 @@ Faults: tests can make the next calls of a route (named after its handler: "foll
 such a call does nothing and is listed in `faulted`. Note that discord.py itself tries 500, 502,
 504 and 524 again (1 s, 3 s, ... apart) on REST routes, and every 5xx on webhook routes.
 
+A component interaction may be answered with DEFERRED_UPDATE_MESSAGE (6) or UPDATE_MESSAGE (7),
+which act on the message the component is on (7 edits it at once; after 6, @original edits it);
+other interactions get 400 for those types.
+
 Command sync is checked as Discord checks it (`check_command`): names and descriptions by
 command type, `integration_types` (0 guild install, 1 user install), `contexts` (0 guild, 1 bot
 DM, 2 private channel), `name_localizations`/`description_localizations` keyed by known locales
@@ -71,6 +75,8 @@ class Sent:
     deleted: bool = False
     history: list[str | None] = field(default_factory=list)
     """Every content it had, oldest first (edits in place)."""
+    component_history: list[list[dict[str, Any]]] = field(default_factory=list)
+    """The components after each edit that changed them."""
 
     @property
     def custom_ids(self) -> list[str]:
@@ -159,6 +165,10 @@ class FakeInteraction:
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     original: Sent | None = None
     followups: list[Sent] = field(default_factory=list)
+    kind: int = 2
+    """2 application command, 3 message component."""
+    message_id: int | None = None
+    """The bot's message whose component was used (component interactions)."""
 
 
 class FakeDiscord:
@@ -315,7 +325,9 @@ class FakeDiscord:
                      ) -> dict[str, Any]:
         iid = self.snowflake()
         token = f"itoken-{iid}-secret"
-        self.interactions[token] = FakeInteraction(iid, token, channel_id, self.clock(), size_limit)
+        self.interactions[token] = FakeInteraction(
+            iid, token, channel_id, self.clock(), size_limit, kind=kind,
+            message_id=int(message["id"]) if message is not None and kind == 3 else None)
         payload: dict[str, Any] = {
             "id": str(iid), "application_id": str(self.app_id), "type": kind, "data": data,
             "token": token, "version": 1, "channel_id": str(channel_id),
@@ -493,13 +505,24 @@ class FakeDiscord:
         kind = body.get("type")
         if kind not in (4, 5, 6, 7):
             return _error(400, 50035, "Invalid Form Body")
-        found.callbacks.append(body)
         data = body.get("data") or {}
-        found.original = Sent(self.snowflake(), found.channel_id, "original",
-                              data.get("content"), files, data.get("components", []),
-                              data.get("flags", 0))
-        found.original.history.append(found.original.content)
-        self.messages[found.original.id] = found.original
+        if kind in (6, 7):
+            # Only for components: the response IS the message the component is on.
+            target = self.messages.get(found.message_id or 0)
+            if found.kind != 3 or target is None:
+                return _error(400, 50035, "Invalid Form Body: interaction response type "
+                              f"{kind} is only valid for message component interactions")
+            found.callbacks.append(body)
+            found.original = target
+            if kind == 7:
+                self._update(target, data)
+        else:
+            found.callbacks.append(body)
+            found.original = Sent(self.snowflake(), found.channel_id, "original",
+                                  data.get("content"), files, data.get("components", []),
+                                  data.get("flags", 0))
+            found.original.history.append(found.original.content)
+            self.messages[found.original.id] = found.original
         return _json({
             "interaction": {"id": str(found.id), "type": 2,
                             "response_message_id": str(found.original.id),
@@ -518,13 +541,19 @@ class FakeDiscord:
         if sum(len(b) for _, b in files) > found.size_limit:
             return _error(413, 40005, "Request entity too large")
         original = found.original
-        if "content" in body:
-            original.content = body["content"]
-            original.history.append(original.content)
-        if "components" in body:
-            original.components = body["components"] or []
+        self._update(original, body)
         original.files += files
         return _json(self._message_json(original))
+
+    @staticmethod
+    def _update(message: Sent, body: dict[str, Any]) -> None:
+        """An edit of content and/or components; each kept in the message's history."""
+        if "content" in body:
+            message.content = body["content"]
+            message.history.append(message.content)
+        if "components" in body:
+            message.components = body["components"] or []
+            message.component_history.append(message.components)
 
     async def _get_original(self, request: web.Request) -> web.Response:
         found = self._live(request.match_info["token"])

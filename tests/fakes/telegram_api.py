@@ -66,6 +66,8 @@ class Sent:
     upload: bytes | None = None
     reply_markup: dict[str, Any] | None = None
     edits: list[tuple[float, str]] = field(default_factory=list)
+    markups: list[dict[str, Any] | None] = field(default_factory=list)
+    """The reply markup after each edit of the text."""
     deleted: bool = False
 
 
@@ -277,6 +279,8 @@ class FakeTelegram:
         message = {"message_id": sent.message_id, "date": int(sent.at), "chat":
                    self._chat_of(sent.chat_id, user), "from": self.bot_user(),
                    "text": sent.text or ""}
+        if sent.reply_markup:  # Telegram sends the keyboard the press came from
+            message["reply_markup"] = sent.reply_markup
         return {"id": secrets.token_hex(6), "from": user, "chat_instance": "1",
                 "message": message, "data": data}
 
@@ -487,6 +491,13 @@ class FakeTelegram:
     async def _m_editMessageText(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         sent = self._find(params, "Bad Request: message to edit not found")
         text = str(params.get("text") or "")
+        if sent.kind != "text":
+            raise _ApiError(400, "Bad Request: there is no text in the message to edit")
+        if not text.strip():
+            raise _ApiError(400, "Bad Request: message text is empty")
+        if len(text) > 4096:
+            raise _ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        _inline_only(params.get("reply_markup"))
         if text == sent.text and params.get("reply_markup") == sent.reply_markup:
             raise _ApiError(400, "Bad Request: message is not modified: specified new message "
                                  "content and reply markup are exactly the same as a current "
@@ -494,6 +505,7 @@ class FakeTelegram:
         sent.text = text
         sent.reply_markup = params.get("reply_markup")
         sent.edits.append((time.perf_counter(), text))
+        sent.markups.append(sent.reply_markup)
         return self._message_json(sent)
 
     async def _m_deleteMessage(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
@@ -596,6 +608,21 @@ class FakeTelegram:
         if sent.reply_markup:
             out["reply_markup"] = sent.reply_markup
         return out
+
+
+def _inline_only(markup: object) -> None:
+    """An edit keeps an inline keyboard or none (Telegram refuses reply keyboards there), and
+    every button's callback_data is 1-64 bytes."""
+    if markup is None:
+        return
+    rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+    if not isinstance(rows, list):
+        raise _ApiError(400, "Bad Request: inline keyboard expected")
+    for row in rows:
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                raise _ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
 
 
 def _language(params: dict[str, Any]) -> str:

@@ -240,8 +240,13 @@ async def test_settings_select_menu_changes_what_is_stored(
                          user_id=ALICE, guild_id=GUILD)
     inject(scripted, choice)
     answer = fake.interaction(choice)
-    await fake.wait_for(lambda: answer.original and answer.original.components)
-    assert (answer.original.content or "").startswith("Saved: Default mood: cinematic.")
-    assert answer.callbacks[0]["data"]["flags"] & 64  # ephemeral
+    await fake.wait_for(lambda: "Saved" in (card.content or ""))
+    # The card itself changed (UPDATE_MESSAGE), still only the person's, the tick moved.
+    assert [c["type"] for c in answer.callbacks] == [7] and answer.original is card
+    assert (card.content or "").startswith("Saved: Default mood: cinematic.")
+    assert card.flags & 64 and answer.followups == []
+    mood = card.components[0]["components"][0]
+    assert [o["value"] for o in mood["options"] if o.get("default")] == [
+        "set default mood cinematic"]
     prefs = await fake_app.store.get_preferences(f"discord:{ALICE}")
     assert prefs.mood == "cinematic" and engine.calls == []  # no engine work for settings

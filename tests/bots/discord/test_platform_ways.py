@@ -4,6 +4,7 @@ users and servers, usable everywhere, localised for Chinese, the mood as a choic
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -147,9 +148,42 @@ async def test_settings_are_ephemeral_select_menus_that_send_their_words(
     choice = fake.select(card, selects[0]["custom_id"], ["set default mood calm"],
                          user_id=ALICE, guild_id=GUILD)
     inject(bot, choice)
-    await fake.wait_for(lambda: len(assistant.turns) == 2)
+    await fake.wait_for(lambda: "calm" in (card.content or ""))
     assert assistant.turns[1].text == "set default mood calm"
-    assert fake.interaction(choice).callbacks[0]["data"]["flags"] & EPHEMERAL
+    # UPDATE_MESSAGE: the answer replaced the card the choice was made on, nothing new.
+    answered = fake.interaction(choice)
+    assert [c["type"] for c in answered.callbacks] == [7]
+    assert answered.original is card and answered.followups == []
+    assert card.content == "settings after 'set default mood calm'"
+    assert card.flags & EPHEMERAL and len(card.component_history) == 2  # edit, then update
+
+
+async def test_a_slow_choice_is_acknowledged_then_edits_the_card(
+        bot: BacktrackBot, fake: FakeDiscord, assistant: FakeAssistant) -> None:
+    """Past 2 s without an answer the choice is acknowledged (DEFERRED_UPDATE_MESSAGE, before
+    Discord's 3 s), and the card is edited through the response when the answer comes."""
+    menus = (Menu("Default mood", (Option("calm", "set default mood calm"),)),)
+
+    async def script(turn: Turn) -> AsyncIterator[Reply]:
+        if turn.text != "settings":
+            await asyncio.sleep(2.5)
+        yield Message(f"settings after {turn.text!r}", menus=menus)
+
+    assistant.script = script
+    payload = fake.slash("settings", user_id=ALICE, channel_id=CHANNEL, guild_id=GUILD)
+    inject(bot, payload)
+    card = (await fake.wait_for(lambda: fake.interaction(payload).original
+                                and fake.interaction(payload).original.components
+                                and [fake.interaction(payload).original]))[0]
+    select = card.components[0]["components"][0]
+    choice = fake.select(card, select["custom_id"], ["set default mood calm"], user_id=ALICE,
+                         guild_id=GUILD)
+    inject(bot, choice)
+    await fake.wait_for(lambda: "calm" in (card.content or ""), timeout=10)
+    answered = fake.interaction(choice)
+    assert [c["type"] for c in answered.callbacks] == [6]
+    assert card.content == "settings after 'set default mood calm'"
+    assert answered.followups == [] and fake.channel_messages(CHANNEL) == []
 
 
 @pytest.mark.parametrize(("command", "why"), [

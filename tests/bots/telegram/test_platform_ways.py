@@ -115,8 +115,9 @@ async def test_settings_are_buttons_that_send_their_words(
         assert rows[0][0]["callback_data"] == TITLE_DATA
         tg.push(callback_query=tg.callback(user, card, TITLE_DATA))  # a title does nothing
         tg.push(callback_query=tg.callback(user, card, button_data("set default mood calm")))
-        await tg.wait_for(lambda: len(tg.sent(ANN, "text")) == 2)
+        await tg.wait_for(lambda: card.edits)  # the card answers in place
     assert [t.text for t in app.assistant.turns] == ["settings", "set default mood calm"]
+    assert card.text == "you said: set default mood calm" and len(tg.sent(ANN, "text")) == 1
 
 
 async def test_the_fake_refuses_what_telegram_refuses(tg: FakeTelegram, tmp_path: Path,
