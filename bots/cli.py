@@ -21,18 +21,40 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """A subcommand's parser; one whose module sets `INTERMIXED = True` takes its options
+    between its positionals too (`backtrack render A.mp4 B.mp4 --music X "join them"`, where
+    plain argparse gives the instruction's place to B.mp4)."""
+
+    intermixed = False
+    _inside = False
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None
+                         ) -> tuple[argparse.Namespace, list[str]]:
+        if not self.intermixed or self._inside:
+            return super().parse_known_args(args, namespace)
+        self._inside = True  # the intermixed parse calls back in here for its two passes
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._inside = False
+
+
 def build_parser(command: str | None) -> argparse.ArgumentParser:
     """The parser; only the chosen subcommand's module is imported (start-up time matters:
     `backtrack render` is benchmarked against a bare ffmpeg call)."""
     parser = argparse.ArgumentParser(
         prog="backtrack", description="Background music under your videos, from a chat."
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=_Parser)
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         sub_parser = sub.add_parser(name, help=help_text, description=help_text)
         if name == command:
             module = importlib.import_module(module_name)
             module.add_arguments(sub_parser)
+            sub_parser.intermixed = getattr(module, "INTERMIXED", False)
             sub_parser.set_defaults(_module=module)
     return parser
 

@@ -1,9 +1,12 @@
-"""`backtrack render VIDEO [--music AUDIO]... [-o OUT.mp4] "instruction"`: one render, no
-database. Several `--music` are the songs in the order given, as if sent in that order in the
-chat ("play both songs one after the other", "use the second song").
+"""`backtrack render VIDEO [VIDEO...] [--music AUDIO]... [-o OUT.mp4] "instruction"`: one
+render from the command line, through the local engine as a chat turn would go (the clips and
+songs as if sent in that order, the instruction as the message, then the export), with its
+store in a temporary folder removed afterwards. Several VIDEOs are the clips in the order given
+("join them" joins them; otherwise the last one is edited, as in the chat); several `--music`
+are the songs in the order given ("play both songs one after the other", "use the second song").
 
 Start-up is kept cheap (this command is benchmarked against a bare ffmpeg call): heavy
-modules are imported inside `run`, settings (pydantic) only when a title or a mood needs them.
+modules are imported inside `run`, settings (pydantic) only when needed.
 """
 
 from __future__ import annotations
@@ -16,19 +19,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import AsyncIterator
 
     from core.config import Settings
-    from core.local.plan import RenderOptions, RenderPlan
-    from core.local.probe import MediaInfo
-    from core.local.runner import FfmpegRunner, OnProgress
-    from core.timeline.model import Timeline
+    from core.engine import EngineEvent, ExportOptions, MediaFile, SessionRef
+    from core.local.engine import LocalEngine
 
-    Work = Callable[[OnProgress], Awaitable[RenderPlan]]
+WORK_PREFIX = "backtrack-render-"
+"""The engine's temporary folder: WORK_PREFIX + the process id + a random tail."""
+INTERMIXED = True
+"""Options may come between the clips and the instruction (bots/cli.py)."""
 
 VIDEO_TYPES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv"})
 AUDIO_TYPES = frozenset({".mp3", ".wav", ".m4a", ".aac", ".ogg", ".opus", ".flac"}) | VIDEO_TYPES
-MUSIC_ID = "cli-music"
 
 
 class Refused(Exception):
@@ -40,7 +43,8 @@ class Refused(Exception):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("video", type=Path, help="the clip to put music under")
+    parser.add_argument("video", type=Path, nargs="+",
+                        help="the clip to put music under; several: the clips in order")
     parser.add_argument("instruction", help='what to do, e.g. "add lofi music at 30%% and fade '
                                             'it out at the end"')
     parser.add_argument("--music", type=Path, metavar="AUDIO", action="append", default=[],
@@ -61,11 +65,12 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         max_mb = _positive_mb(args.max_mb)
-        _check_file(args.video, VIDEO_TYPES, "a video")
+        for video in args.video:
+            _check_file(video, VIDEO_TYPES, "a video")
         for song in args.music:
             _check_file(song, AUDIO_TYPES, "music")
-        output = output_path(args.video, args.output)
-        if output.resolve() == args.video.resolve():
+        output = output_path(args.video[-1], args.output)
+        if any(output.resolve() == video.resolve() for video in args.video):
             raise Refused("the output would overwrite the video; choose another -o", 2)
         signals.run(_render(args, output, max_mb))  # SIGTERM cleans up like Ctrl-C
     except Refused as exc:
@@ -140,59 +145,84 @@ def _check_file(path: Path, allowed: frozenset[str], what: str) -> None:
 
 
 async def _render(args: argparse.Namespace, output: Path, max_mb: float | None) -> None:
-    from core.local.plan import RenderOptions, title_text
-    from core.local.probe import playback_note, probe, require_video
-    from core.local.render_job import compose_to_length, put_video
+    import asyncio
+    import tempfile
+
+    from core.engine import ExportOptions, SessionRef
+    from core.local.engine import LocalEngine
     from core.local.runner import FfmpegRunner
+    from storage.sqlite import SqliteStore
+
+    settings = _settings()  # the operator's limits and fonts apply here as in the chat
+    uploads = [*[(path, "video") for path in args.video], *[(p, "audio") for p in args.music]]
+    files = [await _checked(path, kind, settings) for path, kind in uploads]
+    # The engine's store and its built-in music live in a folder of their own, gone after.
+    await asyncio.to_thread(_remove_orphans)
+    with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-") as folder:
+        work = settings.model_copy(update={"data_dir": Path(folder)})
+        store = await SqliteStore.open(Path(folder) / "render.sqlite3")
+        try:
+            engine = LocalEngine(work, store, FfmpegRunner(timeout=work.render_timeout_seconds))
+            session = SessionRef("cli", "cli")  # one fixed session: the same piece each time
+            await engine.open_session(session.session_id)
+            for i, (path, kind) in enumerate(uploads):
+                await engine.add_media(session, _media(path, kind, i, files[i]))
+            await _say(engine.edit(session, args.instruction), quiet=args.quiet)
+            max_bytes = int(max_mb * 1_000_000) if max_mb else None
+            await _export(engine, session, ExportOptions(max_bytes=max_bytes, output=output),
+                          show=sys.stdout.isatty() and not args.quiet, quiet=args.quiet)
+        finally:
+            await store.close()
+
+
+def _remove_orphans() -> None:
+    """Work folders of renders killed with SIGKILL (nothing ran to remove them): those whose
+    process is gone."""
+    import shutil
+    import tempfile
+
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORK_PREFIX}*-*"):
+        pid = folder.name.removeprefix(WORK_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+async def _checked(path: Path, kind: str, settings: Settings) -> int:
+    """The file's size, after the chat's own checks (a video stream, the operator's limits)."""
+    from core.local.probe import probe, require_video
     from core.media_limits import check_media
-    from core.timeline.model import Timeline
 
-    settings = _settings()  # the operator's limits apply here as in the chat
-    video_path: Path = args.video
-    video = require_video(await probe(video_path))
-    check_media(video, "video", video_path.name, settings)
-    music = [await probe(path) for path in args.music]
-    for path, info in zip(args.music, music, strict=True):
-        check_media(info, "audio", path.name, settings)
-
-    timeline = put_video(Timeline(), video_path.name, "cli-video", video.duration,
-                         video.has_audio)
-    timeline = _apply(timeline, args.instruction, video, music, say=not args.quiet)
-    timeline = compose_to_length(timeline, 0)  # the same video and words give the same piece
-    runner = FfmpegRunner(timeout=settings.render_timeout_seconds)
-    titled, mood = bool(title_text(timeline)), _uses_mood(timeline)
-    font_file = settings.font_file if titled else None
-    music_dir = settings.data_dir / "music" if mood else Path()
-    songs = await _music_for(timeline, music, runner, music_dir)
-    max_bytes = int(max_mb * 1_000_000) if max_mb else None
-    options = RenderOptions(max_bytes=max_bytes)
-    await _with_progress(
-        lambda report: _run(timeline, video, songs, output, runner, options, font_file, report),
-        show=sys.stdout.isatty() and not args.quiet,
-    )
-    if not args.quiet and (note := playback_note(video)):
-        print(note, file=sys.stderr)
+    info = await probe(path)
+    if kind == "video":
+        require_video(info)
+    check_media(info, kind, path.name, settings)
+    return info.size
 
 
-def _music_id(index: int) -> str:
-    return MUSIC_ID if index == 0 else f"{MUSIC_ID}-{index + 1}"
+def _media(path: Path, kind: str, index: int, size: int) -> MediaFile:
+    from core.engine import MediaFile
+
+    return MediaFile(f"cli-{kind}-{index + 1}", path, path.name,
+                     "video" if kind == "video" else "audio", size)
 
 
-def _apply(timeline: Timeline, text: str, video: MediaInfo, music: list[MediaInfo],
-           say: bool) -> Timeline:
-    """Apply the instruction; say on stderr what was understood (and what was not), so
-    stdout stays the output path alone for scripts."""
-    from core.parser.instructions import Context, MusicRef, apply_instruction
-    from core.timeline.convert import draft_of, timeline_of
+async def _say(events: AsyncIterator[EngineEvent], quiet: bool) -> None:
+    """What the engine understood (and did not), on stderr: stdout is the output path alone."""
+    from core.engine import Said
 
-    refs = tuple(MusicRef(_music_id(i), song.path.name, song.duration * 1000)
-                 for i, song in enumerate(music))
-    ctx = Context(video.duration * 1000, video.has_audio, refs[-1] if refs else None,
-                  songs=refs)
-    parsed = apply_instruction(draft_of(timeline), text, ctx)
-    if say and parsed.understood:
-        print("Got it: " + ", ".join(parsed.understood) + ".", file=sys.stderr)
-    return timeline_of(parsed.draft)
+    async for event in events:
+        if isinstance(event, Said) and not quiet:
+            print(event.text, file=sys.stderr)
 
 
 def _settings() -> Settings:
@@ -201,49 +231,26 @@ def _settings() -> Settings:
     return load_settings()
 
 
-async def _music_for(timeline: Timeline, music: list[MediaInfo], runner: FfmpegRunner,
-                     music_dir: Path) -> tuple[MediaInfo | None, tuple[MediaInfo, ...]]:
-    """The songs of the timeline's music tracks (the first, the later ones): `--music` files,
-    or a built-in mood generated into `music_dir`."""
-    from core.local.render_job import mood_lookup, resolve_more_music, resolve_music
+async def _export(engine: LocalEngine, session: SessionRef, options: ExportOptions,
+                  show: bool, quiet: bool) -> None:
+    """The engine's export, with a progress bar on a terminal; its notes on stderr after."""
+    from core.engine import Progress, Said
 
-    paths = {_music_id(i): song.path for i, song in enumerate(music)}
-
-    async def upload(media_id: str) -> Path | None:
-        return paths.get(media_id)
-
-    lookup = mood_lookup(upload, music_dir)
-    return await resolve_music(timeline, lookup), await resolve_more_music(timeline, lookup)
-
-
-def _uses_mood(timeline: Timeline) -> bool:
-    song = timeline.song
-    return song is not None and bool(song.source.mood)
-
-
-async def _run(timeline: Timeline, video: MediaInfo,
-               songs: tuple[MediaInfo | None, tuple[MediaInfo, ...]], output: Path,
-               runner: FfmpegRunner, options: RenderOptions, font_file: Path | None,
-               report: OnProgress) -> RenderPlan:
-    from core.local.render_job import render_timeline
-
-    first, more = songs
-    return await render_timeline(timeline, video, first, output, runner, options, font_file,
-                                 report, more)
-
-
-async def _with_progress(work: Work, show: bool) -> None:
-    from core.local.runner import progress_stream
-
+    events = engine.export(session, options)
+    said: list[str] = []
     if not show:
-        async for _ in progress_stream(work):
-            pass
-        return
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+        said += [event.text async for event in events if isinstance(event, Said)]
+    else:
+        from rich.progress import BarColumn, TaskProgressColumn, TimeRemainingColumn
+        from rich.progress import Progress as Bar
 
-    with Progress("[bold]Rendering", BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
-                  transient=True) as bar:
-        task = bar.add_task("render", total=100)
-        async for item in progress_stream(work):
-            if isinstance(item, float):
-                bar.update(task, completed=item)
+        with Bar("[bold]Rendering", BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
+                 transient=True) as bar:
+            task = bar.add_task("render", total=100)
+            async for event in events:
+                if isinstance(event, Progress) and event.percent is not None:
+                    bar.update(task, completed=event.percent)
+                elif isinstance(event, Said):
+                    said.append(event.text)
+    for text in said if not quiet else []:
+        print(text, file=sys.stderr)

@@ -47,6 +47,9 @@ class ExportOptions:
     max_bytes: int | None = None
     """Fit the file under this size by choosing the bitrate (chat upload limits)."""
     render_id: str | None = None
+    output: Path | None = None
+    """Where the local engine writes the file (`backtrack render -o`), instead of its own
+    renders folder; the folder must exist."""
 
 
 # Events an engine yields while it works -----------------------------------------------------

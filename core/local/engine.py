@@ -112,8 +112,13 @@ class LocalEngine:
 
     async def new_session(self, conversation: str, language: str) -> str:
         session_id = "local-" + secrets.token_hex(8)
-        await self.store.push_draft(session_id, dump_draft(Draft()))
+        await self.open_session(session_id)
         return session_id
+
+    async def open_session(self, session_id: str) -> None:
+        """An empty timeline under `session_id` (`backtrack render` names its own, so the
+        same clip and words get the same built-in piece every time)."""
+        await self.store.push_draft(session_id, dump_draft(Draft()))
 
     async def draft(self, session: SessionRef) -> Draft:
         return load_draft(await self.store.current_draft(session.session_id))
@@ -286,7 +291,7 @@ class LocalEngine:
         if video_path is None:
             raise NothingToEdit("Send me a video first, then tell me what to do with it.")
         video = require_video(await probe(video_path))
-        output = self.settings.data_dir / "renders" / f"{render_id}.mp4"
+        output = options.output or self.settings.data_dir / "renders" / f"{render_id}.mp4"
         work: Path | None = None  # the joined clips' folder, removed after the render
         try:
             async with self.queue.join() as ticket:
@@ -330,7 +335,8 @@ class LocalEngine:
         if note := playback_note(video):  # the sound changed, yet the picture was re-encoded
             yield Said(note)
         size = (await asyncio.to_thread(output.stat)).st_size
-        await keep_shared(self.files, f"renders/{output.name}", output)  # any machine sends it
+        if options.output is None:
+            await keep_shared(self.files, f"renders/{output.name}", output)  # any machine sends it
         yield Rendered(output, None, size, plan.duration, plan.width, plan.height)
 
     async def _mood_to_make(self, timeline: Timeline) -> str | None:
