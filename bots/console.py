@@ -34,6 +34,7 @@ from core.conversation.progress import status_text
 from core.conversation.routing import route
 from core.conversation.turn import (
     Attachment,
+    Audio,
     ConversationKey,
     Menu,
     Message,
@@ -187,6 +188,9 @@ class Printer:
             self._video(reply)
         elif isinstance(reply, Photo):
             self._print(f"Picture: {reply.path.resolve()}")
+        elif isinstance(reply, Audio):
+            self._print(f"Preview: {reply.title}: {reply.path.resolve()} "
+                        f"({human_duration(reply.duration)})")
         elif isinstance(reply, Problem):
             self.problems += 1
             self._print(f"Problem: {reply.text}")

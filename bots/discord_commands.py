@@ -116,6 +116,7 @@ COMMANDS: tuple[app_commands.Command[Any, Any, None] | app_commands.ContextMenu,
     _keyword_command("undo", "Step back one edit"),
     _keyword_command("cancel", "Stop the running render"),
     _keyword_command("help", "What I can do, with examples"),
+    _keyword_command("moods", "The built-in music, with a preview of each"),
 )
 
 
@@ -139,6 +140,7 @@ ZH: dict[str, str] = {
     "undo": "撤销", "Step back one edit": "撤销上一步",
     "cancel": "取消", "Stop the running render": "停止正在进行的渲染",
     "help": "帮助", "What I can do, with examples": "我能做什么，附例子",
+    "moods": "风格", "The built-in music, with a preview of each": "内置音乐风格和试听",
     **{m.name: f"{m.zh} {m.name}" for m in MOOD_INFO.values()},
 }
 """English text -> Chinese; the "music" option of /music keeps its English name (it would

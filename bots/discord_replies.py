@@ -23,7 +23,7 @@ import discord
 from bots import adapter
 from bots.adapter import fits, status_line, upload_failed_text
 from bots.retry import Backoff, retrying
-from core.conversation.turn import Menu, Message, Photo, Problem, Reply, Status, Video
+from core.conversation.turn import Audio, Menu, Message, Photo, Problem, Reply, Status, Video
 from core.errors import EngineError
 
 log = logging.getLogger(__name__)
@@ -208,6 +208,11 @@ async def show(reply: Reply, surface: Surface, *, upload_limit: int | None, thro
             await surface.upload(reply.path, reply.caption[:MAX_CONTENT])
         except (EngineError, discord.HTTPException) as exc:
             log.warning("discord: timeline picture not sent (%s)", type(exc).__name__)
+    elif isinstance(reply, Audio):
+        try:  # an MP3 attachment gets Discord's inline player; the others still go
+            await surface.upload(reply.path, f"**{reply.title}**: {reply.caption}"[:MAX_CONTENT])
+        except (EngineError, discord.HTTPException) as exc:
+            log.warning("discord: preview not sent (%s)", type(exc).__name__)
     elif isinstance(reply, Video):
         pending = throttle.take_pending()
         if pending is not None:

@@ -31,7 +31,7 @@ from bots import adapter
 from bots.adapter import fits, status_line, upload_failed_text
 from bots.retry import DEFAULT_BACKOFF, Backoff, retrying
 from core.conversation.delivery import human_size
-from core.conversation.turn import Menu, Message, Photo, Problem, Reply, Status, Video
+from core.conversation.turn import Audio, Menu, Message, Photo, Problem, Reply, Status, Video
 from core.errors import EngineError
 from core.local.thumbnail import thumbnail
 
@@ -367,6 +367,20 @@ async def send_photo(bot: Bot, chat_id: int, photo: Photo, outbox: Outbox) -> No
         log.warning("telegram: timeline picture not sent (%s)", type(exc).__name__)
 
 
+async def send_audio(bot: Bot, chat_id: int, audio: Audio, outbox: Outbox) -> None:
+    """A mood preview as an audio message (a small MP3: read in a thread, sent as bytes),
+    with its title and length; one that fails is skipped, the others still go."""
+    data = await asyncio.to_thread(audio.path.read_bytes)
+    try:
+        await patiently(lambda: bot.send_audio(
+            chat_id, data, title=audio.title, performer="Backtrack", filename=audio.path.name,
+            duration=round(audio.duration), caption=audio.caption[:MAX_CAPTION] or None,
+            read_timeout=outbox.upload_timeout, write_timeout=300), outbox.backoff,
+            "telegram sendAudio")
+    except (EngineError, BadRequest) as exc:
+        log.warning("telegram: preview not sent (%s)", type(exc).__name__)
+
+
 async def show_replies(bot: Bot, chat_id: int, replies: AsyncIterator[Reply], outbox: Outbox,
                        reply_to: int | None = None, card: int | None = None) -> None:
     """Show every reply of one turn in the chat; the first card with menus replaces the
@@ -390,5 +404,7 @@ async def show_replies(bot: Bot, chat_id: int, replies: AsyncIterator[Reply], ou
                 await send_video(bot, chat_id, reply, outbox)
             elif isinstance(reply, Photo):
                 await send_photo(bot, chat_id, reply, outbox)
+            elif isinstance(reply, Audio):
+                await send_audio(bot, chat_id, reply, outbox)
     finally:
         await status.close()

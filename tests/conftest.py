@@ -57,6 +57,31 @@ def song(media_dir: Path) -> Path:
     return make_audio(media_dir / "song.mp3", seconds=10, freq=880)
 
 
+@pytest.fixture(scope="session")
+def mood_previews(media_dir: Path) -> Path:
+    """A music folder with every mood's preview made once (the `moods` answer); a chat test
+    copies it into its data folder so the previews are made once per session, not per bot."""
+    import asyncio
+
+    from core.music.moods import NAMES
+    from core.music.previews import preview
+
+    folder = media_dir / "music"
+
+    async def make_all() -> None:
+        for name in NAMES:
+            await preview(name, folder)
+
+    asyncio.run(make_all())
+    return folder
+
+
+def with_previews(data_dir: Path, previews: Path) -> None:
+    """Put the session's previews where an app with `data_dir` looks for them."""
+    shutil.copytree(previews, data_dir / "music", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("*.wav"))
+
+
 @pytest.fixture(autouse=True)
 def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read the operator's tokens or `.env`."""

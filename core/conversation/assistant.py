@@ -31,6 +31,7 @@ from core.conversation.intake import (
 )
 from core.conversation.journal import Journal
 from core.conversation.leases import TurnLeases
+from core.conversation.moods import previews as mood_previews
 from core.conversation.personal import Personal
 from core.conversation.progress import Estimator
 from core.conversation.recovery import Recovery
@@ -168,6 +169,10 @@ class Assistant:
             return
         if asked.action == "help" and not turn.attachments and not links:
             yield words.reply(Message(help_text()), turn.language)
+            return
+        if asked.action == "moods" and not turn.attachments and not links:
+            async for preview in mood_previews(self.settings.data_dir / "music", turn.language):
+                yield preview  # previews never touch the timeline: answered even mid-turn
             return
         if asked.action == "settings" and not turn.attachments and not links:
             try:  # settings never touch the timeline: answered even while a turn runs

@@ -15,7 +15,7 @@ from core import preferences
 from core.engine import ExportOptions
 
 Action = Literal["export", "credits", "status", "upload", "help", "new", "undo", "cancel",
-                 "settings", "edit"]
+                 "settings", "moods", "edit"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,9 @@ for _action, _words in {
     "status": ("status", "show tracks", "tracks", "show timeline", "timeline", "show status",
                "状态", "查看状态", "轨道"),
     "upload": ("upload", "上传"),
+    "moods": ("moods", "list moods", "show moods", "show me the moods", "what moods",
+              "which moods", "what moods are there", "mood list", "built-in music", "previews",
+              "风格", "音乐风格", "有哪些风格", "风格列表", "试听"),
     "help": ("help", "start", "?", "帮助", "开始"),
     "new": ("new", "reset", "start over", "restart", "new video", "新建", "重置", "重新开始"),
     "undo": ("undo", "undo that", "undo it", "undo this", "undo last", "undo the last edit",
@@ -159,9 +162,10 @@ COMMANDS_HELP = (
     "Commands: \"export\" (or \"export 720p\", \"export 9:16\") sends the video again; "
     "\"status\" shows the tracks; \"undo\" steps back one edit; \"new\" starts a fresh "
     "timeline; \"cancel\" stops what I'm doing; \"credits\" shows the balance; "
+    "\"moods\" lists the built-in music with a preview of each; "
     "\"settings\" shows and changes your defaults (mood, music level, fade out, video or "
     "file, language). "
-    "中文也可以：导出、状态、撤销、取消、积分、设置。"
+    "中文也可以：导出、状态、撤销、取消、积分、设置、风格。"
 )
 
 UPLOAD_HELP = (

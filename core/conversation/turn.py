@@ -140,7 +140,19 @@ class Photo:
     caption: str = ""
 
 
-Reply = Status | Message | Video | Problem | Photo
+@dataclass(frozen=True)
+class Audio:
+    """A piece of music to listen to (a mood's preview): an MP3 file, its title and length;
+    Telegram sends it as an audio message, Discord as an attachment it plays inline, the
+    console prints its path."""
+
+    path: Path
+    title: str
+    duration: float
+    caption: str = ""
+
+
+Reply = Status | Message | Video | Problem | Photo | Audio
 
 QUICK_ACTIONS: tuple[str, ...] = ("Fade out", "Quieter music", "Vertical 9:16", "Undo")
 """Buttons under a delivered video; pressing one sends its label as the next turn's text."""

@@ -527,6 +527,9 @@ class FakeTelegram:
     async def _m_sendDocument(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         return self._upload(params, files, "document")
 
+    async def _m_sendAudio(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        return self._upload(params, files, "audio")
+
     async def _m_sendPhoto(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         """Telegram's photo rules: at most 10 MB, an image it can read, width + height at most
         10000 and a side ratio of at most 20."""
@@ -575,6 +578,9 @@ class FakeTelegram:
         if kind == "video":
             media.update(width=int(params.get("width") or 0), height=int(params.get("height") or 0),
                          duration=int(params.get("duration") or 0))
+        if kind == "audio":  # Telegram reads the length from the file; here the sender's word
+            media.update(mime_type="audio/mpeg", duration=int(params.get("duration") or 0),
+                         title=params.get("title"), performer=params.get("performer"))
         result[kind] = media
         if params.get("caption"):
             result["caption"] = params["caption"]

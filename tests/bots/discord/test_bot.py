@@ -27,7 +27,7 @@ def inject(bot: BacktrackBot, payload: dict) -> None:
 async def test_setup_syncs_every_command_globally(bot: BacktrackBot, fake: FakeDiscord) -> None:
     names = {c["name"] for c in fake.commands[None]}
     assert names == {"music", "edit", "export", "status", "settings", "credits", "new", "undo",
-                     "cancel", "help", "Add music"}
+                     "cancel", "help", "moods", "Add music"}
     music = next(c for c in fake.commands[None] if c["name"] == "music")
     assert [(o["name"], o["type"], o.get("required", False)) for o in music["options"]] == [
         ("video", 11, True), ("music", 11, False), ("mood", 3, False), ("prompt", 3, False)]
@@ -37,7 +37,7 @@ async def test_guild_setting_syncs_to_that_guild(make_bot: BotFactory, settings,
                                                  gate, fake: FakeDiscord) -> None:
     await make_bot(settings.model_copy(update={"discord_guild_id": GUILD}), assistant, gate)
     assert None not in fake.commands
-    assert len(fake.commands[GUILD]) == 11
+    assert len(fake.commands[GUILD]) == 12
 
 
 async def test_slash_music_defers_downloads_edits_and_uploads_the_video(

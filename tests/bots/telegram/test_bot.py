@@ -45,7 +45,8 @@ async def test_start_sets_the_menu_registers_the_notifier_and_recovers(
         tg: FakeTelegram, app: FakeApp) -> None:
     async with running(app):
         assert [c["command"] for c in tg.commands] == [
-            "start", "help", "new", "status", "settings", "credits", "export", "undo", "cancel"]
+            "start", "help", "new", "status", "settings", "moods", "credits", "export", "undo",
+            "cancel"]
         assert app.assistant.recovered == 1 and "telegram" in app.assistant.notifiers
         await app.assistant.notifiers["telegram"](
             Notice(ConversationKey("telegram", str(ANN)), [Message("Your render was interrupted")]))

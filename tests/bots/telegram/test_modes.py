@@ -96,7 +96,7 @@ async def test_backtrack_telegram_command_runs_until_sigterm(
         _, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 0, err.decode()[-2000:]
     assert "Send me the video" in tg.texts(ANN)[0]
-    assert len(tg.commands) == 9
+    assert len(tg.commands) == 10
     log = err.decode()
     assert "telegram bot @backtrack_test_bot running" in log
     assert tg.token.split(":")[1] not in log
