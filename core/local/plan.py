@@ -44,6 +44,13 @@ AUDIO_BITRATE = 192_000
 SIZE_MARGIN = 0.92  # share of max_bytes the streams may use; the rest is container overhead
 MIN_VIDEO_BITRATE = 100_000
 LIMITER = "alimiter=limit=0.891:level=disabled:latency=enabled"  # -1 dBFS: AAC overshoots
+X264 = ("-c:v", "libx264", "-preset", "ultrafast", "-x264-params",
+        "cabac=1:deblock=1:mbtree=1:rc-lookahead=10", "-pix_fmt", "yuv420p")
+"""x264 for every re-encode: `ultrafast` (no B-frames, diamond search, no sub-pixel refinement)
+with back the three tools that buy the most per cycle: CABAC and deblocking (smaller files,
+no blocks) and macroblock-tree rate control over 10 frames. Measured on a grainy 1080p clip
+against the usual `veryfast` at the same CRF 23 (bench/README.md): 0.52x the CPU time, 10%
+smaller, the same SSIM against the source (0.953 vs 0.952)."""
 
 
 @dataclass(frozen=True)
@@ -296,7 +303,7 @@ def build_command(p: RenderPlan, stats: LoudnessStats | None = None) -> list[str
     if p.copy_video:
         args += ["-map", "0:v:0", "-c:v", "copy"]
     else:
-        args += ["-map", "[vout]", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p"]
+        args += ["-map", "[vout]", *X264]
         if p.video_bitrate:
             rate = str(p.video_bitrate)
             args += ["-b:v", rate, "-maxrate", rate, "-bufsize", str(p.video_bitrate * 2)]

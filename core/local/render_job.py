@@ -12,9 +12,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
-from core.errors import NothingToEdit, RenderFailed
+from core.errors import NothingToEdit, RenderFailed, TooLarge
 from core.local.keyframes import cut_on_keyframe
 from core.local.plan import (
+    MIN_VIDEO_BITRATE,
+    LoudnessStats,
     RenderInputs,
     RenderOptions,
     RenderPlan,
@@ -213,14 +215,40 @@ async def render_timeline(
                 stats = parse_loudnorm(stderr)
             except ValueError as exc:
                 raise RenderFailed("the loudness measurement printed no result", stderr) from exc
-        await runner.render(
-            build_command(the_plan, stats), output, duration=the_plan.duration,
-            on_progress=lambda p: report(share + p * (100 - share) / 100), cleanup=(work,),
-        )
-        return the_plan
+        return await _encode(the_plan, stats, output, runner, options, work,
+                             lambda p: report(share + p * (100 - share) / 100))
     finally:
         # A hidden folder: should this ever be skipped (a crash), the janitor removes it.
         await asyncio.to_thread(shutil.rmtree, work, ignore_errors=True)
+
+
+SIZE_TRIES = 3
+"""Encodes of a size-limited render: one pass at the computed bitrate, then (rarely: a short
+or very grainy clip where x264's one-pass rate control overshoots) again at a bitrate scaled
+down by the overshoot. Cheaper than two passes every time, which the plain recipe pays."""
+
+
+async def _encode(the_plan: RenderPlan, stats: LoudnessStats | None, output: Path,
+                  runner: FfmpegRunner, options: RenderOptions | None, work: Path,
+                  report: OnProgress) -> RenderPlan:
+    """Run the render; with a byte limit, check the size and re-encode smaller when over."""
+    limit = options.max_bytes if options else None
+    for _ in range(SIZE_TRIES):
+        await runner.render(build_command(the_plan, stats), output, duration=the_plan.duration,
+                            on_progress=report, cleanup=(work,))
+        if limit is None or the_plan.video_bitrate is None:
+            return the_plan
+        size = (await asyncio.to_thread(output.stat)).st_size
+        if size <= limit:
+            return the_plan
+        bitrate = int(the_plan.video_bitrate * limit / size * 0.95)
+        if bitrate < MIN_VIDEO_BITRATE:
+            break
+        the_plan = replace(the_plan, video_bitrate=bitrate)
+    await asyncio.to_thread(output.unlink, missing_ok=True)
+    mb = (limit or 0) / 1_000_000
+    raise TooLarge(f"I could not get this video under {mb:g} MB at a watchable quality; trim "
+                   "it or ask for a download link.")
 
 
 def work_folder(parent: Path) -> Path:
