@@ -161,6 +161,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "bad_delivery": "Videos can be sent as video or as file.",
         "bad_language": "The reply language can be auto, english or chinese.",
         "status": "Your defaults: {line}.",
+        "one_way": "Send videos as: an attachment, untouched (Discord keeps every file as "
+                   "sent and plays MP4s inline either way: there is nothing to choose here)",
+        "how_one_way": "Change one with the menus, or in words, e.g. \"set default mood "
+                       "calm\", \"set default level 30%\", \"set default fade out on\", "
+                       "\"set language chinese\".",
     },
     "zh": {
         "title": "你的设置", "mood": "默认风格", "level": "默认音乐音量", "fade_out": "默认淡出",
@@ -175,9 +180,26 @@ _WORDS: dict[str, dict[str, str]] = {
         "bad_delivery": "发送方式可以是 视频 或 文件。",
         "bad_language": "回复语言可以是 自动、英文 或 中文。",
         "status": "你的默认设置：{line}。",
+        "one_way": "视频发送方式：附件，原样不压缩（Discord 保留上传的原文件，MP4 都能直接播放，"
+                   "这里没有可选的）",
+        "how_one_way": "用菜单修改，或者直接说，例如“设置 默认风格 calm”、“设置 默认音量 30%”、"
+                       "“设置 默认淡出 开”、“设置 语言 英文”。",
     },
 }
 FIELDS: tuple[Field, ...] = ("mood", "level", "fade_out", "delivery", "language")
+
+ONE_WAY_DELIVERY = frozenset({"discord"})
+"""Platforms where a video arrives the same way whatever `delivery` says, so that setting is
+not offered there. Discord stores an attachment byte for byte (no re-encoding) and its client
+plays an MP4 attachment inline; its API has no "file, not video" switch (an attachment's
+request fields are id, filename, title, description, duration_secs, waveform, is_spoiler)."""
+
+
+def fields_for(platform: str) -> tuple[Field, ...]:
+    """The settings that mean something on a platform."""
+    if platform in ONE_WAY_DELIVERY:
+        return tuple(f for f in FIELDS if f != "delivery")
+    return FIELDS
 
 
 def words(language: str) -> dict[str, str]:
@@ -196,11 +218,12 @@ def shown_value(field: Field, value: object, language: str) -> str:
     return w.get(str(value), str(value))
 
 
-def describe(prefs: Preferences, language: str) -> list[str]:
+def describe(prefs: Preferences, language: str,
+             fields: tuple[Field, ...] = FIELDS) -> list[str]:
     """"Default mood: calm" lines, one per setting."""
     w = words(language)
     sep = "：" if language == "zh" else ": "
-    return [w[f] + sep + shown_value(f, getattr(prefs, f), language) for f in FIELDS]
+    return [w[f] + sep + shown_value(f, getattr(prefs, f), language) for f in fields]
 
 
 def status_line(prefs: Preferences, language: str) -> str:

@@ -33,26 +33,40 @@ class Personal:
         `app_language` is the person's app language (the turn's before `load`)."""
         asked = prefs.parse(text) if text else None
         mine, language = turn.preferences, turn.language
+        fields = prefs.fields_for(turn.key.platform)
         if isinstance(asked, prefs.Invalid):
             return Message(prefs.invalid_text(asked, language) + "\n\n"
-                           + prefs.words(language)["how"], menus=menus(mine, language))
+                           + _how(language, fields), menus=menus(mine, language, fields))
+        if isinstance(asked, Change) and asked.field not in fields:  # nothing to save
+            return card(mine, language, prefs.words(language)["one_way"] + ".\n\n", fields)
         head = ""
         if isinstance(asked, Change):
             mine = prefs.apply(mine, asked)
             await self.store.save_preferences(turn.key.person, mine)
             language = mine.reply_language(app_language)  # a new language answers in it
             head = prefs.saved_text(asked, language) + "\n\n"
-        return card(mine, language, head)
+        return card(mine, language, head, fields)
 
 
-def card(mine: Preferences, language: str, head: str = "") -> Message:
-    """The current settings with a menu per setting."""
+def card(mine: Preferences, language: str, head: str = "",
+         fields: tuple[prefs.Field, ...] = prefs.FIELDS) -> Message:
+    """The current settings with a menu per setting (of those that mean something here)."""
     w = prefs.words(language)
-    lines = "\n".join("• " + line for line in prefs.describe(mine, language))
-    return Message(f"{head}{w['title']}:\n{lines}\n\n{w['how']}", menus=menus(mine, language))
+    lines = prefs.describe(mine, language, fields)
+    if "delivery" not in fields:
+        lines.append(w["one_way"])
+    shown = "\n".join("• " + line for line in lines)
+    return Message(f"{head}{w['title']}:\n{shown}\n\n{_how(language, fields)}",
+                   menus=menus(mine, language, fields))
 
 
-def menus(mine: Preferences, language: str) -> tuple[Menu, ...]:
+def _how(language: str, fields: tuple[prefs.Field, ...]) -> str:
+    """How to change them, with examples only of settings offered here."""
+    return prefs.words(language)["how" if "delivery" in fields else "how_one_way"]
+
+
+def menus(mine: Preferences, language: str,
+          fields: tuple[prefs.Field, ...] = prefs.FIELDS) -> tuple[Menu, ...]:
     w = prefs.words(language)
     return tuple(
         Menu(w[field], tuple(
@@ -60,4 +74,4 @@ def menus(mine: Preferences, language: str) -> tuple[Menu, ...]:
                    prefs.say(field, value, language),
                    chosen=getattr(mine, field) == value)
             for value in prefs.choices(field)))
-        for field in prefs.FIELDS)
+        for field in fields)

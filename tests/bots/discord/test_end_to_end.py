@@ -232,7 +232,10 @@ async def test_settings_select_menu_changes_what_is_stored(
     card = interaction.original
     assert card is not None and (card.content or "").startswith("Your settings:")
     selects = [c for row in card.components for c in row["components"]]
-    assert len(selects) == 5 and all(s["type"] == 3 for s in selects)
+    # No "send videos as" menu: on Discord every video is the same untouched attachment.
+    assert len(selects) == 4 and all(s["type"] == 3 for s in selects)
+    assert not any("set delivery" in o["value"] for s in selects for o in s["options"])
+    assert "Send videos as: an attachment, untouched" in (card.content or "")
     mood = selects[0]
     assert [o["value"] for o in mood["options"]][1:] == [
         f"set default mood {m}" for m in moods()]

@@ -100,3 +100,27 @@ async def test_settings_answer_while_a_turn_runs(
     assert card.text.startswith("Saved: Default mood: upbeat.")
     engine.edit_gate.set()
     await running
+
+
+DISCORD_ME = ConversationKey("discord", "901", "100")
+
+
+async def test_on_discord_delivery_is_not_offered_and_not_saved(
+        assistant: Assistant, store: MemoryStore) -> None:
+    """Discord sends every video as the same untouched attachment: the card says so instead
+    of offering a choice, and "set delivery file" saves nothing (in English and Chinese)."""
+    card = only_message(await collect(assistant, Turn(DISCORD_ME, "settings")))
+    assert [m.title for m in card.menus] == ["Default mood", "Default music level",
+                                             "Fade out by default", "Reply language"]
+    assert "Send videos as: an attachment, untouched" in card.text
+    assert "set delivery" not in card.text
+    asked = only_message(await collect(assistant, Turn(DISCORD_ME, "set delivery file")))
+    assert asked.text.startswith("Send videos as: an attachment, untouched (Discord keeps")
+    assert store.preferences == {}
+    zh = only_message(await collect(assistant, Turn(DISCORD_ME, "设置 发送方式 文件",
+                                                    language="zh")))
+    assert zh.text.startswith("视频发送方式：附件，原样不压缩") and store.preferences == {}
+    # On Telegram the same words are a real choice.
+    saved = only_message(await collect(assistant, Turn(KEY, "set delivery file")))
+    assert saved.text.startswith("Saved: Send videos as: file (untouched).")
+    assert store.preferences["telegram:100"] == Preferences(delivery="file")
