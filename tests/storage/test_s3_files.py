@@ -13,6 +13,8 @@ import httpx
 import pytest
 
 from core.config import Settings
+from core.conversation.object_page import publish_page
+from core.engine import Rendered
 from core.errors import ConfigError, StorageUnavailable
 from storage.files import DataFolderFiles, open_files
 from storage.s3 import Location, S3Files
@@ -205,6 +207,10 @@ async def test_the_data_folder_is_the_default(tmp_path: Path) -> None:
     inside.write_bytes(b"clip")
     await files.put("media/s/a.mp4", inside)  # the same file: nothing to do
     assert await files.link("renders/x.mp4", "x.mp4") is None
+    assert files.link_seconds == 0
+    await files.put_data("renders/x.html", b"<p>page</p>", "text/html")
+    assert (tmp_path / "renders" / "x.html").read_bytes() == b"<p>page</p>"
+    assert not list((tmp_path / "renders").glob("*.part"))
     copy = tmp_path / "elsewhere.mp4"
     assert await files.get("media/s/a.mp4", copy)
     assert copy.read_bytes() == b"clip"
@@ -213,7 +219,8 @@ async def test_the_data_folder_is_the_default(tmp_path: Path) -> None:
 
 
 async def test_links_and_keys_never_reach_the_log(fake_s3: FakeS3, tmp_path: Path) -> None:
-    """At DEBUG, through Backtrack's own log set-up, a put, a failed get and a link log no
+    """At DEBUG, through Backtrack's own log set-up, a put, a failed get, a link and a player
+    page (its poster read by ffmpeg through a presigned URL) log no
     presigned URL, no signature and no key."""
     import io
 
@@ -226,6 +233,10 @@ async def test_links_and_keys_never_reach_the_log(fake_s3: FakeS3, tmp_path: Pat
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
     setup_logging(settings, out)
+    # moto's server runs in this process: its access log (werkzeug) is the storage's, not ours.
+    access = logging.getLogger("werkzeug")
+    access_level = access.level
+    access.setLevel(logging.WARNING)
     files = S3Files.from_settings(settings, attempts=1)
     source = tmp_path / "a.mp4"
     source.write_bytes(b"a" * 100)
@@ -233,6 +244,11 @@ async def test_links_and_keys_never_reach_the_log(fake_s3: FakeS3, tmp_path: Pat
         await files.put("renders/a.mp4", source)
         url = await files.link("renders/a.mp4", "a.mp4")
         assert url is not None
+        # The player page, its poster tried from the bucket by ffmpeg (not a video: it fails).
+        gone = tmp_path / "renders" / "a.mp4"
+        page = await publish_page(files, "renders/a.mp4", "a.mp4", Rendered(
+            gone, None, 100, 1.0), None, tmp_path / "renders")
+        assert page is not None
         await files.get("renders/none.mp4", tmp_path / "none.mp4")
         logging.getLogger("backtrack.test").info("done")
     finally:
@@ -240,8 +256,11 @@ async def test_links_and_keys_never_reach_the_log(fake_s3: FakeS3, tmp_path: Pat
         for handler in [h for h in root.handlers if h not in handlers]:
             root.removeHandler(handler)
         root.setLevel(level)
+        access.setLevel(access_level)
     text = out.getvalue()
     assert "done" in text
     signature = url.split("X-Amz-Signature=")[1]
-    for secret in (signature, "X-Amz-Signature", KEY_SECRET, "Signature="):
+    page_signature = page.split("X-Amz-Signature=")[1]
+    assert "no poster" in text or "thumbnail: none" in text  # the failure itself is logged
+    for secret in (signature, page_signature, "X-Amz-Signature", KEY_SECRET, "Signature="):
         assert secret not in text
