@@ -224,3 +224,31 @@ async def test_a_refused_sync_reaches_discord_py_as_an_error(fake: FakeDiscord) 
         await client.close()
     assert caught.value.status == 400 and caught.value.code == 50035
     assert fake.refused == ["Add music: context-menu commands take no description or options"]
+
+
+async def test_the_fake_updates_only_a_components_message(fake: FakeDiscord) -> None:
+    """UPDATE_MESSAGE (7) edits the message whose component was used; Discord refuses it
+    (and DEFERRED_UPDATE_MESSAGE, 6) for a slash command, which has no such message."""
+    import httpx
+
+    def callback(payload: dict[str, Any]) -> str:
+        return f"{fake.api_url}/interactions/{payload['id']}/{payload['token']}/callback"
+
+    slash = fake.slash("settings", user_id=ALICE, channel_id=CHANNEL, guild_id=GUILD)
+    async with httpx.AsyncClient() as client:
+        for kind in (6, 7):
+            refused = await client.post(callback(slash), json={"type": kind, "data": {}})
+            assert refused.status_code == 400 and refused.json()["code"] == 50035
+        assert fake.interaction(slash).callbacks == []
+        answered = await client.post(callback(slash), json={
+            "type": 4, "data": {"content": "card", "flags": EPHEMERAL}})
+        assert answered.status_code == 200
+        card = fake.interaction(slash).original
+        assert card is not None
+        choice = fake.select(card, "backtrack:menu:0", ["set default mood calm"],
+                             user_id=ALICE, guild_id=GUILD)
+        updated = await client.post(callback(choice), json={
+            "type": 7, "data": {"content": "saved", "components": []}})
+        assert updated.status_code == 200
+    assert fake.interaction(choice).original is card
+    assert card.history == ["card", "saved"] and card.flags & EPHEMERAL

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 from telegram.error import BadRequest
 
 from bots.telegram_profile import COMMANDS, DESCRIPTIONS
@@ -136,7 +136,22 @@ async def test_the_fake_refuses_what_telegram_refuses(tg: FakeTelegram, tmp_path
             await bot.send_video(ANN, three_colours.read_bytes(), thumbnail=big.read_bytes())
         with pytest.raises(BadRequest, match=r"(?i)thumbnail must be in JPEG"):
             await bot.send_video(ANN, three_colours.read_bytes(), thumbnail=b"GIF89a....")
-    assert tg.sent(ANN) == []
+        assert tg.sent(ANN) == []
+        # Edits in place: text only on text messages, an inline keyboard or none, data <= 64 B.
+        card = await bot.send_message(ANN, "card")
+        clip = await bot.send_video(ANN, three_colours.read_bytes())
+        with pytest.raises(BadRequest, match=r"(?i)no text in the message to edit"):
+            await bot.edit_message_text("new", ANN, clip.message_id)
+        with pytest.raises(BadRequest, match=r"(?i)inline keyboard expected"):
+            await bot.edit_message_text("new", ANN, card.message_id,
+                                        reply_markup=ReplyKeyboardMarkup([["a"]]))
+        with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
+            await bot.edit_message_text("new", ANN, card.message_id, reply_markup=(
+                InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="d" * 65)]])))
+        with pytest.raises(BadRequest, match=r"(?i)message text is empty"):
+            await bot.edit_message_text(" ", ANN, card.message_id)
+    (kept,) = tg.sent(ANN, "text")
+    assert kept.text == "card" and kept.edits == []
 
 
 def test_a_long_menu_wraps_within_telegrams_row_limit() -> None:
