@@ -35,14 +35,13 @@ from bots.discord_replies import (
     deliver,
     on_the_way,
 )
-from bots.discord_server import follow_gateway, point_at, quiet_reconnects, until_stopped
+from bots.discord_server import follow_gateway, quiet_reconnects
 from bots.retry import Backoff, retrying
 from bots.tokens import hide_interaction_tokens
 from core.config import Settings
 from core.conversation.routing import route
 from core.conversation.turn import Attachment, ConversationKey, Notice, Reply, Turn
 from core.errors import EngineError, TooLarge, UserError, apology, new_error_id
-from core.logs import setup_logging
 from core.tasks import TaskSet
 
 log = logging.getLogger(__name__)
@@ -336,37 +335,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def serve(settings: Settings) -> int:
-    """Build the app, run the bot until SIGINT/SIGTERM (exit 0) or a fatal error, close all."""
-    from bots.bootstrap import build_app
+    """Run the bot until SIGINT/SIGTERM (exit 0) or a failure (one line, exit 1 or 2), started
+    and stopped as `backtrack run` does."""
+    from bots.run import serve_in_words
 
-    token = settings.discord_bot_token.get_secret_value() if settings.discord_bot_token else ""
-    _setup_logging(settings)
-    point_at(settings.discord_api_url)
-    app = await build_app(settings)
-    try:
-        async with BacktrackBot(settings, app.assistant, app.gate) as bot:
-            await until_stopped(bot, token)
-    except discord.LoginFailure:
-        print("Discord refused DISCORD_BOT_TOKEN: check the token in .env", file=sys.stderr)
-        return 2
-    except discord.PrivilegedIntentsRequired:
-        print("DISCORD_MESSAGE_CONTENT=true needs the Message Content intent: enable it in the "
-              "developer portal (Bot page) or set DISCORD_MESSAGE_CONTENT=false", file=sys.stderr)
-        return 2
-    except EngineError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    except (OSError, aiohttp.ClientError, discord.DiscordException) as exc:
-        where = f" at {settings.discord_api_url}" if settings.discord_api_url else ""
-        print(f"Could not reach Discord{where} ({type(exc).__name__}): check the network"
-              + (", or DISCORD_API_URL." if where else "."), file=sys.stderr)
-        return 1
-    finally:
-        await app.aclose()
-    return 0
-
-
-def _setup_logging(settings: Settings) -> None:
-    """The shared redacting log setup (it knows the bot token), plus interaction tokens."""
-    setup_logging(settings)
-    hide_interaction_tokens()
+    return await serve_in_words(settings, ["discord"])

@@ -14,9 +14,7 @@ wss://gateway.discord.gg (unchanged), a fake answers its own websocket address.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -87,37 +85,14 @@ def quiet_reconnects() -> None:
         client_log.addFilter(QuietReconnects())
 
 
-async def until_stopped(bot: discord.Client, token: str) -> None:
-    """Log in (a refused token raises), then hold the gateway connection until a signal.
-
-    A connection that drops is retried by discord.py with growing pauses, one warning line each
-    (`quiet_reconnects`). The first connection is different: discord.py 2.7 cannot retry it
-    (it reads `self.ws.sequence` while `ws` is still None), so a gateway that never answered
-    ends the process with one line (`first_connect_failed`); the supervisor restarts it."""
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        await bot.login(token)
-        connect = asyncio.create_task(bot.connect(), name="discord-gateway")
-        stopping = asyncio.create_task(stop.wait())
-        await asyncio.wait({connect, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        await bot.close()
-        if not connect.done():  # asleep between two tries: nothing to finish
-            connect.cancel()
-        await asyncio.gather(connect, return_exceptions=True)
-        if not connect.cancelled() and (exc := connect.exception()) is not None:
-            raise first_connect_failed(bot, exc)
-    finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)
-
-
 def first_connect_failed(client: discord.Client, exc: BaseException) -> BaseException:
     """The error to report when `client.connect()` ended with `exc`: words when the gateway was
-    never reached (discord.py's AttributeError then hides the real cause, already logged)."""
+    never reached (discord.py's AttributeError then hides the real cause, already logged).
+
+    A connection that drops is retried by discord.py with growing pauses, one warning line each
+    (`quiet_reconnects`). The first connection is different: discord.py 2.7 cannot retry it (it
+    reads `self.ws.sequence` while `ws` is still None), so a gateway that never answered ends
+    the process with one line; the supervisor restarts it."""
     if client.ws is None and isinstance(exc, AttributeError):
         return EngineError(f"Could not connect to Discord's gateway at "
                            f"{DiscordWebSocket.DEFAULT_GATEWAY} (the warning above says why).")

@@ -1,10 +1,12 @@
-"""`backtrack run`: every configured way in at once, on one event loop, with one `App`.
+"""`backtrack run`: every configured way in at once, on one event loop, with one `App`; and the
+one way `backtrack telegram` and `backtrack discord` start and stop too (`run_ways` with one way).
 
 Telegram runs when TELEGRAM_BOT_TOKEN is set, Discord when DISCORD_BOT_TOKEN is set, the link
 server when BACKTRACK_LINK_PUBLIC_URL is set. SIGINT/SIGTERM stop it cleanly: Telegram stops
 taking updates, running renders get a grace period, turns still running are then cancelled
 (their renders recorded as interrupted, their chats told), the ways in stop, and the store is
-closed last. A second signal skips the grace period.
+closed last. A second signal skips the grace period. A start-up failure is one line on stderr
+(exit 2 for a setting to fix, 1 otherwise), never a traceback.
 """
 
 from __future__ import annotations
@@ -19,13 +21,16 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.config import Settings
-from core.errors import BacktrackError, ConfigError, UserError
+from core.errors import BacktrackError, ConfigError, EngineError, UserError
 from core.logs import setup_logging
 
 if TYPE_CHECKING:
     from bots.bootstrap import App
 
 log = logging.getLogger("backtrack.run")
+
+DEFAULT_GRACE = 8.0
+"""Seconds running renders get to finish at shutdown."""
 
 NOTHING_TO_RUN = (
     "Nothing to run: set TELEGRAM_BOT_TOKEN and/or DISCORD_BOT_TOKEN (and "
@@ -72,7 +77,8 @@ class LinkWay:
 
     name = "links"
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, drop_pending: bool = False) -> None:
+        """`drop_pending` is Telegram's (updates sent while offline); links have none."""
         from bots.linkserver import LinkServer
 
         if app.signer is None:
@@ -100,10 +106,12 @@ class DiscordWay:
 
     name = "discord"
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, drop_pending: bool = False) -> None:
         from bots.discord_bot import BacktrackBot
         from bots.discord_server import point_at
+        from bots.tokens import hide_interaction_tokens
 
+        hide_interaction_tokens()  # before the first request can log one
         point_at(app.settings.discord_api_url)
         self._bot = BacktrackBot(app.settings, app.assistant, app.gate)
         token = app.settings.discord_bot_token
@@ -122,7 +130,8 @@ class DiscordWay:
         except (OSError, aiohttp.ClientError, discord.HTTPException) as exc:
             await self._bot.close()
             url = self._bot.settings.discord_api_url
-            raise ConfigError(f"Could not reach Discord{f' at {url}' if url else ''} "
+            # Not a setting to fix (exit 1): the network, or Discord, may come back.
+            raise EngineError(f"Could not reach Discord{f' at {url}' if url else ''} "
                               f"({type(exc).__name__}): check the network"
                               + (", or DISCORD_API_URL." if url else ".")) from exc
         self._task = asyncio.create_task(self._bot.connect(), name="discord")
@@ -137,11 +146,18 @@ class DiscordWay:
                 await asyncio.wait_for(self._task, 10)
 
     async def wait(self) -> None:
+        import discord
+
         from bots.discord_server import first_connect_failed
 
         if self._task is not None:
             try:
                 await asyncio.shield(self._task)
+            except discord.PrivilegedIntentsRequired as exc:
+                raise ConfigError(
+                    "DISCORD_MESSAGE_CONTENT=true needs the Message Content intent: enable it "
+                    "in the developer portal (Bot page) or set DISCORD_MESSAGE_CONTENT=false"
+                ) from exc
             except Exception as exc:
                 raise first_connect_failed(self._bot, exc) from exc
 
@@ -151,15 +167,16 @@ class TelegramWay:
 
     name = "telegram"
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, drop_pending: bool = False) -> None:
         self._app = app
+        self._drop_pending = drop_pending
         self._running: Any = None
 
     async def start(self) -> None:
         """A refused token or an unreachable server is a ConfigError in words (see `start`)."""
         from bots import telegram_bot
 
-        self._running = await telegram_bot.start(self._app)
+        self._running = await telegram_bot.start(self._app, drop_pending=self._drop_pending)
 
     async def pause(self) -> None:
         updater = self._running.application.updater if self._running is not None else None
@@ -178,7 +195,7 @@ class TelegramWay:
             await self._running.done.wait()
 
 
-WAYS: dict[str, Callable[[App], Way]] = {
+WAYS: dict[str, Callable[[App, bool], Way]] = {
     "links": LinkWay, "telegram": TelegramWay, "discord": DiscordWay,
 }
 
@@ -246,17 +263,40 @@ async def _quietly(work: Awaitable[None], what: str) -> None:
         log.exception("%s failed", what)
 
 
-async def serve(settings: Settings, *, grace: float, stopper: Stopper | None = None) -> int:
-    """Run until a signal (exit 0) or until a way in stops on its own (exit 1)."""
+async def serve(settings: Settings, *, grace: float, stopper: Stopper | None = None,
+                ways: list[str] | None = None, drop_pending: bool = False) -> int:
+    """Run `ways` (default: every one the settings ask for) until a signal (exit 0) or until a
+    way in stops on its own (exit 1; 2 when it stopped over a setting)."""
     stopper = stopper or Stopper()
     stopper.install()
     try:
-        return await _serve(settings, grace, stopper)
+        return await _serve(settings, grace, stopper, ways, drop_pending)
     finally:
         stopper.uninstall()
 
 
-async def _serve(settings: Settings, grace: float, stopper: Stopper) -> int:
+async def serve_in_words(settings: Settings, ways: list[str] | None = None, *,
+                         grace: float = DEFAULT_GRACE, drop_pending: bool = False) -> int:
+    """`serve` for a command line: the shared log set-up first, a start-up failure as one line
+    on stderr and its exit code (2: a setting to fix, 1: anything else)."""
+    setup_logging(settings)
+    try:
+        return await serve(settings, grace=grace, ways=ways, drop_pending=drop_pending)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except OSError as exc:  # most often the link port is taken
+        print(f"Could not start: {exc.strerror or exc}. `backtrack doctor` says what to fix.",
+              file=sys.stderr)
+        return 1
+    except BacktrackError as exc:  # the store cannot be opened, the disk is full...
+        words = exc.user_message if isinstance(exc, UserError) else str(exc)
+        print(f"Could not start: {words} `backtrack doctor` says what to fix.", file=sys.stderr)
+        return 1
+
+
+async def _serve(settings: Settings, grace: float, stopper: Stopper,
+                 ways: list[str] | None = None, drop_pending: bool = False) -> int:
     from bots.bootstrap import build_app
 
     app = await build_app(settings)
@@ -264,8 +304,8 @@ async def _serve(settings: Settings, grace: float, stopper: Stopper) -> int:
     waiting: list[asyncio.Future[Any]] = []  # the watchers and the stop event's wait
     code = 0
     try:
-        for name in planned(settings):
-            way = WAYS[name](app)
+        for name in planned(settings) if ways is None else ways:
+            way = WAYS[name](app, drop_pending)
             await way.start()
             started.append(way)
         # Renders a crash left behind: resumed or reported (idempotent; ways in that register
@@ -285,7 +325,7 @@ async def _serve(settings: Settings, grace: float, stopper: Stopper) -> int:
             else:
                 log.error("%s stopped on its own; shutting down", watchers[task].name,
                           exc_info=exc)
-            code = 1
+            code = 2 if isinstance(exc, ConfigError) else 1
     finally:
         # Also when `_serve` itself is cancelled inside `asyncio.wait`: nothing left pending.
         for task in waiting:
@@ -297,7 +337,7 @@ async def _serve(settings: Settings, grace: float, stopper: Stopper) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--grace", type=float, default=8.0,
+    parser.add_argument("--grace", type=float, default=DEFAULT_GRACE,
                         help="seconds running renders get to finish at shutdown (default 8)")
 
 
@@ -310,17 +350,4 @@ def run(args: argparse.Namespace) -> int:
     if not planned(settings):
         print(NOTHING_TO_RUN, file=sys.stderr)
         return 2
-    setup_logging(settings)
-    try:
-        return asyncio.run(serve(settings, grace=args.grace))
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    except OSError as exc:  # most often the link port is taken
-        print(f"Could not start: {exc.strerror or exc}. `backtrack doctor` says what to fix.",
-              file=sys.stderr)
-        return 1
-    except BacktrackError as exc:  # the store cannot be opened, the disk is full...
-        words = exc.user_message if isinstance(exc, UserError) else str(exc)
-        print(f"Could not start: {words} `backtrack doctor` says what to fix.", file=sys.stderr)
-        return 1
+    return asyncio.run(serve_in_words(settings, grace=args.grace))

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import logging
 import shutil
-import signal
 import sys
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -69,7 +68,6 @@ from bots.tokens import hide_token_in_logs
 from core.config import Settings
 from core.conversation.turn import Attachment, Fetch, Notice, Reply, Turn
 from core.errors import (
-    BacktrackError,
     ConfigError,
     EngineError,
     TooLarge,
@@ -347,34 +345,7 @@ def run(args: argparse.Namespace) -> int:
         print("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token "
               "in .env (TELEGRAM_BOT_TOKEN=...).", file=sys.stderr)
         return 2
-    from core.logs import setup_logging
+    from bots.run import serve_in_words  # started and stopped as `backtrack run` does
 
-    setup_logging(settings)
-    try:
-        asyncio.run(_serve(settings, bool(getattr(args, "drop_pending", False))))
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    except (BacktrackError, TelegramError, OSError) as exc:
-        print(f"The Telegram bot stopped: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-async def _serve(settings: Settings, drop_pending: bool) -> None:
-    """Run until SIGINT/SIGTERM; the app (store, engine) is ours to close."""
-    from bots.bootstrap import build_app
-
-    app = await build_app(settings)
-    try:
-        running = await start(app, drop_pending=drop_pending)
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stopping.set)
-        try:
-            await stopping.wait()
-        finally:
-            await stop(running)
-    finally:
-        await app.aclose()
+    return asyncio.run(serve_in_words(settings, ["telegram"],
+                                      drop_pending=bool(getattr(args, "drop_pending", False))))
