@@ -8,8 +8,11 @@ pattern is an unrepresentatively easy encode) and a keyframe every 2 s, as phone
 then for each path runs, interleaved, (a) `backtrack render` and (b) the plain command: x264
 `veryfast`, CRF 23, full-size filters (`boxblur=20:5` on the full picture for the blurred
 fill), two passes for a target size.
-Reported per path: wall seconds of each (median of the runs), (a)/(b), and the SSIM of (a)
-against (b) over the clip's own picture region (the blurred fill is left out), same frames.
+Reported per path: wall and CPU seconds of each (median of the runs; CPU is user + system of
+the command and its children, which moves far less than wall time on a shared machine), the
+ratios (a)/(b), the SSIM of (a) against (b) over the clip's own picture region (the blurred
+fill is left out), same frames, the SSIM of each against the source brought to the same size
+(which encode kept more of the picture), and both sizes.
 Targets: (a)/(b) <= 0.5 on a quiet machine, SSIM >= 0.97, and 1080p -> 9:16 in at most half
 the clip's length. Shared machines swing 2-3x: compare within one run only.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -95,22 +99,36 @@ def make_clip(folder: Path, seconds: float) -> Path:
     return clip
 
 
-def timed(command: list[str], cwd: Path) -> float:
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class Took:
+    wall: float
+    cpu: float  # user + system seconds of the command and everything it waited for
+
+    def __add__(self, other: Took) -> Took:
+        return Took(self.wall + other.wall, self.cpu + other.cpu)
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], cwd: Path) -> Took:
+    started, cpu = time.perf_counter(), children_cpu()
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)[:300]}\n{done.stderr[-1500:]}")
-    return time.perf_counter() - started
+    return Took(time.perf_counter() - started, children_cpu() - cpu)
 
 
-def ours(job: Job, clip: Path, out: Path) -> float:
+def ours(job: Job, clip: Path, out: Path) -> Took:
     command = [sys.executable, "-m", "bots.cli", "render", str(clip), "-o", str(out), "-q"]
     if job.max_mb:
         command += ["--max-mb", str(job.max_mb)]
     return timed([*command, job.instruction], ROOT)
 
 
-def plain(job: Job, clip: Path, out: Path, folder: Path) -> float:
+def plain(job: Job, clip: Path, out: Path, folder: Path) -> Took:
     base = [FFMPEG, "-hide_banner", "-loglevel", "error", "-y", *job.plain_input, "-i", str(clip)]
     tail = ["-movflags", "+faststart", str(out)]
     if not job.two_pass:
@@ -132,6 +150,31 @@ def ssim(a: Path, b: Path, region: str) -> float:
     return float(found[-1])
 
 
+def source_region(job: Job, seconds: float) -> tuple[str, str]:
+    """How the source compares with an output: the source brought to the output's picture
+    (cut and scaled like it) and the output's own picture region."""
+    cut = {"trim keyframe": 2.0 if seconds >= 4 else 0.0,
+           "trim mid-GOP": min(1.5, seconds / 5)}.get(job.name, 0.0)
+    trim = f"trim=start={cut:g}," if cut else ""
+    if job.name.startswith("resize"):
+        return f"{trim}scale=-2:720", job.region
+    if job.region != "crop=iw:ih:0:0":  # the blurred fill: the picture is 1080 wide
+        return f"{trim}scale=1080:-2", job.region
+    return f"{trim}null", job.region
+
+
+def ssim_source(out: Path, clip: Path, job: Job, seconds: float) -> float:
+    """SSIM of an output's picture against the source itself (brought to the same size):
+    which of the two encodes kept more of the picture."""
+    prepare, region = source_region(job, seconds)
+    done = subprocess.run([
+        FFMPEG, "-hide_banner", "-i", str(out), "-i", str(clip), "-lavfi",
+        f"[0:v]{region},setpts=PTS-STARTPTS[x];[1:v]{prepare},setpts=PTS-STARTPTS[y];"
+        "[x][y]ssim", "-f", "null", "-"], capture_output=True, text=True, check=False)
+    found = re.findall(r"All:([0-9.]+)", done.stderr)
+    return float(found[-1]) if found else float("nan")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=30.0)
@@ -143,7 +186,9 @@ def main() -> int:
         clip = make_clip(folder, args.seconds)
         print(f"clip: {args.seconds:g} s 1920x1080 30 fps, {clip.stat().st_size / 1e6:.1f} MB; "
               f"load average {os.getloadavg()[0]:.1f}")
-        print(f"{'path':<14} {'ours s':>7} {'plain s':>8} {'ratio':>6} {'SSIM':>6} {'MB':>5}")
+        print(f"{'path':<14} {'ours s':>7} {'plain s':>8} {'ratio':>6} {'ours cpu':>9} "
+              f"{'plain cpu':>9} {'ratio':>6} {'SSIM':>6} {'src/a':>6} {'src/b':>6} {'MB a':>5} "
+              f"{'MB b':>5}")
         wanted = [w.strip() for w in args.only.split(",") if w.strip()]
         for job in jobs(args.seconds):
             if wanted and not any(job.name.startswith(w) for w in wanted):
@@ -153,9 +198,16 @@ def main() -> int:
             for _ in range(args.runs):
                 mine.append(ours(job, clip, a))
                 theirs.append(plain(job, clip, b, folder))
-            ma, mb = statistics.median(mine), statistics.median(theirs)
-            print(f"{job.name:<14} {ma:7.1f} {mb:8.1f} {ma / mb:6.2f} "
-                  f"{ssim(a, b, job.region):6.3f} {a.stat().st_size / 1e6:5.1f}", flush=True)
+            wa, wb = (statistics.median(t.wall for t in mine),
+                      statistics.median(t.wall for t in theirs))
+            ca, cb = (statistics.median(t.cpu for t in mine),
+                      statistics.median(t.cpu for t in theirs))
+            print(f"{job.name:<14} {wa:7.1f} {wb:8.1f} {wa / wb:6.2f} {ca:9.1f} {cb:9.1f} "
+                  f"{ca / cb:6.2f} {ssim(a, b, job.region):6.3f} "
+                  f"{ssim_source(a, clip, job, args.seconds):6.3f} "
+                  f"{ssim_source(b, clip, job, args.seconds):6.3f} "
+                  f"{a.stat().st_size / 1e6:5.1f} {b.stat().st_size / 1e6:5.1f}", flush=True)
+        print(f"load average at the end {os.getloadavg()[0]:.1f}")
     return 0
 
 
