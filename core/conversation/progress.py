@@ -11,6 +11,7 @@ import math
 import time
 from collections.abc import Callable
 
+from core import words
 from core.conversation.turn import Status
 
 BAR_CELLS = 8
@@ -57,10 +58,12 @@ def progress_text(percent: float, seconds_left: float | None = None) -> str:
 
 
 def status_text(status: Status) -> str:
-    """The status line as shown: the words, then the bar when a percentage is known."""
+    """The status line as shown: the words, then the bar when a percentage is known. The words
+    came through the reply boundary in the person's language; the estimate follows them."""
     if status.percent is None:
         return status.text
-    return f"{status.text} {progress_text(status.percent, status.seconds_left)}"
+    shown = progress_text(status.percent, status.seconds_left)
+    return f"{status.text} {words.localise(shown, words.detect(status.text))}"
 
 
 class Estimator:

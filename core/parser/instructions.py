@@ -234,7 +234,8 @@ def _music(c: Clause, plan: EditPlan, draft: Draft, ctx: Context) -> None:
             plan.source = "upload"
         return
     if ctx.music is not None and c.take(r"^\W*(?:yes|ok|okay|sure|please)?\W*(?:add|use|put|insert|"
-                                        r"include|play)\s+(?:it|that|this)\b"):
+                                        r"include|play)\s+(?:it|that|this)\b|^\W*(?:好的?|好吧|可以|行)?"
+                                        r"\W*(?:就)?(?:加上|加|用|放上|配上|放)(?:它|这首歌?|这个)"):
         plan.source = "upload"  # "add it", right after the bot said it got the song
         return
     if less := c.take(r"\bless\s+(epic|dramatic|cinematic|upbeat|energetic|happy|intense|busy|sad"

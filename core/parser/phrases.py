@@ -256,7 +256,9 @@ SONG_BY_NAME = ("not done: I can't fetch songs by name or from Spotify, YouTube 
 """Said when someone asks for a named song or a streaming service's sound."""
 FETCH = (r"\bfrom\s+(?:spotify|youtube|tik\s*tok|apple\s+music|soundcloud|the\s+internet)\b"
          r"|\btrending\b|\b(?:tik\s*tok|spotify|youtube)\s+(?:sound|song|music|audio|track)\b"
-         r"|\b(?:song|track)\s+(?:called|named)\b")
+         r"|\b(?:song|track)\s+(?:called|named)\b"
+         r"|抖音(?:上|里)?(?:很|最)?(?:火|热门|流行)的?(?:歌|音乐|神曲)|(?:很火|最火|热门|流行)的?(?:歌|音乐)"
+         r"|网易云|qq音乐|酷狗")
 """Asking for music from somewhere Backtrack cannot fetch."""
 
 T = (r"(?:\d+\s*m(?:in(?:utes?)?)?\s*\d+(?:\.\d+)?\s*s(?:ec(?:onds?)?)?|"
@@ -297,7 +299,7 @@ MUCH = r"\b(?:much|a\s+lot|way|lots|really|very|far)\b|很多"
 ASPECTS = [
     (r"(?<![\d.])9\s*(?:x|by|/)\s*16(?!\d)|\b(?:insta(?:gram)?|ig)\s+(?:reels?|stor(?:y|ies))\b|"
      r"\byoutube\s+shorts\b|\btik\s*tok\b(?!\s+(?:sound|song|music|audio|track))|\breels?\b|\bshorts\b|\bstor(?:y|ies)\b|\bvertical\w*"
-     r"|竖屏|竖版|抖音", "9:16"),
+     r"|竖屏|竖版|抖音(?!(?:上|里)?(?:很|最)?(?:火|热门|流行)?的?(?:歌|音乐|神曲))", "9:16"),
     (r"(?<![\d.])1\s*(?:x|by|/)\s*1(?!\d)|\bsquare\w*|方形|正方形", "1:1"),
     (r"(?<![\d.])4\s*(?:x|by|/)\s*5(?!\d)|\b(?:insta(?:gram)?|ig)(?:\s+(?:portrait|post|feed))?"
      r"\b", "4:5"),
