@@ -43,7 +43,8 @@ def fit_all(timeline: Timeline, ctx: Context, length: float | None) -> Timeline:
 
 def apply_music(plan: EditPlan, timeline: Timeline, ctx: Context, length: float | None,
                 said: list[str]) -> Timeline:
-    """The timeline with the plan's music changes made to its first track."""
+    """The timeline with the plan's music changes made (see the module docstring for which
+    track each concerns)."""
     if plan.sequence is not None:
         timeline = in_turn(plan, timeline, ctx, length, said)
         if plan.align is None or not timeline.music:
@@ -62,6 +63,14 @@ def apply_music(plan: EditPlan, timeline: Timeline, ctx: Context, length: float 
     if plan.source == "remove":
         said.append("music removed" if timeline.music else "no music to remove")
         return replace(timeline, music=())
+    track = _source_and_level(plan, timeline, ctx, said)
+    return _settle(plan, replace(timeline, music=(track, *timeline.music[1:])), ctx, length,
+                   said)
+
+
+def _source_and_level(plan: EditPlan, timeline: Timeline, ctx: Context,
+                      said: list[str]) -> MusicTrack:
+    """The first track with the song and level asked (music added when a setting needs it)."""
     current = timeline.song
     new = current is None
     source = plan.source
@@ -96,7 +105,13 @@ def apply_music(plan: EditPlan, timeline: Timeline, ctx: Context, length: float 
         how = "music volume" if plan.volume is not None else (
             "music quieter:" if track.gain < before else "music louder:")
         said.append(f"{how} {say_percent(track.gain)}")
-    music = (_place(plan, track, said), *timeline.music[1:])
+    return track
+
+
+def _settle(plan: EditPlan, timeline: Timeline, ctx: Context, length: float | None,
+            said: list[str]) -> Timeline:
+    """Placing, back-timing, fitting, dips and fades, on the tracks they concern."""
+    music = (_place(plan, timeline.music[0], said), *timeline.music[1:])
     music = (*music[:-1], _align(plan, music[-1], said))  # the last song ends with the video
     timeline = fit_all(replace(timeline, music=music), ctx, length)
     if plan.window is not None:
