@@ -277,6 +277,9 @@ PHRASES: list[tuple[str, str]] = [
     (r"no music to remove", "没有可去掉的音乐"),
     (r"music ducks under speech", "说话时音乐自动降低"),
     (r"no ducking", "不再自动降低音乐"),
+    *((rf"{en} moved ([\d.]+) s {way} to land on the beat", rf"{zh}{way_zh} \1 秒，落在节拍上")
+      for en, zh in (("fade in", "淡入"), ("fade out", "淡出"), ("level change", "音量变化"))
+      for way, way_zh in (("earlier", "提前"), ("later", "推后"))),
     (r"fade in ([\d.:]+(?: s)?)", r"淡入 \1"),
     (r"fade out ([\d.:]+(?: s)?)", r"淡出 \1"),
     (r"no fade in", "不淡入"),

@@ -58,6 +58,9 @@ class Context:
     """Every song sent in this conversation, oldest first ("use the second song")."""
     videos: tuple[Clip, ...] = ()
     """Every clip of the conversation in the order sent (for "join my clips")."""
+    seed: int | None = None
+    """The session's music seed (render_job.session_seed): with it, fades and level changes
+    of built-in music land on the beat of the piece that will play (core/music/snap.py)."""
 
 
 @dataclass

@@ -16,6 +16,7 @@ from core.local.edit_plan import (
     EditPlan,
     MusicRef,
 )
+from core.music.snap import on_the_beat
 from core.parser.phrases import say_clock, say_percent, say_time
 from core.timeline.convert import draft_of, timeline_of
 from core.timeline.model import OriginalSound, Step, Timeline, Title
@@ -88,7 +89,8 @@ def apply_edit(plan: EditPlan, timeline: Timeline, ctx: Context) -> tuple[Timeli
             said.append("original sound kept (ducking needs it)")
         timeline = replace(timeline, original=original)
     if plan.touches_music():
-        timeline = apply_music(plan, timeline, ctx, length, said)
+        timeline = on_the_beat(timeline, apply_music(plan, timeline, ctx, length, said),
+                               ctx.seed, said)
     elif timeline.music and (plan.trim is not None or plan.join):
         timeline = fit_all(timeline, ctx, length)
     if plan.loudness is not None or plan.loudness_off:

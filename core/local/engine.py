@@ -229,7 +229,8 @@ class LocalEngine:
         prefs = session.preferences
         ctx = Context(timeline_of(before).full_length if clip is not None else None, has_audio,
                       sent[-1] if sent else None, mood=prefs.mood, level=prefs.level,
-                      fade_out=prefs.fade_out, songs=sent, videos=await self._videos(session))
+                      fade_out=prefs.fade_out, songs=sent, videos=await self._videos(session),
+                      seed=session_seed(session.session_id))
         parsed = apply_instruction(before, text, ctx)
         changes = await self._save(session, before, parsed.draft)
         if parsed.understood:
