@@ -273,6 +273,13 @@ class NemoEngine:
             async for event in self._recover_drop(sid, before):
                 yield event
             return
+        async for event in self._conclude(sid, before, outcome,
+                                          trouble and not words.said_anything, actions):
+            yield event
+
+    async def _conclude(self, sid: str, before: Draft, outcome: str, silent_trouble: bool,
+                        actions: list[Action]) -> AsyncIterator[EngineEvent]:
+        """After the turn's stream: what changed, why it stopped early, the GUI's actions."""
         after = await self._fetch_draft(sid)
         changes = tuple(after.diff(before))
         if outcome != "done":
@@ -280,7 +287,7 @@ class NemoEngine:
             yield Said(f"NemoVideo took too long ({limit}), so I stopped waiting. " + (
                 "It did change the timeline." if changes else
                 "Nothing changed; send the request again to retry."))
-        elif trouble and not changes and not words.said_anything:
+        elif silent_trouble and not changes:
             yield Said("NemoVideo ran into a problem with this request and nothing changed. "
                        "Please try again, perhaps worded differently.")
         async for event in self._act(actions, after):
