@@ -54,7 +54,7 @@ def translate(exc: psycopg.Error) -> Exception:
     return StoreError(f"database error: {type(exc).__name__}: {_one_line(exc)}")
 
 
-def _lost(exc: psycopg.Error) -> bool:
+def lost(exc: BaseException) -> bool:
     """A broken or refused connection (worth another try), not a bad statement."""
     return isinstance(exc, psycopg.OperationalError | PoolTimeout) and not isinstance(
         exc, pg_errors.DiskFull | pg_errors.QueryCanceled)
@@ -140,7 +140,7 @@ class PostgresStore(SharedQueries):
                 async with self._pool.connection(timeout=left) as conn:
                     return await op(conn)
             except (psycopg.Error, PoolTimeout) as exc:
-                if not _lost(exc) or time.monotonic() > deadline:
+                if not lost(exc) or time.monotonic() > deadline:
                     raise translate(exc) from exc
             await asyncio.sleep(delay)
             delay = min(delay * 2, 1.0)

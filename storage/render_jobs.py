@@ -4,7 +4,8 @@ worker` processes run them (`core.renders.Renders` for the distributed path).
 - A render is one job (`backtrack.render`, queue "renders") named by the render id. The worker
   runs the local engine's in-process render and writes what it is doing into
   `backtrack_render_jobs` (one row per render); the bot polls that row and procrastinate's job
-  status every `POLL_SECONDS` and turns them into the same events as an in-process render:
+  status every `POLL_SECONDS` (`WAITING_POLL_SECONDS` while further back than next in line)
+  and turns them into the same events as an in-process render:
   the place in line while the job waits, the percentage while it runs, then `Rendered`.
 - Cancelling the follower (the person said "cancel", the turn's deadline passed) asks
   procrastinate to abort the job: a waiting job never starts, a running one has its asyncio
@@ -12,8 +13,11 @@ worker` processes run them (`core.renders.Renders` for the distributed path).
 - Workers send a heartbeat every `HEARTBEAT_SECONDS`; each worker looks every
   `HEARTBEAT_SECONDS` for jobs whose worker has been silent for `STALLED_SECONDS` (killed,
   machine lost) and puts them back in line, so another worker renders them again. The output
-  is written under a temporary name and renamed, and the bot delivers only when the job
-  succeeded, so the chat gets exactly one video.
+  is written under a temporary name and renamed, and the bot delivers once, when a worker
+  notes the render done, so the chat gets exactly one video.
+- The job id is the render's `remote_id` (`RemoteRender`): a bot killed while following a job
+  (which runs on without it) follows it again when it restarts and delivers the video. A bot
+  stopped cleanly aborts its jobs; the next start tells their chats the render was cut off.
 """
 
 from __future__ import annotations
@@ -22,25 +26,35 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import procrastinate
 import psycopg
 
-from core.engine import EngineEvent, ExportOptions, Progress, Rendered, SessionRef
+from core.conversation.recovery import INTERRUPTED
+from core.engine import EngineEvent, ExportOptions, Progress, RemoteRender, Rendered, SessionRef
 from core.errors import BacktrackError, EngineError, UserError
 from core.renders import Renders
+from storage.postgres import lost
+
+T = TypeVar("T")
 
 log = logging.getLogger("backtrack.render_jobs")
 
 QUEUE = "renders"
 TASK = "backtrack.render"
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.05
+"""How often the bot looks at a running (or next-in-line) render: half of it, on average,
+is what the queue adds to a render's time (bench/bench_scale.py)."""
+WAITING_POLL_SECONDS = 0.5
+RETRY_SECONDS = 30.0
 HEARTBEAT_SECONDS = 2.0
 STALLED_SECONDS = 8.0
+JOB_PREFIX = "job:"
+"""A worker render's `remote_id`: this and procrastinate's job id."""
 SETUP_LOCK = 0x62747271  # "btrq": one process at a time applies the queue's schema
 
 TABLE = """
@@ -61,6 +75,22 @@ CREATE TABLE IF NOT EXISTS backtrack_render_jobs (
     updated_at  DOUBLE PRECISION NOT NULL
 )
 """
+
+
+async def _again(op: Callable[[], Awaitable[T]]) -> T:
+    """One of our queries through procrastinate's pool, tried again on a lost connection
+    until `RETRY_SECONDS` (the pool checks connections before lending them, but a query in
+    flight when the server stops fails; the store does the same for its own queries)."""
+    deadline = time.monotonic() + RETRY_SECONDS
+    delay = 0.05
+    while True:
+        try:
+            return await op()
+        except procrastinate.exceptions.ConnectorException as exc:
+            if not lost(exc.__cause__ or exc) or time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 1.0)
 
 
 def make_app(url: str) -> procrastinate.App:
@@ -90,9 +120,9 @@ async def setup(app: procrastinate.App, url: str) -> None:
 
 async def _note(app: procrastinate.App, render_id: str, **fields: Any) -> None:
     names = ", ".join(f"{name} = %({name})s" for name in fields)
-    await app.connector.execute_query_async(
+    await _again(lambda: app.connector.execute_query_async(
         f"UPDATE backtrack_render_jobs SET {names}, updated_at = %(now)s"  # noqa: S608 - names are ours
-        " WHERE render_id = %(render_id)s", render_id=render_id, now=time.time(), **fields)
+        " WHERE render_id = %(render_id)s", render_id=render_id, now=time.time(), **fields))
 
 
 async def _render_job(context: procrastinate.JobContext, render_id: str, conversation: str,
@@ -121,6 +151,10 @@ async def _render_job(context: procrastinate.JobContext, render_id: str, convers
         await _note(app, render_id, state="failed", words=str(exc))
 
 
+class CutOff(EngineError):
+    """The job was cancelled or aborted before it finished."""
+
+
 class WorkerRenders:
     """`core.renders.Renders` through the workers; the bot's side."""
 
@@ -147,7 +181,9 @@ class WorkerRenders:
         job_id = await self._enqueue(session, options, render_id)
         finished = False
         try:
-            async for event in self._follow(job_id, render_id):
+            # Recorded with the render: a bot killed now finds the job again when it restarts.
+            yield RemoteRender(f"{JOB_PREFIX}{job_id}")
+            async for event in self._follow(job_id):
                 if isinstance(event, Rendered):
                     finished = True
                 yield event
@@ -157,41 +193,60 @@ class WorkerRenders:
                     await asyncio.shield(self.app.job_manager.cancel_job_by_id_async(
                         job_id, abort=True))
 
+    async def resume(self, remote_id: str) -> AsyncGenerator[EngineEvent, None]:
+        """Follow the job of a bot that died following it (it ran on without it). One that
+        was aborted (that bot stopped cleanly and called it off) was cut off by the restart."""
+        if not remote_id.startswith(JOB_PREFIX):
+            raise EngineError(f"{remote_id!r} is not a render job of the workers")
+        try:
+            async for event in self._follow(int(remote_id.removeprefix(JOB_PREFIX))):
+                yield event
+        except EngineError as exc:
+            if isinstance(exc, CutOff):
+                raise UserError(INTERRUPTED) from exc
+            raise
+
     async def _enqueue(self, session: SessionRef, options: ExportOptions,
                        render_id: str) -> int:
         # The row first: a worker may take the job the moment it is deferred.
-        await self.app.connector.execute_query_async(
+        now = time.time()
+        await _again(lambda: self.app.connector.execute_query_async(
             "INSERT INTO backtrack_render_jobs (render_id, state, enqueued_at, updated_at)"
             " VALUES (%(render_id)s, 'queued', %(now)s, %(now)s) ON CONFLICT (render_id)"
             " DO UPDATE SET job_id = NULL, state = 'queued', text = '', percent = NULL,"
-            " enqueued_at = excluded.enqueued_at", render_id=render_id, now=time.time())
+            " enqueued_at = excluded.enqueued_at", render_id=render_id, now=now))
         job_id = await self.app.configure_task(TASK, queue=QUEUE).defer_async(
             render_id=render_id, conversation=session.conversation,
             session_id=session.session_id, resolution=options.resolution,
             aspect=options.aspect, max_bytes=options.max_bytes)
-        await self.app.connector.execute_query_async(
+        await _again(lambda: self.app.connector.execute_query_async(
             "UPDATE backtrack_render_jobs SET job_id = %(job_id)s WHERE render_id = %(render_id)s",
-            render_id=render_id, job_id=job_id)
+            render_id=render_id, job_id=job_id))
         return int(job_id)
 
-    async def _follow(self, job_id: int, render_id: str) -> AsyncIterator[EngineEvent]:
+    async def _follow(self, job_id: int) -> AsyncIterator[EngineEvent]:
         last: tuple[Any, ...] = ()
         while True:
-            row = await self.app.connector.execute_query_one_async(
+            row = await _again(lambda: self.app.connector.execute_query_one_async(
                 "SELECT j.status, r.state, r.text, r.percent, r.output, r.size, r.duration,"
                 " r.width, r.height, r.words, (SELECT count(*) FROM procrastinate_jobs w"
                 " WHERE w.queue_name = %(queue)s AND w.status = 'todo' AND w.id <= j.id)"
                 " AS place FROM procrastinate_jobs j JOIN backtrack_render_jobs r"
-                " ON r.job_id = j.id WHERE j.id = %(job_id)s", queue=QUEUE, job_id=job_id)
+                " ON r.job_id = j.id WHERE j.id = %(job_id)s", queue=QUEUE, job_id=job_id))
             status, state = row["status"], row["state"]
-            if state == "done" and status in ("doing", "succeeded"):
-                if status == "succeeded":
-                    yield Rendered(self.data_dir / row["output"], None, row["size"],
-                                   row["duration"], row["width"], row["height"])
-                    return
-            elif state == "refused":
+            if state == "done":
+                # The output is complete (written under a temporary name, renamed, put in the
+                # bucket) before the worker notes "done": deliver now, without waiting for
+                # procrastinate to close the job. Should that worker die first, the job runs
+                # again for nobody; the chat still gets one video.
+                yield Rendered(self.data_dir / row["output"], None, row["size"],
+                               row["duration"], row["width"], row["height"])
+                return
+            if state == "refused":
                 raise UserError(row["words"])
-            elif state == "failed" or status in ("failed", "cancelled", "aborted"):
+            elif status in ("cancelled", "aborted") and state != "failed":
+                raise CutOff(f"the render job {job_id} was called off ({status})")
+            elif state == "failed" or status == "failed":
                 raise EngineError(f"the render job {job_id} ended {status}/{state}: "
                                   f"{row['words'] or 'no detail'}")
             elif status == "todo" and last != ("todo", row["place"]):
@@ -202,7 +257,10 @@ class WorkerRenders:
                     "doing", row["text"], row["percent"]):
                 last = ("doing", row["text"], row["percent"])
                 yield Progress(row["text"], row["percent"])
-            await asyncio.sleep(POLL_SECONDS)
+            # Far back in line, a slower look: 200 waiting followers polling 10 times a second
+            # would each count the line 10 times a second.
+            far = status == "todo" and row["place"] > 1
+            await asyncio.sleep(WAITING_POLL_SECONDS if far else POLL_SECONDS)
 
 
 @dataclass(frozen=True)

@@ -366,5 +366,14 @@ class LocalEngine:
     async def resume_export(self, session: SessionRef, remote_id: str) -> AsyncIterator[
         EngineEvent
     ]:
+        """A render job on the workers outlives a bot killed while following it: follow it
+        again (renders in this process die with it: `resume` raises)."""
+        line = self.elsewhere or self
+        async with contextlib.aclosing(line.resume(remote_id)) as events:
+            async for event in events:
+                yield event
+
+    async def resume(self, remote_id: str) -> AsyncGenerator[EngineEvent, None]:
+        """`core.renders.Renders`: a render in this process never outlives it."""
         raise EngineError("The local engine has no remote renders to resume.")
         yield  # pragma: no cover  (makes this an async generator like the others)

@@ -113,10 +113,14 @@ class Site:
                                  f"renders: {self.renders()}\n{self.logs()}") from None
         return (out or b"").decode(errors="replace")
 
-    async def stop(self, process: asyncio.subprocess.Process) -> int:
-        """SIGTERM, as an operator stops it; its exit code."""
+    async def stop(self, process: asyncio.subprocess.Process, *, hurry: bool = False) -> int:
+        """SIGTERM, as an operator stops it (`hurry`: twice, which skips the renders' grace
+        period); its exit code."""
         if process.returncode is None:
             os.killpg(process.pid, signal.SIGTERM)
+            if hurry:
+                await asyncio.sleep(0.5)
+                os.killpg(process.pid, signal.SIGTERM)
             try:
                 await asyncio.wait_for(process.wait(), 20)
             except TimeoutError:
