@@ -257,6 +257,8 @@ def _music(c: Clause, plan: EditPlan, draft: Draft, ctx: Context) -> None:
     asked = genre is not None and genre.group(1) is not None
     if genre and (genre.group(2) in w.GENRES or (asked and genre.group(2) not in w.NOT_GENRES)):
         plan.notes.append(f'"{genre.group(2)}" is not a built-in mood (there are {SAY_MOODS})')
+    elif other := re.search(rf"({w.GENRES_ZH})的?(?:音乐|歌|风格?|曲子)", c.text):
+        plan.notes.append(f'"{other.group(1)}" is not a built-in mood (there are {SAY_MOODS})')
     if c.take(r"\b(?:next|another|different|other|new)\s+mood\b|\bchange\s+(?:the\s+)?mood\b"
               r"|换(?:一个|个)?(?:风格|情绪)"):
         plan.source = "next"  # another mood; "another one" is a new piece of the same mood

@@ -171,8 +171,16 @@ _CLAUSE_BREAK = re.compile(
 
 
 def clauses(text: str) -> list[str]:
-    """Split a normalised instruction into requests: "a, b and c" -> ["a", "b", "c"]."""
-    return [c.strip() for c in _CLAUSE_BREAK.split(text) if c and c.strip()]
+    """Split a normalised instruction into requests: "a, b and c" -> ["a", "b", "c"]. A time
+    alone belongs to the request after it ("2s fade out", "1:30 fade out")."""
+    parts = [c.strip() for c in _CLAUSE_BREAK.split(text) if c and c.strip()]
+    out: list[str] = []
+    for part in parts:
+        if out and _ALONE.fullmatch(out[-1]):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
 
 
 # Times -----------------------------------------------------------------------------------
@@ -257,7 +265,7 @@ SONG_BY_NAME = ("not done: I can't fetch songs by name or from Spotify, YouTube 
 FETCH = (r"\bfrom\s+(?:spotify|youtube|tik\s*tok|apple\s+music|soundcloud|the\s+internet)\b"
          r"|\btrending\b|\b(?:tik\s*tok|spotify|youtube)\s+(?:sound|song|music|audio|track)\b"
          r"|\b(?:song|track)\s+(?:called|named)\b"
-         r"|抖音(?:上|里)?(?:很|最)?(?:火|热门|流行)的?(?:歌|音乐|神曲)|(?:很火|最火|热门|流行)的?(?:歌|音乐)"
+         r"|抖音(?:上|里)?(?:很|最)?(?:火|热门|流行)的?(?:歌|音乐|神曲)|(?:很火|最火|热门)的?(?:歌|音乐)"
          r"|网易云|qq音乐|酷狗")
 """Asking for music from somewhere Backtrack cannot fetch."""
 
@@ -269,6 +277,8 @@ TU = (r"(?:\d+\s*m(?:in(?:utes?)?)?\s*\d+(?:\.\d+)?\s*s(?:ec(?:onds?)?)?|\d+(?::
       r"(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|秒钟?|分钟?))"
       r"(?![a-z\d%])")
 """A time that says it is one: a clock (0:05) or a number with a unit."""
+_ALONE = re.compile(rf"\s*{TU}\s*")
+"""A request that is only a time: it goes with the next one (`clauses`)."""
 MUSIC = (r"\b(?:music|songs?|track|soundtrack|tunes?|beats?|backing)\b|音乐|歌|配乐")
 VIDEO_WORDS = r"\b(?:video|clip|footage)\b|视频"
 ORIGINAL = (r"\boriginal\b|\bmy\s+(?:own\s+)?(?:voice|audio|sound|talking|speech|narration|mic)"
@@ -317,6 +327,9 @@ GENRES = frozenset((
     "hiphop", "hop", "punk", "opera", "synthwave", "retro", "dubstep", "lullaby", "kids",
     "wedding", "birthday", "summer", "tropical", "indie", "soul"))
 """Kinds of music people ask for that are not built-in moods (said, never silently swapped)."""
+GENRES_ZH = ("摇滚|古典|钢琴|说唱|嘻哈|乡村|金属|朋克|雷鬼|蓝调|中国风|古风|二次元|儿歌"
+             "|圣诞|婚礼|生日|恐怖|搞笑|浪漫|韩流|流行|民族|戏曲|重金属|迪斯科|拉丁|小提琴|吉他")
+"""The same in Chinese (the built-in moods' own Chinese words are in core/music/moods.py)."""
 NOT_GENRES = frozenset((
     "add", "use", "put", "some", "background", "the", "any", "more", "nice", "good", "cool",
     "great", "this", "that", "with", "new", "different", "another", "other", "own", "your",

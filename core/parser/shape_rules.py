@@ -48,7 +48,8 @@ def title(c: Clause, plan: EditPlan, quotes: list[str], current: str | None = No
             start, end = seconds(a, b), seconds(b)
             span = end - start if end > start else span
         else:
-            if at := c.take(rf"\b(?:at|from|starting\s+at|after|to)\s+({TU})|从\s*({TU})"):
+            if at := c.take(rf"\b(?:at|from|starting\s+at|after|to)\s+({TU})|从\s*({TU})"
+                            rf"|在\s*({TU})|({TU})\s*(?:处|时|的时候|开始)"):
                 start = seconds(next(g for g in at.groups() if g))
             elif c.take(r"\b(?:at|in|near|towards)\s+the\s+end\b|结尾|最后"):
                 start = TITLE_AT_END

@@ -9,10 +9,13 @@ starts, stops or is played from. "cut at 0:01:30" was not understood before; so 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core.draft import AUDIO, Draft
 from core.parser.instructions import Context, MusicRef, apply_instruction
+from core.timeline.convert import timeline_of
 
 TWELVE_MIN = 720_000
 TWO_HOURS = 7_200_000
@@ -172,3 +175,49 @@ def test_the_music_times_in_every_written_form(phrasing: str, field: str, writte
     got = {"s": seg.start_ms, "until": seg.meta.get("until"), "offset": seg.meta.get("offset")}
     assert got[field] == ms, (text, got, parsed.understood)
     assert parsed.draft.meta.get("trim") is None
+
+
+MUSIC_ZH = [("音乐从{t}开始", "start"), ("音乐在{t}开始", "start"), ("{t}后音乐开始", "start"),
+            ("音乐在{t}停止", "until"), ("音乐在{t}结束", "until"), ("音乐到{t}结束", "until"),
+            ("从歌曲的{t}开始", "offset"), ("跳过歌曲前{t}", "offset")]
+FADES = [("fade in {t}", "fade_in"), ("fade in over {t}", "fade_in"),
+         ("fade the music in for {t}", "fade_in"), ("fade out {t}", "fade_out"),
+         ("fade out over {t}", "fade_out"), ("{t} fade out", "fade_out"),
+         ("淡入{t}", "fade_in"), ("淡出{t}", "fade_out"), ("音乐淡出{t}", "fade_out")]
+
+
+def music_of(text: str) -> object:
+    parsed = apply_instruction(clip(TWELVE_MIN), text, Context(TWELVE_MIN, True, SONG))
+    assert not any(s.startswith(("not understood", "not done")) for s in parsed.understood), (
+        text, parsed.understood)
+    song = timeline_of(parsed.draft).song
+    assert song is not None and timeline_of(parsed.draft).trim is None, parsed.understood
+    return song
+
+
+@pytest.mark.parametrize(("phrasing", "field"), MUSIC_ZH + FADES)
+@pytest.mark.parametrize(("written", "ms"), [f for f in FORMS_ZH if f[1] <= 180_000])
+def test_music_times_and_fades_in_every_written_form(phrasing: str, field: str, written: str,
+                                                     ms: int) -> None:
+    if not re.search(r"[\u4e00-\u9fff]", phrasing) and re.search(r"[\u4e00-\u9fff]", written):
+        written = {90_000: "1:30", 45_000: "45 seconds", 125_000: "2 min 5 s",
+                   180_000: "3 minutes"}[ms]
+    assert getattr(music_of(phrasing.format(t=written)), field) == ms
+
+
+TITLES = ['add the title "你好" at {t}', 'title "你好" at {t} for 5 seconds',
+          'add the title "你好" from {t}', 'show the title "你好" after {t}',
+          '加标题“你好”在{t}', '加标题“你好”从{t}开始', '加标题“你好”{t}开始显示5秒',
+          '加标题“你好”在{t}处显示5秒']
+
+
+@pytest.mark.parametrize("phrasing", TITLES)
+@pytest.mark.parametrize(("written", "ms"), [("1:30", 90_000), ("0:01:30", 90_000),
+                                             ("90s", 90_000), ("1 min 30 s", 90_000),
+                                             ("10:30", 630_000), ("1分30秒", 90_000),
+                                             ("10分30秒", 630_000)])
+def test_a_title_at_a_time_in_every_written_form(phrasing: str, written: str, ms: int) -> None:
+    parsed = apply_instruction(clip(TWELVE_MIN), phrasing.format(t=written),
+                               Context(TWELVE_MIN, True, None))
+    title = timeline_of(parsed.draft).title
+    assert title is not None and title.start == ms, parsed.understood
