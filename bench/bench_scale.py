@@ -97,6 +97,15 @@ class Workers:
         raise RuntimeError("workers did not start:\n" + "".join(
             p.read_text()[-2000:] for p in sorted(self.logs.glob("worker*.log"))))
 
+    def cpu_seconds(self) -> float:
+        """CPU the workers used so far, their finished ffmpeg children included."""
+        total = 0.0
+        for process in self.processes:
+            with contextlib.suppress(psutil.Error):
+                t = psutil.Process(process.pid).cpu_times()
+                total += t.user + t.system + t.children_user + t.children_system
+        return total
+
     def stop(self) -> None:
         for process in self.processes:
             process.terminate()
@@ -178,14 +187,17 @@ async def load(args: argparse.Namespace, work: Path, postgres: Postgres, fake: F
     running = await telegram_bot.start(app, poll_timeout=10)
     inbox, results = Inbox(), Results()
     follower = asyncio.create_task(inbox.follow(fake))
+    me = psutil.Process()
     try:
         await asyncio.to_thread(workers.wait_ready)
+        cpu_before = workers.cpu_seconds(), sum(me.cpu_times()[:2])
         began = time.perf_counter()
         spacing = args.ramp / args.conversations
         await asyncio.gather(*(
             conversation(200_000 + count * 10_000 + i, began + i * spacing, fake, inbox,
                          results, args.step_timeout)
             for i in range(args.conversations)))
+        cpu = workers.cpu_seconds() - cpu_before[0], sum(me.cpu_times()[:2]) - cpu_before[1]
     finally:
         follower.cancel()
         await asyncio.gather(follower, return_exceptions=True)
@@ -197,7 +209,7 @@ async def load(args: argparse.Namespace, work: Path, postgres: Postgres, fake: F
     return {"workers": count, "delivered": results.delivered, "lost": results.lost,
             "expected": args.conversations * len(SCRIPT), "span": span,
             "throughput": results.delivered / span if results.delivered else 0.0,
-            "busy": results.busy,
+            "busy": results.busy, "worker_cpu": cpu[0], "bot_cpu": cpu[1],
             "delivery": results.delivery, "waits": waits}
 
 
@@ -253,6 +265,10 @@ def report_load(row: dict[str, Any], base: float | None) -> None:
     print(f"  {row['workers']} worker(s): delivered {row['delivered']}/{row['expected']}, lost "
           f"{len(row['lost'])}; {row['throughput']:.2f} renders/s over {row['span']:.0f} s"
           f"{gain}; {row['busy']} edit(s) answered 'still working' and sent again")
+    if row["delivered"]:
+        print(f"      CPU per render: workers (with their ffmpeg) "
+              f"{row['worker_cpu'] / row['delivered']:.2f} s, the bot (this process, the fake's "
+              f"polling included) {row['bot_cpu'] / row['delivered']:.3f} s")
     for line in row["lost"][:5]:
         print(f"      lost: {line}")
     if row["delivery"]:
@@ -297,17 +313,22 @@ async def bench(args: argparse.Namespace, work: Path) -> int:
 
 
 def project(rows: list[dict[str, Any]]) -> None:
-    """From the best per-worker figure: what N machines of this machine's cores would carry."""
-    if not rows or not rows[0]["delivered"]:
+    """From the per-worker figures: what N machines of this machine's cores would carry."""
+    done = [r for r in rows if r["delivered"]]
+    if not done:
         return
     cores = psutil.cpu_count() or 1
-    per_worker = max(r["throughput"] / r["workers"] for r in rows if r["workers"] <= cores)
-    print(f"  per worker (<= {cores} workers on {cores} cores): up to {per_worker:.2f} renders/s;"
-          f" projected, one worker per core and the database not the limit:")
+    per_worker = max(r["throughput"] / r["workers"] for r in done if r["workers"] <= cores)
+    cpu = min(r["worker_cpu"] / r["delivered"] for r in done)
+    print(f"  measured: up to {per_worker:.2f} renders/s per worker (<= {cores} workers on "
+          f"{cores} cores, this machine's load included); {cpu:.2f} CPU s per render, i.e. "
+          f"{1 / cpu:.2f} renders/s per idle core. Projected, one worker per core, the bot and "
+          f"the database not the limit:")
     for machines in (1, 4, 16):
-        rate = per_worker * cores * machines
-        print(f"      {machines:>2} machine(s) x {cores} cores: {rate:.1f} renders/s, "
-              f"{rate * 3600:,.0f} per hour")
+        rate, idle = per_worker * cores * machines, cores * machines / cpu
+        print(f"      {machines:>2} machine(s) x {cores} cores: {rate:.1f} renders/s "
+              f"({rate * 3600:,.0f}/h) at this load; {idle:.1f} renders/s "
+              f"({idle * 3600:,.0f}/h) on idle cores")
 
 
 def main() -> int:
