@@ -172,11 +172,14 @@ _CLAUSE_BREAK = re.compile(
 
 def clauses(text: str) -> list[str]:
     """Split a normalised instruction into requests: "a, b and c" -> ["a", "b", "c"]. A time
-    alone belongs to the request after it ("2s fade out", "1:30 fade out")."""
+    alone belongs to the request after it ("2s fade out", "1:30 fade out"), a shape word to the
+    ratio before it ("16x10 landscape")."""
     parts = [c.strip() for c in _CLAUSE_BREAK.split(text) if c and c.strip()]
     out: list[str] = []
     for part in parts:
-        if out and _ALONE.fullmatch(out[-1]):
+        if out and (_ALONE.fullmatch(out[-1]) or (
+                re.search(r"\d{1,2}(?:\.\d{1,2})?x\d{1,2}$", out[-1])  # "16x10 landscape"
+                and re.match(r"vertical|square|horizontal|landscape|portrait", part))):
             out[-1] = f"{out[-1]} {part}"
         else:
             out.append(part)

@@ -78,15 +78,16 @@ def picture(c: Clause, plan: EditPlan) -> None:
     if c.take(r"\b(?:original|keep\s+the|no\s+change\s+of)\s+(?:aspect|ratio|shape|format|"
               r"size)(?:\s+ratio)?\b|原始比例"):
         plan.aspect = "none"
-    if size := c.take(r"\b(\d{3,4})\s*[x×*]\s*(\d{3,4})\b"):
+    if size := c.take(r"\b(\d{3,4})\s*(?:[x×*]|by)\s*(\d{3,4})\b"):
         width, height = int(size.group(1)), int(size.group(2))
         plan.aspect = min(("16:9", "9:16", "1:1", "4:5"), key=lambda a: abs(
             int(a.split(":")[0]) / int(a.split(":")[1]) - width / height))
         plan.resolution = min(width, height)
         plan.upscale = True
+    before, named = plan.aspect, ""
     for pattern, aspect in w.ASPECTS:
-        if c.take(pattern):
-            plan.aspect = aspect
+        if found := c.take(pattern):
+            plan.aspect, named = aspect, found.group(0)
             while c.take(pattern):  # "vertical 9:16" says it twice
                 pass
             break
@@ -96,6 +97,8 @@ def picture(c: Clause, plan: EditPlan) -> None:
             plan.notes.append(f"not done: I can make 9:16, 16:9, 1:1 or 4:5, not "
                               f"{other.group(1)}:{other.group(2)}")
             refused = True
+    if refused and not re.search(r"\d", named):
+        plan.aspect = before  # "16:10 widescreen": the shape asked for is refused, not swapped
     fill = c.take(r"\b(?:black\s+)?bars\b|\bletterbox\w*|\bpad\w*|\bborders?\b|黑边"
                   r"|\bcrop\w*|\bzoom\w*|\bfill\s+the\s+(?:frame|screen)\b|\bcut\s+off\s+the\s+sides"
                   r"|裁剪|\bblur\w*|模糊")

@@ -114,10 +114,24 @@ _SMALL = {"one": 1, "an": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5,
           "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
+_SAID_TO = re.compile(r"(?<![\d.:])(\d{1,2}(?:\.\d{1,2})?)\s+to\s+(\d{1,2})(?![\d:.])")
+"""A ratio said with "to" ("aspect ratio 9 to 16"): one only next to a picture word."""
+
+
+def _said_to(m: re.Match[str]) -> str:
+    written = f"{m.group(1)}x{m.group(2)}"
+    if written not in SUPPORTED_RATIOS | OTHER_RATIOS:
+        return m.group(0)
+    request = re.split(r"[,;!?。，；！？\n]|\bthen\b|\band\b", m.string[:m.start()])[-1]
+    rest = re.split(r"[,;!?。，；！？\n]|\bthen\b|\band\b", m.string[m.end():])[0]
+    return written if _SHAPE_WORD.search(request + rest) else m.group(0)
+
+
 def rewrite(text: str, clip_ms: float | None = None) -> str:
     """Ratios as "AxB", times in pieces as seconds ("90s"); lower-case text in, text out.
     `clip_ms` is the clip's length, for telling "cut at 16:10" (a time) from a ratio."""
     text = _RATIO.sub(lambda m: _ratio(m, clip_ms), text)
+    text = _SAID_TO.sub(_said_to, text)
     text = re.sub(r"\b(" + "|".join(_SMALL) + r")(?=\s+(?:(?:minutes?|hours?|seconds?)\s+)?and\s+a"
                   r"\s+half\b)", lambda m: str(_SMALL[m.group(1)]), text)
     text = re.sub(r"半分钟", "30s", text)

@@ -137,3 +137,30 @@ def test_a_clock_that_looks_like_a_ratio(text: str, length: int, trim: list[int]
         assert draft.meta.get("trim") in (None, [0, 30_000]), said
     else:
         assert draft.meta.get("trim") == trim, said
+
+
+@pytest.mark.parametrize(("text", "shape"), [
+    ("aspect ratio 9 to 16", "9:16"), ("16 to 9 ratio", "16:9"), ("4 to 5 format", "4:5"),
+    ("make the aspect 1 to 1", "1:1"), ("make it 3 to 2 aspect", None),
+    ("16:10 landscape", None), ("make it 16:10 widescreen", None), ("21:9 horizontal", None),
+    ("make it 10:16 vertical", None), ("9:16 vertical", "9:16"), ("4:5 portrait", "4:5"),
+    ("1080 by 1920", "9:16"), ("1920 by 1080", "16:9"),
+])
+def test_a_ratio_with_words_around_it(text: str, shape: str | None) -> None:
+    """"A to B" is a ratio next to a picture word (else a range of seconds); a refused ratio
+    is not swapped for the nearest shape its words name ("16:10 landscape" is not 16:9)."""
+    try:
+        draft, said = run(text, 720_000)
+    except NotUnderstood as refused:
+        assert shape is None and "9:16" in refused.user_message
+        return
+    assert draft.meta.get("aspect") == shape, said
+    no_time(draft, said)
+
+
+@pytest.mark.parametrize(("text", "trim"), [("keep 9 to 16 seconds", [9000, 16_000]),
+                                            ("from 9 to 16", [9000, 16_000]),
+                                            ("trim 3 to 20", [3000, 20_000])])
+def test_a_to_b_without_a_picture_word_is_a_range(text: str, trim: list[int]) -> None:
+    draft, said = run(text, 720_000)
+    assert draft.meta.get("trim") == trim and draft.meta.get("aspect") is None, said
