@@ -16,7 +16,6 @@ from pathlib import Path
 from core.janitor import PARTIAL_SUFFIX
 from core.music.compose import Grid, compose, fit
 from core.music.moods import mood
-from core.music.render import render, wav_bytes
 
 VERSION = 3
 DEFAULT_SECONDS = 30.0
@@ -36,6 +35,8 @@ def filename(mood_name: str, seed: int, length_ms: int) -> str:
 
 def write(mood_name: str, seed: int, seconds: float, target: Path) -> None:
     """Compose, render and write one piece to `target` (through a temporary name)."""
+    from core.music.render import render, wav_bytes  # numpy and the synth: only to write
+
     data = wav_bytes(render(compose(mood_name, seed, seconds)))
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.parent / f".{target.stem}.{uuid.uuid4().hex}{PARTIAL_SUFFIX}"

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from core.music import cache
+from core.music import render as synth
 from core.music.compose import compose
 from core.music.moods import NAMES
 from core.music.render import render
@@ -142,13 +143,13 @@ def test_the_cache_renders_once_and_leaves_no_temporary_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = []
-    real = cache.render
+    real = synth.render  # cache.write imports the synthesiser when it writes
 
     def counting(piece):  # type: ignore[no-untyped-def]
         calls.append(piece.seconds)
         return real(piece)
 
-    monkeypatch.setattr(cache, "render", counting)
+    monkeypatch.setattr(synth, "render", counting)
     import asyncio
 
     async def twice() -> tuple[Path, Path, Path]:
@@ -166,7 +167,7 @@ def test_a_failed_render_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monk
     def wav_fails(_audio):  # type: ignore[no-untyped-def]
         raise MemoryError
 
-    monkeypatch.setattr(cache, "wav_bytes", wav_fails)
+    monkeypatch.setattr(synth, "wav_bytes", wav_fails)
     with pytest.raises(MemoryError):
         cache.write("lofi", 0, 2.0, tmp_path / "x.wav")
     assert list(tmp_path.iterdir()) == []
