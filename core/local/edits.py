@@ -92,7 +92,7 @@ def apply_edit(plan: EditPlan, timeline: Timeline, ctx: Context) -> tuple[Timeli
         timeline = on_the_beat(timeline, apply_music(plan, timeline, ctx, length, said),
                                ctx.seed, said)
     elif timeline.music and (plan.trim is not None or plan.join):
-        timeline = fit_all(timeline, ctx, length)
+        timeline = on_the_beat(timeline, fit_all(timeline, ctx, length), ctx.seed, said)
     if plan.loudness is not None or plan.loudness_off:
         timeline = replace(timeline, loudness=None if plan.loudness_off else plan.loudness)
         said.append("no loudness normalisation" if plan.loudness_off

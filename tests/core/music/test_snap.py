@@ -148,3 +148,12 @@ def test_a_change_of_song_after_built_in_music_fades_from_its_final_chord() -> N
     first, second = after.music
     assert 6.5 - first.fade_out / 1000 == pytest.approx(grid.ending, abs=0.002)
     assert grid.ending in grid.downbeats() and second == two  # the song comes in as before
+
+
+def test_a_trim_recomposes_the_piece_and_its_fade_lands_on_the_new_beats() -> None:
+    ctx = Context(10_000, False, None, seed=5)
+    timeline, _ = apply_edit(EditPlan(source="mood", mood="lofi", fade_out=2300), CLIP, ctx)
+    trimmed, _ = apply_edit(EditPlan(trim=("first", 7300.0, 0.0)), timeline, ctx)
+    (track,) = trimmed.music
+    grid = cache.grid("lofi", 5, 7300)
+    assert track.length == 7300 and on_grid(grid, 7.3 - track.fade_out / 1000)
