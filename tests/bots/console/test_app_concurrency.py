@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from bots.bootstrap import build_app
-from bots.console import attachment_for
+from bots.console_lines import attachment_for
 from core.config import Settings
 from core.conversation.turn import ConversationKey, Message, Reply, Status, Turn, Video
 from tests.media import measure

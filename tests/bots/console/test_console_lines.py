@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bots.console import Line, Printer, parse_line
+from bots.console import Printer
+from bots.console_lines import Line, parse_line
 from core.conversation.turn import Message, Problem, Status, Video
 
 FILES = {Path("clip.mp4"), Path("my clip.mov"), Path("/tmp/song.mp3"),
