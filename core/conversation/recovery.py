@@ -14,8 +14,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import replace
 from typing import Any
 
+from core import words
 from core.config import Settings
 from core.conversation.delivery import DOWNLOAD_NAME, Signer, human_duration, human_size
 from core.conversation.journal import Journal, interrupted_words
@@ -66,12 +68,21 @@ class Recovery:
             self._pending.setdefault(notice.key.platform, []).append((notice, after))
             return
         try:
-            await notifier(notice)
+            language = await self._language(notice.key)
+            await notifier(replace(notice, replies=[words.reply(r, language)
+                                                    for r in notice.replies]))
         except Exception:
             # A chat that is gone or blocked the bot: logged, not retried forever.
             log.exception("notice to %s could not be delivered", notice.key)
         if after is not None:
             await after()
+
+    async def _language(self, key: ConversationKey) -> str:
+        """The language the chat was last answered in (its conversation's), or the person's
+        setting: a notice comes with no message to read the language from."""
+        conversation = await self.store.get_conversation(str(key))
+        mine = await self.store.get_preferences(key.person)
+        return mine.reply_language(conversation.language if conversation else "en")
 
     async def recover(self) -> None:
         """Handle every render left queued or running by an earlier process (idempotent)."""

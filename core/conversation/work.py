@@ -232,6 +232,9 @@ class TurnWork:
         conversation = await self.store.get_conversation(str(turn.key))
         if conversation is None or conversation.engine != self.engine.name:
             return None
+        if conversation.language != turn.language:  # notices after a restart speak it
+            await self.store.save_conversation(
+                dataclasses.replace(conversation, language=turn.language))
         return SessionRef(str(turn.key), conversation.session_id, turn.language,
                           turn.preferences)
 

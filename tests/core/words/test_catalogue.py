@@ -117,58 +117,69 @@ def errors() -> list[str]:
 
 
 WRITTEN = [
-        "That link leads to a web page, not a file. Send a direct link to a video (MP4, MOV, AVI,"
-        " WebM, MKV), an image (JPG, PNG, GIF, WebP) or audio (MP3, WAV, M4A, AAC, OGG), or send"
-        " the file itself.",
-        "That link isn't a file I can use. Send a video (MP4), an image (JPG) or audio (MP3).",
-        "The download took longer than 120 s, so I stopped it. Try a faster link or send the file"
-        " itself.",
-        "I couldn't download that link: the server did not answer properly.",
-        "That link answered with an error (HTTP 404).",
-        "That link redirects somewhere I can't follow.", "That link redirects too many times.",
-        "I couldn't find the server of that link.",
-        "I can't download from that link: it points to a private or local address.",
-        "That file is larger than the limit of 500 MB, so I stopped the download.",
-        "That doesn't look like a web link I can download.",
-        "I only download http:// and https:// links.",
-        "clip.mp4 has no video or sound I can use.",
-        "song.mp3 has no sound in it, so I can't use it as music.",
-        "clip.mp4 is 2:00:00 long; the longest video I take is 30:00.",
-        "song.mp3 is 95:00 long; the longest music I take is 60:00.",
-        "I can't find the file clip.mp4.", "clip.mp4 is empty.",
-        "clip.mp4 doesn't look like a video or audio file I can read (it may be damaged or cut "
-        "short).",
-        "clip.mp4 has no video stream; please send a video.",
-        "clip.mp4 has neither pictures nor sound.", "clip.mp4 has no playable length.",
-        "clip.mp4 has a damaged video stream.",
-        "clip.mp4 has a video stream with no pictures in it (cut short?).",
-        "photo.png isn't a picture I can read (it may be damaged).",
-        "Photos can't be the clip with the local engine — send a video (mp4, mov, webm, mkv, "
-        "avi).",
-        "My storage is full right now (the limit is 2,048 MB), so I can't take that. Please try "
-        "again later, or send a smaller file.",
-        "The server's disk is full right now, so I can't take that. Please try again later.",
-        "You're sending messages quickly; try again in 40 s.",
-        "You've made 20 videos in the last 24 hours (the limit is 20); you can render again in "
-        "3 h.",
-        "Even a smaller copy is too big for this chat. Try a shorter clip, or \"export 720p\".",
-        "The trim leaves less than a tenth of a second of video.",
-        "This video is too long to fit in 50 MB at a watchable quality; trim it or ask for a "
-        "download link.",
-        "I no longer have the clip clip.mp4; please send it again.",
-        "I no longer have the music song.mp3; please send it again.",
-        "Send me a video first, then tell me what to do with it.",
-        "There is nothing to undo.",
-        "There's nothing more to undo — your clip is as you sent it.",
-        "There's nothing to export yet: send me a video first.",
-        "Got the music song.mp3 (0:03). It replaces built-in lofi.",
-        "Got the music song.mp3 (0:03). Say \"add it at 30%\" to put it under your video.",
-        "Got your video clip.mp4 (0:02, 320x240). Tell me what to do, e.g. \"add lofi music at "
-        "30% and fade it out\".",
-        "Sorry, something went wrong on our side (ref ab12cd34). Please try again.",
-        "That took too long and was stopped (ref ab12cd34). Please try again.",
-        "The timeline", "Timeline is empty.",
-    ]
+    "That link leads to a web page, not a file. Send a direct link to a video (MP4, MOV, AVI,"
+    " WebM, MKV), an image (JPG, PNG, GIF, WebP) or audio (MP3, WAV, M4A, AAC, OGG), or send"
+    " the file itself.",
+    "That link isn't a file I can use. Send a video (MP4), an image (JPG) or audio (MP3).",
+    "The download took longer than 120 s, so I stopped it. Try a faster link or send the file"
+    " itself.",
+    "I couldn't download that link: the server did not answer properly.",
+    "That link answered with an error (HTTP 404).",
+    "That link redirects somewhere I can't follow.", "That link redirects too many times.",
+    "I couldn't find the server of that link.",
+    "I can't download from that link: it points to a private or local address.",
+    "That file is larger than the limit of 500 MB, so I stopped the download.",
+    "That doesn't look like a web link I can download.",
+    "I only download http:// and https:// links.",
+    "clip.mp4 has no video or sound I can use.",
+    "song.mp3 has no sound in it, so I can't use it as music.",
+    "clip.mp4 is 2:00:00 long; the longest video I take is 30:00.",
+    "song.mp3 is 95:00 long; the longest music I take is 60:00.",
+    "I can't find the file clip.mp4.", "clip.mp4 is empty.",
+    "clip.mp4 doesn't look like a video or audio file I can read (it may be damaged or cut "
+    "short).",
+    "clip.mp4 has no video stream; please send a video.",
+    "clip.mp4 has neither pictures nor sound.", "clip.mp4 has no playable length.",
+    "clip.mp4 has a damaged video stream.",
+    "clip.mp4 has a video stream with no pictures in it (cut short?).",
+    "photo.png isn't a picture I can read (it may be damaged).",
+    "Photos can't be the clip with the local engine — send a video (mp4, mov, webm, mkv, "
+    "avi).",
+    "My storage is full right now (the limit is 2,048 MB), so I can't take that. Please try "
+    "again later, or send a smaller file.",
+    "The server's disk is full right now, so I can't take that. Please try again later.",
+    "You're sending messages quickly; try again in 40 s.",
+    "You've made 20 videos in the last 24 hours (the limit is 20); you can render again in "
+    "3 h.",
+    "Even a smaller copy is too big for this chat. Try a shorter clip, or \"export 720p\".",
+    "The trim leaves less than a tenth of a second of video.",
+    "This video is too long to fit in 50 MB at a watchable quality; trim it or ask for a "
+    "download link.",
+    "I no longer have the clip clip.mp4; please send it again.",
+    "I no longer have the music song.mp3; please send it again.",
+    "Send me a video first, then tell me what to do with it.",
+    "There is nothing to undo.",
+    "There's nothing more to undo — your clip is as you sent it.",
+    "There's nothing to export yet: send me a video first.",
+    "Got the music song.mp3 (0:03). It replaces built-in lofi.",
+    "Got the music song.mp3 (0:03). Say \"add it at 30%\" to put it under your video.",
+    "Got your video clip.mp4 (0:02, 320x240). Tell me what to do, e.g. \"add lofi music at "
+    "30% and fade it out\".",
+    "Sorry, something went wrong on our side (ref ab12cd34). Please try again.",
+    "That took too long and was stopped (ref ab12cd34). Please try again.",
+    "The timeline", "Timeline is empty.",
+    "Your render was interrupted by a restart — send 'export' to try again.",
+    "Your render finished after a restart.",
+    "Your render could not be finished after a restart (ref ab12cd34) — send 'export' to try "
+    "again.",
+    "Backtrack restarted while it was receiving clip.mp4 — please send it again.",
+    "Backtrack restarted while it was downloading song.mp3 — please send it again.",
+    "Backtrack restarted while it was downloading your linked file — please send it again.",
+    "Backtrack restarted while it was making your video — please send it again.",
+    "Backtrack restarted while it was working on your edit — please send it again.",
+    "Backtrack restarted while it was working on your message — please send it again.",
+    "Here is your video (1.2 MB, 0:08). https://example.test/v/abc",
+]
 
 
 @pytest.mark.parametrize("english", errors())

@@ -49,7 +49,8 @@ _ALLOWED = re.compile(
     r"|\b\w*\d\w*\b"  # numbers, sizes (320x240, 720p), error refs (ab12cd)
     r"|\b(?:" + "|".join(MOODS) + r")\b"
     r"|\b(?:MP4|MOV|AVI|WebM|MKV|JPG|PNG|GIF|WebP|MP3|WAV|M4A|AAC|OGG|H\.264|LUFS|HTTP|KB|MB|GB"
-    r"|mp4|mov|avi|webm|mkv|mp3|wav|m4a|aac|ms|min|dB|NemoVideo|Spotify|YouTube|TikTok)\b"
+    r"|mp4|mov|avi|webm|mkv|mp3|wav|m4a|aac|ms|min|dB|NemoVideo|Backtrack|Spotify|YouTube"
+    r"|TikTok)\b"
     r"|English works too\.|\bEnglish\b|https?://\S*")
 ENGLISH = re.compile(r"[A-Za-z]{2,}")
 
