@@ -210,7 +210,8 @@ async def show(reply: Reply, surface: Surface, *, upload_limit: int | None, thro
             log.warning("discord: timeline picture not sent (%s)", type(exc).__name__)
     elif isinstance(reply, Audio):
         try:  # an MP3 attachment gets Discord's inline player; the others still go
-            await surface.upload(reply.path, f"**{reply.title}**: {reply.caption}"[:MAX_CONTENT])
+            text = f"**{reply.title}**" + (f": {reply.caption}" if reply.caption else "")
+            await surface.upload(reply.path, text[:MAX_CONTENT])
         except (EngineError, discord.HTTPException) as exc:
             log.warning("discord: preview not sent (%s)", type(exc).__name__)
     elif isinstance(reply, Video):
