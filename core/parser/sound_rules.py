@@ -29,6 +29,7 @@ def loudness(c: Clause, plan: EditPlan) -> None:
                     r"broadcast|tv|apple|streaming)\b")
     overall = c.take(r"\b(?:(?:make|turn)\s+)?(?:(?:the\s+)?whole\s+(?:video|thing|clip)|everything"
                      r"|all\s+of\s+it)\s+(?:\w+\s+)?(louder|up|quieter|softer|down)\b"
+                     r"(?!\s*(?:to|until|till)\s+\d)"  # "keep everything up to 10:30": a cut
                      r"|\b(?:louder|quieter)\s+overall"
                      r"|\boverall\s+(?:louder|quieter)|\bturn\s+up\s+the\s+whole\s+(?:video|thing)")
     if overall:  # the whole mix: a loudness target, loud for the web or calm for broadcast

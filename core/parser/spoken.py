@@ -136,6 +136,8 @@ def rewrite(text: str, clip_ms: float | None = None) -> str:
                   r"\s+half\b)", lambda m: str(_SMALL[m.group(1)]), text)
     text = re.sub(r"半分钟", "30s", text)
     text = _HALF.sub(_half, text)
+    text = re.sub(r"(?<![\d.])(?<![\d.]\s)\b(minute|hour)\s+and\s+a\s+half\b",  # "the first minute
+                  lambda m: "90s" if m.group(1) == "minute" else "5400s", text)  # and a half"
     return _PIECES.sub(_pieces, text)
 
 

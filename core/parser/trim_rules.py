@@ -28,15 +28,46 @@ _CUT_POINTS: list[tuple[str, str]] = [
      rf"|在\s*({TU})\s*(?:处|的地方|的位置|时)?\s*(?:剪掉|剪断|截断|剪|截|结束|停)"
      rf"|(?:剪到|剪成|裁到|裁成|截到|截成|缩短到|剪短到|保留到|只保留到|只要到)\s*({T})"
      rf"|(?:剪掉|去掉|删掉|删除)\s*({TU})\s*(?:以后|之后|后面|后)的?(?:部分|内容)?"
-     rf"|({TU})\s*(?:以后|之后|后面)的?(?:部分|内容)?(?:都)?(?:剪掉|去掉|删掉|删除|不要)", "first"),
+     rf"|({TU})\s*(?:以后|之后|后面)的?(?:部分|内容)?(?:都)?(?:剪掉|去掉|删掉|删除|不要)"
+     # "keep up to 10:30", "everything after 10:30 can go", "nothing after 10:30"
+     rf"|\b(?:keep|only|just)\s+(?:keep\s+)?(?:(?:the\s+)?(?:video|clip|everything|it)\s+)?"
+     rf"(?:up\s+to|until|till)\s+({T})|\beverything\s+(?:after|past|beyond)\s+({T})\s+(?:can|"
+     rf"should|has\s+to|must|needs\s+to)\s+go\b|\bnothing\s+(?:after|past|beyond)\s+({T})",
+     "first"),
     # "cut from 1:30" (to the end: a range with no end), "skip to 1:30", "cut everything before"
     (rf"\b(?:cut|trim|keep|play|show|use)\w*\s+{_IT}(?:from|starting\s+(?:at|from))\s+({T})"
      rf"(?:\s+(?:to|until|till)\s+the\s+end|\s+on(?:wards?)?)?|\bskip\s+(?:ahead\s+)?to\s+({T})"
      rf"|\b{w.DROP_VERBS}(?:everything|all|anything)\s+(?:before|up\s+to|until|till)\s+({T})"
      rf"|(?:剪掉|去掉|删掉|删除)\s*({TU})\s*(?:以前|之前|前面)的?(?:部分|内容)?"
-     rf"|从\s*({TU})\s*(?:开始)?(?:剪|截|保留|留下)(?:到(?:最后|结尾|结束))?", "drop_first"),
+     rf"|从\s*({TU})\s*(?:开始)?(?:剪|截|保留|留下)(?:到(?:最后|结尾|结束))?"
+     rf"|\b(?:trim|cut|make)\s+(?:the\s+video\s+|it\s+)?(?:to\s+)?start\s+(?:at|from)\s+({T})"
+     rf"|\b(?:trim|cut|chop)\s+(?:the\s+)?(?:start|beginning|front)\s+(?:by|to)\s+({T})"
+     rf"|(?:去掉|剪掉|删掉|删除|不要)(?:开头|前面)的?\s*({TU})", "drop_first"),
+    (rf"\b(?:trim|cut|chop)\s+(?:the\s+)?end\s+by\s+({T})"
+     rf"|(?:去掉|剪掉|删掉|删除|不要)(?:结尾|最后面|后面)的?\s*({TU})", "drop_last"),
 ]
 """Cut points said as one time: where the video ends, or where it starts."""
+
+_LENGTH_AFTER = (
+    rf"\b(?:keep|use|take|only|just|cut|trim)\s+(?:the\s+|only\s+|just\s+)?({TU})\s+(?:from|"
+    rf"starting\s+(?:at|from)|after|beginning\s+at)\s+({T})(?!\s*(?:to|until|till|-)\s*\d)"
+    rf"|(?:^|\b(?:keep|use|take|cut|trim|play|show)\s+(?:it\s+|the\s+video\s+)?)(?:from|starting"
+    rf"\s+at)\s+({T})\s+(?:for|lasting)\s+(?:the\s+next\s+)?({TU})"
+    rf"|从\s*({TU})\s*(?:开始|起)?\s*(?:保留|截取|剪|留下?|只要)\s*({TU})")
+"""A start and a length: "keep 30 seconds from 1:00", "from 1:00 for 30 s", "从1分钟开始保留30秒"
+(the music's own "music from 1:00 for 30 s" never gets here: `trim` leaves the music's words)."""
+
+
+def _start_and_length(c: Clause) -> tuple[float, float] | None:
+    """(start, length) in ms of a part said as where it starts and how long it lasts."""
+    m = c.take(_LENGTH_AFTER)
+    if m is None:
+        return None
+    g = m.groups()
+    if g[0] is not None:
+        return seconds(g[1]), seconds(g[0])
+    start, length = (g[2], g[3]) if g[2] is not None else (g[4], g[5])
+    return seconds(start), seconds(length)
 
 
 def trim(c: Clause, plan: EditPlan) -> None:
@@ -55,6 +86,9 @@ def trim(c: Clause, plan: EditPlan) -> None:
     if m := c.take(rf"\b(?:end|stop|finish)\w*\s+(?:the\s+)?(?:video|clip)\s+(?:at|after)\s+({T})"
                    rf"|\b(?:video|clip)\s+(?:should\s+)?(?:end|stop)s?\s+(?:at|after)\s+({T})"):
         plan.trim = ("first", seconds(next(g for g in m.groups() if g)), 0.0)
+        return
+    if span := _start_and_length(c):
+        plan.trim = ("range", span[0], span[0] + span[1])
         return
     trim_words = r"\b(?:trim|cut|keep|only|just|clip|shorten|use|crop)\b|剪|截取|保留|只要"
     rng = c.take(rf"(?:\bfrom\s+|从\s*)?({T})\s*(?:to|until|till|through|-|–|~|到|至)\s*({T})")

@@ -54,21 +54,27 @@ FIRST = [  # the video ends at the time
     "keep only the first {t}", "only the first {t}", "keep only {t}", "just the first {t}",
     "cut everything after {t}", "remove everything after {t}", "shorten it to {t}",
     "make it {t} long", "first {t} only", "please cut at {t}", "can you cut it at {t}?",
+    "keep up to {t}", "only keep up to {t}", "keep until {t}", "keep everything up to {t}",
+    "everything after {t} can go", "nothing after {t}", "make it end at {t}",
+    "stop the video at {t}", "cut it down to {t}",
 ]
 DROP_FIRST = [  # the video starts at the time
     "cut the first {t}", "remove the first {t}", "skip the first {t} of the video",
     "cut from {t}", "cut from {t} to the end", "trim from {t} onwards", "keep from {t} on",
     "start the video at {t}", "the video should start at {t}", "skip to {t}",
     "cut everything before {t}", "cut {t} from the start", "drop the first {t}",
+    "trim the video to start at {t}", "trim the start to {t}", "trim the beginning by {t}",
+    "cut off the first {t}",
 ]
 LAST = ["keep the last {t}", "only the last {t}", "last {t} only"]
 DROP_LAST = ["cut the last {t}", "remove the last {t}", "cut {t} from the end",
-             "trim {t} off the end"]
+             "trim {t} off the end", "trim the end by {t}"]
 FIRST_ZH = ["在{t}剪掉", "在{t}处剪断", "在{t}剪", "剪到{t}", "剪成{t}", "保留前{t}", "只要前{t}",
-            "剪掉{t}以后的部分", "{t}之后的都不要"]
-DROP_FIRST_ZH = ["剪掉前{t}", "去掉前{t}", "从{t}开始剪", "剪掉{t}之前的部分"]
+            "剪掉{t}以后的部分", "{t}之后的都不要", "只保留到{t}", "截到{t}", "{t}以后不要"]
+DROP_FIRST_ZH = ["剪掉前{t}", "去掉前{t}", "从{t}开始剪", "剪掉{t}之前的部分", "去掉开头{t}",
+                 "剪掉开头的{t}"]
 LAST_ZH = ["只要最后{t}", "保留最后{t}"]
-DROP_LAST_ZH = ["剪掉最后{t}", "去掉后{t}"]
+DROP_LAST_ZH = ["剪掉最后{t}", "去掉后{t}", "去掉结尾{t}", "剪掉结尾的{t}"]
 
 
 def clip(ms: int) -> Draft:
@@ -221,3 +227,19 @@ def test_a_title_at_a_time_in_every_written_form(phrasing: str, written: str, ms
                                Context(TWELVE_MIN, True, None))
     title = timeline_of(parsed.draft).title
     assert title is not None and title.start == ms, parsed.understood
+
+
+STARTS_AND_LENGTHS = ["keep {n} from {a}", "keep {n} starting at {a}", "from {a} for {n}",
+                      "keep from {a} for {n}", "cut from {a} for the next {n}",
+                      "use {n} after {a}", "从{a}开始保留{n}", "从{a}起截取{n}"]
+
+
+@pytest.mark.parametrize("phrasing", STARTS_AND_LENGTHS)
+@pytest.mark.parametrize(("a", "n", "start", "length"), [
+    ("1:00", "30 seconds", 60_000, 30_000), ("0:01:30", "45s", 90_000, 45_000),
+    ("10:30", "1 min", 630_000, 60_000), ("1m30s", "2 min 5 s", 90_000, 125_000),
+    ("1分钟", "30秒", 60_000, 30_000)])
+def test_a_start_and_a_length(phrasing: str, a: str, n: str, start: int, length: int) -> None:
+    """'keep 30 seconds from 1:00' used to start the music at 1:00 and say 'keep 30 seconds'
+    was not understood; 'from 1:00 for 30 seconds' did the same."""
+    assert trim_of(phrasing.format(a=a, n=n)) == [start, start + length]
