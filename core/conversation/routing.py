@@ -13,6 +13,7 @@ from typing import Literal
 
 from core import preferences
 from core.engine import ExportOptions
+from core.parser import spoken
 
 Action = Literal["export", "credits", "status", "upload", "help", "new", "undo", "cancel",
                  "settings", "moods", "edit"]
@@ -120,12 +121,14 @@ def export_options(words: list[str]) -> ExportOptions | None:
 def _split_export(text: str) -> list[str] | None:
     """The words after an export word at the start of the text, None if there is none."""
     for word in _EXPORT_WORDS:
-        if text == word or text.startswith(word + " "):
-            return text[len(word):].split()
-        if not word.isascii() and text.startswith(word):
-            # Chinese needs no spaces: "导出720p", "导出 9:16".
-            return text[len(word):].replace("，", " ").split()
+        if text == word or text.startswith(word + " ") or (
+                not word.isascii() and text.startswith(word)):  # Chinese needs no spaces
+            rest = spoken.rewrite(text[len(word):])  # "9 by 16", "9比16" -> "9x16"
+            return [_RATIO_WORD.sub(r"\1:\2", w) for w in rest.replace("，", " ").split()]
     return None
+
+
+_RATIO_WORD = re.compile(r"^(\d{1,2})x(\d{1,2})$")
 
 
 def without_filler(norm: str) -> str:

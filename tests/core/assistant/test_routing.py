@@ -112,3 +112,18 @@ def test_route(text: str, expected: Route) -> None:
 ])
 def test_normalise(text: str, expected: str) -> None:
     assert normalise(text) == expected
+
+
+@pytest.mark.parametrize(("text", "aspect"), [
+    ("export 9 by 16", "9:16"), ("export 9x16", "9:16"), ("export 16/9", "16:9"),
+    ("导出9比16", "9:16"), ("导出 1比1", "1:1"), ("export 4 x 5", "4:5"), ("导出 9：16", "9:16"),
+])
+def test_export_takes_a_ratio_in_any_written_form(text: str, aspect: str) -> None:
+    routed = route(text)
+    assert routed.action == "export" and routed.options.aspect == aspect
+
+
+@pytest.mark.parametrize("text", ["export 16:10", "export 4:3", "导出 21:9"])
+def test_export_with_a_ratio_backtrack_does_not_make_goes_to_the_parser(text: str) -> None:
+    """The parser refuses it in words that name the shapes Backtrack makes."""
+    assert route(text).action == "edit"
