@@ -158,7 +158,9 @@ async def conversation(chat: int, start_at: float, fake: FakeProcess, inbox: Inb
             await asyncio.sleep(0.5)
             since = await fake.ask("send", chat, text, with_clip)
         if done is None or done[1] not in DELIVERY:
-            results.lost.append(f"chat {chat} step {step}: {done[2] if done else 'no video'}")
+            seen = [f"{m} {t[:80]!r}" for m, at, t in inbox.calls.get(chat, []) if at >= pushed]
+            results.lost.append(f"chat {chat} step {step}: "
+                                f"{done[2] if done else 'no video'}; after it: {seen[-3:]}")
             return
         results.delivery.append(done[0] - pushed)
         results.last_video = max(results.last_video, done[0])

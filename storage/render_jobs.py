@@ -50,6 +50,8 @@ POLL_SECONDS = 0.05
 """How often the bot looks at a running (or next-in-line) render: half of it, on average,
 is what the queue adds to a render's time (bench/bench_scale.py)."""
 WAITING_POLL_SECONDS = 0.5
+NOTE_SECONDS = 0.25
+"""How often a worker writes a running render's percentage."""
 RETRY_SECONDS = 30.0
 HEARTBEAT_SECONDS = 2.0
 STALLED_SECONDS = 8.0
@@ -133,12 +135,15 @@ async def _render_job(context: procrastinate.JobContext, render_id: str, convers
     await _note(app, render_id, state="running", text="Rendering…", percent=0.0,
                 started_at=time.time())
     options = ExportOptions(resolution, aspect, max_bytes, render_id)
-    shown = -1.0
+    shown, noted = -1.0, 0.0
     try:
         async for event in engine.render(SessionRef(conversation, session_id), options,
                                          render_id):
-            if isinstance(event, Progress) and (event.percent or 0) >= shown + 1:
-                shown = event.percent or 0.0
+            # A percent at most every NOTE_SECONDS: the events of a short render arrive in a
+            # burst at its end, and a write for each would hold back the "done" behind them.
+            if (isinstance(event, Progress) and (event.percent or 0) >= shown + 1
+                    and time.monotonic() >= noted + NOTE_SECONDS):
+                shown, noted = event.percent or 0.0, time.monotonic()
                 await _note(app, render_id, text=event.text, percent=event.percent)
             elif isinstance(event, Rendered) and event.path is not None:
                 await _note(app, render_id, state="done", output=str(
