@@ -48,9 +48,10 @@ BLUR_RADIUS = 8
 
 def blur(width: int, height: int) -> str:
     """The background blur for a picture of this size, with its trailing comma; empty when
-    the picture is too small to blur. `boxblur` refuses a radius over half the smallest plane,
-    and the 4:2:0 chroma planes are half the size: so at most a quarter of the short side."""
-    radius = min(BLUR_RADIUS, min(width, height) // 4)
+    the picture is too small to blur. `boxblur` wants a radius below half the smallest plane,
+    and 4:2:0 chroma planes are half the size, rounded up: an 8x14 background (a 64x64 clip
+    made 9:16) has 4x7 chroma, radius below 2 ("must be >= 0 and < 2": code 234)."""
+    radius = min(BLUR_RADIUS, ((min(width, height) + 1) // 2 - 1) // 2)
     return f"boxblur={radius}:2," if radius >= 1 else ""
 
 

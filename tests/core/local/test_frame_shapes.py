@@ -56,3 +56,22 @@ async def test_every_size_renders_in_every_shape(
     with av.open(str(out)) as container:
         frames = list(container.decode(video=0))
         assert frames and all(f.format.name == "yuv420p" for f in frames)
+
+
+@pytest.mark.parametrize("size", [(64, 64), (160, 120), (72, 56), (48, 48)],
+                         ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("aspect", ["9:16", "1:1", "4:5", "16:9"])
+async def test_4_2_0_clips_render_with_the_blurred_fill(render: Render, media_dir: Path,
+                                                        size: tuple[int, int], aspect: str) -> None:
+    """The common pixel format: its chroma planes are half the size, so the blur radius of the
+    small background must be smaller than for 4:4:4 (a 64x64 or 160x120 phone clip made 9:16
+    failed with code 234: 'Invalid chroma_param radius value 2, must be >= 0 and < 2')."""
+    width, height = size
+    clip = media_dir / f"shape420-{width}x{height}.mp4"
+    if not clip.exists():
+        ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10:duration=0.4", "-vf",
+               f"scale={width}:{height}", "-c:v", "libx264", "-preset", "ultrafast",
+               "-pix_fmt", "yuv420p", str(clip))
+    out, plan = await render(make_draft(400, aspect=aspect, fill="blur"), clip)
+    m = measure(out)
+    assert (m.width, m.height) == (plan.width, plan.height) and abs(m.duration - 0.4) < 0.15
