@@ -216,7 +216,8 @@ _WINDOWS = (
      "first"),
     (rf"\b(?:(?:for|in|during|over|at)\s+)?(?:only\s+)?(?:the\s+)?(?:last|final)\s+({T})"
      rf"|(?:在)?(?:最后|后)\s*({T})", "last"),
-    (rf"\bfrom\s+({T})\s*(?:to|until|till|-|–)\s*({T})|从\s*({T})\s*到\s*({T})", "range"),
+    (rf"\b(?:from|between)\s+({T})\s*(?:to|until|till|and|-|–)\s*({T})"
+     rf"|(?:从|在)?\s*({T})\s*(?:到|至|-|–|~)\s*({T})", "range"),
     (r"\b(?:at|in|near|for|during)\s+the\s+(?:very\s+)?(?:start|beginning)\b|\bat\s+first\b"
      r"|\b(?:for\s+)?(?:the\s+)?(?:intro|opening)\b|开头|一开始|开始的时候", "start"),
     (r"\b(?:at|in|near|towards?|for|during)\s+the\s+(?:very\s+)?end\b|\b(?:the\s+)?outro\b"

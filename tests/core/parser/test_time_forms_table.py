@@ -16,6 +16,7 @@ import pytest
 from core.draft import AUDIO, Draft
 from core.parser.instructions import Context, MusicRef, apply_instruction
 from core.timeline.convert import timeline_of
+from core.timeline.model import MusicTrack
 
 TWELVE_MIN = 720_000
 TWO_HOURS = 7_200_000
@@ -192,7 +193,7 @@ FADES = [("fade in {t}", "fade_in"), ("fade in over {t}", "fade_in"),
          ("淡入{t}", "fade_in"), ("淡出{t}", "fade_out"), ("音乐淡出{t}", "fade_out")]
 
 
-def music_of(text: str) -> object:
+def music_of(text: str) -> MusicTrack:
     parsed = apply_instruction(clip(TWELVE_MIN), text, Context(TWELVE_MIN, True, SONG))
     assert not any(s.startswith(("not understood", "not done")) for s in parsed.understood), (
         text, parsed.understood)
@@ -243,3 +244,20 @@ def test_a_start_and_a_length(phrasing: str, a: str, n: str, start: int, length:
     """'keep 30 seconds from 1:00' used to start the music at 1:00 and say 'keep 30 seconds'
     was not understood; 'from 1:00 for 30 seconds' did the same."""
     assert trim_of(phrasing.format(a=a, n=n)) == [start, start + length]
+
+
+WINDOWS = ["music quieter from {a} to {b}", "make the music louder between {a} and {b}",
+           "lower the music from {a} until {b}", "{a}到{b}音乐小一点", "从{a}到{b}音乐小一点",
+           "音乐在{a}到{b}大一点"]
+
+
+@pytest.mark.parametrize("phrasing", WINDOWS)
+@pytest.mark.parametrize(("a", "b", "start", "end"), [
+    ("1:30", "2:00", 90_000, 120_000), ("0:01:30", "0:02:00", 90_000, 120_000),
+    ("10:30", "11:00", 630_000, 660_000), ("10秒", "20秒", 10_000, 20_000),
+    ("1分30秒", "2分钟", 90_000, 120_000)])
+def test_a_level_for_a_part_in_every_written_form(phrasing: str, a: str, b: str, start: int,
+                                                  end: int) -> None:
+    """'1分30秒到2分钟音乐小一点' was not understood (a Chinese range needed 从)."""
+    song = music_of(phrasing.format(a=a, b=b))
+    assert [(s.start, s.end) for s in song.envelope] == [(start, end)]
