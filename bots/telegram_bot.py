@@ -36,6 +36,7 @@ from telegram.ext import (
 
 from bots.adapter import AssistantPort, GatePort, settings_or_none
 from bots.retry import DEFAULT_BACKOFF, Backoff, retrying
+from bots.telegram_calls import on_the_way
 from bots.telegram_inbound import (
     PATIENCE,
     ChatOrder,
@@ -52,18 +53,17 @@ from bots.telegram_profile import introduce
 from bots.telegram_replies import (
     CLOUD_DOWNLOAD_LIMIT,
     CLOUD_UPLOAD_LIMIT,
-    EDIT_INTERVAL,
     LOCAL_UPLOAD_LIMIT,
     TOO_BIG_TO_FETCH,
     UPLOAD_TIMEOUT,
     Outbox,
     card_of,
     label_of,
-    on_the_way,
     send_text,
     show_replies,
 )
 from bots.telegram_server import api_url, make_bot, quiet_bad_answers
+from bots.telegram_status import EDIT_INTERVAL
 from bots.tokens import hide_token_in_logs
 from core.config import Settings
 from core.conversation.turn import Attachment, Fetch, Notice, Reply, Turn

@@ -1,12 +1,9 @@
 """Showing the assistant's replies in Telegram: one status message edited in place, then results.
 
 The rules (status wording, text splitting, file-or-link, button data) are pure functions tested
-as tables; `show_replies` is the glue. Telegram's flood control (429 `retry_after`), "message is
-not modified" and a status message the user deleted never fail a turn. Flood control is
-PTB's AIORateLimiter's job (wired into the bot in `bots.telegram_server.make_bot`: it spaces the
-sends and waits out 429 `retry_after`); calls that fail on the way (a dropped connection, a 5xx,
-a timeout) are tried again with backoff (`bots.retry`); a video Telegram never takes is put in
-words, with the link when there is one.
+as tables; `show_replies` is the glue. The status message and chat action live in
+`bots.telegram_status`, which failures are tried again in `bots.telegram_calls`; a video
+Telegram never takes is put in words, with the link when there is one.
 """
 
 from __future__ import annotations
@@ -14,22 +11,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import datetime as dt
 import logging
-import math
-import time
-import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, NetworkError
 
 from bots import adapter
 from bots.adapter import fits, status_line, upload_failed_text
-from bots.retry import DEFAULT_BACKOFF, Backoff, retrying
+from bots.retry import DEFAULT_BACKOFF, Backoff
+from bots.telegram_calls import not_modified, patiently
+from bots.telegram_status import EDIT_INTERVAL, StatusMessage, chat_action
 from core.conversation.delivery import human_size
 from core.conversation.turn import Audio, Menu, Message, Photo, Problem, Reply, Status, Video
 from core.errors import EngineError
@@ -44,10 +39,6 @@ CLOUD_UPLOAD_LIMIT = 50 * MB
 LOCAL_UPLOAD_LIMIT = 2000 * MB
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
-EDIT_INTERVAL = 2.5
-"""Seconds between two edits of the status message (Telegram rate-limits edits)."""
-ACTION_EVERY = 4.0
-"""A chat action shows for 5 s; repeat it a little sooner while an upload runs."""
 SAY_PREFIX = "say:"
 """callback_data of a quick-action button: pressing it sends the label as the next turn."""
 TITLE_DATA = "menu"
@@ -61,8 +52,6 @@ UPLOAD_TIMEOUT = 120.0
 TOO_BIG_TO_FETCH = (
     "Telegram lets bots fetch files up to 20 MB — send a shorter clip, or a link to the file."
 )
-
-T = TypeVar("T")
 
 
 # Pure rules ----------------------------------------------------------------------------------
@@ -112,150 +101,7 @@ def link_text(video: Video) -> str:
     return "\n\n".join(p for p in (head, f"Your video{size} is ready: {video.url}") if p)
 
 
-def retry_seconds(exc: RetryAfter) -> float:
-    """Seconds Telegram asked us to wait, whichever type this PTB version returns."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value: int | dt.timedelta = exc.retry_after
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
-
-
-def not_modified(exc: BadRequest) -> bool:
-    return "message is not modified" in exc.message.lower()
-
-
-def message_gone(exc: BadRequest) -> bool:
-    text = exc.message.lower()
-    return "message to edit not found" in text or "message_id_invalid" in text
-
-
-def on_the_way(exc: BaseException, pause: float) -> float | None:
-    """A `bots.retry.Judge`: a connection or server failure (or a timeout) waits the backoff's
-    pause; Telegram's refusals (BadRequest, 413 "too large", Forbidden) are final."""
-    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest) \
-            and "too large" not in exc.message.lower():
-        return pause
-    return None
-
-
-
-
 # Glue ----------------------------------------------------------------------------------------
-
-
-async def patiently(call: Callable[[], Awaitable[T]], backoff: Backoff = DEFAULT_BACKOFF,
-                    what: str = "telegram") -> T:
-    """Make a call Telegram must not drop: failures on the way tried again (flood control was
-    waited out by the rate limiter already); EngineError when Telegram never answered."""
-    return await retrying(call, backoff, on_the_way, what)
-
-
-@dataclass
-class StatusMessage:
-    """The one status message of a turn: sent once, then edited at most every `interval`.
-
-    A line that arrives too soon is kept and shown when the interval is over (a tracked timer
-    task), so a phase change is never lost behind a long quiet render.
-    """
-
-    bot: Bot
-    chat_id: int
-    interval: float = EDIT_INTERVAL
-    clock: Callable[[], float] = time.monotonic
-    reply_to: int | None = None
-    backoff: Backoff = DEFAULT_BACKOFF
-    message_id: int | None = None
-    shown: str | None = None
-    pending: str | None = None
-    next_edit: float = -math.inf
-    _timer: asyncio.Task[None] | None = None
-    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    async def show(self, text: str) -> None:
-        self.pending = text
-        async with self._lock:
-            await self._flush_locked()
-        if self.pending is not None and self._timer is None:
-            self._timer = asyncio.create_task(self._later(), name="telegram-status-flush")
-
-    async def _later(self) -> None:
-        try:
-            while self.pending is not None:
-                await asyncio.sleep(max(0.0, self.next_edit - self.clock()) + 0.01)
-                async with self._lock:
-                    await self._flush_locked()
-        finally:
-            self._timer = None
-
-    async def _flush_locked(self) -> None:
-        text = self.pending
-        if text is None or text == self.shown:
-            self.pending = None
-            return
-        if self.message_id is not None and self.clock() < self.next_edit:
-            return
-        self.pending = None
-        self.next_edit = self.clock() + self.interval
-        try:
-            if self.message_id is None:
-                await self._send(text)
-            else:
-                await retrying(lambda: self.bot.edit_message_text(
-                    text, self.chat_id, self.message_id), self.backoff, on_the_way,
-                    "telegram editMessageText")
-            self.shown = text
-        except EngineError:  # Telegram is not answering: progress is optional, results are not
-            log.warning("telegram: status line skipped")
-        except RetryAfter as exc:
-            # Progress is optional: skip this line rather than hold the turn.
-            self.next_edit = self.clock() + retry_seconds(exc)
-            self.pending = self.pending or text
-        except BadRequest as exc:
-            if not_modified(exc):
-                self.shown = text
-            elif message_gone(exc):
-                await self._send(text)
-                self.shown = text
-            else:
-                raise
-
-    async def _send(self, text: str) -> None:
-        sent = await patiently(lambda: self.bot.send_message(
-            self.chat_id, text, reply_to_message_id=self.reply_to,
-            allow_sending_without_reply=True), self.backoff, "telegram sendMessage")
-        self.message_id = sent.message_id
-
-    async def close(self) -> None:
-        """Stop the timer and remove the status message: the results are what stays."""
-        self.pending = None
-        timer, self._timer = self._timer, None
-        if timer is not None:
-            timer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await timer
-        if self.message_id is not None:
-            with contextlib.suppress(BadRequest, RetryAfter, NetworkError):
-                await self.bot.delete_message(self.chat_id, self.message_id)
-            self.message_id = None
-
-
-@contextlib.asynccontextmanager
-async def chat_action(bot: Bot, chat_id: int, action: str) -> AsyncIterator[None]:
-    """Show "sending video…" (or another action) for as long as the block runs."""
-
-    async def repeat() -> None:
-        while True:
-            with contextlib.suppress(TelegramError):  # only a hint: never fail the send
-                await bot.send_chat_action(chat_id, action)
-            await asyncio.sleep(ACTION_EVERY)
-
-    task = asyncio.create_task(repeat(), name="telegram-chat-action")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 @dataclass(frozen=True)
@@ -356,6 +202,8 @@ async def _upload(bot: Bot, chat_id: int, video: Video, payload: Any, still: byt
         await bot.send_video(chat_id, payload, supports_streaming=True, width=video.width,
                              height=video.height, **common,
                              duration=round(video.duration) if video.duration else None)
+
+
 async def send_photo(bot: Bot, chat_id: int, photo: Photo, outbox: Outbox) -> None:
     """The timeline picture as a photo (a small PNG: read in a thread, sent as bytes)."""
     data = await asyncio.to_thread(photo.path.read_bytes)

@@ -12,7 +12,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bots.adapter import upload_failed_text
 from bots.retry import Backoff, retrying
-from bots.telegram_replies import on_the_way as judge
+from bots.telegram_calls import on_the_way as judge
 from core.conversation.turn import Message, Reply, Status, Turn, Video
 from core.errors import EngineError
 from tests.bots.telegram.conftest import FakeApp, running

@@ -13,6 +13,7 @@ from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
 from bots.retry import Backoff
+from bots.telegram_calls import patiently, retry_seconds
 from bots.telegram_inbound import (
     ChatOrder,
     FileOffer,
@@ -31,8 +32,6 @@ from bots.telegram_replies import (
     keyboard,
     label_of,
     link_text,
-    patiently,
-    retry_seconds,
     split_text,
     status_line,
 )
