@@ -27,8 +27,6 @@ from bots.discord_card import CardSurface
 from bots.discord_commands import COMMANDS, Translator
 from bots.discord_replies import (
     DISCORD_BACKOFF,
-    ChannelSurface,
-    InteractionSurface,
     MenuChoice,
     QuickAction,
     Surface,
@@ -36,6 +34,7 @@ from bots.discord_replies import (
     on_the_way,
 )
 from bots.discord_server import follow_gateway, quiet_reconnects
+from bots.discord_surfaces import ChannelSurface, InteractionSurface
 from bots.retry import Backoff, retrying
 from bots.tokens import hide_interaction_tokens
 from core.config import Settings

@@ -21,7 +21,8 @@ from typing import Any
 
 import discord
 
-from bots.discord_replies import DISCORD_BACKOFF, is_too_large, on_the_way, view_kwargs
+from bots.discord_replies import DISCORD_BACKOFF, on_the_way
+from bots.discord_surfaces import is_too_large, view_kwargs
 from bots.retry import Backoff, retrying
 from core.conversation.turn import Menu
 
