@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from httpx_sse import ServerSentEvent
 
 from core.config import Settings
 from core.draft import Draft
@@ -227,24 +228,8 @@ class NemoEngine:
         try:
             async with self.client.events("/run_sse", body) as stream:
                 while True:
-                    # Each wait is bounded by the next limit, so a stream that goes quiet (or
-                    # sends only comments) still ends on time. No yield inside the wait.
-                    now = self._clock()
-                    if now - start >= timing.turn_limit:
-                        outcome = "turn_limit"
-                        break
-                    if now - last_work >= timing.heartbeat_timeout:
-                        outcome = "heartbeats"
-                        break
-                    budget = min(start + timing.turn_limit, last_work + timing.heartbeat_timeout)
-                    try:
-                        sse = await asyncio.wait_for(anext(stream), budget - now)
-                    except StopAsyncIteration:
-                        break
-                    except TimeoutError:
-                        turn_first = start + timing.turn_limit <= (
-                            last_work + timing.heartbeat_timeout)
-                        outcome = "turn_limit" if turn_first else "heartbeats"
+                    sse, outcome = await self._next_event(stream, start, last_work)
+                    if sse is None:
                         break
                     now = self._clock()
                     for item in parse_event(sse.data):
@@ -276,6 +261,28 @@ class NemoEngine:
         async for event in self._conclude(sid, before, outcome,
                                           trouble and not words.said_anything, actions):
             yield event
+
+    async def _next_event(self, stream: AsyncIterator[ServerSentEvent], start: float,
+                          last_work: float) -> tuple[ServerSentEvent | None, str]:
+        """The turn's next event, or None with why the turn ends: "done" (the stream ended),
+        "turn_limit" or "heartbeats" (whichever limit came first).
+
+        Each wait is bounded by the next limit, so a stream that goes quiet (or sends only
+        comments) still ends on time. No yield inside the wait."""
+        timing = self.timing
+        now = self._clock()
+        if now - start >= timing.turn_limit:
+            return None, "turn_limit"
+        if now - last_work >= timing.heartbeat_timeout:
+            return None, "heartbeats"
+        budget = min(start + timing.turn_limit, last_work + timing.heartbeat_timeout)
+        try:
+            return await asyncio.wait_for(anext(stream), budget - now), "done"
+        except StopAsyncIteration:
+            return None, "done"
+        except TimeoutError:
+            turn_first = start + timing.turn_limit <= last_work + timing.heartbeat_timeout
+            return None, "turn_limit" if turn_first else "heartbeats"
 
     async def _conclude(self, sid: str, before: Draft, outcome: str, silent_trouble: bool,
                         actions: list[Action]) -> AsyncIterator[EngineEvent]:
