@@ -21,13 +21,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from urllib.parse import unquote
-
-import httpx
 
 from core.errors import LinkRefused, TooLarge, UnsupportedFile
 from core.janitor import PARTIAL_SUFFIX
+
+if TYPE_CHECKING:  # imported when a link is first fetched: httpx pulls in rich (~65 ms)
+    import httpx
 
 MB = 1024 * 1024
 MAX_REDIRECTS = 5
@@ -200,18 +201,30 @@ class Fetcher:
         self.timeout = timeout
         self.allow_private = allow_private
         self._resolve = resolver
-        # No proxies from the environment (they would bypass the address checks) and no
-        # reused connections, not even in an injected transport's pool ("Connection: close"):
-        # a pooled connection is keyed by address, so it could carry another host's TLS name.
-        self._client = httpx.AsyncClient(
-            transport=transport, follow_redirects=False, trust_env=False,
-            timeout=httpx.Timeout(timeout), limits=httpx.Limits(max_keepalive_connections=0),
-            headers={"User-Agent": "Backtrack/0.1 (+media fetch)",
-                     "Accept-Encoding": "identity", "Connection": "close"},
-        )
+        self._transport = transport
+        self._http: httpx.AsyncClient | None = None  # made on the first download
+
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            import httpx
+
+            # No proxies from the environment (they would bypass the address checks) and no
+            # reused connections, not even in an injected transport's pool ("Connection:
+            # close"): a pooled connection is keyed by address, so it could carry another
+            # host's TLS name.
+            self._http = httpx.AsyncClient(
+                transport=self._transport, follow_redirects=False, trust_env=False,
+                timeout=httpx.Timeout(self.timeout),
+                limits=httpx.Limits(max_keepalive_connections=0),
+                headers={"User-Agent": "Backtrack/0.1 (+media fetch)",
+                         "Accept-Encoding": "identity", "Connection": "close"},
+            )
+        return self._http
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._http is not None:
+            await self._http.aclose()
 
     async def download(self, url: str, dest_dir: Path) -> Downloaded:
         """Fetch `url` into `dest_dir` under a random name; raises LinkRefused, TooLarge or
@@ -234,6 +247,8 @@ class Fetcher:
                 mime = response.headers.get("content-type", "").split(";")[0].strip() or None
                 return Downloaded(path=final, name=name, size=size, mime=mime)
         except BaseException as exc:
+            import httpx
+
             if path is not None:
                 # Synchronous on purpose: it must happen even while being cancelled again.
                 path.unlink(missing_ok=True)
@@ -249,6 +264,8 @@ class Fetcher:
     async def _open(self, url: str) -> tuple[httpx.Response, httpx.URL]:
         """Follow up to MAX_REDIRECTS redirects, checking every hop; returns the final
         streamed response and its logical URL (with the host name, not the address)."""
+        import httpx
+
         current = _parse(url)
         for _ in range(MAX_REDIRECTS + 1):
             request = await self._pinned_request(current)
@@ -317,6 +334,8 @@ class Fetcher:
 
 
 def _parse(url: str) -> httpx.URL:
+    import httpx
+
     try:
         parsed = httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError, ValueError) as exc:

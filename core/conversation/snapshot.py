@@ -12,18 +12,20 @@ import asyncio
 import logging
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.config import Settings
 from core.conversation.turn import Photo
 from core.draft import Draft
 from core.engine import SessionRef
-from core.local.frames import frames_at
 from core.local.picture import geometry
 from core.local.plan import DEFAULT_MAX_SHORT_SIDE
 from core.ports import MediaRecord, MediaStore
 from core.timeline.convert import timeline_of
 from core.timeline.model import Timeline
-from core.timeline.picture import Thumbnail, draw
+
+if TYPE_CHECKING:  # PyAV and Pillow load when a picture is first drawn, not at start-up
+    from core.timeline.picture import Thumbnail
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,9 @@ class Snapshots:
 
     def _draw(self, timeline: Timeline, clip: MediaRecord | None,
               size: tuple[int, int] | None) -> bytes:
+        from core.local.frames import frames_at
+        from core.timeline.picture import draw
+
         thumbs: list[Thumbnail] = []
         if clip is not None:
             times = thumbnail_times(timeline)
