@@ -26,7 +26,10 @@ async def still_works(talk: Talk, chat: str) -> None:
 # corpus name, name the user's app gives it, mime, words the user must see
 REFUSED = [
     ("zero", "empty.mp4", "video/mp4", "is empty"),
-    ("random", "random.mp4", "video/mp4", "doesn't look like a video or audio file"),
+    # Random bytes sometimes look like a container to ffprobe (a stray sync word), with no
+    # streams in it: that refusal is as right as the other.
+    ("random", "random.mp4", "video/mp4",
+     "doesn't look like a video or audio file|has neither pictures nor sound"),
     ("truncated", "truncated.mp4", "video/mp4", "doesn't look like a video or audio file"),
     ("ten_hours", "ten-hours.mp4", "video/mp4",
      "is 600:00 long; the longest video I take is 30:00"),
@@ -42,7 +45,7 @@ async def test_refused_with_words(talk: Talk, hostile: Hostile, app: App, name: 
     said = await talk(name, files=[attach(hostile(name), shown, mime)])
     said.no_traceback()
     assert len(said.problems) == 1, said.words
-    assert words in said.problems[0], said.problems[0]
+    assert any(w in said.problems[0] for w in words.split("|")), said.problems[0]
     # Nothing was kept: no media record, no file left in the data folder.
     media = list((app.settings.data_dir / "media").rglob("*.*"))
     assert media == [], media
