@@ -1,8 +1,8 @@
 """The shape rule of STYLE/issue 11, kept by CI: modules in core/, storage/ and bots/ stay under
 400 lines and functions under about 60.
 
-The guard is a little looser for functions (80 lines) than the target, so that a small edit to a
-function near 60 does not break the build; a function past 80 is past "about 60" by any reading.
+Functions are held to 60 lines, the target itself (every function was brought under it; the
+longest was the ffmpeg plan at 68).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ("core", "storage", "bots")
 MAX_MODULE_LINES = 400
-MAX_FUNCTION_LINES = 80
+MAX_FUNCTION_LINES = 60
 
 ALLOWED: dict[str, str] = {}
 """Exceptions, "path" or "path:function" -> why (with the issue that removes it). Empty today:

@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import logging
 import secrets
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,10 @@ from core.tasks import TaskSet
 
 log = logging.getLogger("backtrack.assistant")
 
+FINISHING_WAIT_SECONDS = 15.0
+"""How long a message waits for a turn that is only writing its bookkeeping (see
+Assistant._after_finishing); past it the person is told the turn is still running."""
+
 AT_ONCE = frozenset({"cancel", "help", "moods", "settings"})
 """Actions answered at once when the message carries nothing else (cancel: no attachment)."""
 
@@ -50,11 +55,13 @@ class _Job:
     label: str
     task: asyncio.Task[Any] | None = None
     cancelled_by_user: bool = False
+    finishing: bool = False
+    """Its work is over (the video, if any, handed over): only bookkeeping is left."""
     id: str = field(default_factory=lambda: secrets.token_hex(6))
 
     def cancel(self) -> None:
         """Stop the turn at the person's request (here or from another process)."""
-        if self.task is not None and not self.task.done():
+        if self.task is not None and not self.task.done() and not self.finishing:
             self.cancelled_by_user = True
             self.task.cancel()
 
@@ -147,7 +154,7 @@ class Assistant:
         """The turn as the conversation's one tracked task (here and in the other processes
         sharing the store), its replies streamed as they come."""
         key = str(turn.key)
-        running = self._running.get(key)
+        running = await self._after_finishing(key)
         if running is not None:
             yield words.reply(Message(f"Still working on your last request ({running.label}) — "
                                       "send 'cancel' to stop it."), turn.language)
@@ -180,6 +187,20 @@ class Assistant:
             if not job.task.done():  # the adapter stopped listening: stop the work too
                 job.task.cancel()
 
+    async def _after_finishing(self, key: str) -> _Job | None:
+        """The conversation's running job, once one that is only finishing has finished.
+
+        A person who got the video answers it at once, while the turn still writes its journal
+        and releases its lease: that message waits for the bookkeeping (bounded) instead of
+        being told "Still working" about a video already in the chat."""
+        deadline = time.monotonic() + FINISHING_WAIT_SECONDS
+        running = self._running.get(key)
+        while (running is not None and running.finishing and running.task is not None
+               and (left := deadline - time.monotonic()) > 0):
+            await asyncio.wait({running.task}, timeout=left)
+            running = self._running.get(key)  # another message may have started a turn since
+        return running
+
     def add_notifier(self, platform: str, notifier: Notifier) -> None:
         """Lets the assistant reach chats of a platform on its own (late results, restarts)."""
         self.recovery.add_notifier(platform, notifier)
@@ -200,6 +221,8 @@ class Assistant:
     # One turn -------------------------------------------------------------------------------
 
     async def _cancel(self, key: str, job: _Job | None) -> Reply:
+        if job is not None and job.finishing:  # the video is out; only bookkeeping is left
+            return Message("Nothing is running right now.")
         if job is None or job.task is None or job.task.done():
             try:  # it may run in another process sharing the store
                 label = await self.leases.cancel_elsewhere(key)
@@ -218,11 +241,14 @@ class Assistant:
             self.settings.render_timeout_seconds * 2 + 60
             + self.settings.download_timeout_seconds * (len(turn.attachments) + len(links)))
         try:
-            async with self.leases.hold(key, job.id, lambda: job.label, job.cancel), \
-                    self.journal.turn(turn, asked.action, links) as trace:
+            # The lease is the inner block: released first, so another process can take the
+            # conversation's next message while this one still writes its journal.
+            async with self.journal.turn(turn, asked.action, links) as trace, \
+                    self.leases.hold(key, job.id, lambda: job.label, job.cancel):
                 try:
                     async with asyncio.timeout(deadline):
                         await self.work.run(turn, asked, links, StatusLine(emit, job), emit)
+                    job.finishing = True
                 except asyncio.CancelledError:
                     if job.cancelled_by_user:
                         trace.outcome = "cancelled by the user"
@@ -237,6 +263,7 @@ class Assistant:
                     if isinstance(exc, TimeoutError):
                         await self.renderer.timed_out(key)
                     emit(_problem(exc, key))
+                job.finishing = True
         finally:
             self.renderer.forget(key)
             if self._running.get(key) is job:

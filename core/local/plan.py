@@ -170,21 +170,8 @@ def plan(timeline: Timeline, inputs: RenderInputs,
         options.resolution is not None or bool(picture.upscale),
     )
     title = _title(timeline, duration) if inputs.title_file else None
-    reasons = []
-    if mode:
-        reasons.append(f"aspect ({mode})")
-    if not mode and (abs(out_w - video.width) > 1 or abs(out_h - video.height) > 1):
-        reasons.append("resize")
-    if title:
-        reasons.append("title")
-    # A copy from a keyframe is exact only up to the end of the file: `-t` cuts a copy by
-    # decode time, which keeps a frame or two too many when the source has B-frames.
-    if start > 0 and not (inputs.cut_on_keyframe and start + duration >= video.duration - 0.001):
-        reasons.append("trim start")
-    if video.video_codec != "h264":
-        reasons.append(f"codec {video.video_codec}")
-    elif problem := playback_problem(video):  # copied as is, phones would not play it
-        reasons.append(f"playback ({problem})")
+    reasons = _reencode_reasons(video, (out_w, out_h), mode, bool(title), start, duration,
+                                inputs.cut_on_keyframe)
 
     original_volume: float | None = None
     if video.has_audio and timeline.original.mode != "mute":
@@ -199,17 +186,9 @@ def plan(timeline: Timeline, inputs: RenderInputs,
                   and video.audio_codec == "aac" and start == 0)
     has_audio = audio_copy or original_volume is not None or music is not None
 
-    bitrate = None
-    if options.max_bytes is not None:
-        budget = options.max_bytes * 8 * SIZE_MARGIN
-        audio_bits = AUDIO_BITRATE * duration if has_audio else 0.0
-        if reasons or video.size * 8 * duration / video.duration + audio_bits > budget:
-            bitrate = int((budget - audio_bits) / duration)
-            if bitrate < MIN_VIDEO_BITRATE:
-                mb = options.max_bytes / 1_000_000
-                raise TooLarge(f"This video is too long to fit in {mb:g} MB at a watchable "
-                               "quality; trim it or ask for a download link.")
-            reasons.append("size limit")
+    bitrate = _size_bitrate(video, options.max_bytes, duration, has_audio, bool(reasons))
+    if bitrate is not None:
+        reasons.append("size limit")
 
     copy_video = not reasons
     video_filter = None
@@ -223,6 +202,44 @@ def plan(timeline: Timeline, inputs: RenderInputs,
         audio_copy=audio_copy, music=music, duck=duck, loudness=loudness,
         reasons=tuple(reasons), more_music=tuple(mixes[1:]),
     )
+
+
+def _reencode_reasons(video: MediaInfo, size: tuple[int, int], mode: str | None, title: bool,
+                      start: float, duration: float, cut_on_keyframe: bool) -> list[str]:
+    """Why the video stream cannot be copied as it is (empty: copy it)."""
+    reasons = []
+    if mode:
+        reasons.append(f"aspect ({mode})")
+    if not mode and (abs(size[0] - (video.width or 0)) > 1
+                     or abs(size[1] - (video.height or 0)) > 1):
+        reasons.append("resize")
+    if title:
+        reasons.append("title")
+    # A copy from a keyframe is exact only up to the end of the file: `-t` cuts a copy by
+    # decode time, which keeps a frame or two too many when the source has B-frames.
+    if start > 0 and not (cut_on_keyframe and start + duration >= video.duration - 0.001):
+        reasons.append("trim start")
+    if video.video_codec != "h264":
+        reasons.append(f"codec {video.video_codec}")
+    elif problem := playback_problem(video):  # copied as is, phones would not play it
+        reasons.append(f"playback ({problem})")
+    return reasons
+
+
+def _size_bitrate(video: MediaInfo, max_bytes: int | None, duration: float, has_audio: bool,
+                  reencoding: bool) -> int | None:
+    """The video bitrate that meets a size limit, or None when the file fits as it is."""
+    if max_bytes is None:
+        return None
+    budget = max_bytes * 8 * SIZE_MARGIN
+    audio_bits = AUDIO_BITRATE * duration if has_audio else 0.0
+    if not reencoding and video.size * 8 * duration / video.duration + audio_bits <= budget:
+        return None
+    bitrate = int((budget - audio_bits) / duration)
+    if bitrate < MIN_VIDEO_BITRATE:
+        raise TooLarge(f"This video is too long to fit in {max_bytes / 1_000_000:g} MB at a "
+                       "watchable quality; trim it or ask for a download link.")
+    return bitrate
 
 
 # Sound ------------------------------------------------------------------------------------

@@ -173,3 +173,60 @@ async def test_two_processes_on_one_store_run_one_turn_and_cancel_across(
             Message("Nothing is running right now.")]
     finally:
         await other.aclose()
+
+
+async def test_a_message_right_after_the_video_waits_for_the_bookkeeping_not_busy(
+        assistant: Assistant, engine: FakeEngine, store: MemoryStore, clip_file: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The video is in the chat while the turn still writes its journal (a slow store): the
+    # person's next edit must be done, not answered "Still working" about a finished video.
+    await collect(assistant, Turn(KEY, "", (attach(clip_file),)))
+    journal_open = asyncio.Event()
+    finish_turn = store.finish_turn
+
+    async def slow_finish(turn_id: str, state: str) -> None:
+        await journal_open.wait()
+        await finish_turn(turn_id, state)  # type: ignore[arg-type]
+    monkeypatch.setattr(store, "finish_turn", slow_finish)
+
+    first = assistant.handle(Turn(KEY, "add calm music"))
+    async with asyncio.timeout(10):
+        async for reply in first:
+            if isinstance(reply, Video):
+                break
+    # Cancel has nothing left to stop: the video is delivered.
+    assert await collect(assistant, Turn(KEY, "cancel")) == [
+        Message("Nothing is running right now.")]
+    second = start(assistant, Turn(KEY, "fade out the music"))
+    await asyncio.sleep(0.3)
+    assert not second.done()  # waiting for the first turn's bookkeeping, not answered busy
+    journal_open.set()
+    replies = await asyncio.wait_for(second, 5)
+    texts = [r.text for r in replies if isinstance(r, Message)]
+    assert not any(t.startswith("Still working") for t in texts), texts
+    assert any(isinstance(r, Video) for r in replies), replies
+    assert engine.count("edit") == 2
+    await first.aclose()
+
+
+async def test_a_turn_stuck_in_its_bookkeeping_is_reported_busy_after_the_wait(
+        assistant: Assistant, store: MemoryStore, clip_file: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.conversation import assistant as module
+    monkeypatch.setattr(module, "FINISHING_WAIT_SECONDS", 0.3)
+    await collect(assistant, Turn(KEY, "", (attach(clip_file),)))
+    never = asyncio.Event()
+
+    async def stuck_finish(turn_id: str, state: str) -> None:
+        await never.wait()
+    monkeypatch.setattr(store, "finish_turn", stuck_finish)
+    first = assistant.handle(Turn(KEY, "add calm music"))
+    async with asyncio.timeout(10):
+        async for reply in first:
+            if isinstance(reply, Video):
+                break
+    busy = await collect(assistant, Turn(KEY, "fade out the music"), timeout=3)
+    assert len(busy) == 1 and isinstance(busy[0], Message)
+    assert busy[0].text.startswith("Still working on your last request")
+    never.set()
+    await first.aclose()
