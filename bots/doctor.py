@@ -342,9 +342,11 @@ def _port_free(host: str, port: int) -> bool:
 
 def check_link_server(settings: Settings) -> Iterator[Check]:
     public = settings.link_public_url
-    if settings.storage_url:
-        yield Check("OK", "links", "presigned URLs from the object storage, valid for "
-                                   f"{min(settings.link_ttl_seconds, 7 * 24 * 3600)} s")
+    if settings.storage_url and public is None:
+        yield Check("OK", "links", "presigned URLs of a page in the object storage, valid for "
+                                   f"{min(settings.link_ttl_seconds, 7 * 24 * 3600)} s (the "
+                                   "storage answers expired links itself; set "
+                                   "BACKTRACK_LINK_PUBLIC_URL for the link server's pages)")
         return
     if public is None:
         yield Check("OK", "links", "BACKTRACK_LINK_PUBLIC_URL not set: renders too big for the "
@@ -365,5 +367,6 @@ def check_link_server(settings: Settings) -> Iterator[Check]:
                                      "stop it or change BACKTRACK_LINK_PORT")
         return
     secret = "set" if settings.link_secret else "not set (a random one is kept in the store)"
+    where = "; videos from the object storage" if settings.storage_url else ""
     yield Check("OK", "links", f"serving on {host}:{port or 'any free port'} for {public}; "
-                               f"BACKTRACK_LINK_SECRET {secret}")
+                               f"BACKTRACK_LINK_SECRET {secret}{where}")

@@ -9,6 +9,10 @@ resolves inside `data_dir/renders`; nothing in the request is ever used as a pat
 requests come from aiohttp's FileResponse. A link that does not work answers with a short
 page: 403 for a wrong signature, 410 once expired, 404 otherwise; there is no access log (the
 URL carries the signature) and no listing.
+
+With object storage (`BACKTRACK_STORAGE_URL`) the links are the same and checked the same way
+first; what they serve comes from the bucket (bots/bucket_links.py: the page, and redirects to
+presigned URLs for the video, the download and the pictures).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -27,7 +32,7 @@ from core.links import RENDER_ID, LinkSigner, safe_filename
 from core.local.frames import video_facts
 from core.local.thumbnail import thumbnail
 from core.player_page import HEADERS, PlayerPage, gone_html, player_html
-from core.ports import RenderStore
+from core.ports import FileStore, RenderStore
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +41,7 @@ POSTER_SIDE = 1280
 POSTER_BYTES = 1_000_000
 
 Handler = Callable[[web.Request, "Found"], Awaitable[web.StreamResponse]]
+LinkHandler = Callable[[web.Request, "Link"], Awaitable[web.StreamResponse]]
 
 
 def _servable(data_dir: Path, output_path: str) -> Path | None:
@@ -67,37 +73,56 @@ def _write_whole(dest: Path, data: bytes) -> None:
     part.replace(dest)
 
 
-def _gone(status: int) -> web.Response:
+def gone(status: int) -> web.Response:
+    """Our short page for a link that does not work (403, 404, 410)."""
     return web.Response(status=status, text=gone_html(status), content_type="text/html",
                         charset="utf-8", headers=HEADERS)
 
 
-class Found:
-    """A request whose link checked out: the render's file and the link's parts."""
 
-    def __init__(self, render_id: str, expires: int, path: Path, page_url: str) -> None:
-        self.render_id = render_id
-        self.expires = expires
-        self.path = path
-        self.page_url = page_url
+@dataclass(frozen=True)
+class Link:
+    """A request whose link checked out, for a render that is done: the link's parts and
+    the key the store records for the render's file (relative to the data folder)."""
+
+    render_id: str
+    expires: int
+    page_url: str
+    output: str
+
+
+@dataclass(frozen=True)
+class Found(Link):
+    """A link whose render's file is in this machine's data folder."""
+
+    path: Path
 
 
 class LinkServer:
     """aiohttp app bound to settings.link_host:link_port; `.port` is the bound port."""
 
-    def __init__(self, settings: Settings, store: RenderStore, signer: LinkSigner) -> None:
+    def __init__(self, settings: Settings, store: RenderStore, signer: LinkSigner,
+                 files: FileStore | None = None) -> None:
+        """With `files` in object storage (shared), renders are served from the bucket."""
         self._settings = settings
         self._store = store
         self._signer = signer
         self._runner: web.AppRunner | None = None
         self._posters: dict[str, asyncio.Lock] = {}
         self.port: int = settings.link_port
+        self._routes: list[tuple[str, LinkHandler]] = [
+            ("", self._on_disk(self._page)), ("/video", self._on_disk(self._video)),
+            ("/download", self._on_disk(self._download)),
+            ("/poster.jpg", self._on_disk(self._poster)),
+            ("/timeline.png", self._on_disk(self._picture))]
+        if files is not None and files.shared:
+            from bots.bucket_links import BucketLinks
+
+            self._routes = BucketLinks(files, signer.now).routes()
 
     def app(self) -> web.Application:
         app = web.Application()
-        for suffix, handler in (("", self._page), ("/video", self._video),
-                                ("/download", self._download), ("/poster.jpg", self._poster),
-                                ("/timeline.png", self._picture)):
+        for suffix, handler in self._routes:
             app.router.add_get(LINK + suffix, self._checked(handler))
         return app
 
@@ -122,35 +147,42 @@ class LinkServer:
 
     # Checking a link ----------------------------------------------------------------------------
 
-    def _checked(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    def _checked(self, handler: LinkHandler
+                 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def serve(request: web.Request) -> web.StreamResponse:
-            found = await self._find(request)
-            if isinstance(found, web.Response):
-                return found
-            return await handler(request, found)
+            link = await self._find(request)
+            if isinstance(link, web.Response):
+                return link
+            return await handler(request, link)
         return serve
 
-    async def _find(self, request: web.Request) -> Found | web.Response:
+    def _on_disk(self, handler: Handler) -> LinkHandler:
+        """The handler, given the render's file in the data folder (else our 404 page)."""
+        async def serve(request: web.Request, link: Link) -> web.StreamResponse:
+            path = await asyncio.to_thread(_servable, self._settings.data_dir, link.output)
+            if path is None:
+                return gone(404)
+            return await handler(request, Found(**vars(link), path=path))
+        return serve
+
+    async def _find(self, request: web.Request) -> Link | web.Response:
         render_id, expires = request.match_info["render_id"], request.match_info["expires"]
         filename = request.match_info["filename"]
         if not RENDER_ID.fullmatch(render_id) or not expires.isdigit() or len(expires) > 12:
-            return _gone(404)
+            return gone(404)
         if not filename or filename != safe_filename(filename, ""):  # ours always pass
-            return _gone(404)
+            return gone(404)
         sig = request.match_info["sig"]
         status = self._signer.status(render_id, int(expires), sig)
         if status == "invalid":
-            return _gone(403)
+            return gone(403)
         if status == "expired":
-            return _gone(410)
+            return gone(410)
         record = await self._store.get_render(render_id)
         if record is None or record.state != "done" or not record.output_path:
-            return _gone(404)
-        path = await asyncio.to_thread(_servable, self._settings.data_dir, record.output_path)
-        if path is None:
-            return _gone(404)
+            return gone(404)
         page_url = f"{self._signer.public_url}/r/{render_id}/{expires}/{sig}/{quote(filename)}"
-        return Found(render_id, int(expires), path, page_url)
+        return Link(render_id, int(expires), page_url, record.output_path)
 
     # What a link serves ---------------------------------------------------------------------------
 
@@ -186,7 +218,7 @@ class LinkServer:
             async with self._posters.setdefault(found.render_id, asyncio.Lock()):
                 if not await asyncio.to_thread(dest.is_file) and not await _make_poster(
                         found.path, dest):
-                    return _gone(404)  # an unreadable render: no poster, the page still works
+                    return gone(404)  # an unreadable render: no poster, the page still works
         finally:  # waiters hold the lock object itself; the file is the cache
             self._posters.pop(found.render_id, None)
         return self._file(dest, "image/jpeg", "inline")
@@ -194,7 +226,7 @@ class LinkServer:
     async def _picture(self, request: web.Request, found: Found) -> web.StreamResponse:
         picture = picture_path(self._settings.data_dir, found.render_id)
         if not await asyncio.to_thread(picture.is_file):
-            return _gone(404)
+            return gone(404)
         return self._file(picture, "image/png", "inline")
 
     @staticmethod

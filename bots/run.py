@@ -83,7 +83,7 @@ class LinkWay:
 
         if app.signer is None:
             raise ConfigError("BACKTRACK_LINK_PUBLIC_URL is set but no link signer was made")
-        self._server = LinkServer(app.settings, app.store, app.signer)
+        self._server = LinkServer(app.settings, app.store, app.signer, app.files)
         self._stopped = asyncio.Event()
 
     async def start(self) -> None:

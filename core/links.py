@@ -47,6 +47,10 @@ class LinkSigner:
         self.ttl_seconds = ttl_seconds
         self._clock = clock
 
+    def now(self) -> float:
+        """The signer's clock: links expire by it."""
+        return self._clock()
+
     def sign(self, render_id: str, expires: int) -> str:
         mac = hmac.new(self._secret, f"{render_id}\n{expires}".encode(), hashlib.sha256)
         return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode("ascii")

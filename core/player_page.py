@@ -10,6 +10,7 @@ setup presigned URLs (core/conversation/object_page.py); the page only escapes t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import urljoin
@@ -36,13 +37,32 @@ POLICY = ("default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsa
 """No script, nothing from elsewhere: also a <meta> tag in the page, for the page kept in
 object storage (an object cannot set these headers)."""
 
-HEADERS = {
-    "Content-Security-Policy": POLICY + "; frame-ancestors 'none'",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "private, no-store",
-}
-"""Response headers for every page: no script runs, the signed URL is never sent as a referrer."""
+ORIGIN = re.compile(r"https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
+
+
+def policy(media_origin: str | None = None) -> str:
+    """POLICY, with the pictures and the video also allowed from `media_origin` (the bucket's
+    address, where the link server's page sends the player with redirects)."""
+    if media_origin is None:
+        return POLICY
+    if not ORIGIN.fullmatch(media_origin):  # it goes into a header and an attribute as it is
+        raise ValueError("a media origin is scheme://host[:port]")
+    return POLICY.replace("img-src 'self'", f"img-src 'self' {media_origin}").replace(
+        "media-src 'self'", f"media-src 'self' {media_origin}")
+
+
+def headers(media_origin: str | None = None) -> dict[str, str]:
+    """Response headers for every page: no script runs, the signed URL is never sent as a
+    referrer."""
+    return {
+        "Content-Security-Policy": policy(media_origin) + "; frame-ancestors 'none'",
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-store",
+    }
+
+
+HEADERS = headers()
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,8 @@ class PlayerPage:
     width: int | None = None
     height: int | None = None
     title: str = "Your video from Backtrack"
+    media_origin: str | None = None
+    """Where the video and pictures come from when that is not the page's own address."""
 
 
 def expiry_words(expires_at: float) -> str:
@@ -104,12 +126,12 @@ def _meta(page: PlayerPage) -> list[str]:
     return lines
 
 
-def _document(title: str, head: list[str], body: str) -> str:
+def _document(title: str, head: list[str], body: str, media_origin: str | None = None) -> str:
     return "\n".join([
         "<!doctype html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="robots" content="noindex, nofollow">',
-        f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{policy(media_origin)}">',
         '<meta name="referrer" content="no-referrer">',
         f"<title>{escape(title)}</title>", *head, f"<style>{STYLE}</style>", "</head>",
         "<body>", body, "</body>", "</html>", ""])
@@ -137,7 +159,7 @@ def player_html(page: PlayerPage) -> str:
         f'{dt.datetime.fromtimestamp(page.expires_at, dt.UTC).isoformat()}">'
         f"{escape(expiry_words(page.expires_at))}</time>.</p>",
         picture, "</main>"])
-    return _document(page.title, _meta(page), body)
+    return _document(page.title, _meta(page), body, page.media_origin)
 
 
 GONE = {

@@ -196,10 +196,14 @@ class FileStore(Protocol):
         ...
 
     async def link(self, key: str, filename: str, content_type: str = "video/mp4",
-                   inline: bool = False) -> str | None:
-        """A URL that expires `link_seconds` after now (a secret: never logged), served as
-        `content_type`: a download named `filename`, or shown in the browser with `inline`.
-        None where links come from Backtrack's own link server."""
+                   inline: bool = False, seconds: int | None = None) -> str | None:
+        """A URL that expires `seconds` (default `link_seconds`) after now (a secret: never
+        logged), served as `content_type`: a download named `filename`, or shown in the
+        browser with `inline`. None where links come from Backtrack's own link server."""
+        ...
+
+    async def size(self, key: str) -> int | None:
+        """The byte size of what is kept under `key`, None when nothing is."""
         ...
 
     async def check(self, *, write: bool = False) -> str:

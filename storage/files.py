@@ -47,8 +47,11 @@ class DataFolderFiles:
         await asyncio.to_thread(_write, self._path(key), data)
 
     async def link(self, key: str, filename: str, content_type: str = "video/mp4",
-                   inline: bool = False) -> str | None:
+                   inline: bool = False, seconds: int | None = None) -> str | None:
         return None  # the link server signs links to the data folder
+
+    async def size(self, key: str) -> int | None:
+        return await asyncio.to_thread(_size, self._path(key))
 
     async def check(self, *, write: bool = False) -> str:
         return f"files in the data folder {self.data_dir}"
@@ -68,6 +71,10 @@ def _copy(source: Path, dest: Path) -> None:
         os.replace(partial, dest)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _size(path: Path) -> int | None:
+    return path.stat().st_size if path.is_file() else None
 
 
 def _write(dest: Path, data: bytes) -> None:

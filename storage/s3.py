@@ -204,7 +204,7 @@ class S3Files:
             raise self._down("put", key, exc) from exc
 
     async def link(self, key: str, filename: str, content_type: str = "video/mp4",
-                   inline: bool = False) -> str | None:
+                   inline: bool = False, seconds: int | None = None) -> str | None:
         how = "inline" if inline else "attachment"
         disposition = f'{how}; filename="{safe_filename(filename)}"'
         try:
@@ -212,13 +212,26 @@ class S3Files:
             # from this machine. The response headers are part of the signature, so S3 serves
             # exactly this type and disposition (a page renders, a download downloads).
             url = await (await self._s3(self.public_url)).generate_presigned_url(
-                "get_object", ExpiresIn=self.link_seconds, Params={
+                "get_object", Params={
                     "Bucket": self.location.bucket, "Key": self.location.object_key(key),
                     "ResponseContentDisposition": disposition,
-                    "ResponseContentType": content_type})
+                    "ResponseContentType": content_type},
+                ExpiresIn=max(1, min(seconds or self.link_seconds, MAX_LINK_SECONDS)))
         except (ClientError, BotoCoreError) as exc:
             raise self._down("link", key, exc) from exc
         return str(url)
+
+    async def size(self, key: str) -> int | None:
+        try:
+            head = await (await self._s3()).head_object(Bucket=self.location.bucket,
+                                                        Key=self.location.object_key(key))
+        except ClientError as exc:
+            if _code(exc) in ("NoSuchKey", "404"):
+                return None
+            raise self._down("size", key, exc) from exc
+        except (BotoCoreError, aiohttp.ClientError) as exc:
+            raise self._down("size", key, exc) from exc
+        return int(head["ContentLength"])
 
     def _down(self, what: str, key: str, exc: BaseException) -> StorageUnavailable:
         detail = _code(exc) if isinstance(exc, ClientError) else type(exc).__name__

@@ -17,7 +17,7 @@ from typing import Literal, Protocol
 
 from core.config import Settings
 from core.conversation.fetch import Downloaded
-from core.conversation.object_page import publish_page
+from core.conversation.object_page import publish_page, put_beside
 from core.conversation.snapshot import Snapshots, picture_path
 from core.conversation.turn import QUICK_ACTIONS, Turn, Video
 from core.engine import Rendered
@@ -205,15 +205,19 @@ class Delivery:
                                    picture_path(self.settings.data_dir, render_id), size)
 
     async def _link(self, rendered: Rendered, render_id: str) -> str | None:
-        """The presigned URL of a player page put in object storage, else our own signed
-        link to the link server's page. Only local results become links (a remote result is
-        fetched only when it fits the chat), and the local engine puts its results in object
-        storage itself."""
+        """Our own signed link to the link server's page (with object storage, the poster and
+        the timeline picture are put in the bucket for it first), else, with object storage
+        and no link server, the presigned URL of a player page put in the bucket. Only local
+        results become links (a remote result is fetched only when it fits the chat), and the
+        local engine puts its results in object storage itself."""
         if self.files is not None and rendered.path is not None:
             data_dir = self.settings.data_dir
             key = await asyncio.to_thread(stored_path, rendered.path, data_dir)
-            return await publish_page(self.files, key, DOWNLOAD_NAME, rendered,
-                                      picture_path(data_dir, render_id), data_dir / "renders")
+            picture, work_dir = picture_path(data_dir, render_id), data_dir / "renders"
+            if self.signer is None:
+                return await publish_page(self.files, key, DOWNLOAD_NAME, rendered, picture,
+                                          work_dir)
+            await put_beside(self.files, key, DOWNLOAD_NAME, rendered, picture, work_dir)
         return self.signer.url_for(render_id, DOWNLOAD_NAME) if self.signer else None
 
     async def _fetch_result(self, rendered: Rendered, status: StatusFn) -> Rendered:
