@@ -13,20 +13,28 @@ shares one grammar. Everything here is pure.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
-from typing import Literal
 
+from core.music.moods import MOODS as MOOD_WORDS
 from core.music.moods import NAMES as MOODS  # the one place settings learn the built-in moods
-from core.music.moods import find as find_mood
+from core.preferences_grammar import (
+    MAX_LEVEL,
+    NAMES,
+    SHOW_WORDS,
+    Change,
+    DeliveryKind,
+    Field,
+    Invalid,
+    ReplyLanguage,
+    Unknown,
+    parse,
+)
 
-DeliveryKind = Literal["video", "file"]
-ReplyLanguage = Literal["auto", "en", "zh"]
-Field = Literal["mood", "level", "fade_out", "delivery", "language"]
+__all__ = ["MAX_LEVEL", "SHOW_WORDS", "Change", "DeliveryKind", "Field", "Invalid",
+           "Preferences", "ReplyLanguage", "Unknown", "parse"]
 
 LEVELS: tuple[float, ...] = (0.2, 0.3, 0.5, 0.8, 1.0)
 """Music levels offered as choices; any level from 0% to 200% can be typed."""
-MAX_LEVEL = 2.0
 
 
 @dataclass(frozen=True)
@@ -47,94 +55,6 @@ class Preferences:
     def reply_language(self, app_language: str) -> str:
         """The language replies are in: the setting, or the app's when automatic."""
         return app_language if self.language == "auto" else self.language
-
-
-@dataclass(frozen=True)
-class Change:
-    """A setting someone asked to change, already checked."""
-
-    field: Field
-    value: str | float | bool | None
-
-
-@dataclass(frozen=True)
-class Invalid:
-    """A setting named with a value it cannot take; `field` says which, for the help line."""
-
-    field: Field
-
-
-# Words -------------------------------------------------------------------------------------
-
-SHOW_WORDS = frozenset({"settings", "setting", "preferences", "prefs", "my settings",
-                        "show settings", "设置", "我的设置", "查看设置"})
-
-_NAMES: dict[Field, tuple[str, ...]] = {
-    # Only names that cannot be an edit of this video ("set the music to 30%" is an edit).
-    "mood": ("default mood", "mood default", "默认风格", "默认音乐"),
-    "level": ("default music level", "default level", "default volume", "music level default",
-              "默认音量"),
-    "fade_out": ("default fade out", "default fade", "fade out by default", "默认淡出"),
-    "delivery": ("delivery", "send as", "deliver as", "send videos as", "发送方式", "发送"),
-    "language": ("reply language", "language", "回复语言", "语言"),
-}
-_SAY_ZH: dict[Field, str] = {"mood": "默认风格", "level": "默认音量", "fade_out": "默认淡出",
-                             "delivery": "发送方式", "language": "语言"}
-_SET = re.compile(r"^(?:set|change|设置|设定|修改)\s*")
-_AUTO = frozenset({"auto", "automatic", "default", "none", "off", "自动", "默认", "无"})
-_ON = frozenset({"on", "yes", "true", "1", "开", "开启", "打开", "是"})
-_OFF = frozenset({"off", "no", "false", "0", "关", "关闭", "否"})
-_DELIVERY: dict[str, DeliveryKind] = {
-    "video": "video", "a video": "video", "videos": "video", "stream": "video", "视频": "video",
-    "file": "file", "a file": "file", "files": "file", "document": "file", "文件": "file",
-    "原文件": "file",
-}
-_LANGUAGES: dict[str, ReplyLanguage] = {
-    "auto": "auto", "automatic": "auto", "自动": "auto",
-    "english": "en", "en": "en", "英文": "en", "英语": "en",
-    "chinese": "zh", "zh": "zh", "中文": "zh", "汉语": "zh", "简体中文": "zh",
-}
-_PERCENT = re.compile(r"^(\d{1,3}(?:\.\d+)?)\s*%?$")
-
-
-def parse(norm: str) -> Change | Invalid | None:
-    """A settings change from a normalised message; None when it is not about settings."""
-    match = _SET.match(norm)
-    if match is None:
-        return None
-    rest = norm[match.end():]
-    for field, names in _NAMES.items():
-        for name in names:
-            if rest == name or rest.startswith(name):
-                tail = rest[len(name):]
-                if tail and name.isascii() and not tail.startswith(" "):
-                    continue  # "set languages..." is not "set language"
-                value = re.sub(r"^\s*(?:to|=|:|为|成|：)?\s*", "", tail).strip()
-                return _value(field, value)
-    return None
-
-
-def _value(field: Field, value: str) -> Change | Invalid:
-    if field == "mood":
-        if value in _AUTO:
-            return Change(field, None)
-        name = value if value in MOODS else find_mood(value)  # "chill" is lofi, "史诗" epic
-        return Change(field, name) if name is not None else Invalid(field)
-    if field == "level":
-        if value in _AUTO:
-            return Change(field, None)
-        match = _PERCENT.match(value)
-        level = float(match.group(1)) / 100 if match else -1.0
-        return Change(field, level) if 0 <= level <= MAX_LEVEL else Invalid(field)
-    if field == "fade_out":
-        if value in _ON:
-            return Change(field, True)
-        return Change(field, False) if value in _OFF else Invalid(field)
-    if field == "delivery":
-        kind = _DELIVERY.get(value.removeprefix("as ").strip())
-        return Change(field, kind) if kind else Invalid(field)
-    language = _LANGUAGES.get(value)
-    return Change(field, language) if language else Invalid(field)
 
 
 def apply(prefs: Preferences, change: Change) -> Preferences:
@@ -166,6 +86,13 @@ _WORDS: dict[str, dict[str, str]] = {
         "how_one_way": "Change one with the menus, or in words, e.g. \"set default mood "
                        "calm\", \"set default level 30%\", \"set default fade out on\", "
                        "\"set language chinese\".",
+        "no_such": "There is no setting called \"{said}\".",
+        "can_set": "What you can set, and its values:",
+        "allowed_mood": "auto, {moods}", "allowed_level": "auto, or 0% to 200% (e.g. 30%)",
+        "allowed_fade_out": "on, off", "allowed_delivery": "video, file",
+        "allowed_language": "auto, english, chinese",
+        "console_delivery": "Send videos as (video or file) only applies on Telegram: here "
+                            "the finished video's file path is printed either way.",
     },
     "zh": {
         "title": "你的设置", "mood": "默认风格", "level": "默认音乐音量", "fade_out": "默认淡出",
@@ -184,15 +111,23 @@ _WORDS: dict[str, dict[str, str]] = {
                    "这里没有可选的）",
         "how_one_way": "用菜单修改，或者直接说，例如“设置 默认风格 calm”、“设置 默认音量 30%”、"
                        "“设置 默认淡出 开”、“设置 语言 英文”。",
+        "no_such": "没有叫“{said}”的设置。",
+        "can_set": "可以设置的项目和取值：",
+        "allowed_mood": "自动、{moods}", "allowed_level": "自动，或 0% 到 200%（例如 30%）",
+        "allowed_fade_out": "开、关", "allowed_delivery": "视频、文件",
+        "allowed_language": "自动、英文、中文",
+        "console_delivery": "视频发送方式（视频或文件）只在 Telegram 上有用：这里做好的视频总是直接"
+                            "打印文件路径。",
     },
 }
 FIELDS: tuple[Field, ...] = ("mood", "level", "fade_out", "delivery", "language")
 
-ONE_WAY_DELIVERY = frozenset({"discord"})
+ONE_WAY_DELIVERY = frozenset({"discord", "console"})
 """Platforms where a video arrives the same way whatever `delivery` says, so that setting is
 not offered there. Discord stores an attachment byte for byte (no re-encoding) and its client
 plays an MP4 attachment inline; its API has no "file, not video" switch (an attachment's
-request fields are id, filename, title, description, duration_secs, waveform, is_spoiler)."""
+request fields are id, filename, title, description, duration_secs, waveform, is_spoiler).
+The console prints the finished file's path, so a video/file choice means nothing there."""
 
 
 def fields_for(platform: str) -> tuple[Field, ...]:
@@ -200,6 +135,28 @@ def fields_for(platform: str) -> tuple[Field, ...]:
     if platform in ONE_WAY_DELIVERY:
         return tuple(f for f in FIELDS if f != "delivery")
     return FIELDS
+
+
+def one_way_text(platform: str, language: str) -> str:
+    """What a platform without the delivery setting says when someone asks for it."""
+    return words(language)["console_delivery" if platform == "console" else "one_way"]
+
+
+def allowed_text(language: str, fields: tuple[Field, ...] = FIELDS) -> str:
+    """Every setting offered here with the values it takes, one line each."""
+    w = words(language)
+    zh = language == "zh"
+    moods = ("、" if zh else ", ").join(
+        f"{MOOD_WORDS[m].zh}（{m}）" if zh else m for m in MOODS)
+    sep = "：" if zh else ": "
+    return w["can_set"] + "\n" + "\n".join(
+        "• " + w[f] + sep + w["allowed_" + f].format(moods=moods) for f in fields)
+
+
+def unknown_text(unknown: Unknown, language: str, fields: tuple[Field, ...] = FIELDS) -> str:
+    """The answer to a settings request naming nothing that can be set."""
+    head = words(language)["no_such"].format(said=unknown.said) + "\n\n" if unknown.said else ""
+    return head + allowed_text(language, fields)
 
 
 def words(language: str) -> dict[str, str]:
@@ -226,11 +183,11 @@ def describe(prefs: Preferences, language: str,
     return [w[f] + sep + shown_value(f, getattr(prefs, f), language) for f in fields]
 
 
-def status_line(prefs: Preferences, language: str) -> str:
+def status_line(prefs: Preferences, language: str, fields: tuple[Field, ...] = FIELDS) -> str:
     """The settings as one line under the status; empty when all are the defaults."""
     if prefs == Preferences():
         return ""
-    lines = describe(prefs, language)
+    lines = describe(prefs, language, fields)
     return words(language)["status"].format(line=("；" if language == "zh" else "; ").join(lines))
 
 
@@ -245,9 +202,13 @@ def invalid_text(invalid: Invalid, language: str) -> str:
     return words(language)["bad_" + invalid.field].format(moods=", ".join(MOODS))
 
 
+_SAY_ZH: dict[Field, str] = {"mood": "默认风格", "level": "默认音量", "fade_out": "默认淡出",
+                             "delivery": "发送方式", "language": "语言"}
+
+
 def say(field: Field, value: object, language: str) -> str:
     """The words a button or menu sends to choose a value (the grammar `parse` reads)."""
-    name = _SAY_ZH[field] if language == "zh" else _NAMES[field][0]
+    name = _SAY_ZH[field] if language == "zh" else NAMES[field][0]
     if language == "zh":
         spoken = {None: "自动", True: "开", False: "关", "video": "视频", "file": "文件",
                   "auto": "自动", "en": "英文", "zh": "中文"}

@@ -34,26 +34,31 @@ class Personal:
         asked = prefs.parse(text) if text else None
         mine, language = turn.preferences, turn.language
         fields = prefs.fields_for(turn.key.platform)
+        if isinstance(asked, (Change, prefs.Invalid)) and asked.field not in fields:
+            return card(mine, language, prefs.one_way_text(turn.key.platform, language)
+                        + "\n\n", turn.key.platform)  # nothing to save here
+        if isinstance(asked, prefs.Unknown) and asked.said:
+            return Message(prefs.unknown_text(asked, language, fields) + "\n\n"
+                           + _how(language, fields), menus=menus(mine, language, fields))
         if isinstance(asked, prefs.Invalid):
             return Message(prefs.invalid_text(asked, language) + "\n\n"
+                           + prefs.allowed_text(language, fields) + "\n\n"
                            + _how(language, fields), menus=menus(mine, language, fields))
-        if isinstance(asked, Change) and asked.field not in fields:  # nothing to save
-            return card(mine, language, prefs.words(language)["one_way"] + ".\n\n", fields)
         head = ""
         if isinstance(asked, Change):
             mine = prefs.apply(mine, asked)
             await self.store.save_preferences(turn.key.person, mine)
             language = mine.reply_language(app_language)  # a new language answers in it
             head = prefs.saved_text(asked, language) + "\n\n"
-        return card(mine, language, head, fields)
+        return card(mine, language, head, turn.key.platform)
 
 
-def card(mine: Preferences, language: str, head: str = "",
-         fields: tuple[prefs.Field, ...] = prefs.FIELDS) -> Message:
+def card(mine: Preferences, language: str, head: str = "", platform: str = "") -> Message:
     """The current settings with a menu per setting (of those that mean something here)."""
     w = prefs.words(language)
+    fields = prefs.fields_for(platform)
     lines = prefs.describe(mine, language, fields)
-    if "delivery" not in fields:
+    if platform == "discord":  # says why there is no choice; the console just does not offer it
         lines.append(w["one_way"])
     shown = "\n".join("• " + line for line in lines)
     return Message(f"{head}{w['title']}:\n{shown}\n\n{_how(language, fields)}",

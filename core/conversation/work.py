@@ -139,7 +139,8 @@ class TurnWork:
             summary = draft.summary() if draft else "Timeline is empty. Send me a video to start."
             songs = None if session is None else songs_sent(
                 await self.store.list_media(session.session_id, "audio"), turn.language)
-            mine = preferences.status_line(turn.preferences, turn.language)
+            mine = preferences.status_line(
+                turn.preferences, turn.language, preferences.fields_for(turn.key.platform))
             emit(Message("\n".join(x for x in (summary, songs, mine) if x)))
             if session and draft and (photo := await self.snapshots.photo(session, draft)):
                 emit(photo)
