@@ -61,7 +61,8 @@ def card(mine: Preferences, language: str, head: str = "", platform: str = "") -
     if platform == "discord":  # says why there is no choice; the console just does not offer it
         lines.append(w["one_way"])
     shown = "\n".join("• " + line for line in lines)
-    return Message(f"{head}{w['title']}:\n{shown}\n\n{_how(language, fields)}",
+    colon = "：" if language == "zh" else ":"
+    return Message(f"{head}{w['title']}{colon}\n{shown}\n\n{_how(language, fields)}",
                    menus=menus(mine, language, fields))
 
 

@@ -36,3 +36,18 @@ def test_defaults_typed_in_words_shape_the_next_video(tmp_path: Path) -> None:
     loud_end = without_tone_db(loud, 7.0, 7.6, 220) - loud_db
     assert soft_end < loud_end - 6, ("fades out by default, not without the setting",
                                      soft_end, loud_end)
+
+
+def test_the_console_does_not_offer_video_or_file(tmp_path: Path) -> None:
+    """A terminal prints the file's path either way: no delivery line, menu or change there,
+    and asking for one says where it applies (in the language asked)."""
+    run = chat(tmp_path, "settings", "set delivery file", "设置 发送方式 文件",
+               "set delivery banana", "status")
+    assert run.returncode == 0, run.stdout + run.stderr
+    out = run.stdout
+    assert "Send videos as:" not in out and "视频发送方式：" not in out
+    assert "set delivery" not in out and "设置 发送方式" not in out  # no menu, no example
+    assert out.count("Send videos as (video or file) only applies on Telegram") == 2
+    assert "视频发送方式（视频或文件）只在 Telegram 上有用" in out
+    assert "Your defaults" not in out  # nothing was saved
+    assert "Reply language: automatic" in out and "你的设置：" in out

@@ -142,3 +142,25 @@ def test_tables_are_large_enough() -> None:
     rows = SAVED + [(t, None) for t in REFUSED]
     assert len(rows) >= 60
     assert sum(words.detect(t) == "zh" for t, _ in rows) >= 30
+
+
+@pytest.mark.parametrize(("text", "platform", "saved"), [
+    ("set delivery file", "telegram", True), ("设置 发送方式 文件", "telegram", True),
+    ("set delivery file", "console", False), ("设置 发送方式 文件", "console", False),
+    ("set delivery banana", "console", False), ("send videos as a file", "console", False),
+])
+def test_delivery_is_a_setting_where_it_means_something(text: str, platform: str,
+                                                        saved: bool) -> None:
+    assert "delivery" in prefs.fields_for("telegram")
+    assert "delivery" not in prefs.fields_for("console")
+    store = MemoryStore()
+    reply, language = answer(text, store, platform)
+    assert (f"{platform}:7" in store.preferences) == saved
+    said = prefs.words(language)["delivery"]
+    if platform == "console":
+        assert reply.text.startswith(prefs.one_way_text("console", language))
+        assert "Telegram" in reply.text and said + ("：" if language == "zh" else ":") \
+            not in reply.text
+        assert said not in [m.title for m in reply.menus]
+    else:
+        assert said in [m.title for m in reply.menus]
