@@ -68,6 +68,9 @@ class Said:
     """Text from the engine for the user (NemoVideo's agent, or the parser's explanation)."""
 
     text: str
+    agent: bool = False
+    """NemoVideo's agent's own free text, in whatever language it wrote: shown as its words,
+    framed in the reply language (core.words.agent_message), never half-translated."""
 
 
 @dataclass(frozen=True)

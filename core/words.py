@@ -19,6 +19,8 @@ import dataclasses
 import re
 from typing import TypeVar
 
+from core.conversation.turn import Message
+from core.engine import Said
 from core.words_zh import PHRASES, ZH_MOODS
 
 LANGUAGES = ("en", "zh")
@@ -60,6 +62,23 @@ TEXT: dict[str, dict[str, str]] = {
         "命令：导出（或“导出 720p”“导出 9:16”）重新发送视频；状态 查看轨道；撤销 退回一步；"
         "重置 重新开始；取消 停止当前操作；积分 查看余额；风格 试听内置音乐。English works too.")},
 }
+
+
+AGENT_FRAME = {
+    "en": "NemoVideo's answer, in its own words (in Chinese):\n{text}",
+    "zh": "以下是 NemoVideo 的原话（英文，未翻译）：\n{text}",
+}
+
+
+def said_message(said: Said, language: str) -> Message:
+    """An engine's words as a message. NemoVideo's agent writes free text in a language of its
+    own that no catalogue can translate: in another language than the reply's it is framed by a
+    line in the reply's language, and left whole, never half-rewritten by the catalogue."""
+    if not said.agent:
+        return Message(said.text)
+    if detect(said.text, language) == language or language not in AGENT_FRAME:
+        return Message(said.text, verbatim=True)
+    return Message(AGENT_FRAME[language].format(text=said.text), verbatim=True)
 
 
 def text(name: str, language: str) -> str:
@@ -105,7 +124,7 @@ def reply(item: R, language: str) -> R:
     if language != "zh" or not dataclasses.is_dataclass(item) or isinstance(item, type):
         return item
     changes: dict[str, object] = {}
-    for name in ("text", "caption"):
+    for name in () if getattr(item, "verbatim", False) else ("text", "caption"):
         value = getattr(item, name, None)
         if isinstance(value, str):
             changes[name] = localise(value, language)

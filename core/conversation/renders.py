@@ -12,11 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.config import Settings
-from core.conversation.turn import Message, Reply, Turn
+from core.conversation.turn import Reply, Turn
 from core.engine import Engine, ExportOptions, Progress, RemoteRender, Rendered, Said, SessionRef
 from core.errors import EngineError, UserError
 from core.janitor import stored_path
 from core.ports import RenderRecord, RenderState, RenderStore
+from core.words import said_message
 
 NOT_TOLD = "stopped by a shutdown; the chat is told at the next start"
 """The error of a render stopped by `aclose`: the next `recover()` tells its chat."""
@@ -111,7 +112,7 @@ class Renderer:
                 elif isinstance(event, RemoteRender):
                     await job.save(state="running", remote_id=event.remote_id)
                 elif isinstance(event, Said):
-                    emit(Message(event.text))
+                    emit(said_message(event, turn.language))
                 elif isinstance(event, Rendered):
                     rendered = event
             if rendered is None:

@@ -107,6 +107,9 @@ class Message:
     text: str
     buttons: tuple[str, ...] = ()
     menus: tuple[Menu, ...] = ()
+    verbatim: bool = False
+    """The text is already in the reply language (e.g. NemoVideo's words framed in it): the
+    reply boundary leaves it as it is."""
 
 
 @dataclass(frozen=True)

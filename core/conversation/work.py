@@ -29,6 +29,7 @@ from core.janitor import sweep
 from core.kept import local_max_age_seconds
 from core.ports import Conversation, Store
 from core.timeline.convert import timeline_of
+from core.words import said_message
 
 log = logging.getLogger("backtrack.assistant")
 
@@ -169,7 +170,7 @@ class TurnWork:
             elif isinstance(event, Edited):
                 edited = event
             elif isinstance(event, Said):
-                emit(Message(event.text))
+                emit(said_message(event, turn.language))
         if edited is None:
             raise EngineError("the edit ended without a result")
         if not edited.changed:  # the video as it is, again (the same file when there is one)

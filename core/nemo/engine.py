@@ -241,9 +241,8 @@ class NemoEngine:
                             continue
                         last_work = now
                         for message in words.feed(item):
-                            said = self._gui(message, actions)
-                            if said:
-                                yield Said(said)
+                            for said in self._gui(message, actions):
+                                yield said
                     if now - max(last_work, last_notice) >= timing.still_working_every:
                         last_notice = now
                         yield Progress(STILL_WORKING)
@@ -251,9 +250,8 @@ class NemoEngine:
             log.warning("nemo: chat stream dropped (%s)", type(exc).__name__)
             outcome = "dropped"
         for message in words.finish():
-            said = self._gui(message, actions)
-            if said:
-                yield Said(said)
+            for said in self._gui(message, actions):
+                yield said
         if outcome == "dropped":
             async for event in self._recover_drop(sid, before):
                 yield event
@@ -302,10 +300,13 @@ class NemoEngine:
         await self._remember(sid, after, changes)
         yield Edited(changes, after)
 
-    def _gui(self, message: str, actions: list[Action]) -> str:
+    def _gui(self, message: str, actions: list[Action]) -> list[Said]:
+        """The agent's own words (marked as its), then what the bot does instead of its GUI
+        hints (the bot's words, put in the reply language at the reply boundary)."""
         translated = translate(message)
         actions.extend(a for a in translated.actions if a not in actions)
-        return translated.text
+        own = [Said(translated.own, agent=True)] if translated.own else []
+        return own + [Said(note) for note in translated.notes]
 
     async def _act(self, actions: list[Action], after: Draft) -> AsyncIterator[EngineEvent]:
         """What the GUI instructions asked for, done here instead."""

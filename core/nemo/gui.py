@@ -25,7 +25,12 @@ Action = Literal["export", "credits", "summary"]
 @dataclass(frozen=True)
 class Translated:
     text: str
+    """The agent's sentences with the bot's replacements in place (in the sentence's language)."""
     actions: tuple[Action, ...]
+    own: str = ""
+    """Only the agent's own sentences, as it wrote them."""
+    notes: tuple[str, ...] = ()
+    """The bot's replacements, in English (the reply boundary puts them in the reply language)."""
 
 
 @dataclass(frozen=True)
@@ -84,12 +89,15 @@ def sentences(text: str) -> list[str]:
 def translate(text: str) -> Translated:
     """Take GUI instructions out of `text`; say what the bot does instead."""
     kept: list[str] = []
+    own: list[str] = []
+    notes: list[str] = []
     actions: list[Action] = []
     added: set[str] = set()
     for sentence in sentences(text):
         rule = next((r for r in _RULES if r.pattern.search(sentence)), None)
         if rule is None:
             kept.append(sentence.strip())
+            own.append(sentence.strip())
             continue
         if rule.action is not None and rule.action not in actions:
             actions.append(rule.action)
@@ -97,7 +105,9 @@ def translate(text: str) -> Translated:
         if replacement and replacement not in added:
             added.add(replacement)
             kept.append(replacement)
-    return Translated(_join(kept), tuple(actions))
+            if rule.english not in notes:
+                notes.append(rule.english)
+    return Translated(_join(kept), tuple(actions), _join(own), tuple(notes))
 
 
 def _join(pieces: list[str]) -> str:

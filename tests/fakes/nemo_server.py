@@ -330,8 +330,9 @@ class FakeNemo:
         lowered = text.lower()
         if "undo" in lowered:
             return ["I undid the last change."]
-        if "music" in lowered:
-            fade = " and faded it out over the last 2 seconds" if "fade" in lowered else ""
+        if "music" in lowered or "音乐" in lowered:  # answers in English, as it may
+            fade = (" and faded it out over the last 2 seconds"
+                    if "fade" in lowered or "淡出" in lowered else "")
             return [f"I added background music (Lo-fi) at 35%{fade}.",
                     "Click the Export button to download your video."]
         return ["Done."]
@@ -342,13 +343,13 @@ class FakeNemo:
             if session.history:
                 session.draft = session.history.pop()
             return
-        if "music" not in lowered:
+        if "music" not in lowered and "音乐" not in lowered:
             return
         draft = copy.deepcopy(session.draft)
         length = max((s.get("d", 0) for t in draft["t"] if t.get("tt") == 0 for s in t["sg"]),
                      default=10000)
         meta: dict[str, Any] = {"name": "Lo-fi", "volume": 0.35}
-        if "fade" in lowered:
+        if "fade" in lowered or "淡出" in lowered:
             meta["fade_out"] = 2000
         draft["t"] = [t for t in draft["t"] if t.get("tt") != 1]
         draft["t"].append({"tt": 1, "sg": [{"s": 0, "d": length, "m": meta}]})
