@@ -22,6 +22,7 @@ from typing import TextIO
 
 from bots import signals
 from bots.console_lines import attachment_for, parse_line
+from core import words
 from core.config import Settings, load_settings
 from core.conversation.assistant import Assistant
 from core.conversation.delivery import human_duration, human_size
@@ -76,12 +77,19 @@ class Printer:
     def __init__(self, out: TextIO, tty: bool) -> None:
         self.out = out
         self.tty = tty
+        self.language = "en"
+        """The conversation's language, from its last line that had one (the console's "app
+        language"): replies and the printer's own labels follow it."""
         self.assistant: Assistant | None = None
         self.problems = 0
         self._status_open = False
         self._last_status: tuple[str, float] | None = None
 
+    def label(self, name: str) -> str:
+        return words.text("console." + name, self.language)
+
     def reply(self, reply: Reply) -> None:
+        reply = words.reply(reply, self.language)  # the console's own words (replies are already)
         if isinstance(reply, Status):
             self._status(reply)
             return
@@ -93,24 +101,24 @@ class Printer:
         elif isinstance(reply, Video):
             self._video(reply)
         elif isinstance(reply, Photo):
-            self._print(f"Picture: {reply.path.resolve()}")
+            self._print(f"{self.label('picture')}{reply.path.resolve()}")
         elif isinstance(reply, Audio):
-            self._print(f"Preview: {reply.title}: {reply.path.resolve()} "
+            self._print(f"{self.label('preview')}{reply.title}: {reply.path.resolve()} "
                         f"({human_duration(reply.duration)})")
         elif isinstance(reply, Problem):
             self.problems += 1
-            self._print(f"Problem: {reply.text}")
+            self._print(f"{self.label('problem')}{reply.text}")
 
     def _video(self, video: Video) -> None:
         facts = f"{human_size(video.size)}, {human_duration(video.duration)}"
         if video.width and video.height:
             facts += f", {video.width}x{video.height}"
         if video.path is not None:
-            self._print(f"Video: {video.path.resolve()} ({facts})")
+            self._print(f"{self.label('video')}{video.path.resolve()} ({facts})")
         if video.url is not None:
-            self._print(f"Link: {video.url}" + ("" if video.path else f" ({facts})"))
+            self._print(f"{self.label('link')}{video.url}" + ("" if video.path else f" ({facts})"))
         if video.buttons:
-            self._print("Try: " + " | ".join(video.buttons))
+            self._print(self.label("try") + " | ".join(video.buttons))
 
     def _status(self, status: Status) -> None:
         line = f"[{status.percent:3.0f}%] {status.text}" if status.percent is not None else (
@@ -206,7 +214,9 @@ class Console:
             self.assistant = app.assistant
             app.assistant.add_notifier(KEY.platform, self.printer.notice)
             await app.assistant.recover()  # restart notices print before anything else
-            if demo:
+            if demo:  # the sample clip's words in the language of the first instruction
+                first = next(iter(messages), "") if isinstance(messages, list | tuple) else ""
+                self.printer.language = words.detect(first, self.printer.language)
                 await self.line("/demo")
             for message in messages:
                 if not await self.line(message):
@@ -259,7 +269,8 @@ class Console:
         if line.kind == "missing":
             self.printer.reply(Problem(f"There is no file at {line.path}."))
             return True
-        turn = Turn(KEY, line.text)
+        language = self.printer.language = words.detect(line.text, self.printer.language)
+        turn = Turn(KEY, line.text, language=language)
         if line.kind == "demo":
             self.printer.reply(Status("Making a sample clip…"))
             try:
@@ -274,10 +285,10 @@ class Console:
             # is printed.
             self.printer.reply(Message(f"Made a sample clip ({DEMO_SECONDS} s, {DEMO_SIZE}) "
                                        "with its own test tone."))
-            turn = Turn(KEY, line.text, (attachment_for(path),))
+            turn = Turn(KEY, line.text, (attachment_for(path),), language=language)
         elif line.kind == "upload" and line.path is not None:
             try:
-                turn = Turn(KEY, line.text, (attachment_for(line.path),))
+                turn = Turn(KEY, line.text, (attachment_for(line.path),), language=language)
             except OSError:  # gone or unreadable since the line was read
                 self.printer.reply(Problem(f"I can't read the file at {line.path}."))
                 return True

@@ -49,6 +49,13 @@ TEXT: dict[str, dict[str, str]] = {
     "quick.add_calm": {"en": "Add calm music", "zh": "加舒缓音乐"},
     "quick.vertical": {"en": "Vertical 9:16", "zh": "竖屏 9:16"},
     "quick.undo": {"en": "Undo", "zh": "撤销"},
+    # The console's labels before what it prints (bots/console.py).
+    "console.video": {"en": "Video: ", "zh": "视频："},
+    "console.link": {"en": "Link: ", "zh": "链接："},
+    "console.try": {"en": "Try: ", "zh": "试试："},
+    "console.picture": {"en": "Picture: ", "zh": "图片："},
+    "console.preview": {"en": "Preview: ", "zh": "试听："},
+    "console.problem": {"en": "Problem: ", "zh": "问题："},
     "help.zh": {"zh": (
         "把视频作为文件发给我（mp4、mov、avi、webm 或 mkv，最大 500 MB），或发一个视频链接。"
         "歌曲（mp3、wav、m4a、aac）也一样发来，就会用作背景音乐。\n\n"

@@ -231,6 +231,13 @@ PHRASES: list[tuple[str, str]] = [
      r"“\1”超过了 NemoVideo 500 MB 的上限。请剪短或压缩后再发。"),
     (r"^NemoVideo can't use “(.+?)”\..*$",
      r"NemoVideo 不能用“\1”。请发 mp4、mov 或 webm 视频，或 mp3、wav、m4a 音频。"),
+    # The console (bots/console.py).
+    (r"^Making a sample clip…$", "正在制作示例视频…"),
+    (r"^Made a sample clip \((\d+) s, (\S+)\) with its own test tone\.$",
+     r"做好了一个示例视频（\1 秒，\2），带测试音。"),
+    (r"^Couldn't make the sample clip: ffmpeg failed\.$", "没能做出示例视频：ffmpeg 出错了。"),
+    (r"^There is no file at (.+)\.$", r"这里没有文件：\1"),
+    (r"^I can't read the file at (.+)\.$", r"读不了这个文件：\1"),
     # NemoVideo (core/nemo): the bot's own words around what NemoVideo does and says.
     (r"^Say “export” and I'll render the video for you\.$", "说“导出”，我就为你生成视频。"),
     (r"^Tell me the change in words and I'll make it\.$", "用文字告诉我要怎么改，我来完成。"),

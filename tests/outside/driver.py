@@ -58,7 +58,7 @@ class Session:
 def check_words(text: str, data_dir: Path) -> None:
     """No traceback, JSON, internal names or data-folder paths outside the video lines."""
     for line in text.splitlines():
-        if line.startswith("Video: "):
+        if line.startswith(("Video: ", "视频：")):
             continue
         for pattern, what in LEAKS:
             assert not pattern.search(line), f"{what} shown to the user: {line!r}"
@@ -74,7 +74,8 @@ def chat(tmp: Path, lines: list[str]) -> Session:
         env=bare_env(tmp), timeout=TIMEOUT, check=False)
     out = done.stdout + done.stderr
     check_words(out, data)
-    videos = [Path(m.group(1)) for m in re.finditer(r"^Video: (.+?) \(", done.stdout, re.M)]
+    videos = [Path(m.group(1)) for m in re.finditer(
+        r"^(?:Video: |视频：)(.+?) \(", done.stdout, re.M)]
     return Session(out, done.returncode, videos)
 
 

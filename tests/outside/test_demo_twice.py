@@ -28,7 +28,8 @@ def demo(tmp: Path, data: Path, text: str) -> tuple[str, list[Path]]:
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
     check_words(out, data)
-    return out, [Path(m.group(1)) for m in re.finditer(r"^Video: (.+?) \(", done.stdout, re.M)]
+    return out, [Path(m.group(1)) for m in re.finditer(
+        r"^(?:Video: |视频：)(.+?) \(", done.stdout, re.M)]
 
 
 def faded_music(video: Path) -> None:
@@ -69,8 +70,8 @@ def test_a_new_clip_does_not_inherit_the_last_clips_shape_or_music(tmp_path: Pat
 def test_a_chinese_demo_is_answered_in_chinese(tmp_path: Path) -> None:
     out, (video,) = demo(tmp_path, tmp_path / "data", "加舒缓音乐，结尾淡出")
     tail_lines = out.split("[ .. ] 正在处理…")[-1].splitlines()  # the Chinese turn's lines
-    said = [x for x in tail_lines if x and not x.startswith("Video: ")]
+    said = [x for x in tail_lines if x and not x.startswith("视频：")]
     assert said and all(re.search(r"[\u4e00-\u9fff]", x) for x in said), said
     assert "Rendering" not in out and "没看懂" not in out
-    assert any(x.startswith("Try: ") and "淡出" not in x and "撤销" in x for x in said), said
+    assert any(x.startswith("试试：") and "淡出" not in x and "撤销" in x for x in said), said
     faded_music(video)

@@ -99,7 +99,7 @@ def test_chinese_session_on_a_clip_without_sound(tmp_path: Path, media: dict[str
     shape = measure(vertical)
     assert shape.width and shape.height, shape
     assert shape.width / shape.height == pytest.approx(9 / 16, abs=0.02)
-    tries = [x for x in s.out.splitlines() if x.startswith("Try: ")]
+    tries = [x for x in s.out.splitlines() if x.startswith("试试：")]
     assert all("撤销" in t for t in tries), tries  # a Chinese session: Chinese buttons
     assert "淡出" not in tries[0] and "竖屏 9:16" not in tries[2], tries
     # What it cannot do is an answer, not a failure: the script exits 0.

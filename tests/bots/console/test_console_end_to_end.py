@@ -40,7 +40,7 @@ def _env() -> dict[str, str]:
 
 
 def videos_in(output: str) -> list[Path]:
-    return [Path(m) for m in re.findall(r"^Video: (.+?) \(", output, flags=re.MULTILINE)]
+    return [Path(m) for m in re.findall(r"^(?:Video: |视频：)(.+?) \(", output, flags=re.MULTILINE)]
 
 
 def without_tone_db(path: Path, start: float, end: float, freq: float) -> float:
