@@ -8,6 +8,7 @@ import sys
 from collections.abc import AsyncIterator
 from typing import Protocol
 
+from core import words
 from core.config import Settings, load_settings
 from core.conversation.progress import status_text
 from core.conversation.turn import Notifier, Reply, Status, Turn, Video
@@ -59,10 +60,12 @@ def fits(video: Video, upload_limit: int | None) -> bool:
 def upload_failed_text(video: Video, platform: str) -> str:
     """What to say when the platform never took the upload: the link if there is one."""
     if video.url:
-        return (f"Sorry, I couldn't send the video ({platform} didn't answer). "
+        said = (f"Sorry, I couldn't send the video ({platform} didn't answer). "
                 f"It is ready here: {video.url}")
-    return (f"Sorry, I couldn't send the video ({platform} didn't answer); "
-            "say 'export' to try again.")
+    else:
+        said = (f"Sorry, I couldn't send the video ({platform} didn't answer); "
+                "say 'export' to try again.")
+    return words.localise(said, video.language)
 
 
 # Commands -----------------------------------------------------------------------------------

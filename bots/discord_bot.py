@@ -37,6 +37,7 @@ from bots.discord_server import follow_gateway, quiet_reconnects
 from bots.discord_surfaces import ChannelSurface, InteractionSurface
 from bots.retry import Backoff, retrying
 from bots.tokens import hide_interaction_tokens
+from core import words
 from core.config import Settings
 from core.conversation.routing import route
 from core.conversation.turn import Attachment, ConversationKey, Notice, Reply, Turn
@@ -171,7 +172,9 @@ class BacktrackBot(discord.Client):
         if channel_id is None:  # Discord always sends one for commands and components
             raise RuntimeError("interaction without a channel")
         if not self.gate.allowed("discord", channel_id, interaction.user.id, interaction.guild_id):
-            await interaction.response.send_message(NOT_HERE, ephemeral=True)
+            language = "zh" if str(interaction.locale).startswith("zh") else "en"
+            await interaction.response.send_message(words.localise(NOT_HERE, language),
+                                                    ephemeral=True)
             return None
         return channel_id
 

@@ -24,6 +24,7 @@ import discord
 from bots import adapter
 from bots.adapter import fits, status_line, upload_failed_text
 from bots.retry import Backoff
+from core import words
 from core.conversation.turn import Audio, Menu, Message, Photo, Problem, Reply, Status, Video
 from core.errors import EngineError
 
@@ -80,11 +81,12 @@ def link_text(video: Video, upload_limit: int | None) -> str:
     """What to write when the video goes out as a link (or cannot go out at all)."""
     caption = f"{video.caption}\n" if video.caption else ""
     if video.url:
-        return f"{caption}Your video is ready: {video.url}"
+        return caption + words.localise(f"Your video is ready: {video.url}", video.language)
     size = mib(video.size) if video.size else "too big"
     limit = f" (this chat takes {mib(upload_limit)})" if upload_limit else ""
-    return (f"{caption}Your video is ready but it is {size}, too big to upload here{limit}, "
-            "and no download link is configured. Try \"export 720p\" for a smaller file.")
+    return caption + words.localise(
+        f"Your video is ready but it is {size}, too big to upload here{limit}, and no download "
+        "link is configured. Try \"export 720p\" for a smaller file.", video.language)
 
 
 def say_custom_id(label: str) -> str:

@@ -65,6 +65,7 @@ from bots.telegram_replies import (
 from bots.telegram_server import api_url, make_bot, quiet_bad_answers
 from bots.telegram_status import EDIT_INTERVAL
 from bots.tokens import hide_token_in_logs
+from core import words
 from core.config import Settings
 from core.conversation.turn import Attachment, Fetch, Notice, Reply, Turn
 from core.errors import (
@@ -138,7 +139,8 @@ class TelegramBot:
         reply_to = message.message_id if is_group(chat) else None
         if not self.outbox.local_mode and any(
                 (o.size or 0) > CLOUD_DOWNLOAD_LIMIT for o in offers):
-            await send_text(bot, chat.id, TOO_BIG_TO_FETCH, (), reply_to, self.outbox.backoff)
+            said = words.localise(TOO_BIG_TO_FETCH, words.detect(text, language_of(user)))
+            await send_text(bot, chat.id, said, (), reply_to, self.outbox.backoff)
             return
         attachments = tuple(Attachment(o.name, o.size, o.mime, self._fetcher(bot, o.file_id))
                             for o in offers)

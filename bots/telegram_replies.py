@@ -25,6 +25,7 @@ from bots.adapter import fits, status_line, upload_failed_text
 from bots.retry import DEFAULT_BACKOFF, Backoff
 from bots.telegram_calls import not_modified, patiently
 from bots.telegram_status import EDIT_INTERVAL, StatusMessage, chat_action
+from core import words
 from core.conversation.delivery import human_size
 from core.conversation.turn import Audio, Menu, Message, Photo, Problem, Reply, Status, Video
 from core.errors import EngineError
@@ -96,9 +97,10 @@ def link_text(video: Video) -> str:
     size = f" ({human_size(video.size)})" if video.size else ""
     head = video.caption.strip()
     if video.url is None:
-        return "\n\n".join(p for p in (head, f"The video{size} is too big to send here; "
-                                          "try \"export 720p\" for a smaller file.") if p)
-    return "\n\n".join(p for p in (head, f"Your video{size} is ready: {video.url}") if p)
+        said = f"The video{size} is too big to send here; try \"export 720p\" for a smaller file."
+    else:
+        said = f"Your video{size} is ready: {video.url}"
+    return "\n\n".join(p for p in (head, words.localise(said, video.language)) if p)
 
 
 # Glue ----------------------------------------------------------------------------------------

@@ -135,6 +135,8 @@ def reply(item: R, language: str) -> R:
         value = getattr(item, name, None)
         if isinstance(value, str):
             changes[name] = localise(value, language)
+    if hasattr(item, "language"):
+        changes["language"] = language
     buttons = getattr(item, "buttons", None)
     if isinstance(buttons, tuple):
         changes["buttons"] = tuple(button(b, language) for b in buttons)

@@ -10,6 +10,7 @@ bot gives to a Chinese conversation keeps an English word.
 from __future__ import annotations
 
 from core.music.moods import MOODS
+from core.words_zh_edges import EDGES, UNITS
 
 ZH_MOODS = "、".join(f"{m.zh}（{m.name}）" for m in MOODS.values())
 """The built-in moods as the Chinese help names them."""
@@ -205,11 +206,13 @@ PHRASES: list[tuple[str, str]] = [
     (r"^My storage is full right now \(the limit is (.+?)\).*$",
      r"我的存储空间已满（上限 \1），暂时收不了。请稍后再试，或发一个小一点的文件。"),
     (r"^The server's disk is full right now.*$", "服务器磁盘已满，暂时收不了。请稍后再试。"),
-    (r"^You're sending messages quickly; try again in (\d+) (s|min|h)\.$",
-     r"你发消息太快了，请 \1 \2后再试。"),
-    (r"^You've made (\d+) videos? in the last 24 hours \(the limit is (\d+)\); you can render "
-     r"again in (\d+) (s|min|h)\.$",
-     r"过去 24 小时你已经做了 \1 个视频（上限 \2 个）；\3 \4后可以再做。"),
+    # core/limits.py wait_words says "40 s", "4 min", "3 h".
+    *[(rf"^You're sending messages quickly; try again in (\d+) {unit}\.$",
+       rf"你发消息太快了，请 \1 {zh}后再试。") for unit, zh in UNITS],
+    *[(rf"^You've made (\d+) videos? in the last 24 hours \(the limit is (\d+)\); you can render "
+       rf"again in (\d+) {unit}\.$",
+       rf"过去 24 小时你已经做了 \1 个视频（上限 \2 个）；\3 {zh}后可以再做。")
+      for unit, zh in UNITS],
     (r"^Even a smaller copy is too big for this chat\..*$",
      "即使缩小后也超出了这个聊天的上限。请剪短一点，或说“导出 720p”。"),
     (r"^The video is too big to send here\.$", "视频太大，这里发不了。"),
@@ -231,63 +234,7 @@ PHRASES: list[tuple[str, str]] = [
      r"“\1”超过了 NemoVideo 500 MB 的上限。请剪短或压缩后再发。"),
     (r"^NemoVideo can't use “(.+?)”\..*$",
      r"NemoVideo 不能用“\1”。请发 mp4、mov 或 webm 视频，或 mp3、wav、m4a 音频。"),
-    # The console (bots/console.py).
-    (r"^Making a sample clip…$", "正在制作示例视频…"),
-    (r"^Made a sample clip \((\d+) s, (\S+)\) with its own test tone\.$",
-     r"做好了一个示例视频（\1 秒，\2），带测试音。"),
-    (r"^Couldn't make the sample clip: ffmpeg failed\.$", "没能做出示例视频：ffmpeg 出错了。"),
-    (r"^There is no file at (.+)\.$", r"这里没有文件：\1"),
-    (r"^I can't read the file at (.+)\.$", r"读不了这个文件：\1"),
-    # NemoVideo (core/nemo): the bot's own words around what NemoVideo does and says.
-    (r"^Say “export” and I'll render the video for you\.$", "说“导出”，我就为你生成视频。"),
-    (r"^Tell me the change in words and I'll make it\.$", "用文字告诉我要怎么改，我来完成。"),
-    (r"^Tell me what to change and I'll do it\.$", "告诉我要改什么，我来完成。"),
-    (r"Your NemoVideo session had expired, so I started a new, empty timeline\. ?",
-     "你的 NemoVideo 会话已过期，我新建了一条空的时间线。"),
-    (r"Send your video again\.$", "请重新发送你的视频。"),
-    (r"Added (“.+?”) \(([^)]*)\) to your NemoVideo project\.$",
-     r"已把\1（\2）加入你的 NemoVideo 项目。"),
-    (r"Added (“.+?”) to your NemoVideo project\.$", r"已把\1加入你的 NemoVideo 项目。"),
-    (r"^NemoVideo credits: (\S+) available, (\S+) reserved by work in progress, (\S+) in total\.",
-     r"NemoVideo 积分：可用 \1，进行中占用 \2，共 \3。"),
-    (r"^NemoVideo credits: (\S+) available, (\S+) in total\.", r"NemoVideo 积分：可用 \1，共 \2。"),
-    (r"^NemoVideo credits: (\S+) available\.", r"NemoVideo 积分：可用 \1。"),
-    (r" ?Exports are free; an editing session costs about 50 credits\.$",
-     "导出免费；一次编辑会话大约消耗 50 积分。"),
-    (r"^NemoVideo did not say how many credits are left\.$", "NemoVideo 没有告诉我还剩多少积分。"),
-    (r"^The free NemoVideo credits of this bot are used up\. Register on NemoVideo to get more "
-     r"credits\.", "这个机器人的 NemoVideo 免费积分用完了。在 NemoVideo 注册可以获得更多积分。"),
-    (r"^The NemoVideo account of this bot is out of credits: top up your credits in the "
-     r"NemoVideo account to continue\.",
-     "这个机器人的 NemoVideo 账户积分用完了：请在 NemoVideo 账户里充值后继续。"),
-    (r" ?Open this link to claim the project and register: (\S+)$",
-     r"打开这个链接认领项目并注册：\1"),
-    (r"^NemoVideo can't use this type of file\. Send one of these: (.+)\.$",
-     r"NemoVideo 不能用这种文件。请发以下格式之一：\1。"),
-    (r"^This file is over NemoVideo's 500 MB limit\..*$",
-     "这个文件超过了 NemoVideo 500 MB 的上限。请剪短或压缩后再发。"),
-    (r"^NemoVideo's free plan doesn't allow this export\..*$",
-     "NemoVideo 的免费套餐不能这样导出。注册或升级 NemoVideo 套餐即可导出。"),
-    (r"^NemoVideo is getting too many requests right now\..*$",
-     "NemoVideo 现在请求太多。请过一分钟再试。"),
-    (r"^The NemoVideo token this bot is configured with is invalid or expired\..*$",
-     "这个机器人配置的 NemoVideo 令牌无效或已过期。需要机器人的管理员设置有效的 NEMO_TOKEN"
-     "（或者去掉它，改用免费的入门令牌）。"),
-    *[(rf"^NemoVideo took too long \({limit}\), so I stopped waiting\. {said}$",
-       f"NemoVideo 用时太长（{zh_limit}），我不再等了。{zh_said}")
-      for limit, zh_limit in (("15 minutes", "15 分钟"), ("10 minutes without progress",
-                                                         "10 分钟没有进展"))
-      for said, zh_said in ((r"It did change the timeline\.", "时间线已经改了。"),
-                            (r"Nothing changed; send the request again to retry\.",
-                             "没有任何变化；再发一次请求即可重试。"))],
-    (r"^NemoVideo ran into a problem with this request and nothing changed\..*$",
-     "NemoVideo 处理这个请求时出了问题，没有任何变化。请再试一次，或者换个说法。"),
-    (r"^The connection to NemoVideo dropped; checking whether your edit went through…$",
-     "和 NemoVideo 的连接断了，正在检查你的修改是否完成…"),
-    (r"^NemoVideo stopped answering and your edit did not go through\..*$",
-     "NemoVideo 没有回应，你的修改没有完成。没有任何变化；再发一次同样的请求即可重试。"),
-    (r"^Still working… \(check (\d+) of (\d+)\)$", r"还在处理…（第 \1 次检查，共 \2 次）"),
-    (r"^Still working…$", "还在处理…"),
+    *EDGES,  # NemoVideo, the console and the platforms (core/words_zh_edges.py)
     (r"^The timeline$", "时间线"),
     (r" ?It replaces (.+)\.$", r" 它会替换 \1。"),
     (r"^There is nothing to undo\.$", "没有可以撤销的操作。"),

@@ -126,6 +126,9 @@ class Video:
     buttons: tuple[str, ...] = ()
     as_file: bool = False
     """Send it as a document (untouched) rather than as a streamable video."""
+    language: str = "en"
+    """The reply language: adapters put their own words around the video (a link, a failed
+    upload) in it."""
 
 
 @dataclass(frozen=True)

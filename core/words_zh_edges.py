@@ -1,0 +1,88 @@
+"""The Chinese for the edges of Backtrack: NemoVideo's side, the console, the platforms'
+adapters and the limits (part of core/words_zh.py's catalogue, in its order)."""
+
+from __future__ import annotations
+
+UNITS = (("s", "秒"), ("min", "分钟"), ("h", "小时"))
+
+EDGES: list[tuple[str, str]] = [
+    # The console (bots/console.py).
+    (r"^Making a sample clip…$", "正在制作示例视频…"),
+    (r"^Made a sample clip \((\d+) s, (\S+)\) with its own test tone\.$",
+     r"做好了一个示例视频（\1 秒，\2），带测试音。"),
+    (r"^Couldn't make the sample clip: ffmpeg failed\.$", "没能做出示例视频：ffmpeg 出错了。"),
+    (r"^There is no file at (.+)\.$", r"这里没有文件：\1"),
+    (r"^I can't read the file at (.+)\.$", r"读不了这个文件：\1"),
+    # NemoVideo (core/nemo): the bot's own words around what NemoVideo does and says.
+    (r"^Say “export” and I'll render the video for you\.$", "说“导出”，我就为你生成视频。"),
+    (r"^Tell me the change in words and I'll make it\.$", "用文字告诉我要怎么改，我来完成。"),
+    (r"^Tell me what to change and I'll do it\.$", "告诉我要改什么，我来完成。"),
+    (r"Your NemoVideo session had expired, so I started a new, empty timeline\. ?",
+     "你的 NemoVideo 会话已过期，我新建了一条空的时间线。"),
+    (r"Send your video again\.$", "请重新发送你的视频。"),
+    (r"Added (“.+?”) \(([^)]*)\) to your NemoVideo project\.$",
+     r"已把\1（\2）加入你的 NemoVideo 项目。"),
+    (r"Added (“.+?”) to your NemoVideo project\.$", r"已把\1加入你的 NemoVideo 项目。"),
+    (r"^NemoVideo credits: (\S+) available, (\S+) reserved by work in progress, (\S+) in total\.",
+     r"NemoVideo 积分：可用 \1，进行中占用 \2，共 \3。"),
+    (r"^NemoVideo credits: (\S+) available, (\S+) in total\.", r"NemoVideo 积分：可用 \1，共 \2。"),
+    (r"^NemoVideo credits: (\S+) available\.", r"NemoVideo 积分：可用 \1。"),
+    (r" ?Exports are free; an editing session costs about 50 credits\.$",
+     "导出免费；一次编辑会话大约消耗 50 积分。"),
+    (r"^NemoVideo did not say how many credits are left\.$", "NemoVideo 没有告诉我还剩多少积分。"),
+    (r"^The free NemoVideo credits of this bot are used up\. Register on NemoVideo to get more "
+     r"credits\.", "这个机器人的 NemoVideo 免费积分用完了。在 NemoVideo 注册可以获得更多积分。"),
+    (r"^The NemoVideo account of this bot is out of credits: top up your credits in the "
+     r"NemoVideo account to continue\.",
+     "这个机器人的 NemoVideo 账户积分用完了：请在 NemoVideo 账户里充值后继续。"),
+    (r" ?Open this link to claim the project and register: (\S+)$",
+     r"打开这个链接认领项目并注册：\1"),
+    (r"^NemoVideo can't use this type of file\. Send one of these: (.+)\.$",
+     r"NemoVideo 不能用这种文件。请发以下格式之一：\1。"),
+    (r"^This file is over NemoVideo's 500 MB limit\..*$",
+     "这个文件超过了 NemoVideo 500 MB 的上限。请剪短或压缩后再发。"),
+    (r"^NemoVideo's free plan doesn't allow this export\..*$",
+     "NemoVideo 的免费套餐不能这样导出。注册或升级 NemoVideo 套餐即可导出。"),
+    (r"^NemoVideo is getting too many requests right now\..*$",
+     "NemoVideo 现在请求太多。请过一分钟再试。"),
+    (r"^The NemoVideo token this bot is configured with is invalid or expired\..*$",
+     "这个机器人配置的 NemoVideo 令牌无效或已过期。需要机器人的管理员设置有效的 NEMO_TOKEN"
+     "（或者去掉它，改用免费的入门令牌）。"),
+    *[(rf"^NemoVideo took too long \({limit}\), so I stopped waiting\. {said}$",
+       f"NemoVideo 用时太长（{zh_limit}），我不再等了。{zh_said}")
+      for limit, zh_limit in (("15 minutes", "15 分钟"), ("10 minutes without progress",
+                                                         "10 分钟没有进展"))
+      for said, zh_said in ((r"It did change the timeline\.", "时间线已经改了。"),
+                            (r"Nothing changed; send the request again to retry\.",
+                             "没有任何变化；再发一次请求即可重试。"))],
+    (r"^NemoVideo ran into a problem with this request and nothing changed\..*$",
+     "NemoVideo 处理这个请求时出了问题，没有任何变化。请再试一次，或者换个说法。"),
+    (r"^The connection to NemoVideo dropped; checking whether your edit went through…$",
+     "和 NemoVideo 的连接断了，正在检查你的修改是否完成…"),
+    (r"^NemoVideo stopped answering and your edit did not go through\..*$",
+     "NemoVideo 没有回应，你的修改没有完成。没有任何变化；再发一次同样的请求即可重试。"),
+    (r"^Still working… \(check (\d+) of (\d+)\)$", r"还在处理…（第 \1 次检查，共 \2 次）"),
+    (r"^Still working…$", "还在处理…"),
+    # The platforms' adapters (bots/adapter.py, telegram_replies.py, discord_*.py).
+    (r"^Sorry, I couldn't send the video \((\w+) didn't answer\)\. It is ready here: (\S+)$",
+     r"抱歉，视频没发出去（\1 没有回应）。可以在这里下载：\2"),
+    (r"^Sorry, I couldn't send the video \((\w+) didn't answer\); say 'export' to try again\.$",
+     r"抱歉，视频没发出去（\1 没有回应）；发送“导出”再试一次。"),
+    (r"^The video \((.+?)\) is too big to send here; try \"export 720p\" for a smaller file\.$",
+     r"视频（\1）太大，这里发不了；试试“导出 720p”得到一个小一点的文件。"),
+    (r"^The video is too big to send here; try \"export 720p\" for a smaller file\.$",
+     "视频太大，这里发不了；试试“导出 720p”得到一个小一点的文件。"),
+    (r"^Your video \((.+?)\) is ready: (\S+)$", r"你的视频（\1）做好了：\2"),
+    (r"^Your video is ready: (\S+)$", r"你的视频做好了：\1"),
+    (r"^Your video is ready but it is (.+?), too big to upload here.*$",
+     r"视频做好了，但有 \1，太大，这里传不了，也没有配置下载链接。"
+     "试试“导出 720p”得到一个小一点的文件。"),
+    (r"^Telegram lets bots fetch files up to 20 MB — send a shorter clip, or a link to the file\.$",
+     "Telegram 只允许机器人下载 20 MB 以内的文件——请发一个短一点的视频，或发文件的链接。"),
+    (r"^Sorry, I'm not available in this server or channel\.$",
+     "抱歉，我在这个服务器或频道里不可用。"),
+    (r"^I couldn't download that attachment from Discord; please send it again\.$",
+     "我没能从 Discord 下载那个附件，请再发一次。"),
+    (r"^That file is over the (\d+) MB limit\.$", r"这个文件超过了 \1 MB 的上限。"),
+    (r"^Here is your video\.$", "这是你的视频。"),
+]
