@@ -78,11 +78,14 @@ _SETTINGS_LEAD = re.compile(
     r"^(?:(?:show|my|change|update|open)\s+)?(?:my\s+)?(?:settings?|preferences?|prefs)\b"
     r"\s*[:：]?\s*|^(?:我的|修改|更改)?(?:设置|设定|偏好设置|偏好)\s*[:：]?\s*")
 _LEAD = re.compile(
-    r"^(?:please\s+|pls\s+|请|帮我)?(?:(?:set|change|make|switch|update|use)\b(?:\s+my\b)?"
+    r"^(?:please\s+|pls\s+|请|帮我)?(?:(?:set|change|make|switch|update)\b(?:\s+my\b)?"
     r"|把|将|修改|更改|改|调)\s*(?:the\s+|my\s+|我的)?")
 _SWITCH = re.compile(
-    r"^(?:please\s+|请|帮我)?(?:(?:turn|switch|set)\s+(on|off)\b|(enable|disable)\b"
-    r"|(开启|打开|启用|关闭|关掉|禁用|取消))\s*(?:the\s+|my\s+)?")
+    r"^(?:please\s+|请|帮我)?(?:(?:turn|switch|set)\s+(on|off)\b"
+    r"|(enable|disable|no|don'?t|do not)\b|(开启|打开|启用|关闭|关掉|禁用|取消|不要|别))"
+    r"\s*(?:the\s+|my\s+)?")
+_NEGATIONS = frozenset({"no", "dont", "don't", "do not", "不要", "别"})
+"""Leads that only turn a setting off: "no, the default music" is not a settings request."""
 _JOIN = re.compile(
     r"^\s*(?:to\b|=|:|：|is\b|设置为|设置成|设定为|调整为|调整到|调到|调成|调为|调至|改成|改为|改到|"
     r"设为|设成|换成|变成|为|成|到|用|是)?\s*")
@@ -120,6 +123,8 @@ def parse(norm: str) -> Change | Invalid | Unknown | None:
         value = _TAIL.sub("", _JOIN.sub("", tail[1], count=1)).strip()
         if preset is not None and field == "fade_out" and not value:
             return Change(field, preset)
+        if preset is False and field in ("mood", "level") and not value:
+            return Change(field, None)  # "no default mood": as the bot decides
         if not value and field == "fade_out" and lead is None:
             return Change(field, True)  # "fade out by default"
         return _value(field, value)
@@ -129,7 +134,9 @@ def parse(norm: str) -> Change | Invalid | Unknown | None:
         if rest.isascii() or "默认" in rest or not _EDIT_ZH.search(rest):
             return Unknown(_said(rest))
         return None  # "设置 音量 30%": this video's volume
-    if lead and re.search(r"\bdefaults?\b|\bby default\b|\bpreferences?\b|默认", rest):
+    negation = switch is not None and switch.group(0).strip() in _NEGATIONS
+    if lead and not negation and re.search(r"\bdefaults?\b|\bby default\b|\bpreferences?\b|默认",
+                                           rest):
         return Unknown(_said(rest))
     return None
 

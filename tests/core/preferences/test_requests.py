@@ -41,6 +41,11 @@ SAVED: list[tuple[str, Change]] = [
     ("disable default fade-out", Change("fade_out", False)),
     ("set default fade out on", Change("fade_out", True)),
     ("fade out by default", Change("fade_out", True)),
+    ("don't fade out by default", Change("fade_out", False)),
+    ("no default fade out", Change("fade_out", False)),
+    ("不要默认淡出", Change("fade_out", False)),
+    ("不要默认音乐", Change("mood", None)),
+    ("no default volume", Change("level", None)),
     ("set delivery file", Change("delivery", "file")),
     ("set send videos as a file", Change("delivery", "file")),
     ("settings delivery video", Change("delivery", "video")),
@@ -133,7 +138,10 @@ def test_unknown_settings_and_bad_values_list_what_can_be_set(text: str) -> None
 @pytest.mark.parametrize("text", ["set the music to 30%", "设置 音量 30%", "make it vertical",
                                   "把音乐调小", "turn off my audio", "use my song",
                                   "fade out at the end", "设置音乐淡出 3 秒", "send it",
-                                  "change the music to calm", "set volume 50%"])
+                                  "change the music to calm", "set volume 50%",
+                                  "use the default music", "don't fade out", "不要淡出",
+                                  "no music", "别加音乐", "no, default music please",
+                                  "不要默认的音乐"])
 def test_edits_of_this_video_are_not_settings(text: str) -> None:
     assert route(text).action != "settings"
 
