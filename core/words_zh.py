@@ -301,6 +301,9 @@ PHRASES: list[tuple[str, str]] = [
     *((rf"{en} moved ([\d.]+) s {way} to land on the beat", rf"{zh}{way_zh} \1 秒，落在节拍上")
       for en, zh in (("fade in", "淡入"), ("fade out", "淡出"), ("level change", "音量变化"))
       for way, way_zh in (("earlier", "提前"), ("later", "推后"))),
+    *((rf"change of song moved ([\d.]+) s {way} to land on the bar",
+       rf"换歌{way_zh} \1 秒，落在小节线上")
+      for way, way_zh in (("earlier", "提前"), ("later", "推后"))),
     (r"fade in ([\d.:]+(?: s)?)", r"淡入 \1"),
     (r"fade out ([\d.:]+(?: s)?)", r"淡出 \1"),
     (r"no fade in", "不淡入"),

@@ -129,6 +129,10 @@ def _settle(plan: EditPlan, timeline: Timeline, ctx: Context, length: float | No
 
 def _place(plan: EditPlan, track: MusicTrack, said: list[str]) -> MusicTrack:
     """Start, end, offset and fit as asked."""
+    song = track.source
+    if plan.offset and plan.start is None and song.mood and not song.media_id:
+        # A built-in piece is composed to start where it plays: "music from 0:07" places it.
+        plan.start, plan.offset = plan.offset, None
     if plan.start is not None:
         track = replace(track, start=round(plan.start))
         said.append(f"music starts at {say_clock(plan.start)}")

@@ -71,10 +71,10 @@ class EditPlan:
     song: int | None = None
     """A song named by its place among those sent (1: the first, -1: the last), with source
     "upload" (use it) or "remove" (take it off the timeline)."""
-    sequence: tuple[int | None, ...] | None = None
-    """Songs in turn, by their places among those sent (-1: the last). Of two, None in the
-    first place is the song playing now, in the second "the other song"; () is every song
-    sent ("play all the songs one after the other")."""
+    sequence: tuple[int | str | None, ...] | None = None
+    """Songs in turn, by their places among those sent (-1: the last) or a built-in mood's
+    name. Of two, None in the first place is the song playing now, in the second "the other
+    song"; () is every song sent ("play all the songs one after the other")."""
     change: float | None = None
     """Where the second song of `sequence` takes over (None: when the first one ends)."""
     mood: str | None = None

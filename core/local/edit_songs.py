@@ -53,34 +53,52 @@ def _song(ref: MusicRef) -> Song:
     return Song(ref.name, ref.media_id, length=round(ref.duration_ms))
 
 
+def _built_in(mood: str) -> Song:
+    return Song(mood=mood)
+
+
+def _same(a: Song, b: Song) -> bool:
+    return (a.media_id, None if a.media_id else a.mood) == (b.media_id,
+                                                             None if b.media_id else b.mood)
+
+
 def _pair(plan: EditPlan, timeline: Timeline, ctx: Context,
           said: list[str]) -> list[Song] | None:
-    """The two songs of "the first song until 0:30, then the second" / "switch to the other"."""
+    """The two songs of "the first song until 0:30, then the second" / "switch to the other"
+    (either may be a built-in mood: "lofi until 0:10, then upbeat", "switch to calm at 0:12")."""
     assert plan.sequence is not None
     first_at, second_at = plan.sequence
-    if len(ctx.songs) < (1 if first_at is None and timeline.song is not None else 2):
+    uploads = sum(isinstance(at, int) for at in plan.sequence) + (second_at is None) + (
+        first_at is None and timeline.song is None)
+    if len(ctx.songs) < min(uploads, 2):
         said.append("not done: send me the songs first (you have sent "
                     f"{len(ctx.songs) or 'none'}), then say which plays when")
         return None
-    if first_at is not None:
+    if isinstance(first_at, str):
+        first: Song | None = _built_in(first_at)
+    elif first_at is not None:
         ref = picked(first_at, ctx, said)
         first = _song(ref) if ref is not None else None
     else:
         first = timeline.song.source if timeline.song is not None else _song(ctx.songs[0])
     if first is None:
         return None
-    if second_at is not None:
+    if isinstance(second_at, str):
+        second: Song | None = _built_in(second_at)
+    elif second_at is not None:
         ref = picked(second_at, ctx, said)
+        second = _song(ref) if ref is not None else None
     else:  # "the other song": the newest one sent that is not playing first
         ref = next((s for s in reversed(ctx.songs) if s.media_id != first.media_id), None)
         if ref is None:
             said.append("not done: there is no other song; send me another one")
-    if ref is None:
+        second = _song(ref) if ref is not None else None
+    if second is None:
         return None
-    if ref.media_id == first.media_id:
+    if _same(first, second):
         said.append("not done: that is the same song twice")
         return None
-    return [first, _song(ref)]
+    return [first, second]
 
 
 def _songs(plan: EditPlan, timeline: Timeline, ctx: Context,
@@ -94,8 +112,8 @@ def _songs(plan: EditPlan, timeline: Timeline, ctx: Context,
         said.append(f"not done: send me the songs first (you have sent {len(ctx.songs) or 'none'}"
                     "), then say which plays when")
         return None
-    refs = ([picked(at or -1, ctx, said) for at in plan.sequence] if plan.sequence
-            else list(ctx.songs))
+    refs = ([picked(at if isinstance(at, int) else -1, ctx, said) for at in plan.sequence]
+            if plan.sequence else list(ctx.songs))
     if any(ref is None for ref in refs):
         return None
     return [_song(ref) for ref in refs if ref is not None]

@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 
 from core.janitor import PARTIAL_SUFFIX
-from core.music.compose import Grid, compose, fit
+from core.music.compose import Grid, compose, fit, grid_of
 from core.music.moods import mood
 
 VERSION = 3
@@ -79,8 +79,8 @@ def prune(cache_dir: Path, keep: int = KEEP_PIECES) -> None:
 
 
 def grid(mood_name: str, seed: int, length_ms: int) -> Grid:
-    """The beat grid of the piece (composing is cheap; nothing is rendered)."""
-    return compose(mood_name, seed, length_ms / 1000).grid
+    """The beat grid of the piece (nothing is composed or rendered)."""
+    return grid_of(mood_name, seed, length_ms / 1000)
 
 
 __all__ = ["DEFAULT_SECONDS", "PREVIEW_SECONDS", "Grid", "ensure", "filename", "fit", "grid",

@@ -135,6 +135,12 @@ def _lead(m: Mood, tonic: int, at: float, motif: list[tuple[float, float, int]],
     return notes
 
 
+def grid_of(mood_name: str, seed: int, seconds: float) -> Grid:
+    """The grid `compose` gives these arguments, without composing (its first draw)."""
+    m = mood(mood_name)
+    return fit(seconds, m.bpm, _rng(m.name, seed, seconds).uniform(*m.bpm))
+
+
 def compose(mood_name: str, seed: int, seconds: float) -> Piece:
     """The notes of `mood_name` for exactly `seconds`; the same arguments give the same piece."""
     m = mood(mood_name)

@@ -3,9 +3,13 @@
 A built-in track plays a piece composed for exactly its stretch (core/local/render_job.py,
 `compose_to_length`), so its first downbeat is the track's start and its final chord starts on
 a downbeat before its end: "start the music at 0:05", "music for the last 10 seconds" and a
-change of song after a built-in piece land on its bars by construction. What can fall between
-beats is what is placed inside the piece, and `on_the_beat` moves it onto the grid of the piece
-that will play:
+piece that comes in after another song starts on its own first downbeat, by construction. What
+can fall between beats is what is placed inside the piece, and `on_the_beat` moves it onto the
+grid of the piece that will play:
+- a change of song after a built-in piece ("lofi until 0:10, then upbeat", "switch to my song
+  at 0:12"): the piece is composed a little longer or shorter so that its final chord falls on
+  the bar line nearest the change asked, and the next song comes in on that chord (which fades
+  out under it);
 - a fade-in ends on a beat (at least the first one);
 - a fade-out starts on a beat; one that would start after the final chord starts on the final
   chord (so a crossfade into the next song starts on that bar, and the chord fades under it);
@@ -19,8 +23,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from core.local.edit_songs import CROSSFADE_MS
 from core.local.render_job import compose_to_length, piece_of
-from core.parser.phrases import say_time
+from core.parser.phrases import say_clock, say_time
 from core.timeline.model import LevelSpan, Ms, MusicTrack, Timeline
 
 if TYPE_CHECKING:
@@ -87,6 +92,59 @@ def _levels(track: MusicTrack, grid: Grid, said: list[str]) -> MusicTrack:
     return replace(track, envelope=tuple(spans))
 
 
+RING_MS = (700, 4300)
+"""How much longer than the change asked a piece before it may be composed: its final chord
+rings 1.2-3.8 s (core/music/compose.py), with half a second either way to reach a bar."""
+
+
+def _change_on_the_bar(a: MusicTrack, b: MusicTrack, timeline: Timeline, seed: int,
+                       said: list[str]) -> tuple[MusicTrack, MusicTrack]:
+    """A built-in piece `a` crossfading into `b` as edit_songs lays it out: `a` composed for the
+    length whose final chord is nearest the change asked, `b` coming in on that chord."""
+    asked = a.end - CROSSFADE_MS // 2
+    room = (timeline.length or a.end + RING_MS[1]) - a.start
+    mood, take = a.source.mood or "", seed + (a.source.seed or 0)
+    from core.music import cache  # the composer loads only when there is built-in music
+
+    best: tuple[float, int, Grid] | None = None
+    for length in range(asked - a.start + RING_MS[0], asked - a.start + RING_MS[1], 20):
+        if length > room:
+            break
+        try:
+            grid = cache.grid(mood, take, length)
+        except ValueError:  # a mood this version does not know: nothing to snap to
+            return a, b
+        miss = abs(a.start + grid.ending * 1000 - asked)
+        if grid.bars and (best is None or miss < best[0]):
+            best = (miss, length, grid)
+    if best is None:
+        return a, b
+    _miss, length, grid = best
+    bar = a.start + round(grid.ending * 1000)
+    if b.end - bar < CROSSFADE_MS:
+        return a, b
+    a = replace(a, length=length, until=a.start + length, fade_out=length - (bar - a.start))
+    b = replace(b, start=bar, length=b.end - bar)
+    old, new = f" until {say_clock(asked)}, then ", f" until {say_clock(bar)}, then "
+    said[:] = [s.replace(old, new) for s in said]
+    if abs(bar - asked) > grid.beat * 1000 + 1:
+        way = "later" if bar > asked else "earlier"
+        said.append(f"change of song moved {abs(bar - asked) / 1000:.1f} s {way} to land on "
+                    "the bar")
+    return a, b
+
+
+def _changes(timeline: Timeline, seed: int, said: list[str]) -> Timeline:
+    """Every change of song after a built-in piece, not yet on its bar, put on it."""
+    music = list(timeline.music)
+    for i in range(len(music) - 1):
+        a, b = music[i], music[i + 1]
+        laid_out = b.start == a.end - CROSSFADE_MS and a.fade_out == CROSSFADE_MS
+        if laid_out and a.length and piece_of(a.source) is not None:
+            music[i], music[i + 1] = _change_on_the_bar(a, b, timeline, seed, said)
+    return replace(timeline, music=tuple(music))
+
+
 def piece_grid(track: MusicTrack, timeline: Timeline, seed: int) -> Grid | None:
     """The beat grid of the piece a built-in track will play (the render composes it with the
     same length and seed), None for an upload or while the video's length is unknown."""
@@ -113,6 +171,7 @@ def on_the_beat(before: Timeline, after: Timeline, seed: int | None,
     neither moves nothing). `seed` is the session's (None: not known, nothing moves)."""
     if seed is None:
         return after
+    after = _changes(after, seed, said)
     tracks = []
     for i, track in enumerate(after.music):
         old = before.music[i] if i < len(before.music) else None

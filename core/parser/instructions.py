@@ -195,8 +195,8 @@ def _start(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
     if c.take(r"\b(?:from|at)\s+the\s+(?:very\s+)?(?:start|beginning)\b|从头"):
         plan.start = 0.0
         return
-    if last := c.take(rf"\b(?:for|in|during)\s+(?:only\s+)?the\s+last\s+({T})"
-                      rf"|\blast\s+({T})\s+only"):
+    if last := c.take(rf"\b(?:(?:for|in|during)\s+(?:only\s+)?|only\s+(?:for\s+|in\s+)?)the\s+"
+                      rf"last\s+({T})|\blast\s+({T})\s+only"):
         trim = timeline_of(draft).trim
         length = trim[1] - trim[0] if trim is not None else ctx.video_duration_ms
         if length:  # "music for the last 10 seconds"

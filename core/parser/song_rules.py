@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 from core.local.edit_plan import EditPlan
+from core.music.moods import WORDS as MOOD_WORDS
+from core.music.moods import find as find_mood
 from core.parser.phrases import Clause, T, seconds
 
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
@@ -99,9 +101,52 @@ def _place(word: str | None) -> int | None:
     return _ORDINALS.get(word) or _CN_ORDINALS[word]
 
 
+# Built-in moods in turn, or a mood and the song sent: "lofi until 0:10, then upbeat", "my song
+# until 0:08 then calm", "switch to calm at 0:12", "轻松放到0:10，然后欢快", "在0:12换成伤感".
+_A_MOOD = "(?:" + "|".join(f"(?:{p})" for p in MOOD_WORDS.values()) + ")"
+_MINE = r"(?:my|the)\s+(?:own\s+)?(?:song|track|tune|mp3)"
+_EITHER = rf"(?:(?:the\s+)?{_A_MOOD}(?:\s+(?:music|one|song))?|{_MINE})"
+_MOOD_THEN = re.compile(
+    rf"(?:\b(?:use|play)\s+)?(?P<a>{_EITHER})\s+(?:until|till|up\s+to|to)\s+(?P<t>{T})\s*[,;]?"
+    rf"\s*(?:and\s+)?then\s+(?:(?:use|play|switch\s+to)\s+)?(?P<b>{_EITHER})"
+    rf"|(?P<ca>{_A_MOOD})(?:音乐)?(?:放|用|播)?(?:到|至)\s*(?P<ct>{T})\s*[，,]?\s*"
+    rf"(?:然后|再|之后|接着)?\s*(?:放|用|换成?|播放?)?\s*(?P<cb>{_A_MOOD})")
+_MOOD_SWITCH = re.compile(
+    rf"\b(?:switch|change|go|move|cut|swap)\s+(?:over\s+)?to\s+(?:the\s+|some\s+)?"
+    rf"(?P<m>{_A_MOOD})(?:\s+(?:music|one|song))?\s+(?:at|from|after)\s+(?P<t>{T})"
+    rf"|(?:在|从)?\s*(?P<ct>{T})\s*(?:后|以后|之后|时|的时候)?\s*(?:切换|换|切|改)(?:到|成)?\s*"
+    rf"(?P<cm>{_A_MOOD})")
+
+
+def _mood_or_mine(words: str) -> int | str | None:
+    """A mood's name, or -1 for "my song" (the last one sent)."""
+    return -1 if re.fullmatch(_MINE, words.strip()) else find_mood(words)
+
+
+def moods_in_turn(text: str, plan: EditPlan) -> tuple[str, bool]:
+    """`songs_in_turn` for built-in moods: a mood, then another or the song sent (or the other
+    way round); the message without that part, and whether it asked."""
+    if (found := _MOOD_THEN.search(text)) is not None:
+        a = _mood_or_mine(found.group("a") or found.group("ca"))
+        b = _mood_or_mine(found.group("b") or found.group("cb"))
+        if a is None or b is None or not (isinstance(a, str) or isinstance(b, str)):
+            return text, False
+        plan.sequence, plan.change = (a, b), seconds(found.group("t") or found.group("ct"))
+    elif (found := _MOOD_SWITCH.search(text)) is not None:
+        mood = find_mood(found.group("m") or found.group("cm"))
+        plan.sequence, plan.change = (None, mood), seconds(found.group("t") or found.group("ct"))
+    else:
+        return text, False
+    plan.source = "mood"
+    return text[:found.start()] + " " + text[found.end():], True
+
+
 def songs_in_turn(text: str, plan: EditPlan) -> str:
     """Sets `plan.sequence` and `plan.change` when the (normalised) message asks for songs in
     turn; returns the message without that part."""
+    text, asked = moods_in_turn(text, plan)
+    if asked:
+        return text
     if found := _UNTIL_THEN.search(text):
         a, b, c, d = found.group(1), found.group(3), found.group(4), found.group(6)
         plan.sequence = (_place(a or c), _place(b or d))
