@@ -137,17 +137,19 @@ async def test_the_rendered_fade_starts_on_the_beat(tmp_path: Path, ten_seconds:
     assert f"fade out {say_time((10 - beat) * 1000)}" in words  # what plays, not what was asked
 
 
-def test_a_change_of_song_after_built_in_music_fades_from_its_final_chord() -> None:
-    # "lofi until 0:06, then my song": the piece plays to 6.5 s (the crossfade's middle is 6 s)
-    # and its fade into the song starts on its final chord, a bar line.
+def test_a_change_of_song_after_built_in_music_comes_in_on_its_final_chord() -> None:
+    # "lofi until 0:06, then my song" as edit_songs lays it out (the crossfade's middle at 6 s):
+    # the piece is composed for the length whose final chord, a bar line, is nearest 6 s; the
+    # song comes in on that chord and the chord fades out under it.
     one = MusicTrack(Song(mood="lofi"), start=0, length=6500, until=6500, fade_out=1000)
     two = MusicTrack(Song("b.mp3", "b1", length=20_000), start=5500, length=4500, fade_in=1000)
     turn = Timeline(clips=CLIP.clips, music=(one, two))
-    after = on_the_beat(CLIP, turn, 3, [])
-    grid = cache.grid("lofi", 3, 6500)
-    first, second = after.music
-    assert 6.5 - first.fade_out / 1000 == pytest.approx(grid.ending, abs=0.002)
-    assert grid.ending in grid.downbeats() and second == two  # the song comes in as before
+    first, second = on_the_beat(CLIP, turn, 3, []).music
+    grid = cache.grid("lofi", 3, first.length)
+    assert grid.ending in grid.downbeats() and first.until == first.length
+    assert second.start == round(grid.ending * 1000) == first.length - first.fade_out
+    assert abs(second.start - 6000) <= grid.beat * 2000 and second.end == two.end
+    assert on_the_beat(CLIP, turn, 3, []).music == (first, second)  # the same every time
 
 
 def test_a_trim_recomposes_the_piece_and_its_fade_lands_on_the_new_beats() -> None:
