@@ -102,6 +102,13 @@ async def _fake_main(conn: Connection) -> None:
                                   video=tg.video(clip, duration=3)) if with_clip
                        else tg.message(tg.private(user), user, text))
             return tg.update_times[tg.push(message=message)]
+        if name == "trace":  # per update pushed to these chats: (chat, update_id, times served)
+            served: dict[int, int] = defaultdict(int)
+            for uid in tg.served:
+                served[uid] += 1
+            chats = set(rest[0])
+            return [(u["message"]["chat"]["id"], uid, served[uid]) for uid, u in tg.pushed.items()
+                    if u.get("message", {}).get("chat", {}).get("id") in chats]
         if name == "calls":
             cursor = rest[0]
             new = [(int(c.params.get("chat_id") or 0), c.method, c.at,
