@@ -74,3 +74,55 @@ async def test_reencode_matches_the_plain_command(
         graph, region = blur_fill(w, h), f"crop={w}:{fg_height}:0:{(h - fg_height) // 2}"
     reference = plain(grainy, tmp_path / "plain.mp4", graph)
     assert ssim(out, reference, region) >= 0.97
+
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"  # render_job's first choice
+
+
+def plain_full(source: Path, out: Path, graph: str, seek: float = 0.0) -> Path:
+    """The plain command for a full-frame path: optional input seek, one -vf chain."""
+    before = ["-ss", f"{seek:g}"] if seek else []
+    ffmpeg(*before, "-i", str(source), "-vf", graph, "-c:v", "libx264", "-preset", "veryfast",
+           "-crf", "23", "-pix_fmt", "yuv420p", "-an", str(out))
+    return out
+
+
+async def test_title_path_matches_the_plain_command(render: Render, grainy: Path,
+                                                    tmp_path: Path) -> None:
+    """Drawing a title re-encodes the whole 640x360 frame: its SSIM against the plain
+    `drawtext` command (same font, size, border and window) stays >= 0.97 over every frame."""
+    out, plan = await render(make_draft(SECONDS * 1000, None, title="Summer",
+                                        title_ms=(0, 1000)), grainy)
+    assert plan.reasons == ("title",)
+    info = probe_sync(out)
+    assert (info.video_codec, info.pixel_format, (info.width, info.height)) == (
+        "h264", "yuv420p", (640, 360))
+    assert abs(info.duration - SECONDS) <= 0.05
+    # ours: fontsize min(360 // 10, 640 * 0.9 / (0.6 * 6)) = 36, border max(1, 360 // 270)
+    graph = (f"drawtext=fontfile={FONT}:text=Summer:fontsize=36:fontcolor=white:borderw=1"
+             ":bordercolor=black@0.8:x=(w-text_w)/2:y=h/10:enable='between(t,0,1)'")
+    reference = plain_full(grainy, tmp_path / "plain.mp4", graph)
+    assert ssim(out, reference, "crop=iw:ih:0:0") >= 0.97
+
+
+async def test_mid_gop_trim_matches_the_plain_command(render: Render, grainy: Path,
+                                                      tmp_path: Path) -> None:
+    """A cut between keyframes (the grainy clip has one, at 0 s) re-encodes from the cut: same
+    frames as `ffmpeg -ss 0.5 -i clip` at veryfast CRF 23, SSIM >= 0.97, and every frame of
+    ours decodes."""
+    out, plan = await render(make_draft(SECONDS * 1000, None, trim=[500, 2000]), grainy)
+    assert plan.reasons == ("trim start",)
+    info = probe_sync(out)
+    assert abs(info.duration - 1.5) <= 0.05
+    reference = plain_full(grainy, tmp_path / "plain.mp4", "null", seek=0.5)
+    assert ssim(out, reference, "crop=iw:ih:0:0") >= 0.97
+    assert decoded_frames(out) == decoded_frames(reference) == 37  # 25 fps: 0.52 s to 1.96 s
+
+
+def decoded_frames(path: Path) -> int:
+    """Frames of the video stream, every one decoded (a decoding error fails the test)."""
+    done = subprocess.run(
+        [FFMPEG, "-v", "error", "-i", str(path), "-map", "0:v", "-f", "framemd5", "-"],
+        capture_output=True, text=True, check=True)
+    assert done.stderr == ""
+    return len(re.findall(r"^0,", done.stdout, re.M))
