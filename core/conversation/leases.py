@@ -24,6 +24,8 @@ log = logging.getLogger("backtrack.leases")
 LEASE_SECONDS = 30.0
 RENEW_SECONDS = 2.0
 """Also how soon a cancel sent to another process takes effect."""
+STOP_SECONDS = 2.0
+"""How long the end of a turn waits for its renewer to stop."""
 
 
 class TurnLeases:
@@ -49,30 +51,42 @@ class TurnLeases:
     @contextlib.asynccontextmanager
     async def hold(self, key: str, turn_id: str, label: Callable[[], str],
                    on_cancel: Callable[[], None]) -> AsyncIterator[None]:
-        """Keep the lease renewed around the block; release it after."""
-        renewer = asyncio.create_task(self._renew(key, turn_id, label, on_cancel),
+        """Keep the lease renewed around the block; release it after.
+
+        The renewer is stopped by a flag as well as by cancelling it, and waited for only
+        `STOP_SECONDS`: a cancellation that lands inside a store call can come out of the
+        driver as an ordinary error (or be lost in a pool's wait), and a renewer that took it
+        for a passing outage went on renewing for ever, holding the turn open after its video
+        (bench_scale's lost conversations)."""
+        stop = asyncio.Event()
+        renewer = asyncio.create_task(self._renew(key, turn_id, label, on_cancel, stop),
                                       name=f"lease {key}")
         try:
             yield
         finally:
+            stop.set()
             renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewer
+            done, _ = await asyncio.wait({renewer}, timeout=STOP_SECONDS)
+            if not done:  # it stops at its next look at the flag
+                log.warning("turn lease renewer did not stop at once")
             try:
                 await self.store.release_turn(key, turn_id)
             except Exception:  # it lapses on its own; a failed release must not break a turn
                 log.warning("turn lease release failed", exc_info=True)
 
     async def _renew(self, key: str, turn_id: str, label: Callable[[], str],
-                     on_cancel: Callable[[], None]) -> None:
-        while True:
-            await asyncio.sleep(RENEW_SECONDS)
+                     on_cancel: Callable[[], None], stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), RENEW_SECONDS)
+            if stop.is_set():
+                return
             try:
                 cancel = await self.store.renew_turn(key, turn_id, label(), self.clock(),
                                                      LEASE_SECONDS)
             except Exception:  # the store is away for a moment: the lease has 30 s of slack
                 log.warning("turn lease renewal failed", exc_info=True)
                 continue
-            if cancel:
+            if cancel and not stop.is_set():
                 on_cancel()
                 return

@@ -230,3 +230,39 @@ async def test_a_turn_stuck_in_its_bookkeeping_is_reported_busy_after_the_wait(
     assert busy[0].text.startswith("Still working on your last request")
     never.set()
     await first.aclose()
+
+
+async def test_a_renewal_that_turns_its_cancellation_into_an_error_still_ends_the_turn(
+        assistant: Assistant, engine: FakeEngine, store: MemoryStore, clip_file: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A database driver can answer the cancellation of a query in flight with an error of its
+    # own: the renewer took it for an outage and renewed for ever, holding the turn open
+    # after its video (every later message "Still working"; bench_scale's lost chats).
+    monkeypatch.setattr(leases, "RENEW_SECONDS", 0.01)
+    await collect(assistant, Turn(KEY, "", (attach(clip_file),)))
+    renewals: list[float] = []
+
+    async def driver_like_renew(*args: object) -> bool:
+        renewals.append(asyncio.get_running_loop().time())
+        try:
+            await asyncio.sleep(0.2)  # a query in flight
+        except asyncio.CancelledError:
+            raise RuntimeError("query cancelled") from None  # not a CancelledError
+        return False
+    monkeypatch.setattr(store, "renew_turn", driver_like_renew)
+    engine.export_gate = asyncio.Event()
+
+    async def later() -> None:
+        await asyncio.sleep(0.1)  # the renewer is inside a renewal when the turn ends
+        engine.export_gate.set()  # type: ignore[union-attr]
+    waiter = asyncio.create_task(later())
+    replies = await collect(assistant, Turn(KEY, "add calm music"), timeout=5)
+    await waiter
+    assert any(isinstance(r, Video) for r in replies)
+    assert renewals, "the renewer never ran: the test proves nothing"
+    count = len(renewals)
+    await asyncio.sleep(0.3)
+    assert len(renewals) == count  # no renewal after the turn ended
+    assert all(t.state == "done" for t in store.turns.values())
+    again = await collect(assistant, Turn(KEY, "fade out the music"), timeout=5)
+    assert any(isinstance(r, Video) for r in again), again
