@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,17 @@ from core.conversation.turn import ConversationKey, Message, Reply, Turn, Video
 from tests.core.assistant.conftest import KEY, attach, collect, fake_probe, wait_until
 from tests.fakes.fake_engine import FakeEngine
 from tests.fakes.memory_store import MemoryStore
+
+
+async def until_the_video(assistant: Assistant, turn: Turn) -> AsyncIterator[Reply]:
+    """The turn's replies read up to its video, as an adapter sending it would; the rest of
+    the turn (its bookkeeping) is left running. Close the returned generator at the end."""
+    replies = assistant.handle(turn)
+    async with asyncio.timeout(10):
+        async for reply in replies:
+            if isinstance(reply, Video):
+                return replies
+    raise AssertionError("the turn ended without a video")
 
 
 def start(assistant: Assistant, turn: Turn) -> asyncio.Task[list[Reply]]:
@@ -189,11 +201,7 @@ async def test_a_message_right_after_the_video_waits_for_the_bookkeeping_not_bus
         await finish_turn(turn_id, state)  # type: ignore[arg-type]
     monkeypatch.setattr(store, "finish_turn", slow_finish)
 
-    first = assistant.handle(Turn(KEY, "add calm music"))
-    async with asyncio.timeout(10):
-        async for reply in first:
-            if isinstance(reply, Video):
-                break
+    first = await until_the_video(assistant, Turn(KEY, "add calm music"))
     # Cancel has nothing left to stop: the video is delivered.
     assert await collect(assistant, Turn(KEY, "cancel")) == [
         Message("Nothing is running right now.")]
@@ -220,11 +228,7 @@ async def test_a_turn_stuck_in_its_bookkeeping_is_reported_busy_after_the_wait(
     async def stuck_finish(turn_id: str, state: str) -> None:
         await never.wait()
     monkeypatch.setattr(store, "finish_turn", stuck_finish)
-    first = assistant.handle(Turn(KEY, "add calm music"))
-    async with asyncio.timeout(10):
-        async for reply in first:
-            if isinstance(reply, Video):
-                break
+    first = await until_the_video(assistant, Turn(KEY, "add calm music"))
     busy = await collect(assistant, Turn(KEY, "fade out the music"), timeout=3)
     assert len(busy) == 1 and isinstance(busy[0], Message)
     assert busy[0].text.startswith("Still working on your last request")
