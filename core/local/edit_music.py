@@ -194,11 +194,11 @@ def _window(window: tuple[str, float, float, str, float], timeline: Timeline,
     """A dip or lift of the music for part of the video, on every track that sounds in it;
     the level comes back after it."""
     anchor, a, b, how, value = window
-    if anchor == "last":
+    if anchor in ("last", "after"):
         if length is None:
             said.append("not done: I don't know the video's length for that")
             return timeline
-        a, b = max(length - b, 0.0), length
+        a, b = (max(length - b, 0.0), length) if anchor == "last" else (a, length)
     elif length is not None:
         b = min(b, length)
     if b - a < 100:

@@ -150,9 +150,19 @@ def _offset(c: Clause, plan: EditPlan) -> None:
         c.take(_START_WORDS)
 
 
-def _until(c: Clause, plan: EditPlan) -> None:
-    """Where the music stops: "music from 0:05 to 0:20", "stop the music at 0:20"."""
+def _until(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
+    """Where the music stops: "music from 0:05 to 0:20", "stop the music at 0:20", "3 seconds
+    before the end"."""
     if not (c.has(w.MUSIC) or c.after_music or c.has(r"\b(?:stop|end)\s+it\b")):
+        return
+    if c.has(r"\b(?:stop|end|ends|ending|finish|cut)\w*\b|结束|停") and (
+            early := c.take(_BEFORE_THE_END)):
+        length = _video_length(draft, ctx)
+        if length:
+            plan.until = max(length - seconds(next(g for g in early.groups() if g)), 100.0)
+        else:
+            plan.notes.append("not done: I don't know the video's length for that")
+        c.take(r"\b(?:stop|end|cut|finish)\w*(?:\s+(?:the\s+)?(?:music|song|it))?\b")
         return
     if quiet := c.take(rf"\b(?:silence|mute|no|without)\s+(?:the\s+)?(?:music|song)\s+(?:for|in|"
                        rf"during)\s+the\s+first\s+({T})|\bfirst\s+({T})\s+(?:without|with\s+no|no)"
@@ -177,6 +187,21 @@ def _until(c: Clause, plan: EditPlan) -> None:
         plan.music_length = seconds(m.group(1))
 
 
+_BEFORE_THE_END = (
+    rf"\b({T})\s+(?:before\s+the\s+(?:very\s+)?end(?:\s+of\s+the\s+(?:video|clip))?"
+    rf"|before\s+the\s+(?:video|clip)\s+(?:ends|is\s+over|finishes)|(?:too\s+)?early|earlier)\b"
+    rf"|(?:结束前|提前)\s*({T})")
+"""A music end counted back from the video's end: "stop the music 3 s before the end"."""
+
+
+def _video_length(draft: Draft, ctx: Context) -> float | None:
+    """The length the video plays for: its trim when there is one, else the clip's."""
+    timeline = timeline_of(draft)
+    if timeline.trim is not None:
+        return float(timeline.trim[1] - timeline.trim[0])
+    return ctx.video_duration_ms or timeline.full_length or None
+
+
 _START_WORDS = (r"\b(?:start|begin|kick\s+in|come\s+in|bring\s+in|play)\w*"
                 r"(?:\s+(?:the\s+)?(?:music|song|track|it))?\b")
 """The verb of a start or offset already read from its time ("start the song at 1:30")."""
@@ -197,8 +222,7 @@ def _start(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
         return
     if last := c.take(rf"\b(?:(?:for|in|during)\s+(?:only\s+)?|only\s+(?:for\s+|in\s+)?)the\s+"
                       rf"last\s+({T})|\blast\s+({T})\s+only"):
-        trim = timeline_of(draft).trim
-        length = trim[1] - trim[0] if trim is not None else ctx.video_duration_ms
+        length = _video_length(draft, ctx)
         if length:  # "music for the last 10 seconds"
             plan.start = max(length - seconds(next(g for g in last.groups() if g)), 0.0)
         return
@@ -289,7 +313,7 @@ def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[st
     _fades(c, plan, draft)
     _fit(c, plan)
     trim_rules.trim(c, plan)
-    _until(c, plan)
+    _until(c, plan, ctx, draft)
     _offset(c, plan)
     _start(c, plan, ctx, draft)
     if pick_song(c, plan) or sound.remove_music(c, plan) or sound.original(c, plan):
@@ -327,6 +351,10 @@ def _unused(c: Clause) -> bool:
     return re.search(_SIGNAL, text) is not None
 
 
+_BACK_TO_NORMAL = (r"\s*(?:(?:and|then)\s+)?(?:back\s+)?(?:to\s+)?"
+                   r"(?:normal|the\s+usual|as\s+before)(?:\s+(?:level|volume|again|after(?:wards)?|after\s+that))*\s*|\s*恢复(?:正常)?\s*")
+
+
 def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     """Apply a plain-language instruction to a copy of `draft`; NotUnderstood when nothing fits."""
     if len(text) > MAX_CHARS:
@@ -337,6 +365,8 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     ignored: list[str] = []
     after_music = False
     for part in w.clauses(songs_in_turn(w.normalise(marked, ctx.video_duration_ms), plan)):
+        if plan.window is not None and re.fullmatch(_BACK_TO_NORMAL, part):
+            continue  # "quieter for the first 3 s, then back to normal": it comes back anyway
         before = copy.deepcopy(plan)
         clause = Clause(part, after_music)
         _read(clause, plan, draft, ctx, quotes)

@@ -145,9 +145,7 @@ def original(c: Clause, plan: EditPlan) -> bool:
     if c.take(r"\b(?:replace|swap|switch)\s+(?:the\s+|my\s+)?(?:original\s+)?"
               r"(?:audio|sound|voice)\b"
               r"|\binstead\s+of\s+(?:the\s+|my\s+)?(?:original\s+)?(?:audio|sound|voice)\b"
-              r"|\b(?:only|just)\s+(?:the\s+)?music\b(?!\s+(?:at|in|for|during|from|after|until|on|"
-              r"when))|\bmusic\s+only\b(?!\s+(?:at|in|for|during|from|after|until|on|when))"
-              r"|只要音乐|只有音乐"):
+              r"|只要音乐|只有音乐") or _only_music(c):
         plan.original, plan.original_volume = "mute", None
         plan.source = plan.source or "any"
         return False  # the music words are read next: "replace my audio with lofi music"
@@ -184,6 +182,23 @@ def original(c: Clause, plan: EditPlan) -> bool:
     return True
 
 
+_ONLY_MUSIC = (r"\b(?:only|just)\s+(?:the\s+)?music\b|\bmusic\s+only\b")
+_ONLY_WHEN = re.compile(r"\s*(?:at|in|for|during|from|after|until|till|to|between|before|on|when"
+                        r"|while|since|starting|\d)\b|\s*\d")
+
+
+def _only_music(c: Clause) -> bool:
+    """ "only music", "music only": the music instead of the original sound, unless the words
+    after it say when ("music only from 0:05 to 0:20", read in the request as said, before
+    other rules blanked its times) or a time came before the "only" ("music for the first 15
+    seconds only"): then "only" is about the time."""
+    for m in re.finditer(_ONLY_MUSIC, c.said):
+        if c.text[m.start():m.end()] == m.group(0) and not _ONLY_WHEN.match(c.said[m.end():]):
+            c.text = c.text[:m.start()] + " " * len(m.group(0)) + c.text[m.end():]
+            return True
+    return False
+
+
 def bare_level(c: Clause) -> tuple[str, float] | None:
     """ "original 50", "music 10": a number left alone after the words it goes with."""
     said_alone = (r"\W*(?:the\s+)?(?:music|song|bgm|original|voice|my\s+(?:voice|audio|sound)|音乐"
@@ -218,6 +233,8 @@ _WINDOWS = (
      rf"|(?:在)?(?:最后|后)\s*({T})", "last"),
     (rf"\b(?:from|between)\s+({T})\s*(?:to|until|till|and|-|–)\s*({T})"
      rf"|(?:从|在)?\s*({T})\s*(?:到|至|-|–|~)\s*({T})", "range"),
+    (rf"\b(?:after|from|since|past|starting\s+(?:at|from))\s+({T})(?:\s+(?:on(?:wards?)?\b|to\s+the"
+     rf"\s+end\b))?|(?:从|在)?\s*({T})\s*(?:以后|之后|起)", "after"),
     (r"\b(?:at|in|near|for|during)\s+the\s+(?:very\s+)?(?:start|beginning)\b|\bat\s+first\b"
      r"|\b(?:for\s+)?(?:the\s+)?(?:intro|opening)\b|开头|一开始|开始的时候", "start"),
     (r"\b(?:at|in|near|towards?|for|during)\s+the\s+(?:very\s+)?end\b|\b(?:the\s+)?outro\b"
@@ -256,6 +273,9 @@ def window(c: Clause, plan: EditPlan) -> None:
         a, b = seconds(said[0], said[1]), seconds(said[1])
     elif kind in ("first", "last"):
         a, b = 0.0, seconds(said[0])
+    elif kind == "after":  # "louder after 0:10": from there to the end
+        a, b = seconds(said[0]), 0.0
     else:
         a, b = 0.0, WINDOW_MS
-    plan.window = ("last" if kind in ("last", "end") else "range", a, b, how, value)
+    plan.window = ("last" if kind in ("last", "end") else kind if kind == "after" else "range",
+                   a, b, how, value)

@@ -12,6 +12,7 @@ and a half", "1分半" -> "90s". Clocks (1:30, 0:01:30, 12:30) and amounts with 
 from __future__ import annotations
 
 import re
+from functools import partial
 
 SUPPORTED_RATIOS = frozenset({"9x16", "16x9", "1x1", "4x5"})
 """The shapes a render can make (core/local/picture.py ASPECTS), in the written form here."""
@@ -127,6 +128,40 @@ def _said_to(m: re.Match[str]) -> str:
     return written if _SHAPE_WORD.search(request + rest) else m.group(0)
 
 
+_NOT_THE_SONG = r"(?!\s+of\s+(?:the\s+|my\s+|this\s+)?(?:song|music|track|tune|audio))"
+_HALVES = (
+    (re.compile(rf"\b(?:the\s+)?(?:first|1st|front)\s+half(?:\s+of\s+the\s+(?:video|clip))?"
+                rf"{_NOT_THE_SONG}|前半(?:段|部分)?|前一半"), "the first {half}", "前{half}"),
+    (re.compile(rf"\b(?:the\s+)?(?:second|2nd|last|latter|back)\s+half(?:\s+of\s+the\s+"
+                rf"(?:video|clip))?{_NOT_THE_SONG}|后半(?:段|部分)?|后一半"), "the last {half}",
+     "最后{half}"),
+    (re.compile(r"\b(?:(at|from|after|until|till|by)\s+)?(?:the\s+)?(?:half[\s-]?way|mid[\s-]?way"
+                r"|mid[\s-]?point)(?:\s+(?:point|mark))?(?:\s+(?:through|into)(?:\s+(?:the|this)"
+                r"\s+(?:video|clip))?)?\b|(?:到|在|从)?一半(?=的?(?:时候|处|开始|结束|停))"),
+     "{at} {half}", "{half}"),
+)
+"""Halves of the video as times, when its length is known: "the second half" is "the last
+15s" of a 30 s clip, "halfway through" is "at 15s"."""
+
+
+def _halves(text: str, clip_ms: float | None) -> str:
+    if not clip_ms:
+        return text  # length unknown: left as said, and said back as not understood
+    half = f"{round(clip_ms / 2000, 1):g}s"
+
+    for pattern, english, chinese in _HALVES:
+        text = pattern.sub(partial(_half_written, half=half, english=english, chinese=chinese),
+                           text)
+    return text
+
+
+def _half_written(m: re.Match[str], half: str, english: str, chinese: str) -> str:
+    if not m.group(0)[:1].isascii():
+        return chinese.format(half=half)
+    at = m.group(1) if m.re.groups else None
+    return english.format(half=half, at=at or "at")
+
+
 def rewrite(text: str, clip_ms: float | None = None) -> str:
     """Ratios as "AxB", times in pieces as seconds ("90s"); lower-case text in, text out.
     `clip_ms` is the clip's length, for telling "cut at 16:10" (a time) from a ratio."""
@@ -138,7 +173,7 @@ def rewrite(text: str, clip_ms: float | None = None) -> str:
     text = _HALF.sub(_half, text)
     text = re.sub(r"(?<![\d.])(?<![\d.]\s)\b(minute|hour)\s+and\s+a\s+half\b",  # "the first minute
                   lambda m: "90s" if m.group(1) == "minute" else "5400s", text)  # and a half"
-    return _PIECES.sub(_pieces, text)
+    return _halves(_PIECES.sub(_pieces, text), clip_ms)
 
 
 def ratio_in(text: str) -> str | None:

@@ -77,3 +77,26 @@ async def test_vertical_9_16_on_a_12_minute_clip_is_a_shape_not_a_trim(
     assert m.duration == pytest.approx(720, abs=1.5)
     assert m.width is not None and m.height is not None
     assert m.width / m.height == pytest.approx(9 / 16, abs=0.02)
+
+
+async def test_quieter_after_a_time_dips_to_the_end_not_a_later_start(
+        render: Render, clip: Path, song: Path) -> None:
+    draft = parsed("use my song, quieter after 2 seconds", 4000, MusicRef("s", "song.mp3", 10_000))
+    out, _ = await render(draft, clip, song)
+    song_level = tone_level_db(song, 0.5, 3.5, MUSIC_HZ)
+    under_voice, dip = 20 * math.log10(0.4), 20 * math.log10(0.45)
+    assert tone_level_db(out, 0.2, 1.8, MUSIC_HZ) == pytest.approx(song_level + under_voice,
+                                                                    abs=1.0)  # from 0:00
+    assert tone_level_db(out, 2.6, 3.9, MUSIC_HZ) == pytest.approx(
+        song_level + under_voice + dip, abs=1.5)
+
+
+async def test_music_stopped_before_the_end_is_silent_in_the_last_second(
+        render: Render, clip: Path, song: Path) -> None:
+    draft = parsed("use my song and stop it 1 second before the end", 4000,
+                   MusicRef("s", "song.mp3", 10_000))
+    out, _ = await render(draft, clip, song)
+    assert abs(measure(out).duration - 4.0) <= 2 * FRAME  # the video keeps its length
+    playing = tone_level_db(out, 0.5, 2.5, MUSIC_HZ)
+    assert playing > -40
+    assert tone_level_db(out, 3.2, 3.95, MUSIC_HZ) < playing - 40
