@@ -168,7 +168,9 @@ def on_the_beat(before: Timeline, after: Timeline, seed: int | None,
                 said: list[str]) -> Timeline:
     """`after` with the fades and level changes of its built-in tracks on the beat, for each
     track whose piece, fades or level changes differ from `before`'s (an edit that touches
-    neither moves nothing). `seed` is the session's (None: not known, nothing moves)."""
+    neither moves nothing). `seed` is the session's (None: not known, nothing moves). A piece
+    too short for a bar (a chord under a 3 s clip, one beat at 0) has no grid to land on:
+    nothing in it moves (before, "louder after 0:01" became louder from 0:00)."""
     if seed is None:
         return after
     after = _changes(after, seed, said)
@@ -176,7 +178,7 @@ def on_the_beat(before: Timeline, after: Timeline, seed: int | None,
     for i, track in enumerate(after.music):
         old = before.music[i] if i < len(before.music) else None
         grid = piece_grid(track, after, seed)
-        if grid is not None and (old is None or _changed(old, track, before, after)):
+        if grid is not None and grid.bars and (old is None or _changed(old, track, before, after)):
             track = _levels(_fades(track, grid, said), grid, said)
         tracks.append(track)
     return replace(after, music=tuple(tracks))

@@ -213,3 +213,20 @@ def test_re_editing_does_not_move_a_change_again() -> None:
     again, said = edit("lofi until 0:06, then upbeat", "music at 50%")
     assert [(t.start, t.end) for t in again.music] == [(t.start, t.end) for t in timeline.music]
     assert not any("moved" in s for s in said[1:])
+
+
+@pytest.mark.parametrize("text", ["add lofi music, louder after 0:01", "lofi, fade in 0.5s",
+                                  "add calm music and make it quieter from 1s to 2s"])
+def test_a_piece_too_short_for_a_bar_moves_nothing(text: str) -> None:
+    """A 3 s clip's piece is one chord (a grid with a single beat at 0): before, every edge
+    snapped to 0:00, so "louder after 0:01" made all of the music louder."""
+    draft = draft_of(Timeline(clips=(Clip("v", "short.mp4", 3000),)))
+    parsed = apply_instruction(draft, text, Context(3000, False, None, seed=SEED))
+    [track] = timeline_of(parsed.draft).music
+    assert cache.grid(track.source.mood or "", SEED, 3000).bars == 0
+    assert not any("moved" in s for s in parsed.understood), parsed.understood
+    if track.envelope:
+        [span] = track.envelope
+        assert span.start == 1000 and span.end in (2000, 3000), track.envelope
+    else:
+        assert track.fade_in == 500
