@@ -55,6 +55,8 @@ def _trim_span(kind: str, a: float, b: float, length: float | None) -> tuple[flo
         span = (length - a, length)
     elif kind == "drop_first":
         span = (a, length)
+    elif kind == "drop_both":  # a off the start, b off the end
+        span = (a, length - b)
     else:  # drop_last
         span = (0.0, length - a)
     start, end = max(span[0], 0.0), span[1] if length is None else min(span[1], length)

@@ -47,6 +47,9 @@ def title(c: Clause, plan: EditPlan, quotes: list[str], current: str | None = No
             a, b = (g for g in rng.groups() if g)
             start, end = seconds(a, b), seconds(b)
             span = end - start if end > start else span
+        elif last := c.take(rf"\b(?:in|for|during|over)\s+the\s+(?:last|final)\s+({T})"
+                            rf"|(?:在)?最后\s*({T})"):
+            start, span = TITLE_AT_END, seconds(next(g for g in last.groups() if g))
         else:
             if at := c.take(rf"\b(?:at|from|starting\s+at|after|to)\s+({TU})|从\s*({TU})"
                             rf"|在\s*({TU})|({TU})\s*(?:处|时|的时候|开始)"):

@@ -70,6 +70,39 @@ def _start_and_length(c: Clause) -> tuple[float, float] | None:
     return seconds(start), seconds(length)
 
 
+_BOTH = (rf"{w.DROP_VERBS}({TU})\s+(?:from|off|at|of)\s+(?:both|each)\s+(?:ends|sides|end)\b"
+         rf"|(?:两头|首尾|前后)各(?:剪掉|去掉|删掉|剪)?\s*({TU})")
+_THE_OTHER_END = (rf"^\W*(?:(?:and|also|plus)\s+)?(?:{w.DROP_VERBS})?(?:the\s+)?"
+                  rf"(?:(last|final|first)\s+({T})|({TU})\s+(?:from|off|at|of)\s+the\s+(end|start|beginning|front))"
+                  rf"(?:\s+too|\s+as\s+well)?\W*$|^\W*(?:再)?(?:去掉|剪掉|删掉)?(最后|后|前)\s*({T})\W*$")
+
+
+def _both_ends(c: Clause, plan: EditPlan) -> bool:
+    """Cuts at both ends: "trim 2 s off both ends", and a second request naming the other end
+    after a cut at one ("cut the first 5 seconds and the last 5 seconds", "cut 5 s from the
+    start and 5 s from the end"), which alone has no verb."""
+    if m := c.take(_BOTH):
+        each = seconds(next(g for g in m.groups() if g))
+        plan.trim = ("drop_both", each, each)
+        return True
+    if plan.trim is None or plan.trim[0] not in ("drop_first", "drop_last"):
+        return False
+    m = re.search(_THE_OTHER_END, c.text)
+    if m is None:
+        return False
+    g = m.groups()
+    end, said = ((g[0], g[1]) if g[0] else (g[3], g[2]) if g[2] else (g[4], g[5]))
+    at_end = end in ("last", "final", "end", "最后", "后")
+    kind, first_cut = plan.trim[0], plan.trim[1]
+    if at_end == (kind == "drop_last"):
+        return False  # the same end again: the usual rules read it (the later one wins)
+    c.take(_THE_OTHER_END)
+    cut = seconds(said)
+    plan.trim = (("drop_both", first_cut, cut) if kind == "drop_first"
+                 else ("drop_both", cut, first_cut))
+    return True
+
+
 def trim(c: Clause, plan: EditPlan) -> None:
     """Where the video starts and ends: "cut at 1:30", "keep the first 90s", "从10秒到20秒"."""
     if (c.has(w.MUSIC) or (c.after_music and c.has(r"\bskip\b"))) and not c.has(w.VIDEO_WORDS):
@@ -86,6 +119,8 @@ def trim(c: Clause, plan: EditPlan) -> None:
     if m := c.take(rf"\b(?:end|stop|finish)\w*\s+(?:the\s+)?(?:video|clip)\s+(?:at|after)\s+({T})"
                    rf"|\b(?:video|clip)\s+(?:should\s+)?(?:end|stop)s?\s+(?:at|after)\s+({T})"):
         plan.trim = ("first", seconds(next(g for g in m.groups() if g)), 0.0)
+        return
+    if _both_ends(c, plan):
         return
     if span := _start_and_length(c):
         plan.trim = ("range", span[0], span[0] + span[1])

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from core.draft import AUDIO, Draft
+from core.draft import AUDIO, TEXT, Draft
 from core.errors import NotUnderstood
 from core.parser.instructions import Context, apply_instruction
 
@@ -174,3 +174,39 @@ def test_back_to_normal_after_a_dip_is_understood(text: str) -> None:
 def test_back_to_normal_alone_is_not_an_edit() -> None:
     with pytest.raises(NotUnderstood):
         parse("back to normal")
+
+
+BOTH_ENDS = [  # cuts at both ends: before, the second end was "not understood" or unread
+    ("cut the first 5 seconds and the last 5 seconds", (5_000, 25_000)),
+    ("cut 5s from the start and 5s from the end", (5_000, 25_000)),
+    ("remove 3s from the beginning and 3s from the end", (3_000, 27_000)),
+    ("cut the last 5 seconds and the first 3 seconds", (3_000, 25_000)),
+    ("trim 2 seconds off both ends", (2_000, 28_000)),
+    ("trim 2s from each end", (2_000, 28_000)),
+    ("两头各剪掉2秒", (2_000, 28_000)),
+    ("去掉前3秒，再去掉最后5秒", (3_000, 25_000)),
+]
+
+
+@pytest.mark.parametrize(("text", "span"), BOTH_ENDS)
+def test_cuts_at_both_ends(text: str, span: tuple[int, int]) -> None:
+    draft, _, said = parse(text)
+    assert tuple(draft.meta["trim"]) == span, said
+    assert understood_whole(said), said
+
+
+def test_both_ends_of_a_trimmed_video_cut_inside_its_trim() -> None:
+    draft, _, said = parse("trim 1 second off both ends", draft=lofi(trim=(10_000, 20_000)))
+    assert draft.meta["trim"] == [11_000, 19_000], said
+
+
+@pytest.mark.parametrize(("text", "start", "span"), [
+    ('title "Hi" in the last 3 seconds', 27_000, 3_000),
+    ('add the title "Bye" for the last 4 seconds', 26_000, 4_000),
+    ("最后3秒显示标题“再见”", 27_000, 3_000),
+])
+def test_a_title_in_the_last_seconds_is_at_the_end(text: str, start: int, span: int) -> None:
+    draft, _, said = parse(text)
+    title = draft.first_segment(TEXT)
+    assert title is not None, said
+    assert (title.start_ms, title.duration_ms) == (start, span), said
