@@ -351,7 +351,9 @@ def project(rows: list[dict[str, Any]]) -> None:
     if not done:
         return
     cores = psutil.cpu_count() or 1
-    per_worker = max(r["throughput"] / r["workers"] for r in done if r["workers"] <= cores)
+    # Per worker, from rounds with no more workers than cores (more only share the same cores:
+    # a round of 4 workers on 2 cores counts as 2).
+    per_worker = max(r["throughput"] / min(r["workers"], cores) for r in done)
     cpu = min(r["worker_cpu"] / r["delivered"] for r in done)
     print(f"  measured: up to {per_worker:.2f} renders/s per worker (<= {cores} workers on "
           f"{cores} cores, this machine's load included); {cpu:.2f} CPU s per render, i.e. "

@@ -129,8 +129,8 @@ PHRASES: list[tuple[str, str]] = [
     (r"^Is that the music volume\?.*$",
      "这是音乐音量吗？请说“音乐音量 20%”（或“淡出 3 秒”“保留前 20 秒”）。"),
     (r"^The result is always an MP4 \(H\.264 and AAC\)\..*$",
-     "结果总是 MP4（H.264 和 AAC）。要让文件小一点，可以要更低的分辨率（“720p”）"
-     "或更短的视频（“保留前 20 秒”）。"),
+     "结果总是 MP4（H.264 和 AAC）。要让文件小一点，可以说大小（“小于8MB”）、"
+     "更低的分辨率（“720p”）或更短的视频（“保留前 20 秒”）。"),
     (r"^I can't change the title's size, colour, font or place.*$",
      "我不能改标题的大小、颜色、字体或位置：标题是白色的，在画面上方居中。"
      "可以改它的文字和时间，例如：加标题“新的文字”4 秒。"),
@@ -254,6 +254,9 @@ PHRASES: list[tuple[str, str]] = [
     (r"fill: (blurred background|cropped|black bars)", r"填充：\1"),
     (r" \(used when the shape changes\)", "（改变比例时使用）"),
     (r"upscaling allowed", "允许放大"), (r"no upscaling", "不放大"),
+    (r"file at most ([\d.]+) MB", r"文件不超过 \1 MB"), (r"no size limit", "不限文件大小"),
+    (r"a file that small would not be watchable", "文件那么小就没法看了"),
+    (r"\bat most ([\d.]+) MB\b", r"最大 \1 MB"),
     (r"no title to remove", "没有可去掉的标题"),
     (r"title \"(.+?)\" for ([\d.:]+(?: s)?) at ([\d:.]+\d)", r"标题“\1”，从 \3 开始显示 \2"),
     (r"title \"(.+?)\" for ([\d.:]+(?: s)?)", r"标题“\1”，显示 \2"),

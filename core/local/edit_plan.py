@@ -99,6 +99,8 @@ class EditPlan:
     fill: str | None = None
     resolution: int | None = None
     upscale: bool | None = None
+    max_mb: float | None = None
+    """A file size limit asked for, in MB; 0 removes it."""
     title: tuple[str, float, float] | None = None  # text, start ms, length ms
     window: tuple[str, float, float, str, float] | None = None
     """A level for part of the video: (anchor "range"|"last", a ms, b ms, "factor"|"abs",

@@ -187,6 +187,9 @@ def _apply_picture(plan: EditPlan, timeline: Timeline, said: list[str]) -> Timel
     elif plan.upscale is not None:
         picture = replace(picture, upscale=plan.upscale)
         said.append("upscaling allowed" if plan.upscale else "no upscaling")
+    if plan.max_mb is not None:
+        picture = replace(picture, max_mb=plan.max_mb or None)
+        said.append(f"file at most {plan.max_mb:g} MB" if plan.max_mb else "no size limit")
     return replace(timeline, picture=picture)
 
 

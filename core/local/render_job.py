@@ -175,6 +175,17 @@ async def _resolve(song: Song, lookup: MusicLookup) -> MediaInfo:
     return await probe(path)
 
 
+def size_limited(options: RenderOptions | None, timeline: Timeline) -> RenderOptions | None:
+    """The export's options with the timeline's own size limit ("make it under 8 MB") in
+    them: the smaller of that and the chat's limit."""
+    asked = timeline.picture.max_mb
+    if not asked:
+        return options
+    limit = round(asked * 1_000_000)
+    options = options or RenderOptions()
+    return replace(options, max_bytes=min(options.max_bytes or limit, limit))
+
+
 async def render_timeline(
     timeline: Timeline,
     video: MediaInfo,
@@ -198,6 +209,7 @@ async def render_timeline(
             await asyncio.to_thread(title_file.write_text, text, encoding="utf-8")
         font = await asyncio.to_thread(find_font, font_file, text) if text else None
         inputs = RenderInputs(video, music, title_file, font, more_music)
+        options = size_limited(options, timeline)
         the_plan = plan(timeline, inputs, options)
         if the_plan.reasons == ("trim start",) and await cut_on_keyframe(video.path,
                                                                          the_plan.start):

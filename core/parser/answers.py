@@ -21,7 +21,8 @@ HELP_TEXT = (
     '• add the title "Summer 2024" for 3 seconds\n'
     f"Built-in moods: {SAY_MOODS} (or send your own song). "
     "I can also loop the music or play it once, stop it at a time, keep, lower or mute your "
-    "sound, crop or pad to 1:1, 4:5 or 16:9, and make it 720p or 1080p."
+    "sound, crop or pad to 1:1, 4:5 or 16:9, make it 720p or 1080p, and keep the file under a "
+    "size (\"under 8 MB\")."
 )
 
 _WHAT_I_DO = ("I put music under videos and adjust the sound, length, shape and a title: "
@@ -70,8 +71,9 @@ _CANNOT: list[tuple[str, str]] = [
      'Is that the music volume? Say "music at 20%" (or "fade out 3s", "trim to 20 seconds").'),
     (r"\bgif\b|\bmov\b|\bwebm\b|\bavi\b|\bformat\b|\bconvert\b|\bcompress\w*|\bsmaller\s+"
      r"file\b|\bfile\s+size\b|压缩",
-     "The result is always an MP4 (H.264 and AAC). To make it smaller, ask for a lower "
-     'resolution ("720p") or a shorter clip ("trim to the first 20 seconds").'),
+     "The result is always an MP4 (H.264 and AAC). To make it smaller, name a size (\"make it "
+     'under 8 MB"), a lower resolution ("720p") or a shorter clip ("trim to the first 20 '
+     'seconds").'),
     (r"\b(?:title|text|caption)\b.*\b(?:bigger|smaller|size|font|colou?r|red|blue|green|yellow|black"
      r"|white|bold|bottom|top|left|right|cent(?:er|re)|move|position|style|animat\w*)\b",
      "I can't change the title's size, colour, font or place: it is white, centred near the "

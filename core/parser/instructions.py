@@ -309,6 +309,7 @@ def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[st
     sound.duck(c, plan)
     sound.window(c, plan)
     shape.join(c, plan)
+    shape.file_size(c, plan)
     shape.picture(c, plan)
     _fades(c, plan, draft)
     _fit(c, plan)

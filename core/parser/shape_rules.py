@@ -13,7 +13,7 @@ from core.parser import phrases as w
 from core.parser.phrases import QUOTE_MARK, TU, Clause, T, seconds
 from core.parser.spoken import ratio_in
 
-__all__ = ["join", "picture", "title"]
+__all__ = ["file_size", "join", "picture", "title"]
 
 JOIN = (r"\b(?:join|merge|combine|stitch|concatenate)\b(?:\s+(?:all|my|the|these|them|both|those"
         r"|clips?|videos?|together|up|into|one|single|video))*"
@@ -75,6 +75,32 @@ def join(c: Clause, plan: EditPlan) -> None:
         while c.take(r"\b(?:all|my|the|these|them|both|videos?|clips?|together"
                      r"|into\s+one(?:\s+video)?)\b|(?:成|为)?一个(?:视频)?"):
             pass
+
+
+_MB = r"(\d+(?:\.\d+)?)\s*(?:mb|megabytes?|megs?|m(?=\s*(?:file|max|or\s+less|以内|内))|兆|m(?=以))"
+_FILE_SIZE = (
+    rf"\b(?:under|below|less\s+than|smaller\s+than|at\s+most|max(?:imum)?|no\s+(?:more|bigger|"
+    rf"larger)\s+than|not\s+over|within|up\s+to|fit\s+(?:in|into|under)|(?:compress|shrink|"
+    rf"reduce)\w*\s+(?:it\s+|the\s+(?:video|file)\s+)?(?:to|into|under|below)|limit(?:ed)?\s+to)"
+    rf"\s*(?:a\s+)?{_MB}|{_MB}\s*(?:max(?:imum)?|or\s+(?:less|smaller|under)|limit|file\b)"
+    rf"|(?:小于|不超过|低于|压缩到|压到|控制在|不要超过)\s*{_MB}|{_MB}\s*(?:以内|以下|之内)")
+"""A file size limit: "make it under 8 MB", "compress to 25mb", "10MB max", "小于8MB"."""
+
+
+def file_size(c: Clause, plan: EditPlan) -> None:
+    """The largest file asked for; "no size limit" takes it off."""
+    if c.take(r"\b(?:no|remove\s+the|without\s+(?:a|the))\s+(?:file\s+)?size\s+limit\b"
+              r"|\bany\s+(?:file\s+)?size\b|不限(?:制)?(?:文件)?大小"):
+        plan.max_mb = 0.0
+        return
+    if m := c.take(_FILE_SIZE):
+        asked = float(next(g for g in m.groups() if g))
+        if asked >= 0.1:
+            plan.max_mb = asked
+        else:
+            plan.notes.append("not done: a file that small would not be watchable")
+        c.take(r"\b(?:make|get|keep|compress|shrink|reduce)\w*(?:\s+(?:it|the\s+(?:video|file)))?"
+               r"|\b(?:file|size)\b|文件|大小|压缩")
 
 
 def picture(c: Clause, plan: EditPlan) -> None:

@@ -78,6 +78,8 @@ def settings(timeline: Timeline) -> str:
         words.append(f"{picture.aspect} ({picture.fill or 'blur'})")
     if picture.resolution:
         words.append(f"{picture.resolution}p")
+    if picture.max_mb:
+        words.append(f"at most {picture.max_mb:g} MB")
     if timeline.trim is not None:
         words.append(f"trimmed to {_seconds(timeline.trim[0])}-{_seconds(timeline.trim[1])}s")
     if original.mode == "mute":

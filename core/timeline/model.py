@@ -144,6 +144,9 @@ class Picture:
     height: int | None = None
     """The output's size in pixels, as a NemoVideo draft states it (the local engine leaves
     them unset: its plan computes the size)."""
+    max_mb: float | None = None
+    """The largest file asked for ("make it under 8 MB"), in MB of 1,000,000 bytes; the render
+    picks the bitrate to fit it, as `backtrack render --max-mb` does."""
 
 
 @dataclass(frozen=True)

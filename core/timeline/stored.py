@@ -8,7 +8,8 @@ with a version, instead of NemoVideo's draft JSON.
                              "offset", "fit", "align", "envelope": [{"start", "end",
                              "factor"}, ...]}, ...],
                   "original": {"mode", "level", "duck"},
-                  "picture": {"aspect", "fill", "resolution", "upscale", "width", "height"},
+                  "picture": {"aspect", "fill", "resolution", "upscale", "width", "height",
+                              "max_mb"},
                   "title": {"text", "start", "length"} | null, "loudness", "trim": [a, b],
                   "last_step": {"target", "factor"} | null}}
 
