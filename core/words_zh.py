@@ -250,6 +250,8 @@ PHRASES: list[tuple[str, str]] = [
     (r"there is only one clip to join; send the others first",
      "只有一个视频可以合并；请先把其他的发来"),
     (r"that trim does not fit the video", "这个剪辑超出了视频范围"),
+    (r"your own sound is already at full volume \(I don't raise it above how it was recorded\)",
+     "你的原声已经是最大音量（我不会把它调得比录制时更大）"),
     (r"your own sound is already at full volume", "你的原声已经是最大音量"),
     (r"fill: (blurred background|cropped|black bars)", r"填充：\1"),
     (r" \(used when the shape changes\)", "（改变比例时使用）"),

@@ -145,6 +145,10 @@ def _apply_original(plan: EditPlan, timeline: Timeline, said: list[str]) -> Time
             plan.volume_factor = 1 / plan.original_factor
             plan.notes.append("your own sound is already at full volume")
         return timeline
+    elif plan.original_factor is not None and current >= 1.0:
+        said.append("not done: your own sound is already at full volume (I don't raise it above "
+                    "how it was recorded)")
+        return timeline
     elif plan.original_factor is not None:
         volume = max(current, 0.2) * plan.original_factor
     else:
