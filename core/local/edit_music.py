@@ -189,21 +189,31 @@ def _fade(asked: float, default: float, span: float) -> int:
     return round(min(value, span) if span else value)
 
 
-def _window(window: tuple[str, float, float, str, float], timeline: Timeline,
-            length: float | None, said: list[str]) -> Timeline:
-    """A dip or lift of the music for part of the video, on every track that sounds in it;
-    the level comes back after it."""
-    anchor, a, b, how, value = window
+def window_span(anchor: str, a: float, b: float, length: float | None,
+                said: list[str]) -> tuple[float, float] | None:
+    """Where a part of the video said as a window lies (ms), or None with the reason said:
+    "last" counts back from the end, "after" runs to it."""
     if anchor in ("last", "after"):
         if length is None:
             said.append("not done: I don't know the video's length for that")
-            return timeline
+            return None
         a, b = (max(length - b, 0.0), length) if anchor == "last" else (a, length)
     elif length is not None:
         b = min(b, length)
     if b - a < 100:
         said.append("not done: that part is not in the video")
+        return None
+    return a, b
+
+
+def _window(window: tuple[str, float, float, str, float], timeline: Timeline,
+            length: float | None, said: list[str]) -> Timeline:
+    """A dip or lift of the music for part of the video, on every track that sounds in it;
+    the level comes back after it."""
+    anchor, a, b, how, value = window
+    if (placed := window_span(anchor, a, b, length, said)) is None:
         return timeline
+    a, b = placed
     volume = timeline.music[0].gain
     level = value if how == "factor" else (value / volume if volume > 0 else 1.0)
     music = tuple(replace(t, envelope=envelope.add(t.envelope, a, b, _factor(t, how, value)))

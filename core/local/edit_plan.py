@@ -91,6 +91,9 @@ class EditPlan:
     original: str | None = None  # "keep" | "lower" | "mute"
     original_volume: float | None = None
     original_factor: float | None = None
+    original_window: tuple[str, float, float, str, float] | None = None
+    """The clip's own sound for part of the video ("mute my voice for the first 3 s"): as
+    `window`, (anchor, a, b, "abs"|"factor", value)."""
     duck: bool | None = None
     loudness: float | None = None
     loudness_off: bool = False

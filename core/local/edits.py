@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.draft import Draft
-from core.local.edit_music import apply_music, fit_all
+from core.local import envelope
+from core.local.edit_music import apply_music, fit_all, window_span
 from core.local.edit_plan import (
     DEFAULT,
     TITLE_AT_END,
@@ -19,7 +20,7 @@ from core.local.edit_plan import (
 from core.music.snap import on_the_beat
 from core.parser.phrases import say_clock, say_percent, say_time
 from core.timeline.convert import draft_of, timeline_of
-from core.timeline.model import OriginalSound, Step, Timeline, Title
+from core.timeline.model import MAX_LEVEL_FACTOR, OriginalSound, Step, Timeline, Title
 
 __all__ = ["DEFAULT", "TITLE_AT_END", "TITLE_IN_MIDDLE", "Context", "EditPlan", "MusicRef",
            "apply_edit", "apply_plan"]
@@ -79,6 +80,7 @@ def apply_edit(plan: EditPlan, timeline: Timeline, ctx: Context) -> tuple[Timeli
             or timeline.full_length or None)
     timeline, length = _apply_trim(plan, timeline, full, said)
     timeline = _apply_original(plan, timeline, said)
+    timeline = _original_window(plan, timeline, length, said)
     if (plan.volume_factor is not None or plan.original_factor is not None) and not plan.repeat:
         step = Step("music" if plan.volume_factor is not None else "original",
                     plan.volume_factor or plan.original_factor or 1.0)
@@ -129,6 +131,29 @@ def _apply_trim(plan: EditPlan, timeline: Timeline, full: float | None,
     return timeline, length
 
 
+def _original_window(plan: EditPlan, timeline: Timeline, length: float | None,
+                     said: list[str]) -> Timeline:
+    """The clip's own sound muted or changed for part of the video; it comes back after."""
+    if plan.original_window is None:
+        return timeline
+    anchor, a, b, how, value = plan.original_window
+    if (placed := window_span(anchor, a, b, length, said)) is None:
+        return timeline
+    a, b = placed
+    gain = timeline.original.gain
+    if gain <= 0:
+        said.append("not done: your sound is muted for the whole video already")
+        return timeline
+    factor = value if how == "factor" else min(value / gain, MAX_LEVEL_FACTOR)
+    original = replace(timeline.original,
+                       envelope=envelope.add(timeline.original.envelope, a, b, factor))
+    where = (f"from {say_clock(a)} to the end" if length is not None and b >= length
+             else f"from {say_clock(a)} to {say_clock(b)}")
+    said.append(f"your sound muted {where}" if factor <= 0 else
+                f"your sound at {say_percent(min(gain * factor, 1.0))} {where}")
+    return replace(timeline, original=original)
+
+
 def _apply_original(plan: EditPlan, timeline: Timeline, said: list[str]) -> Timeline:
     if plan.original is None and plan.original_factor is None:
         return timeline
@@ -156,13 +181,14 @@ def _apply_original(plan: EditPlan, timeline: Timeline, said: list[str]) -> Time
     volume = round(min(max(volume, 0.0), 1.0), 3)
     was = timeline.original
     if volume <= 0.0:
-        now = OriginalSound("mute", None, was.duck)
+        now = OriginalSound("mute", None, was.duck)  # a whole mute: no parts left
         said.append("original sound muted")
     elif volume >= 1.0:  # kept is the default: "don't mute my voice" changes nothing
-        now = OriginalSound("keep" if was.mode is not None else None, None, was.duck)
+        now = OriginalSound("keep" if was.mode is not None else None, None, was.duck,
+                            () if plan.original == "keep" else was.envelope)  # "unmute": all
         said.append("original sound kept")
     else:
-        now = OriginalSound("lower", volume, was.duck)
+        now = OriginalSound("lower", volume, was.duck, was.envelope)
         said.append(f"original sound at {say_percent(volume)}")
     return replace(timeline, original=now)
 

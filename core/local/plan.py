@@ -33,6 +33,7 @@ from pathlib import Path
 
 from core.draft import number
 from core.errors import BadMedia, TooLarge
+from core.local import envelope
 from core.local.mix import MusicMix, music_graph, music_inputs, music_mix
 from core.local.picture import geometry
 from core.local.picture import video_filter as picture_filter
@@ -114,6 +115,8 @@ class RenderPlan:
     reasons: tuple[str, ...] = field(default=())  # why the video is re-encoded
     more_music: tuple[MusicMix, ...] = ()
     """The songs after `music`, each on its own input (several songs on the timeline)."""
+    original_dips: tuple[tuple[float, float, float], ...] = ()
+    """Parts where the clip's own sound is muted or lowered (OriginalSound.envelope, ms)."""
 
     @property
     def mixes(self) -> tuple[MusicMix, ...]:
@@ -182,8 +185,9 @@ def plan(timeline: Timeline, inputs: RenderInputs,
     music = mixes[0] if mixes else None
     loudness = timeline.loudness
     duck = bool(timeline.original.duck) and music is not None and original_volume is not None
+    dips = tuple((float(s.start), float(s.end), s.factor) for s in timeline.original.envelope)
     audio_copy = (original_volume == 1.0 and music is None and loudness is None
-                  and video.audio_codec == "aac" and start == 0)
+                  and video.audio_codec == "aac" and start == 0 and not dips)
     has_audio = audio_copy or original_volume is not None or music is not None
 
     bitrate = _size_bitrate(video, options.max_bytes, duration, has_audio, bool(reasons))
@@ -201,6 +205,7 @@ def plan(timeline: Timeline, inputs: RenderInputs,
         video_filter=video_filter, video_bitrate=bitrate, original_volume=original_volume,
         audio_copy=audio_copy, music=music, duck=duck, loudness=loudness,
         reasons=tuple(reasons), more_music=tuple(mixes[1:]),
+        original_dips=dips if original_volume is not None else (),
     )
 
 
@@ -256,6 +261,8 @@ def audio_filter(p: RenderPlan, loudnorm: str | None) -> str | None:
         orig = (f"[0:a:0]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
                 f",apad=whole_dur={d}")
         gain = f",volume={p.original_volume:.4f}" if p.original_volume != 1.0 else ""
+        if (parts := envelope.expression(p.original_dips)) is not None:  # output's timeline
+            gain += f",volume='{parts}':eval=frame"
         if p.duck:
             graph.append(orig + ",asplit=2[oraw][osc]")
             graph.append(f"[oraw]{gain.lstrip(',') or 'anull'}[orig]")

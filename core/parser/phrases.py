@@ -149,6 +149,8 @@ def normalise(text: str, clip_ms: float | None = None) -> str:
     text = re.sub(r"\b(at|to|near|till|until|from)\s+(end|start|beginning)\b(?!\s*(?:at|from|by|"
                   r"after|before|with|playing|in|on|it|the|\d))", r"\1 the \2", text)  # "at end"
     text = re.sub(r"\b(?:a|one|an) (second|minute|hour)\b(?!\s+and\s+a\s+half)", r"1 \1", text)
+    text = re.sub(r"\b(first|last|final)\s+(second|minute|hour)\b(?!\s+(?:song|track|clip|video|one"
+                  r"|half|part))", r"\1 1 \2", text)  # "cut the first second"
     text = re.sub(r"\b(?:lo[\s-]fi|low[\s-]fi)\b", "lofi", text)
     text = re.sub(r"\bfade[\s-]?(in|out)\b|\bfad\s+(in|out)\b",
                   lambda m: f"fade {m.group(1) or m.group(2)}", text)

@@ -235,6 +235,7 @@ _WINDOWS = (
      rf"|(?:从|在)?\s*({T})\s*(?:到|至|-|–|~)\s*({T})", "range"),
     (rf"\b(?:after|from|since|past|starting\s+(?:at|from))\s+({T})(?:\s+(?:on(?:wards?)?\b|to\s+the"
      rf"\s+end\b))?|(?:从|在)?\s*({T})\s*(?:以后|之后|起)", "after"),
+    (rf"\b(?:until|till|up\s+to)\s+({T})", "first"),
     (r"\b(?:at|in|near|for|during)\s+the\s+(?:very\s+)?(?:start|beginning)\b|\bat\s+first\b"
      r"|\b(?:for\s+)?(?:the\s+)?(?:intro|opening)\b|开头|一开始|开始的时候", "start"),
     (r"\b(?:at|in|near|towards?|for|during)\s+the\s+(?:very\s+)?end\b|\b(?:the\s+)?outro\b"
@@ -247,11 +248,13 @@ WINDOW_MS = 5000.0
 def window(c: Clause, plan: EditPlan) -> None:
     """A level for part of the video ("quieter for the first 5 seconds", "louder from 0:10 to
     0:20", "quieter at the start"): a dip in the music's level, which comes back after it."""
+    if _original_window(c, plan):
+        return
     if not (c.has(w.QUIETER) or c.has(w.LOUDER)):  # "music at 10% from 0:10" places it
         return
     if c.has(r"\bfad|淡|\bstart\w*\s+(?:the\s+)?(?:music|song)|\b(?:music|song)\s+start") or (
             c.has(w.ORIGINAL) and not c.has(w.MUSIC)):
-        return  # fades and the original sound have their own rules
+        return  # fades have their own rules
     found = next(((p, k, m) for p, k in _WINDOWS if (m := re.search(p, c.text))), None)
     if found is None:
         return
@@ -269,13 +272,54 @@ def window(c: Clause, plan: EditPlan) -> None:
     if how == "factor":  # a dip is heard as one: stronger than the plain "quieter" step
         value = {0.85: 0.7, 0.7: 0.45, 0.5: 0.25}.get(round(value, 2), value) if value < 1 else (
             {1 / 0.85: 1.4, 1 / 0.7: 1.8, 2.0: 2.5}.get(value, value))
+    a, b = _span(kind, said)  # "louder after 0:10": from there to the end
+    plan.window = _anchored(kind, a, b, how, value)
+
+
+def _anchored(kind: str, a: float, b: float, how: str,
+              value: float) -> tuple[str, float, float, str, float]:
+    return ("last" if kind in ("last", "end") else kind if kind == "after" else "range",
+            a, b, how, value)
+
+
+def _span(kind: str, said: list[str]) -> tuple[float, float]:
+    """A window's (a, b) in ms as said ("last" and "after" are placed by the edit)."""
     if kind == "range":
-        a, b = seconds(said[0], said[1]), seconds(said[1])
-    elif kind in ("first", "last"):
-        a, b = 0.0, seconds(said[0])
-    elif kind == "after":  # "louder after 0:10": from there to the end
-        a, b = seconds(said[0]), 0.0
-    else:
-        a, b = 0.0, WINDOW_MS
-    plan.window = ("last" if kind in ("last", "end") else kind if kind == "after" else "range",
-                   a, b, how, value)
+        return seconds(said[0], said[1]), seconds(said[1])
+    if kind in ("first", "last"):
+        return 0.0, seconds(said[0])
+    if kind == "after":
+        return seconds(said[0]), 0.0
+    return 0.0, WINDOW_MS
+
+
+_MUTE_WORDS = (r"\b(?:mute\w*|silence|silent|turn\s+off|kill|remove|cut\s+out|no)\b|静音|关掉|去掉"
+               r"|不要")
+_ABOUT_ORIGINAL = r"^\W*(?:please\s+)?(?:mute|silence)\b|静音"
+
+
+def _original_window(c: Clause, plan: EditPlan) -> bool:
+    """The clip's own sound for part of the video: "mute my voice for the first 3 seconds",
+    "mute the first 5 seconds", "lower my audio to 20% from 0:10 to 0:20", "前3秒静音"."""
+    if c.has(w.MUSIC) or not (c.has(w.ORIGINAL) or c.has(_ABOUT_ORIGINAL)):
+        return False
+    found = next(((p, k, m) for p, k in _WINDOWS if (m := re.search(p, c.text))), None)
+    if found is None:
+        return False
+    pattern, kind, m = found
+    before = c.text
+    c.take(pattern)
+    level: tuple[str, float] | None = ("abs", 0.0) if c.has(_MUTE_WORDS) else levels(c)
+    if level is None:
+        c.text = before
+        return False
+    how, value = level
+    if how == "factor" and value < 1:  # a dip is heard as one, as for the music
+        value = {0.85: 0.7, 0.7: 0.45, 0.5: 0.25}.get(round(value, 2), value)
+    c.take(_MUTE_WORDS)
+    c.take(w.ORIGINAL)
+    while c.take(w.QUIETER) or c.take(w.LOUDER):
+        pass
+    a, b = _span(kind, [g for g in m.groups() if g])
+    plan.original_window = _anchored(kind, a, b, how, value)
+    return True

@@ -235,7 +235,7 @@ def timeline_of(draft: Draft | Mapping[str, Any]) -> Timeline:
         original=OriginalSound(
             mode=cast(OriginalMode | None, _choice(m.get("original"), OriginalMode)),
             level=level if level == level else None,
-            duck=_flag(m.get("duck"))),
+            duck=_flag(m.get("duck")), envelope=_envelope(m.get("original_envelope"))),
         picture=Picture(aspect=_text(m.get("aspect")), fill=_text(m.get("fill")),
                         resolution=_resolution(m.get("resolution")),
                         upscale=_flag(m.get("upscale")), width=_resolution(m.get("width")),
@@ -301,7 +301,9 @@ TIMELINE_META: list[Writer] = [
     ("trim", lambda t: t.trim, list),
     ("original", lambda t: t.original.mode, None),
     ("original_volume", lambda t: t.original.level, None),
-    ("duck", lambda t: t.original.duck, None), ("loudness", lambda t: t.loudness, None),
+    ("duck", lambda t: t.original.duck, None),
+    ("original_envelope", lambda t: t.original.envelope or None, _envelope_json),
+    ("loudness", lambda t: t.loudness, None),
     ("last_step", lambda t: t.last_step,
      lambda s: {"target": s.target, "factor": s.factor}),
 ]

@@ -86,6 +86,9 @@ def settings(timeline: Timeline) -> str:
         words.append("original sound muted")
     elif original.mode == "lower":
         words.append(f"original sound at {round(original.gain * 100)}%")
+    for span in original.envelope:
+        level = "muted" if span.factor <= 0 else f"at {round(span.factor * original.gain * 100)}%"
+        words.append(f"original sound {level} {_seconds(span.start)}-{_seconds(span.end)}s")
     if original.duck:
         words.append("music ducks under speech")
     if timeline.loudness is not None:

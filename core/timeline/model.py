@@ -122,6 +122,9 @@ class OriginalSound:
     level: float | None = None
     """The level when `mode` is "lower" (None: the default LOWERED_LEVEL)."""
     duck: bool | None = None
+    envelope: tuple[LevelSpan, ...] = ()
+    """Parts of the video where the clip's own sound is muted or lowered ("mute my voice for
+    the first 3 seconds"), on the output's timeline; it comes back after each."""
 
     @property
     def gain(self) -> float:

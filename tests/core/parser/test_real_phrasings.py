@@ -245,11 +245,14 @@ def test_the_title_keeps_its_words_when_its_time_changes(text: str, start: int,
     assert (got["title.text"], got["title.s"], got["title.d"]) == ("Hi", start, span)
 
 
-def test_a_partial_mute_says_it_is_whole() -> None:
+def test_a_partial_mute_mutes_only_that_part() -> None:
+    # Was "muted for the whole video (I can't mute just a part)" until the original sound
+    # got parts of its own (tests/core/local/test_own_sound_parts.py).
     parsed = apply_instruction(START["lofi"](), "mute my audio for the first 5 seconds",
                                CTX["plain"])
-    assert facts(parsed.draft)["m.original"] == "mute"
-    assert any("can't mute just a part" in u for u in parsed.understood)
+    assert "m.original" not in facts(parsed.draft)
+    assert facts(parsed.draft)["m.original_envelope"] == [[0, 5000, 0.0]]
+    assert parsed.understood == ("your sound muted from 0:00 to 0:05",)
 
 
 def test_my_voice_louder_at_full_lowers_the_music_and_says_why() -> None:

@@ -230,3 +230,14 @@ def test_a_louder_voice_at_full_volume_with_no_music_is_said_not_done(text: str)
     said = list(apply_instruction(draft, text, Context(30_000, True, None)).understood)
     assert said == ["not done: your own sound is already at full volume (I don't raise it "
                     "above how it was recorded)"]
+
+
+@pytest.mark.parametrize(("text", "check"), [
+    ("cut the first second", lambda d, m: d.meta["trim"] == [1000, 30_000]),
+    ("music for the last minute", lambda d, m: m["s"] == 0),  # the clip is 30 s: all of it
+    ("fade out over the last second", lambda d, m: m["fade_out"] == 1000),
+    ("quieter for the first second", lambda d, m: m["envelope"] == [[0, 1000, 0.45]]),
+])
+def test_first_and_last_second_without_a_number(text: str, check: Any) -> None:
+    draft, music, said = parse(text)
+    assert check(draft, music), (said, music)
