@@ -28,6 +28,11 @@ def lofi(ms: int = 30_000, trim: tuple[int, int] | None = None) -> Draft:
     return draft
 
 
+def no_music() -> Draft:
+    return Draft({"t": [{"tt": 0, "sg": [{"s": 0, "d": 30_000, "m": {"name": "b.mp4"}}]}],
+                  "m": {}})
+
+
 def parse(text: str, ms: int | None = 30_000, draft: Draft | None = None
           ) -> tuple[Draft, dict[str, Any], list[str]]:
     parsed = apply_instruction(draft or lofi(ms or 30_000), text, Context(ms, True, None))
@@ -215,8 +220,7 @@ def test_a_title_in_the_last_seconds_is_at_the_end(text: str, start: int, span: 
 @pytest.mark.parametrize(("text", "fade"), [("ad music and fadeout at end", "fade_out"),
                                             ("add music, fade in at start", "fade_in")])
 def test_at_end_without_the_is_read(text: str, fade: str) -> None:
-    draft = Draft({"t": [{"tt": 0, "sg": [{"s": 0, "d": 30_000, "m": {"name": "b.mp4"}}]}],
-                   "m": {}})
+    draft = no_music()
     _, music, said = parse(text, draft=draft)
     assert music.get(fade), said
     assert understood_whole(said), said
@@ -225,8 +229,7 @@ def test_at_end_without_the_is_read(text: str, fade: str) -> None:
 @pytest.mark.parametrize("text", ["louder voice", "boost my voice",
                                   "make my voice louder than the music"])
 def test_a_louder_voice_at_full_volume_with_no_music_is_said_not_done(text: str) -> None:
-    draft = Draft({"t": [{"tt": 0, "sg": [{"s": 0, "d": 30_000, "m": {"name": "b.mp4"}}]}],
-                   "m": {}})
+    draft = no_music()
     said = list(apply_instruction(draft, text, Context(30_000, True, None)).understood)
     assert said == ["not done: your own sound is already at full volume (I don't raise it "
                     "above how it was recorded)"]
