@@ -135,8 +135,11 @@ def output_path(video: Path, given: str | None) -> Path:
 
 
 def _check_file(path: Path, allowed: frozenset[str], what: str) -> None:
-    from bots.paths import is_file
+    from bots.paths import is_dir, is_file
 
+    if is_dir(path):
+        raise Refused(f"{path} is a folder: name the {what.removeprefix('a ').removeprefix('an ')}"
+                      " file inside it", 2)
     if not is_file(path):
         raise Refused(f"no such file: {path}")
     if path.suffix.lower() not in allowed:

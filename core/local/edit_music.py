@@ -111,7 +111,7 @@ def _source_and_level(plan: EditPlan, timeline: Timeline, ctx: Context,
 def _settle(plan: EditPlan, timeline: Timeline, ctx: Context, length: float | None,
             said: list[str]) -> Timeline:
     """Placing, back-timing, fitting, dips and fades, on the tracks they concern."""
-    music = (_place(plan, timeline.music[0], said), *timeline.music[1:])
+    music = (_place(plan, timeline.music[0], length, said), *timeline.music[1:])
     music = (*music[:-1], _align(plan, music[-1], said))  # the last song ends with the video
     timeline = fit_all(replace(timeline, music=music), ctx, length)
     if plan.window is not None:
@@ -127,12 +127,24 @@ def _settle(plan: EditPlan, timeline: Timeline, ctx: Context, length: float | No
     return replace(timeline, music=(track, *rest[:-1], last))
 
 
-def _place(plan: EditPlan, track: MusicTrack, said: list[str]) -> MusicTrack:
+def _place(plan: EditPlan, track: MusicTrack, length: float | None,
+           said: list[str]) -> MusicTrack:
     """Start, end, offset and fit as asked."""
     song = track.source
     if plan.offset and plan.start is None and song.mood and not song.media_id:
         # A built-in piece is composed to start where it plays: "music from 0:07" places it.
         plan.start, plan.offset = plan.offset, None
+    if length and plan.start is not None and plan.start >= length:
+        said.append(f"not done: the video is only {say_clock(length)} long, so the music "
+                    f"can't start at {say_clock(plan.start)}")
+        plan.start = None
+        plan.until = None if plan.until and plan.until > length else plan.until
+    if length and plan.until and plan.until > length:  # past the video's end: to the end
+        if track.until is None:
+            plan.until = None
+            said.append(f"music runs to the end (the video is only {say_clock(length)} long)")
+        else:
+            plan.until = 0.0  # clears the stop said before, which says so below
     if plan.start is not None:
         track = replace(track, start=round(plan.start))
         said.append(f"music starts at {say_clock(plan.start)}")
@@ -174,6 +186,15 @@ def _fades(plan: EditPlan, track: MusicTrack, length: float | None,
     if plan.fade_in is not None:
         track = replace(track, fade_in=_fade(plan.fade_in, FADE_IN_MS, span))
         said.append(f"fade in {say_time(track.fade_in)}" if track.fade_in else "no fade in")
+    if plan.fade_out_from is not None:
+        end = track.end if track.length else length
+        if end is None or end - plan.fade_out_from < 100:
+            said.append(f"not done: the music ends at {say_clock(end)}, before "
+                        f"{say_clock(plan.fade_out_from)}"
+                        if end is not None else
+                        "not done: I don't know the video's length for that")
+        else:
+            plan.fade_out = end - max(plan.fade_out_from, float(track.start))
     if plan.fade_out is not None:
         track = replace(track, fade_out=_fade(plan.fade_out, FADE_OUT_MS, span))
         said.append(f"fade out {say_time(track.fade_out)}" if track.fade_out else
@@ -218,6 +239,11 @@ def _window(window: tuple[str, float, float, str, float], timeline: Timeline,
     level = value if how == "factor" else (value / volume if volume > 0 else 1.0)
     music = tuple(replace(t, envelope=envelope.add(t.envelope, a, b, _factor(t, how, value)))
                   if _sounds_in(t, a, b) else t for t in timeline.music)
+    if volume * level <= 0:
+        said.append(f"no music from {say_clock(a)} to {say_clock(b)}, back at "
+                    f"{say_percent(volume)} after" if length is None or b < length
+                    else f"no music from {say_clock(a)} to the end")
+        return replace(timeline, music=music)
     said.append(f"music at {say_percent(volume * level)} from {say_clock(a)} to "
                 f"{say_clock(b)}, {say_percent(volume)} after" if length is None or b < length
                 else f"music at {say_percent(volume * level)} from {say_clock(a)} to the end")

@@ -26,6 +26,11 @@ FADE_OUT_MS = 3000.0
 MAX_VOLUME = 2.0
 DEFAULT = -1.0
 """A fade asked for without a length: the default length is chosen when the video is known."""
+MIDDLE_CUT = ("not done: I can't cut a part out of the middle of the video yet. I can keep one "
+              "part (\"keep 0:00 to 0:05\") or cut from either end (\"cut the first 5 seconds\")")
+"""Said for a part to cut out of the middle of the video, which the model cannot hold yet."""
+TITLE_WHOLE = 86_400_000.0
+"""A title's length for "the whole video": cut to the video's length when it is placed."""
 TITLE_AT_END = -1.0
 TITLE_IN_MIDDLE = -2.0
 """Title starts placed when the video's length is known."""
@@ -82,6 +87,8 @@ class EditPlan:
     volume_factor: float | None = None
     fade_in: float | None = None
     fade_out: float | None = None
+    fade_out_from: float | None = None
+    """Where the fade out begins ("fade out from 0:25"): it lasts to the music's end."""
     start: float | None = None
     until: float | None = None  # 0 clears it: the music runs to the end again
     music_length: float | None = None
@@ -116,13 +123,13 @@ class EditPlan:
     def touches_music(self) -> bool:
         return self.duck is True or any(v is not None for v in (
             self.source, self.song, self.sequence, self.volume, self.volume_factor,
-            self.fade_in, self.fade_out, self.start, self.until, self.music_length, self.offset,
-            self.fit, self.window, self.align))
+            self.fade_in, self.fade_out, self.fade_out_from, self.start, self.until,
+            self.music_length, self.offset, self.fit, self.window, self.align))
 
     def touches_music_settings(self) -> bool:
         return self.duck is True or any(v is not None for v in (
-            self.fade_in, self.fade_out, self.start, self.until, self.music_length, self.offset,
-            self.fit, self.window, self.align))
+            self.fade_in, self.fade_out, self.fade_out_from, self.start, self.until,
+            self.music_length, self.offset, self.fit, self.window, self.align))
 
     def is_empty(self) -> bool:
         return self == EditPlan(notes=self.notes)

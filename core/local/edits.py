@@ -11,8 +11,10 @@ from core.local import envelope
 from core.local.edit_music import apply_music, fit_all, window_span
 from core.local.edit_plan import (
     DEFAULT,
+    MIDDLE_CUT,
     TITLE_AT_END,
     TITLE_IN_MIDDLE,
+    TITLE_WHOLE,
     Context,
     EditPlan,
     MusicRef,
@@ -56,6 +58,15 @@ def _trim_span(kind: str, a: float, b: float, length: float | None) -> tuple[flo
         span = (length - a, length)
     elif kind == "drop_first":
         span = (a, length)
+    elif kind == "cut_out":  # "delete 0:00 to 0:05": a part at either end
+        if a < 100:
+            span = (b, length)
+        elif b >= length - 50:
+            span = (0.0, a)
+        else:
+            return None
+    elif kind == "middle":  # "keep the middle 10 seconds"
+        span = ((length - a) / 2, (length + a) / 2)
     elif kind == "drop_both":  # a off the start, b off the end
         span = (a, length - b)
     else:  # drop_last
@@ -119,7 +130,8 @@ def _apply_trim(plan: EditPlan, timeline: Timeline, full: float | None,
         said.append("whole video (no trim)")
         return replace(timeline, trim=None), full
     if (span := _trim_span(kind, a, b, length)) is None:
-        said.append("not done: that trim does not fit the video")
+        said.append(MIDDLE_CUT if kind == "cut_out" and length is not None
+                    else "not done: that trim does not fit the video")
     elif length is not None and span[0] <= 0 and span[1] >= length - 50:
         # Asked for more than there is: say so, never report the whole clip as trimmed.
         said.append(f"not done: the video is only {say_clock(length)} long, so nothing was "
@@ -237,6 +249,8 @@ def _apply_title(plan: EditPlan, timeline: Timeline, length: float | None,
     if length is not None:
         start = min(start, max(length - 500, 0.0))
         span = min(span, length - start)
+    elif span >= TITLE_WHOLE:
+        span = 3000.0  # the video's length is not known: the usual 3 s
     where = f" at {say_clock(start)}" if start else ""
     said.append(f'title "{text}" for {say_time(span)}{where}')
     return replace(timeline, title=Title(text, round(start), round(span)))

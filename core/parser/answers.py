@@ -70,7 +70,8 @@ _CANNOT: list[tuple[str, str]] = [
     (r"^\d+(?:\.\d+)?$",
      'Is that the music volume? Say "music at 20%" (or "fade out 3s", "trim to 20 seconds").'),
     (r"\bgif\b|\bmov\b|\bwebm\b|\bavi\b|\bformat\b|\bconvert\b|\bcompress\w*|\bsmaller\s+"
-     r"file\b|\bfile\s+size\b|压缩",
+     r"file\b|\bfile\s+size\b|压缩|\bmake\s+(?:it|the\s+(?:video|file|clip))\s+(?:a\s+bit\s+)?"
+     r"(?:smaller|lighter)\b|\b(?:too\s+big|too\s+large|too\s+heavy)\b|太大了?",
      "The result is always an MP4 (H.264 and AAC). To make it smaller, name a size (\"make it "
      'under 8 MB"), a lower resolution ("720p") or a shorter clip ("trim to the first 20 '
      'seconds").'),
@@ -103,6 +104,10 @@ _TALK: list[tuple[str, str]] = [
     (r"^(?:what\s+can\s+you\s+do|how\s+does\s+(?:this|it)\s+work|how\s+do\s+i\s+use\s+(?:this|"
      r"you|it)|what\s+do\s+you\s+do|commands|options|what\s+(?:are\s+)?(?:the\s+)?(?:moods|"
      r"music|songs)(?:\s+(?:do\s+you\s+have|are\s+there))?|你能做什么|怎么用)$", HELP_TEXT),
+    (r"^(?:redo|re-do|redo\s+(?:that|it|this)|undo\s+(?:the|my)\s+undo|bring\s+(?:it|that)\s+"
+     r"back|重做|恢复撤销)$",
+     "I can't redo an undo: say the change again (e.g. \"add calm music\"), and \"undo\" "
+     "steps back one edit."),
     (r"^(?:undo\s+(?:that|it|this|the\s+last\s+(?:one|edit|change))|go\s+back|revert\w*"
      r"|take\s+(?:that|it)\s+back|back|previous|返回|回退|撤销一下)$|\bundo\b",
      'To step back one edit, send just "undo".'),

@@ -5,11 +5,10 @@ rules in a fixed order (title, "a bit more", loudness, ducking, picture, fades, 
 music end, song offset, start, removal, original sound, music, volume), collects a `EditPlan`,
 and writes it into a copy of the draft (core/local/edits.py). Rules blank the words they use, so
 "fade in 2s" does not also start the music at 2 s. The sound rules live in
-core/parser/sound_rules.py, the picture and title rules in core/parser/shape_rules.py, the
-video's cut points in core/parser/trim_rules.py; a
-message with no
-edit in it (thanks, hello, things Backtrack cannot do) gets its answer from core/parser/answers.py.
-Undo and export are routed elsewhere.
+core/parser/sound_rules.py, the music's fades and times in core/parser/music_times.py, the
+picture and title rules in core/parser/shape_rules.py, the video's cut points in
+core/parser/trim_rules.py; a message with no edit in it (thanks, hello, things Backtrack cannot
+do) gets its answer from core/parser/answers.py. Undo and export are routed elsewhere.
 """
 
 from __future__ import annotations
@@ -20,14 +19,17 @@ from dataclasses import dataclass
 
 from core.draft import Draft
 from core.errors import NotUnderstood
-from core.local.edits import DEFAULT, Context, EditPlan, MusicRef, apply_plan
+from core.local.edit_plan import MIDDLE_CUT
+from core.local.edits import Context, EditPlan, MusicRef, apply_plan
 from core.music.moods import SAY_MOODS
+from core.parser import music_times as times
 from core.parser import phrases as w
 from core.parser import shape_rules as shape
 from core.parser import sound_rules as sound
 from core.parser import trim_rules
 from core.parser.answers import HELP_TEXT, answer
-from core.parser.phrases import QUOTE_MARK, TU, Clause, T, seconds
+from core.parser.phrases import Clause
+from core.parser.quotes import QUOTE_MARK, extract_quotes
 from core.parser.song_rules import pick_song, songs_in_turn
 from core.timeline.convert import timeline_of
 
@@ -49,206 +51,25 @@ class Parsed:
     understood: tuple[str, ...]
 
 
-# Rules ---------------------------------------------------------------------------------
-
-def _fades(c: Clause, plan: EditPlan, draft: Draft) -> None:
-    off = c.take(r"\b(?:no|without|remove|don'?t|do\s+not|skip)\s+(?:the\s+|a\s+|any\s+)?"
-                 r"fad(?:e|es|ing)(?:\s+(in|out))?\b"
-                 r"|(?:不要|别|去掉|取消|没有|不)(?:(淡入)|(淡出)|淡入淡出)")
-    if off:
-        which = "in" if off.group(2) else "out" if off.group(3) else off.group(1)
-        if which != "out":
-            plan.fade_in = 0.0
-        if which != "in":
-            plan.fade_out = 0.0
-    it = r"(?:it\s+|(?:the\s+)?(?:music|song)\s+|this\s+)?"
-    pattern = (rf"(?P<out>\bfad(?:e|es|ed|ing)\s+{it}(?:out|away)\b"
-               rf"(?:(?:\s+(?:the\s+)?(?:music|song))?\s+(?:at|towards?|near)\s+the"
-               rf"\s+(?:very\s+)?end\b(?!\s+(?:over|for|in|during|lasting|\d)))?"
-               r"|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|by|towards|near)\s+the\s+end\b|^\s*(?:it\s+)?out\b(?=\s+(?:over|for|in|"
-               r"during|\d))|(?:在)?(?:结尾|末尾|最后)(?:处|时|的时候)?(?:音乐)?淡出|淡出|渐出|渐弱)"
-               rf"|(?P<in>\bfad(?:e|es|ed|ing)\s+{it}in\b|\bfad(?:e|es|ed|ing)\s+(?:it\s+)?(?:at|from)"
-               r"\s+the\s+(?:start|beginning)\b|淡入|渐入|渐强)|(?P<bare>\bfad(?:e|es|ed|ing)\b)")
-    pace = (c.take(r"\b(slow|gentle|smooth|soft|long|gradual|quick|fast|short|sharp|brief)(?:er)?"
-                   r"\s+(?=fad)")
-            or c.take(r"(?:(?<=\bin\s)|(?<=\bout\s))\s*(?:more\s+)?(slow|gentle|smooth|long"
-                      r"|gradual|quick|fast|short)(?:er|ly)?\b"))
-    default = DEFAULT if not pace else 5000.0 if pace.group(1) in (
-        "slow", "gentle", "smooth", "soft", "long", "gradual") else 1000.0
-    found = list(re.finditer(pattern, c.text))
-    for i, m in enumerate(found):
-        after_end = found[i + 1].start() if i + 1 < len(found) else len(c.text)
-        after = re.match(rf"\s*(?:(?:the\s+)?(?:music|song)\s+)?(?:at\s+the\s+end\s*)?"
-                         rf"(?:over|for|of|in|during|lasting|the\s+last"
-                         rf"|last|the\s+first|to|should\s+be|=|:|is)?\s*(?:the\s+first\s+)?"
-                         rf"(?:the\s+last\s+)?({T})", c.text[m.end():after_end])
-        before = re.search(rf"({T})\s*-?\s*(?:long\s+)?$", c.text[:m.start()])
-        ends = re.match(rf"\s*(?:at|by|after|ending\s+at)\s+({TU})", c.text[m.end():after_end])
-        if ends and not m.group("in"):  # "fade out at 0:20": the music ends there
-            plan.until, after = seconds(ends.group(1)), None
-            length, span = default, (m.end(), m.end() + ends.end())
-        elif after:
-            length, span = seconds(after.group(1)), (m.end(), m.end() + after.end())
-        elif too := re.match(r"\s*(?:is\s+|was\s+)?(?:way\s+|a\s+bit\s+|much\s+)?too\s+(long|slow"
-                             r"|short|fast|quick|abrupt|sudden)\b", c.text[m.end():after_end]):
-            song = timeline_of(draft).song
-            now = float((song.fade_in if m.group("in") else song.fade_out) if song else 0)
-            now = now or (2000.0 if m.group("in") else 3000.0)
-            length = now / 2 if too.group(1) in ("long", "slow") else now * 2
-            span = (m.end(), m.end() + too.end())
-        elif before:
-            length, span = seconds(before.group(1)), (before.start(), m.start())
-        else:
-            length, span = default, (m.start(), m.start())
-        if m.group("in"):
-            plan.fade_in = length
-        else:
-            plan.fade_out = length
-        c.text = c.text[:span[0]] + " " * (span[1] - span[0]) + c.text[span[1]:]
-    c.take(pattern)
-    while c.take(pattern):
-        pass
-
-
-def _fit(c: Clause, plan: EditPlan) -> None:
-    # "cut from 1:30 to the end" is the video's end; "music from 0:05 to the end" the music's
-    to_the_end = ("" if c.has(w.MUSIC) else r"(?<!\d\s)") + r"\b(?:till|until|to)\s+the\s+end\b"
-    if c.take(r"\b(?:don'?t|do\s+not|no|without|never|stop)\s+(?:loop|repeat)\w*|\bplay(?:s|ed)?"
-              r"\s+(?:it\s+|the\s+(?:music|song)\s+)?(?:only\s+|just\s+)?once\b|\b(?:only|just)\s+"
-              r"once\b|\bone\s+time\b|不(?:要)?循环|播放一次|只播一次"):
-        plan.fit = "once"
-    elif c.take(w.BACK_TIME):
-        plan.align = "end"  # the song's own ending on the video's last frame
-    elif c.take(r"\btoo\s+short\b|\bends?\s+too\s+(?:early|soon)|\bsilen\w*\s+at\s+the\s+end"
-                r"|\bstops?\s+(?:before|early|too\s+soon)"):
-        plan.fit, plan.until = "loop", 0.0  # "the song ends too early": play to the end
-    elif c.take(r"\bloop\w*|\brepeat\w*|循环|\btwice\b(?!\s+as)"
-                r"|\b\d+\s+times\b(?!\s+(?:as|louder|quieter))"):
-        plan.fit = "loop"
-    elif c.take(r"\b(?:cut|trim|end|stop)\s+(?:the\s+)?(?:music|song)\s+(?:at|to|with)\s+"
-                r"(?:the\s+)?(?:end|video)\b|\bfit\s+(?:the\s+)?(?:music|song)\b|\bmatch\s+(?:the\s+)?"
-                r"(?:video(?:'s)?\s+)?length\b|\ball\s+the\s+way\b|" + to_the_end):
-        plan.fit, plan.until = "trim", 0.0
-
-
-def _offset(c: Clause, plan: EditPlan) -> None:
-    if not (c.has(w.MUSIC + r"|跳过") or (c.after_music and c.has(r"\bskip\b"))):
-        return
-    if c.take(r"\bfrom\s+the\s+(?:start|beginning)\s+of\s+the\s+(?:song|music|track)"):
-        plan.offset = 0.0
-        return
-    m = (c.take(rf"\b(?:from|at)\s+({T})\s+(?:of|in|into)\s+(?:the\s+|my\s+|this\s+)?"
-                rf"(?:song|music|track|tune|audio)")
-         or c.take(rf"({T})\s+into\s+(?:the\s+)?(?:song|music|track)")
-         or c.take(rf"\b(?:skip|{w.DROP_VERBS})(?:the\s+)?(?:first\s+)?({T})")
-         or (None if c.has(r"\b(?:add|put|insert|bring|overlay)\b|加") else
-             c.take(rf"\bfrom\s+({TU})(?!\s+(?:of|in)\s+the\s+video)")
-             if not re.search(r"\b(?:until|till|to)\s+the\s+end\b", c.said) else None)
-         or c.take(rf"(?:跳过|去掉)(?:歌曲?|音乐)?的?前?\s*({T})|从(?:歌曲?|音乐)的?\s*({T})"))
-    if m:
-        plan.offset = seconds(next(g for g in m.groups() if g))
-        c.take(_START_WORDS)
-
-
-def _until(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
-    """Where the music stops: "music from 0:05 to 0:20", "stop the music at 0:20", "3 seconds
-    before the end"."""
-    if not (c.has(w.MUSIC) or c.after_music or c.has(r"\b(?:stop|end)\s+it\b")):
-        return
-    if c.has(r"\b(?:stop|end|ends|ending|finish|cut)\w*\b|结束|停") and (
-            early := c.take(_BEFORE_THE_END)):
-        length = _video_length(draft, ctx)
-        if length:
-            plan.until = max(length - seconds(next(g for g in early.groups() if g)), 100.0)
-        else:
-            plan.notes.append("not done: I don't know the video's length for that")
-        c.take(r"\b(?:stop|end|cut|finish)\w*(?:\s+(?:the\s+)?(?:music|song|it))?\b")
-        return
-    if quiet := c.take(rf"\b(?:silence|mute|no|without)\s+(?:the\s+)?(?:music|song)\s+(?:for|in|"
-                       rf"during)\s+the\s+first\s+({T})|\bfirst\s+({T})\s+(?:without|with\s+no|no)"
-                       rf"\s+(?:the\s+)?(?:music|song)"):
-        plan.start = seconds(next(g for g in quiet.groups() if g))  # "no music in the first 3 s"
-        return
-    if after := c.take(rf"\bno\s+(?:more\s+)?(?:music|song)\s+(?:after|from|past|beyond)\s+({T})"):
-        plan.until = seconds(after.group(1))  # "no music after 0:20"
-        return
-    if rng := c.take(rf"\bfrom\s+({T})\s*(?:to|until|till|-|–)\s*({TU})|从\s*({T})\s*到\s*({TU})"):
-        a, b = (g for g in rng.groups() if g)
-        if seconds(b) > seconds(a, b):
-            plan.start, plan.until = seconds(a, b), seconds(b)
-        return
-    if m := (c.take(rf"\b(?:stop|end|cut|finish)\w*\s+(?:the\s+)?(?:music|song|it)?\s*"
-                    rf"(?:at|after|by)\s+({T})")
-             or c.take(rf"\b(?:until|till|up\s+to)\s+({T})|(?:到|在)\s*({TU})\s*(?:结束|停)")
-             or c.take(rf"\b(?:for|in|during)\s+(?:only\s+)?the\s+first\s+({T})"
-                       rf"|\bfirst\s+({T})\s+only")):
-        plan.until = seconds(next(g for g in m.groups() if g))
-    elif m := c.take(rf"\b(?:for|lasting)\s+(?:only\s+|just\s+)?({TU})"):
-        plan.music_length = seconds(m.group(1))
-
-
-_BEFORE_THE_END = (
-    rf"\b({T})\s+(?:before\s+the\s+(?:very\s+)?end(?:\s+of\s+the\s+(?:video|clip))?"
-    rf"|before\s+the\s+(?:video|clip)\s+(?:ends|is\s+over|finishes)|(?:too\s+)?early|earlier)\b"
-    rf"|(?:结束前|提前)\s*({T})")
-"""A music end counted back from the video's end: "stop the music 3 s before the end"."""
-
-
-def _video_length(draft: Draft, ctx: Context) -> float | None:
-    """The length the video plays for: its trim when there is one, else the clip's."""
-    timeline = timeline_of(draft)
-    if timeline.trim is not None:
-        return float(timeline.trim[1] - timeline.trim[0])
-    return ctx.video_duration_ms or timeline.full_length or None
-
-
-_START_WORDS = (r"\b(?:start|begin|kick\s+in|come\s+in|bring\s+in|play)\w*"
-                r"(?:\s+(?:the\s+)?(?:music|song|track|it))?\b")
-"""The verb of a start or offset already read from its time ("start the song at 1:30")."""
-
-
-def _start(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
-    if c.has(r"\b(?:stop|end|ends|cut|finish|until|till)\b|结束|停"):
-        return  # an end we could not read is not a start
-    if shift := c.take(rf"({TU})\s+(later|earlier|sooner)\b"):
-        song = timeline_of(draft).song
-        now = float(song.start) if song is not None else 0.0
-        step = seconds(shift.group(1)) * (1 if shift.group(2) == "later" else -1)
-        plan.start = max(now + step, 0.0)
-        c.take(_START_WORDS)
-        return
-    if c.take(r"\b(?:from|at)\s+the\s+(?:very\s+)?(?:start|beginning)\b|从头"):
-        plan.start = 0.0
-        return
-    if last := c.take(rf"\b(?:(?:for|in|during)\s+(?:only\s+)?|only\s+(?:for\s+|in\s+)?)the\s+"
-                      rf"last\s+({T})|\blast\s+({T})\s+only"):
-        length = _video_length(draft, ctx)
-        if length:  # "music for the last 10 seconds"
-            plan.start = max(length - seconds(next(g for g in last.groups() if g)), 0.0)
-        return
-    m = (c.take(rf"\bdelay(?:ed)?\s+(?:the\s+(?:music|song)\s+|it\s+)?(?:by\s+)?({T})")
-         or c.take(r"\b(?:start|begin|kick\s+in|come\s+in)\w*\s+(?:the\s+(?:music|song)\s+|it\s+)?"
-                   r"(?:at|after|from)\s+(\d+(?:\.\d+)?)(?![\d:.%]|\s*(?:ms|s|secs?|seconds?|m|mins?|minutes?|h|hours?)(?![a-z])|\s*[秒分])")
-         or c.take(rf"\b(?:at|after|from)\s+({TU})")
-         or c.take(rf"(?:从)?第?\s*({TU})\s*(?:开始|后)")
-         or (c.take(rf"({TU})\s+in\b") if c.has(r"\b(?:start|begin|come|kick|bring)") else None))
-    if not m:
-        return
-    at = seconds(next(g for g in m.groups() if g))
-    if ctx.video_duration_ms is not None and at >= ctx.video_duration_ms and c.has(w.MUSIC):
-        plan.offset = at  # past the end of the video: they mean a point in the song
-    else:
-        plan.start = at
-    c.take(_START_WORDS)
-
-
-def _music(c: Clause, plan: EditPlan, draft: Draft, ctx: Context) -> None:
+def _music_as_is(c: Clause, plan: EditPlan) -> bool:
+    """Songs Backtrack cannot fetch (said), "keep the music", and copyright-free music (the
+    built-in music is); True when nothing else of the clause is about the music."""
     if c.take(w.FETCH):
         plan.notes.append(w.SONG_BY_NAME)
         c.text = ""
-        return
+        return True
     if c.take(r"\b(?:keep|leave)\s+(?:the\s+)?(?:music|song)\b"):
         plan.source = plan.source or "any"
+        return True
+    if c.take(r"\b(?:no[-\s]+copyright(?:ed)?|copyright[-\s]+free|royalty[-\s]+free|non[-\s]*"
+              r"copyright(?:ed)?|free\s+to\s+use)\b|无版权|免版权|没有版权"):
+        plan.source = plan.source or "any"  # the built-in music is made here for the video
+        plan.notes.append("the built-in music is made here for your video: free to use")
+    return False
+
+
+def _music(c: Clause, plan: EditPlan, draft: Draft, ctx: Context) -> None:
+    if _music_as_is(c, plan):
         return
     if c.has(w.UPLOAD) and (c.has(w.ADD) or not timeline_of(draft).music):
         c.take(w.UPLOAD)
@@ -311,12 +132,12 @@ def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[st
     shape.join(c, plan)
     shape.file_size(c, plan)
     shape.picture(c, plan)
-    _fades(c, plan, draft)
-    _fit(c, plan)
+    times.fades(c, plan, draft)
+    times.fit(c, plan)
     trim_rules.trim(c, plan)
-    _until(c, plan, ctx, draft)
-    _offset(c, plan)
-    _start(c, plan, ctx, draft)
+    times.until(c, plan, ctx, draft)
+    times.offset(c, plan)
+    times.start(c, plan, ctx, draft)
     if pick_song(c, plan) or sound.remove_music(c, plan) or sound.original(c, plan):
         return
     _music(c, plan, draft, ctx)
@@ -361,7 +182,7 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     if len(text) > MAX_CHARS:
         raise NotUnderstood(f"That's a long message. Please send your requests in shorter "
                             f"messages (up to {MAX_CHARS} characters).")
-    marked, quotes = w.extract_quotes(text)
+    marked, quotes = extract_quotes(text)
     plan = EditPlan()
     ignored: list[str] = []
     after_music = False
@@ -376,6 +197,7 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
         elif _unused(clause):  # partly read: the part left over is said, never dropped
             ignored.append(" ".join(clause.text.split()))
         after_music = plan.source != before.source or plan.volume != before.volume
+    _middle_cut(plan, draft, ctx)
     if plan.is_empty():
         problems = [n.removeprefix("not done: ") for n in plan.notes]
         problems = [n[:1].upper() + n[1:] for n in problems]
@@ -386,6 +208,17 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     understood = apply_plan(plan, result, ctx)
     understood += [f'not understood: "{_show(part, quotes)}"' for part in ignored]
     return Parsed(result, tuple(understood))
+
+
+def _middle_cut(plan: EditPlan, draft: Draft, ctx: Context) -> None:
+    """A part to cut out that touches neither end cannot be held by the timeline yet: said,
+    never kept or dropped silently (one at an end is a trim, core/local/edits.py)."""
+    if plan.trim is None or plan.trim[0] != "cut_out":
+        return
+    length = times.video_length(draft, ctx)
+    if length is not None and plan.trim[1] >= 100 and plan.trim[2] < length - 50:
+        plan.trim = None
+        plan.notes.append(MIDDLE_CUT)
 
 
 def _show(part: str, quotes: list[str]) -> str:

@@ -15,42 +15,6 @@ from dataclasses import dataclass
 from core.music.moods import SAY_MOODS, WORDS
 from core.parser import spoken
 
-QUOTE_MARK = "\x01"
-"""Stands for a quoted text in a clause: QUOTE_MARK + index + QUOTE_MARK."""
-
-_QUOTES = [
-    re.compile(r"“([^”]*)”"), re.compile(r"„([^“”]*)[“”]"), re.compile(r'"([^"]*)"'),
-    re.compile(r"«([^»]*)»"), re.compile(r"「([^」]*)」"), re.compile(r"『([^』]*)』"),
-    re.compile(r"‘([^’]*)’"), re.compile(r"《([^》]*)》"),
-    # 'single quotes' only when they cannot be an apostrophe (don't, it's)
-    re.compile(r"(?:(?<=^)|(?<=[\s:(]))'((?:[^']|(?<=\w)'(?=\w))+)'(?=$|[\s,.;:!?)])"),
-]
-# An unquoted title after "title:", up to "for 3 s", a comma or the end.
-_BARE_TITLE = re.compile(
-    r"((?:title|caption|heading|text|标题|字幕)\s*(?:[:：]|\s(?:saying|that\s+says|which\s+says|"
-    r"reading|with\s+the\s+words?|of)\s)\s*|\b(?:add|put|insert|with)\s+(?:a\s+|the\s+)?"
-    r"(?:title|caption|heading)\s+(?!(?:for|at|from|to|of|in|on|the|a|please|saying|that|"
-    r"which|reading|with)\b))([^,;\n\x01]+?)"
-    r"(?=\s+(?:for|at|from|during)\s+\S|\s+(?:and|then)\s+(?:add|put|use|make|fade|mute|"
-    r"keep|trim|cut|turn|set|with|music|some|lofi|lo-fi|upbeat|calm|cinematic|chill|epic|happy|"
-    r"acoustic|electronic|jazz|sad|"
-    r"background|a\s+song|vertical|square)\b|[,;\n]|$)", re.IGNORECASE)
-
-
-def extract_quotes(text: str) -> tuple[str, list[str]]:
-    """Replace quoted texts by markers; returns the new text and the quoted texts in order."""
-    found: list[str] = []
-
-    def mark(quoted: str) -> str:
-        found.append(quoted.strip())
-        return f" {QUOTE_MARK}{len(found) - 1}{QUOTE_MARK} "
-
-    for pattern in _QUOTES:
-        text = pattern.sub(lambda m: mark(m.group(1)), text)
-    text = _BARE_TITLE.sub(lambda m: m.group(1) + mark(m.group(2)), text)
-    return text, found
-
-
 # Normalising ----------------------------------------------------------------------------
 
 _TYPOS = {
@@ -271,14 +235,15 @@ SONG_BY_NAME = ("not done: I can't fetch songs by name or from Spotify, YouTube 
 """Said when someone asks for a named song or a streaming service's sound."""
 FETCH = (r"\bfrom\s+(?:spotify|youtube|tik\s*tok|apple\s+music|soundcloud|the\s+internet)\b"
          r"|\btrending\b|\b(?:tik\s*tok|spotify|youtube)\s+(?:sound|song|music|audio|track)\b"
-         r"|\b(?:song|track)\s+(?:called|named)\b"
+         r"|\b(?:song|track)\s+(?:called|named)\b|\b(?:music|songs?|tracks?)\s+by\s+(?!the\s+"
+         r"(?:end|start|beginning|video)\b|\d)[a-z]"
          r"|抖音(?:上|里)?(?:很|最)?(?:火|热门|流行)的?(?:歌|音乐|神曲)|(?:很火|最火|热门)的?(?:歌|音乐)"
          r"|网易云|qq音乐|酷狗")
 """Asking for music from somewhere Backtrack cannot fetch."""
 
 T = (r"(?:\d+\s*m(?:in(?:utes?)?)?\s*\d+(?:\.\d+)?\s*s(?:ec(?:onds?)?)?|"
      r"\d+(?::\d{2}){0,2}(?:\.\d+)?\s*(?:ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|"
-     r"秒钟?|分钟?)?)(?![a-z\d%])")
+     r"秒钟?|分钟?)?)(?![a-z\d%]|\s*(?:percent|per\s+cent|pct)\b)")
 """A time with an optional unit (a bare number is seconds), for use inside patterns."""
 TU = (r"(?:\d+\s*m(?:in(?:utes?)?)?\s*\d+(?:\.\d+)?\s*s(?:ec(?:onds?)?)?|\d+(?::\d{2}){1,2}"
       r"(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|秒钟?|分钟?))"

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 
+from core.local.edit_plan import TITLE_WHOLE
 from core.local.edits import TITLE_AT_END, TITLE_IN_MIDDLE, EditPlan
 from core.parser import phrases as w
-from core.parser.phrases import QUOTE_MARK, TU, Clause, T, seconds
+from core.parser.phrases import TU, Clause, T, seconds
+from core.parser.quotes import QUOTE_MARK
 from core.parser.spoken import ratio_in
 
 __all__ = ["file_size", "join", "picture", "title"]
@@ -24,6 +26,35 @@ JOIN = (r"\b(?:join|merge|combine|stitch|concatenate)\b(?:\s+(?:all|my|the|these
 """'join my clips': every clip of the conversation into one video."""
 
 
+_WHOLE_VIDEO = (r"\b(?:for|during|over|across|in)\s+the\s+(?:whole|entire|full)\s+(?:video|clip|"
+                r"thing|time)\b|\bthroughout(?:\s+the\s+(?:video|clip))?\b|\ball\s+the\s+way\s+"
+                r"through\b|\bthe\s+whole\s+time\b|\bfrom\s+(?:the\s+)?start\s+to\s+(?:the\s+)?"
+                r"(?:end|finish)\b|全程|整个视频|一直显示")
+_TITLE_STYLE = (r"\b(?:bigger|smaller|larger|tiny|huge|font|bold|italic|underlined?|colou?r(?:ed)?"
+                r"|red|blue|green|yellow|black|pink|purple|orange|gr[ae]y|gold|animated|scrolling"
+                r")\b|字体|颜色|红色|蓝色|黄色|大一点的标题|加粗")
+_TITLE_BELOW = (r"\b(?:at|on|to|near)\s+the\s+bottom\b|\bbottom\s+of\s+the\s+(?:screen|video|"
+                r"frame|picture)\b|\blower\s+third\b|\b(?:in|at)\s+the\s+(?:centre|center)\b"
+                r"|底部|下方|中间显示")
+TITLE_LOOK = ("not done: I can't change the title's size, colour, font or place (it is white, "
+              "centred near the top)")
+_TITLE_TOP = r"\b(?:at|on|near)\s+the\s+top(?:\s+of\s+the\s+(?:screen|video|frame))?\b|顶部|上方"
+
+
+def _title_looks(c: Clause, plan: EditPlan) -> None:
+    """A look or place asked for with a new title ("add the title "Hi" in red at the bottom"):
+    they are fixed, so it is said, never dropped silently; "at the top" is where it is anyway.
+    Without a new title the answer says it (core/parser/answers.py)."""
+    if QUOTE_MARK not in c.text:
+        return
+    looks = [c.take(_TITLE_STYLE), c.take(_TITLE_BELOW)]
+    while c.take(_TITLE_STYLE) or c.take(_TITLE_BELOW):
+        pass
+    if any(looks):
+        plan.notes.append(TITLE_LOOK)
+    c.take(_TITLE_TOP)
+
+
 def title(c: Clause, plan: EditPlan, quotes: list[str], current: str | None = None) -> bool:
     """A quoted text is a title; the whole request is about it. `current` is the title's text
     on the timeline, for "make the title last 5 seconds"."""
@@ -33,6 +64,7 @@ def title(c: Clause, plan: EditPlan, quotes: list[str], current: str | None = No
         quotes = [*quotes, current]
         c.text = re.sub(r"\b(?:the\s+|a\s+)?(?:title|text|caption)\b|标题",
                         f" {QUOTE_MARK}{len(quotes) - 1}{QUOTE_MARK} ", c.text, count=1)
+    _title_looks(c, plan)
     mark = re.search(f"{QUOTE_MARK}(\\d+){QUOTE_MARK}", c.text)
     titled = r"\b(?:title|caption|text|heading|words?|says?|saying)\b|标题|字幕"
     if mark and not c.has(titled) and c.has(w.MUSIC + r"|\bby\s+\w+|" + w.FETCH):
@@ -47,6 +79,8 @@ def title(c: Clause, plan: EditPlan, quotes: list[str], current: str | None = No
             a, b = (g for g in rng.groups() if g)
             start, end = seconds(a, b), seconds(b)
             span = end - start if end > start else span
+        elif c.take(_WHOLE_VIDEO):
+            span = TITLE_WHOLE
         elif last := c.take(rf"\b(?:in|for|during|over)\s+the\s+(?:last|final)\s+({T})"
                             rf"|(?:在)?最后\s*({T})"):
             start, span = TITLE_AT_END, seconds(next(g for g in last.groups() if g))

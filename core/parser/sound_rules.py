@@ -12,10 +12,11 @@ from core.draft import Draft
 from core.local.edits import EditPlan
 from core.parser import phrases as w
 from core.parser.answers import is_little, is_more
-from core.parser.phrases import Clause, T, seconds
+from core.parser.phrases import TU, Clause, T, seconds
 from core.timeline.convert import timeline_of
 
-__all__ = ["again", "duck", "levels", "loudness", "original", "remove_music", "window"]
+__all__ = ["again", "duck", "levels", "loudness", "music_gap", "original", "remove_music",
+           "window"]
 
 
 def loudness(c: Clause, plan: EditPlan) -> None:
@@ -62,6 +63,27 @@ def duck(c: Clause, plan: EditPlan) -> None:
         plan.duck = True
 
 
+_WHEN_VERBS = (r"\b(?:stop|end|start|begin|finish|cut|trim|kick\s+in|come\s+in)\w*"
+               r"(?:\s+(?:it|the\s+(?:music|song|video|clip)))?\s*$")
+"""Words that make the number after "at" a time: "stop at 25" is never a level."""
+
+
+def _hearing(c: Clause) -> tuple[str, float] | None:
+    """What people say they cannot hear: the voice under the music (the music goes down) or
+    the music itself (it goes up)."""
+    if c.take(r"\b(?:can'?t|cannot|can\s+not|barely|hardly)\s+(?:even\s+)?(?:hear|understand)\s+"
+              r"(?:myself|me|us|him|her|them|anyone|my\s+(?:own\s+)?(?:voice|words|self)|the\s+"
+              r"(?:voices?|talking|speech|dialog\w*|words|narration|speaker)|what\s+(?:i|we|he|she|"
+              r"they|people)(?:'m|'re|'s|\s+am|\s+are|\s+is)?\s+(?:say|said|saying))\b"
+              r"|听不[到见清](?:我|人|说话|人声|原声)"):
+        return "factor", 0.7  # the music covers the voice: it goes down
+    if c.take(r"\btoo\s+(?:quiet|soft|low)\b|听不[到见清]|太(?:小声|小|轻)|\binaudible\b"
+              r"|\bhard\s+to\s+hear\b"
+              r"|\b(?:can'?t|cannot|can\s+not|barely|hardly)\s+(?:even\s+)?hear\b"):
+        return "factor", 1 / 0.7
+    return None
+
+
 def levels(c: Clause) -> tuple[str, float] | None:
     """("abs", volume) or ("factor", multiplier) for the level words of a clause."""
     if m := c.take(r"(\bby\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s+cent|pct)(\s+(?:quieter|softer|"
@@ -80,9 +102,13 @@ def levels(c: Clause) -> tuple[str, float] | None:
         return "abs", value if value <= 2 else value / 100
     if m := c.take(r"\b(?:to|at)\s+(0?\.\d+|[012]\.\d+)(?![\d:%])"):
         return "abs", float(m.group(1))
-    if m := c.take(r"\b(?:at|to)\s+(\d{1,3})"
-                   r"(?![\d:.%]|\s*(?:ms|s|sec|seconds?|m|min|minutes?|h|x|times)\b)"):
-        return "abs", float(m.group(1)) / 100  # "music at 30": a bare level is a percentage
+    bare = re.search(r"\b(?:at|to)\s+(\d{1,3})"
+                     r"(?![\d:.%/]|\s*(?:ms|s|sec|seconds?|m|min|minutes?|h|x|times)\b)", c.text)
+    if bare and not re.search(_WHEN_VERBS, c.text[:bare.start()]):
+        c.take(re.escape(bare.group(0)))
+        return "abs", float(bare.group(1)) / 100  # "music at 30": a bare level is a percentage
+    if m := c.take(r"\b(?:at|to)\s+(\d{1,2})\s*/\s*10\b"):
+        return "abs", float(m.group(1)) / 10  # "music to 3/10"
     down = c.has(w.QUIETER)
     if m := c.take(r"(?:\bby\s+)?(?<![\d.])([-+−]?\d{1,3}(?:\.\d+)?)\s*db\b"):
         db = float(m.group(1).replace("−", "-"))
@@ -97,6 +123,10 @@ def levels(c: Clause) -> tuple[str, float] | None:
         return "abs", 0.15
     if c.take(r"\b50\s*/\s*50\b|\b(?:equal|same|balanced?)\s+(?:volume|level|loudness)"):
         return "abs", 1.0  # as loud as the original sound
+    if c.take(r"\bhalf\s+the\s+(?:music(?:'s)?|song(?:'s)?|background)\s+(?:volume|level)\b"):
+        return "factor", 0.5  # "half the music volume": half of what it is
+    if c.take(r"\b(?:at|to)\s+zero\b(?:\s+(?:volume|percent))?"):
+        return "abs", 0.0
     if c.take(r"\bhalf\s+(?:the\s+)?volume\b|\b(?:to|at)\s+half\b"):
         return "abs", 0.5
     if c.take(r"\bfull\s+volume\b|\bmax(?:imum)?\s+volume\b"):
@@ -105,10 +135,8 @@ def levels(c: Clause) -> tuple[str, float] | None:
         return "factor", 0.5
     if c.take(r"\bdouble\b|\btwice\s+as\s+loud\b"):
         return "factor", 2.0
-    if c.take(r"\btoo\s+(?:quiet|soft|low)\b|听不[到见清]|太(?:小声|小|轻)|\binaudible\b"
-              r"|\bhard\s+to\s+hear\b"
-              r"|\b(?:can'?t|cannot|can\s+not|barely|hardly)\s+(?:even\s+)?hear\b"):
-        return "factor", 1 / 0.7
+    if heard := _hearing(c):
+        return heard
     step = 0.85 if c.has(w.LITTLE) else 0.5 if c.has(w.MUCH) else 0.7
     too_loud = r"\btoo\s+loud\b|太(?:大声|吵|响|大)|\bdrown\w*|\boverpower\w*|\bcover\w*\s+up"
     if (q := c.take(too_loud) or c.take(w.QUIETER)) or c.take(w.LOUDER):
@@ -245,10 +273,49 @@ WINDOW_MS = 5000.0
 """The length of "at the start" / "at the end" when no time is said."""
 
 
+_OFF_VERBS = (r"(?:mute\w*|silence|pause|kill|cut\s+out|turn\s+off|switch\s+off|no|without"
+              r"|take\s+out|drop|remove)")
+_MUSIC_OFF = (rf"\b{_OFF_VERBS}\s+(?:the\s+|my\s+|any\s+|all\s+)?(?:background\s+)?(?:{w.MUSIC})"
+              rf"|\b(?:music|song|track)\s+(?:\w+\s+)?(?:off|muted|silent|paused|out)\b"
+              rf"|\btake\s+(?:the\s+)?(?:music|song)\s+out\b"
+              r"|(?:没有|不要|去掉|关掉|关闭)(?:背景)?(?:音乐|配乐)|(?:音乐|配乐)(?:静音|关掉|暂停|停)")
+"""Words that turn the music off: the verb goes with the music ("mute the music", "music off")."""
+_FOR_AT = (rf"\bfor\s+({TU})\s+(?:at|from|starting\s+(?:at|from)|after)\s+({T})"
+           rf"|\b(?:at|from|starting\s+(?:at|from))\s+({T})\s+for\s+(?:the\s+next\s+)?({TU})")
+_RANGE = (rf"\b(?:from|between)\s+({T})\s*(?:to|until|till|and|-|–)\s*({T})"
+          rf"|(?:从|在)?\s*({T})\s*(?:到|至|-|–|~)\s*({T})")
+
+
+def music_gap(c: Clause, plan: EditPlan) -> bool:
+    """No music for a part in the middle: "mute the music from 0:10 to 0:15", "silence the
+    music for 5 seconds at 0:10", "no music between 10 and 15 s", "0:10到0:15没有音乐". The
+    music's level drops to nothing there and comes back after (a gap in its envelope, not a
+    removal or a move); a gap from 0:00 is a later start."""
+    if not c.has(_MUSIC_OFF) or c.has(w.ORIGINAL):
+        return False
+    if m := c.take(_FOR_AT):
+        g = m.groups()
+        length, at = (g[0], g[1]) if g[0] else (g[3], g[2])
+        a, b = seconds(at), seconds(at) + seconds(length)
+    elif m := c.take(_RANGE):
+        said = [x for x in m.groups() if x]
+        a, b = seconds(said[0], said[1]), seconds(said[1])
+    else:
+        return False
+    c.take(_MUSIC_OFF)
+    if b <= a:
+        plan.notes.append("not done: that part ends before it starts")
+    elif a < 100:
+        plan.start = b  # "no music from 0:00 to 0:05": it comes in at 0:05
+    else:
+        plan.window = ("range", a, b, "abs", 0.0)
+    return True
+
+
 def window(c: Clause, plan: EditPlan) -> None:
     """A level for part of the video ("quieter for the first 5 seconds", "louder from 0:10 to
     0:20", "quieter at the start"): a dip in the music's level, which comes back after it."""
-    if _original_window(c, plan):
+    if _original_window(c, plan) or music_gap(c, plan):
         return
     if not (c.has(w.QUIETER) or c.has(w.LOUDER)):  # "music at 10% from 0:10" places it
         return

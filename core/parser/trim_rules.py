@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from core.local.edit_plan import MIDDLE_CUT
 from core.local.edits import EditPlan
 from core.parser import phrases as w
 from core.parser.phrases import TU, Clause, T, seconds
@@ -21,7 +22,10 @@ _CUT_POINTS: list[tuple[str, str]] = [
     # "cut at 1:30", "cut it off after 90s", "end at 1:30" (a bare "end/stop at" is the video's:
     # "stop it at" and "stop the music at" stay the music's, core/parser/instructions.py _until)
     (rf"\b(?:cut|trim|chop|clip)\w*\s+{_IT}(?:off\s+)?(?:at|after)\s+({T})"
-     rf"|\b(?:end|ends|stop|stops|finish|finishes)\s+(?:at|after)\s+({TU})"
+     rf"|\b(?:end|ends|stop|stops|finish|finishes)\s+(?:at|after)\s+({T})"
+     rf"|\b(?:delete|remove|drop|lose|get\s+rid\s+of|cut\s+out|cut\s+off|chop\s+off|skip)\s+"
+     rf"(?:the\s+(?:part|bit|rest)\s+|everything\s+)?from\s+({T})\s+(?:to|until|till|through)\s+"
+     rf"the\s+(?:very\s+)?end\b|(?:删掉|去掉|删除|剪掉)(?:从)?\s*({TU})\s*(?:到|至)(?:最后|结尾|结束)"
      rf"|\b{w.DROP_VERBS}(?:everything|all|anything|the\s+rest)\s+(?:after|past|beyond|from)\s+"
      rf"({T})|\b(?:keep|only|just)\s+(?:(?:the\s+)?(?:video|clip)\s+)?(?:only\s+|just\s+)?"
      rf"({TU})(?!\s*(?:of|from|in|into)\b)"
@@ -103,6 +107,14 @@ def _both_ends(c: Clause, plan: EditPlan) -> bool:
     return True
 
 
+_MIDDLE_CUT = (rf"\b(?:delete|remove|cut\s+out|take\s+out|drop|get\s+rid\s+of|lose|skip|chop\s+out)"
+               rf"\s+(?:the\s+|that\s+)?(?:(?:part|bit|section|piece|segment|stretch|scene)\s+)?"
+               rf"(?:between\s+|from\s+)?({T})\s*(?:to|and|until|till|through|-|–)\s*({T})"
+               rf"|\b(?:cut|remove|delete|take)\s+(?:out\s+)?the\s+middle\b(?!\s+\d)"
+               rf"|(?:删掉|去掉|删除|剪掉)(?:中间)?(?:从)?\s*({TU})\s*(?:到|至|-)\s*({TU})"
+               rf"|(?:删掉|去掉|删除|剪掉)中间")
+
+
 def trim(c: Clause, plan: EditPlan) -> None:
     """Where the video starts and ends: "cut at 1:30", "keep the first 90s", "从10秒到20秒"."""
     if (c.has(w.MUSIC) or (c.after_music and c.has(r"\bskip\b"))) and not c.has(w.VIDEO_WORDS):
@@ -125,6 +137,13 @@ def trim(c: Clause, plan: EditPlan) -> None:
     if span := _start_and_length(c):
         plan.trim = ("range", span[0], span[0] + span[1])
         return
+    if cut := c.take(_MIDDLE_CUT):
+        said = [g for g in cut.groups() if g]
+        if said:  # a part that touches an end is a cut at that end (core/local/edits.py)
+            plan.trim = ("cut_out", seconds(said[0], said[1]), seconds(said[1]))
+        else:
+            plan.notes.append(MIDDLE_CUT)
+        return
     trim_words = r"\b(?:trim|cut|keep|only|just|clip|shorten|use|crop)\b|剪|截取|保留|只要"
     rng = c.take(rf"(?:\bfrom\s+|从\s*)?({T})\s*(?:to|until|till|through|-|–|~|到|至)\s*({T})")
     if rng and (c.has(trim_words) or re.match("from|从", rng.group(0)) or not c.text.strip()):
@@ -137,6 +156,9 @@ def trim(c: Clause, plan: EditPlan) -> None:
          rf"|(?:只要|保留|剪到|剪成|裁成|截取|只保留|留下)前\s*({T})", "first"),
         (rf"{w.KEEP_VERBS}\s+(?:the\s+)?(?:last|final)\s+({T})|\b(?:last|final)\s+({T})\s+only"
          rf"|(?:只要|保留|截取|只保留)(?:最后|后)\s*({T})", "last"),
+        (rf"{w.KEEP_VERBS}\s+(?:the\s+)?(?:middle|central|center|centre)\s+({T})"
+         rf"|\b(?:middle|central)\s+({T})\s+only|(?:只要|保留|截取|只保留)中间(?:的)?\s*({T})",
+         "middle"),
         (rf"{w.DROP_VERBS}(?:the\s+)?first\s+({T})|(?:去掉|剪掉|删掉)前\s*({T})", "drop_first"),
         (rf"{w.DROP_VERBS}(?:the\s+)?(?:last|final)\s+({T})|(?:去掉|剪掉|删掉)(?:最后|后)\s*({T})",
          "drop_last"),

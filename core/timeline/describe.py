@@ -38,8 +38,8 @@ def _music(raw: Mapping[str, Any]) -> str:
     if track.offset:
         details.append(f"song from {_seconds(track.offset)}s")
     for span in track.envelope:
-        details.append(f"{round(span.factor * track.gain * 100)}% at "
-                       f"{_seconds(span.start)}-{_seconds(span.end)}s")
+        level = "silent" if span.factor <= 0 else f"{round(span.factor * track.gain * 100)}%"
+        details.append(f"{level} at {_seconds(span.start)}-{_seconds(span.end)}s")
     if track.fit == "once":
         details.append("played once")
     if track.align == "end":

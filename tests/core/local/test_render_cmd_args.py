@@ -98,3 +98,16 @@ def test_the_render_deadline_applies(tmp_path: Path, clip: Path, song: Path,
     assert "deadline" in line
     assert tree(tmp_path) == []
 
+
+
+@pytest.mark.parametrize("which", ["video", "music"])
+def test_a_folder_given_as_the_input_is_named_as_a_folder(tmp_path: Path, clip: Path,
+                                                          which: str,
+                                                          capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    argv = (["render", str(folder), INSTRUCTION] if which == "video"
+            else ["render", str(clip), "--music", str(folder), INSTRUCTION])
+    line = one_line(capsys, argv, 2)
+    assert "is a folder" in line and f"{which} file" in line and "no such file" not in line

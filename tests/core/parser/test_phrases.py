@@ -8,14 +8,13 @@ from core.draft import AUDIO, Draft
 from core.errors import NotUnderstood
 from core.parser.instructions import Context, MusicRef, apply_instruction
 from core.parser.phrases import (
-    QUOTE_MARK,
     clauses,
-    extract_quotes,
     normalise,
     say_clock,
     say_time,
     times,
 )
+from core.parser.quotes import QUOTE_MARK, extract_quotes
 
 
 @pytest.mark.parametrize(("text", "ms"), [

@@ -285,6 +285,8 @@ def test_my_voice_louder_at_full_lowers_the_music_and_says_why() -> None:
     ("use a trending tiktok sound", "can't fetch songs"),
     ("the clip is too long", "Tell me how long"),
     ("can you make the music match the beat?", "to the beat"),
+    ("redo", "can't redo"), ("redo that", "can't redo"), ("重做", "can't redo"),
+    ("make it smaller", "720p"),
 ])
 def test_messages_without_an_edit_get_a_useful_answer(text: str, words: str) -> None:
     with pytest.raises(NotUnderstood) as err:
