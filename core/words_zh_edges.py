@@ -13,6 +13,16 @@ EDGES: list[tuple[str, str]] = [
     (r"^Couldn't make the sample clip: ffmpeg failed\.$", "没能做出示例视频：ffmpeg 出错了。"),
     (r"^There is no file at (.+)\.$", r"这里没有文件：\1"),
     (r"^I can't read the file at (.+)\.$", r"读不了这个文件：\1"),
+    # The local engine: a clip re-encoded so phones play it (core/local/probe.py).
+    (r"^(Your clip's video is )interlaced H\.264,", r"\1隔行扫描的 H.264,"),
+    (r"^Your clip's video is (.+?), which many phones and Telegram's player can't play, so I "
+     r"re-encoded it to H\.264 \(8-bit 4:2:0, progressive\), which plays everywhere\.$",
+     r"你的视频是 \1，很多手机和 Telegram 的播放器播放不了，所以我把它重新编码成了 H.264"
+     r"（8 位 4:2:0，逐行扫描），到处都能播放。"),
+    (r"^Your clip's video is (.+?), which many phones and Telegram's player can't play, so I "
+     r"re-encoded it to H\.264 \(8-bit 4:2:0\), which plays everywhere\.$",
+     r"你的视频是 \1，很多手机和 Telegram 的播放器播放不了，所以我把它重新编码成了 H.264"
+     r"（8 位 4:2:0），到处都能播放。"),
     # NemoVideo (core/nemo): the bot's own words around what NemoVideo does and says.
     (r"^Say “export” and I'll render the video for you\.$", "说“导出”，我就为你生成视频。"),
     (r"^Tell me the change in words and I'll make it\.$", "用文字告诉我要怎么改，我来完成。"),

@@ -56,6 +56,9 @@ def blur(width: int, height: int) -> str:
 
 
 FAST = ":flags=fast_bilinear"
+DEINTERLACE = "bwdif=mode=send_frame:parity=auto:deint=interlaced"
+"""Fields to frames for interlaced sources (camcorders, TV): the frame rate stays, frames not
+marked interlaced pass untouched."""
 """Scaling of the background, which is blurred anyway: the cheapest filter (measured 5% of the
 CPU of a 1080p -> 9:16 render saved, the picture region unchanged: SSIM 0.995 on the whole
 frame against bicubic)."""
@@ -71,9 +74,10 @@ def escape_value(text: str) -> str:
 def video_filter(
     src: tuple[int, int], out: tuple[int, int], inner: tuple[int, int], mode: str | None,
     title: tuple[float, float, str] | None = None, title_file: Path | None = None,
-    font_file: Path | None = None,
+    font_file: Path | None = None, deinterlace: bool = False,
 ) -> str:
-    """The "[0:v]...[vout]" graph: reshape (blur/pad/crop), resize, then the title."""
+    """The "[0:v]...[vout]" graph: deinterlace (fields to frames, for interlaced sources),
+    reshape (blur/pad/crop), resize, then the title."""
     (src_w, src_h), (out_w, out_h), (fg_w, fg_h) = src, out, inner
     if mode == "blur":
         small_w, small_h = even(out_w / 8), even(out_h / 8)
@@ -100,6 +104,8 @@ def video_filter(
     else:
         chain = "[0:v]null"
     chain += ",setsar=1,format=yuv420p"
+    if deinterlace:  # bwdif on the frames marked interlaced, one frame per frame
+        chain = chain.replace("[0:v]", f"[0:v]{DEINTERLACE},", 1)
     if title and title_file:
         start, end, text = title
         longest = max(len(line) for line in text.splitlines() or [text])

@@ -39,6 +39,9 @@ class MediaInfo:
     """The codec profile as ffmpeg names it ("High", "High 4:4:4 Predictive"...)."""
     level: int | None = None
     """The H.264 level times ten (41 is level 4.1); None when unknown."""
+    interlaced: bool = False
+    """The first picture is interlaced (two fields, as camcorders and TV record): copied as
+    is, many phones show it combed or not at all, so it is re-encoded progressive."""
 
 
 MAX_DECODE_PIXELS = 8192 * 8192
@@ -102,13 +105,13 @@ def _describe(
     if duration <= 0:
         raise BadMedia(f"{name} has no playable length.")
     width = height = level = None
-    rotation = 0
+    rotation, interlaced = 0, False
     fps: float | None = None
     pixel_format = profile = None
     if video is not None:
         width, height = video.codec_context.width, video.codec_context.height
         if width * height <= MAX_DECODE_PIXELS:
-            rotation = _first_frame_rotation(name, container, video)
+            rotation, interlaced = _first_frame(name, container, video)
         if rotation % 180:
             width, height = height, width
         rate = video.average_rate or video.guessed_rate
@@ -133,6 +136,7 @@ def _describe(
         pixel_format=pixel_format,
         profile=profile,
         level=level,
+        interlaced=interlaced,
     )
 
 
@@ -145,8 +149,8 @@ MAX_PLAYABLE_LEVEL = 51
 def playback_problem(info: MediaInfo) -> str | None:
     """Why the video stream would not play everywhere if copied as is ("H.264 High 4:4:4
     Predictive, yuv444p"), or None when it plays on phones and in Telegram: H.264 in 4:2:0
-    8-bit, profile Baseline/Main/High, level 5.1 or below, an even size. Facts the probe could
-    not read (None) are not held against the file."""
+    8-bit, profile Baseline/Main/High, level 5.1 or below, an even size, progressive. Facts
+    the probe could not read (None) are not held against the file."""
     codec = info.video_codec
     if codec is None or not info.has_video:
         return None
@@ -160,6 +164,8 @@ def playback_problem(info: MediaInfo) -> str | None:
         return f"H.264 level {info.level / 10:g}"
     if (info.width or 0) % 2 or (info.height or 0) % 2:
         return f"H.264 at an odd size ({info.width}x{info.height})"
+    if info.interlaced:
+        return "interlaced H.264"
     return None
 
 
@@ -169,7 +175,8 @@ def playback_note(info: MediaInfo) -> str | None:
     if problem is None:
         return None
     return (f"Your clip's video is {problem}, which many phones and Telegram's player can't "
-            "play, so I re-encoded it to H.264 (8-bit 4:2:0), which plays everywhere.")
+            "play, so I re-encoded it to H.264 (8-bit 4:2:0"
+            f"{', progressive' if info.interlaced else ''}), which plays everywhere.")
 
 
 def _duration(container: av.container.InputContainer) -> float:
@@ -194,13 +201,14 @@ def _ogg_opus_pre_skip(container: av.container.InputContainer) -> float:
     return 0.0
 
 
-def _first_frame_rotation(
+def _first_frame(
     name: str, container: av.container.InputContainer, video: av.VideoStream
-) -> int:
-    """Rotation (degrees, 0/90/180/270) of the first decodable frame; BadMedia when none."""
+) -> tuple[int, bool]:
+    """Rotation (degrees, 0/90/180/270) of the first decodable frame and whether it is
+    interlaced; BadMedia when there is none."""
     try:
         for frame in container.decode(video):
-            return round(frame.rotation) % 360
+            return round(frame.rotation) % 360, bool(frame.interlaced_frame)
     except av.FFmpegError as exc:
         raise BadMedia(f"{name} has a damaged video stream.") from exc
     raise BadMedia(f"{name} has a video stream with no pictures in it (cut short?).")

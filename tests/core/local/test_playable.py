@@ -52,7 +52,16 @@ INPUTS = {
     "high422": ("-pix_fmt", "yuv422p"),
     "high422_10": ("-pix_fmt", "yuv422p10le"),
     "level52": ("-pix_fmt", "yuv420p", "-level", "5.2"),
+    "interlaced": ("-pix_fmt", "yuv420p", "-flags", "+ildct+ilme", "-x264-params",
+                   "interlaced=1:tff=1"),
 }
+
+
+def interlaced_frames(path: Path) -> tuple[int, int]:
+    """(frames marked interlaced, frames) of the decoded video."""
+    with av.open(str(path)) as container:
+        marks = [frame.interlaced_frame for frame in container.decode(video=0)]
+    return sum(marks), len(marks)
 
 
 @pytest.mark.parametrize("name", list(INPUTS))
@@ -70,6 +79,25 @@ async def test_unplayable_video_is_reencoded_when_only_the_sound_changes(
     assert playback_problem(after) is None and after.level is not None and after.level <= 51
     assert abs(after.duration - 2) < 0.1
     assert tone_level_db(out, 0.3, 1.7, 880) > -40  # the music is there
+    assert interlaced_frames(out)[0] == 0  # progressive, also from interlaced fields
+
+
+async def test_interlaced_video_is_deinterlaced_on_every_path(render: Render, media_dir: Path,
+                                                              song: Path) -> None:
+    """Camcorder-style interlaced H.264: marked interlaced in the probe, said in words, and
+    progressive with the same frame count after a sound-only edit and after a reshape."""
+    clip = encoded(media_dir, "interlaced", *INPUTS["interlaced"])
+    info = probe_sync(clip)
+    assert info.interlaced and interlaced_frames(clip) == (50, 50)
+    note = playback_note(info)
+    assert note is not None and "interlaced H.264" in note and "progressive" in note
+    for extra in ({}, {"aspect": "9:16", "fill": "blur"}):
+        draft = make_draft(2000, {"volume": 0.3})
+        draft.meta.update(extra)
+        out, plan = await render(draft, clip, song)
+        assert not plan.copy_video and interlaced_frames(out) == (0, 50)
+    plain = encoded(media_dir, "plays-yuv420p", "-pix_fmt", "yuv420p")
+    assert not probe_sync(plain).interlaced
 
 
 @pytest.mark.parametrize("x264", [("-pix_fmt", "yuv420p"),
@@ -98,6 +126,7 @@ PROBLEMS = [
     ({"pixel_format": "yuv420p", "profile": "High", "width": 1919}, "odd size"),
     ({"video_codec": "hevc", "pixel_format": "yuv420p", "profile": "Main"}, "HEVC"),
     ({"video_codec": "vp9"}, "VP9"),
+    ({"pixel_format": "yuv420p", "profile": "High", "interlaced": True}, "interlaced"),
 ]
 
 
