@@ -71,6 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Terminated:  # SIGTERM, cleaned up like Ctrl-C
         return EXIT_CODE
+    except BrokenPipeError:  # "backtrack render ... | head -1": the reader left, not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
 
 
 if __name__ == "__main__":

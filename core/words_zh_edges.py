@@ -16,13 +16,12 @@ EDGES: list[tuple[str, str]] = [
     # The local engine: a clip re-encoded so phones play it (core/local/probe.py).
     (r"^(Your clip's video is )interlaced H\.264,", r"\1隔行扫描的 H.264,"),
     (r"^Your clip's video is (.+?), which many phones and Telegram's player can't play, so I "
-     r"re-encoded it to H\.264 \(8-bit 4:2:0, progressive\), which plays everywhere\.$",
-     r"你的视频是 \1，很多手机和 Telegram 的播放器播放不了，所以我把它重新编码成了 H.264"
-     r"（8 位 4:2:0，逐行扫描），到处都能播放。"),
-    (r"^Your clip's video is (.+?), which many phones and Telegram's player can't play, so I "
-     r"re-encoded it to H\.264 \(8-bit 4:2:0\), which plays everywhere\.$",
+     r"re-encoded it to H\.264 \(8-bit 4:2:0\), which plays everywhere\.",
      r"你的视频是 \1，很多手机和 Telegram 的播放器播放不了，所以我把它重新编码成了 H.264"
      r"（8 位 4:2:0），到处都能播放。"),
+    (r" It was interlaced; it is progressive now\.", "原来是隔行扫描，现在是逐行扫描。"),
+    (r" It was HDR; its colours are brought to standard range \(SDR\), so it does not look "
+     r"washed out\.", "原来是 HDR，颜色已转换为标准动态范围（SDR），不会发灰。"),
     # NemoVideo (core/nemo): the bot's own words around what NemoVideo does and says.
     (r"^Say “export” and I'll render the video for you\.$", "说“导出”，我就为你生成视频。"),
     (r"^Tell me the change in words and I'll make it\.$", "用文字告诉我要怎么改，我来完成。"),

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from core.local.mix import SAMPLE_RATE
-from core.local.picture import DEINTERLACE
+from core.local.picture import DEINTERLACE, TO_SDR
 from core.local.plan import AUDIO_BITRATE
 from core.local.probe import MediaInfo
 from core.local.runner import FfmpegRunner, OnProgress
@@ -46,6 +46,7 @@ def join_graph(clips: Sequence[MediaInfo]) -> str:
         d = f"{clip.duration:.3f}"
         parts.append(
             f"[{i}:v:0]{DEINTERLACE + ',' if clip.interlaced else ''}"
+            f"{TO_SDR[clip.hdr] + ',' if clip.hdr else ''}"
             f"scale={width}:{height}:force_original_aspect_ratio=decrease,"
             f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps={fps:g},format=yuv420p,"
             f"trim=duration={d},setpts=PTS-STARTPTS[v{i}]")

@@ -42,6 +42,9 @@ class MediaInfo:
     interlaced: bool = False
     """The first picture is interlaced (two fields, as camcorders and TV record): copied as
     is, many phones show it combed or not at all, so it is re-encoded progressive."""
+    hdr: str | None = None
+    """"hlg" or "pq" for high dynamic range video (iPhones record HLG, other phones and
+    cameras HDR10/PQ): re-encoded to standard range (BT.709), or it plays washed out."""
 
 
 MAX_DECODE_PIXELS = 8192 * 8192
@@ -105,7 +108,7 @@ def _describe(
     if duration <= 0:
         raise BadMedia(f"{name} has no playable length.")
     width = height = level = None
-    rotation, interlaced = 0, False
+    rotation, interlaced, hdr = 0, False, None
     fps: float | None = None
     pixel_format = profile = None
     if video is not None:
@@ -119,6 +122,7 @@ def _describe(
         context = video.codec_context
         pixel_format, profile = context.pix_fmt, context.profile
         level = context.level if context.level and context.level > 0 else None
+        hdr = _HDR_TRANSFERS.get(int(context.color_trc or 0))
     return MediaInfo(
         path=path,
         format_name=container.format.name,
@@ -137,7 +141,13 @@ def _describe(
         profile=profile,
         level=level,
         interlaced=interlaced,
+        hdr=hdr,
     )
+
+
+_HDR_TRANSFERS = {16: "pq", 18: "hlg"}
+"""ffmpeg's transfer characteristics (AVColorTransferCharacteristic) of HDR video: SMPTE ST
+2084 (PQ, HDR10) and ARIB STD-B67 (HLG)."""
 
 
 PLAYABLE_PIXEL_FORMATS = frozenset({"yuv420p", "yuvj420p"})
@@ -149,13 +159,16 @@ MAX_PLAYABLE_LEVEL = 51
 def playback_problem(info: MediaInfo) -> str | None:
     """Why the video stream would not play everywhere if copied as is ("H.264 High 4:4:4
     Predictive, yuv444p"), or None when it plays on phones and in Telegram: H.264 in 4:2:0
-    8-bit, profile Baseline/Main/High, level 5.1 or below, an even size, progressive. Facts
-    the probe could not read (None) are not held against the file."""
+    8-bit, profile Baseline/Main/High, level 5.1 or below, an even size, progressive and in
+    standard range. Facts the probe could not read (None) are not held against the file."""
     codec = info.video_codec
     if codec is None or not info.has_video:
         return None
+    hdr = f" HDR ({info.hdr.upper()})" if info.hdr else ""
     if codec != "h264":
-        return codec.upper()
+        return codec.upper() + hdr
+    if hdr:
+        return "H.264" + hdr
     fmt, profile = info.pixel_format, info.profile
     if (fmt is not None and fmt not in PLAYABLE_PIXEL_FORMATS) or (
             profile is not None and profile not in PLAYABLE_PROFILES):
@@ -174,9 +187,14 @@ def playback_note(info: MediaInfo) -> str | None:
     problem = playback_problem(info)
     if problem is None:
         return None
-    return (f"Your clip's video is {problem}, which many phones and Telegram's player can't "
-            "play, so I re-encoded it to H.264 (8-bit 4:2:0"
-            f"{', progressive' if info.interlaced else ''}), which plays everywhere.")
+    note = (f"Your clip's video is {problem}, which many phones and Telegram's player can't "
+            "play, so I re-encoded it to H.264 (8-bit 4:2:0), which plays everywhere.")
+    if info.interlaced:
+        note += " It was interlaced; it is progressive now."
+    if info.hdr:
+        note += (" It was HDR; its colours are brought to standard range (SDR), so it does not "
+                 "look washed out.")
+    return note
 
 
 def _duration(container: av.container.InputContainer) -> float:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
 
 from core.local.probe import playback_note, playback_problem, probe_sync
@@ -159,3 +160,59 @@ def test_the_chat_says_so(tmp_path: Path, media_dir: Path) -> None:
     out = Path(line[len("Video: "):].rsplit(" (", 1)[0])
     profile, fmt, decoded = stream_facts(out)
     assert profile in PLAYS and fmt == "yuv420p" and decoded == {"yuv420p"}
+
+
+def hdr_clip(media_dir: Path, transfer: str) -> tuple[Path, Path]:
+    """An SDR test picture (BT.709) and the same picture made HDR the way phones store it:
+    10-bit HEVC, BT.2020, HLG (iPhones) or PQ (HDR10, SDR white at 203 nits as BT.2408
+    grades it)."""
+    sdr = media_dir / "sdr-709.mp4"
+    if not sdr.exists():
+        ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=1",
+               "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+               "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709",
+               str(sdr))
+    hdr = media_dir / f"hdr-{transfer}.mp4"
+    if not hdr.exists():
+        trc, white = {"hlg": ("arib-std-b67", 100), "pq": ("smpte2084", 203)}[transfer]
+        ffmpeg("-i", str(sdr), "-vf", f"zscale=tin=bt709:min=bt709:pin=bt709:t={trc}:m=bt2020nc"
+               f":p=bt2020:npl={white},format=yuv420p10le", "-c:v", "libx265", "-x265-params",
+               f"colorprim=bt2020:transfer={trc}:colormatrix=bt2020nc:log-level=error",
+               "-tag:v", "hvc1", str(hdr))
+    return sdr, hdr
+
+
+def plane_diffs(a: Path, b: Path) -> tuple[float, float]:
+    """Mean absolute difference of the luma and of the chroma planes (8-bit levels)."""
+    def planes(path: Path) -> list[np.ndarray]:
+        with av.open(str(path)) as container:
+            return [frame.reformat(format="yuv420p").to_ndarray().astype(float)
+                    for frame in container.decode(video=0)]
+    pa, pb = planes(a), planes(b)
+    h = pa[0].shape[0] * 2 // 3
+    luma = float(np.mean([np.abs(x[:h] - y[:h]).mean() for x, y in zip(pa, pb, strict=False)]))
+    chroma = float(np.mean([np.abs(x[h:] - y[h:]).mean() for x, y in zip(pa, pb, strict=False)]))
+    return luma, chroma
+
+
+@pytest.mark.parametrize("transfer", ["hlg", "pq"])
+async def test_hdr_video_is_brought_to_standard_range(render: Render, media_dir: Path,
+                                                      song: Path, transfer: str) -> None:
+    """iPhone (HLG) and HDR10 (PQ) clips: named in words, re-encoded to 8-bit BT.709 H.264
+    whose picture matches the SDR original within a few levels, where the HDR values copied
+    as they are would be far off (a phone without HDR shows them washed out)."""
+    sdr, hdr = hdr_clip(media_dir, transfer)
+    info = probe_sync(hdr)
+    assert info.hdr == transfer
+    note = playback_note(info)
+    assert note is not None and f"HDR ({transfer.upper()})" in note and "standard range" in note
+    out, plan = await render(make_draft(1000, {"volume": 0.3}), hdr, song)
+    assert not plan.copy_video
+    with av.open(str(out)) as container:
+        context = container.streams.video[0].codec_context
+        assert (context.pix_fmt, context.color_trc, context.color_primaries) == ("yuv420p", 1, 1)
+    assert probe_sync(out).hdr is None
+    luma, chroma = plane_diffs(out, sdr)
+    assert luma < 12 and chroma < 18, (luma, chroma)
+    raw_luma, raw_chroma = plane_diffs(hdr, sdr)  # what a copy would show
+    assert raw_luma > 20 and raw_chroma > 30, (raw_luma, raw_chroma)
