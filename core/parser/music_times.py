@@ -59,6 +59,9 @@ def fades(c: Clause, plan: EditPlan, draft: Draft) -> None:
     fade out that ends the music at a time ("fade out at 0:20")."""
     if _fades_off(c, plan):
         return
+    # "end with a 5 second fade": the fade out
+    c.text = re.sub(r"\b(?:end|finish)\s+(?:it\s+|the\s+(?:music|song|video)\s+)?with\s+(?:a\s+)?"
+                    r"((?:[\w.]+\s+){0,3}?)fade\b(?!\s+(?:in|out))", r"\1fade out", c.text)
     it = r"(?:it\s+|(?:the\s+)?(?:music|song)\s+|this\s+)?"
     pattern = (rf"(?P<out>\bfad(?:e|es|ed|ing)\s+{it}(?:out|away)\b"
                rf"(?:(?:\s+(?:the\s+)?(?:music|song))?\s+(?:at|towards?|near)\s+the"
@@ -79,7 +82,8 @@ def fades(c: Clause, plan: EditPlan, draft: Draft) -> None:
         after = re.match(rf"\s*(?:(?:the\s+)?(?:music|song)\s+)?(?:at\s+the\s+end\s*)?"
                          rf"(?:over|for|of|in|during|lasting|the\s+last"
                          rf"|last|the\s+first|to|should\s+be|=|:|is)?\s*(?:the\s+first\s+)?"
-                         rf"(?:the\s+last\s+)?({T})", c.text[m.end():after_end])
+                         rf"(?:the\s+last\s+)?({T})(?:\s+(?:before|at)\s+the\s+(?:very\s+)?end\b)?",
+                         c.text[m.end():after_end])
         before = re.search(rf"({T})\s*-?\s*(?:long\s+)?$", c.text[:m.start()])
         ends = re.match(rf"\s*(?:at|by|after|ending\s+at)\s+({TU})", c.text[m.end():after_end])
         if ends and not m.group("in"):  # "fade out at 0:20": the music ends there
@@ -230,7 +234,8 @@ def start(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
         if length:  # "music for the last 10 seconds"
             plan.start = max(length - seconds(next(g for g in last.groups() if g)), 0.0)
         return
-    m = (c.take(rf"\bdelay(?:ed)?\s+(?:the\s+(?:music|song)\s+|it\s+)?(?:by\s+)?({T})")
+    m = (c.take(rf"\bdelay(?:ed)?\s+(?:the\s+(?:music|song)\s+|it\s+)?(?:by\s+)?({T})"
+                rf"|\bwait\s+({T})\s+(?:before|until|till)\s+(?:the\s+)?(?:music|song)\b")
          or c.take(r"\b(?:start|begin|kick\s+in|come\s+in)\w*\s+(?:the\s+(?:music|song)\s+|it\s+)?"
                    r"(?:at|after|from)\s+(\d+(?:\.\d+)?)(?![\d:.%]|\s*(?:ms|s|secs?|seconds?|m|mins?|minutes?|h|hours?)(?![a-z])|\s*[秒分])")
          or c.take(rf"\b(?:at|after|from)\s+({TU})")

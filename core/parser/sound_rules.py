@@ -52,6 +52,11 @@ def loudness(c: Clause, plan: EditPlan) -> None:
 
 
 def duck(c: Clause, plan: EditPlan) -> None:
+    speech = r"\b(?:when|while|whenever|talk\w*|speak\w*|speech|voice)"
+    if c.has(r"\bduck\w*") and not c.has(speech) and any(c.has(p) for p, _ in _WINDOWS[:5]):
+        # "duck the music between 0:10 and 0:20": a dip there, read by `window` as "lower"
+        c.text = re.sub(r"\bduck\w*", "lower", c.text, count=1)
+        return
     if c.take(r"\b(?:don'?t|do\s+not|no|stop|without|turn\s+off)\s+(?:duck\w*|side-?chain\w*)"):
         plan.duck = False
     elif c.take(r"\bduck\w*|\bside-?chain\w*|闪避"
@@ -282,15 +287,18 @@ _MUSIC_OFF = (rf"\b{_OFF_VERBS}\s+(?:the\s+|my\s+|any\s+|all\s+)?(?:background\s
 """Words that turn the music off: the verb goes with the music ("mute the music", "music off")."""
 _FOR_AT = (rf"\bfor\s+({TU})\s+(?:at|from|starting\s+(?:at|from)|after)\s+({T})"
            rf"|\b(?:at|from|starting\s+(?:at|from))\s+({T})\s+for\s+(?:the\s+next\s+)?({TU})")
+_LAST = (rf"\b(?:(?:for|in|during|over|at)\s+)?(?:the\s+)?(?:last|final)\s+({T})"
+         rf"|(?:在)?最后\s*({T})")
 _RANGE = (rf"\b(?:from|between)\s+({T})\s*(?:to|until|till|and|-|–)\s*({T})"
           rf"|(?:从|在)?\s*({T})\s*(?:到|至|-|–|~)\s*({T})")
 
 
 def music_gap(c: Clause, plan: EditPlan) -> bool:
-    """No music for a part in the middle: "mute the music from 0:10 to 0:15", "silence the
-    music for 5 seconds at 0:10", "no music between 10 and 15 s", "0:10到0:15没有音乐". The
-    music's level drops to nothing there and comes back after (a gap in its envelope, not a
-    removal or a move); a gap from 0:00 is a later start."""
+    """No music for a part of the video: "mute the music from 0:10 to 0:15", "silence the
+    music for 5 seconds at 0:10", "no music between 10 and 15 s", "0:10到0:15没有音乐", "no
+    music in the last 5 seconds". The music's level drops to nothing there and comes back
+    after (a gap in its envelope, not a removal or a move); a gap from 0:00 is a later start
+    (and "the first N seconds" stays the start rule's, core/parser/music_times.py)."""
     if not c.has(_MUSIC_OFF) or c.has(w.ORIGINAL):
         return False
     if m := c.take(_FOR_AT):
@@ -300,6 +308,10 @@ def music_gap(c: Clause, plan: EditPlan) -> bool:
     elif m := c.take(_RANGE):
         said = [x for x in m.groups() if x]
         a, b = seconds(said[0], said[1]), seconds(said[1])
+    elif m := c.take(_LAST):  # "no music in the last 5 s": silent to the end
+        c.take(_MUSIC_OFF)
+        plan.window = ("last", 0.0, seconds(next(g for g in m.groups() if g)), "abs", 0.0)
+        return True
     else:
         return False
     c.take(_MUSIC_OFF)

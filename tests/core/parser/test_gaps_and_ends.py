@@ -249,3 +249,42 @@ def test_music_that_plays_only_in_a_part_is_still_placed() -> None:
     draft, said = parse("music from 0:05 to 0:20")
     [track] = timeline_of(draft).music
     assert (track.start, track.until, track.envelope) == (5000, 20_000, ()), said
+
+
+TO_THE_END = [  # text, where the music goes silent to the end (ms)
+    ("no music in the second half", 15_000),
+    ("no music during the last 5 seconds", 25_000),
+    ("mute the music in the last 5 seconds", 25_000),
+    ("music off for the last 10 seconds", 20_000),
+    ("最后10秒不要音乐", 20_000),
+]
+
+
+@pytest.mark.parametrize(("text", "silent_from"), TO_THE_END)
+def test_no_music_at_the_end_is_silence_there_never_a_removal(text: str,
+                                                              silent_from: int) -> None:
+    draft, said = parse(text)
+    [track] = timeline_of(draft).music
+    assert track.start == 0 and [(s.start, s.end, s.factor) for s in track.envelope] == [
+        (silent_from, 30_000, 0.0)], said
+    assert clean(said) and said[0] == f"no music from 0:{silent_from // 1000:02d} to the end"
+
+
+MORE_WORDS = [  # text, the music's facts after it: start, fade out, envelope
+    ("duck the music between 0:10 and 0:20", 0, 0, [(10_000, 20_000, 0.45)]),
+    ("wait 4 seconds before the music", 4000, 0, []),
+    ("end with a fade", 0, 3000, []),
+    ("end with a 5 second fade", 0, 5000, []),
+    ("fade out 2 seconds before the end", 0, 2000, []),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "fade", "envelope"), MORE_WORDS)
+def test_more_words_for_when(text: str, start: int, fade: int,
+                             envelope: list[tuple[int, int, float]]) -> None:
+    draft, said = parse(text)
+    timeline = timeline_of(draft)
+    [track] = timeline.music
+    assert (track.start, track.fade_out) == (start, fade), said
+    assert [(s.start, s.end, s.factor) for s in track.envelope] == envelope, said
+    assert timeline.original.duck is None and clean(said), said
