@@ -5,10 +5,11 @@ rules in a fixed order (title, "a bit more", loudness, ducking, picture, fades, 
 music end, song offset, start, removal, original sound, music, volume), collects a `EditPlan`,
 and writes it into a copy of the draft (core/local/edits.py). Rules blank the words they use, so
 "fade in 2s" does not also start the music at 2 s. The sound rules live in
-core/parser/sound_rules.py, the music's fades and times in core/parser/music_times.py, the
-picture and title rules in core/parser/shape_rules.py, the video's cut points in
-core/parser/trim_rules.py; a message with no edit in it (thanks, hello, things Backtrack cannot
-do) gets its answer from core/parser/answers.py. Undo and export are routed elsewhere.
+core/parser/sound_rules.py, parts of the video in core/parser/window_rules.py, the music's
+fades and times in core/parser/music_times.py, the picture and title rules in
+core/parser/shape_rules.py, the video's cut points in core/parser/trim_rules.py; a message
+with no edit in it (thanks, hello, things Backtrack cannot do) gets its answer from
+core/parser/answers.py. Undo and export are routed elsewhere.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from core.parser import phrases as w
 from core.parser import shape_rules as shape
 from core.parser import sound_rules as sound
 from core.parser import trim_rules
+from core.parser import window_rules as windows
 from core.parser.answers import HELP_TEXT, answer
 from core.parser.phrases import Clause
 from core.parser.quotes import QUOTE_MARK, extract_quotes
@@ -128,7 +130,7 @@ def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[st
         return
     sound.loudness(c, plan)
     sound.duck(c, plan)
-    sound.window(c, plan)
+    windows.window(c, plan)
     shape.join(c, plan)
     shape.file_size(c, plan)
     shape.picture(c, plan)

@@ -358,3 +358,21 @@ BACK_TIME = (r"\bend\s+(?:the\s+|my\s+)?(?:music|song|track)\s+(?:together\s+)?w
              r"|(?:音乐|歌曲?|配乐)(?:在|随)视频结束(?:时|的时候)?(?:也)?(?:结束|停)"
              r"|(?:音乐|歌曲?|配乐)的?结尾(?:对齐|对准|对上)视频的?结尾")
 """'end the song with the video': placed so its ending lands on the video's end."""
+
+
+WINDOWS = (
+    (rf"\b(?:(?:for|in|during|over|at)\s+)?(?:only\s+)?(?:the\s+)?first\s+({T})|(?:在)?前\s*({T})",
+     "first"),
+    (rf"\b(?:(?:for|in|during|over|at)\s+)?(?:only\s+)?(?:the\s+)?(?:last|final)\s+({T})"
+     rf"|(?:在)?(?:最后|后)\s*({T})", "last"),
+    (rf"\b(?:from|between)\s+({T})\s*(?:to|until|till|and|-|–)\s*({T})"
+     rf"|(?:从|在)?\s*({T})\s*(?:到|至|-|–|~)\s*({T})", "range"),
+    (rf"\b(?:after|from|since|past|starting\s+(?:at|from))\s+({T})(?:\s+(?:on(?:wards?)?\b|to\s+the"
+     rf"\s+end\b))?|(?:从|在)?\s*({T})\s*(?:以后|之后|起)", "after"),
+    (rf"\b(?:until|till|up\s+to)\s+({T})", "first"),
+    (r"\b(?:at|in|near|for|during)\s+the\s+(?:very\s+)?(?:start|beginning)\b|\bat\s+first\b"
+     r"|\b(?:for\s+)?(?:the\s+)?(?:intro|opening)\b|开头|一开始|开始的时候", "start"),
+    (r"\b(?:at|in|near|towards?|for|during)\s+the\s+(?:very\s+)?end\b|\b(?:the\s+)?outro\b"
+     r"|结尾|最后", "end"),
+)
+"""Parts of the video as said: (pattern, kind) in the order they are tried."""

@@ -1,0 +1,147 @@
+"""The parser's rules for a part of the video: a dip or lift of the music there ("quieter for
+the first 5 seconds", "louder after 0:10"), a gap in it ("mute the music from 0:10 to 0:15",
+"no music in the last 5 seconds") and the clip's own sound for a part ("mute my voice for the
+first 3 seconds"). Each comes back after its part: a span in the track's envelope, placed on
+the output's timeline by core/local/edit_music.py and core/local/edits.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.local.edits import EditPlan
+from core.parser import phrases as w
+from core.parser.phrases import TU, Clause, T, seconds
+from core.parser.phrases import WINDOWS as _WINDOWS
+from core.parser.sound_rules import levels
+
+__all__ = ["WINDOW_MS", "music_gap", "window"]
+
+WINDOW_MS = 5000.0
+"""The length of "at the start" / "at the end" when no time is said."""
+
+
+_OFF_VERBS = (r"(?:mute\w*|silence|pause|kill|cut\s+out|turn\s+off|switch\s+off|no|without"
+              r"|take\s+out|drop|remove)")
+_MUSIC_OFF = (rf"\b{_OFF_VERBS}\s+(?:the\s+|my\s+|any\s+|all\s+)?(?:background\s+)?(?:{w.MUSIC})"
+              rf"|\b(?:music|song|track)\s+(?:\w+\s+)?(?:off|muted|silent|paused|out)\b"
+              rf"|\btake\s+(?:the\s+)?(?:music|song)\s+out\b"
+              r"|(?:没有|不要|去掉|关掉|关闭)(?:背景)?(?:音乐|配乐)|(?:音乐|配乐)(?:静音|关掉|暂停|停)")
+"""Words that turn the music off: the verb goes with the music ("mute the music", "music off")."""
+_FOR_AT = (rf"\bfor\s+({TU})\s+(?:at|from|starting\s+(?:at|from)|after)\s+({T})"
+           rf"|\b(?:at|from|starting\s+(?:at|from))\s+({T})\s+for\s+(?:the\s+next\s+)?({TU})")
+_LAST = (rf"\b(?:(?:for|in|during|over|at)\s+)?(?:the\s+)?(?:last|final)\s+({T})"
+         rf"|(?:在)?最后\s*({T})")
+_RANGE = (rf"\b(?:from|between)\s+({T})\s*(?:to|until|till|and|-|–)\s*({T})"
+          rf"|(?:从|在)?\s*({T})\s*(?:到|至|-|–|~)\s*({T})")
+
+
+def music_gap(c: Clause, plan: EditPlan) -> bool:
+    """No music for a part of the video: "mute the music from 0:10 to 0:15", "silence the
+    music for 5 seconds at 0:10", "no music between 10 and 15 s", "0:10到0:15没有音乐", "no
+    music in the last 5 seconds". The music's level drops to nothing there and comes back
+    after (a gap in its envelope, not a removal or a move); a gap from 0:00 is a later start
+    (and "the first N seconds" stays the start rule's, core/parser/music_times.py)."""
+    if not c.has(_MUSIC_OFF) or c.has(w.ORIGINAL):
+        return False
+    if m := c.take(_FOR_AT):
+        g = m.groups()
+        length, at = (g[0], g[1]) if g[0] else (g[3], g[2])
+        a, b = seconds(at), seconds(at) + seconds(length)
+    elif m := c.take(_RANGE):
+        said = [x for x in m.groups() if x]
+        a, b = seconds(said[0], said[1]), seconds(said[1])
+    elif m := c.take(_LAST):  # "no music in the last 5 s": silent to the end
+        c.take(_MUSIC_OFF)
+        plan.window = ("last", 0.0, seconds(next(g for g in m.groups() if g)), "abs", 0.0)
+        return True
+    else:
+        return False
+    c.take(_MUSIC_OFF)
+    if b <= a:
+        plan.notes.append("not done: that part ends before it starts")
+    elif a < 100:
+        plan.start = b  # "no music from 0:00 to 0:05": it comes in at 0:05
+    else:
+        plan.window = ("range", a, b, "abs", 0.0)
+    return True
+
+
+def window(c: Clause, plan: EditPlan) -> None:
+    """A level for part of the video ("quieter for the first 5 seconds", "louder from 0:10 to
+    0:20", "quieter at the start"): a dip in the music's level, which comes back after it."""
+    if _original_window(c, plan) or music_gap(c, plan):
+        return
+    if not (c.has(w.QUIETER) or c.has(w.LOUDER)):  # "music at 10% from 0:10" places it
+        return
+    if c.has(r"\bfad|淡|\bstart\w*\s+(?:the\s+)?(?:music|song)|\b(?:music|song)\s+start") or (
+            c.has(w.ORIGINAL) and not c.has(w.MUSIC)):
+        return  # fades have their own rules
+    found = next(((p, k, m) for p, k in _WINDOWS if (m := re.search(p, c.text))), None)
+    if found is None:
+        return
+    pattern, kind, m = found
+    said = [g for g in m.groups() if g]
+    before = c.text
+    c.take(pattern)
+    level = levels(c)
+    if level is None:
+        c.text = before  # a window with no level words is someone else's
+        return
+    how, value = level
+    while c.take(w.QUIETER) or c.take(w.LOUDER):  # "lower it to 10%": the words are the dip's
+        pass
+    if how == "factor":  # a dip is heard as one: stronger than the plain "quieter" step
+        value = {0.85: 0.7, 0.7: 0.45, 0.5: 0.25}.get(round(value, 2), value) if value < 1 else (
+            {1 / 0.85: 1.4, 1 / 0.7: 1.8, 2.0: 2.5}.get(value, value))
+    a, b = _span(kind, said)  # "louder after 0:10": from there to the end
+    plan.window = _anchored(kind, a, b, how, value)
+
+
+def _anchored(kind: str, a: float, b: float, how: str,
+              value: float) -> tuple[str, float, float, str, float]:
+    return ("last" if kind in ("last", "end") else kind if kind == "after" else "range",
+            a, b, how, value)
+
+
+def _span(kind: str, said: list[str]) -> tuple[float, float]:
+    """A window's (a, b) in ms as said ("last" and "after" are placed by the edit)."""
+    if kind == "range":
+        return seconds(said[0], said[1]), seconds(said[1])
+    if kind in ("first", "last"):
+        return 0.0, seconds(said[0])
+    if kind == "after":
+        return seconds(said[0]), 0.0
+    return 0.0, WINDOW_MS
+
+
+_MUTE_WORDS = (r"\b(?:mute\w*|silence|silent|turn\s+off|kill|remove|cut\s+out|no)\b|静音|关掉|去掉"
+               r"|不要")
+_ABOUT_ORIGINAL = r"^\W*(?:please\s+)?(?:mute|silence)\b|静音"
+
+
+def _original_window(c: Clause, plan: EditPlan) -> bool:
+    """The clip's own sound for part of the video: "mute my voice for the first 3 seconds",
+    "mute the first 5 seconds", "lower my audio to 20% from 0:10 to 0:20", "前3秒静音"."""
+    if c.has(w.MUSIC) or not (c.has(w.ORIGINAL) or c.has(_ABOUT_ORIGINAL)):
+        return False
+    found = next(((p, k, m) for p, k in _WINDOWS if (m := re.search(p, c.text))), None)
+    if found is None:
+        return False
+    pattern, kind, m = found
+    before = c.text
+    c.take(pattern)
+    level: tuple[str, float] | None = ("abs", 0.0) if c.has(_MUTE_WORDS) else levels(c)
+    if level is None:
+        c.text = before
+        return False
+    how, value = level
+    if how == "factor" and value < 1:  # a dip is heard as one, as for the music
+        value = {0.85: 0.7, 0.7: 0.45, 0.5: 0.25}.get(round(value, 2), value)
+    c.take(_MUTE_WORDS)
+    c.take(w.ORIGINAL)
+    while c.take(w.QUIETER) or c.take(w.LOUDER):
+        pass
+    a, b = _span(kind, [g for g in m.groups() if g])
+    plan.original_window = _anchored(kind, a, b, how, value)
+    return True
