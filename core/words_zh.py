@@ -348,11 +348,10 @@ PHRASES: list[tuple[str, str]] = [
      r"我能做 9:16、16:9、1:1 或 4:5，不能做 \1"),
     (r"not done: the music ends at (\d[\d:]*(?:\.\d+)?), before (\d[\d:]*(?:\.\d+)?)",
      r"没有做：音乐在 \1 就结束了，早于 \2"),
-    (r"not done: I can fade the music in and out, not the picture",
-     "没有做：我能让音乐淡入淡出，不能让画面淡入淡出"),
-    (r"not done: I can't cut a part out of the middle of the video yet\. I can keep one part "
+    (r"I can fade the music in and out, not the picture", "我能让音乐淡入淡出，不能让画面淡入淡出"),
+    (r"I can't cut a part out of the middle of the video yet\. I can keep one part "
      r"\(\"keep 0:00 to 0:05\"\) or cut from either end \(\"cut the first 5 seconds\"\)",
-     "没有做：我还不能剪掉视频中间的一段。我可以只保留一段（“保留0:00到0:05”），或者从两头剪（“剪掉前5秒”）"),
+     "我还不能剪掉视频中间的一段。我可以只保留一段（“保留0:00到0:05”），或者从两头剪（“剪掉前5秒”）"),
     (r"not done: I can't change the title's size, colour, font or place \(it is white, centred "
      r"near the top\)",
      "没有做：我不能改标题的大小、颜色、字体或位置（标题是白色的，在画面上方居中）"),

@@ -57,6 +57,13 @@ INSTRUCTIONS = [
     "title", "stretch it", "make it shorter", "no", "undo that", "send me the video",
     "asdf qwerty", "don't remove the music", "lower the music when I talk",
     "music ends too early", "fade out longer", "the fade is too long",
+    # session 5: gaps, ends and things said not done
+    "mute the music from 0:10 to 0:15", "no music in the last 5 seconds",
+    "fade out from 0:25", "fade out from 0:45", "delete 0:05 to 0:12", "keep the middle 10 s",
+    "fade the video in and out", "add music and fade to black", "play music from 1:05 to 1:20",
+    "stop the music at 0:45", 'add the title "你好" in red at the bottom',
+    'title "你好" for the whole video', "no copyright music", "redo", "make it smaller",
+    "i can't hear myself", "duck the music between 0:10 and 0:20",
 ]
 
 
