@@ -235,8 +235,8 @@ SONG_BY_NAME = ("not done: I can't fetch songs by name or from Spotify, YouTube 
 """Said when someone asks for a named song or a streaming service's sound."""
 FETCH = (r"\bfrom\s+(?:spotify|youtube|tik\s*tok|apple\s+music|soundcloud|the\s+internet)\b"
          r"|\btrending\b|\b(?:tik\s*tok|spotify|youtube)\s+(?:sound|song|music|audio|track)\b"
-         r"|\b(?:song|track)\s+(?:called|named)\b|\b(?:music|songs?|tracks?)\s+by\s+(?!the\s+"
-         r"(?:end|start|beginning|video)\b|\d)[a-z]"
+         r"|\b(?:song|track)\s+(?:called|named)\b|\b(?:songs?|tracks?)\s+by\s+(?!the\s+"
+         r"(?:end|start|beginning|video)\b|\d|(?:half|a|an|some|about|around|much|far|ear)\b)[a-z]"
          r"|抖音(?:上|里)?(?:很|最)?(?:火|热门|流行)的?(?:歌|音乐|神曲)|(?:很火|最火|热门)的?(?:歌|音乐)"
          r"|网易云|qq音乐|酷狗")
 """Asking for music from somewhere Backtrack cannot fetch."""

@@ -137,6 +137,8 @@ def levels(c: Clause) -> tuple[str, float] | None:
         return "abs", 1.0
     if c.take(r"\bhalve\b|\bhalf\s+as\s+loud\b|\b(?:volume|level)\s+in\s+half\b"):
         return "factor", 0.5
+    if c.take(r"\bby\s+(?:a\s+)?half\b"):
+        return "factor", 1.5 if c.has(w.LOUDER) else 0.5
     if c.take(r"\bdouble\b|\btwice\s+as\s+loud\b"):
         return "factor", 2.0
     if heard := _hearing(c):

@@ -115,9 +115,10 @@ def _span(kind: str, said: list[str]) -> tuple[float, float]:
     return 0.0, WINDOW_MS
 
 
-_MUTE_WORDS = (r"\b(?:mute\w*|silence|silent|turn\s+off|kill|remove|cut\s+out|no)\b|静音|关掉|去掉"
-               r"|不要")
-_ABOUT_ORIGINAL = r"^\W*(?:please\s+)?(?:mute|silence)\b|静音"
+_MUTE_WORDS = (r"\b(?:mute\w*|silence|silent|turn\s+off|kill|remove|cut\s+out|no|off)\b"
+               r"|静音|关掉|去掉|不要")
+_ABOUT_ORIGINAL = (r"^\W*(?:please\s+)?(?:mute|silence)\b|静音|\bno\s+(?:sound|audio)\b"
+                   r"|\b(?:sound|audio)\s+off\b")
 
 
 def _original_window(c: Clause, plan: EditPlan) -> bool:

@@ -288,3 +288,28 @@ def test_more_words_for_when(text: str, start: int, fade: int,
     assert (track.start, track.fade_out) == (start, fade), said
     assert [(s.start, s.end, s.factor) for s in track.envelope] == envelope, said
     assert timeline.original.duck is None and clean(said), said
+
+
+OWN_SOUND_PARTS = [  # text, the muted part of the clip's own sound (ms)
+    ("voice off from 5 to 10", (5000, 10_000)),
+    ("sound off from 0:02 to 0:04", (2000, 4000)),
+    ("no sound in the first 2 seconds", (0, 2000)),
+    ("no audio for the first 3 seconds", (0, 3000)),
+]
+
+
+@pytest.mark.parametrize(("text", "part"), OWN_SOUND_PARTS)
+def test_own_sound_off_for_a_part_is_a_span(text: str, part: tuple[int, int]) -> None:
+    draft, said = parse(text)
+    timeline = timeline_of(draft)
+    assert timeline.trim is None and timeline.original.mode is None, said  # not a trim
+    assert [(s.start, s.end, s.factor) for s in timeline.original.envelope] == [(*part, 0.0)]
+    assert clean(said), said
+
+
+@pytest.mark.parametrize("text", ["lower the music by half when i talk",
+                                  "cut the music by half"])
+def test_by_half_is_a_level_never_a_song_by_someone(text: str) -> None:
+    draft, said = parse(text)
+    assert timeline_of(draft).music[0].gain == pytest.approx(0.25), said
+    assert not any("fetch" in s for s in said), said
