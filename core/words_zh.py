@@ -136,6 +136,8 @@ PHRASES: list[tuple[str, str]] = [
      "可以改它的文字和时间，例如：加标题“新的文字”4 秒。"),
     (r"^I can't redo an undo: say the change again.*$",
      "我不能重做已撤销的修改：请把要改的再说一次（例如“加上舒缓的音乐”），“撤销”会退回一步。"),
+    (r"^What should happen then\? Say e\.g\..*$",
+     "那个时间要做什么？比如说“保留前 10 秒”“剪掉前 10 秒”或“音乐从 0:10 开始”。"),
     (r"^What should the title say\?.*$",
      "标题要写什么？把文字放在引号里，例如：加标题“2024 夏天”3 秒。"),
     (r"^I don't stretch the picture\..*$",

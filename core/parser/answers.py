@@ -67,6 +67,9 @@ _CANNOT: list[tuple[str, str]] = [
      r"|卡点",
      "I can't cut the video to the beat. I can start the music at a time (\"start the music at "
      "0:05\") or skip into the song (\"skip the first 20 seconds of the song\")."),
+    (r"^\d+(?:\.\d+)?\s*(?:s|secs?|seconds?|m|mins?|minutes?|秒钟?|分钟?)$|^\d+:\d{2}$",
+     'What should happen then? Say e.g. "trim to the first 10 seconds", "cut the first 10 '
+     'seconds" or "start the music at 0:10".'),
     (r"^\d+(?:\.\d+)?$",
      'Is that the music volume? Say "music at 20%" (or "fade out 3s", "trim to 20 seconds").'),
     (r"\bgif\b|\bmov\b|\bwebm\b|\bavi\b|\bformat\b|\bconvert\b|\bcompress\w*|\bsmaller\s+"

@@ -105,7 +105,13 @@ def normalise(text: str, clip_ms: float | None = None) -> str:
     text = re.sub(r"\b(?:19|20)\d0'?s\b|'\d0s\b|\b\d0's\b|\b[2-9]0s(?=\s+(?:music|songs?|style|hits"
                   r"|vibes?|tunes?|pop|rock|disco))", "retro", text)  # the 90s are not 90 seconds
     text = re.sub(r"(?<=\d)o(?=\s*(?:%|percent))", "0", text)  # "3o%"
-    text = re.sub(r"\bhalf an? minute\b", "30 seconds", text)
+    text = re.sub(r"(?<!\band\s)(?<!\band\sa\s)\b(?:(?:a\s+)?half\s+(?:an?\s+)?|1/2\s+(?:an?\s+)?)"
+                  r"min(?:ute)?s?\b",
+                  "30 seconds", text)  # "half a minute", "the first half minute", "1/2 minute"
+    text = re.sub(r"(?<![\d.:])(\d{1,2})\.([0-5]\d)\s*(to|till|until|-|–)\s*(\d{1,2})\.([0-5]\d)"
+                  r"(?![\d.%]|\s*(?:s|secs?|seconds?|ms|%|x)\b)", r"\1:\2 \3 \4:\5",
+                  text)  # "keep 0.05 to 0.12": clock times written with a dot
+    text = re.sub(r"第(?=\s*\d+(?:\.\d+)?\s*[秒分])", "", text)  # "第5秒" is 5 s
     text = re.sub(r"\b(at|from|after)\s+the\s+([\d:.]+\s*(?:s|secs?|seconds?|minutes?)?)\s*-?\s*"
                   r"mark\b",
                   r"\1 \2", text)

@@ -168,6 +168,15 @@ def trim(c: Clause, plan: EditPlan) -> None:
         (rf"{w.DROP_VERBS}({TU})\s+(?:from|at|off|of)\s+the\s+(?:start|beginning|front)",
          "drop_first"),
         (rf"{w.DROP_VERBS}({TU})\s+(?:from|at|off|of)\s+the\s+end", "drop_last"),
+        # "shorten it by 5 seconds", "make it 5 s shorter", "把视频缩短5秒": off the end
+        (rf"\b(?:shorten|reduce)\s+(?:it|the\s+(?:video|clip))?\s*by\s+({T})|\bmake\s+(?:it|the\s+"
+         rf"(?:video|clip))\s+({TU})\s+shorter\b|(?:把)?(?:视频)?(?:缩短|减少|短)\s*({TU})",
+         "drop_last"),
+        # a part said alone: "first 10 seconds", "last 10 s", "前十秒", "视频只要10秒"
+        (rf"^\W*(?:the\s+)?first\s+({TU})\W*(?:please)?\W*$|^\W*前\s*({TU})\W*$"
+         rf"|(?:视频)?只要\s*({TU})(?!\s*(?:音乐|的音乐))", "first"),
+        (rf"^\W*(?:the\s+)?(?:last|final)\s+({TU})\W*(?:please)?\W*$|^\W*最后\s*({TU})\W*$",
+         "last"),
     ]
     for pattern, kind in rules:
         m = c.take(pattern)

@@ -313,3 +313,26 @@ def test_by_half_is_a_level_never_a_song_by_someone(text: str) -> None:
     draft, said = parse(text)
     assert timeline_of(draft).music[0].gain == pytest.approx(0.25), said
     assert not any("fetch" in s for s in said), said
+
+
+MORE_TRIMS = [  # text, kept part (ms) of the 30 s clip
+    ("keep the first half minute", None),  # 30 s: the whole clip, said so
+    ("keep the first 1/2 minute", None),
+    ("keep 0.05 to 0.12", (5000, 12_000)),
+    ("截取第5秒到第12秒", (5000, 12_000)),
+    ("first 10 seconds", (0, 10_000)),
+    ("last 10 seconds", (20_000, 30_000)),
+    ("前十秒", (0, 10_000)),
+    ("视频只要10秒", (0, 10_000)),
+    ("shorten it by 5 seconds", (0, 25_000)),
+    ("make it 5 seconds shorter", (0, 25_000)),
+    ("把视频缩短5秒", (0, 25_000)),
+]
+
+
+@pytest.mark.parametrize(("text", "kept"), MORE_TRIMS)
+def test_more_ways_to_say_a_trim(text: str, kept: tuple[int, int] | None) -> None:
+    draft, said = parse(text, bare())
+    assert timeline_of(draft).trim == kept, said
+    if kept is None:
+        assert said == ["not done: the video is only 0:30 long, so nothing was trimmed"]

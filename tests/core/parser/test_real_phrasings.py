@@ -286,7 +286,8 @@ def test_my_voice_louder_at_full_lowers_the_music_and_says_why() -> None:
     ("the clip is too long", "Tell me how long"),
     ("can you make the music match the beat?", "to the beat"),
     ("redo", "can't redo"), ("redo that", "can't redo"), ("重做", "can't redo"),
-    ("make it smaller", "720p"),
+    ("make it smaller", "720p"), ("10 seconds", "What should happen then?"),
+    ("0:10", "What should happen then?"), ("10秒", "What should happen then?"),
 ])
 def test_messages_without_an_edit_get_a_useful_answer(text: str, words: str) -> None:
     with pytest.raises(NotUnderstood) as err:
