@@ -115,6 +115,37 @@ _MIDDLE_CUT = (rf"\b(?:delete|remove|cut\s+out|take\s+out|drop|get\s+rid\s+of|lo
                rf"|(?:删掉|去掉|删除|剪掉)中间")
 
 
+_ONE_TIME: list[tuple[str, str]] = [*_CUT_POINTS,
+    (rf"{w.KEEP_VERBS}\s+(?:the\s+)?first\s+({T})|\bfirst\s+({T})\s+only"
+     rf"|(?:只要|保留|剪到|剪成|裁成|截取|只保留|留下)前\s*({T})", "first"),
+    (rf"{w.KEEP_VERBS}\s+(?:the\s+)?(?:last|final)\s+({T})|\b(?:last|final)\s+({T})\s+only"
+     rf"|(?:只要|保留|截取|只保留)(?:最后|后)\s*({T})", "last"),
+    (rf"{w.KEEP_VERBS}\s+(?:the\s+)?(?:middle|central|center|centre)\s+({T})"
+     rf"|\b(?:middle|central)\s+({T})\s+only|(?:只要|保留|截取|只保留)中间(?:的)?\s*({T})",
+     "middle"),
+    (rf"{w.DROP_VERBS}(?:the\s+)?first\s+({T})|(?:去掉|剪掉|删掉)前\s*({T})", "drop_first"),
+    (rf"{w.DROP_VERBS}(?:the\s+)?(?:last|final)\s+({T})|(?:去掉|剪掉|删掉)(?:最后|后)\s*({T})",
+     "drop_last"),
+    (rf"\b(?:trim|cut|shorten|clip|reduce)\s+(?:it\s+|the\s+video\s+|this\s+|the\s+clip\s+)?"
+     rf"(?:down\s+)?to\s+({T})|\bmake\s+it\s+({T})\s+long|^\s*make\s+(?:it|the\s+video)\s+"
+     rf"(?:only\s+)?({TU})\s*$", "first"),
+    (rf"{w.DROP_VERBS}({TU})\s+(?:from|at|off|of)\s+the\s+(?:start|beginning|front)",
+     "drop_first"),
+    (rf"{w.DROP_VERBS}({TU})\s+(?:from|at|off|of)\s+the\s+end", "drop_last"),
+    # "shorten it by 5 seconds", "make it 5 s shorter", "把视频缩短5秒": off the end
+    (rf"\b(?:shorten|reduce)\s+(?:it|the\s+(?:video|clip))?\s*by\s+({T})|\bmake\s+(?:it|the\s+"
+     rf"(?:video|clip))\s+({TU})\s+shorter\b|(?:把)?(?:视频)?(?:缩短|减少|短)\s*({TU})",
+     "drop_last"),
+    # a part said alone: "first 10 seconds", "last 10 s", "前十秒", "视频只要10秒"
+    (rf"^\W*(?:the\s+)?first\s+({TU})\W*(?:please)?\W*$|^\W*前\s*({TU})\W*$"
+     rf"|(?:视频)?只要\s*({TU})(?!\s*(?:音乐|的音乐))", "first"),
+    (rf"^\W*(?:the\s+)?(?:last|final)\s+({TU})\W*(?:please)?\W*$|^\W*最后\s*({TU})\W*$",
+     "last"),
+]
+"""Every request said with one time, in the order tried: the cut points, then keeping or
+dropping the first or last part, lengths and parts said alone."""
+
+
 def trim(c: Clause, plan: EditPlan) -> None:
     """Where the video starts and ends: "cut at 1:30", "keep the first 90s", "从10秒到20秒"."""
     if (c.has(w.MUSIC) or (c.after_music and c.has(r"\bskip\b"))) and not c.has(w.VIDEO_WORDS):
@@ -151,34 +182,7 @@ def trim(c: Clause, plan: EditPlan) -> None:
         if b > a:
             plan.trim = ("range", a, b)
         return
-    rules: list[tuple[str, str]] = [*_CUT_POINTS,
-        (rf"{w.KEEP_VERBS}\s+(?:the\s+)?first\s+({T})|\bfirst\s+({T})\s+only"
-         rf"|(?:只要|保留|剪到|剪成|裁成|截取|只保留|留下)前\s*({T})", "first"),
-        (rf"{w.KEEP_VERBS}\s+(?:the\s+)?(?:last|final)\s+({T})|\b(?:last|final)\s+({T})\s+only"
-         rf"|(?:只要|保留|截取|只保留)(?:最后|后)\s*({T})", "last"),
-        (rf"{w.KEEP_VERBS}\s+(?:the\s+)?(?:middle|central|center|centre)\s+({T})"
-         rf"|\b(?:middle|central)\s+({T})\s+only|(?:只要|保留|截取|只保留)中间(?:的)?\s*({T})",
-         "middle"),
-        (rf"{w.DROP_VERBS}(?:the\s+)?first\s+({T})|(?:去掉|剪掉|删掉)前\s*({T})", "drop_first"),
-        (rf"{w.DROP_VERBS}(?:the\s+)?(?:last|final)\s+({T})|(?:去掉|剪掉|删掉)(?:最后|后)\s*({T})",
-         "drop_last"),
-        (rf"\b(?:trim|cut|shorten|clip|reduce)\s+(?:it\s+|the\s+video\s+|this\s+|the\s+clip\s+)?"
-         rf"(?:down\s+)?to\s+({T})|\bmake\s+it\s+({T})\s+long|^\s*make\s+(?:it|the\s+video)\s+"
-         rf"(?:only\s+)?({TU})\s*$", "first"),
-        (rf"{w.DROP_VERBS}({TU})\s+(?:from|at|off|of)\s+the\s+(?:start|beginning|front)",
-         "drop_first"),
-        (rf"{w.DROP_VERBS}({TU})\s+(?:from|at|off|of)\s+the\s+end", "drop_last"),
-        # "shorten it by 5 seconds", "make it 5 s shorter", "把视频缩短5秒": off the end
-        (rf"\b(?:shorten|reduce)\s+(?:it|the\s+(?:video|clip))?\s*by\s+({T})|\bmake\s+(?:it|the\s+"
-         rf"(?:video|clip))\s+({TU})\s+shorter\b|(?:把)?(?:视频)?(?:缩短|减少|短)\s*({TU})",
-         "drop_last"),
-        # a part said alone: "first 10 seconds", "last 10 s", "前十秒", "视频只要10秒"
-        (rf"^\W*(?:the\s+)?first\s+({TU})\W*(?:please)?\W*$|^\W*前\s*({TU})\W*$"
-         rf"|(?:视频)?只要\s*({TU})(?!\s*(?:音乐|的音乐))", "first"),
-        (rf"^\W*(?:the\s+)?(?:last|final)\s+({TU})\W*(?:please)?\W*$|^\W*最后\s*({TU})\W*$",
-         "last"),
-    ]
-    for pattern, kind in rules:
+    for pattern, kind in _ONE_TIME:
         m = c.take(pattern)
         if m:
             plan.trim = (kind, seconds(next(g for g in m.groups() if g)), 0.0)
