@@ -179,8 +179,17 @@ def until(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
         return
     if rng := c.take(rf"\bfrom\s+({T})\s*(?:to|until|till|-|–)\s*({TU})|从\s*({T})\s*到\s*({TU})"):
         a, b = (g for g in rng.groups() if g)
-        if seconds(b) > seconds(a, b):
-            plan.start, plan.until = seconds(a, b), seconds(b)
+        start, end = seconds(a, b), seconds(b)
+        length = video_length(draft, ctx)
+        if end <= start:
+            return
+        if length and start >= length and c.has(r"\b(?:of|in)\s+(?:the\s+|my\s+)?(?:song|track)"
+                                                r"|\bsong\b|歌"):
+            # "the part of the song from 1:00 to 1:30": past the video's end, it is song time
+            plan.offset, plan.music_length = start, end - start
+            c.take(r"\b(?:the\s+)?part\s+of\b|\b(?:use|play)\b")
+        else:
+            plan.start, plan.until = start, end
         return
     if m := (c.take(rf"\b(?:stop|end|cut|finish|kill|drop|mute|silence|pause|turn\s+off"
                     rf"|switch\s+off)\w*\s+(?:the\s+)?(?:music|song|it)?\s*(?:off\s+)?"

@@ -313,7 +313,8 @@ NOT_GENRES = frozenset((
     "great", "this", "that", "with", "new", "different", "another", "other", "own", "your",
     "want", "need", "give", "play", "insert", "include", "overlay", "free", "built", "default",
     "and", "for", "better", "soft", "quiet", "loud", "louder", "quieter", "instrumental",
-    "previous", "last", "old", "same", "first", "original", "current", "next", "less", "other"))
+    "previous", "last", "old", "same", "first", "original", "current", "next", "less", "other",
+    "little", "bit", "nicer", "light", "subtle", "gentle", "proper", "real", "cool", "fitting"))
 FILLER = frozenset((
     "please", "thanks", "thank", "you", "okay", "now", "it", "the", "and", "make", "can",
     "could", "would", "this", "that", "video", "clip", "also", "just", "hello", "hey", "for",

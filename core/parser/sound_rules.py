@@ -197,6 +197,10 @@ def original(c: Clause, plan: EditPlan) -> bool:
               r"|不要(?:去掉|删除|静音|关掉)|别(?:去掉|删除|静音|关掉)"):
         plan.original, plan.original_volume = "keep", 1.0
         return True
+    if c.take(r"\bkeep\s+(?:it\s+)?(?:loud|audible|clear|full|at\s+full\s+volume"
+              r"|as\s+(?:it\s+)?is)\b"):
+        plan.original, plan.original_volume = "keep", 1.0  # "keep my voice loud"
+        return True
     if c.take(r"\b(?:mute\w*|silence|remove|delete|drop|no|without|turn\s+off|get\s+rid\s+of|kill|"
               r"lose|cut|strip|disable|off)\b|去掉|删除|关闭|关掉|不要|静音"):
         plan.original, plan.original_volume = "mute", None

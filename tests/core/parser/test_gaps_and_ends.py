@@ -19,7 +19,7 @@ import pytest
 
 from core.draft import AUDIO, Draft
 from core.errors import NotUnderstood
-from core.parser.instructions import Context, apply_instruction
+from core.parser.instructions import Context, MusicRef, apply_instruction
 from core.timeline.convert import timeline_of
 from core.timeline.describe import summary
 from core.words import localise
@@ -336,3 +336,22 @@ def test_more_ways_to_say_a_trim(text: str, kept: tuple[int, int] | None) -> Non
     assert timeline_of(draft).trim == kept, said
     if kept is None:
         assert said == ["not done: the video is only 0:30 long, so nothing was trimmed"]
+
+
+def test_the_part_of_a_song_past_the_videos_end_is_song_time() -> None:
+    song = MusicRef("s1", "song.mp3", 200_000)
+    parsed = apply_instruction(bare(), "use my song, the part of the song from 1:00 to 1:30",
+                               Context(30_000, True, song))
+    [track] = timeline_of(parsed.draft).music
+    assert (track.offset, track.start) == (60_000, 0), parsed.understood
+    assert not any(s.startswith("not done") for s in parsed.understood), parsed.understood
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("add music but keep my voice loud", "original sound kept"),
+    ("add a little music", "music: lofi (built-in) at 40%"),
+    ("add some light music", "music: lofi (built-in) at 40%"),
+])
+def test_music_asked_plainly_is_added_without_a_complaint(text: str, words: str) -> None:
+    _, said = parse(text, bare())
+    assert words in said and clean(said) and len(said) <= 2, said
