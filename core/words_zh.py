@@ -351,9 +351,10 @@ PHRASES: list[tuple[str, str]] = [
     (r"not done: the music ends at (\d[\d:]*(?:\.\d+)?), before (\d[\d:]*(?:\.\d+)?)",
      r"没有做：音乐在 \1 就结束了，早于 \2"),
     (r"I can fade the music in and out, not the picture", "我能让音乐淡入淡出，不能让画面淡入淡出"),
-    (r"I can't cut a part out of the middle of the video yet\. I can keep one part "
-     r"\(\"keep 0:00 to 0:05\"\) or cut from either end \(\"cut the first 5 seconds\"\)",
-     "我还不能剪掉视频中间的一段。我可以只保留一段（“保留0:00到0:05”），或者从两头剪（“剪掉前5秒”）"),
+    (r"[Tt]ell me which part to cut out, e\.g\. \"delete 0:05 to 0:12\"",
+     "告诉我要剪掉哪一段，例如“删掉0:05到0:12”"),
+    (r"cut out (\d[\d:]*(?:\.\d+)?)-(\d[\d:]*(?:\.\d+)?) \(the video is now "
+     r"(\d[\d:]*(?:\.\d+)?) long\)", r"剪掉 \1-\2（视频现在长 \3）"),
     (r"not done: I can't change the title's size, colour, font or place \(it is white, centred "
      r"near the top\)",
      "没有做：我不能改标题的大小、颜色、字体或位置（标题是白色的，在画面上方居中）"),
@@ -368,6 +369,7 @@ PHRASES: list[tuple[str, str]] = [
     (r"song from ([\d.]+)s", r"歌曲从 \1s 处开始"),
     (r"played once", "只播放一次"), (r"ends with the video", "与视频同时结束"),
     (r"trimmed to ([\d.]+)-([\d.]+)s", r"剪成 \1-\2s"),
+    (r"cut out ([\d.]+)-([\d.]+)s", r"剪掉 \1-\2s"),
     (r"details of the timeline changed", "时间线的细节有变化"),
     (r"settings: defaults", "设置：默认"),
     (r"(?<=[a-zA-Z]): empty\b", "：空"),

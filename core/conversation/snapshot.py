@@ -104,10 +104,9 @@ class Snapshots:
         thumbs: list[Thumbnail] = []
         if clip is not None:
             times = thumbnail_times(timeline)
-            skip = timeline.trim[0] if timeline.trim else 0
-            try:
+            try:  # output times to the clip's own, through the trim and the cuts
                 frames = frames_at(self.settings.data_dir / clip.path,
-                                   [(skip + at) / 1000 for at in times], THUMB_BOX)
+                                   [timeline.clip_time(at) / 1000 for at in times], THUMB_BOX)
                 thumbs = list(zip(times, frames, strict=False))
             except Exception as exc:  # an unreadable clip: draw without thumbnails
                 log.warning("no thumbnails for the timeline picture (%s)", type(exc).__name__)

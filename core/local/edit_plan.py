@@ -26,9 +26,6 @@ FADE_OUT_MS = 3000.0
 MAX_VOLUME = 2.0
 DEFAULT = -1.0
 """A fade asked for without a length: the default length is chosen when the video is known."""
-MIDDLE_CUT = ("not done: I can't cut a part out of the middle of the video yet. I can keep one "
-              "part (\"keep 0:00 to 0:05\") or cut from either end (\"cut the first 5 seconds\")")
-"""Said for a part to cut out of the middle of the video, which the model cannot hold yet."""
 TITLE_WHOLE = 86_400_000.0
 """A title's length for "the whole video": cut to the video's length when it is placed."""
 TITLE_AT_END = -1.0

@@ -11,7 +11,6 @@ from core.local import envelope
 from core.local.edit_music import apply_music, fit_all, window_span
 from core.local.edit_plan import (
     DEFAULT,
-    MIDDLE_CUT,
     TITLE_AT_END,
     TITLE_IN_MIDDLE,
     TITLE_WHOLE,
@@ -119,28 +118,49 @@ def apply_edit(plan: EditPlan, timeline: Timeline, ctx: Context) -> tuple[Timeli
 
 def _apply_trim(plan: EditPlan, timeline: Timeline, full: float | None,
                 said: list[str]) -> tuple[Timeline, float | None]:
-    """The trimmed timeline and the output's length after it (ms, None when unknown)."""
-    base, length = 0.0, full
-    if timeline.trim is not None:
-        base, length = timeline.trim[0], timeline.trim[1] - timeline.trim[0]
+    """The trimmed (or cut) timeline and the output's length after it (ms, None when
+    unknown). Times asked are on the output; the timeline keeps them in the clip's own time,
+    through the trim and the cuts already made."""
+    whole = timeline.trim or ((0, round(full)) if full is not None else None)
+    known = replace(timeline, trim=whole)
+    length = known.length if whole is not None else None
     if plan.trim is None:
         return timeline, length
     kind, a, b = plan.trim
     if kind == "reset":
         said.append("whole video (no trim)")
-        return replace(timeline, trim=None), full
+        return replace(timeline, trim=None, cuts=()), full
+    if kind == "cut_out" and length is not None and a >= 100 and b < length - 50:
+        a_clip, b_clip = round(known.clip_time(a)), round(known.clip_time(b))
+        cut = replace(known, cuts=_merged((*timeline.cuts, (a_clip, b_clip))))
+        said.append(f"cut out {say_clock(a)}-{say_clock(b)} (the video is now "
+                    f"{say_clock(cut.length or 0)} long)")
+        return replace(timeline, cuts=cut.cuts), cut.length
     if (span := _trim_span(kind, a, b, length)) is None:
-        said.append(MIDDLE_CUT if kind == "cut_out" and length is not None
-                    else "not done: that trim does not fit the video")
+        said.append("not done: that trim does not fit the video")
     elif length is not None and span[0] <= 0 and span[1] >= length - 50:
         # Asked for more than there is: say so, never report the whole clip as trimmed.
         said.append(f"not done: the video is only {say_clock(length)} long, so nothing was "
                     "trimmed")
     else:
-        said.append(f"video trimmed to {say_clock(base + span[0])}-{say_clock(base + span[1])}")
-        trim = (round(base + span[0]), round(base + span[1]))
-        return replace(timeline, trim=trim), span[1] - span[0]
+        trim = (round(known.clip_time(span[0])), round(known.clip_time(span[1])))
+        said.append(f"video trimmed to {say_clock(trim[0])}-{say_clock(trim[1])}")
+        cuts = tuple((max(x, trim[0]), min(y, trim[1])) for x, y in timeline.cuts
+                     if x < trim[1] and y > trim[0])
+        trimmed = replace(timeline, trim=trim, cuts=cuts)
+        return trimmed, trimmed.length
     return timeline, length
+
+
+def _merged(cuts: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    """Cuts in order, overlapping or touching ones made one."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(cuts):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return tuple(out)
 
 
 def _original_window(plan: EditPlan, timeline: Timeline, length: float | None,

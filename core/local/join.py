@@ -9,6 +9,8 @@ Choices:
 - The frame rate is the first clip's (30 when unknown), the sound 48 kHz stereo; a clip without
   sound gets silence of its own length, so picture and sound stay together at every seam.
 - The pass encodes at CRF 18: it is an intermediate that the render may encode once more.
+Cutting a part out of the middle of one clip ("delete 0:05 to 0:12") is the same kind of pass:
+the parts kept are joined into one file (`cut_clip`), rendered like any clip after it.
 """
 
 from __future__ import annotations
@@ -79,3 +81,44 @@ async def join_clips(clips: Sequence[MediaInfo], output: Path, runner: FfmpegRun
     total = sum(clip.duration for clip in clips)
     return await runner.render(join_command(clips), output, duration=total,
                                on_progress=on_progress)
+
+
+def cut_graph(video: MediaInfo, parts: Sequence[tuple[float, float]]) -> str:
+    """The filter graph that keeps `parts` (seconds, in order) of one clip and plays them one
+    after the other into [vout] (and [aout] when the clip has sound)."""
+    first = "".join(f"{step}," for step in (DEINTERLACE if video.interlaced else "",
+                                            TO_SDR[video.hdr] if video.hdr else "") if step)
+    split = len(parts)
+    chains = [f"[0:v:0]{first}setsar=1,format=yuv420p,split={split}"
+              + "".join(f"[vs{i}]" for i in range(split))]
+    if video.has_audio:
+        chains.append(f"[0:a:0]aresample={SAMPLE_RATE},aformat=sample_fmts=fltp:"
+                      f"channel_layouts=stereo,asplit={split}"
+                      + "".join(f"[as{i}]" for i in range(split)))
+    pairs = ""
+    for i, (a, b) in enumerate(parts):
+        chains.append(f"[vs{i}]trim=start={a:.3f}:end={b:.3f},setpts=PTS-STARTPTS[v{i}]")
+        pairs += f"[v{i}]"
+        if video.has_audio:
+            chains.append(f"[as{i}]atrim=start={a:.3f}:end={b:.3f},asetpts=PTS-STARTPTS[a{i}]")
+            pairs += f"[a{i}]"
+    sound = 1 if video.has_audio else 0
+    chains.append(f"{pairs}concat=n={split}:v=1:a={sound}[vout]" + ("[aout]" if sound else ""))
+    return ";".join(chains)
+
+
+def cut_command(video: MediaInfo, parts: Sequence[tuple[float, float]]) -> list[str]:
+    """The cut pass ("delete 0:05 to 0:12"): the parts of the clip kept, as one file."""
+    total = sum(b - a for a, b in parts)
+    audio = (["-map", "[aout]", "-c:a", "aac", "-b:a", str(AUDIO_BITRATE), "-ar",
+              str(SAMPLE_RATE)] if video.has_audio else ["-an"])
+    return ["-i", str(video.path), "-filter_complex", cut_graph(video, parts), "-map", "[vout]",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
+            *audio, "-t", f"{total:.3f}", "-movflags", "+faststart", "-f", "mp4"]
+
+
+async def cut_clip(video: MediaInfo, parts: Sequence[tuple[float, float]], output: Path,
+                   runner: FfmpegRunner) -> Path:
+    """Keep `parts` (seconds) of `video` in `output` (atomically; its folder must exist)."""
+    total = sum(b - a for a, b in parts)
+    return await runner.render(cut_command(video, parts), output, duration=total)

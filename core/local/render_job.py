@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from core.errors import NothingToEdit, RenderFailed, TooLarge
+from core.local.join import cut_clip
 from core.local.keyframes import cut_on_keyframe
 from core.local.plan import (
     MIN_VIDEO_BITRATE,
@@ -203,6 +204,8 @@ async def render_timeline(
     text = title_text(timeline)
     work = await asyncio.to_thread(work_folder, output.parent)
     try:
+        if timeline.cuts:  # "delete 0:05 to 0:12": the parts kept, as one clip first
+            video, timeline = await _cut(timeline, video, work, runner)
         title_file = None
         if text:
             title_file = work / "title.txt"
@@ -232,6 +235,17 @@ async def render_timeline(
     finally:
         # A hidden folder: should this ever be skipped (a crash), the janitor removes it.
         await asyncio.to_thread(shutil.rmtree, work, ignore_errors=True)
+
+
+async def _cut(timeline: Timeline, video: MediaInfo, work: Path,
+               runner: FfmpegRunner) -> tuple[MediaInfo, Timeline]:
+    """The parts of the clip kept (its trim without its cuts) as one file in `work`, and the
+    timeline that plays that file whole (core/local/join.py `cut_clip`)."""
+    whole = timeline.trim or (0, round(video.duration * 1000))
+    parts = replace(timeline, trim=whole).kept() or ()
+    seconds = [(a / 1000, min(b / 1000, video.duration)) for a, b in parts]
+    cut = await cut_clip(video, seconds, work / "cut.mp4", runner)
+    return await probe(cut), replace(timeline, trim=None, cuts=())
 
 
 SIZE_TRIES = 3

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from core.draft import Draft
 from core.errors import NotUnderstood
-from core.local.edit_plan import MIDDLE_CUT
 from core.local.edits import Context, EditPlan, MusicRef, apply_plan
 from core.music.moods import SAY_MOODS
 from core.parser import music_times as times
@@ -199,7 +198,6 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
         elif _unused(clause):  # partly read: the part left over is said, never dropped
             ignored.append(" ".join(clause.text.split()))
         after_music = plan.source != before.source or plan.volume != before.volume
-    _middle_cut(plan, draft, ctx)
     if plan.is_empty():
         problems = [n.removeprefix("not done: ") for n in plan.notes]
         problems = [n[:1].upper() + n[1:] for n in problems]
@@ -210,17 +208,6 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     understood = apply_plan(plan, result, ctx)
     understood += [f'not understood: "{_show(part, quotes)}"' for part in ignored]
     return Parsed(result, tuple(understood))
-
-
-def _middle_cut(plan: EditPlan, draft: Draft, ctx: Context) -> None:
-    """A part to cut out that touches neither end cannot be held by the timeline yet: said,
-    never kept or dropped silently (one at an end is a trim, core/local/edits.py)."""
-    if plan.trim is None or plan.trim[0] != "cut_out":
-        return
-    length = times.video_length(draft, ctx)
-    if length is not None and plan.trim[1] >= 100 and plan.trim[2] < length - 50:
-        plan.trim = None
-        plan.notes.append(MIDDLE_CUT)
 
 
 def _show(part: str, quotes: list[str]) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from core.local.edit_plan import MIDDLE_CUT
 from core.local.edits import EditPlan
 from core.parser import phrases as w
 from core.parser.phrases import TU, Clause, T, seconds
@@ -146,13 +145,18 @@ _ONE_TIME: list[tuple[str, str]] = [*_CUT_POINTS,
 dropping the first or last part, lengths and parts said alone."""
 
 
+WHICH_PART = 'not done: tell me which part to cut out, e.g. "delete 0:05 to 0:12"'
+
+
 def trim(c: Clause, plan: EditPlan) -> None:
     """Where the video starts and ends: "cut at 1:30", "keep the first 90s", "从10秒到20秒"."""
     if (c.has(w.MUSIC) or (c.after_music and c.has(r"\bskip\b"))) and not c.has(w.VIDEO_WORDS):
         return
     if c.take(r"\b(?:no\s+trim\w*|don'?t\s+trim|untrim|full\s+length|(?:use|keep|restore|"
               r"back\s+to|show)\s+the\s+(?:whole|full|entire)\s+(?:video|clip)|remove\s+the\s+trim|"
-              r"undo\s+the\s+trim)\b"):
+              r"undo\s+the\s+(?:trim|cuts?)|(?:put|bring)\s+(?:back\s+)?the\s+(?:cut\s+)?"
+              r"parts?\s+back|no\s+cuts?|uncut)\b|^\W*(?:the\s+)?(?:whole|full|entire)\s+(?:video|clip)"
+              r"\W*$|完整视频|不要剪|恢复原长"):
         plan.trim = ("reset", 0.0, 0.0)
         return
     if m := c.take(rf"\b(?:start|begin)\w*\s+(?:the\s+)?(?:video|clip)\s+(?:at|from|after)\s+({T})"
@@ -173,7 +177,7 @@ def trim(c: Clause, plan: EditPlan) -> None:
         if said:  # a part that touches an end is a cut at that end (core/local/edits.py)
             plan.trim = ("cut_out", seconds(said[0], said[1]), seconds(said[1]))
         else:
-            plan.notes.append(MIDDLE_CUT)
+            plan.notes.append(WHICH_PART)
         return
     trim_words = r"\b(?:trim|cut|keep|only|just|clip|shorten|use|crop)\b|剪|截取|保留|只要"
     rng = c.take(rf"(?:\bfrom\s+|从\s*)?({T})\s*(?:to|until|till|through|-|–|~|到|至)\s*({T})")

@@ -211,6 +211,13 @@ def _trim(value: Any) -> tuple[int, int] | None:
     return None
 
 
+def _cuts(value: Any) -> tuple[tuple[int, int], ...]:
+    if not isinstance(value, list):
+        return ()
+    pairs = (_trim(item) for item in value)
+    return tuple(sorted(p for p in pairs if p is not None and p[1] > p[0]))
+
+
 def _step(value: Any) -> Step | None:
     if isinstance(value, Mapping) and isinstance(value.get("target"), str):
         return Step(value["target"], number(value.get("factor"), 1.0))
@@ -244,6 +251,7 @@ def timeline_of(draft: Draft | Mapping[str, Any]) -> Timeline:
         title=read_title(titles[0]) if titles else None,
         loudness=loudness if loudness == loudness else None,
         trim=_trim(m.get("trim")),
+        cuts=_cuts(m.get("cuts")),
         last_step=_step(m.get("last_step")),
         raw=data,
     )
@@ -299,6 +307,7 @@ TIMELINE_META: list[Writer] = [
     ("width", lambda t: t.picture.width, None), ("height", lambda t: t.picture.height, None),
     ("max_mb", lambda t: t.picture.max_mb, None),
     ("trim", lambda t: t.trim, list),
+    ("cuts", lambda t: t.cuts or None, lambda cuts: [list(c) for c in cuts]),
     ("original", lambda t: t.original.mode, None),
     ("original_volume", lambda t: t.original.level, None),
     ("duck", lambda t: t.original.duck, None),

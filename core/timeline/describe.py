@@ -82,6 +82,8 @@ def settings(timeline: Timeline) -> str:
         words.append(f"at most {picture.max_mb:g} MB")
     if timeline.trim is not None:
         words.append(f"trimmed to {_seconds(timeline.trim[0])}-{_seconds(timeline.trim[1])}s")
+    for a, b in timeline.cuts:
+        words.append(f"cut out {_seconds(a)}-{_seconds(b)}s")
     if original.mode == "mute":
         words.append("original sound muted")
     elif original.mode == "lower":

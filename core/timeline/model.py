@@ -181,6 +181,9 @@ class Timeline:
     """Target in LUFS (None: no normalisation)."""
     trim: tuple[Ms, Ms] | None = None
     """The part of the clip kept, [start, end) in the clip's own time."""
+    cuts: tuple[tuple[Ms, Ms], ...] = ()
+    """Parts cut out of the middle ("delete 0:05 to 0:12"), [start, end) in the clip's own
+    time, in order, apart and inside the trim: the output plays the rest one after the other."""
     last_step: Step | None = None
     raw: Mapping[str, Any] = _raw()
 
@@ -210,7 +213,38 @@ class Timeline:
 
     @property
     def length(self) -> Ms | None:
-        """The output's length: the trimmed part, else the whole clip."""
+        """The output's length: the trimmed part, else the whole clip, less the cuts."""
         if self.trim is not None:
-            return self.trim[1] - self.trim[0]
-        return self.full_length
+            return self.trim[1] - self.trim[0] - sum(b - a for a, b in self.cuts)
+        full = self.full_length
+        return None if full is None else full - sum(b - a for a, b in self.cuts)
+
+    def kept(self) -> tuple[tuple[Ms, Ms], ...] | None:
+        """The parts of the clip the output plays, in order, in the clip's own time (the trim
+        without the cuts); None when the clip's length is not known."""
+        span = self.trim
+        if span is None:
+            full = self.full_length
+            if full is None:
+                return None
+            span = (0, full)
+        parts, at = [], span[0]
+        for a, b in self.cuts:
+            if a > at:
+                parts.append((at, min(a, span[1])))
+            at = max(at, b)
+        if at < span[1]:
+            parts.append((at, span[1]))
+        return tuple(p for p in parts if p[1] > p[0])
+
+    def clip_time(self, output: float) -> float:
+        """Where a time of the output (ms) is in the clip's own time, through the trim and
+        the cuts."""
+        parts = self.kept()
+        if not parts:  # the clip's length is not known: the trim's start counts
+            return (self.trim[0] if self.trim else 0) + output
+        for a, b in parts:
+            if output <= b - a:
+                return a + output
+            output -= b - a
+        return float(parts[-1][1])

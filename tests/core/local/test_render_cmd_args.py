@@ -5,6 +5,9 @@ Outputs are measured; refusals are one line with words and the exit code scripts
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -111,3 +114,20 @@ def test_a_folder_given_as_the_input_is_named_as_a_folder(tmp_path: Path, clip: 
             else ["render", str(clip), "--music", str(folder), INSTRUCTION])
     line = one_line(capsys, argv, 2)
     assert "is a folder" in line and f"{which} file" in line and "no such file" not in line
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path, clip: Path) -> None:
+    """`backtrack render ... | head -0`: the pipe closes before the path is printed."""
+    root = Path(__file__).resolve().parents[3]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BACKTRACK_", "NEMO_"))}
+    env["PYTHONPATH"] = str(root)
+    with subprocess.Popen([sys.executable, "-m", "bots.cli", "render", str(clip), "-o",
+                           str(tmp_path / "out.mp4"), "-q", "mute my sound"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+                          env=env) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        code = proc.wait(timeout=120)
+    assert code == 0 and "Traceback" not in err and "BrokenPipe" not in err, err
+    assert measure(tmp_path / "out.mp4").duration > 3

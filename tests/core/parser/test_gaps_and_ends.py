@@ -2,8 +2,8 @@
 were not in the tests (session 5). Before the fixes:
 - "mute the music from 0:10 to 0:15" and "drop the music at 0:20" removed all the music,
   "silence the music between 10 and 15 seconds" played it *only* from 0:10 to 0:15;
-- "delete the part between 5s and 12s" kept exactly that part, "delete from 20s to the end"
-  added music starting at 0:20;
+- "delete the part between 5s and 12s" kept exactly that part (now a cut,
+  tests/core/local/test_cut_out.py), "delete from 20s to the end" added music starting at 0:20;
 - "stop at 25" set the music to 25%, "music to 3/10" to 3%;
 - "fade out from 0:25" moved the music's start to 0:25;
 - "I can't hear myself" made the music louder;
@@ -235,14 +235,6 @@ def test_trims_said_as_parts(text: str, kept: tuple[int, int]) -> None:
     draft, said = parse(text, bare())
     timeline = timeline_of(draft)
     assert timeline.trim == kept and timeline.music == (), said
-
-
-@pytest.mark.parametrize("text", ["delete the part between 5s and 12s", "remove 0:05 to 0:12",
-                                  "cut out 0:05-0:12", "cut out the middle",
-                                  "skip from 0:05 to 0:12", "去掉5秒到12秒"])
-def test_a_part_out_of_the_middle_is_said_not_done_never_kept(text: str) -> None:
-    with pytest.raises(NotUnderstood, match="can't cut a part out of the middle"):
-        parse(text, bare())
 
 
 def test_music_that_plays_only_in_a_part_is_still_placed() -> None:
