@@ -136,6 +136,9 @@ PHRASES: list[tuple[str, str]] = [
      "可以改它的文字和时间，例如：加标题“新的文字”4 秒。"),
     (r"^I can't redo an undo: say the change again.*$",
      "我不能重做已撤销的修改：请把要改的再说一次（例如“加上舒缓的音乐”），“撤销”会退回一步。"),
+    (r"^I keep your video's picture as sharp as it came.*$",
+     "你的视频画质会保持原样：只改声音时画面原样复制，否则只重新编码一次。"
+     "想要更大的画面，请说尺寸（“1080p”“4k”）；最高 2160p（4k）。"),
     (r"^What should happen then\? Say e\.g\..*$",
      "那个时间要做什么？比如说“保留前 10 秒”“剪掉前 10 秒”或“音乐从 0:10 开始”。"),
     (r"^What should the title say\?.*$",
@@ -360,6 +363,8 @@ PHRASES: list[tuple[str, str]] = [
      "没有做：我不能改标题的大小、颜色、字体或位置（标题是白色的，在画面上方居中）"),
     (r"the built-in music is made here for your video: free to use",
      "内置音乐是为你的视频现做的，可以放心使用"),
+    (r"(Discord|WhatsApp|Email|Gmail)(?: \(without Nitro\))? takes files up to (\d+) MB",
+     r"\1 最大只能传 \2 MB 的文件"),
     (r"not done: ", "没有做："),
     # The timeline's summary (core/timeline/describe.py).
     (r"(\d+:\d+) \(blur\)", r"\1（模糊背景）"), (r"(\d+:\d+) \(crop\)", r"\1（裁剪）"),

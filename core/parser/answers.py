@@ -67,6 +67,11 @@ _CANNOT: list[tuple[str, str]] = [
      r"|卡点",
      "I can't cut the video to the beat. I can start the music at a time (\"start the music at "
      "0:05\") or skip into the song (\"skip the first 20 seconds of the song\")."),
+    (r"\b(?:higher|better|best|max(?:imum)?|top|high|full|original|great)\s+(?:video\s+)?quality\b"
+     r"|\bhq\b|画质|高清|\b8k\b",
+     "I keep your video's picture as sharp as it came: when only the sound changes it is copied "
+     "untouched, otherwise re-encoded once. For a bigger picture name a size (\"1080p\", "
+     "\"4k\"); I make up to 2160p (4k)."),
     (r"^\d+(?:\.\d+)?\s*(?:s|secs?|seconds?|m|mins?|minutes?|秒钟?|分钟?)$|^\d+:\d{2}$",
      'What should happen then? Say e.g. "trim to the first 10 seconds", "cut the first 10 '
      'seconds" or "start the music at 0:10".'),

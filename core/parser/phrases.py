@@ -276,12 +276,14 @@ ADD = (r"\b(?:add|put|insert|use|using|give|want|need|play|overlay|include|with|
 MOOD_WORDS = WORDS
 """mood -> the words for it (core/music/moods.py keeps them with the moods)."""
 _TURN = r"\b(?:turn|bring|tone|dial|volume|put|knock)\s+(?:\w+\s+){0,2}?"
-QUIETER = (r"\b(?:quiet\w*|soft\w*|lower|low|reduce\w*|decrease\w*|less\s+loud|"
+QUIETER = (r"\b(?:quiet\w*|soft\w*|lower(?!\s+(?:the\s+)?(?:quality|resolution|res)\b)|low"
+           r"|reduce\w*|decrease\w*|less\s+loud|"
            rf"not\s+so\s+loud|dim)\b|{_TURN}down\b|\bdown\s+(?:a\s+(?:bit|little|notch)|by)\b"
            r"|小一点|小点|小声|调小|调低|低一点|低点|降低|减小|轻一点|轻点")
-LOUDER = (r"\b(?:loud\w*|raise|boost\w*|increase\w*|higher|more\s+volume)\b"
+LOUDER = (r"\b(?:loud\w*|raise|boost\w*|increase\w*|higher(?!\s+(?:quality|resolution|res|"
+          r"definition|bitrate)\b)|more\s+volume)\b"
           rf"|{_TURN}up\b|\bup\s+(?:a\s+(?:bit|little|notch)|by|the\s+(?:volume|music))\b"
-          r"|\bpump\s+(?:\w+\s+)?up\b|大一点|大点|大声|调大|调高|高一点|提高|增大|响一点")
+          r"|\bpump\s+(?:\w+\s+)?up\b|大一点|大点|大声|调大|调高|(?<!画质)(?<!清晰度)高一点|(?<!画质)提高|增大|响一点")
 LITTLE = r"\b(?:a\s+(?:bit|little|touch|tad)|slightly|somewhat|little)\b|一点点|稍微"
 MUCH = r"\b(?:much|a\s+lot|way|lots|really|very|far)\b|很多"
 ASPECTS = [

@@ -121,11 +121,25 @@ _FILE_SIZE = (
 """A file size limit: "make it under 8 MB", "compress to 25mb", "10MB max", "小于8MB"."""
 
 
+_APP_LIMITS = {"discord": 10.0, "whatsapp": 16.0, "email": 25.0, "gmail": 25.0}
+_APP_NAMES = {"discord": "Discord (without Nitro)", "whatsapp": "WhatsApp", "email": "Email",
+              "gmail": "Gmail"}
+_FOR_APP = (r"\b(?:small\s+enough|fit|fits|under\s+the\s+limit|light\s+enough|within\s+the\s+limit"
+            r"|compress\w*(?:\s+it)?|upload\w*|send)\s+(?:\w+\s+){0,2}?(?:for|on|to|in|by|via)\s+"
+            r"(discord|whatsapp|email|gmail)\b")
+"""A size limit said as an app's ("small enough for Discord"): its upload limit, said."""
+
+
 def file_size(c: Clause, plan: EditPlan) -> None:
     """The largest file asked for; "no size limit" takes it off."""
     if c.take(r"\b(?:no|remove\s+the|without\s+(?:a|the))\s+(?:file\s+)?size\s+limit\b"
               r"|\bany\s+(?:file\s+)?size\b|不限(?:制)?(?:文件)?大小"):
         plan.max_mb = 0.0
+        return
+    if app := c.take(_FOR_APP):
+        name = app.group(1)
+        plan.max_mb = _APP_LIMITS[name]
+        plan.notes.append(f"{_APP_NAMES[name]} takes files up to {_APP_LIMITS[name]:g} MB")
         return
     if m := c.take(_FILE_SIZE):
         asked = float(next(g for g in m.groups() if g))
@@ -135,6 +149,12 @@ def file_size(c: Clause, plan: EditPlan) -> None:
             plan.notes.append("not done: a file that small would not be watchable")
         c.take(r"\b(?:make|get|keep|compress|shrink|reduce)\w*(?:\s+(?:it|the\s+(?:video|file)))?"
                r"|\b(?:file|size)\b|文件|大小|压缩")
+
+
+_NOT_THIS_SHAPE = (r"(?:\b(?:undo|not|no|remove|cancel|revert|don'?t(?:\s+make\s+it)?"
+                   r"|no\s+longer|stop\s+(?:being|making\s+it))\s+(?:the\s+|it\s+|it\s+be\s+)?"
+                   r"|不要|取消|别)\s*$")
+"""Words before a shape that take it back: the video goes back to its own shape."""
 
 
 def picture(c: Clause, plan: EditPlan) -> None:
@@ -153,6 +173,9 @@ def picture(c: Clause, plan: EditPlan) -> None:
             plan.aspect, named = aspect, found.group(0)
             while c.take(pattern):  # "vertical 9:16" says it twice
                 pass
+            if re.search(_NOT_THIS_SHAPE, c.text[:found.start()]):
+                plan.aspect = "none"  # "undo vertical", "not square", "取消竖屏": as filmed
+                c.take(_NOT_THIS_SHAPE)
             break
     refused = False
     while other := c.take(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?)x(\d{1,2})(?![\d.])"):
