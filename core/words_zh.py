@@ -136,6 +136,9 @@ PHRASES: list[tuple[str, str]] = [
      "可以改它的文字和时间，例如：加标题“新的文字”4 秒。"),
     (r"^I can't redo an undo: say the change again.*$",
      "我不能重做已撤销的修改：请把要改的再说一次（例如“加上舒缓的音乐”），“撤销”会退回一步。"),
+    (r"^OK, the level stays as it is\..*$", "好的，音量保持不变。想改的时候说“小一点”或“大一点”。"),
+    (r"[Nn]o music added \(say \"add music\" when you want some\)",
+     "没有加音乐（需要的时候说“加音乐”）"),
     (r"^I keep your video's picture as sharp as it came.*$",
      "你的视频画质会保持原样：只改声音时画面原样复制，否则只重新编码一次。"
      "想要更大的画面，请说尺寸（“1080p”“4k”）；最高 2160p（4k）。"),

@@ -67,6 +67,9 @@ _CANNOT: list[tuple[str, str]] = [
      r"|卡点",
      "I can't cut the video to the beat. I can start the music at a time (\"start the music at "
      "0:05\") or skip into the song (\"skip the first 20 seconds of the song\")."),
+    (r"^(?:but\s+)?(?:not|don'?t|do\s+not|never)(?:\s+make\s+(?:it|the\s+music))?\s+(?:any\s+)?"
+     r"(?:louder|quieter|softer|lower|higher)$",
+     'OK, the level stays as it is. Say "quieter" or "louder" when you want a change.'),
     (r"\b(?:higher|better|best|max(?:imum)?|top|high|full|original|great)\s+(?:video\s+)?quality\b"
      r"|\bhq\b|画质|高清|\b8k\b",
      "I keep your video's picture as sharp as it came: when only the sound changes it is copied "

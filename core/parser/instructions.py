@@ -62,6 +62,11 @@ def _music_as_is(c: Clause, plan: EditPlan) -> bool:
     if c.take(r"\b(?:keep|leave)\s+(?:the\s+)?(?:music|song)\b"):
         plan.source = plan.source or "any"
         return True
+    if c.take(r"\b(?:don'?t|do\s+not|never|no\s+need\s+to)\s+(?:add|put|use|want|need|include)\s+"
+              r"(?:any\s+|the\s+|some\s+)?(?:background\s+)?(?:music|songs?)\b|不要(?:加|配)(?:背景)?音乐"):
+        plan.notes.append('no music added (say "add music" when you want some)')
+        c.text = ""
+        return True
     if c.take(r"\b(?:no[-\s]+copyright(?:ed)?|copyright[-\s]+free|royalty[-\s]+free|non[-\s]*"
               r"copyright(?:ed)?|free\s+to\s+use)\b|无版权|免版权|没有版权"):
         plan.source = plan.source or "any"  # the built-in music is made here for the video

@@ -40,7 +40,8 @@ def _fades_off(c: Clause, plan: EditPlan) -> bool:
     if c.take(_PICTURE_FADE):
         plan.notes.append("not done: I can fade the music in and out, not the picture")
         return True
-    off = c.take(r"\b(?:no|without|remove|don'?t|do\s+not|skip)\s+(?:the\s+|a\s+|any\s+)?"
+    off = c.take(r"\b(?:no|without|remove|don'?t|do\s+not|skip|undo|cancel|delete|drop"
+                 r"|get\s+rid\s+of|take\s+(?:off|out))\s+(?:the\s+|a\s+|any\s+)?"
                  r"fad(?:e|es|ing)(?:\s+(in|out))?\b"
                  r"|(?:不要|别|去掉|取消|没有|不)(?:(淡入)|(淡出)|淡入淡出)")
     if off:

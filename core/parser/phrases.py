@@ -322,7 +322,8 @@ FILLER = frozenset((
     "could", "would", "this", "that", "video", "clip", "also", "just", "hello", "hey", "for",
     "with", "some", "bit", "little", "sound", "audio", "perfect", "good", "great", "nice", "cool",
     "awesome", "okay", "yes", "yeah", "yep", "hmm", "wait", "alright", "but", "that's", "lovely",
-    "fine", "wow", "looks", "amazing", "请", "谢谢", "好的", "不错"))
+    "fine", "wow", "looks", "amazing", "keep", "everything", "else", "same", "rest", "music",
+    "is", "are", "请", "谢谢", "好的", "不错"))
 
 
 class Clause:

@@ -88,6 +88,31 @@ def _hearing(c: Clause) -> tuple[str, float] | None:
     return None
 
 
+def _named_level(c: Clause) -> tuple[str, float] | None:
+    """Levels said in words: "barely audible", "50/50", "half the music volume", "at zero",
+    "full volume", "halve it", "by half", "double"."""
+    if c.take(r"\bbarely\s+audible\b|\bsubtle\b|\b(?:very\s+)?faint\b"
+              r"|\bjust\s+in\s+the\s+background\b"):
+        return "abs", 0.15
+    if c.take(r"\b50\s*/\s*50\b|\b(?:equal|same|balanced?)\s+(?:volume|level|loudness)"):
+        return "abs", 1.0  # as loud as the original sound
+    if c.take(r"\bhalf\s+the\s+(?:music(?:'s)?|song(?:'s)?|background)\s+(?:volume|level)\b"):
+        return "factor", 0.5  # "half the music volume": half of what it is
+    if c.take(r"\b(?:at|to)\s+zero\b(?:\s+(?:volume|percent))?"):
+        return "abs", 0.0
+    if c.take(r"\bhalf\s+(?:the\s+)?volume\b|\b(?:to|at)\s+half\b"):
+        return "abs", 0.5
+    if c.take(r"\bfull\s+volume\b|\bmax(?:imum)?\s+volume\b"):
+        return "abs", 1.0
+    if c.take(r"\bhalve\b|\bhalf\s+as\s+loud\b|\b(?:volume|level)\s+in\s+half\b"):
+        return "factor", 0.5
+    if c.take(r"\bby\s+(?:a\s+)?half\b"):
+        return "factor", 1.5 if c.has(w.LOUDER) else 0.5
+    if c.take(r"\bdouble\b|\btwice\s+as\s+loud\b"):
+        return "factor", 2.0
+    return None
+
+
 def levels(c: Clause) -> tuple[str, float] | None:
     """("abs", volume) or ("factor", multiplier) for the level words of a clause."""
     if m := c.take(r"(\bby\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s+cent|pct)(\s+(?:quieter|softer|"
@@ -122,27 +147,13 @@ def levels(c: Clause) -> tuple[str, float] | None:
             c.take(w.QUIETER if down else w.LOUDER)
             return "factor", 10 ** ((-db if down else db) / 20)
         return "abs", 10 ** (-db / 20)
-    if c.take(r"\bbarely\s+audible\b|\bsubtle\b|\b(?:very\s+)?faint\b"
-              r"|\bjust\s+in\s+the\s+background\b"):
-        return "abs", 0.15
-    if c.take(r"\b50\s*/\s*50\b|\b(?:equal|same|balanced?)\s+(?:volume|level|loudness)"):
-        return "abs", 1.0  # as loud as the original sound
-    if c.take(r"\bhalf\s+the\s+(?:music(?:'s)?|song(?:'s)?|background)\s+(?:volume|level)\b"):
-        return "factor", 0.5  # "half the music volume": half of what it is
-    if c.take(r"\b(?:at|to)\s+zero\b(?:\s+(?:volume|percent))?"):
-        return "abs", 0.0
-    if c.take(r"\bhalf\s+(?:the\s+)?volume\b|\b(?:to|at)\s+half\b"):
-        return "abs", 0.5
-    if c.take(r"\bfull\s+volume\b|\bmax(?:imum)?\s+volume\b"):
-        return "abs", 1.0
-    if c.take(r"\bhalve\b|\bhalf\s+as\s+loud\b|\b(?:volume|level)\s+in\s+half\b"):
-        return "factor", 0.5
-    if c.take(r"\bby\s+(?:a\s+)?half\b"):
-        return "factor", 1.5 if c.has(w.LOUDER) else 0.5
-    if c.take(r"\bdouble\b|\btwice\s+as\s+loud\b"):
-        return "factor", 2.0
+    if named := _named_level(c):
+        return named
     if heard := _hearing(c):
         return heard
+    if c.take(r"\b(?:(?:not|don'?t|do\s+not|never)(?:\s+make\s+(?:it|the\s+music))?|no)\s+"
+              r"(?:any\s+)?(?:louder|quieter|softer|lower|higher)\b|不要(?:再)?(?:大声|小声)"):
+        return None  # "don't make it louder": the level stays (answers.py says so)
     step = 0.85 if c.has(w.LITTLE) else 0.5 if c.has(w.MUCH) else 0.7
     too_loud = r"\btoo\s+loud\b|太(?:大声|吵|响|大)|\bdrown\w*|\boverpower\w*|\bcover\w*\s+up"
     if (q := c.take(too_loud) or c.take(w.QUIETER)) or c.take(w.LOUDER):
@@ -193,7 +204,8 @@ def original(c: Clause, plan: EditPlan) -> bool:
         return False
     c.take(w.ORIGINAL)
     if c.take(r"\b(?:don'?t|do\s+not|never|not|no\s+need\s+to)\s+(?:\w+\s+)?(?:mute|silence|remove"
-              r"|delete|drop|cut|lose|kill|strip|lower|reduce|turn\s+(?:off|down)|get\s+rid\s+of)\w*"
+              r"|delete|drop|cut|lose|kill|strip|lower|reduce|turn\s+(?:off|down)|get\s+rid\s+of"
+              r"|touch|change|alter)\w*"
               r"|不要(?:去掉|删除|静音|关掉)|别(?:去掉|删除|静音|关掉)"):
         plan.original, plan.original_volume = "keep", 1.0
         return True

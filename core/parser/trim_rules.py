@@ -153,8 +153,8 @@ def trim(c: Clause, plan: EditPlan) -> None:
     if (c.has(w.MUSIC) or (c.after_music and c.has(r"\bskip\b"))) and not c.has(w.VIDEO_WORDS):
         return
     if c.take(r"\b(?:no\s+trim\w*|don'?t\s+trim|untrim|full\s+length|(?:use|keep|restore|"
-              r"back\s+to|show)\s+the\s+(?:whole|full|entire)\s+(?:video|clip)|remove\s+the\s+trim|"
-              r"undo\s+the\s+(?:trim|cuts?)|(?:put|bring)\s+(?:back\s+)?the\s+(?:cut\s+)?"
+              r"back\s+to|show)\s+the\s+(?:whole|full|entire)\s+(?:video|clip)|"
+              r"(?:remove|undo|cancel|reset|drop)\s+the\s+(?:trim|cuts?)|(?:put|bring)\s+(?:back\s+)?the\s+(?:cut\s+)?"
               r"parts?\s+back|no\s+cuts?|uncut)\b|^\W*(?:the\s+)?(?:whole|full|entire)\s+(?:video|clip)"
               r"\W*$|完整视频|不要剪|恢复原长"):
         plan.trim = ("reset", 0.0, 0.0)

@@ -1,16 +1,19 @@
 """The picture in the words people use (issue 10's families, session 5): a shape taken back
 ("undo vertical", "not vertical" set 9:16 before), "higher quality" (it added music at 57%:
 "higher" was read as louder), a size limit said as an app's ("small enough for Discord"), and
-a time alone."""
+negations ("don't add music" added music, "undo the fade" set a 3 s fade out, "don't make it
+louder" made it louder)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 from core.errors import NotUnderstood
 from core.timeline.convert import timeline_of
 from core.words import localise
-from tests.core.parser.test_gaps_and_ends import bare, parse
+from tests.core.parser.test_gaps_and_ends import bare, lofi, parse
 
 
 @pytest.mark.parametrize("text", ["undo vertical", "not vertical", "no longer square",
@@ -45,3 +48,54 @@ def test_a_size_said_as_an_apps_limit(text: str, mb: float) -> None:
     assert timeline_of(draft).picture.max_mb == mb, said
     assert all(not s.startswith("not") for s in said), said
     assert "MB" in localise("; ".join(said), "zh")
+
+
+NEGATIONS = [  # text, start, what must hold afterwards
+    ("don't add music", "bare", lambda t: t.music == ()),
+    ("undo the fade", "faded", lambda t: (t.music[0].fade_in, t.music[0].fade_out) == (0, 0)),
+    ("cancel the fade out", "faded", lambda t: t.music[0].fade_out == 0),
+    ("cancel the trim", "trimmed", lambda t: t.trim is None),
+    ("don't touch my voice", "lofi", lambda t: t.original.gain == 1.0 and not t.original.envelope),
+    ("not louder, quieter", "lofi", lambda t: t.music[0].gain < 0.5),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "holds"), NEGATIONS)
+def test_negations_do_not_do_the_thing(text: str, start: str, holds: Any) -> None:
+    draft = {"bare": bare, "lofi": lofi, "faded": faded, "trimmed": trimmed}[start]()
+    try:
+        after, said = parse(text, draft)
+    except NotUnderstood:
+        after, said = draft, []
+    assert holds(timeline_of(after)), said
+
+
+@pytest.mark.parametrize("text", ["don't make it louder", "not louder",
+                                  "do not make the music quieter"])
+def test_a_level_not_to_change_is_left_and_said(text: str) -> None:
+    with pytest.raises(NotUnderstood, match="the level stays as it is") as err:
+        parse(text)
+    assert localise(err.value.user_message, "zh").startswith("好的，音量保持不变")
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ('keep everything and add a title "Hi"', 'title "Hi" for 3 s'),
+    ("same but vertical", "aspect 9:16 (blurred background)"),
+    ("the music is fine, just fade it out", "fade out 3 s"),
+])
+def test_words_that_keep_things_are_not_reported_as_not_understood(text: str,
+                                                                   kept: str) -> None:
+    _, said = parse(text)
+    assert said == [kept]
+
+
+def faded() -> Any:
+    draft = lofi()
+    draft.data["t"][1]["sg"][0]["m"].update(fade_in=2000, fade_out=3000)
+    return draft
+
+
+def trimmed() -> Any:
+    draft = bare()
+    draft.meta["trim"] = [5000, 20_000]
+    return draft
