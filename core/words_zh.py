@@ -368,6 +368,9 @@ PHRASES: list[tuple[str, str]] = [
      "内置音乐是为你的视频现做的，可以放心使用"),
     (r"(Discord|WhatsApp|Email|Gmail)(?: \(without Nitro\))? takes files up to (\d+) MB",
      r"\1 最大只能传 \2 MB 的文件"),
+    (r" \(the most I go to: (\d+%)\)", r"（最高 \1）"),
+    (r"[Tt]he title has no words; put them in the quotes: add the title \"Summer 2024\"",
+     "标题没有文字；请把文字放在引号里：加标题“2024 夏天”"),
     (r"not done: ", "没有做："),
     # The timeline's summary (core/timeline/describe.py).
     (r"(\d+:\d+) \(blur\)", r"\1（模糊背景）"), (r"(\d+:\d+) \(crop\)", r"\1（裁剪）"),

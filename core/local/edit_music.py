@@ -104,7 +104,10 @@ def _source_and_level(plan: EditPlan, timeline: Timeline, ctx: Context,
         track = _set_level(plan, track)
         how = "music volume" if plan.volume is not None else (
             "music quieter:" if track.gain < before else "music louder:")
-        said.append(f"{how} {say_percent(track.gain)}")
+        most = (plan.volume or 0.0) > MAX_VOLUME or (
+            plan.volume_factor is not None and before * plan.volume_factor > MAX_VOLUME)
+        said.append(f"{how} {say_percent(track.gain)}"
+                    + (f" (the most I go to: {say_percent(MAX_VOLUME)})" if most else ""))
     return track
 
 

@@ -263,6 +263,10 @@ def _apply_title(plan: EditPlan, timeline: Timeline, length: float | None,
     if plan.title is None:
         return timeline
     text, start, span = plan.title
+    if not text.strip():
+        said.append('not done: the title has no words; put them in the quotes: add the title '
+                    '"Summer 2024"')
+        return timeline
     if start < 0:
         whole = length or span
         start = max(whole - span, 0.0) if start == TITLE_AT_END else max((whole - span) / 2, 0.0)

@@ -99,3 +99,10 @@ def trimmed() -> Any:
     draft = bare()
     draft.meta["trim"] = [5000, 20_000]
     return draft
+
+
+def test_a_level_past_the_most_is_said() -> None:
+    draft, said = parse("music at 300%")
+    assert timeline_of(draft).music[0].gain == 2.0
+    assert said == ["music volume 200% (the most I go to: 200%)"]
+    assert localise(said[0], "zh").endswith("（最高 200%）")

@@ -57,3 +57,11 @@ def test_the_top_and_colour_words_inside_quotes_are_fine(text: str) -> None:
     draft, said = parse(text, bare())
     assert draft.first_segment(TEXT) is not None
     assert not any(s.startswith("not done") for s in said), said
+
+
+@pytest.mark.parametrize("text", ['title ""', 'add the title "   "'])
+def test_a_title_without_words_is_said_not_added(text: str) -> None:
+    draft, said = parse(text, bare())
+    assert draft.first_segment(TEXT) is None
+    assert said[-1].startswith("not done: the title has no words"), said
+    assert localise(said[-1], "zh").startswith("没有做：标题没有文字")
