@@ -142,6 +142,10 @@ PHRASES: list[tuple[str, str]] = [
     (r"^I keep your video's picture as sharp as it came.*$",
      "你的视频画质会保持原样：只改声音时画面原样复制，否则只重新编码一次。"
      "想要更大的画面，请说尺寸（“1080p”“4k”）；最高 2160p（4k）。"),
+    (r"^How long is the intro\? Say e\.g\..*$", "前奏有多长？比如说“跳过歌曲的前 15 秒”。"),
+    (r"I play songs one after the other, not on top of each other \(say \"play both "
+     r"songs one after the other\"\)",
+     "我只能让歌曲一首接一首播放，不能叠在一起（可以说“两首歌依次播放”）"),
     (r"^What should happen then\? Say e\.g\..*$",
      "那个时间要做什么？比如说“保留前 10 秒”“剪掉前 10 秒”或“音乐从 0:10 开始”。"),
     (r"^What should the title say\?.*$",

@@ -75,6 +75,9 @@ _CANNOT: list[tuple[str, str]] = [
      "I keep your video's picture as sharp as it came: when only the sound changes it is copied "
      "untouched, otherwise re-encoded once. For a bigger picture name a size (\"1080p\", "
      "\"4k\"); I make up to 2160p (4k)."),
+    (r"\b(?:song|music|track)'?s?\s+(?:intro|beginning)\b|\b(?:intro|beginning)\s+of\s+the\s+"
+     r"(?:song|music|track)\b",
+     'How long is the intro? Say e.g. "skip the first 15 seconds of the song".'),
     (r"^\d+(?:\.\d+)?\s*(?:s|secs?|seconds?|m|mins?|minutes?|秒钟?|分钟?)$|^\d+:\d{2}$",
      'What should happen then? Say e.g. "trim to the first 10 seconds", "cut the first 10 '
      'seconds" or "start the music at 0:10".'),

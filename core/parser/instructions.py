@@ -62,6 +62,18 @@ def _music_as_is(c: Clause, plan: EditPlan) -> bool:
     if c.take(r"\b(?:keep|leave)\s+(?:the\s+)?(?:music|song)\b"):
         plan.source = plan.source or "any"
         return True
+    if c.take(r"\bbuilt[-\s]?in\s+(?:song|music|track|one|mood)\b|内置音乐"):
+        plan.source = "mood"  # "use a built-in song instead"
+        return True
+    if c.has(r"\b(?:mix|layer|blend|combine)\b.*\bwith\b|\b(?:at\s+the\s+same\s+time|on\s+top\s+of"
+             r"\s+each\s+other|simultaneously)\b") and c.has(w.MUSIC):
+        plan.notes.append("not done: I play songs one after the other, not on top of each other "
+                          '(say "play both songs one after the other")')
+        c.text = ""
+        return True
+    if swap := re.search(r"\b(?:swap|replace|switch|change)\s+(?!(?:to|for|with|into)\b)\S.*?"
+                         r"\b(?:for|with|to|into)\b", c.text):
+        c.text = " " * swap.end() + c.text[swap.end():]  # "swap my song for calm music": the new
     if c.take(r"\b(?:don'?t|do\s+not|never|no\s+need\s+to)\s+(?:add|put|use|want|need|include)\s+"
               r"(?:any\s+|the\s+|some\s+)?(?:background\s+)?(?:music|songs?)\b|不要(?:加|配)(?:背景)?音乐"):
         plan.notes.append('no music added (say "add music" when you want some)')

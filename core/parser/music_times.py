@@ -192,8 +192,9 @@ def until(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
         else:
             plan.start, plan.until = start, end
         return
-    if m := (c.take(rf"\b(?:stop|end|cut|finish|kill|drop|mute|silence|pause|turn\s+off"
-                    rf"|switch\s+off)\w*\s+(?:the\s+)?(?:music|song|it)?\s*(?:off\s+)?"
+    if m := (c.take(rf"\b(?:stop|end|cut|finish)\w*\s+(?:the\s+)?(?:music|song|it)?\s*"
+                    rf"(?:at|after|by|from|past)\s+({T})|\b(?:kill|drop|mute|silence|pause"
+                    rf"|turn\s+off|switch\s+off)\s+(?:the\s+)?(?:music|song|it)\s+(?:off\s+)?"
                     rf"(?:at|after|by|from|past)\s+({T})"
                     rf"|\b(?:turn|switch|shut)\s+(?:the\s+)?(?:music|song|it)\s+off\s+(?:at|after|from)"
                     rf"\s+({T})|\b(?:stop|end|finish)\w*\s+(?:the\s+)?(?:music|song|it)\s+({TU})\s+in\b")
@@ -201,8 +202,10 @@ def until(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
              or c.take(rf"\b(?:for|in|during)\s+(?:only\s+)?the\s+first\s+({T})"
                        rf"|\bfirst\s+({T})\s+only")):
         plan.until = seconds(next(g for g in m.groups() if g))
-    elif m := c.take(rf"\b(?:for|lasting)\s+(?:only\s+|just\s+)?({TU})"):
-        plan.music_length = seconds(m.group(1))
+    elif m := c.take(rf"\b(?:for|lasting)\s+(?:only\s+|just\s+)?({TU})"
+                     rf"|\b(?:(?:use|play|keep)\s+(?:only\s+|just\s+)?|only\s+|just\s+)the\s+first\s+"
+                     rf"({T})\s+of\s+(?:the\s+|my\s+|this\s+)?(?:song|music|track)"):
+        plan.music_length = seconds(next(g for g in m.groups() if g))
 
 
 _BEFORE_THE_END = (
@@ -254,7 +257,8 @@ def start(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
     if not m:
         return
     at = seconds(next(g for g in m.groups() if g))
-    if ctx.video_duration_ms is not None and at >= ctx.video_duration_ms and c.has(w.MUSIC):
+    if ctx.video_duration_ms is not None and at >= ctx.video_duration_ms and c.has(
+            w.MUSIC + r"|\b(?:chorus|verse|drop|hook|bridge|refrain)\b"):
         plan.offset = at  # past the end of the video: they mean a point in the song
     else:
         plan.start = at

@@ -116,6 +116,8 @@ def normalise(text: str, clip_ms: float | None = None) -> str:
                   r"mark\b",
                   r"\1 \2", text)
     text = re.sub(r"\bhalf a second\b", "0.5 seconds", text)
+    text = re.sub(r"\bonce\s*,?\s*(?:and\s+)?then\s+(?:silence|nothing|quiet|no\s+music)\b", "once",
+                  text)  # "play the song once then silence": not a mute of the clip's sound
     text = re.sub(r"\b(at|to|near|till|until|from)\s+(end|start|beginning)\b(?!\s*(?:at|from|by|"
                   r"after|before|with|playing|in|on|it|the|\d))", r"\1 the \2", text)  # "at end"
     text = re.sub(r"\b(?:a|one|an) (second|minute|hour)\b(?!\s+and\s+a\s+half)", r"1 \1", text)
@@ -360,7 +362,9 @@ def seconds(piece: str, partner: str = "") -> float:
     return min(number * (60_000 if minutes else 1000), MAX_MS)
 
 
-BACK_TIME = (r"\bend\s+(?:the\s+|my\s+)?(?:music|song|track)\s+(?:together\s+)?with\s+the\s+"
+BACK_TIME = (r"\b(?:music|song|track)\s+(?:should\s+)?ends?\s+(?:exactly\s+|right\s+)?"
+             r"(?:at|with)\s+the\s+(?:very\s+)?end\b|"
+             r"\bend\s+(?:the\s+|my\s+)?(?:music|song|track)\s+(?:together\s+)?with\s+the\s+"
              r"(?:video|clip)\b|\b(?:music|song|track)\s+(?:should\s+)?ends?\s+(?:when|where|as"
              r"|with|at\s+the\s+same\s+time\s+as)\s+the\s+(?:video|clip)(?:\s+(?:ends|does|stops))?\b"
              r"|\bback[-\s]?tim\w*(?:\s+(?:the\s+|my\s+)?(?:music|song|track))?"
