@@ -175,8 +175,9 @@ def until(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
                        rf"\s+(?:the\s+)?(?:music|song)"):
         plan.start = seconds(next(g for g in quiet.groups() if g))  # "no music in the first 3 s"
         return
-    if after := c.take(rf"\bno\s+(?:more\s+)?(?:music|song)\s+(?:after|from|past|beyond)\s+({T})"):
-        plan.until = seconds(after.group(1))  # "no music after 0:20"
+    if after := c.take(rf"\bno\s+(?:more\s+)?(?:music|song)\s+(?:after|from|past|beyond)\s+({T})"
+                       rf"|({TU})\s*(?:以后|之后|后)\s*(?:就)?(?:不要|没有|关掉|停掉?)(?:背景)?(?:音乐|配乐)"):
+        plan.until = seconds(next(g for g in after.groups() if g))  # "no music after 0:20"
         return
     if rng := c.take(rf"\bfrom\s+({T})\s*(?:to|until|till|-|–)\s*({TU})|从\s*({T})\s*到\s*({TU})"):
         a, b = (g for g in rng.groups() if g)

@@ -79,7 +79,7 @@ def _hearing(c: Clause) -> tuple[str, float] | None:
               r"(?:myself|me|us|him|her|them|anyone|my\s+(?:own\s+)?(?:voice|words|self)|the\s+"
               r"(?:voices?|talking|speech|dialog\w*|words|narration|speaker)|what\s+(?:i|we|he|she|"
               r"they|people)(?:'m|'re|'s|\s+am|\s+are|\s+is)?\s+(?:say|said|saying))\b"
-              r"|听不[到见清](?:我|人|说话|人声|原声)"):
+              r"|听不[到见清](?:我|人|说话|人声|原声|自己)"):
         return "factor", 0.7  # the music covers the voice: it goes down
     if c.take(r"\btoo\s+(?:quiet|soft|low)\b|听不[到见清]|太(?:小声|小|轻)|\binaudible\b"
               r"|\bhard\s+to\s+hear\b"

@@ -100,6 +100,8 @@ STOPS = [  # text, where the music stops (ms)
     ("stop the music from 0:22", 22_000),
     ("end the music 20 seconds in", 20_000),
     ("silence the music past 0:25", 25_000),
+    ("20秒后不要音乐", 20_000),
+    ("no music after 0:20", 20_000),
 ]
 
 
@@ -165,6 +167,7 @@ HEARING = [  # text, music quieter (True) or louder (False)
     ("i can't hear the talking", True),
     ("can't understand the speaker", True),
     ("听不清我说话", True),
+    ("我听不清自己说话", True),
     ("can't hear the music", False),
     ("the music is too quiet", False),
     ("听不到音乐", False),
