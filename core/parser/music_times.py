@@ -55,10 +55,37 @@ def _fades_off(c: Clause, plan: EditPlan) -> bool:
     return False
 
 
+_FADE_SPAN = (rf"\bfad(?:e|es|ed|ing)\s+(?:it\s+|the\s+(?:music|song)\s+)?(in|out)\s+"
+              rf"(?:from|between)\s+({T})\s*(?:to|and|until|till|-|–)\s*({T})"
+              rf"|(?:从|在)\s*({TU})\s*(?:到|至)\s*({TU})\s*(?:音乐)?(淡入|淡出)")
+
+
+def _fade_span(c: Clause, plan: EditPlan, draft: Draft) -> bool:
+    """A fade said by where it starts and ends: "fade the music in from 0:05 to 0:08" (the
+    music comes in at 0:05 and is full at 0:08), "fade out from 0:20 to 0:25" (it is gone at
+    0:25; at the video's end it runs to the end)."""
+    m = c.take(_FADE_SPAN)
+    if m is None:
+        return False
+    g = m.groups()
+    way, a, b = (g[0], g[1], g[2]) if g[0] else ("in" if g[5] == "淡入" else "out", g[3], g[4])
+    start, end = seconds(a, b), seconds(b)
+    if end <= start:
+        plan.notes.append("not done: that fade ends before it starts")
+    elif way == "in":
+        plan.start, plan.fade_in = start, end - start
+    else:
+        length = timeline_of(draft).length
+        plan.fade_out = end - start
+        if length is None or end < length - 50:
+            plan.until = end
+    return True
+
+
 def fades(c: Clause, plan: EditPlan, draft: Draft) -> None:
     """Fade in and out, their lengths ("fade out over 5 s", "5 s fade", "slow fade"), and a
     fade out that ends the music at a time ("fade out at 0:20")."""
-    if _fades_off(c, plan):
+    if _fade_span(c, plan, draft) or _fades_off(c, plan):
         return
     # "end with a 5 second fade": the fade out
     c.text = re.sub(r"\b(?:end|finish)\s+(?:it\s+|the\s+(?:music|song|video)\s+)?with\s+(?:a\s+)?"
@@ -103,7 +130,10 @@ def fades(c: Clause, plan: EditPlan, draft: Draft) -> None:
             length, span = seconds(before.group(1)), (before.start(), m.start())
         else:
             length, span = default, (m.start(), m.start())
-        if m.group("in"):
+        coming_in = m.group("bare") and re.search(
+            r"\b(?:start|begin|bring|come|kick)\w*\b(?:(?!\b(?:end|out|stop)\b).)*$",
+            c.said[:m.start()])
+        if m.group("in") or coming_in:  # "bring the music in at 0:05 with a 2 s fade": in
             plan.fade_in = length
         else:
             plan.fade_out = length

@@ -87,14 +87,6 @@ def _fix_word(m: re.Match[str]) -> str:
     return close[0] if close else word
 
 
-_FADE_BOTH_ENDS = re.compile(
-    r"\bfade\s+(?:it\s+|the\s+(?:music|song)\s+)?(?:(?:at|on)\s+)?(?:both\s+ends|each\s+end|"
-    r"(?:the\s+)?(?:start|beginning)\s+and\s+(?:at\s+)?(?:the\s+)?end)\b")
-_BOTH_FADES = re.compile(
-    r"fade\s+(?:it\s+|the\s+music\s+|the\s+song\s+)?in\s*(?:and|&|/|\+)\s*(?:fade\s+)?"
-    r"(?:it\s+)?out\b([^,;.]*)")
-
-
 def normalise(text: str, clip_ms: float | None = None) -> str:
     """Lower case, one spelling per word, digits for numbers, 'fade in and out' as two fades.
     `clip_ms`, the clip's length, lets "cut at 16:10" be a time when the clip has that time."""
@@ -131,8 +123,7 @@ def normalise(text: str, clip_ms: float | None = None) -> str:
     text = _WORD.sub(_fix_word, text)
     text = _NUMBER_WORDS.sub(_english_number, text)
     text = spoken.rewrite(text, clip_ms)  # after the number words: "a minute and a half" -> "90s"
-    text = _FADE_BOTH_ENDS.sub("fade in, fade out", text)
-    text = _BOTH_FADES.sub(lambda m: f"fade in{m.group(1)}, fade out{m.group(1)}", text)
+    text = spoken.two_fades(text)
     text = text.replace("淡入淡出", "淡入,淡出")
     text = re.sub(r"\bbetween\s+([\d:.]+\s*\w*)\s+and\s+", r"from \1 to ", text)
     return " ".join(text.split())
@@ -278,7 +269,7 @@ ADD = (r"\b(?:add|put|insert|use|using|give|want|need|play|overlay|include|with|
 MOOD_WORDS = WORDS
 """mood -> the words for it (core/music/moods.py keeps them with the moods)."""
 _TURN = r"\b(?:turn|bring|tone|dial|volume|put|knock)\s+(?:\w+\s+){0,2}?"
-QUIETER = (r"\b(?:quiet\w*|soft\w*|lower(?!\s+(?:the\s+)?(?:quality|resolution|res)\b)|low"
+QUIETER = (r"\b(?:quiet\w*|soft\w*|lower(?!\s+(?:the\s+)?(?:quality|resolution|res)\b)|low|dip"
            r"|reduce\w*|decrease\w*|less\s+loud|"
            rf"not\s+so\s+loud|dim)\b|{_TURN}down\b|\bdown\s+(?:a\s+(?:bit|little|notch)|by)\b"
            r"|小一点|小点|小声|调小|调低|低一点|低点|降低|减小|轻一点|轻点")
@@ -375,6 +366,8 @@ BACK_TIME = (r"\b(?:music|song|track)\s+(?:should\s+)?ends?\s+(?:exactly\s+|righ
 
 
 WINDOWS = (
+    (rf"\bfor\s+({TU})\s+(?:at|from|starting\s+(?:at|from))\s+({T})", "for_at"),
+    (rf"\b(?:at|from|starting\s+at)\s+({T})\s+for\s+(?:the\s+next\s+)?({TU})", "at_for"),
     (rf"\b(?:(?:for|in|during|over|at)\s+)?(?:only\s+)?(?:the\s+)?first\s+({T})|(?:在)?前\s*({T})",
      "first"),
     (rf"\b(?:(?:for|in|during|over|at)\s+)?(?:only\s+)?(?:the\s+)?(?:last|final)\s+({T})"
@@ -388,5 +381,7 @@ WINDOWS = (
      r"|\b(?:for\s+)?(?:the\s+)?(?:intro|opening)\b|开头|一开始|开始的时候", "start"),
     (r"\b(?:at|in|near|towards?|for|during)\s+the\s+(?:very\s+)?end\b|\b(?:the\s+)?outro\b"
      r"|结尾|最后", "end"),
+    (rf"\b(?:around|near|about)\s+({TU})", "around"),
+    (rf"\bat\s+({TU})", "after"),  # "louder at 0:10": from there on
 )
 """Parts of the video as said: (pattern, kind) in the order they are tried."""

@@ -52,7 +52,8 @@ def loudness(c: Clause, plan: EditPlan) -> None:
 
 def duck(c: Clause, plan: EditPlan) -> None:
     speech = r"\b(?:when|while|whenever|talk\w*|speak\w*|speech|voice)"
-    if c.has(r"\bduck\w*") and not c.has(speech) and any(c.has(p) for p, _ in w.WINDOWS[:5]):
+    parts = (p for p, kind in w.WINDOWS if kind not in ("start", "end"))
+    if c.has(r"\bduck\w*") and not c.has(speech) and any(c.has(p) for p in parts):
         # "duck the music between 0:10 and 0:20": a dip there, read by `window` as "lower"
         c.text = re.sub(r"\bduck\w*", "lower", c.text, count=1)
         return

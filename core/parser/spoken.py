@@ -180,3 +180,23 @@ def ratio_in(text: str) -> str | None:
     """The first written ratio ("4x3") in a rewritten text, None when there is none."""
     m = re.search(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2})?x\d{1,2})(?![\d.])", text)
     return m.group(1) if m and m.group(1) in SUPPORTED_RATIOS | OTHER_RATIOS else None
+
+
+_FADE_BOTH_ENDS = re.compile(
+    r"\bfade\s+(?:it\s+|the\s+(?:music|song)\s+)?(?:(?:at|on)\s+)?(?:both\s+ends|each\s+end|"
+    r"(?:the\s+)?(?:start|beginning)\s+and\s+(?:at\s+)?(?:the\s+)?end)\b")
+_IN_AND_OUT_AT_THE_END = re.compile(
+    r"\b(fade\s+(?:it\s+|the\s+(?:music|song)\s+)?in\b[^,;.]*?)\s+and\s+(?:fade\s+(?:it\s+)?)?out\s+"
+    r"(at\s+the\s+end)\b")
+"""'fade in the music at the start and out at the end': two fades."""
+_BOTH_FADES = re.compile(
+    r"fade\s+(?:it\s+|the\s+music\s+|the\s+song\s+)?in\s*(?:and|&|/|\+)\s*(?:fade\s+)?"
+    r"(?:it\s+)?out\b([^,;.]*)")
+
+
+def two_fades(text: str) -> str:
+    """'fade in and out', 'fade at both ends', 'fade in at the start and out at the end' as two
+    requests: "fade in, fade out" (with the length said after them on both)."""
+    text = _FADE_BOTH_ENDS.sub("fade in, fade out", text)
+    text = _IN_AND_OUT_AT_THE_END.sub(r"\1, fade out \2", text)
+    return _BOTH_FADES.sub(lambda m: f"fade in{m.group(1)}, fade out{m.group(1)}", text)

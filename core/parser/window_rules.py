@@ -108,6 +108,11 @@ def _span(kind: str, said: list[str]) -> tuple[float, float]:
     """A window's (a, b) in ms as said ("last" and "after" are placed by the edit)."""
     if kind == "range":
         return seconds(said[0], said[1]), seconds(said[1])
+    if kind in ("for_at", "at_for"):  # "for 3 s at 0:10", "at 0:10 for 3 s"
+        at, length = (said[1], said[0]) if kind == "for_at" else (said[0], said[1])
+        return seconds(at), seconds(at) + seconds(length)
+    if kind == "around":  # "around 0:15": a few seconds either side
+        return max(seconds(said[0]) - WINDOW_MS / 2, 0.0), seconds(said[0]) + WINDOW_MS / 2
     if kind in ("first", "last"):
         return 0.0, seconds(said[0])
     if kind == "after":

@@ -350,3 +350,43 @@ def test_the_part_of_a_song_past_the_videos_end_is_song_time() -> None:
 def test_music_asked_plainly_is_added_without_a_complaint(text: str, words: str) -> None:
     _, said = parse(text, bare())
     assert words in said and clean(said) and len(said) <= 2, said
+
+
+LEVEL_PARTS = [  # text, the span (ms) and direction of the music's level change
+    ("louder at 0:10", (10_000, 30_000), ">"),
+    ("quieter at 0:20", (20_000, 30_000), "<"),
+    ("music quieter around 0:15", (12_500, 17_500), "<"),
+    ("dip the music at 0:10 for 3 seconds", (10_000, 13_000), "<"),
+    ("lower the music for 5 seconds at 0:10", (10_000, 15_000), "<"),
+]
+
+
+@pytest.mark.parametrize(("text", "span", "way"), LEVEL_PARTS)
+def test_a_level_at_a_time_is_a_span_not_a_new_start(text: str, span: tuple[int, int],
+                                                     way: str) -> None:
+    draft, said = parse(text)
+    [track] = timeline_of(draft).music
+    assert (track.start, track.until, track.gain) == (0, None, 0.5), said  # not moved
+    [part] = track.envelope
+    assert (part.start, part.end) == span and (part.factor > 1) == (way == ">"), said
+    assert clean(said), said
+
+
+FADE_SPANS = [  # text, music start, fade in, fade out, until
+    ("fade the music in from 0:05 to 0:08", 5000, 3000, 0, None),
+    ("fade out from 0:20 to 0:25", 0, 0, 5000, 25_000),
+    ("fade out between 0:25 and 0:30", 0, 0, 5000, None),
+    ("bring the music in at 0:05 with a 2 second fade", 5000, 2000, 0, None),
+    ("fade in the music at the start and out at the end", 0, 2000, 3000, None),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "fade_in", "fade_out", "until"), FADE_SPANS)
+def test_fades_said_by_their_times(text: str, start: int, fade_in: int, fade_out: int,
+                                   until: int | None) -> None:
+    draft, said = parse(text)
+    timeline = timeline_of(draft)
+    [track] = timeline.music
+    assert (track.start, track.fade_in, track.fade_out, track.until) == (
+        start, fade_in, fade_out, until), said
+    assert timeline.trim is None and clean(said), said
