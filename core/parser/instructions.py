@@ -29,7 +29,7 @@ from core.parser import sound_rules as sound
 from core.parser import trim_rules
 from core.parser import window_rules as windows
 from core.parser.answers import HELP_TEXT, answer
-from core.parser.phrases import Clause
+from core.parser.phrases import Clause, T, seconds
 from core.parser.quotes import QUOTE_MARK, extract_quotes
 from core.parser.song_rules import pick_song, songs_in_turn
 from core.timeline.convert import timeline_of
@@ -195,6 +195,13 @@ _BACK_TO_NORMAL = (r"\s*(?:(?:and|then)\s+)?(?:back\s+)?(?:to\s+)?"
                    r"(?:normal|the\s+usual|as\s+before)(?:\s+(?:level|volume|again|after(?:wards)?|after\s+that))*\s*|\s*恢复(?:正常)?\s*")
 
 
+_BACK_AT = (rf"\s*(?:(?:and|then)\s+)?(?:(?:bring\s+it\s+|turn\s+it\s+|put\s+it\s+|it\s+goes\s+)?"
+            rf"back(?:\s+(?:up|down|to\s+normal))?|normal\s+again|back\s+to\s+(?:the\s+)?(?:usual"
+            rf"|before))"
+            rf"\s+(?:at|from|after|by)\s+({T})\s*")
+"""The end of a level change said after it: "... and back up at 0:20"."""
+
+
 def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     """Apply a plain-language instruction to a copy of `draft`; NotUnderstood when nothing fits."""
     if len(text) > MAX_CHARS:
@@ -207,6 +214,11 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     for part in w.clauses(songs_in_turn(w.normalise(marked, ctx.video_duration_ms), plan)):
         if plan.window is not None and re.fullmatch(_BACK_TO_NORMAL, part):
             continue  # "quieter for the first 3 s, then back to normal": it comes back anyway
+        if plan.window is not None and plan.window[0] == "after" and (
+                back := re.fullmatch(_BACK_AT, part)):
+            # "down at 0:10 and back up at 0:20": the change ends there
+            plan.window = ("range", plan.window[1], seconds(back.group(1)), *plan.window[3:])
+            continue
         before = copy.deepcopy(plan)
         clause = Clause(part, after_music)
         _read(clause, plan, draft, ctx, quotes)

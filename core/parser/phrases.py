@@ -108,6 +108,10 @@ def normalise(text: str, clip_ms: float | None = None) -> str:
                   r"mark\b",
                   r"\1 \2", text)
     text = re.sub(r"\bhalf a second\b", "0.5 seconds", text)
+    # "fade the music down to 10% at 0:10": a level change, not a fade out
+    text = re.sub(r"\bfade\s+(the\s+music\s+|the\s+song\s+|it\s+)?(down|up)\b",
+                  lambda m: ("lower " if m.group(2) == "down" else "raise ")
+                  + (m.group(1) or "it "), text)
     text = re.sub(r"\bonce\s*,?\s*(?:and\s+)?then\s+(?:silence|nothing|quiet|no\s+music)\b", "once",
                   text)  # "play the song once then silence": not a mute of the clip's sound
     text = re.sub(r"\b(at|to|near|till|until|from)\s+(end|start|beginning)\b(?!\s*(?:at|from|by|"
@@ -368,6 +372,7 @@ BACK_TIME = (r"\b(?:music|song|track)\s+(?:should\s+)?ends?\s+(?:exactly\s+|righ
 WINDOWS = (
     (rf"\bfor\s+({TU})\s+(?:at|from|starting\s+(?:at|from))\s+({T})", "for_at"),
     (rf"\b(?:at|from|starting\s+at)\s+({T})\s+for\s+(?:the\s+next\s+)?({TU})", "at_for"),
+    (rf"\b(?:after|past|beyond)\s+the\s+first\s+({T})", "after"),
     (rf"\b(?:(?:for|in|during|over|at)\s+)?(?:only\s+)?(?:the\s+)?first\s+({T})|(?:在)?前\s*({T})",
      "first"),
     (rf"\b(?:(?:for|in|during|over|at)\s+)?(?:only\s+)?(?:the\s+)?(?:last|final)\s+({T})"
