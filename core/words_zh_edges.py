@@ -94,4 +94,8 @@ EDGES: list[tuple[str, str]] = [
      "我没能从 Discord 下载那个附件，请再发一次。"),
     (r"^That file is over the (\d+) MB limit\.$", r"这个文件超过了 \1 MB 的上限。"),
     (r"^Here is your video\.$", "这是你的视频。"),
+    # Edits said not done or with limits (core/local/edits.py, core/parser).
+    (r"[Tt]hat part ends before it starts", "这一段的结束早于开始"),
+    (r"[Aa] title needs some time on screen \(say e\.g\. \"for 3 seconds\"\)",
+     "标题需要显示一段时间（比如说“显示 3 秒”）"),
 ]

@@ -130,6 +130,9 @@ def _apply_trim(plan: EditPlan, timeline: Timeline, full: float | None,
     if kind == "reset":
         said.append("whole video (no trim)")
         return replace(timeline, trim=None, cuts=()), full
+    if kind in ("cut_out", "range") and b <= a:
+        said.append("not done: that part ends before it starts")
+        return timeline, length
     if kind == "cut_out" and length is not None and a >= 100 and b < length - 50:
         a_clip, b_clip = round(known.clip_time(a)), round(known.clip_time(b))
         cut = replace(known, cuts=_merged((*timeline.cuts, (a_clip, b_clip))))
@@ -263,6 +266,9 @@ def _apply_title(plan: EditPlan, timeline: Timeline, length: float | None,
     if plan.title is None:
         return timeline
     text, start, span = plan.title
+    if span < 100:
+        said.append("not done: a title needs some time on screen (say e.g. \"for 3 seconds\")")
+        return timeline
     if not text.strip():
         said.append('not done: the title has no words; put them in the quotes: add the title '
                     '"Summer 2024"')

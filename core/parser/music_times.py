@@ -214,6 +214,7 @@ def until(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
         start, end = seconds(a, b), seconds(b)
         length = video_length(draft, ctx)
         if end <= start:
+            plan.notes.append("not done: that part ends before it starts")
             return
         if length and start >= length and c.has(r"\b(?:of|in)\s+(?:the\s+|my\s+)?(?:song|track)"
                                                 r"|\bsong\b|歌"):

@@ -183,8 +183,7 @@ def trim(c: Clause, plan: EditPlan) -> None:
     rng = c.take(rf"(?:\bfrom\s+|从\s*)?({T})\s*(?:to|until|till|through|-|–|~|到|至)\s*({T})")
     if rng and (c.has(trim_words) or re.match("from|从", rng.group(0)) or not c.text.strip()):
         a, b = seconds(rng.group(1), rng.group(2)), seconds(rng.group(2))
-        if b > a:
-            plan.trim = ("range", a, b)
+        plan.trim = ("range", a, b)  # one that ends before it starts is said (core/local/edits.py)
         return
     for pattern, kind in _ONE_TIME:
         m = c.take(pattern)

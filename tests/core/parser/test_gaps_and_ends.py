@@ -390,3 +390,15 @@ def test_fades_said_by_their_times(text: str, start: int, fade_in: int, fade_out
     assert (track.start, track.fade_in, track.fade_out, track.until) == (
         start, fade_in, fade_out, until), said
     assert timeline.trim is None and clean(said), said
+
+
+@pytest.mark.parametrize(("text", "start"), [
+    ("delete 0:12 to 0:05", bare), ("keep 0:12 to 0:05", bare), ("keep 0:05 to 0:05", bare),
+    ("music from 0:20 to 0:10", lofi),
+])
+def test_a_part_that_ends_before_it_starts_is_said(text: str, start: Any) -> None:
+    draft, said = parse(text, start())
+    timeline = timeline_of(draft)
+    assert timeline.trim is None and timeline.cuts == (), said
+    assert "not done: that part ends before it starts" in said
+    assert localise(said[-1], "zh") == "没有做：这一段的结束早于开始"
