@@ -11,28 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from core.draft import Draft
-from core.parser.instructions import Context, MusicRef, apply_instruction
+from core.parser.instructions import MusicRef
 from core.timeline.convert import timeline_of
 from core.timeline.describe import summary
 from core.timeline.stored import dumps, loads
 from core.words import localise
 from tests.core.local.conftest import Render
+from tests.core.local.test_own_sound_parts import parse
 from tests.media import ffmpeg, measure, tone_level_db
 
 TONES = (440, 660, 880, 1100)
 """The clip's own sound: one tone per second."""
-
-
-def clip_draft(ms: int = 30_000) -> Draft:
-    return Draft({"t": [{"tt": 0, "sg": [{"s": 0, "d": ms, "m": {"name": "c.mp4",
-                                                                  "media_id": "v1"}}]}], "m": {}})
-
-
-def parse(text: str, draft: Draft | None = None, ms: int = 30_000,
-          song: MusicRef | None = None) -> tuple[Draft, list[str]]:
-    parsed = apply_instruction(draft or clip_draft(ms), text, Context(ms, True, song))
-    return parsed.draft, list(parsed.understood)
 
 
 @pytest.mark.parametrize("text", ["delete 0:05 to 0:12", "delete the part between 5s and 12s",
