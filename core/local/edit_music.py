@@ -45,6 +45,14 @@ def apply_music(plan: EditPlan, timeline: Timeline, ctx: Context, length: float 
                 said: list[str]) -> Timeline:
     """The timeline with the plan's music changes made (see the module docstring for which
     track each concerns)."""
+    if plan.sequence is not None and len(plan.sequence) == 2 and plan.sequence[0] is None and (
+            not timeline.music and plan.change is not None):
+        # "switch to calm at 0:12" with no music yet: nothing to switch from, it starts there
+        into, plan.sequence, plan.start = plan.sequence[1], None, plan.change
+        if isinstance(into, str):
+            plan.source, plan.mood = "mood", into
+        elif into is not None:
+            plan.source, plan.song = "upload", (into if into != -1 else None)
     if plan.sequence is not None:
         timeline = in_turn(plan, timeline, ctx, length, said)
         if plan.align is None or not timeline.music:

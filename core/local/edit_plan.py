@@ -95,6 +95,9 @@ class EditPlan:
     original: str | None = None  # "keep" | "lower" | "mute"
     original_volume: float | None = None
     original_factor: float | None = None
+    original_factor_said: bool = False
+    """`original_factor` was said as an amount ("by half", "50% quieter", "-6 dB"): it scales the
+    current level; a plain "lower my voice" from full goes to the usual lowered level."""
     original_window: tuple[str, float, float, str, float] | None = None
     """The clip's own sound for part of the video ("mute my voice for the first 3 s"): as
     `window`, (anchor, a, b, "abs"|"factor", value)."""

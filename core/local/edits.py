@@ -21,7 +21,14 @@ from core.local.edit_plan import (
 from core.music.snap import on_the_beat
 from core.parser.phrases import say_clock, say_percent, say_time
 from core.timeline.convert import draft_of, timeline_of
-from core.timeline.model import MAX_LEVEL_FACTOR, OriginalSound, Step, Timeline, Title
+from core.timeline.model import (
+    LOWERED_LEVEL,
+    MAX_LEVEL_FACTOR,
+    OriginalSound,
+    Step,
+    Timeline,
+    Title,
+)
 
 __all__ = ["DEFAULT", "TITLE_AT_END", "TITLE_IN_MIDDLE", "Context", "EditPlan", "MusicRef",
            "apply_edit", "apply_plan"]
@@ -198,7 +205,8 @@ def _apply_original(plan: EditPlan, timeline: Timeline, said: list[str]) -> Time
     elif plan.original_volume is not None:
         volume = plan.original_volume
     elif plan.original_factor is not None and plan.original_factor < 1:
-        volume = 0.3 if current >= 1.0 else current * plan.original_factor
+        volume = (LOWERED_LEVEL if current >= 1.0 and not plan.original_factor_said
+                  else current * plan.original_factor)
     elif plan.original_factor is not None and current >= 1.0 and timeline.music:
         # Your sound is already at full: "my voice is too quiet" means the music is too loud.
         if plan.volume_factor is None and plan.volume is None:

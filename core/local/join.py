@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from core.local.mix import SAMPLE_RATE
-from core.local.picture import DEINTERLACE, TO_SDR
+from core.local.picture import DEINTERLACE, TO_SDR, square_pixels
 from core.local.plan import AUDIO_BITRATE
 from core.local.probe import MediaInfo
 from core.local.runner import FfmpegRunner, OnProgress
@@ -49,6 +49,7 @@ def join_graph(clips: Sequence[MediaInfo]) -> str:
         parts.append(
             f"[{i}:v:0]{DEINTERLACE + ',' if clip.interlaced else ''}"
             f"{TO_SDR[clip.hdr] + ',' if clip.hdr else ''}"
+            f"{square_pixels(clip.width, clip.height, clip.sar)}"
             f"scale={width}:{height}:force_original_aspect_ratio=decrease,"
             f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps={fps:g},format=yuv420p,"
             f"trim=duration={d},setpts=PTS-STARTPTS[v{i}]")
@@ -88,6 +89,7 @@ def cut_graph(video: MediaInfo, parts: Sequence[tuple[float, float]]) -> str:
     after the other into [vout] (and [aout] when the clip has sound)."""
     first = "".join(f"{step}," for step in (DEINTERLACE if video.interlaced else "",
                                             TO_SDR[video.hdr] if video.hdr else "") if step)
+    first += square_pixels(video.width, video.height, video.sar)
     split = len(parts)
     chains = [f"[0:v:0]{first}setsar=1,format=yuv420p,split={split}"
               + "".join(f"[vs{i}]" for i in range(split))]

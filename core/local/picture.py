@@ -76,6 +76,15 @@ CPU of a 1080p -> 9:16 render saved, the picture region unchanged: SSIM 0.995 on
 frame against bicubic)."""
 
 
+def square_pixels(width: int | None, height: int | None, sar: float) -> str:
+    """The filter that brings squeezed pixels (HDV's 1440x1080 at 4:3) to the picture as shown,
+    with a comma after it, or "" for square pixels: every re-encode reads the picture at the
+    size it is shown, so nothing comes out squeezed."""
+    if sar == 1.0 or not width or not height:
+        return ""
+    return f"scale={width}:{height},setsar=1,"
+
+
 def escape_value(text: str) -> str:
     """A filter option value as ffmpeg reads it inside `-filter_complex`: first escaped for
     the option parser (\\ ' :), then for the graph parser (\\ ' [ ] , ;)."""
@@ -87,6 +96,7 @@ def video_filter(
     src: tuple[int, int], out: tuple[int, int], inner: tuple[int, int], mode: str | None,
     title: tuple[float, float, str] | None = None, title_file: Path | None = None,
     font_file: Path | None = None, deinterlace: bool = False, hdr: str | None = None,
+    sar: float = 1.0,
 ) -> str:
     """The "[0:v]...[vout]" graph: deinterlace (fields to frames, for interlaced sources),
     HDR to standard range, reshape (blur/pad/crop), resize, then the title."""
@@ -118,6 +128,7 @@ def video_filter(
     chain += ",setsar=1,format=yuv420p"
     first = "".join(f"{step}," for step in (DEINTERLACE if deinterlace else "",
                                               TO_SDR.get(hdr or "", "")) if step)
+    first += square_pixels(src_w, src_h, sar)
     chain = chain.replace("[0:v]", f"[0:v]{first}", 1)
     if title and title_file:
         start, end, text = title

@@ -199,7 +199,8 @@ def plan(timeline: Timeline, inputs: RenderInputs,
     if not copy_video:
         video_filter = picture_filter((video.width, video.height), (out_w, out_h), (fg_w, fg_h),
                                       mode, title, inputs.title_file, inputs.font_file,
-                                      deinterlace=video.interlaced, hdr=video.hdr)
+                                      deinterlace=video.interlaced, hdr=video.hdr,
+                                      sar=video.sar)
     return RenderPlan(
         video_path=video.path, start=start, duration=duration, copy_video=copy_video,
         width=video.width if copy_video else out_w, height=video.height if copy_video else out_h,

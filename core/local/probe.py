@@ -42,6 +42,10 @@ class MediaInfo:
     interlaced: bool = False
     """The first picture is interlaced (two fields, as camcorders and TV record): copied as
     is, many phones show it combed or not at all, so it is re-encoded progressive."""
+    sar: float = 1.0
+    """The shape of one stored pixel, width over height (1.0: square). HDV and DV store 16:9
+    pictures squeezed (1440x1080 at 4:3, 720x576 at 64:45): `width` and `height` are the
+    picture as shown, and every re-encode first scales to them (picture.square_pixels)."""
     hdr: str | None = None
     """"hlg" or "pq" for high dynamic range video (iPhones record HLG, other phones and
     cameras HDR10/PQ): re-encoded to standard range (BT.709), or it plays washed out."""
@@ -108,13 +112,17 @@ def _describe(
     if duration <= 0:
         raise BadMedia(f"{name} has no playable length.")
     width = height = level = None
-    rotation, interlaced, hdr = 0, False, None
+    rotation, interlaced, hdr, sar = 0, False, None, 1.0
     fps: float | None = None
     pixel_format = profile = None
     if video is not None:
         width, height = video.codec_context.width, video.codec_context.height
         if width * height <= MAX_DECODE_PIXELS:
             rotation, interlaced = _first_frame(name, container, video)
+        shape = video.sample_aspect_ratio or video.codec_context.sample_aspect_ratio
+        if shape and shape > 0 and abs(float(shape) - 1.0) > 0.01:
+            sar = float(shape)
+            width = max(1, round(width * sar))  # as shown: 1440x1080 at 4:3 is 1920x1080
         if rotation % 180:
             width, height = height, width
         rate = video.average_rate or video.guessed_rate
@@ -141,6 +149,7 @@ def _describe(
         profile=profile,
         level=level,
         interlaced=interlaced,
+        sar=sar,
         hdr=hdr,
     )
 

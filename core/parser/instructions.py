@@ -181,14 +181,21 @@ def _leftover(c: Clause) -> bool:
 
 
 _SIGNAL = (r"\d|\b(?:beginning|start|end|middle|intro|outro|first|last|half|quiet\w*|loud\w*"
-           r"|soft\w*|lower|higher|seconds?|minutes?|fade\w*)\b|开头|结尾|中间|秒|分钟")
+           r"|soft\w*|lower|higher|seconds?|minutes?|fade\w*|speed\w*|faster|slower|gradual\w*"
+           r"|slowly)\b|开头|结尾|中间|秒|分钟|倍速|加速|减速|慢慢|逐渐")
 """Words that carry part of a request: left over after the rules, that part was not done."""
 
 
 def _unused(c: Clause) -> bool:
     text = re.sub(r"\b(?:not|instead\s+of|rather\s+than)\s+\S+", " ", c.text)  # "6s not 3s"
     text = re.sub(r"(?<![\d.:])\d+(?![\d.:]|\s*(?:%|s\b|ms\b|seconds?|minutes?|秒|分))", " ", text)
-    return re.search(_SIGNAL, text) is not None
+    if re.search(_SIGNAL, text) is not None:
+        return True
+    text = re.sub(r"\b(?:when|while|as)\s+(?:the\s+)?(?:video|clip|music|song)\s+(?:starts"
+                  r"|begins|ends|plays|is\s+playing|comes\s+in)\b", " ", text)  # the edit's own
+    place = re.search(r"\b(?:(?:during|in|at|on|near|around|before|after|over)\s+(?:the|my|this"
+                      r"|that|an?|his|her|our|their)|when|while)\s+(.*)", text)
+    return place is not None and _leftover(Clause(place.group(1)))  # "during the sunset scene"
 
 
 _BACK_TO_NORMAL = (r"\s*(?:(?:and|then)\s+)?(?:back\s+)?(?:to\s+)?"

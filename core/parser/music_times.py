@@ -163,7 +163,8 @@ def fit(c: Clause, plan: EditPlan) -> None:
         plan.fit = "loop"
     elif c.take(r"\b(?:cut|trim|end|stop)\s+(?:the\s+)?(?:music|song)\s+(?:at|to|with)\s+"
                 r"(?:the\s+)?(?:end|video)\b|\bfit\s+(?:the\s+)?(?:music|song)\b|\bmatch\s+(?:the\s+)?"
-                r"(?:video(?:'s)?\s+)?length\b|\ball\s+the\s+way\b|" + to_the_end):
+                r"(?:video(?:'s)?\s+)?length\b|\ball\s+the\s+way\b(?!\s+(?:up|down)\b)|"
+                + to_the_end):
         plan.fit, plan.until = "trim", 0.0
 
 

@@ -128,6 +128,7 @@ def normalise(text: str, clip_ms: float | None = None) -> str:
     text = _NUMBER_WORDS.sub(_english_number, text)
     text = spoken.rewrite(text, clip_ms)  # after the number words: "a minute and a half" -> "90s"
     text = spoken.two_fades(text)
+    text = spoken.two_levels(text)
     text = text.replace("淡入淡出", "淡入,淡出")
     text = re.sub(r"\bbetween\s+([\d:.]+\s*\w*)\s+and\s+", r"from \1 to ", text)
     return " ".join(text.split())

@@ -111,9 +111,11 @@ _MOOD_THEN = re.compile(
     rf"\s*(?:and\s+)?then\s+(?:(?:use|play|switch\s+to)\s+)?(?P<b>{_EITHER})"
     rf"|(?P<ca>{_A_MOOD})(?:音乐)?(?:放|用|播)?(?:到|至)\s*(?P<ct>{T})\s*[，,]?\s*"
     rf"(?:然后|再|之后|接着)?\s*(?:放|用|换成?|播放?)?\s*(?P<cb>{_A_MOOD})")
+_INTO = (r"(?:(?:switch|change|go|move|cut|swap)\s+(?:over\s+)?to|(?:cross-?\s?fade|fade|blend"
+         r"|transition|segue)\s+(?:in)?to|bring\s+in)")
 _MOOD_SWITCH = re.compile(
-    rf"\b(?:switch|change|go|move|cut|swap)\s+(?:over\s+)?to\s+(?:the\s+|some\s+)?"
-    rf"(?P<m>{_A_MOOD})(?:\s+(?:music|one|song))?\s+(?:at|from|after)\s+(?P<t>{T})"
+    rf"\b{_INTO}\s+(?:the\s+|some\s+)?(?P<m>{_A_MOOD}(?:\s+(?:music|one|song))?|{_MINE})"
+    rf"\s+(?:at|from|after)\s+(?P<t>{T})"
     rf"|(?:在|从)?\s*(?P<ct>{T})\s*(?:后|以后|之后|时|的时候)?\s*(?:切换|换|切|改)(?:到|成)?\s*"
     rf"(?P<cm>{_A_MOOD})")
 
@@ -133,8 +135,10 @@ def moods_in_turn(text: str, plan: EditPlan) -> tuple[str, bool]:
             return text, False
         plan.sequence, plan.change = (a, b), seconds(found.group("t") or found.group("ct"))
     elif (found := _MOOD_SWITCH.search(text)) is not None:
-        mood = find_mood(found.group("m") or found.group("cm"))
-        plan.sequence, plan.change = (None, mood), seconds(found.group("t") or found.group("ct"))
+        into = _mood_or_mine(found.group("m") or found.group("cm"))
+        if into is None:
+            return text, False
+        plan.sequence, plan.change = (None, into), seconds(found.group("t") or found.group("ct"))
     else:
         return text, False
     plan.source = "mood"

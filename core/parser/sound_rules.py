@@ -66,6 +66,9 @@ def duck(c: Clause, plan: EditPlan) -> None:
                 r"people|they|he|she|anyone)?\s*(?:'m|am|are|is|'re)?\s*(?:talk|speak|say|voice|"
                 r"speech|dialog)\w*|\bunder\s+(?:my\s+|the\s+)?(?:voice|speech|talking|dialog\w*)"):
         plan.duck = True
+        c.take(r"\b(?:when(?:ever)?|while|during|as)\s+(?:i|we|someone|people|they|he|she|anyone)?"
+               r"\s*(?:'m|am|are|is|'re)?\s*(?:talk|speak|say|voice|speech|dialog)\w*")  # "duck
+        # the music when I talk": the rest of the words are the duck's too
 
 
 _WHEN_VERBS = (r"\b(?:stop|end|start|begin|finish|cut|trim|kick\s+in|come\s+in)\w*"
@@ -114,20 +117,39 @@ def _named_level(c: Clause) -> tuple[str, float] | None:
     return None
 
 
+def _extreme(c: Clause) -> tuple[str, float] | None:
+    """ "music to max", "all the way up", "at minimum", "all the way down"."""
+    if c.take(r"\b(?:(?:to|at)\s+(?:the\s+)?max(?:imum)?|max(?:imum)?\s+(?:volume|level|it)"
+              r"|all\s+the\s+way\s+up|as\s+loud\s+as\s+(?:it\s+)?(?:can|possible|it\s+goes))\b"
+              r"|最大(?:声|音量)?"):
+        return "abs", 1.0  # as loud as a track plays: its own level
+    if c.take(r"\b(?:to|at)\s+(?:the\s+)?(?:min(?:imum)?|lowest)\b|\bas\s+(?:quiet|low|soft)\s+as"
+              r"\s+(?:it\s+)?(?:can|possible)|最小(?:声|音量)?"):
+        return "abs", 0.1  # "music at minimum": still there, only just
+    if c.take(r"\ball\s+the\s+way\s+down\b"):
+        return "abs", 0.0
+    return None
+
+
 def levels(c: Clause) -> tuple[str, float] | None:
     """("abs", volume) or ("factor", multiplier) for the level words of a clause."""
-    if m := c.take(r"(\bby\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s+cent|pct)(\s+(?:quieter|softer|"
-                   r"lower|less|louder|higher|more|up|down)\b)?"):
+    if m := c.take(r"(\bby\s+|\b(?:up|down)\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s+cent|pct)"
+                   r"(\s+(?:quieter|softer|lower|less|louder|higher|more|up|down)\b)?"):
         share = float(m.group(2)) / 100
-        said = m.group(3) or ""
+        said = (m.group(1) or "") + (m.group(3) or "")  # "up 20%", "20% down": a step
         down = c.has(w.QUIETER) or re.search(w.QUIETER + r"|less|down", said) is not None
         up = c.has(w.LOUDER) or re.search(w.LOUDER + r"|more|up", said) is not None
         if (m.group(1) or m.group(3)) and (down or up) and share < 1 + up:
             c.take(w.QUIETER if down else w.LOUDER)  # "20% quieter" is a step, not a level
             return "factor", 1 - share if down else 1 + share
         return "abs", share
+    if m := c.take(r"\b(\d{1,2}(?:\.\d)?)\s*(?:/|out\s+of|over)\s*10\b(?!\s*(?:s|seconds?|秒))"):
+        return "abs", min(float(m.group(1)), 10.0) / 10  # "music to 3/10", "7 out of 10"
+    if named := _extreme(c):
+        return named
     if m := c.take(r"(?:\bvolume|\blevel|\bvol|音量)\s*"
-                   r"(?:to|at|of|=|:|is|调到|调至|设为|设置为|为|到)?\s*(\d+(?:\.\d+)?)(?!\s*(?:db|s\b|seconds|秒))"):
+                   r"(?:to|at|of|=|:|is|调到|调至|设为|设置为|为|到)?\s*(\d+(?:\.\d+)?)"
+                   r"(?!\s*(?:db|s\b|seconds|秒|/|out\s+of))"):
         value = float(m.group(1))
         return "abs", value if value <= 2 else value / 100
     if m := c.take(r"\b(?:to|at)\s+(0?\.\d+|[012]\.\d+)(?![\d:%])"):
@@ -137,15 +159,15 @@ def levels(c: Clause) -> tuple[str, float] | None:
     if bare and not re.search(_WHEN_VERBS, c.text[:bare.start()]):
         c.take(re.escape(bare.group(0)))
         return "abs", float(bare.group(1)) / 100  # "music at 30": a bare level is a percentage
-    if m := c.take(r"\b(?:at|to)\s+(\d{1,2})\s*/\s*10\b"):
-        return "abs", float(m.group(1)) / 10  # "music to 3/10"
-    down = c.has(w.QUIETER)
-    if m := c.take(r"(?:\bby\s+)?(?<![\d.])([-+−]?\d{1,3}(?:\.\d+)?)\s*db\b"):
-        db = float(m.group(1).replace("−", "-"))
-        if m.group(1)[0] in "+-−":
-            return "abs", 10 ** (db / 20)
-        if down or c.has(w.LOUDER):
+    down = c.has(w.QUIETER) or c.has(r"\bdown\b")
+    if m := c.take(r"(\b(?:at|to)\s+)?(?:\bby\s+)?(?<![\d.])([-+−]?\d{1,3}(?:\.\d+)?)\s*db\b"):
+        db = float(m.group(2).replace("−", "-"))
+        if m.group(2)[0] in "+-−":  # "+3 dB" is a step; "at -6 dB" and new music are levels
+            adding = re.search(r"\b(?:add|put|use|play|with|insert)\b", c.said) is not None
+            return ("abs" if m.group(1) or adding else "factor"), 10 ** (db / 20)
+        if down or c.has(w.LOUDER) or c.has(r"\bup\b"):
             c.take(w.QUIETER if down else w.LOUDER)
+            c.take(r"\b(?:down|up)\b")
             return "factor", 10 ** ((-db if down else db) / 20)
         return "abs", 10 ** (-db / 20)
     if named := _named_level(c):
@@ -228,6 +250,8 @@ def original(c: Clause, plan: EditPlan) -> bool:
         plan.original, plan.original_volume = "lower", min(level[1], 1.0)
     elif level is not None:
         plan.original, plan.original_factor = None, level[1]
+        plan.original_factor_said = re.search(r"\d|\bhal(?:f|ve)\b|\bdouble\b|\btwice\b|一半",
+                                              c.said) is not None
     elif c.take(r"\b(?:keep|leave|preserve|retain|with|hear|restore|unmute|bring\s+back)\b|保留"):
         plan.original, plan.original_volume = "keep", 1.0
     return True

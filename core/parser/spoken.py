@@ -135,6 +135,8 @@ _HALVES = (
     (re.compile(rf"\b(?:the\s+)?(?:second|2nd|last|latter|back)\s+half(?:\s+of\s+the\s+"
                 rf"(?:video|clip))?{_NOT_THE_SONG}|后半(?:段|部分)?|后一半"), "the last {half}",
      "最后{half}"),
+    (re.compile(r"\b(at|from|after|until|till|by)\s+the\s+middle(?:\s+(?:point|mark))?(?:\s+of\s+"
+                r"the\s+(?:video|clip))?\b(?:\s+on(?:wards?)?\b)?"), "{at} {half}", "{half}"),
     (re.compile(r"\b(?:(at|from|after|until|till|by)\s+)?(?:the\s+)?(?:half[\s-]?way|mid[\s-]?way"
                 r"|mid[\s-]?point)(?:\s+(?:point|mark))?(?:\s+(?:through|into)(?:\s+(?:the|this)"
                 r"\s+(?:video|clip))?)?\b|(?:到|在|从)?一半(?=的?(?:时候|处|开始|结束|停))"),
@@ -152,7 +154,18 @@ def _halves(text: str, clip_ms: float | None) -> str:
     for pattern, english, chinese in _HALVES:
         text = pattern.sub(partial(_half_written, half=half, english=english, chinese=chinese),
                            text)
-    return text
+    if re.search(r"\b(?:title|text|caption|subtitle)s?\b|标题|字幕|文字", text):
+        return text  # "the title in the middle" is a place on the picture (shape_rules.py)
+    third, two = (f"{round(clip_ms * k / 3000, 1):g}s" for k in (1, 2))
+    text = _MIDDLE.sub(f"from {third} to {two}", text)
+    return _MIDDLE_ZH.sub(f"从{third}到{two}", text)
+
+
+_MIDDLE = re.compile(r"\b(?:in|during|for|through|over)\s+the\s+(?:very\s+)?middle(?:\s+(?:part|"
+                     r"section|bit|third))?(?:\s+of\s+(?:the\s+|my\s+)?(?:video|clip))?\b")
+_MIDDLE_ZH = re.compile(r"(?<!删掉)(?<!去掉)(?<!删除)(?<!剪掉)(?<!只要)(?<!保留)"
+                        r"(?:在)?(?:视频)?中间(?:部分|那段|一段|的部分)?")
+"""The middle of the video: its middle third ("louder in the middle")."""
 
 
 def _half_written(m: re.Match[str], half: str, english: str, chinese: str) -> str:
@@ -200,3 +213,56 @@ def two_fades(text: str) -> str:
     text = _FADE_BOTH_ENDS.sub("fade in, fade out", text)
     text = _IN_AND_OUT_AT_THE_END.sub(r"\1, fade out \2", text)
     return _BOTH_FADES.sub(lambda m: f"fade in{m.group(1)}, fade out{m.group(1)}", text)
+
+
+_PCT = r"(\d{1,3}(?:\.\d+)?)\s*(?:%|percent|per\s+cent)"
+_SPAN = r"(\d+(?::\d{2}){0,2}(?:\.\d+)?\s*(?:ms|s|secs?|seconds?|m|mins?|minutes?|秒钟?|分钟?)?)"
+_FIRST_PART = (rf"(?:(?:(?:for|in|during|over)\s+)?(?:the\s+)?first\s+|(?:until|till|up\s+to)\s+"
+               rf"|for\s+(?=\d+(?:\.\d+)?\s*(?:s|secs?|seconds?|m|mins?|minutes?)\b)){_SPAN}")
+_THEN = (r"\s*(?:[,;]\s*(?:and\s+)?(?:then\s+)?|\s+(?:and\s+)?then\s+|\s+and\s+)"
+         r"(?:after\s+(?:that|it)\s*,?\s*|afterwards\s+)?"
+         r"(?:(?:at|to|go(?:es)?\s+(?:up\s+|back\s+)?to|back\s+(?:up\s+)?to|up\s+to|rises?\s+to)\s+)?")
+_REST = (r"(?:\s+(?:after(?:wards|\s+that)?|for\s+the\s+rest(?:\s+of\s+(?:it|the\s+(?:video"
+         r"|clip)))?|from\s+then\s+on|the\s+rest\s+of\s+the\s+(?:time|video)))?(?!\s*(?:louder|quieter|"
+         r"softer|lower|higher|more|less))")
+_TWO_LEVELS = re.compile(
+    rf"(?:\b(?:at|to)\s+)?{_PCT}\s+{_FIRST_PART}{_THEN}{_PCT}{_REST}"
+    rf"|\b{_FIRST_PART}\s*,?\s*(?:(?:the\s+)?(?:music|song)\s+)?(?:volume\s+)?(?:at\s+|to\s+)?"
+    rf"{_PCT}{_THEN}{_PCT}{_REST}"
+    rf"|前\s*{_SPAN}\s*(?:的)?(?:背景)?(?:音乐|配乐)?(?:音量)?\s*(?:调到|调成|设为|为|是|用|在)?\s*{_PCT}"
+    rf"\s*[，,]?\s*(?:然后|之后|后面|再|其余|其他|剩下的?)(?:部分|时间)?\s*(?:的)?(?:都)?"
+    rf"(?:调到|调成|为|是|用|恢复到|回到|变成)?\s*{_PCT}")
+
+
+def _two_levels(m: re.Match[str]) -> str:
+    g = m.groups()
+    first, span, then = (g[0], g[1], g[2]) if g[0] else (g[4], g[3], g[5]) if g[3] else (
+        g[7], g[6], g[8])
+    way = "quieter" if float(first) < float(then) else "louder"
+    if g[6]:
+        return f"{then}%,前{span}{'调低' if way == 'quieter' else '调高'}到{first}%"
+    return f"at {then}%, {way} to {first}% for the first {span}"
+
+
+_THEN_BACK = re.compile(
+    rf"(?:\b(?:at|to)\s+)?(?:{_PCT}|\b(quiet\w*|soft\w*|low(?:er)?|loud\w*))\s+{_FIRST_PART}"
+    r"\s*[,;]?\s*(?:and\s+)?then\s+(?:it\s+)?(?:goes\s+|gets\s+)?(louder|loud|normal|back\s+up"
+    r"|back\s+to\s+normal|full(?:\s+volume)?|quieter|softer|lower)\b"
+    r"(?:\s+(?:after(?:wards|\s+that)?|again|for\s+the\s+rest))?")
+
+
+def _then_back(m: re.Match[str]) -> str:
+    level, word, span, after = m.groups()
+    if level is None:
+        return f"{word} for the first {span}"
+    way = "louder" if re.match(r"quieter|softer|lower", after) else "quieter"
+    return f"{way} to {level}% for the first {span}"
+
+
+def two_levels(text: str) -> str:
+    """'music at 20% for the first 10 s, then 50%' as two requests: the music at 50%, and a
+    dip to 20% for the first 10 s (a window in its envelope, core/parser/window_rules.py),
+    instead of music that stops at 0:10. 'then' and commas would cut them apart otherwise.
+    'quiet for the first 10 s, then louder / back to normal' is the dip alone: after it the
+    music is at its own level again."""
+    return _THEN_BACK.sub(_then_back, _TWO_LEVELS.sub(_two_levels, text))

@@ -7,6 +7,7 @@ has the phrasings)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,16 @@ async def test_a_fade_out_begins_where_it_was_asked(render: Render, clip: Path,
     assert tone_level_db(out, 1.2, 1.9, MUSIC_HZ) == pytest.approx(start, abs=1.0)  # not yet
     assert tone_level_db(out, 2.6, 3.0, MUSIC_HZ) < start - 3  # fading
     assert tone_level_db(out, 3.6, 3.95, MUSIC_HZ) < start - 12  # nearly gone at the end
+
+
+async def test_two_levels_in_one_request_play_one_after_the_other(render: Render, clip: Path,
+                                                                 song: Path) -> None:
+    """'at 20% for the first 2 seconds, then 60%': one track, 9.5 dB apart (before: the music
+    stopped at 0:02)."""
+    draft = parse("use my song at 20% for the first 2 seconds, then 60%")
+    [track] = timeline_of(draft).music  # type: ignore[arg-type]
+    assert (track.start, track.length) == (0, 4000)
+    out, _ = await render(draft, clip, song)
+    first = tone_level_db(out, 0.2, 1.4, MUSIC_HZ)
+    after = tone_level_db(out, 2.7, 3.9, MUSIC_HZ)
+    assert after - first == pytest.approx(20 * math.log10(3), abs=1.5)

@@ -100,6 +100,9 @@ WINDOWS = [  # text, dip start ms, dip end ms, level below 1 (dip) or above (lif
     ("lower the music to 10% for the first 5 s", 0, 5000, "<"),
     ("前5秒音乐小一点", 0, 5000, "<"),
     ("add music, a bit quieter during the first 1:00", 0, 30_000, "<"),
+    ("add music and make it quieter in the middle", 10_000, 20_000, "<"),  # the middle third
+    ("中间部分音乐大一点", 10_000, 20_000, ">"),
+    ("add music, louder from the middle on", 15_000, 30_000, ">"),
 ]
 
 
@@ -116,7 +119,9 @@ def test_a_level_for_part_of_the_video_is_a_dip_not_a_cut(text: str, a: int, b: 
 
 
 @pytest.mark.parametrize(("text", "left"), [
-    ("add music and make it quieter in the middle", "in the middle"),
+    ("add music and make it quieter in the muddle", "muddle"),
+    ("add music and make it quieter during the sunset scene", "sunset scene"),
+    ("add music at 2x speed", "2x speed"),  # the music is added; the speed is not changed
     ("add music, make it sparkle at the end", "sparkle"),
     ("fade out and make it wobble for 3 seconds", "wobble"),
 ])

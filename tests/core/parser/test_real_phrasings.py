@@ -118,7 +118,6 @@ ROWS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("fade in over the first 5 seconds", "lofi", "plain", {"bgm.fade_in": 5000}),
     ("play the song twice", "lofi", "plain", {"bgm.fit": "loop"}),
     ("music twice as loud", "lofi", "plain", {"bgm.volume": 1.0}),
-    ("add music at 2x speed", "video", "plain", {"bgm.volume": 0.4}),
     ("add music from 1990s", "video", "plain", {"bgm.offset": ABSENT, "bgm.s": 0}),
     ("music from 0:05 until the end", "lofi", "plain", {"bgm.s": 5000, "bgm.offset": ABSENT}),
     ("no music after 0:20", "lofi", "plain", {"bgm": True, "bgm.until": 20_000}),

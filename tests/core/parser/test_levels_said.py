@@ -1,0 +1,156 @@
+"""Levels said in every way people say them (session 6). Before the fixes:
+- "music up 20%" set the music to 20%, "music down 6dB" / "music -6 dB" to 50% whatever it
+  was, "music +3db" to 141%, "my voice +6 dB" changed nothing and said "original sound kept";
+- "music volume 3/10" and "7 out of 10" gave 3% and 7%; "music to max" / "at minimum" were
+  not understood;
+- "lower my voice by half" / "make my voice 50% quieter" gave 30% (the plain "lower" level);
+- "music at 20% for the first 10 seconds then 50%" stopped the music at 0:10;
+- "music quiet for the first 10 seconds then louder" made all of it louder after the dip;
+- "switch to my song at 0:15" threw the music before 0:15 away; "crossfade into my song at
+  0:15" moved the music's start; "switch to calm at 0:12" with no music asked for songs;
+- "quieter from the middle", "louder in the middle" changed the whole video;
+- "quieter during the sunset scene" made all of it quieter and said nothing about the scene.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from core.parser.instructions import Context, MusicRef, apply_instruction
+from core.timeline.convert import timeline_of
+from core.timeline.model import Timeline
+from tests.core.parser.test_gaps_and_ends import bare, lofi
+
+SONG = MusicRef("song-1", "sunset.mp3", 200_000)
+WITH_SONG = Context(30_000, True, SONG, songs=(SONG,))
+PLAIN = Context(30_000, True, None)
+
+
+def edit(text: str, start: str = "lofi", ctx: Context = PLAIN) -> tuple[Timeline, list[str]]:
+    parsed = apply_instruction(lofi() if start == "lofi" else bare(), text, ctx)
+    return timeline_of(parsed.draft), list(parsed.understood)
+
+
+STEPS = [  # the music starts at 50%
+    ("music up 20%", 0.6), ("turn the music down 20%", 0.4), ("music 10 percent quieter", 0.45),
+    ("music down 6dB", 0.251), ("music -6 dB", 0.251), ("music +3db", 0.706),
+    ("lower the music by 6 db", 0.251), ("music at -6 dB", 0.501), ("music to 20%", 0.2),
+    ("music volume 3/10", 0.3), ("music volume 7 out of 10", 0.7), ("set the music to 8/10", 0.8),
+    ("music to max", 1.0), ("turn the music all the way up", 1.0), ("music at minimum", 0.1),
+    ("音乐最小声", 0.1), ("music at 0.3", 0.3),
+]
+
+
+@pytest.mark.parametrize(("text", "level"), STEPS)
+def test_a_level_said_with_a_direction_is_a_step_from_where_it_is(text: str,
+                                                                  level: float) -> None:
+    timeline, said = edit(text)
+    [track] = timeline.music
+    assert track.level == pytest.approx(level, abs=0.002), said
+    assert not any("not understood" in s for s in said), said
+
+
+@pytest.mark.parametrize(("text", "level"), [("add music -20 dB", 0.1),
+                                             ("add music at -6 dB", 0.501)])
+def test_new_music_at_a_negative_db_is_that_level(text: str, level: float) -> None:
+    timeline, said = edit(text, "video")
+    assert timeline.music[0].level == pytest.approx(level, abs=0.002), said
+
+
+@pytest.mark.parametrize(("text", "level"), [
+    ("original sound lower by half", 0.5), ("lower my voice by half", 0.5),
+    ("make my voice 50% quieter", 0.5), ("my voice 20% quieter", 0.8),
+    ("my voice -6 dB", 0.501), ("lower my voice", 0.3), ("make my voice a bit quieter", 0.3),
+])
+def test_the_clip_s_own_sound_by_an_amount_said(text: str, level: float) -> None:
+    timeline, said = edit(text)
+    assert timeline.original.gain == pytest.approx(level, abs=0.002), said
+
+
+def test_raising_a_voice_at_full_volume_says_so_and_lowers_the_music() -> None:
+    timeline, said = edit("my voice +6 dB")
+    assert timeline.original.gain == 1.0
+    assert timeline.music[0].level == pytest.approx(0.251, abs=0.002)
+    assert any("already at full volume" in s for s in said), said
+
+
+TWO_LEVELS = [  # (text, start, music level after, (start, end, level) of the first part)
+    ("add music at 20% for the first 10 seconds then 50%", "video", 0.5, (0, 10_000, 0.2)),
+    ("music at 20% for the first 10 s, then 50% after that", "lofi", 0.5, (0, 10_000, 0.2)),
+    ("20% for the first 10 seconds and 50% after", "lofi", 0.5, (0, 10_000, 0.2)),
+    ("music 80% for the first 5 s then 30%", "lofi", 0.3, (0, 5000, 0.8)),
+    ("for the first 10 seconds music at 20%, then 60%", "lofi", 0.6, (0, 10_000, 0.2)),
+    ("music at 20% until 0:10 then 50%", "lofi", 0.5, (0, 10_000, 0.2)),
+    ("music 20% for 10 seconds then 50% for the rest", "lofi", 0.5, (0, 10_000, 0.2)),
+    ("前10秒音乐20%，然后50%", "lofi", 0.5, (0, 10_000, 0.2)),
+    ("前10秒音量20%，之后50%", "lofi", 0.5, (0, 10_000, 0.2)),
+    ("music at 20% for the first 10 seconds then louder", "lofi", 0.5, (0, 10_000, 0.2)),
+    ("music quiet for the first 10 seconds then louder", "lofi", 0.5, (0, 10_000, None)),
+    ("music quiet for the first 10 seconds then back to normal", "lofi", 0.5,
+     (0, 10_000, None)),
+    ("make the music quieter from the middle", "lofi", 0.5, (15_000, 30_000, None)),
+    ("louder in the middle", "lofi", 0.5, (10_000, 20_000, None)),
+    ("中间部分音乐小一点", "lofi", 0.5, (10_000, 20_000, None)),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "after", "part"), TWO_LEVELS)
+def test_a_level_for_a_part_then_another_is_one_track_with_a_dip(
+        text: str, start: str, after: float, part: tuple[int, int, float | None]) -> None:
+    timeline, said = edit(text, start)
+    [track] = timeline.music
+    assert (track.start, track.length, track.until) == (0, 30_000, None), said
+    assert track.gain == pytest.approx(after, abs=0.002), said
+    [span] = track.envelope
+    assert (span.start, span.end) == part[:2], said
+    if part[2] is not None:
+        assert track.gain * span.factor == pytest.approx(part[2], abs=0.005), said
+    else:  # said in words: quieter or louder than the rest
+        assert (span.factor < 0.9) == bool("quiet" in text or "小" in text), said
+    assert not any("not understood" in s for s in said), said
+
+
+@pytest.mark.parametrize("text", ["crossfade into my song at 0:15", "switch to my song at 0:15",
+                                  "fade into my song at 15s", "transition to my song at 0:15"])
+def test_switching_into_the_song_sent_keeps_the_music_before(text: str) -> None:
+    timeline, said = edit(text, ctx=WITH_SONG)
+    first, second = timeline.music
+    assert first.source.mood == "lofi" and second.source.media_id == "song-1", said
+    assert first.start == 0 and 14_000 <= second.start <= 15_000 <= first.end, said
+
+
+@pytest.mark.parametrize(("text", "ctx", "mood", "media"), [
+    ("switch to calm at 0:12", PLAIN, "calm", None),
+    ("crossfade into my song at 0:12", WITH_SONG, None, "song-1"),
+])
+def test_switching_with_no_music_yet_starts_the_music_there(text: str, ctx: Context,
+                                                            mood: str | None,
+                                                            media: str | None) -> None:
+    timeline, said = edit(text, "video", ctx)
+    [track] = timeline.music
+    assert (track.source.mood, track.source.media_id, track.start) == (mood, media, 12_000), said
+
+
+def _flat(parsed: Any) -> str:
+    return " | ".join(parsed)
+
+
+@pytest.mark.parametrize(("text", "left"), [
+    ("make the music quieter during the sunset scene", "sunset scene"),
+    ("music louder during the chorus", "chorus"),
+    ("lower my voice when the dog barks", "dog barks"),
+])
+def test_a_part_of_the_video_named_in_words_is_said_not_done(text: str, left: str) -> None:
+    _, said = edit(text)
+    assert any(s.startswith("not understood") and left in s for s in said), _flat(said)
+
+
+@pytest.mark.parametrize("text", ["duck the music when I talk",
+                                  "lower my voice when the music plays",
+                                  "make the music fade in when the video starts",
+                                  "zoom in to fill 9:16"])
+def test_words_about_when_that_the_edit_itself_means_are_not_flagged(text: str) -> None:
+    _, said = edit(text)
+    assert not any("not understood" in s for s in said), _flat(said)
