@@ -22,6 +22,9 @@ EDGES: list[tuple[str, str]] = [
     (r" It was interlaced; it is progressive now\.", "原来是隔行扫描，现在是逐行扫描。"),
     (r" It was HDR; its colours are brought to standard range \(SDR\), so it does not look "
      r"washed out\.", "原来是 HDR，颜色已转换为标准动态范围（SDR），不会发灰。"),
+    # The clip's own sound back for one part only (core/local/edits.py).
+    (r"your sound only from (\d[\d:]*(?:\.\d+)?) to (\d[\d:]*(?:\.\d+)?) \(muted elsewhere\)",
+     r"原声只保留 \1 到 \2（其余部分静音）"),
     # NemoVideo (core/nemo): the bot's own words around what NemoVideo does and says.
     (r"^Say “export” and I'll render the video for you\.$", "说“导出”，我就为你生成视频。"),
     (r"^Tell me the change in words and I'll make it\.$", "用文字告诉我要怎么改，我来完成。"),

@@ -24,6 +24,7 @@ from core.timeline.convert import draft_of, timeline_of
 from core.timeline.model import (
     LOWERED_LEVEL,
     MAX_LEVEL_FACTOR,
+    LevelSpan,
     OriginalSound,
     Step,
     Timeline,
@@ -183,6 +184,8 @@ def _original_window(plan: EditPlan, timeline: Timeline, length: float | None,
         return timeline
     a, b = placed
     gain = timeline.original.gain
+    if gain <= 0 and how == "abs" and value > 0 and length is not None:
+        return _heard_only(timeline, a, b, length, said)
     if gain <= 0:
         said.append("not done: your sound is muted for the whole video already")
         return timeline
@@ -194,6 +197,15 @@ def _original_window(plan: EditPlan, timeline: Timeline, length: float | None,
     said.append(f"your sound muted {where}" if factor <= 0 else
                 f"your sound at {say_percent(min(gain * factor, 1.0))} {where}")
     return replace(timeline, original=original)
+
+
+def _heard_only(timeline: Timeline, a: float, b: float, length: float,
+                said: list[str]) -> Timeline:
+    """ "unmute the first 5 seconds" of a muted clip: its sound back there, muted elsewhere."""
+    spans = tuple(LevelSpan(round(x), round(y), 0.0) for x, y in ((0, a), (b, length))
+                  if y - x >= 100)
+    said.append(f"your sound only from {say_clock(a)} to {say_clock(b)} (muted elsewhere)")
+    return replace(timeline, original=OriginalSound("keep", None, timeline.original.duck, spans))
 
 
 def _apply_original(plan: EditPlan, timeline: Timeline, said: list[str]) -> Timeline:

@@ -112,6 +112,9 @@ def normalise(text: str, clip_ms: float | None = None) -> str:
     text = re.sub(r"\bfade\s+(the\s+music\s+|the\s+song\s+|it\s+)?(down|up)\b",
                   lambda m: ("lower " if m.group(2) == "down" else "raise ")
                   + (m.group(1) or "it "), text)
+    text = re.sub(r"\bfade\s+(?:the\s+music\s+|the\s+song\s+|it\s+)?(?:at|towards?|near|in)\s+"
+                  r"the\s+(?:very\s+)?(end|start|beginning)\b(?!\s+and\b)",
+                  lambda m: "fade out" if m.group(1) == "end" else "fade in", text)
     text = re.sub(r"\bonce\s*,?\s*(?:and\s+)?then\s+(?:silence|nothing|quiet|no\s+music)\b", "once",
                   text)  # "play the song once then silence": not a mute of the clip's sound
     text = re.sub(r"\b(at|to|near|till|until|from)\s+(end|start|beginning)\b(?!\s*(?:at|from|by|"

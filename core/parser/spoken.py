@@ -157,10 +157,25 @@ def _halves(text: str, clip_ms: float | None) -> str:
     if re.search(r"\b(?:title|text|caption|subtitle)s?\b|标题|字幕|文字", text):
         return text  # "the title in the middle" is a place on the picture (shape_rules.py)
     third, two = (f"{round(clip_ms * k / 3000, 1):g}s" for k in (1, 2))
+    if not re.search(_SAYS_HOW, text):  # "add music at the end": placed in the last third
+        text = _MUSIC_AT_AN_END.sub(partial(_music_for_a_third, third=third), text)
     text = _MIDDLE.sub(f"from {third} to {two}", text)
     return _MIDDLE_ZH.sub(f"从{third}到{two}", text)
 
 
+def _music_for_a_third(m: re.Match[str], third: str) -> str:
+    which = "last" if m.group(2) in ("end", "ending", "outro") else "first"
+    return f"{m.group(1)} for the {which} {third}"
+
+
+_MUSIC_AT_AN_END = re.compile(
+    r"\b((?:music|song|track|soundtrack)(?:\s+only)?)\s+(?:only\s+)?(?:at|in|for|during|near|over)"
+    r"\s+the\s+(?:very\s+)?(end|ending|outro|start|beginning|intro)\b"
+    r"(?!\s+of\s+the\s+(?:song|music))")
+_SAYS_HOW = (r"\bfad\w*|\bquiet\w*|\bloud\w*|\bsoft\w*|\blower|\bhigher|\bvolume|%|\bdb\b|\bstop"
+             r"|\bend(?:s|ing)?\s+(?:it|the\s+music)|\bduck|\bmute|\bno\s+music|\bwithout|\bremove"
+             r"|\bcut|\btrim|\bdrop|\bkill|\bswitch|\bchange")
+"""Words that make "the music at the end" about something else than where it plays."""
 _MIDDLE = re.compile(r"\b(?:in|during|for|through|over)\s+the\s+(?:very\s+)?middle(?:\s+(?:part|"
                      r"section|bit|third))?(?:\s+of\s+(?:the\s+|my\s+)?(?:video|clip))?\b")
 _MIDDLE_ZH = re.compile(r"(?<!删掉)(?<!去掉)(?<!删除)(?<!剪掉)(?<!只要)(?<!保留)"

@@ -122,8 +122,10 @@ def _span(kind: str, said: list[str]) -> tuple[float, float]:
 
 _MUTE_WORDS = (r"\b(?:mute\w*|silence|silent|turn\s+off|kill|remove|cut\s+out|no|off)\b"
                r"|静音|关掉|去掉|不要")
-_ABOUT_ORIGINAL = (r"^\W*(?:please\s+)?(?:mute|silence)\b|静音|\bno\s+(?:sound|audio)\b"
-                   r"|\b(?:sound|audio)\s+off\b")
+_UNMUTE = (r"\bun-?mute\w*|\bbring\s+(?:back\s+)?(?:my\s+|the\s+)?(?:own\s+)?(?:sound|voice|audio)"
+           r"(?:\s+back)?|\brestore\s+(?:my\s+|the\s+)?(?:sound|voice|audio)|取消静音|恢复(?:原声|声音)")
+_ABOUT_ORIGINAL = (r"^\W*(?:please\s+)?(?:mute|silence)\b|静音|\bno\s+(?:sound|audio)\b|"
+                   + _UNMUTE + r"|\b(?:sound|audio)\s+off\b")
 
 
 def _original_window(c: Clause, plan: EditPlan) -> bool:
@@ -137,7 +139,9 @@ def _original_window(c: Clause, plan: EditPlan) -> bool:
     pattern, kind, m = found
     before = c.text
     c.take(pattern)
-    level: tuple[str, float] | None = ("abs", 0.0) if c.has(_MUTE_WORDS) else levels(c)
+    unmute = c.take(_UNMUTE) is not None  # "unmute the first 5 seconds": heard only there
+    level: tuple[str, float] | None = ("abs", 1.0) if unmute else (
+        ("abs", 0.0) if c.has(_MUTE_WORDS) else levels(c))
     if level is None:
         c.text = before
         return False

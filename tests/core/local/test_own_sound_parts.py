@@ -105,3 +105,34 @@ async def test_a_lowered_part_after_a_trim_is_on_the_output_timeline(render: Ren
     assert tone_level_db(out, 0.05, 0.6, OWN_HZ) == pytest.approx(own + 20 * math.log10(0.1),
                                                                    abs=1.5)
     assert tone_level_db(out, 1.6, 2.8, OWN_HZ) == pytest.approx(own, abs=1.0)
+
+
+UNMUTED = [  # the clip's sound was muted; these bring it back for one part only
+    ("unmute the first 5 seconds", [(5000, 30_000)]),
+    ("bring my sound back for the first 5 seconds", [(5000, 30_000)]),
+    ("unmute from 0:05 to 0:10", [(0, 5000), (10_000, 30_000)]),
+    ("unmute the last 10 seconds", [(0, 20_000)]),
+    ("前5秒取消静音", [(5000, 30_000)]),
+]
+
+
+@pytest.mark.parametrize(("text", "muted"), UNMUTED)
+def test_unmuting_a_part_keeps_the_rest_muted(text: str, muted: list[tuple[int, int]]) -> None:
+    """Before: the whole video's sound came back ("original sound kept")."""
+    draft, _ = parse("mute my sound")
+    draft, said = parse(text, draft)
+    original = timeline_of(draft).original
+    assert original.gain == 1.0, said
+    assert [(s.start, s.end) for s in original.envelope] == muted, said
+    assert all(s.factor == 0.0 for s in original.envelope), said
+    assert any("muted elsewhere" in s for s in said), said
+    assert "其余部分静音" in localise(said[0], "zh"), said
+
+
+async def test_an_unmuted_part_is_heard_and_the_rest_is_silent(render: Render, clip: Path) -> None:
+    draft, _ = parse("mute my sound", ms=4000)
+    draft, _ = parse("unmute the first 1.5 seconds", draft, ms=4000)
+    out, _ = await render(draft, clip)
+    own = tone_level_db(clip, 0.5, 3.5, OWN_HZ)
+    assert tone_level_db(out, 0.1, 1.0, OWN_HZ) == pytest.approx(own, abs=1.5)  # heard
+    assert tone_level_db(out, 2.3, 3.8, OWN_HZ) < own - 40  # still muted

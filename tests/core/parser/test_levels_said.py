@@ -154,3 +154,29 @@ def test_a_part_of_the_video_named_in_words_is_said_not_done(text: str, left: st
 def test_words_about_when_that_the_edit_itself_means_are_not_flagged(text: str) -> None:
     _, said = edit(text)
     assert not any("not understood" in s for s in said), _flat(said)
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("add music at the end", 20_000, 30_000), ("add music only at the end", 20_000, 30_000),
+    ("add music for the ending", 20_000, 30_000), ("music only at the start", 0, 10_000),
+    ("put some calm music at the beginning", 0, 10_000), ("add music in the middle", 10_000,
+                                                          20_000),
+])
+def test_music_placed_by_a_part_of_the_video_plays_in_that_third(text: str, start: int,
+                                                                 end: int) -> None:
+    """Before: the music played over the whole video and "at the end" was not understood."""
+    timeline, said = edit(text, "video")
+    [track] = timeline.music
+    assert (track.start, track.end) == (start, end), said
+    assert not any("not understood" in s for s in said), said
+
+
+@pytest.mark.parametrize(("text", "fade_in", "fade_out"), [
+    ("fade the music at the end", 0, 3000), ("fade it in at the start", 2000, 0),
+    ("fade at the start and the end", 2000, 3000),
+])
+def test_a_fade_at_an_end_is_that_fade(text: str, fade_in: int, fade_out: int) -> None:
+    timeline, said = edit(text)
+    track = timeline.music[0]
+    assert (track.fade_in, track.fade_out) == (fade_in, fade_out), said
+    assert not any("not understood" in s for s in said), said

@@ -64,6 +64,12 @@ INSTRUCTIONS = [
     "stop the music at 0:45", 'add the title "你好" in red at the bottom',
     'title "你好" for the whole video', "no copyright music", "redo", "make it smaller",
     "i can't hear myself", "duck the music between 0:10 and 0:20",
+    # session 6: levels as said, two levels, parts, switches, unmuting a part
+    "music up 20%", "music -6 dB", "music volume 3/10", "music to max", "lower my voice by half",
+    "music at 20% for the first 10 seconds then 50%", "quieter from the middle",
+    "louder in the middle", "add music at the end", "switch to calm at 0:12",
+    "crossfade into my song at 0:15", "quieter during the sunset scene", "unmute the first 5 s",
+    "mute my sound and unmute the first 5 seconds", "music quiet for the first 10 s then louder",
 ]
 
 
