@@ -22,6 +22,11 @@ EDGES: list[tuple[str, str]] = [
     (r" It was interlaced; it is progressive now\.", "原来是隔行扫描，现在是逐行扫描。"),
     (r" It was HDR; its colours are brought to standard range \(SDR\), so it does not look "
      r"washed out\.", "原来是 HDR，颜色已转换为标准动态范围（SDR），不会发灰。"),
+    # A gradual change of the music's level (core/timeline/describe.py, core/local/edit_music.py).
+    (r"rising to (\d+)% at ([\d.]+)-([\d.]+)s", r"\2-\3s 逐渐升到 \1%"),
+    (r"falling to (\d+)% at ([\d.]+)-([\d.]+)s", r"\2-\3s 逐渐降到 \1%"),
+    (r"music (rising|falling) from (\d+)% to (\d+)% (?:from|between) (\d[\d:]*(?:\.\d+)?) "
+     r"(?:to|and) (\d[\d:]*(?:\.\d+)?)", r"音乐从 \4 到 \5 由 \2% 逐渐变为 \3%"),
     # The clip's own sound back for one part only (core/local/edits.py).
     (r"your sound only from (\d[\d:]*(?:\.\d+)?) to (\d[\d:]*(?:\.\d+)?) \(muted elsewhere\)",
      r"原声只保留 \1 到 \2（其余部分静音）"),

@@ -22,7 +22,7 @@ from core.local.edit_songs import in_turn, new_level, picked, remove_song
 from core.music.moods import NAMES as MOODS
 from core.parser.phrases import say_clock, say_percent, say_time
 from core.timeline.fit import fit_tracks
-from core.timeline.model import MusicTrack, Song, Timeline
+from core.timeline.model import MAX_LEVEL_FACTOR, MusicTrack, Song, Timeline
 
 FIT_WORDS = {"once": "music plays once (silence may follow)", "loop": "music loops to the end",
              "trim": "music fits the video"}
@@ -127,6 +127,8 @@ def _settle(plan: EditPlan, timeline: Timeline, ctx: Context, length: float | No
     timeline = fit_all(replace(timeline, music=music), ctx, length)
     if plan.window is not None:
         timeline = _window(plan.window, timeline, length, said)
+    if plan.ramp is not None:
+        timeline = _ramp(plan.ramp, timeline, length, said)
     track, rest = timeline.music[0], timeline.music[1:]
     if not rest:
         return replace(timeline, music=(_fades(plan, track, length, said),))
@@ -258,6 +260,27 @@ def _window(window: tuple[str, float, float, str, float], timeline: Timeline,
     said.append(f"music at {say_percent(volume * level)} from {say_clock(a)} to "
                 f"{say_clock(b)}, {say_percent(volume)} after" if length is None or b < length
                 else f"music at {say_percent(volume * level)} from {say_clock(a)} to the end")
+    return replace(timeline, music=music)
+
+
+def _ramp(ramp: tuple[str, float, float, str, float], timeline: Timeline,
+          length: float | None, said: list[str]) -> Timeline:
+    """A gradual change of the music's level ("gradually louder", "build up to 80% from 0:10
+    to 0:20"): a straight line from its level to the new one, which it keeps after."""
+    anchor, a, b, how, value = ramp
+    if (placed := window_span(anchor, a, b, length, said)) is None:
+        return timeline
+    a, b = placed
+    volume = timeline.music[0].gain
+    to = min(_factor(timeline.music[0], how, value), MAX_LEVEL_FACTOR)
+    if abs(to - 1.0) < 0.01:
+        said.append(f"the music is at {say_percent(volume)} already")
+        return timeline
+    music = tuple(replace(t, envelope=envelope.add(t.envelope, a, b, 1.0, to))
+                  if _sounds_in(t, a, b) else t for t in timeline.music)
+    way = "rising" if to > 1 else "falling"
+    said.append(f"music {way} from {say_percent(volume)} to {say_percent(volume * to)} from "
+                f"{say_clock(a)} to {say_clock(b)}")
     return replace(timeline, music=music)
 
 

@@ -115,6 +115,9 @@ class EditPlan:
     window: tuple[str, float, float, str, float] | None = None
     """A level for part of the video: (anchor "range"|"last", a ms, b ms, "factor"|"abs",
     value); "last" counts b back from the end. Written as a dip (core/local/envelope.py)."""
+    ramp: tuple[str, float, float, str, float] | None = None
+    """A gradual change of the music's level ("gradually louder", "build up to 80%"), as
+    `window`: from the level it has to the one asked, kept after."""
     remove_title: bool = False
     join: bool = False  # "join my clips": every clip of the conversation, in the order sent
     repeat: bool = False  # "a bit more": the step is the last one again, which stays the step
@@ -124,12 +127,12 @@ class EditPlan:
         return self.duck is True or any(v is not None for v in (
             self.source, self.song, self.sequence, self.volume, self.volume_factor,
             self.fade_in, self.fade_out, self.fade_out_from, self.start, self.until,
-            self.music_length, self.offset, self.fit, self.window, self.align))
+            self.music_length, self.offset, self.fit, self.window, self.ramp, self.align))
 
     def touches_music_settings(self) -> bool:
         return self.duck is True or any(v is not None for v in (
             self.fade_in, self.fade_out, self.fade_out_from, self.start, self.until,
-            self.music_length, self.offset, self.fit, self.window, self.align))
+            self.music_length, self.offset, self.fit, self.window, self.ramp, self.align))
 
     def is_empty(self) -> bool:
         return self == EditPlan(notes=self.notes)

@@ -18,23 +18,46 @@ RAMP_S = 0.5
 """Seconds the level takes to go down into a dip and back up after it."""
 
 
+def _clamp(level: float) -> float:
+    return round(min(max(level, 0.0), MAX_LEVEL_FACTOR), 3)
+
+
 def add(spans: tuple[LevelSpan, ...], start_ms: float, end_ms: float,
-        level: float) -> tuple[LevelSpan, ...]:
-    """The spans with a dip from `start_ms` to `end_ms` added; dips it overlaps are replaced."""
-    kept = [s for s in spans if s.end <= start_ms or s.start >= end_ms]
-    kept.append(LevelSpan(round(start_ms), round(end_ms),
-                          round(min(max(level, 0.0), MAX_LEVEL_FACTOR), 3)))
+        level: float, to: float | None = None) -> tuple[LevelSpan, ...]:
+    """The spans with a dip from `start_ms` to `end_ms` added (or, with `to`, a gradual change
+    from `level` to `to` that holds after it); spans it overlaps are replaced, and so are the
+    gradual changes after it starts (it decides the level from there on)."""
+    kept = [s for s in spans if (s.end <= start_ms or s.start >= end_ms)
+            and not (to is not None and s.to is not None and s.start >= start_ms)]
+    kept.append(LevelSpan(round(start_ms), round(end_ms), _clamp(level),
+                          None if to is None else _clamp(to)))
     return tuple(sorted(kept, key=lambda s: (s.start, s.end, s.factor)))
 
 
-def expression(dips: Sequence[tuple[float, float, float]]) -> str | None:
+def _gradual(span: LevelSpan) -> str:
+    """A gradual change as a factor of `t`: 1 before it (reaching its first level over RAMP_S
+    when that is not 1), a straight line through it, its last level after it."""
+    assert span.to is not None
+    a, b, r = span.start / 1000, span.end / 1000, RAMP_S
+    f, g = span.factor, span.to
+    before = "1" if f == 1 or a <= 0 else (
+        f"if(lt(t,{a - r:.3f}),1,1+({f:.4f}-1)*(t-{a - r:.3f})/{r})")
+    return (f"if(lt(t,{a:.3f}),{before},if(lt(t,{b:.3f}),"
+            f"{f:.4f}+({g - f:.4f})*(t-{a:.3f})/{b - a:.3f},{g:.4f}))")
+
+
+def expression(dips: Sequence[LevelSpan]) -> str | None:
     """An ffmpeg `volume` expression of the output time `t` (seconds), None for no dips.
 
     Each dip is 1 before it, ramps to its level over RAMP_S, holds it to its end, and ramps
-    back to 1 over RAMP_S after it; dips multiply."""
+    back to 1 over RAMP_S after it; a gradual change (`to`) goes in a straight line and holds
+    its last level; they multiply."""
     factors = []
-    for start_ms, end_ms, level in dips:
-        a, b, r = start_ms / 1000, end_ms / 1000, RAMP_S
+    for span in dips:
+        if span.to is not None:
+            factors.append(_gradual(span))
+            continue
+        a, b, r, level = span.start / 1000, span.end / 1000, RAMP_S, span.factor
         down = f"{level:.4f}" if a <= 0 else (
             f"if(lt(t,{a - r:.3f}),1,if(lt(t,{a:.3f}),1+({level:.4f}-1)*(t-{a - r:.3f})/{r},"
             f"{level:.4f}))")

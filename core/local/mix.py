@@ -14,7 +14,7 @@ from typing import Literal
 from core.local import envelope  # the dips' ffmpeg expression
 from core.local.probe import MediaInfo
 from core.timeline.fit import back_time
-from core.timeline.model import MusicTrack
+from core.timeline.model import LevelSpan, MusicTrack
 
 SAMPLE_RATE = 48_000
 CROSSFADE_LOOP_MAX = 60.0
@@ -34,7 +34,7 @@ class MusicMix:
     fade_out: float
     loop: Literal["none", "crossfade", "stream"]
     loop_unit: float  # song length after the seek (for the crossfade loop)
-    dips: tuple[tuple[float, float, float], ...] = ()  # MusicTrack.envelope, in ms
+    dips: tuple[LevelSpan, ...] = ()  # MusicTrack.envelope, in ms
 
 
 def music_mix(track: MusicTrack | None, info: MediaInfo | None,
@@ -70,7 +70,7 @@ def music_mix(track: MusicTrack | None, info: MediaInfo | None,
     fade_in = min(max(track.fade_in / 1000, 0.0), length)
     fade_out = min(max(track.fade_out / 1000, 0.0), length)
     volume = min(max(track.gain, 0.0), 4.0)
-    dips = tuple((float(span.start), float(span.end), span.factor) for span in track.envelope)
+    dips = track.envelope
     return MusicMix(info.path, seek, start, length, volume, fade_in, fade_out, loop, available,
                     dips)
 

@@ -38,7 +38,7 @@ from core.local.mix import MusicMix, music_graph, music_inputs, music_mix
 from core.local.picture import geometry
 from core.local.picture import video_filter as picture_filter
 from core.local.probe import MediaInfo, playback_problem
-from core.timeline.model import Timeline
+from core.timeline.model import LevelSpan, Timeline
 
 DEFAULT_MAX_SHORT_SIDE = 1080
 AUDIO_BITRATE = 192_000
@@ -115,7 +115,7 @@ class RenderPlan:
     reasons: tuple[str, ...] = field(default=())  # why the video is re-encoded
     more_music: tuple[MusicMix, ...] = ()
     """The songs after `music`, each on its own input (several songs on the timeline)."""
-    original_dips: tuple[tuple[float, float, float], ...] = ()
+    original_dips: tuple[LevelSpan, ...] = ()
     """Parts where the clip's own sound is muted or lowered (OriginalSound.envelope, ms)."""
 
     @property
@@ -185,7 +185,7 @@ def plan(timeline: Timeline, inputs: RenderInputs,
     music = mixes[0] if mixes else None
     loudness = timeline.loudness
     duck = bool(timeline.original.duck) and music is not None and original_volume is not None
-    dips = tuple((float(s.start), float(s.end), s.factor) for s in timeline.original.envelope)
+    dips = timeline.original.envelope
     audio_copy = (original_volume == 1.0 and music is None and loudness is None
                   and video.audio_codec == "aac" and start == 0 and not dips)
     has_audio = audio_copy or original_volume is not None or music is not None

@@ -88,7 +88,7 @@ def _levels(track: MusicTrack, grid: Grid, said: list[str]) -> MusicTrack:
                 at = moved
             edges.append(at)
         if edges[1] > edges[0]:
-            spans.append(LevelSpan(edges[0], edges[1], span.factor))
+            spans.append(LevelSpan(edges[0], edges[1], span.factor, span.to))
     return replace(track, envelope=tuple(spans))
 
 

@@ -67,10 +67,50 @@ def music_gap(c: Clause, plan: EditPlan) -> bool:
     return True
 
 
+_GRADUAL = (r"\b(?:gradual(?:ly)?|slowly|progressively|little\s+by\s+little|bit\s+by\s+bit"
+            r"|steadily|over\s+time)\b|逐渐|慢慢|渐渐|越来越")
+_BUILD = r"\b(?:build(?:s|ing)?\s+(?:it\s+|the\s+music\s+)?up|crescendo|swell)\b"
+_WHOLE = (r"\b(?:over|across|throughout|during|for)\s+(?:the\s+)?(?:whole|entire|full)\s+(?:video"
+          r"|clip|thing)\b|\bthroughout\b|整个视频")
+
+
+def gradual(c: Clause, plan: EditPlan) -> bool:
+    """A gradual change of the music's level: "make the music gradually louder", "slowly
+    quieter over the last 10 seconds", "build up to 80% from 0:10 to 0:20", "音乐越来越大".
+    Louder doubles the level, quieter takes it to 40% of it, unless a level is said; the
+    change runs over the whole video unless a part is said, and its level stays after."""
+    if c.has(r"\bfad|淡"):
+        c.take(_GRADUAL)  # "gradually fade out": a fade is gradual
+        return False
+    build = c.take(_BUILD) is not None
+    if not (build or c.has(_GRADUAL)) or (c.has(w.ORIGINAL) and not c.has(w.MUSIC)):
+        return False
+    up = build or c.has(w.LOUDER) or c.has(r"越来越(?:大|响)")
+    if not (up or c.has(w.QUIETER) or c.has(r"越来越(?:小|轻)")):
+        return False
+    c.take(_GRADUAL)
+    c.take(r"越来越(?:大声?|响|小声?|轻)")
+    c.take(_WHOLE)
+    found = next(((p, k, m) for p, k in _WINDOWS if (m := re.search(p, c.text))), None)
+    if found is not None:
+        c.take(found[0])
+    level = levels(c) if c.has(r"\d|\bhal(?:f|ve)\b|\bdouble\b|\btwice\b|\bmax|\bmin") else None
+    while c.take(w.QUIETER) or c.take(w.LOUDER):
+        pass
+    how, value = level if level is not None and level[0] == "abs" else (
+        "factor", level[1] if level is not None else 2.0 if up else 0.4)
+    if found is None:
+        plan.ramp = ("range", 0.0, w.MAX_MS, how, value)
+    else:
+        kind, said = found[1], [g for g in found[2].groups() if g]
+        plan.ramp = _anchored(kind, *_span(kind, said), how, value)
+    return True
+
+
 def window(c: Clause, plan: EditPlan) -> None:
     """A level for part of the video ("quieter for the first 5 seconds", "louder from 0:10 to
     0:20", "quieter at the start"): a dip in the music's level, which comes back after it."""
-    if _original_window(c, plan) or music_gap(c, plan):
+    if _original_window(c, plan) or music_gap(c, plan) or gradual(c, plan):
         return
     if not (c.has(w.QUIETER) or c.has(w.LOUDER)):  # "music at 10% from 0:10" places it
         return

@@ -168,11 +168,13 @@ def _envelope(value: Any) -> tuple[LevelSpan, ...]:
         return ()
     spans = []
     for item in value:
-        if not (isinstance(item, list | tuple) and len(item) == 3):
+        if not (isinstance(item, list | tuple) and len(item) in (3, 4)):
             continue
         start, end, level = number(item[0], -1), number(item[1], -1), number(item[2], -1)
-        if end > start >= 0 and 0 <= level <= MAX_LEVEL_FACTOR:  # else dropped, as before
-            spans.append(LevelSpan(round(start), round(end), level))
+        to = number(item[3], -1) if len(item) == 4 else None  # a gradual change
+        if end > start >= 0 and 0 <= level <= MAX_LEVEL_FACTOR and (
+                to is None or 0 <= to <= MAX_LEVEL_FACTOR):  # else dropped, as before
+            spans.append(LevelSpan(round(start), round(end), level, to))
     return tuple(spans)
 
 
@@ -280,7 +282,8 @@ def _write(target: JSON, old: Any, new: Any, writers: list[Writer]) -> None:
 
 
 def _envelope_json(spans: tuple[LevelSpan, ...]) -> list[list[float]] | None:
-    return [[s.start, s.end, s.factor] for s in spans] or None
+    return [[s.start, s.end, s.factor] + ([s.to] if s.to is not None else [])
+            for s in spans] or None
 
 
 MUSIC_META: list[Writer] = [

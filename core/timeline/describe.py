@@ -38,7 +38,12 @@ def _music(raw: Mapping[str, Any]) -> str:
     if track.offset:
         details.append(f"song from {_seconds(track.offset)}s")
     for span in track.envelope:
+        if track.length and (span.end <= track.start or span.start >= track.end):
+            continue  # a dip before the song comes in or after it ends: not heard on it
         level = "silent" if span.factor <= 0 else f"{round(span.factor * track.gain * 100)}%"
+        if span.to is not None:  # a gradual change
+            way = "rising" if span.to > span.factor else "falling"
+            level = f"{way} to {round(span.to * track.gain * 100)}%"
         details.append(f"{level} at {_seconds(span.start)}-{_seconds(span.end)}s")
     if track.fit == "once":
         details.append("played once")

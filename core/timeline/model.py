@@ -76,11 +76,24 @@ MAX_LEVEL_FACTOR = 4.0
 @dataclass(frozen=True)
 class LevelSpan:
     """A stretch of the timeline where a track's level is multiplied by `factor`
-    ("quieter for the first 5 seconds": LevelSpan(0, 5000, 0.5))."""
+    ("quieter for the first 5 seconds": LevelSpan(0, 5000, 0.5)), after which it comes back;
+    or, with `to`, a gradual change ("gradually louder": LevelSpan(0, 30000, 1.0, to=2.0)):
+    the factor goes from `factor` at `start` to `to` at `end` and stays there after."""
 
     start: Ms
     end: Ms
     factor: float
+    to: float | None = None
+
+    def at(self, t: float) -> float:
+        """The factor this span puts on the level at time `t` (ms)."""
+        if self.to is None:
+            return self.factor if self.start <= t < self.end else 1.0
+        if t < self.start:
+            return 1.0
+        if t >= self.end:
+            return self.to
+        return self.factor + (self.to - self.factor) * (t - self.start) / (self.end - self.start)
 
 
 @dataclass(frozen=True)

@@ -106,8 +106,7 @@ def music_level(track: MusicTrack, at: Ms, length: Ms) -> float:
     if track.fade_out > 0 and at > end - track.fade_out:
         level *= max(0.0, (end - at) / track.fade_out)
     for span in track.envelope:
-        if span.start <= at < span.end:
-            level *= span.factor
+        level *= span.at(at)
     return level
 
 

@@ -6,12 +6,12 @@ with a version, instead of NemoVideo's draft JSON.
                   "music": [{"source": {"name", "media_id", "mood", "seed", "length"},
                              "level", "fade_in", "fade_out", "start", "length", "until",
                              "offset", "fit", "align", "envelope": [{"start", "end",
-                             "factor"}, ...]}, ...],
-                  "original": {"mode", "level", "duck"},
+                             "factor", "to"}, ...]}, ...],
+                  "original": {"mode", "level", "duck", "envelope": [...]},
                   "picture": {"aspect", "fill", "resolution", "upscale", "width", "height",
                               "max_mb"},
                   "title": {"text", "start", "length"} | null, "loudness", "trim": [a, b],
-                  "last_step": {"target", "factor"} | null}}
+                  "cuts": [[a, b], ...], "last_step": {"target", "factor"} | null}}
 
 Every field is a field of core/timeline/model.py under its own name (times in ms); a field
 missing from a stored value takes its default, so adding a field does not need a new version.

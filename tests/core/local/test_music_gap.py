@@ -66,3 +66,19 @@ async def test_two_levels_in_one_request_play_one_after_the_other(render: Render
     first = tone_level_db(out, 0.2, 1.4, MUSIC_HZ)
     after = tone_level_db(out, 2.7, 3.9, MUSIC_HZ)
     assert after - first == pytest.approx(20 * math.log10(3), abs=1.5)
+
+
+async def test_a_gradual_change_rises_in_a_line_and_holds_after(render: Render, clip: Path,
+                                                               song: Path) -> None:
+    """'build up the music from 0:01 to 0:03': level x1 before, a straight line to x2 (+6 dB)
+    across, x2 after (before: one step up over the whole video, or not understood)."""
+    draft = parse("use my song, build up the music from 0:01 to 0:03")
+    [track] = timeline_of(draft).music  # type: ignore[arg-type]
+    [span] = track.envelope
+    assert (span.start, span.end, span.factor, span.to) == (1000, 3000, 1.0, 2.0)
+    out, _ = await render(draft, clip, song)
+    before = tone_level_db(out, 0.2, 0.9, MUSIC_HZ)
+    rising = [tone_level_db(out, t, t + 0.3, MUSIC_HZ) for t in (1.1, 1.6, 2.1, 2.6)]
+    assert all(b > a + 0.5 for a, b in zip([before, *rising], rising, strict=False))
+    assert rising[1] - before == pytest.approx(20 * math.log10(1.375), abs=1.0)  # at 1.75 s
+    assert tone_level_db(out, 3.1, 3.9, MUSIC_HZ) - before == pytest.approx(6.0, abs=1.0)

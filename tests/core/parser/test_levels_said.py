@@ -19,8 +19,11 @@ from typing import Any
 import pytest
 
 from core.parser.instructions import Context, MusicRef, apply_instruction
-from core.timeline.convert import timeline_of
+from core.timeline.convert import draft_of, timeline_of
+from core.timeline.describe import summary
 from core.timeline.model import Timeline
+from core.timeline.stored import dumps, loads
+from core.words import localise
 from tests.core.parser.test_gaps_and_ends import bare, lofi
 
 SONG = MusicRef("song-1", "sunset.mp3", 200_000)
@@ -179,4 +182,41 @@ def test_a_fade_at_an_end_is_that_fade(text: str, fade_in: int, fade_out: int) -
     timeline, said = edit(text)
     track = timeline.music[0]
     assert (track.fade_in, track.fade_out) == (fade_in, fade_out), said
+    assert not any("not understood" in s for s in said), said
+
+
+GRADUAL = [  # text, start, (a, b), level at the end (the music starts at 50%)
+    ("make the music gradually louder", "lofi", (0, 30_000), 1.0),
+    ("make the music slowly get louder over the whole video", "lofi", (0, 30_000), 1.0),
+    ("music gets quieter gradually", "lofi", (0, 30_000), 0.2),
+    ("gradually louder to 80%", "lofi", (0, 30_000), 0.8),
+    ("slowly quieter over the last 10 seconds", "lofi", (20_000, 30_000), 0.2),
+    ("build up the music from 0:10 to 0:20", "lofi", (10_000, 20_000), 1.0),
+    ("音乐越来越大", "lofi", (0, 30_000), 1.0),
+    ("music louder little by little", "lofi", (0, 30_000), 1.0),
+    ("crescendo at the end", "lofi", (25_000, 30_000), 1.0),
+    ("add music and make it gradually louder", "video", (0, 30_000), 0.8),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "span", "end_level"), GRADUAL)
+def test_a_gradual_change_is_a_line_not_a_step(text: str, start: str, span: tuple[int, int],
+                                               end_level: float) -> None:
+    """Before: one step over the whole video ("music louder: 71%")."""
+    timeline, said = edit(text, start)
+    [track] = timeline.music
+    [ramp] = track.envelope
+    assert (ramp.start, ramp.end, ramp.factor) == (*span, 1.0), said
+    assert ramp.to is not None and track.gain * ramp.to == pytest.approx(end_level, abs=0.01)
+    assert ramp.at(span[0]) == 1.0 and ramp.at(span[1] + 5000) == ramp.to  # holds after
+    assert ramp.at((span[0] + span[1]) / 2) == pytest.approx((1 + ramp.to) / 2)
+    assert any(("rising" if end_level > track.gain else "falling") in s for s in said), said
+    assert not any("not understood" in s for s in said), said
+    assert "逐渐" in localise(summary(draft_of(timeline).data), "zh")
+    assert loads(dumps(timeline)).music[0].envelope == (ramp,)
+
+
+def test_a_gradual_fade_is_the_fade() -> None:
+    timeline, said = edit("gradually fade out the music")
+    assert timeline.music[0].fade_out == 3000 and timeline.music[0].envelope == (), said
     assert not any("not understood" in s for s in said), said
