@@ -22,6 +22,13 @@ EDGES: list[tuple[str, str]] = [
     (r" It was interlaced; it is progressive now\.", "原来是隔行扫描，现在是逐行扫描。"),
     (r" It was HDR; its colours are brought to standard range \(SDR\), so it does not look "
      r"washed out\.", "原来是 HDR，颜色已转换为标准动态范围（SDR），不会发灰。"),
+    (r"not done: the built-in music is composed to fit your clip, so it has no part to skip "
+     r"\(say \"start the music at 0:10\" to bring it in later\)",
+     "没有做：内置音乐是按你的视频长度作的，没有可以跳过的部分（想让音乐晚点进来，可以说“音乐从0:10开始”）"),
+    (r"not done: I can't change the sound's tone \(bass, treble, pitch\) or add a beat drop",
+     "没有做：我不能调整声音的音色（低音、高音、音调），也不能加节拍重音"),
+    (r"^I can't change the sound's tone \(bass, treble, pitch\) or add a beat drop$",
+     "我不能调整声音的音色（低音、高音、音调），也不能加节拍重音"),
     # A gradual change of the music's level (core/timeline/describe.py, core/local/edit_music.py).
     (r"rising to (\d+)% at ([\d.]+)-([\d.]+)s", r"\2-\3s 逐渐升到 \1%"),
     (r"falling to (\d+)% at ([\d.]+)-([\d.]+)s", r"\2-\3s 逐渐降到 \1%"),

@@ -144,6 +144,10 @@ def _place(plan: EditPlan, track: MusicTrack, length: float | None,
            said: list[str]) -> MusicTrack:
     """Start, end, offset and fit as asked."""
     song = track.source
+    if plan.offset and song.mood and not song.media_id and plan.offset_in_song:
+        said.append("not done: the built-in music is composed to fit your clip, so it has no "
+                    "part to skip (say \"start the music at 0:10\" to bring it in later)")
+        plan.offset = None
     if plan.offset and plan.start is None and song.mood and not song.media_id:
         # A built-in piece is composed to start where it plays: "music from 0:07" places it.
         plan.start, plan.offset = plan.offset, None

@@ -118,6 +118,9 @@ class EditPlan:
     ramp: tuple[str, float, float, str, float] | None = None
     """A gradual change of the music's level ("gradually louder", "build up to 80%"), as
     `window`: from the level it has to the one asked, kept after."""
+    offset_in_song: bool = False
+    """`offset` was said as a part of the song ("skip the first 10 s of the song"), not as a
+    time of the video ("music from 0:07")."""
     remove_title: bool = False
     join: bool = False  # "join my clips": every clip of the conversation, in the order sent
     repeat: bool = False  # "a bit more": the step is the last one again, which stays the step

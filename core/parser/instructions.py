@@ -144,6 +144,7 @@ def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[st
     shown = timeline_of(draft).title
     if shape.title(c, plan, quotes, shown.text if shown else None) or sound.again(c, plan, draft):
         return
+    sound.tone(c, plan)
     sound.loudness(c, plan)
     sound.duck(c, plan)
     windows.window(c, plan)

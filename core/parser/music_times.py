@@ -184,6 +184,8 @@ def offset(c: Clause, plan: EditPlan) -> None:
          or c.take(rf"(?:跳过|去掉)(?:歌曲?|音乐)?的?前?\s*({T})|从(?:歌曲?|音乐)的?\s*({T})"))
     if m:
         plan.offset = seconds(next(g for g in m.groups() if g))
+        plan.offset_in_song = re.search(r"\b(?:of|in|into)\s+(?:the\s+|my\s+|this\s+)?(?:song"
+                                        r"|track|tune|audio)\b|\bskip|跳过|歌", c.said) is not None
         c.take(_START_WORDS)
 
 

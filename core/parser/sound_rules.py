@@ -15,7 +15,24 @@ from core.parser.answers import is_little, is_more
 from core.parser.phrases import Clause
 from core.timeline.convert import timeline_of
 
-__all__ = ["again", "bare_level", "duck", "levels", "loudness", "original", "remove_music"]
+__all__ = ["again", "bare_level", "duck", "levels", "loudness", "original", "remove_music",
+           "tone"]
+
+_TONE = (rf"\b(?:(?:add|put|make|with|give\s+it|boost|cut|reduce|lower|raise|increase|turn\s+(?:up"
+         rf"|down))\s+(?:a\s+|the\s+|some\s+|more\s+|less\s+)?)?"
+         rf"(?:(?:the\s+)?beat\s+drops?|bass\s+(?:boost|drop)|drop\s+the\s+beat|(?:more|less)\s+"
+         rf"(?:bass|treble)|bass|treble|pitch|equali[sz]\w*|auto-?tune)\b"
+         rf"(?:\s+(?:at|from|after)\s+{w.TU})?|(?<![降提])(?:低音|高音)(?![乐量])|均衡器?")
+
+
+def tone(c: Clause, plan: EditPlan) -> None:
+    """The sound's tone (bass, treble, pitch, a beat drop): said not done, never read as a
+    place for the music ("add a beat drop at 0:10" is not "start the music at 0:10")."""
+    if c.has(r"\bbeat\s+drops?\b.*\b(?:in|of|into)\s+(?:the|my)\s+(?:song|track|music)\b"):
+        return  # "the beat drops at 0:45 in the song": where to start the song (song_rules)
+    if c.take(_TONE):
+        plan.notes.append("not done: I can't change the sound's tone (bass, treble, pitch) or "
+                          "add a beat drop")
 
 
 def loudness(c: Clause, plan: EditPlan) -> None:

@@ -201,7 +201,17 @@ def rewrite(text: str, clip_ms: float | None = None) -> str:
     text = _HALF.sub(_half, text)
     text = re.sub(r"(?<![\d.])(?<![\d.]\s)\b(minute|hour)\s+and\s+a\s+half\b",  # "the first minute
                   lambda m: "90s" if m.group(1) == "minute" else "5400s", text)  # and a half"
+    text = _START_AND_END.sub(r"keep \1 to \2", text)
     return _halves(_PIECES.sub(_pieces, text), clip_ms)
+
+
+_AT = r"(\d+(?::\d{2}){0,2}(?:\.\d+)?\s*(?:s|secs?|seconds?|m|mins?|minutes?)?)"
+_START_AND_END = re.compile(
+    rf"^\W*(?:please\s+)?(?:start|begin)(?:\s+(?:it|the\s+(?:video|clip)))?\s+(?:at|from)\s+{_AT}"
+    rf"\s*(?:,|and|then|&)?\s*(?:(?:and|then)\s+)?(?:end|stop|finish)(?:\s+(?:it|the\s+(?:video|clip)))?"
+    rf"\s+(?:at|by)\s+{_AT}\W*$")
+"""'start at 0:05 and end at 0:25' with nothing else said: the part of the video kept (a
+music start and stop say the music's name: 'start the music at 0:05 and end it at 0:25')."""
 
 
 def ratio_in(text: str) -> str | None:

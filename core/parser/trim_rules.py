@@ -108,7 +108,10 @@ def _both_ends(c: Clause, plan: EditPlan) -> bool:
 
 _MIDDLE_CUT = (rf"\b(?:delete|remove|cut\s+out|take\s+out|drop|get\s+rid\s+of|lose|skip|chop\s+out)"
                rf"\s+(?:the\s+|that\s+)?(?:(?:part|bit|section|piece|segment|stretch|scene)\s+)?"
-               rf"(?:between\s+|from\s+)?({T})\s*(?:to|and|until|till|through|-|–)\s*({T})"
+               rf"(?:between\s+|from\s+)?(?:seconds?\s+|secs?\s+)?({T})\s*(?:to|and|until|till"
+               rf"|through|-|–)\s*({T})"
+               rf"|\b(?:cut|take|chop|snip)\s+(?:the\s+(?:part|bit|section)\s+)?(?:between\s+|from\s+)?"
+               rf"({T})\s*(?:to|and|until|till|through|-|–)\s*({T})\s+out\b"
                rf"|\b(?:cut|remove|delete|take)\s+(?:out\s+)?the\s+middle\b(?!\s+\d)"
                rf"|(?:删掉|去掉|删除|剪掉)(?:中间)?(?:从)?\s*({TU})\s*(?:到|至|-)\s*({TU})"
                rf"|(?:删掉|去掉|删除|剪掉)中间")

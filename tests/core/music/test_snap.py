@@ -131,7 +131,9 @@ async def test_the_rendered_fade_starts_on_the_beat(tmp_path: Path, ten_seconds:
     piece, _ = audio_samples(wav)
     start = fade_start(out, piece)
     beat = min(grid.beats(), key=lambda b: abs(b - start))
-    assert start == pytest.approx(beat, abs=0.04), (start, grid.beat)  # on a beat...
+    # On a beat, to within the line fit's accuracy through AAC and the limiter: it measured up
+    # to 41 ms off in 1 run of about 30 (seeds differ per run); beats are over 300 ms apart.
+    assert start == pytest.approx(beat, abs=0.06), (start, grid.beat)  # on a beat...
     assert abs(start - (10 - asked)) > grid.beat / 4  # ...which is not where it was asked
     words = " ".join(s.text for s in said if isinstance(s, Said))
     assert f"fade out {say_time((10 - beat) * 1000)}" in words  # what plays, not what was asked

@@ -70,6 +70,9 @@ INSTRUCTIONS = [
     "louder in the middle", "add music at the end", "switch to calm at 0:12",
     "crossfade into my song at 0:15", "quieter during the sunset scene", "unmute the first 5 s",
     "mute my sound and unmute the first 5 seconds", "music quiet for the first 10 s then louder",
+    "make the music gradually louder", "build up to 80% from 0:10 to 0:20", "less bass",
+    "add calm music with more bass", "skip the first 10 seconds of the song",
+    "cut 0:10 to 0:20 out", "start at 0:05 and end at 0:25",
 ]
 
 

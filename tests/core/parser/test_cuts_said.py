@@ -1,0 +1,85 @@
+"""Cuts, trims and things Backtrack does not do, as people say them (session 6). Before:
+"cut 0:10 to 0:20 out" kept exactly 0:10-0:20 (the opposite), "take 0:10 to 0:20 out" and
+"delete seconds 10 to 20" were not understood, "I only want the first 10 seconds" was not
+understood, "start at 0:05 and end at 0:25" cut the end and started new music at 0:05,
+"skip the first 10 seconds of the song" on built-in music moved its start, and "add a beat
+drop at 0:10" started the music at 0:10."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.errors import NotUnderstood
+from core.parser.instructions import Context, apply_instruction
+from core.timeline.convert import timeline_of
+from core.words import localise
+from tests.core.parser.test_gaps_and_ends import bare, lofi
+
+CTX = Context(30_000, True, None)
+LONG = Context(720_000, True, None)
+
+
+def long_clip() -> object:
+    draft = bare()
+    draft.data["t"][0]["sg"][0]["d"] = 720_000
+    return draft
+
+
+@pytest.mark.parametrize(("text", "cuts"), [
+    ("cut 0:10 to 0:20 out", ((10_000, 20_000),)), ("take 0:10 to 0:20 out", ((10_000, 20_000),)),
+    ("delete seconds 10 to 20", ((10_000, 20_000),)), ("chop 5s-8s out", ((5000, 8000),)),
+    ("cut the part from 0:10 to 0:20 out", ((10_000, 20_000),)),
+])
+def test_a_part_taken_out_is_cut_out(text: str, cuts: tuple[tuple[int, int], ...]) -> None:
+    parsed = apply_instruction(bare(), text, CTX)
+    timeline = timeline_of(parsed.draft)
+    assert timeline.cuts == cuts and timeline.trim is None, parsed.understood
+
+
+@pytest.mark.parametrize(("text", "trim", "music"), [
+    ("I only want the first 10 seconds", (0, 10_000), False),
+    ("i just need the last 10 seconds", (20_000, 30_000), False),
+    ("start at 0:05 and end at 0:25", (5000, 25_000), False),
+    ("begin at 5s, stop at 25s", (5000, 25_000), False),
+    ("start the video at 0:05 and end it at 0:25", (5000, 25_000), False),
+])
+def test_the_part_wanted_is_kept(text: str, trim: tuple[int, int], music: bool) -> None:
+    parsed = apply_instruction(bare(), text, CTX)
+    timeline = timeline_of(parsed.draft)
+    assert timeline.trim == trim and bool(timeline.music) == music, parsed.understood
+
+
+def test_start_alone_with_music_still_moves_the_music() -> None:
+    parsed = apply_instruction(lofi(), "start at 0:05", CTX)
+    timeline = timeline_of(parsed.draft)
+    assert timeline.music[0].start == 5000 and timeline.trim is None
+
+
+def test_times_past_ten_minutes_in_a_wanted_part() -> None:
+    parsed = apply_instruction(long_clip(), "start at 0:45 and end at 9:10", LONG)  # type: ignore[arg-type]
+    assert timeline_of(parsed.draft).trim == (45_000, 550_000)
+    parsed = apply_instruction(long_clip(), "I only want the first minute", LONG)  # type: ignore[arg-type]
+    assert timeline_of(parsed.draft).trim == (0, 60_000)
+
+
+def test_skipping_into_built_in_music_is_said_not_done() -> None:
+    parsed = apply_instruction(lofi(), "skip the first 10 seconds of the song", CTX)
+    [track] = timeline_of(parsed.draft).music
+    assert (track.start, track.offset) == (0, 0)
+    note = next(s for s in parsed.understood if s.startswith("not done"))
+    assert "no part to skip" in note and "没有可以跳过" in localise(note, "zh")
+
+
+@pytest.mark.parametrize("text", ["less bass", "more treble", "add a beat drop at 0:10",
+                                  "make the beat drop at 0:10", "boost the bass", "低音多一点"])
+def test_the_sound_s_tone_is_said_not_done_and_nothing_moves(text: str) -> None:
+    with pytest.raises(NotUnderstood) as refused:
+        apply_instruction(bare(), text, CTX)
+    assert "tone" in refused.value.user_message
+    assert "音色" in localise(refused.value.user_message, "zh")
+
+
+def test_the_tone_is_named_beside_what_was_done() -> None:
+    parsed = apply_instruction(bare(), "add calm music with more bass", CTX)
+    assert timeline_of(parsed.draft).music[0].source.mood == "calm"
+    assert any("tone" in s for s in parsed.understood), parsed.understood
