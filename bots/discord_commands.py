@@ -15,13 +15,13 @@ import discord
 from discord import app_commands
 from discord.app_commands import locale_str
 
-from core.conversation.fetch import find_links
+from core.conversation.fetch import KINDS, find_links
 from core.music.moods import MOODS as MOOD_INFO
 from core.preferences import moods
 
 NO_VIDEO = ("That message has no video or link I can use: pick a message with a video "
             "attachment (or a link to one).")
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv", ".m4v")
+VIDEO_SUFFIXES = (*(f".{ext}" for ext, kind in KINDS.items() if kind == "video"), ".mpeg")
 
 T = TypeVar("T")
 

@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.conversation.fetch import KINDS
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
@@ -30,7 +32,7 @@ WORK_PREFIX = "backtrack-render-"
 INTERMIXED = True
 """Options may come between the clips and the instruction (bots/cli.py)."""
 
-VIDEO_TYPES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv"})
+VIDEO_TYPES = frozenset(f".{ext}" for ext, kind in KINDS.items() if kind == "video") | {".mpeg"}
 AUDIO_TYPES = frozenset({".mp3", ".wav", ".m4a", ".aac", ".ogg", ".opus", ".flac"}) | VIDEO_TYPES
 
 

@@ -36,17 +36,24 @@ CHUNK = 64 * 1024
 
 KINDS: dict[str, str] = {
     "mp4": "video", "mov": "video", "avi": "video", "webm": "video", "mkv": "video",
+    # camcorders (AVCHD .mts/.m2ts, MPEG-2 .mpg), old phones (.3gp), Windows (.wmv), Flash
+    "m4v": "video", "3gp": "video", "mts": "video", "m2ts": "video", "ts": "video",
+    "mpg": "video", "wmv": "video", "flv": "video", "ogv": "video",
     "jpg": "image", "png": "image", "gif": "image", "webp": "image",
     "mp3": "audio", "wav": "audio", "m4a": "audio", "aac": "audio",
     "ogg": "audio", "oga": "audio", "opus": "audio",  # Telegram voice notes are OGG/Opus
 }
 ACCEPTED_EXTENSIONS: frozenset[str] = frozenset(KINDS)
-_ALIASES = {"jpeg": "jpg", "qt": "mov", "wave": "wav"}
+_ALIASES = {"jpeg": "jpg", "qt": "mov", "wave": "wav", "mpeg": "mpg", "3g2": "3gp",
+            "m2t": "m2ts"}
 
 MIME_EXTENSIONS: dict[str, str] = {
     "video/mp4": "mp4", "video/quicktime": "mov", "video/x-msvideo": "avi",
     "video/avi": "avi", "video/msvideo": "avi", "video/webm": "webm",
-    "video/x-matroska": "mkv", "video/matroska": "mkv",
+    "video/x-matroska": "mkv", "video/matroska": "mkv", "video/x-m4v": "m4v",
+    "video/3gpp": "3gp", "video/3gpp2": "3gp", "video/mp2t": "ts",
+    "video/vnd.dlna.mpeg-tts": "m2ts",
+    "video/mpeg": "mpg", "video/x-ms-wmv": "wmv", "video/x-flv": "flv", "video/ogg": "ogv",
     "image/jpeg": "jpg", "image/jpg": "jpg", "image/png": "png", "image/gif": "gif",
     "image/webp": "webp",
     "audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/wav": "wav", "audio/x-wav": "wav",
@@ -58,7 +65,7 @@ _BINARY_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"
                            "application/binary", "application/x-download"})
 
 ACCEPTED_WORDS = (
-    "a video (MP4, MOV, AVI, WebM, MKV), an image (JPG, PNG, GIF, WebP) "
+    "a video (MP4, MOV, AVI, WebM, MKV, MTS, MPG, 3GP, WMV), an image (JPG, PNG, GIF, WebP) "
     "or audio (MP3, WAV, M4A, AAC, OGG)"
 )
 

@@ -84,6 +84,26 @@ def vp9_webm(folder: Path) -> Path:
                       extra=("-deadline", "realtime", "-cpu-used", "8", "-b:v", "300k"))
 
 
+def camcorder_mts(folder: Path) -> Path:
+    """AVCHD as camcorders write it: MPEG-TS (.mts) with H.264 and AC-3 sound, timestamps
+    starting 1.4 s in."""
+    return make_video(folder / "00001.MTS", seconds=2, acodec="ac3",
+                      extra=("-f", "mpegts", "-output_ts_offset", "1.4"))
+
+
+def dvd_mpg(folder: Path) -> Path:
+    """MPEG-2 video with MP2 sound in an MPEG program stream (.mpg), as DVDs and old
+    cameras write it."""
+    return make_video(folder / "dvd.mpg", seconds=2, vcodec="mpeg2video", acodec="mp2",
+                      extra=("-f", "mpeg",))
+
+
+def old_phone_3gp(folder: Path) -> Path:
+    """An old phone's clip: H.263 at 176x144 with AAC in a 3GP."""
+    return make_video(folder / "old.3gp", seconds=2, width=176, height=144, vcodec="h263",
+                      extra=("-ar", "16000", "-ac", "1"))
+
+
 def two_audio_tracks(folder: Path) -> Path:
     """MKV with a 440 Hz track and a 660 Hz track."""
     path = folder / "two-tracks.mkv"

@@ -34,6 +34,10 @@ ODD = [
     ("hevc_mov", (320, 240)),
     ("vp9_webm", (320, 240)),
     ("two_audio_mkv", (320, 240)),
+    # containers camcorders, DVDs and old phones write (before: refused as "unsupported type")
+    ("camcorder_mts", (320, 240)),
+    ("dvd_mpg", (320, 240)),
+    ("old_phone_3gp", (176, 144)),
 ]
 
 
