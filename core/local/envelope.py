@@ -25,10 +25,13 @@ def _clamp(level: float) -> float:
 def add(spans: tuple[LevelSpan, ...], start_ms: float, end_ms: float,
         level: float, to: float | None = None) -> tuple[LevelSpan, ...]:
     """The spans with a dip from `start_ms` to `end_ms` added (or, with `to`, a gradual change
-    from `level` to `to` that holds after it); spans it overlaps are replaced, and so are the
-    gradual changes after it starts (it decides the level from there on)."""
-    kept = [s for s in spans if (s.end <= start_ms or s.start >= end_ms)
-            and not (to is not None and s.to is not None and s.start >= start_ms)]
+    from `level` to `to` that holds after it). A dip replaces the dips it overlaps; a gradual
+    change replaces the gradual changes that start where it starts or later (one that began
+    before it goes on under it). Dips and gradual changes multiply."""
+    if to is not None:
+        kept = [s for s in spans if s.to is None or s.start < start_ms]
+    else:
+        kept = [s for s in spans if s.to is not None or s.end <= start_ms or s.start >= end_ms]
     kept.append(LevelSpan(round(start_ms), round(end_ms), _clamp(level),
                           None if to is None else _clamp(to)))
     return tuple(sorted(kept, key=lambda s: (s.start, s.end, s.factor)))

@@ -220,3 +220,22 @@ def test_a_gradual_fade_is_the_fade() -> None:
     timeline, said = edit("gradually fade out the music")
     assert timeline.music[0].fade_out == 3000 and timeline.music[0].envelope == (), said
     assert not any("not understood" in s for s in said), said
+
+
+def test_gradual_changes_and_dips_multiply_and_a_new_gradual_change_replaces_the_old() -> None:
+    """Before: 'gradually louder' threw away the dip said before it, and a dip said after
+    threw away the gradual change."""
+    draft = apply_instruction(lofi(), "music at 20% for the first 10 seconds, then 50%",
+                              PLAIN).draft
+    draft = apply_instruction(draft, "make the music gradually louder", PLAIN).draft
+    draft = apply_instruction(draft, "quieter in the middle", PLAIN).draft
+    spans = timeline_of(draft).music[0].envelope
+    assert [(s.start, s.end, s.to is not None) for s in spans] == [
+        (0, 10_000, False), (0, 30_000, True), (10_000, 20_000, False)]
+    draft = apply_instruction(draft, "slowly quieter over the last 10 seconds", PLAIN).draft
+    spans = timeline_of(draft).music[0].envelope  # rises to 0:20, then falls under it
+    assert [(s.start, s.end) for s in spans if s.to is not None] == [(0, 30_000), (20_000, 30_000)]
+    draft = apply_instruction(draft, "make the music gradually quieter", PLAIN).draft
+    spans = timeline_of(draft).music[0].envelope  # from 0:00 on: it replaces both
+    assert [(s.start, s.end, s.to) for s in spans if s.to is not None] == [(0, 30_000, 0.4)]
+    assert len([s for s in spans if s.to is None]) == 2
