@@ -80,8 +80,8 @@ MOODS: dict[str, Mood] = {m.name: m for m in (
     Mood("calm", "平静",
          "calm: piano arpeggios and celesta over a warm pad, a triangle instead of drums",
          (r"calm\w*", r"peaceful", r"gentle", r"soothing", r"serene", r"ambient", r"meditat\w*",
-          r"relax\w*", r"dreamy", r"romantic",
-          r"平静", r"轻松", r"放松", r"舒缓", r"安静", r"浪漫", r"温柔"),
+          r"relax\w*", r"dreamy", r"romantic", r"(?<!jazz )(?<!jazzy )piano",  # piano-led
+          r"平静", r"轻松", r"放松", r"舒缓", r"安静", r"浪漫", r"温柔", r"钢琴"),
          (64, 76), (0, 7, 5, 2), MAJOR,
          ("Imaj7 IVmaj7 vi7 IVmaj7", "Iadd9 V vi IV", "IVmaj7 Imaj7 ii7 Vsus4",
           "vi7 IVmaj7 Imaj7 V"),

@@ -135,6 +135,7 @@ def _music(c: Clause, plan: EditPlan, draft: Draft, ctx: Context) -> None:
     elif c.take(r"\b(?:add|put|insert|give|want|need|use|overlay|include|play|some|with)\b(?=.*"
                 r"\b(?:music|song|soundtrack|tunes?|beats?|track)\b)|\bbackground\s+(?:music|song|"
                 r"track)\b|(?:加|来|配|放|整)\S*?(?:音乐|歌)|背景音乐|配乐"
+                r"|^\W*(?:some\s+|the\s+)?(?:background\s+)?(?:music|song)\s+for\s+(?:a|an|my|the|this)\b"
                 r"|^\W*(?:some\s+|the\s+)?(?:(?!(?:less|more|no|louder|quieter)\b)[a-z]+\s+)?"
                 r"(?:music|song|音乐)\W*(?:please)?\W*$"):
         plan.source = plan.source or "any"

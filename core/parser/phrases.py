@@ -309,7 +309,7 @@ GENRES = frozenset((
     "hiphop", "hop", "punk", "opera", "synthwave", "retro", "dubstep", "lullaby", "kids",
     "wedding", "birthday", "summer", "tropical", "indie", "soul"))
 """Kinds of music people ask for that are not built-in moods (said, never silently swapped)."""
-GENRES_ZH = ("摇滚|古典|钢琴|说唱|嘻哈|乡村|金属|朋克|雷鬼|蓝调|中国风|古风|二次元|儿歌"
+GENRES_ZH = ("摇滚|古典|说唱|嘻哈|乡村|金属|朋克|雷鬼|蓝调|中国风|古风|二次元|儿歌"
              "|圣诞|婚礼|生日|恐怖|搞笑|浪漫|韩流|流行|民族|戏曲|重金属|迪斯科|拉丁|小提琴|吉他")
 """The same in Chinese (the built-in moods' own Chinese words are in core/music/moods.py)."""
 NOT_GENRES = frozenset((

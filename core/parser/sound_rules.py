@@ -78,9 +78,9 @@ def duck(c: Clause, plan: EditPlan) -> None:
         plan.duck = False
     elif c.take(r"\bduck\w*|\bside-?chain\w*|闪避"
                 r"|(?:说话|讲话)时.*(?:降低|减小|压低|小)(?:一点|点)?(?:背景)?(?:音乐)?"
-                r"|(?:\b(?:lower|quieter|softer|down|reduce|dip|mute|cut|drop|duck)\w*\s+(?:the\s+)?"
+                r"|(?:\b(?:lower|quieter|softer|down|reduce|dip|mute|cut|drop|duck|stop|pause)\w*\s+(?:the\s+)?"
                 r"(?:music|song|it)?\s*)?\b(?:when(?:ever)?|while|during|as)\s+(?:i|we|someone|"
-                r"people|they|he|she|anyone)?\s*(?:'m|am|are|is|'re)?\s*(?:talk|speak|say|voice|"
+                r"people|they|he|she|anyone)?\s*(?:'m|am|are|is|'re)?\s*(?:start\s+)?(?:talk|speak|say|voice|"
                 r"speech|dialog)\w*|\bunder\s+(?:my\s+|the\s+)?(?:voice|speech|talking|dialog\w*)"):
         plan.duck = True
         c.take(r"\b(?:when(?:ever)?|while|during|as)\s+(?:i|we|someone|people|they|he|she|anyone)?"
@@ -131,6 +131,11 @@ def _named_level(c: Clause) -> tuple[str, float] | None:
         return "factor", 1.5 if c.has(w.LOUDER) else 0.5
     if c.take(r"\bdouble\b|\btwice\s+as\s+loud\b"):
         return "factor", 2.0
+    if m := c.take(r"(?<![\d.])(\d{1,2}(?:\.\d)?|two|three|four|five)\s*(?:x|times)\s+(?:as\s+)?"
+                   r"(louder|loud|higher|quieter|softer|lower)\b"):  # "2x louder", "3 times quieter"
+        said = {"two": "2", "three": "3", "four": "4", "five": "5"}.get(m.group(1), m.group(1))
+        times = min(max(float(said), 1.0), 10.0)
+        return "factor", times if m.group(2) in ("louder", "loud", "higher") else 1 / times
     return None
 
 
@@ -202,13 +207,19 @@ def levels(c: Clause) -> tuple[str, float] | None:
 
 
 def remove_music(c: Clause, plan: EditPlan) -> bool:
+    if c.take(r"\b(?:keep|leave|want|use)\s+(?:only|just)\s+(?:my\s+|the\s+)?(?:own\s+)?(?:voice"
+              r"|audio|sound|original(?:\s+(?:sound|audio))?)\b|^\W*(?:only|just)\s+(?:my\s+)?(?:own\s+)?"
+              r"(?:voice|original\s+(?:sound|audio))\W*(?:please)?\W*$|只要原声|只保留原声|只要我的声音"):
+        plan.source, plan.original, plan.original_volume = "remove", "keep", 1.0  # "only my voice"
+        return True
     if c.take(r"\b(?:don'?t|do\s+not|never|not)\s+(?:remove|delete|drop|mute|kill|lose|cut)\s+"
               r"(?:the\s+)?(?:background\s+)?(?:music|song)\b"):
         plan.notes.append("the music stays as it is")
         return True
     if c.take(r"\b(?:remove|delete|drop|no|without|get\s+rid\s+of|take\s+out|take\s+off|mute|"
               r"turn\s+off|kill|lose|ditch|clear|strip)\s+(?:the\s+|all\s+|any\s+|that\s+|this\s+)?"
-              r"(?:background\s+)?(?:music|song|soundtrack|track)\b"
+              r"(?:background\s+)?(?:music|song|soundtrack|track|bgm)\b"
+              r"|^\W*(?:the\s+)?(?:background\s+)?(?:music|song|soundtrack|bgm)\s+(?:off|gone|out)\W*$"
               r"|(?:去掉|删除|删掉|移除|不要|取消|关闭|关掉)(?:背景)?(?:音乐|歌曲?|配乐)|(?:音乐|配乐)静音"):
         plan.source = "remove"
         return True

@@ -239,3 +239,44 @@ def test_gradual_changes_and_dips_multiply_and_a_new_gradual_change_replaces_the
     spans = timeline_of(draft).music[0].envelope  # from 0:00 on: it replaces both
     assert [(s.start, s.end, s.to) for s in spans if s.to is not None] == [(0, 30_000, 0.4)]
     assert len([s for s in spans if s.to is None]) == 2
+
+
+@pytest.mark.parametrize(("text", "level"), [
+    ("make the music 2x louder", 1.0), ("music 3 times quieter", 0.167),
+    ("music two times louder", 1.0), ("lower music by 10 percent", 0.45),
+])
+def test_times_louder_or_quieter_is_that_factor(text: str, level: float) -> None:
+    """Before: "2x louder" was the plain step (71%)."""
+    timeline, said = edit(text)
+    assert timeline.music[0].level == pytest.approx(level, abs=0.002), said
+
+
+@pytest.mark.parametrize(("text", "start", "music", "original"), [
+    ("bgm off", "lofi", False, None), ("music off", "lofi", False, None),
+    ("keep only my voice", "lofi", False, 1.0), ("只要原声", "lofi", False, 1.0),
+    ("music off for the last 5 seconds", "lofi", True, None),
+    ("music for a cooking video", "video", True, None),
+    ("add some quiet piano", "video", True, None),
+])
+def test_music_on_or_off_as_said(text: str, start: str, music: bool,
+                                 original: float | None) -> None:
+    """Before: "bgm off" and "music for a cooking video" were not understood, "keep only my
+    voice" kept the music."""
+    timeline, said = edit(text, start)
+    assert bool(timeline.music) == music, said
+    if original is not None:
+        assert timeline.original.gain == original, said
+    assert not any("not understood" in s for s in said), said
+
+
+@pytest.mark.parametrize(("text", "mood"), [("add piano music", "calm"), ("加钢琴曲", "calm"),
+                                            ("add jazz piano", "jazz")])
+def test_piano_is_the_calm_mood(text: str, mood: str) -> None:
+    timeline, said = edit(text, "video")
+    assert timeline.music[0].source.mood == mood, said
+    assert not any("not a built-in mood" in s for s in said), said
+
+
+def test_stopping_the_music_when_someone_talks_ducks_it() -> None:
+    timeline, said = edit("stop the music when I start talking")
+    assert timeline.original.duck is True and timeline.music, said
