@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         max_mb = _positive_mb(args.max_mb)
+        _unquoted(args)
         for video in args.video:
             _check_file(video, VIDEO_TYPES, "a video")
         for song in args.music:
@@ -134,6 +135,19 @@ def output_path(video: Path, given: str | None) -> Path:
         raise Refused(f"no such folder: {path.parent} (I don't create folders; make it "
                       "first)", 2)
     return path
+
+
+def _unquoted(args: argparse.Namespace) -> None:
+    """`backtrack render clip.mp4 add lofi music` (the instruction not in quotes): the words
+    after the clips are the instruction. A word is a clip only when it names a file or has a
+    video's ending, so "no such file" still names a clip that is missing."""
+    from bots.paths import is_file
+
+    for i, word in enumerate(args.video[1:], 1):
+        if not is_file(word) and word.suffix.lower() not in VIDEO_TYPES:
+            words = [str(w) for w in args.video[i:]]
+            args.video, args.instruction = args.video[:i], " ".join([*words, args.instruction])
+            return
 
 
 def _check_file(path: Path, allowed: frozenset[str], what: str) -> None:

@@ -132,7 +132,7 @@ def _named_level(c: Clause) -> tuple[str, float] | None:
     if c.take(r"\bdouble\b|\btwice\s+as\s+loud\b"):
         return "factor", 2.0
     if m := c.take(r"(?<![\d.])(\d{1,2}(?:\.\d)?|two|three|four|five)\s*(?:x|times)\s+(?:as\s+)?"
-                   r"(louder|loud|higher|quieter|softer|lower)\b"):  # "2x louder", "3 times quieter"
+                   r"(louder|loud|higher|quieter|softer|lower)\b"):  # "2x louder", "3 times less"
         said = {"two": "2", "three": "3", "four": "4", "five": "5"}.get(m.group(1), m.group(1))
         times = min(max(float(said), 1.0), 10.0)
         return "factor", times if m.group(2) in ("louder", "loud", "higher") else 1 / times

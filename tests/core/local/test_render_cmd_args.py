@@ -131,3 +131,19 @@ def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path, clip: Path
         code = proc.wait(timeout=120)
     assert code == 0 and "Traceback" not in err and "BrokenPipe" not in err, err
     assert measure(tmp_path / "out.mp4").duration > 3
+
+
+def test_an_instruction_not_in_quotes_is_the_words_after_the_clips(
+        tmp_path: Path, clip: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`backtrack render clip.mp4 add music and make it 9:16`: before, "no such file: add"."""
+    out = tmp_path / "out.mp4"
+    assert main(["render", str(clip), "-o", str(out), "-q", "add", "music", "and", "make",
+                 "it", "9:16"]) == 0
+    facts = measure(out)
+    assert facts.height > facts.width and facts.audio_codec == "aac"  # the shape and the music
+
+
+def test_a_missing_clip_is_still_named(tmp_path: Path, clip: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    line = one_line(capsys, ["render", str(clip), str(tmp_path / "gone.mp4"), "add", "music"], 1)
+    assert "gone.mp4" in line
