@@ -186,9 +186,13 @@ def main() -> int:
         clip = make_clip(folder, args.seconds)
         print(f"clip: {args.seconds:g} s 1920x1080 30 fps, {clip.stat().st_size / 1e6:.1f} MB; "
               f"load average {os.getloadavg()[0]:.1f}")
+        decode = timed([FFMPEG, "-hide_banner", "-loglevel", "error", "-i", str(clip), "-an",
+                        "-f", "null", "-"], folder)
+        print(f"decoding the clip alone: {decode.cpu:.1f} CPU s (every re-encode pays it: a "
+              "path's CPU ratio cannot go below decode / plain)")
         print(f"{'path':<14} {'ours s':>7} {'plain s':>8} {'ratio':>6} {'ours cpu':>9} "
-              f"{'plain cpu':>9} {'ratio':>6} {'SSIM':>6} {'src/a':>6} {'src/b':>6} {'MB a':>5} "
-              f"{'MB b':>5}")
+              f"{'plain cpu':>9} {'ratio':>6} {'':>12} {'SSIM':>6} {'src/a':>6} {'src/b':>6} "
+              f"{'MB a':>5} {'MB b':>5}")
         wanted = [w.strip() for w in args.only.split(",") if w.strip()]
         for job in jobs(args.seconds):
             if wanted and not any(job.name.startswith(w) for w in wanted):
@@ -203,7 +207,7 @@ def main() -> int:
             ca, cb = (statistics.median(t.cpu for t in mine),
                       statistics.median(t.cpu for t in theirs))
             print(f"{job.name:<14} {wa:7.1f} {wb:8.1f} {wa / wb:6.2f} {ca:9.1f} {cb:9.1f} "
-                  f"{ca / cb:6.2f} {ssim(a, b, job.region):6.3f} "
+                  f"{ca / cb:6.2f} (floor {decode.cpu / cb:4.2f}) {ssim(a, b, job.region):6.3f} "
                   f"{ssim_source(a, clip, job, args.seconds):6.3f} "
                   f"{ssim_source(b, clip, job, args.seconds):6.3f} "
                   f"{a.stat().st_size / 1e6:5.1f} {b.stat().st_size / 1e6:5.1f}", flush=True)
