@@ -33,7 +33,11 @@ _COMMANDS: dict[str, Action] = {}
 for _action, _words in {
     "credits": ("credits", "credit", "balance", "积分", "余额", "查询积分", "查询余额"),
     "status": ("status", "show tracks", "tracks", "show timeline", "timeline", "show status",
-               "状态", "查看状态", "轨道"),
+               "show me the timeline", "show the timeline", "show me", "what did you change",
+               "what did you do", "what have you done", "what changed", "what's on it",
+               "what is on it", "how long is the video", "how long is it", "is it done",
+               "is it ready", "where are we", "what's the status", "what is the status",
+               "状态", "查看状态", "轨道", "改了什么", "现在什么样", "做好了吗", "好了吗"),
     "upload": ("upload", "上传"),
     "moods": ("moods", "list moods", "show moods", "show me the moods", "what moods",
               "which moods", "what moods are there", "mood list", "built-in music", "previews",

@@ -48,6 +48,11 @@ _CANNOT: list[tuple[str, str]] = [
     (r"\bspeed\w*|\bfaster\b|\bslower\b|\b\d+(?:\.\d+)?\s*x\b|\bslow\s*(?:it\s+)?(?:down|mo\w*)|\bfast(?:er)?\s+forward|\btime\s*lapse"
      r"|\breverse\b|\bplayback\s+rate|倍速|加速|慢动作|快进",
      "I can't change the video's speed. " + _WHAT_I_DO),
+    (r"\b\d{2,3}\s*fps\b|\bframe\s*rate\b|\bframes\s+per\s+second\b|帧率|\d+\s*帧",
+     "I keep your video's frame rate as it was recorded; I can't change it. " + _WHAT_I_DO),
+    (r"\b(?:mp3|wav|m4a|audio\s+only|only\s+(?:the\s+)?(?:audio|sound|music)|just\s+the\s+"
+     r"(?:audio|sound|music)|extract\s+(?:the\s+)?(?:audio|sound|music|song))\b|只要音频|提取(?:音频|音乐)",
+     "I send back videos (MP4), not sound files on their own. " + _WHAT_I_DO),
     (r"\bnoise\b|\bhiss\b|\bhum\b|\becho\b|\breverb\b|\bwind\b|\bclean\s+up\b|\benhance\b|降噪|噪音",
      "I can't remove noise or clean up the recording. I can lower or mute your sound, make the "
      'music duck when you talk, or normalize the loudness ("normalize").'),

@@ -24,8 +24,9 @@ _QUOTES = [
 # An unquoted title after "title:", up to "for 3 s", a comma or the end.
 _BARE_TITLE = re.compile(
     r"((?:title|caption|heading|text|标题|字幕)\s*(?:[:：]|\s(?:saying|that\s+says|which\s+says|"
-    r"reading|with\s+the\s+words?|of)\s)\s*|\b(?:add|put|insert|with)\s+(?:a\s+|the\s+)?"
-    r"(?:title|caption|heading)\s+(?!(?:for|at|from|to|of|in|on|the|a|please|saying|that|"
+    r"reading|with\s+the\s+words?|of)\s)\s*|(?:\b(?:add|put|insert|with)\s+(?:a\s+|the\s+)?|^\s*)"
+    r"(?:title|caption|heading)\s+(?!(?:is|should|was|text|size|font|colou?r|bigger|smaller|"
+    r"larger|longer|shorter|last|lasts|position|place|style|bold)\b)(?!(?:for|at|from|to|of|in|on|the|a|please|saying|that|"
     r"which|reading|with)\b))([^,;\n\x01]+?)"
     r"(?=\s+(?:for|at|from|during)\s+\S|\s+(?:and|then)\s+(?:add|put|use|make|fade|mute|"
     r"keep|trim|cut|turn|set|with|music|some|lofi|lo-fi|upbeat|calm|cinematic|chill|epic|happy|"

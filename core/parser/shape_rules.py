@@ -94,6 +94,8 @@ def title(c: Clause, plan: EditPlan, quotes: list[str], current: str | None = No
                 start = TITLE_IN_MIDDLE
             if length := c.take(rf"\b(?:for|during|lasting|last)\s+(?:the\s+first\s+)?({T})|({T})"):
                 span = seconds(next(g for g in length.groups() if g))
+        if plan.title is not None and plan.title[0] != text:  # "the titles "A" and "B""
+            plan.notes.append("not done: one title at a time (I kept the last one)")
         plan.title = (text, start, span)
         c.text = ""
         return True
@@ -195,6 +197,12 @@ def picture(c: Clause, plan: EditPlan) -> None:
             word = "bars" if re.search(r"blur|模糊", word) else "blur"
         plan.fill = ("blur" if re.search(r"blur|模糊", word) else
                      "pad" if re.search(r"bar|letterbox|pad|border|黑边", word) else "crop")
+        if c.take(r"\bwith\s+(?:a\s+)?blur\w*(?:\s+background)?|\bblurred\s+background"):
+            plan.fill = "blur"  # "pad to square with blur": the words say how it is filled
+    if c.take(r"\b(?:white|red|blue|green|pink|yellow|gr[ae]y|colou?red|purple|orange)\s+"
+              r"(?:background|bars|borders?|padding|edges)\b|(?:白色|彩色|红色|蓝色)(?:背景|边)"):
+        plan.notes.append("not done: the space around the picture is blurred, black or cropped, "
+                          "not a colour")
     size = c.take(r"(?<![\d.a-z])(360|480|540|720|1080|1440|2160)\s*p\b"
                   r"|\b(4k|uhd|2k|full\s*hd|fhd|hd|sd)\b"
                   r"|(?:\b(?:to|in|at)\s+|^\s*)(360|480|540|720|1080|1440|2160)(?![\d%:.]|\s*(?:s|ms|m|h|"

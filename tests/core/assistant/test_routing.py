@@ -34,6 +34,10 @@ CASES: list[tuple[str, Route]] = [
     ("状态", Route("status")),
     ("show tracks", Route("status")),
     ("Show Tracks.", Route("status")),
+    # session 6: questions about the video are the status (before: "didn't understand")
+    ("what did you change?", Route("status")), ("How long is the video?", Route("status")),
+    ("is it done?", Route("status")), ("show me the timeline", Route("status")),
+    ("做好了吗？", Route("status")), ("改了什么", Route("status")),
     ("upload", Route("upload")),
     ("/upload", Route("upload")),
     ("上传", Route("upload")),

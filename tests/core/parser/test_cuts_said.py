@@ -83,3 +83,41 @@ def test_the_tone_is_named_beside_what_was_done() -> None:
     parsed = apply_instruction(bare(), "add calm music with more bass", CTX)
     assert timeline_of(parsed.draft).music[0].source.mood == "calm"
     assert any("tone" in s for s in parsed.understood), parsed.understood
+
+
+@pytest.mark.parametrize(("text", "words", "zh"), [
+    ("make it 30 fps", "frame rate", "帧率"), ("make it mp3", "not sound files", "音频"),
+    ("only the audio", "not sound files", "音频"), ("extract the music", "not sound files", "音频"),
+])
+def test_what_backtrack_does_not_make_is_said(text: str, words: str, zh: str) -> None:
+    with pytest.raises(NotUnderstood) as refused:
+        apply_instruction(bare(), text, CTX)
+    assert words in refused.value.user_message
+    assert zh in localise(refused.value.user_message, "zh")
+
+
+@pytest.mark.parametrize(("text", "title", "note"), [
+    ("title Hello for 5s", ("Hello", 5000), None),
+    ("title My Trip", ("My Trip", 3000), None),
+    ('add the titles "A" and "B"', ("B", 3000), "one title at a time"),
+])
+def test_titles_as_typed(text: str, title: tuple[str, int], note: str | None) -> None:
+    """Before: "title Hello for 5s" asked for quotes; two titles kept the last silently."""
+    parsed = apply_instruction(bare(), text, CTX)
+    shown = timeline_of(parsed.draft).title
+    assert shown is not None and (shown.text, shown.length) == title
+    notes = [s for s in parsed.understood if s.startswith("not done")]
+    assert (note is None and not notes) or (note is not None and note in notes[0])
+
+
+@pytest.mark.parametrize(("text", "fill", "note"), [
+    ("pad to square with blur", "blur", False), ("make it 1:1 with white background", "blur", True),
+    ("vertical with black bars", "pad", False),
+])
+def test_the_fill_as_said(text: str, fill: str, note: bool) -> None:
+    """Before: "pad … with blur" gave black bars, "white background" was dropped silently."""
+    parsed = apply_instruction(bare(), text, CTX)
+    assert timeline_of(parsed.draft).picture.fill == fill
+    said = " ".join(parsed.understood)
+    assert ("not a colour" in said) == note
+    assert "颜色" in localise(said, "zh") or not note
