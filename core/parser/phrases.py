@@ -385,7 +385,7 @@ WINDOWS = (
     (rf"\b(?:from|between)\s+({T})\s*(?:to|until|till|and|-|–)\s*({T})"
      rf"|(?:从|在)?\s*({T})\s*(?:到|至|-|–|~)\s*({T})", "range"),
     (rf"\b(?:after|from|since|past|starting\s+(?:at|from))\s+({T})(?:\s+(?:on(?:wards?)?\b|to\s+the"
-     rf"\s+end\b))?|(?:从|在)?\s*({T})\s*(?:以后|之后|起)", "after"),
+     rf"\s+end\b))?|(?:从|在)?\s*({T})\s*(?:以后|之后|起|开始)", "after"),
     (rf"\b(?:until|till|up\s+to)\s+({T})", "first"),
     (r"\b(?:at|in|near|for|during)\s+the\s+(?:very\s+)?(?:start|beginning)\b|\bat\s+first\b"
      r"|\b(?:for\s+)?(?:the\s+)?(?:intro|opening)\b|开头|一开始|开始的时候", "start"),

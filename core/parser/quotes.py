@@ -23,7 +23,7 @@ _QUOTES = [
 ]
 # An unquoted title after "title:", up to "for 3 s", a comma or the end.
 _BARE_TITLE = re.compile(
-    r"((?:title|caption|heading|text|标题|字幕)\s*(?:[:：]|\s(?:saying|that\s+says|which\s+says|"
+    r"((?:加|添加|放|打)(?:个|一个|上)?(?:标题|字幕)\s+|(?:title|caption|heading|text|标题|字幕)\s*(?:[:：]|\s(?:saying|that\s+says|which\s+says|"
     r"reading|with\s+the\s+words?|of)\s)\s*|(?:\b(?:add|put|insert|with)\s+(?:a\s+|the\s+)?|^\s*)"
     r"(?:title|caption|heading)\s+(?!(?:is|should|was|text|size|font|colou?r|bigger|smaller|"
     r"larger|longer|shorter|last|lasts|position|place|style|bold)\b)(?!(?:for|at|from|to|of|in|on|the|a|please|saying|that|"

@@ -104,7 +104,7 @@ def _place(word: str | None) -> int | None:
 # Built-in moods in turn, or a mood and the song sent: "lofi until 0:10, then upbeat", "my song
 # until 0:08 then calm", "switch to calm at 0:12", "轻松放到0:10，然后欢快", "在0:12换成伤感".
 _A_MOOD = "(?:" + "|".join(f"(?:{p})" for p in MOOD_WORDS.values()) + ")"
-_MINE = r"(?:my|the)\s+(?:own\s+)?(?:song|track|tune|mp3)"
+_MINE = r"(?:my|the)\s+(?:own\s+)?(?:song|track|tune|mp3)|我的歌曲?|我的音乐|我发的歌"
 _EITHER = rf"(?:(?:the\s+)?{_A_MOOD}(?:\s+(?:music|one|song))?|{_MINE})"
 _MOOD_THEN = re.compile(
     rf"(?:\b(?:use|play)\s+)?(?P<a>{_EITHER})\s+(?:until|till|up\s+to|to)\s+(?P<t>{T})\s*[,;]?"
@@ -117,7 +117,7 @@ _MOOD_SWITCH = re.compile(
     rf"\b{_INTO}\s+(?:the\s+|some\s+)?(?P<m>{_A_MOOD}(?:\s+(?:music|one|song))?|{_MINE})"
     rf"\s+(?:at|from|after)\s+(?P<t>{T})"
     rf"|(?:在|从)?\s*(?P<ct>{T})\s*(?:后|以后|之后|时|的时候)?\s*(?:切换|换|切|改)(?:到|成)?\s*"
-    rf"(?P<cm>{_A_MOOD})")
+    rf"(?P<cm>{_A_MOOD}|我的歌曲?|我的音乐|我发的歌)(?:的)?(?:音乐|歌曲?)?")
 
 
 def _mood_or_mine(words: str) -> int | str | None:

@@ -100,7 +100,8 @@ def _hearing(c: Clause) -> tuple[str, float] | None:
               r"(?:myself|me|us|him|her|them|anyone|my\s+(?:own\s+)?(?:voice|words|self)|the\s+"
               r"(?:voices?|talking|speech|dialog\w*|words|narration|speaker)|what\s+(?:i|we|he|she|"
               r"they|people)(?:'m|'re|'s|\s+am|\s+are|\s+is)?\s+(?:say|said|saying))\b"
-              r"|听不[到见清](?:我|人|说话|人声|原声|自己)"):
+              r"|听不[到见清](?:我|人|说话|人声|原声|自己)"
+              r"|(?:音乐|背景音乐|配乐)(?:盖住|盖过|压住|淹没|压过)了?(?:我的)?(?:声音|人声|原声|说话)"):
         return "factor", 0.7  # the music covers the voice: it goes down
     if c.take(r"\btoo\s+(?:quiet|soft|low)\b|听不[到见清]|太(?:小声|小|轻)|\binaudible\b"
               r"|\bhard\s+to\s+hear\b"
@@ -125,7 +126,8 @@ def _named_level(c: Clause) -> tuple[str, float] | None:
         return "abs", 0.5
     if c.take(r"\bfull\s+volume\b|\bmax(?:imum)?\s+volume\b"):
         return "abs", 1.0
-    if c.take(r"\bhalve\b|\bhalf\s+as\s+loud\b|\b(?:volume|level)\s+in\s+half\b"):
+    if c.take(r"\bhalve\b|\bhalf\s+as\s+loud\b|\b(?:volume|level)\s+in\s+half\b"
+              r"|减半|减小一半|降低一半"):
         return "factor", 0.5
     if c.take(r"\bby\s+(?:a\s+)?half\b"):
         return "factor", 1.5 if c.has(w.LOUDER) else 0.5
@@ -155,12 +157,16 @@ def _extreme(c: Clause) -> tuple[str, float] | None:
 
 def levels(c: Clause) -> tuple[str, float] | None:
     """("abs", volume) or ("factor", multiplier) for the level words of a clause."""
-    if m := c.take(r"(\bby\s+|\b(?:up|down)\s+)?(\d+(?:\.\d+)?)\s*(?:%|percent|per\s+cent|pct)"
+    if m := c.take(r"(\bby\s+|\b(?:up|down)\s+|(?:调高|调低|提高|降低|增加|减少|加大|减小|调大"
+                   r"|调小)了?\s*)?"
+                   r"(\d+(?:\.\d+)?)\s*(?:%|percent|per\s+cent|pct)"
                    r"(\s+(?:quieter|softer|lower|less|louder|higher|more|up|down)\b)?"):
         share = float(m.group(2)) / 100
         said = (m.group(1) or "") + (m.group(3) or "")  # "up 20%", "20% down": a step
-        down = c.has(w.QUIETER) or re.search(w.QUIETER + r"|less|down", said) is not None
-        up = c.has(w.LOUDER) or re.search(w.LOUDER + r"|more|up", said) is not None
+        down = c.has(w.QUIETER) or re.search(w.QUIETER + r"|less|down|调低|降低|减少|减小|调小",
+                                             said) is not None
+        up = c.has(w.LOUDER) or re.search(w.LOUDER + r"|more|up|调高|提高|增加|加大|调大",
+                                          said) is not None
         if (m.group(1) or m.group(3)) and (down or up) and share < 1 + up:
             c.take(w.QUIETER if down else w.LOUDER)  # "20% quieter" is a step, not a level
             return "factor", 1 - share if down else 1 + share
@@ -182,12 +188,13 @@ def levels(c: Clause) -> tuple[str, float] | None:
         c.take(re.escape(bare.group(0)))
         return "abs", float(bare.group(1)) / 100  # "music at 30": a bare level is a percentage
     down = c.has(w.QUIETER) or c.has(r"\bdown\b")
-    if m := c.take(r"(\b(?:at|to)\s+)?(?:\bby\s+)?(?<![\d.])([-+−]?\d{1,3}(?:\.\d+)?)\s*db\b"):
+    if m := c.take(r"(\b(?:at|to)\s+)?(?:\bby\s+)?(?<![\d.])([-+−]?\d{1,3}(?:\.\d+)?)\s*"
+                   r"(?:db\b|分贝)"):
         db = float(m.group(2).replace("−", "-"))
         if m.group(2)[0] in "+-−":  # "+3 dB" is a step; "at -6 dB" and new music are levels
             adding = re.search(r"\b(?:add|put|use|play|with|insert)\b", c.said) is not None
             return ("abs" if m.group(1) or adding else "factor"), 10 ** (db / 20)
-        if down or c.has(w.LOUDER) or c.has(r"\bup\b"):
+        if down or c.has(w.LOUDER) or c.has(r"\bup\b|调高|提高|增加|加大"):
             c.take(w.QUIETER if down else w.LOUDER)
             c.take(r"\b(?:down|up)\b")
             return "factor", 10 ** ((-db if down else db) / 20)
@@ -280,7 +287,8 @@ def original(c: Clause, plan: EditPlan) -> bool:
         plan.original, plan.original_factor = None, level[1]
         plan.original_factor_said = re.search(r"\d|\bhal(?:f|ve)\b|\bdouble\b|\btwice\b|一半",
                                               c.said) is not None
-    elif c.take(r"\b(?:keep|leave|preserve|retain|with|hear|restore|unmute|bring\s+back)\b|保留"):
+    elif c.take(r"\b(?:keep|leave|preserve|retain|with|hear|restore|unmute|bring\s+back)\b"
+                r"|保留|恢复|取消静音"):
         plan.original, plan.original_volume = "keep", 1.0
     return True
 

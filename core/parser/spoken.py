@@ -159,6 +159,7 @@ def _halves(text: str, clip_ms: float | None) -> str:
     third, two = (f"{round(clip_ms * k / 3000, 1):g}s" for k in (1, 2))
     if not re.search(_SAYS_HOW, text):  # "add music at the end": placed in the last third
         text = _MUSIC_AT_AN_END.sub(partial(_music_for_a_third, third=third), text)
+        text = _MUSIC_AT_AN_END_ZH.sub(partial(_music_in_a_third_zh, third=third), text)
     text = _MIDDLE.sub(f"from {third} to {two}", text)
     return _MIDDLE_ZH.sub(f"从{third}到{two}", text)
 
@@ -172,6 +173,14 @@ _MUSIC_AT_AN_END = re.compile(
     r"\b((?:music|song|track|soundtrack)(?:\s+only)?)\s+(?:only\s+)?(?:at|in|for|during|near|over)"
     r"\s+the\s+(?:very\s+)?(end|ending|outro|start|beginning|intro)\b"
     r"(?!\s+of\s+the\s+(?:song|music))")
+def _music_in_a_third_zh(m: re.Match[str], third: str) -> str:
+    return f" add music for the {'last' if m.group(1) or m.group(2) else 'first'} {third} "
+
+
+_MUSIC_AT_AN_END_ZH = re.compile(
+    r"(?:在)?(?:(结尾|最后|末尾)|开头|开始)(?:的时候|部分)?(?:加|放|配)(?:点|个|一段|上)?(?:背景)?音乐"
+    r"|(?:背景)?音乐(?:只)?放在(?:视频)?(?:(结尾|最后|末尾)|开头)")
+"""'结尾加音乐', '音乐放在最后': the music in the last (or first) third."""
 _SAYS_HOW = (r"\bfad\w*|\bquiet\w*|\bloud\w*|\bsoft\w*|\blower|\bhigher|\bvolume|%|\bdb\b|\bstop"
              r"|\bend(?:s|ing)?\s+(?:it|the\s+music)|\bduck|\bmute|\bno\s+music|\bwithout|\bremove"
              r"|\bcut|\btrim|\bdrop|\bkill|\bswitch|\bchange")

@@ -45,9 +45,11 @@ _CUT_POINTS: list[tuple[str, str]] = [
      rf"|从\s*({TU})\s*(?:开始)?(?:剪|截|保留|留下)(?:到(?:最后|结尾|结束))?"
      rf"|\b(?:trim|cut|make)\s+(?:the\s+video\s+|it\s+)?(?:to\s+)?start\s+(?:at|from)\s+({T})"
      rf"|\b(?:trim|cut|chop)\s+(?:the\s+)?(?:start|beginning|front)\s+(?:by|to)\s+({T})"
-     rf"|(?:去掉|剪掉|删掉|删除|不要)(?:开头|前面)的?\s*({TU})", "drop_first"),
+     rf"|(?:去掉|剪掉|删掉|删除|不要)(?:开头|前面)的?\s*({TU})"
+     rf"|把?\s*(?:开头|前面|前)的?\s*({TU})\s*(?:剪掉|去掉|删掉|删除|不要)", "drop_first"),
     (rf"\b(?:trim|cut|chop)\s+(?:the\s+)?end\s+by\s+({T})"
-     rf"|(?:去掉|剪掉|删掉|删除|不要)(?:结尾|最后面|后面)的?\s*({TU})", "drop_last"),
+     rf"|(?:去掉|剪掉|删掉|删除|不要)(?:结尾|最后面|后面)的?\s*({TU})"
+     rf"|把?\s*(?:结尾|最后|后面)的?\s*({TU})\s*(?:剪掉|去掉|删掉|删除|不要)", "drop_last"),
 ]
 """Cut points said as one time: where the video ends, or where it starts."""
 
@@ -114,7 +116,9 @@ _MIDDLE_CUT = (rf"\b(?:delete|remove|cut\s+out|take\s+out|drop|get\s+rid\s+of|lo
                rf"({T})\s*(?:to|and|until|till|through|-|–)\s*({T})\s+out\b"
                rf"|\b(?:cut|remove|delete|take)\s+(?:out\s+)?the\s+middle\b(?!\s+\d)"
                rf"|(?:删掉|去掉|删除|剪掉)(?:中间)?(?:从)?\s*({TU})\s*(?:到|至|-)\s*({TU})"
-               rf"|(?:删掉|去掉|删除|剪掉)中间")
+               rf"|(?:删掉|去掉|删除|剪掉)中间"
+               rf"|把\s*(?:从)?\s*({TU})\s*(?:到|至|-)\s*({TU})\s*(?:的部分|这段|之间的?)?\s*"
+               rf"(?:删掉|去掉|删除|剪掉)")
 
 
 _ONE_TIME: list[tuple[str, str]] = [*_CUT_POINTS,

@@ -85,11 +85,11 @@ def gradual(c: Clause, plan: EditPlan) -> bool:
     build = c.take(_BUILD) is not None
     if not (build or c.has(_GRADUAL)) or (c.has(w.ORIGINAL) and not c.has(w.MUSIC)):
         return False
-    up = build or c.has(w.LOUDER) or c.has(r"越来越(?:大|响)")
-    if not (up or c.has(w.QUIETER) or c.has(r"越来越(?:小|轻)")):
+    up = build or c.has(w.LOUDER) or c.has(r"越来越(?:大|响)|变(?:大|响)")
+    if not (up or c.has(w.QUIETER) or c.has(r"越来越(?:小|轻)|变(?:小|轻)")):
         return False
     c.take(_GRADUAL)
-    c.take(r"越来越(?:大声?|响|小声?|轻)")
+    c.take(r"越来越(?:大声?|响|小声?|轻)|变(?:大声?|响|小声?|轻)")
     c.take(_WHOLE)
     found = next(((p, k, m) for p, k in _WINDOWS if (m := re.search(p, c.text))), None)
     if found is not None:
