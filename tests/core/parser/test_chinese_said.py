@@ -35,7 +35,8 @@ ROWS: list[tuple[str, Callable[[], object], Callable[[Timeline], bool]]] = [
     ("把最后5秒剪掉", bare, lambda t: t.trim == (0, 25_000)),
     ("音乐放在最后", bare, lambda t: (t.music[0].start, t.music[0].end) == (20_000, 30_000)),
     ("结尾加音乐", bare, lambda t: (t.music[0].start, t.music[0].end) == (20_000, 30_000)),
-    ("在0:15切换到我的歌", lofi, lambda t: [m.source.media_id for m in t.music] == [None, "song-1"]),
+    ("在0:15切换到我的歌", lofi,
+     lambda t: [m.source.media_id for m in t.music] == [None, "song-1"]),
     ("在0:12换成平静的音乐", lofi, lambda t: [m.source.mood for m in t.music] == ["lofi", "calm"]),
     ("加个标题 我的旅行", bare, lambda t: t.title is not None and t.title.text == "我的旅行"
      and not t.music),
