@@ -125,8 +125,9 @@ def _settle(plan: EditPlan, timeline: Timeline, ctx: Context, length: float | No
     music = (_place(plan, timeline.music[0], length, said), *timeline.music[1:])
     music = (*music[:-1], _align(plan, music[-1], said))  # the last song ends with the video
     timeline = fit_all(replace(timeline, music=music), ctx, length)
-    if plan.window is not None:
-        timeline = _window(plan.window, timeline, length, said)
+    for window in (*plan.more_windows, plan.window):
+        if window is not None:
+            timeline = _window(window, timeline, length, said)
     if plan.ramp is not None:
         timeline = _ramp(plan.ramp, timeline, length, said)
     track, rest = timeline.music[0], timeline.music[1:]

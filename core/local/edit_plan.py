@@ -115,6 +115,12 @@ class EditPlan:
     window: tuple[str, float, float, str, float] | None = None
     """A level for part of the video: (anchor "range"|"last", a ms, b ms, "factor"|"abs",
     value); "last" counts b back from the end. Written as a dip (core/local/envelope.py)."""
+    more_windows: list[tuple[str, float, float, str, float]] = field(default_factory=list)
+    """Levels for other parts said in the same message ("lower the music from 0:05 to 0:10 and
+    from 0:20 to 0:25"), applied before `window`."""
+    more_cuts: list[tuple[float, float]] = field(default_factory=list)
+    """Other parts cut out in the same message ("cut out 0:05-0:08 and 0:15-0:18"), in the
+    video's times as said, like `trim`'s "cut_out"."""
     ramp: tuple[str, float, float, str, float] | None = None
     """A gradual change of the music's level ("gradually louder", "build up to 80%"), as
     `window`: from the level it has to the one asked, kept after."""

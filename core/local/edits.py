@@ -129,6 +129,13 @@ def _apply_trim(plan: EditPlan, timeline: Timeline, full: float | None,
     """The trimmed (or cut) timeline and the output's length after it (ms, None when
     unknown). Times asked are on the output; the timeline keeps them in the clip's own time,
     through the trim and the cuts already made."""
+    if plan.more_cuts and plan.trim is not None:  # the latest part first: the earlier
+        parts = sorted([*plan.more_cuts, (plan.trim[1], plan.trim[2])], reverse=True)  # keep
+        length: float | None = None  # their times as said
+        for a, b in parts:
+            one = replace(plan, trim=("cut_out", a, b), more_cuts=[])
+            timeline, length = _apply_trim(one, timeline, full, said)
+        return timeline, length
     whole = timeline.trim or ((0, round(full)) if full is not None else None)
     known = replace(timeline, trim=whole)
     length = known.length if whole is not None else None

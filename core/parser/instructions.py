@@ -148,7 +148,7 @@ def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[st
     sound.tone(c, plan)
     sound.loudness(c, plan)
     sound.duck(c, plan)
-    windows.window(c, plan)
+    windows.window(c, plan, bool(timeline_of(draft).music))
     shape.join(c, plan)
     shape.file_size(c, plan)
     shape.picture(c, plan)
@@ -211,6 +211,11 @@ _BACK_AT = (rf"\s*(?:(?:and|then)\s+)?(?:(?:bring\s+it\s+|turn\s+it\s+|put\s+it\
 """The end of a level change said after it: "... and back up at 0:20"."""
 
 
+_A_PART = rf"(?:\b(?:from|between)\s+)?{T}\s*(?:to|until|till|-|–)\s*{T}"
+_BARE_PART = rf"\W*(?:(?:and|also)\s+)*{_A_PART}\W*"
+"""A part of the video said alone after a request about another part: the same request."""
+
+
 def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     """Apply a plain-language instruction to a copy of `draft`; NotUnderstood when nothing fits."""
     if len(text) > MAX_CHARS:
@@ -220,7 +225,12 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     plan = EditPlan()
     ignored: list[str] = []
     after_music = False
+    head = ""  # the words before the last part of the video said ("mute the music ")
     for part in w.clauses(songs_in_turn(w.normalise(marked, ctx.video_duration_ms), plan)):
+        if head and re.fullmatch(_BARE_PART, part):  # "… from 0:05 to 0:10 and from 0:20 to
+            part = head + re.sub(r"^\W*(?:and|also)\s+", "", part)  # 0:25": the same again
+        said_part = re.search(_A_PART, part)
+        head = part[:said_part.start()] if said_part and said_part.start() > 0 else ""
         if plan.window is not None and re.fullmatch(_BACK_TO_NORMAL, part):
             continue  # "quieter for the first 3 s, then back to normal": it comes back anyway
         if plan.window is not None and plan.window[0] == "after" and (

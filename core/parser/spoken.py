@@ -211,10 +211,15 @@ def rewrite(text: str, clip_ms: float | None = None) -> str:
     text = re.sub(r"(?<![\d.])(?<![\d.]\s)\b(minute|hour)\s+and\s+a\s+half\b",  # "the first minute
                   lambda m: "90s" if m.group(1) == "minute" else "5400s", text)  # and a half"
     text = _START_AND_END.sub(r"keep \1 to \2", text)
+    text = _BOTH_ENDS.sub(r"\1 \2 off both ends", text)
     return _halves(_PIECES.sub(_pieces, text), clip_ms)
 
 
-_AT = r"(\d+(?::\d{2}){0,2}(?:\.\d+)?\s*(?:s|secs?|seconds?|m|mins?|minutes?)?)"
+_BOTH_ENDS = re.compile(
+    r"\b(trim|cut|remove|drop|delete|chop)\s+(?:off\s+)?the\s+first\s+and\s+(?:the\s+)?last\s+"
+    r"(\d+(?:\.\d+)?\s*(?:seconds?|secs?|s|minutes?|mins?|m)(?![a-z]))")
+"""'trim the first and last 3 seconds': 3 s off each end (not 'the first' and 'the last 3 s')."""
+_AT = r"(\d+(?::\d{2}){0,2}(?:\.\d+)?\s*(?:seconds?|secs?|s|minutes?|mins?|m)?(?![a-z]))"
 _START_AND_END = re.compile(
     rf"^\W*(?:please\s+)?(?:start|begin)(?:\s+(?:it|the\s+(?:video|clip)))?\s+(?:at|from)\s+{_AT}"
     rf"\s*(?:,|and|then|&)?\s*(?:(?:and|then)\s+)?(?:end|stop|finish)(?:\s+(?:it|the\s+(?:video|clip)))?"
@@ -250,7 +255,8 @@ def two_fades(text: str) -> str:
 
 
 _PCT = r"(\d{1,3}(?:\.\d+)?)\s*(?:%|percent|per\s+cent)"
-_SPAN = r"(\d+(?::\d{2}){0,2}(?:\.\d+)?\s*(?:ms|s|secs?|seconds?|m|mins?|minutes?|秒钟?|分钟?)?)"
+_SPAN = (r"(\d+(?::\d{2}){0,2}(?:\.\d+)?\s*(?:ms|seconds?|secs?|s|minutes?|mins?|m|秒钟?|分钟?)?"
+         r"(?![a-z]))")
 _FIRST_PART = (rf"(?:(?:(?:for|in|during|over)\s+)?(?:the\s+)?first\s+|(?:until|till|up\s+to)\s+"
                rf"|for\s+(?=\d+(?:\.\d+)?\s*(?:s|secs?|seconds?|m|mins?|minutes?)\b)){_SPAN}")
 _THEN = (r"\s*(?:[,;]\s*(?:and\s+)?(?:then\s+)?|\s+(?:and\s+)?then\s+|\s+and\s+)"

@@ -182,6 +182,8 @@ def trim(c: Clause, plan: EditPlan) -> None:
     if cut := c.take(_MIDDLE_CUT):
         said = [g for g in cut.groups() if g]
         if said:  # a part that touches an end is a cut at that end (core/local/edits.py)
+            if plan.trim is not None and plan.trim[0] == "cut_out":  # "… and 0:15-0:18"
+                plan.more_cuts.append((plan.trim[1], plan.trim[2]))
             plan.trim = ("cut_out", seconds(said[0], said[1]), seconds(said[1]))
         else:
             plan.notes.append(WHICH_PART)

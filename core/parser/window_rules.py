@@ -36,6 +36,13 @@ _RANGE = (rf"\b(?:from|between)\s+({T})\s*(?:to|until|till|and|-|–)\s*({T})"
           rf"|(?:从|在)?\s*({T})\s*(?:到|至|-|–|~)\s*({T})")
 
 
+def set_window(plan: EditPlan, window: tuple[str, float, float, str, float]) -> None:
+    """The plan's level for a part; one said before in the same message is kept too."""
+    if plan.window is not None:
+        plan.more_windows.append(plan.window)
+    plan.window = window
+
+
 def music_gap(c: Clause, plan: EditPlan) -> bool:
     """No music for a part of the video: "mute the music from 0:10 to 0:15", "silence the
     music for 5 seconds at 0:10", "no music between 10 and 15 s", "0:10到0:15没有音乐", "no
@@ -53,7 +60,7 @@ def music_gap(c: Clause, plan: EditPlan) -> bool:
         a, b = seconds(said[0], said[1]), seconds(said[1])
     elif m := c.take(_LAST):  # "no music in the last 5 s": silent to the end
         c.take(_MUSIC_OFF)
-        plan.window = ("last", 0.0, seconds(next(g for g in m.groups() if g)), "abs", 0.0)
+        set_window(plan, ("last", 0.0, seconds(next(g for g in m.groups() if g)), "abs", 0.0))
         return True
     else:
         return False
@@ -63,7 +70,7 @@ def music_gap(c: Clause, plan: EditPlan) -> bool:
     elif a < 100:
         plan.start = b  # "no music from 0:00 to 0:05": it comes in at 0:05
     else:
-        plan.window = ("range", a, b, "abs", 0.0)
+        set_window(plan, ("range", a, b, "abs", 0.0))
     return True
 
 
@@ -107,13 +114,20 @@ def gradual(c: Clause, plan: EditPlan) -> bool:
     return True
 
 
-def window(c: Clause, plan: EditPlan) -> None:
+_LEVEL_ONLY = r"\b(?:at|to)\s+\d{1,3}(?:\.\d+)?\s*(?:%|percent)|\bfull\s+volume\b"
+"""A level said with a number: with music already there and a part of the video, a level for
+that part ("music at 30% for the last 10 seconds"), not a new place for the music."""
+_PLACES = r"\b(?:add|put|play|use|start\w*|only|begin\w*|insert|bring)\b|加|放|只"
+
+
+def window(c: Clause, plan: EditPlan, has_music: bool = False) -> None:
     """A level for part of the video ("quieter for the first 5 seconds", "louder from 0:10 to
     0:20", "quieter at the start"): a dip in the music's level, which comes back after it."""
     if _original_window(c, plan) or music_gap(c, plan) or gradual(c, plan):
         return
-    if not (c.has(w.QUIETER) or c.has(w.LOUDER)):  # "music at 10% from 0:10" places it
-        return
+    level_only = has_music and c.has(_LEVEL_ONLY) and not c.has(_PLACES)
+    if not (c.has(w.QUIETER) or c.has(w.LOUDER) or level_only):  # "music at 10% from 0:10"
+        return  # with no music yet places it
     if c.has(r"\bfad|淡|\bstart\w*\s+(?:the\s+)?(?:music|song)|\b(?:music|song)\s+start") or (
             c.has(w.ORIGINAL) and not c.has(w.MUSIC)):
         return  # fades have their own rules
@@ -135,7 +149,7 @@ def window(c: Clause, plan: EditPlan) -> None:
         value = {0.85: 0.7, 0.7: 0.45, 0.5: 0.25}.get(round(value, 2), value) if value < 1 else (
             {1 / 0.85: 1.4, 1 / 0.7: 1.8, 2.0: 2.5}.get(value, value))
     a, b = _span(kind, said)  # "louder after 0:10": from there to the end
-    plan.window = _anchored(kind, a, b, how, value)
+    set_window(plan, _anchored(kind, a, b, how, value))
 
 
 def _anchored(kind: str, a: float, b: float, how: str,

@@ -121,3 +121,39 @@ def test_the_fill_as_said(text: str, fill: str, note: bool) -> None:
     said = " ".join(parsed.understood)
     assert ("not a colour" in said) == note
     assert "颜色" in localise(said, "zh") or not note
+
+
+@pytest.mark.parametrize(("text", "cuts", "trim"), [
+    ("cut out 0:05-0:08 and 0:15-0:18", ((5000, 8000), (15_000, 18_000)), None),
+    ("delete 0:05 to 0:08 and 0:15 to 0:18", ((5000, 8000), (15_000, 18_000)), None),
+    ("trim the first and last 3 seconds", (), (3000, 27_000)),
+    ("cut the first and the last 2 s", (), (2000, 28_000)),
+])
+def test_several_parts_cut_in_one_message(text: str, cuts: tuple[tuple[int, int], ...],
+                                          trim: tuple[int, int] | None) -> None:
+    """Before: "cut out 0:05-0:08 and 0:15-0:18" kept only 0:15-0:18, "trim the first and
+    last 3 seconds" kept only the last 3 seconds."""
+    parsed = apply_instruction(bare(), text, CTX)
+    timeline = timeline_of(parsed.draft)
+    assert (timeline.cuts, timeline.trim) == (cuts, trim), parsed.understood
+    if cuts:
+        assert timeline.length == 30_000 - sum(b - a for a, b in cuts)
+
+
+@pytest.mark.parametrize(("text", "spans"), [
+    ("mute the music from 0:05 to 0:10 and from 0:20 to 0:25",
+     [(5000, 10_000, 0.0), (20_000, 25_000, 0.0)]),
+    ("lower the music between 0:05 and 0:10 and between 0:20 and 0:25",
+     [(5000, 10_000, 0.45), (20_000, 25_000, 0.45)]),
+    ("music a little quieter at the start and louder at the end",
+     [(0, 5000, 0.7), (25_000, 30_000, 1.8)]),
+])
+def test_several_parts_of_the_music_in_one_message(text: str,
+                                                   spans: list[tuple[int, int, float]]) -> None:
+    """Before: the second part was a trim of the video ("video trimmed to 0:20-0:25") or the
+    first part was dropped."""
+    parsed = apply_instruction(lofi(), text, CTX)
+    timeline = timeline_of(parsed.draft)
+    assert timeline.trim is None and timeline.cuts == (), parsed.understood
+    got = [(s.start, s.end, s.factor) for s in timeline.music[0].envelope]
+    assert got == spans, parsed.understood

@@ -280,3 +280,25 @@ def test_piano_is_the_calm_mood(text: str, mood: str) -> None:
 def test_stopping_the_music_when_someone_talks_ducks_it() -> None:
     timeline, said = edit("stop the music when I start talking")
     assert timeline.original.duck is True and timeline.music, said
+
+
+@pytest.mark.parametrize(("text", "start", "span", "level"), [
+    ("music at 30% for the last 10 seconds", "lofi", (20_000, 30_000), 0.3),
+    ("music full volume at the end", "lofi", (25_000, 30_000), 1.0),
+    ("music at 30% from 0:10 to 0:20", "lofi", (10_000, 20_000), 0.3),
+])
+def test_a_level_for_a_part_of_music_already_there_is_a_dip(
+        text: str, start: str, span: tuple[int, int], level: float) -> None:
+    """Before: "music at 30% for the last 10 seconds" moved the music to start at 0:20 and set
+    all of it to 30%; "music full volume at the end" set all of it to 100%."""
+    timeline, said = edit(text, start)
+    [track] = timeline.music
+    assert (track.start, track.length, track.gain) == (0, 30_000, 0.5), said
+    [dip] = track.envelope
+    assert (dip.start, dip.end) == span and track.gain * dip.factor == pytest.approx(level)
+
+
+def test_with_no_music_a_level_and_a_part_place_the_music() -> None:
+    timeline, said = edit("music at 30% for the last 10 seconds", "video")
+    [track] = timeline.music
+    assert (track.start, track.gain, track.envelope) == (20_000, 0.3, ()), said
