@@ -37,6 +37,8 @@ EDGES: list[tuple[str, str]] = [
      "我会保持视频原来的帧率，不能修改。我能配音乐，调整声音、长度、画面比例和标题。"),
     (r"^I send back videos \(MP4\), not sound files on their own\..*$",
      "我只回传视频（MP4），不单独导出音频文件。我能配音乐，调整声音、长度、画面比例和标题。"),
+    (r"a short song loops to fill the video \(I don't change its speed\)",
+     "较短的歌会循环播放以填满视频（我不改变歌曲速度）"),
     # A gradual change of the music's level (core/timeline/describe.py, core/local/edit_music.py).
     (r"rising to (\d+)% at ([\d.]+)-([\d.]+)s", r"\2-\3s 逐渐升到 \1%"),
     (r"falling to (\d+)% at ([\d.]+)-([\d.]+)s", r"\2-\3s 逐渐降到 \1%"),

@@ -163,20 +163,26 @@ def fit(c: Clause, plan: EditPlan) -> None:
         plan.fit = "loop"
     elif c.take(r"\b(?:cut|trim|end|stop)\s+(?:the\s+)?(?:music|song)\s+(?:at|to|with)\s+"
                 r"(?:the\s+)?(?:end|video)\b|\bfit\s+(?:the\s+)?(?:music|song)\b|\bmatch\s+(?:the\s+)?"
+                r"(?:video(?:'s)?\s+)?length\b|\b(?:make|let)\s+(?:the\s+)?(?:music|song)\s+fit\b"
+                r"|\bstretch\s+(?:the\s+)?(?:music|song)(?:\s+(?:to|over)\s+(?:the\s+)?(?:video|clip))?|"
+                r"\bmatch\s+(?:the\s+)?"
                 r"(?:video(?:'s)?\s+)?length\b|\ball\s+the\s+way\b(?!\s+(?:up|down)\b)|"
                 + to_the_end):
         plan.fit, plan.until = "trim", 0.0
+        if re.search(r"\bstretch", c.said):
+            plan.notes.append("a short song loops to fill the video (I don't change its speed)")
 
 
 def offset(c: Clause, plan: EditPlan) -> None:
     if not (c.has(w.MUSIC + r"|跳过") or (c.after_music and c.has(r"\bskip\b"))):
         return
-    if c.take(r"\bfrom\s+the\s+(?:start|beginning)\s+of\s+the\s+(?:song|music|track)"):
+    if c.take(r"\bfrom\s+the\s+(?:start|beginning)\s+of\s+the\s+(?:song|music|track)"
+              r"|\brestart\s+(?:the\s+)?(?:song|music|track)"):
         plan.offset = 0.0
         return
     m = (c.take(rf"\b(?:from|at)\s+({T})\s+(?:of|in|into)\s+(?:the\s+|my\s+|this\s+)?"
                 rf"(?:song|music|track|tune|audio)")
-         or c.take(rf"({T})\s+into\s+(?:the\s+)?(?:song|music|track)")
+         or c.take(rf"({T})\s+into\s+(?:the\s+)?(?:song|music|track|it)\b")
          or c.take(rf"\b(?:skip|{w.DROP_VERBS})(?:the\s+)?(?:first\s+)?({T})")
          or (None if c.has(r"\b(?:add|put|insert|bring|overlay)\b|加") else
              c.take(rf"\bfrom\s+({TU})(?!\s+(?:of|in)\s+the\s+video)")

@@ -302,3 +302,20 @@ def test_with_no_music_a_level_and_a_part_place_the_music() -> None:
     timeline, said = edit("music at 30% for the last 10 seconds", "video")
     [track] = timeline.music
     assert (track.start, track.gain, track.envelope) == (20_000, 0.3, ()), said
+
+
+@pytest.mark.parametrize(("text", "check"), [
+    ("add my song starting 30 seconds into it", lambda t: t.music[0].offset == 30_000),
+    ("make the song fit", lambda t: t.music[0].length == 30_000),
+    ("stretch the song to the video", lambda t: t.music[0].length == 30_000),
+])
+def test_song_placing_as_said(text: str, check: Any) -> None:
+    """Before: "starting 30 seconds into it" and "make the song fit" were not understood and
+    "stretch the song" got the answer about stretching the picture."""
+    short = MusicRef("song-2", "jingle.mp3", 10_000)
+    ctx = Context(30_000, True, short if "fit" in text or "stretch" in text else SONG,
+                  songs=(SONG, short))
+    timeline, said = edit(text, "video", ctx)
+    assert check(timeline), said
+    assert not any("not understood" in s for s in said), said
+    assert "stretch" not in text or any("don't change its speed" in s for s in said), said
