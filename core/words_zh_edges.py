@@ -39,6 +39,8 @@ EDGES: list[tuple[str, str]] = [
      "我只回传视频（MP4），不单独导出音频文件。我能配音乐，调整声音、长度、画面比例和标题。"),
     (r"a short song loops to fill the video \(I don't change its speed\)",
      "较短的歌会循环播放以填满视频（我不改变歌曲速度）"),
+    (r"not done: how far the music goes down under speech is fixed",
+     "没有做：说话时音乐降低的幅度是固定的"),
     # A gradual change of the music's level (core/timeline/describe.py, core/local/edit_music.py).
     (r"rising to (\d+)% at ([\d.]+)-([\d.]+)s", r"\2-\3s 逐渐升到 \1%"),
     (r"falling to (\d+)% at ([\d.]+)-([\d.]+)s", r"\2-\3s 逐渐降到 \1%"),

@@ -53,7 +53,7 @@ _CANNOT: list[tuple[str, str]] = [
     (r"\b(?:mp3|wav|m4a|audio\s+only|only\s+(?:the\s+)?(?:audio|sound|music)|just\s+the\s+"
      r"(?:audio|sound|music)|extract\s+(?:the\s+)?(?:audio|sound|music|song))\b|只要音频|提取(?:音频|音乐)",
      "I send back videos (MP4), not sound files on their own. " + _WHAT_I_DO),
-    (r"\bnoise\b|\bhiss\b|\bhum\b|\becho\b|\breverb\b|\bwind\b|\bclean\s+up\b|\benhance\b|降噪|噪音",
+    (r"\bclear(?:er)?\b|\bclarity\b|\bnoise\b|\bhiss\b|\bhum\b|\becho\b|\breverb\b|\bwind\b|\bclean\s+up\b|\benhance\b|降噪|噪音",
      "I can't remove noise or clean up the recording. I can lower or mute your sound, make the "
      'music duck when you talk, or normalize the loudness ("normalize").'),
     (r"\bstickers?\b|\bemojis?\b|\blogo\b|\bwatermark\b|\boverlay\s+(?:an?\s+)?image"

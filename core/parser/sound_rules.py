@@ -83,6 +83,10 @@ def duck(c: Clause, plan: EditPlan) -> None:
                 r"people|they|he|she|anyone)?\s*(?:'m|am|are|is|'re)?\s*(?:start\s+)?(?:talk|speak|say|voice|"
                 r"speech|dialog)\w*|\bunder\s+(?:my\s+|the\s+)?(?:voice|speech|talking|dialog\w*)"):
         plan.duck = True
+        if c.take(r"\bby\s+\d+(?:\.\d+)?\s*(?:%|percent|db)|\b(?:more|less|harder|softer|deeper)\b"
+                  r"|\b(?:more\s+|less\s+)?aggressive(?:ly)?\b") or re.match(r"\s*(?:more|less)\b",
+                                                                        c.said):
+            plan.notes.append("not done: how far the music goes down under speech is fixed")
         c.take(r"\b(?:when(?:ever)?|while|during|as)\s+(?:i|we|someone|people|they|he|she|anyone)?"
                r"\s*(?:'m|am|are|is|'re)?\s*(?:talk|speak|say|voice|speech|dialog)\w*")  # "duck
         # the music when I talk": the rest of the words are the duck's too
@@ -287,7 +291,7 @@ def original(c: Clause, plan: EditPlan) -> bool:
         plan.original, plan.original_factor = None, level[1]
         plan.original_factor_said = re.search(r"\d|\bhal(?:f|ve)\b|\bdouble\b|\btwice\b|一半",
                                               c.said) is not None
-    elif c.take(r"\b(?:keep|leave|preserve|retain|with|hear|restore|unmute|bring\s+back)\b"
+    elif c.take(r"\b(?:keep|leave|preserve|retain|with|hear|restore|unmute|bring\s+back|back)\b"
                 r"|保留|恢复|取消静音"):
         plan.original, plan.original_volume = "keep", 1.0
     return True

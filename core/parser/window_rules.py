@@ -123,7 +123,7 @@ _PLACES = r"\b(?:add|put|play|use|start\w*|only|begin\w*|insert|bring)\b|加|放
 def window(c: Clause, plan: EditPlan, has_music: bool = False) -> None:
     """A level for part of the video ("quieter for the first 5 seconds", "louder from 0:10 to
     0:20", "quieter at the start"): a dip in the music's level, which comes back after it."""
-    if _original_window(c, plan) or music_gap(c, plan) or gradual(c, plan):
+    if _original_window(c, plan, has_music) or music_gap(c, plan) or gradual(c, plan):
         return
     level_only = has_music and c.has(_LEVEL_ONLY) and not c.has(_PLACES)
     if not (c.has(w.QUIETER) or c.has(w.LOUDER) or level_only):  # "music at 10% from 0:10"
@@ -182,9 +182,10 @@ _ABOUT_ORIGINAL = (r"^\W*(?:please\s+)?(?:mute|silence)\b|静音|\bno\s+(?:sound
                    + _UNMUTE + r"|\b(?:sound|audio)\s+off\b")
 
 
-def _original_window(c: Clause, plan: EditPlan) -> bool:
+def _original_window(c: Clause, plan: EditPlan, has_music: bool = False) -> bool:
     """The clip's own sound for part of the video: "mute my voice for the first 3 seconds",
-    "mute the first 5 seconds", "lower my audio to 20% from 0:10 to 0:20", "前3秒静音"."""
+    "mute the first 5 seconds", "lower my audio to 20% from 0:10 to 0:20", "前3秒静音".
+    "Everything" / "no sound at all" there silences the music there too."""
     if c.has(w.MUSIC) or not (c.has(w.ORIGINAL) or c.has(_ABOUT_ORIGINAL)):
         return False
     found = next(((p, k, m) for p, k in _WINDOWS if (m := re.search(p, c.text))), None)
@@ -208,4 +209,10 @@ def _original_window(c: Clause, plan: EditPlan) -> bool:
         pass
     a, b = _span(kind, [g for g in m.groups() if g])
     plan.original_window = _anchored(kind, a, b, how, value)
+    if has_music and value == 0.0 and re.search(_ALL_SOUND, c.said):
+        set_window(plan, plan.original_window)  # the music is silent there as well
     return True
+
+
+_ALL_SOUND = (r"\beverything\b|\ball\s+(?:the\s+)?(?:sound|audio)\b"
+              r"|\bno\s+(?:sound|audio)\s+at\s+all\b|\b(?:total|complete)\s+silence\b|全部静音|完全静音|所有声音")

@@ -319,3 +319,33 @@ def test_song_placing_as_said(text: str, check: Any) -> None:
     assert check(timeline), said
     assert not any("not understood" in s for s in said), said
     assert "stretch" not in text or any("don't change its speed" in s for s in said), said
+
+
+@pytest.mark.parametrize("text", ["duck the music by 50%", "duck it more", "less ducking",
+                                  "duck more aggressively"])
+def test_how_far_the_music_ducks_is_said_fixed_and_the_level_stays(text: str) -> None:
+    """Before: "duck the music by 50%" set the music to 50%; "less ducking" said nothing."""
+    timeline, said = edit(text)
+    assert timeline.original.duck is True and timeline.music[0].level == 0.5, said
+    assert any("goes down under speech is fixed" in s for s in said), said
+
+
+@pytest.mark.parametrize(("text", "music_silent"), [
+    ("mute everything from 0:05 to 0:07", True), ("no sound at all in the first 2 seconds", True),
+    ("silence from 0:05 to 0:07", False),
+])
+def test_everything_silent_for_a_part_silences_the_music_too(text: str,
+                                                            music_silent: bool) -> None:
+    """Before: "mute everything from 0:05 to 0:07" left the music playing there."""
+    timeline, said = edit(text)
+    [part] = timeline.original.envelope
+    assert part.factor == 0.0, said
+    spans = timeline.music[0].envelope
+    assert bool(spans) == music_silent and all(
+        (s.start, s.end, s.factor) == (part.start, part.end, 0.0) for s in spans), said
+
+
+def test_asking_for_the_voice_back_unmutes_it() -> None:
+    draft = apply_instruction(lofi(), "mute my voice", PLAIN).draft
+    parsed = apply_instruction(draft, "I want my voice back", PLAIN)
+    assert timeline_of(parsed.draft).original.gain == 1.0, parsed.understood
