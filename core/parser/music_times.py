@@ -146,8 +146,9 @@ def fades(c: Clause, plan: EditPlan, draft: Draft) -> None:
 def fit(c: Clause, plan: EditPlan) -> None:
     # "cut from 1:30 to the end" is the video's end; "music from 0:05 to the end" the music's
     to_the_end = ("" if c.has(w.MUSIC) else r"(?<!\d\s)") + r"\b(?:till|until|to)\s+the\s+end\b"
-    if not c.has(w.MUSIC) and c.has(rf"\b{w.DROP_VERBS}"):
-        to_the_end = r"(?!)"  # "delete from 0:20 to the end" is the video's
+    if not c.has(w.MUSIC) and c.has(rf"\b{w.DROP_VERBS}|\b(?:keep|trim|clip|crop)\b"
+                                    rf"|{w.TU}\s+(?:till|until|to)\s+the\s+end\b"):
+        to_the_end = r"(?!)"  # "delete from 0:20 to the end", "keep from 30 minutes to the end"
     if c.take(r"\b(?:don'?t|do\s+not|no|without|never|stop)\s+(?:loop|repeat)\w*|\bplay(?:s|ed)?"
               r"\s+(?:it\s+|the\s+(?:music|song)\s+)?(?:only\s+|just\s+)?once\b|\b(?:only|just)\s+"
               r"once\b|\bone\s+time\b|不(?:要)?循环|播放一次|只播一次"):

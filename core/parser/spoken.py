@@ -210,9 +210,28 @@ def rewrite(text: str, clip_ms: float | None = None) -> str:
     text = _HALF.sub(_half, text)
     text = re.sub(r"(?<![\d.])(?<![\d.]\s)\b(minute|hour)\s+and\s+a\s+half\b",  # "the first minute
                   lambda m: "90s" if m.group(1) == "minute" else "5400s", text)  # and a half"
+    text = re.sub(r"\s*(?:→|->|—>|=>|⇒)\s*", " to ", _PIECES.sub(_pieces, text))  # "2:00 → 2:30"
+    text = _NUMBERED.sub(_numbered, text)
     text = _START_AND_END.sub(r"keep \1 to \2", text)
+    text = _BEFORE_AND_AFTER.sub(r"keep \1 to \2", text)
     text = _BOTH_ENDS.sub(r"\1 \2 off both ends", text)
-    return _halves(_PIECES.sub(_pieces, text), clip_ms)
+    return _halves(text, clip_ms)
+
+
+_BEFORE_AND_AFTER = re.compile(
+    r"\b(?:remove|cut|delete|drop|trim|lose|get\s+rid\s+of)\s+(?:off\s+)?(?:everything|anything|all)"
+    r"\s+before\s+(\S+(?:\s*(?:s|secs?|seconds?|m|mins?|minutes?)\b)?)\s*,?\s*and\s+(?:everything\s+|"
+    r"anything\s+|all\s+)?after\s+(\S+(?:\s*(?:s|secs?|seconds?|m|mins?|minutes?)\b)?)")
+"""'remove everything before 1:00 and after 2:00': the part between is kept."""
+_NUMBERED = re.compile(
+    r"\b(?:from\s+)?(minute|second)s?\s+(\d+(?:\.\d+)?)\s*(?:to|-|–|through|until|till|and)\s*"
+    r"(?:(?:minute|second)s?\s+)?(\d+(?:\.\d+)?)\b(?!\s*(?:s|secs?|seconds?|m|mins?|minutes?|:|%)\b)")
+"""'keep minutes 2 to 4', 'from minute 2 to minute 4', 'seconds 10 to 20': the unit said first."""
+
+
+def _numbered(m: re.Match[str]) -> str:
+    unit = " minutes" if m.group(1) == "minute" else "s"
+    return f"from {m.group(2)}{unit} to {m.group(3)}{unit}"
 
 
 _BOTH_ENDS = re.compile(

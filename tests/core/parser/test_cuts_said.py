@@ -157,3 +157,30 @@ def test_several_parts_of_the_music_in_one_message(text: str,
     assert timeline.trim is None and timeline.cuts == (), parsed.understood
     got = [(s.start, s.end, s.factor) for s in timeline.music[0].envelope]
     assert got == spans, parsed.understood
+
+
+@pytest.mark.parametrize(("text", "trim"), [
+    ("keep minutes 2 to 4", (120_000, 240_000)),
+    ("keep from minute 2 to minute 4", (120_000, 240_000)),
+    ("keep seconds 10 to 20", (10_000, 20_000)),
+    ("remove everything before 1:00 and after 2:00", (60_000, 120_000)),
+    ("start at 2m and stop at 3m30s", (120_000, 210_000)),
+    ("cut 2:00 → 2:30", (120_000, 150_000)),
+    ("keep from 0:30 to the end", (30_000, 720_000)),
+])
+def test_parts_of_a_long_clip_as_typed(text: str, trim: tuple[int, int]) -> None:
+    """Before: "keep minutes 2 to 4" kept 0:02-0:04, "remove everything before 1:00 and
+    after 2:00" kept 1:00-12:00 and started music at 2:00, "start at 2m and stop at 3m30s" cut
+    at 3:30 and started music at 2:00, "cut 2:00 → 2:30" was not understood."""
+    parsed = apply_instruction(long_clip(), text, LONG)  # type: ignore[arg-type]
+    timeline = timeline_of(parsed.draft)
+    assert timeline.trim == trim and not timeline.music, parsed.understood
+
+
+def test_a_start_past_the_end_adds_no_music() -> None:
+    """Before: "keep from 1h to the end" on a 12-minute clip added music ("music fits the
+    video")."""
+    parsed = apply_instruction(long_clip(), "keep from 30 minutes to the end", LONG)  # type: ignore[arg-type]
+    timeline = timeline_of(parsed.draft)
+    assert timeline.trim is None and not timeline.music, parsed.understood
+    assert any(s.startswith("not done") for s in parsed.understood)
