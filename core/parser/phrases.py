@@ -285,7 +285,8 @@ LOUDER = (r"\b(?:loud\w*|raise|boost\w*|increase\w*|higher(?!\s+(?:quality|resol
           r"definition|bitrate)\b)|more\s+volume)\b"
           rf"|{_TURN}up\b|\bup\s+(?:a\s+(?:bit|little|notch)|by|the\s+(?:volume|music))\b"
           r"|\bpump\s+(?:\w+\s+)?up\b|大一点|大点|大声|调大|调高|(?<!画质)(?<!清晰度)高一点|(?<!画质)提高|增大|响一点")
-LITTLE = r"\b(?:a\s+(?:bit|little|touch|tad)|slightly|somewhat|little)\b|一点点|稍微"
+LITTLE = (r"\b(?:a\s+(?:bit|little|touch|tad|smidge|hair|notch|tiny\s+bit)|slightly|somewhat"
+          r"|little)\b|一点点|稍微")
 MUCH = r"\b(?:much|a\s+lot|way|lots|really|very|far)\b|很多"
 ASPECTS = [
     (r"(?<![\d.])9\s*(?:x|by|/)\s*16(?!\d)|\b(?:insta(?:gram)?|ig)\s+(?:reels?|stor(?:y|ies))\b|"

@@ -128,6 +128,9 @@ def _named_level(c: Clause) -> tuple[str, float] | None:
         return "abs", 0.0
     if c.take(r"\bhalf\s+(?:the\s+)?volume\b|\b(?:to|at)\s+half\b"):
         return "abs", 0.5
+    if m := c.take(r"\b(?:to|at)\s+(?:a\s+|one\s+)?(quarter|third)(?:\s+(?:of\s+the\s+)?volume)?"
+                   r"\b"):
+        return "abs", 0.25 if m.group(1) == "quarter" else 0.33
     if c.take(r"\bfull\s+volume\b|\bmax(?:imum)?\s+volume\b"):
         return "abs", 1.0
     if c.take(r"\bhalve\b|\bhalf\s+as\s+loud\b|\b(?:volume|level)\s+in\s+half\b"

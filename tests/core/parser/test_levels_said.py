@@ -349,3 +349,15 @@ def test_asking_for_the_voice_back_unmutes_it() -> None:
     draft = apply_instruction(lofi(), "mute my voice", PLAIN).draft
     parsed = apply_instruction(draft, "I want my voice back", PLAIN)
     assert timeline_of(parsed.draft).original.gain == 1.0, parsed.understood
+
+
+@pytest.mark.parametrize(("text", "start", "level"), [
+    ("music at a quarter volume", "video", 0.25), ("music to a third", "lofi", 0.33),
+    ("lower it a notch", "lofi", 0.425), ("a smidge quieter", "lofi", 0.425),
+    ("music a tiny bit louder", "lofi", 0.588),
+])
+def test_small_and_fractional_amounts(text: str, start: str, level: float) -> None:
+    """Before: "a quarter volume" was not understood and "a smidge quieter" / "a notch" were
+    the full step (35%)."""
+    timeline, said = edit(text, start)
+    assert timeline.music[0].level == pytest.approx(level, abs=0.003), said
