@@ -117,6 +117,11 @@ class RenderPlan:
     """The songs after `music`, each on its own input (several songs on the timeline)."""
     original_dips: tuple[LevelSpan, ...] = ()
     """Parts where the clip's own sound is muted or lowered (OriginalSound.envelope, ms)."""
+    title_end: float = 0.0
+    """Output seconds at which the title is gone (0: no title)."""
+    video_part: Path | None = None
+    """The picture already made (core/local/smartcut.py: the start re-encoded, the rest
+    copied), copied from its own input; the sound still comes from `video_path`."""
 
     @property
     def mixes(self) -> tuple[MusicMix, ...]:
@@ -208,6 +213,7 @@ def plan(timeline: Timeline, inputs: RenderInputs,
         audio_copy=audio_copy, music=music, duck=duck, loudness=loudness,
         reasons=tuple(reasons), more_music=tuple(mixes[1:]),
         original_dips=dips if original_volume is not None else (),
+        title_end=title[1] if title else 0.0,
     )
 
 
@@ -293,12 +299,14 @@ def audio_filter(p: RenderPlan, loudnorm: str | None) -> str | None:
 # Commands -----------------------------------------------------------------------------------
 
 
-def _inputs(p: RenderPlan) -> list[str]:
+def _inputs(p: RenderPlan, picture: bool = True) -> list[str]:
     args = []
     if p.start > 0:
         args += ["-ss", f"{p.start:.3f}"]
-    args += ["-i", str(p.video_path)]
-    return args + music_inputs(p.mixes)
+    args += ["-i", str(p.video_path), *music_inputs(p.mixes)]
+    if picture and p.video_part is not None:
+        args += ["-i", str(p.video_part)]
+    return args
 
 
 def _loudnorm(target: float, stats: LoudnessStats | None) -> str:
@@ -317,7 +325,7 @@ def build_loudness_pass(p: RenderPlan) -> list[str] | None:
         return None
     graph = audio_filter(replace(p, audio_copy=False), _loudnorm(p.loudness, None))
     assert graph is not None
-    return [*_inputs(p), "-filter_complex", graph, "-map", "[aout]", "-vn",
+    return [*_inputs(p, picture=False), "-filter_complex", graph, "-map", "[aout]", "-vn",
             "-t", f"{p.duration:.3f}", "-f", "null", "-"]
 
 
@@ -329,7 +337,9 @@ def build_command(p: RenderPlan, stats: LoudnessStats | None = None) -> list[str
     args = _inputs(p)
     if graphs:
         args += ["-filter_complex", ";".join(graphs)]
-    if p.copy_video:
+    if p.video_part is not None:  # the last input
+        args += ["-map", f"{args.count('-i') - 1}:v:0", "-c:v", "copy"]
+    elif p.copy_video:
         args += ["-map", "0:v:0", "-c:v", "copy"]
     else:
         args += ["-map", "[vout]", *X264]

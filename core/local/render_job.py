@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import shutil
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -13,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from core.errors import NothingToEdit, RenderFailed, TooLarge
+from core.local import smartcut
 from core.local.join import cut_clip
 from core.local.keyframes import cut_on_keyframe
 from core.local.plan import (
@@ -52,6 +54,8 @@ CJK_FONT_CANDIDATES = (
     "C:/Windows/Fonts/msyh.ttc",
 )
 """Fonts with Chinese, Japanese and Korean glyphs: DejaVu has none (titles would be boxes)."""
+
+log = logging.getLogger(__name__)
 
 MusicLookup = Callable[[Song], Awaitable[Path | None]]
 """Finds the file of a song (an upload by `media_id`, or a built-in `mood`)."""
@@ -217,6 +221,7 @@ async def render_timeline(
         if the_plan.reasons == ("trim start",) and await cut_on_keyframe(video.path,
                                                                          the_plan.start):
             the_plan = plan(timeline, replace(inputs, cut_on_keyframe=True), options)
+        the_plan = await _copy_most(the_plan, video, work, runner)
         stats = None
         first = build_loudness_pass(the_plan)
         share = 0.0
@@ -246,6 +251,29 @@ async def _cut(timeline: Timeline, video: MediaInfo, work: Path,
     seconds = [(a / 1000, min(b / 1000, video.duration)) for a, b in parts]
     cut = await cut_clip(video, seconds, work / "cut.mp4", runner)
     return await probe(cut), replace(timeline, trim=None, cuts=())
+
+
+async def _copy_most(the_plan: RenderPlan, video: MediaInfo, work: Path,
+                     runner: FfmpegRunner) -> RenderPlan:
+    """The plan with only the start re-encoded and the rest copied, where a title or a trim
+    changes only the first frames and that join is exact (core/local/smartcut.py)."""
+    if not smartcut.worth_trying(the_plan, video):
+        return the_plan
+    after = the_plan.start + the_plan.title_end if the_plan.title_end else the_plan.start
+    cut = await smartcut.junction(video.path, the_plan.start, after + smartcut.TOLERANCE * 2,
+                                  video.duration)
+    if cut is None or the_plan.video_filter is None:
+        return the_plan
+    head, joined = work / "head.mp4", work / "picture.mp4"
+    await runner.render(smartcut.head_command(video.path, the_plan.start, the_plan.video_filter,
+                                              cut), head,
+                        duration=cut.keyframe - the_plan.start, cleanup=(work,))
+    try:
+        await smartcut.join(video.path, head, joined, the_plan.start, cut)
+    except smartcut.JoinFailed as exc:
+        log.warning("the start could not be joined to the copied clip (%s): re-encoding all", exc)
+        return the_plan
+    return replace(the_plan, copy_video=True, video_filter=None, video_part=joined)
 
 
 SIZE_TRIES = 3

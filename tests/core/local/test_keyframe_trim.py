@@ -52,13 +52,26 @@ async def test_trim_on_a_keyframe_to_the_end_copies(render: Render, gop_clip: Pa
     assert abs(tone_level_db(out, 0.2, 2.8, 440) - tone_level_db(gop_clip, 1.2, 3.8, 440)) < 1.0
 
 
-@pytest.mark.parametrize(("trim", "seconds"), [((1200, 4000), 2.8), ((1000, 3000), 2.0)])
-async def test_trim_off_a_keyframe_or_with_an_end_cut_reencodes(
-    render: Render, gop_clip: Path, song: Path, trim: tuple[int, int], seconds: float
+async def test_trim_off_a_keyframe_reencodes_only_up_to_the_next_one(
+    render: Render, gop_clip: Path, song: Path
 ) -> None:
-    """Off a keyframe a copy would start early; with B-frames a copy's end cut by `-t` keeps
-    frames past the end (decode order): both re-encode, to the frame."""
-    out, plan = await render(make_draft(4000, {}, trim=list(trim)), gop_clip, song)
+    """Off a keyframe a copy would start early: the frames up to the next keyframe are
+    re-encoded and the rest copied bit for bit (core/local/smartcut.py)."""
+    out, plan = await render(make_draft(4000, {}, trim=[1200, 4000]), gop_clip, song)
+    assert plan.reasons == ("trim start",) and plan.video_part is not None
+    assert abs(measure(out).duration - 2.8) <= FRAME / 2
+    ours, theirs = packets(out), packets(gop_clip)
+    assert len(ours) == 70  # 1.2 s to 4.0 s at 25 fps
+    assert ours[20:] == theirs[50:]  # from the keyframe at 2.0 s: the clip's own frames
+    assert not set(ours[:20]) & set(theirs)
+
+
+async def test_trim_with_an_end_cut_reencodes(render: Render, gop_clip: Path,
+                                             song: Path) -> None:
+    """With B-frames a copy's end cut by `-t` keeps frames past the end (decode order): a
+    trim with an end re-encodes, to the frame."""
+    out, plan = await render(make_draft(4000, {}, trim=[1000, 3000]), gop_clip, song)
     assert not plan.copy_video and plan.reasons == ("trim start",)
-    assert abs(measure(out).duration - seconds) <= FRAME / 2
+    assert plan.video_part is None
+    assert abs(measure(out).duration - 2.0) <= FRAME / 2
     assert not set(packets(out)) & set(packets(gop_clip))
