@@ -1,0 +1,132 @@
+"""A title over the first seconds and a trim off a keyframe re-encode only the frames up to the
+next IDR keyframe and copy the rest (core/local/smartcut.py). Measured on the files: every
+frame decodes without an error, the copied frames are the clip's own (decoded pictures
+compared by checksum), the re-encoded ones carry the edit, the count and times of the frames
+are the plain re-encode's, and the sound still starts with the picture. Clips made the ways
+phones and cameras write them: High profile with B-frame pyramids, Baseline without B-frames,
+a QuickTime file at 1/600 s, a clip already using parameter-set id 1."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import av
+import pytest
+
+from core.local.smartcut import junction_sync, parameter_ids, parse_avcc
+from tests.core.local.conftest import Render
+from tests.core.local.drafts import make_draft
+from tests.media import FFMPEG, make_video, measure, tone_level_db
+
+FPS = 25
+SECONDS = 5.0
+GOP = ("-g", "25", "-keyint_min", "25", "-sc_threshold", "0")  # an IDR every second
+
+CLIPS = {
+    "high-pyramid": ("mp4", ("-profile:v", "high", "-x264-params",
+                             "bframes=3:b-pyramid=normal:8x8dct=1:cabac=1", *GOP)),
+    "baseline": ("mp4", ("-profile:v", "baseline", *GOP)),
+    "quicktime-600": ("mov", ("-profile:v", "main", "-bf", "2", "-video_track_timescale",
+                              "600", *GOP)),
+    "ids-taken": ("mp4", ("-x264-params", "sps-id=1:bframes=2", *GOP)),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(CLIPS))
+def phone_clip(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    suffix, extra = CLIPS[request.param]
+    folder = tmp_path_factory.mktemp(request.param)
+    return make_video(folder / f"clip.{suffix}", seconds=SECONDS, width=480, height=270,
+                      fps=FPS, extra=extra)
+
+
+def frame_sums(path: Path, seek: float = 0.0) -> list[tuple[int, str]]:
+    """(time in 1/FPS units, checksum of the decoded picture) of every frame, from `seek`."""
+    args = [FFMPEG, "-hide_banner", "-v", "error"]
+    if seek:
+        args += ["-ss", f"{seek:.3f}"]
+    done = subprocess.run([*args, "-i", str(path), "-map", "0:v:0", "-f", "framemd5", "-"],
+                          capture_output=True, text=True, check=True)
+    rows = [line.split(",") for line in done.stdout.splitlines() if not line.startswith("#")]
+    return [(int(row[2]), row[5].strip()) for row in rows]
+
+
+def decode_errors(path: Path) -> str:
+    done = subprocess.run([FFMPEG, "-hide_banner", "-v", "error", "-i", str(path), "-f",
+                           "null", "-"], capture_output=True, text=True, check=False)
+    return done.stderr.strip() + ("" if done.returncode == 0 else f" (exit {done.returncode})")
+
+
+def ids(path: Path) -> tuple[set[int], set[int]]:
+    with av.open(str(path)) as container:
+        extradata = container.streams.video[0].codec_context.extradata
+        return parameter_ids(parse_avcc(bytes(extradata or b"")))
+
+
+async def test_a_title_re_encodes_only_until_the_next_keyframe(
+        render: Render, phone_clip: Path) -> None:
+    out, plan = await render(make_draft(SECONDS * 1000, None, title="Hi", title_ms=(0, 1200)),
+                             phone_clip)
+    assert plan.reasons == ("title",) and plan.video_part is not None
+    assert decode_errors(out) == ""
+    ours, theirs = frame_sums(out), frame_sums(phone_clip)
+    assert [t for t, _ in ours] == [t for t, _ in theirs]  # every frame, at its time
+    head = 2 * FPS  # the title ends at 1.2 s: re-encoded up to the keyframe at 2.0 s
+    assert ours[head:] == theirs[head:]  # the clip's own pictures, bit for bit
+    assert all(a != b for (_, a), (_, b) in zip(ours[:head], theirs[:head], strict=True))
+    clip_sps, clip_pps = ids(phone_clip)
+    sps, pps = ids(out)  # both parts' parameter sets, under different ids
+    assert sps > clip_sps and pps > clip_pps and len(sps) == len(clip_sps) + 1
+    m = measure(out)
+    assert abs(m.duration - SECONDS) <= 1 / FPS and (m.width, m.height) == (480, 270)
+    assert tone_level_db(out, 0.0, 1.0, 440) > -30 and tone_level_db(out, 3.0, 4.5, 440) > -30
+
+
+async def test_a_trim_off_a_keyframe_re_encodes_only_until_the_next_one(
+        render: Render, phone_clip: Path) -> None:
+    out, plan = await render(make_draft(SECONDS * 1000, None, trim=[1400, 5000]), phone_clip)
+    assert plan.reasons == ("trim start",) and plan.video_part is not None
+    assert decode_errors(out) == ""
+    ours = frame_sums(out)
+    theirs = frame_sums(phone_clip, seek=1.4)  # what a full re-encode keeps: 1.4 s on
+    assert [t for t, _ in ours] == [t for t, _ in theirs]
+    head = 15  # 1.4 s to the keyframe at 2.0 s
+    assert ours[head:] == theirs[head:]
+    assert abs(measure(out).duration - 3.6) <= 1 / FPS
+    assert abs(tone_level_db(out, 0.1, 3.4, 440) - tone_level_db(phone_clip, 1.5, 4.8, 440)) < 1
+
+
+@pytest.fixture(scope="module")
+def open_gop_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Keyframes that are not IDR frames, with frames after them shown before them."""
+    folder = tmp_path_factory.mktemp("open")
+    return make_video(folder / "open.mp4", seconds=SECONDS, fps=FPS,
+                      extra=("-x264-params", "open-gop=1:bframes=3:keyint=25:min-keyint=25"))
+
+
+@pytest.mark.parametrize(("start", "after", "found"), [
+    (0.0, 1.2, (2.0, 50)),
+    (1.4, 1.41, (2.0, 15)),
+    (0.0, 3.1, None),  # the next keyframe, 4.0 s, leaves less than 2 s to copy
+    (0.0, 4.5, None),  # no keyframe after it
+])
+def test_junction(phone_clip: Path, start: float, after: float,
+                  found: tuple[float, int] | None) -> None:
+    cut = junction_sync(phone_clip, start, after, SECONDS)
+    if found is None:
+        assert cut is None
+    else:
+        assert cut is not None and (round(cut.keyframe, 3), cut.head_frames) == found
+
+
+def test_no_junction_in_an_open_gop(open_gop_clip: Path) -> None:
+    assert junction_sync(open_gop_clip, 0.0, 1.2, SECONDS) is None
+
+
+async def test_what_cannot_be_joined_is_re_encoded_whole(
+        render: Render, open_gop_clip: Path, rotated_clip: Path) -> None:
+    for clip in (open_gop_clip, rotated_clip):
+        out, plan = await render(make_draft(3000, None, title="Hi", title_ms=(0, 1000)), clip)
+        assert plan.video_part is None and not plan.copy_video
+        assert decode_errors(out) == ""
