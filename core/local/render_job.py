@@ -259,19 +259,31 @@ async def _copy_most(the_plan: RenderPlan, video: MediaInfo, work: Path,
     changes only the first frames and that join is exact (core/local/smartcut.py)."""
     if not smartcut.worth_trying(the_plan, video):
         return the_plan
-    after = the_plan.start + the_plan.title_end if the_plan.title_end else the_plan.start
-    cut = await smartcut.junction(video.path, the_plan.start, after + smartcut.TOLERANCE * 2,
-                                  video.duration)
-    if cut is None or the_plan.video_filter is None:
+    start, video_filter = the_plan.start, the_plan.video_filter
+    # The title is drawn on a frame at its very end too: the copy starts after it.
+    after = start + the_plan.title_end + 2 * smartcut.TOLERANCE if the_plan.title_end else start
+    cut = await smartcut.junction(video.path, start, after,
+                                  start + the_plan.duration, video.duration)
+    if cut is None or video_filter is None:
         return the_plan
-    head, joined = work / "head.mp4", work / "picture.mp4"
-    await runner.render(smartcut.head_command(video.path, the_plan.start, the_plan.video_filter,
-                                              cut), head,
-                        duration=cut.keyframe - the_plan.start, cleanup=(work,))
+    head = end = None
+    if cut.head_frames:
+        head = await runner.render(
+            smartcut.piece_command(video.path, start, cut.head_frames, video_filter,
+                                   cut.sps_id, cut.profile),
+            work / "head.mp4", duration=cut.keyframe - start, cleanup=(work,))
+    if cut.end_keyframe is not None and cut.end_frames:
+        end = await runner.render(
+            smartcut.piece_command(video.path, cut.end_keyframe, cut.end_frames,
+                                   smartcut.without_title(video_filter), cut.end_sps_id,
+                                   cut.profile),
+            work / "end.mp4", cleanup=(work,))
+    joined = work / "picture.mp4"
     try:
-        await smartcut.join(video.path, head, joined, the_plan.start, cut)
+        await smartcut.join(video.path, head, end, joined, start, cut)
     except smartcut.JoinFailed as exc:
-        log.warning("the start could not be joined to the copied clip (%s): re-encoding all", exc)
+        log.warning("the re-encoded pieces could not be joined to the copied clip (%s): "
+                    "re-encoding all", exc)
         return the_plan
     return replace(the_plan, copy_video=True, video_filter=None, video_part=joined)
 

@@ -25,9 +25,11 @@ least `MIN_COPY` seconds after it. Anything else, or anything unexpected while j
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TypeAlias
 
 import av
 
@@ -43,6 +45,8 @@ LOOKAHEAD = 48
 PROFILES = {66: "baseline", 77: "main", 100: "high"}
 """H.264 profile_idc of the clip -> the x264 profile the head is held to."""
 MAX_SPS_ID = 31
+MAX_GOP = 60.0
+"""Seconds after the title's end searched for a keyframe (phones write one every 1-2 s)."""
 
 
 class JoinFailed(Exception):
@@ -51,16 +55,22 @@ class JoinFailed(Exception):
 
 @dataclass(frozen=True)
 class Junction:
-    """Where the copy starts, and how the head must be encoded to join it."""
+    """What is copied, and how the parts around it are encoded to join it. Times are seconds
+    from the clip's start, as ffmpeg's input `-ss` counts."""
 
     keyframe: float
-    """Seconds from the clip's start (as ffmpeg's input `-ss` counts) of the first copied
-    frame."""
+    """The first copied frame (a clean IDR keyframe)."""
     head_frames: int
-    """Frames shown from the cut to the keyframe: the head's length in frames."""
+    """Frames shown from the cut to `keyframe`, re-encoded (0: the cut is on it)."""
     sps_id: int
     """Parameter-set id for the head's SPS and PPS, unused by the clip."""
     profile: str
+    end_keyframe: float | None = None
+    """The keyframe the copy stops before, when the trim ends inside the clip (None: copied
+    to the clip's end, where `-t` cuts it on a frame)."""
+    end_frames: int = 0
+    """Frames shown from `end_keyframe` to the trim's end, re-encoded (the tail)."""
+    end_sps_id: int = 0
 
 
 # avcC (ISO/IEC 14496-15 AVCDecoderConfigurationRecord) -------------------------------------
@@ -138,20 +148,23 @@ def parameter_ids(config: AvcConfig) -> tuple[set[int], set[int]]:
     return ({_first_ue(s, 4) for s in config.sps}, {_first_ue(p, 1) for p in config.pps})
 
 
-def joined_config(clip: AvcConfig, head: AvcConfig) -> bytes:
-    """One avcC with both parts' parameter sets: the clip's profile (the head is held to
-    it), the higher level."""
-    level = max(clip.level, head.level)
+def joined_config(clip: AvcConfig, *pieces: AvcConfig) -> bytes:
+    """One avcC with every part's parameter sets: the clip's profile (the pieces are held to
+    it), the highest level."""
+    level = max([clip.level, *(p.level for p in pieces)])
     header = clip.header[:3] + bytes([level]) + clip.header[4:5]
-    return build_avcc(AvcConfig(header, clip.sps + head.sps, clip.pps + head.pps, clip.rest))
+    sps = clip.sps + tuple(u for p in pieces for u in p.sps)
+    pps = clip.pps + tuple(u for p in pieces for u in p.pps)
+    return build_avcc(AvcConfig(header, sps, pps, clip.rest))
 
 
 # Finding the junction --------------------------------------------------------------------
 
 
-def junction_sync(path: Path, start: float, after: float, end: float) -> Junction | None:
-    """The first clean IDR keyframe at or after `after` (seconds, as `-ss` counts) from which
-    the clip can be copied to `end`, or None (re-encode it all)."""
+def junction_sync(path: Path, start: float, after: float, end: float,
+                  clip_end: float) -> Junction | None:
+    """Where to copy from (the first clean IDR keyframe at or after `after`) and to (the
+    clip's end, or the last clean keyframe before `end`), or None: re-encode it all."""
     try:
         with av.open(str(path)) as container:
             stream = container.streams.video[0]
@@ -161,35 +174,66 @@ def junction_sync(path: Path, start: float, after: float, end: float) -> Junctio
                 return None
             sps_ids, pps_ids = parameter_ids(config)
             free = [i for i in range(MAX_SPS_ID + 1) if i not in sps_ids and i not in pps_ids]
-            if not free:
-                return None
-            base = stream.time_base
-            origin = (container.start_time or 0) / av.time_base
-            container.seek(max(0, int((start + origin - 1.0) * av.time_base)), backward=True)
-            shown_before = 0
-            keyframe: float | None = None
-            later = 0
-            for packet in container.demux(stream):
-                if packet.pts is None:
-                    continue
-                shown = float(packet.pts * base) - origin
-                if keyframe is None:
-                    if (packet.is_keyframe and shown >= after - TOLERANCE
-                            and _has_idr(bytes(packet))):
-                        keyframe = shown
-                    elif shown >= start - TOLERANCE:
-                        shown_before += 1
-                    continue
-                if shown < keyframe - TOLERANCE:
-                    return None  # an open GOP: this frame is shown before the keyframe
-                later += 1
-                if later >= LOOKAHEAD:
-                    break
+            to_end = end >= clip_end - 0.001
+            frames = _scan(container, stream, start, after, after if to_end else end)
     except (av.FFmpegError, IndexError, OSError, ValueError):
         return None
-    if keyframe is None or keyframe > end - MIN_COPY or shown_before == 0:
+    if len(free) < 2:
         return None
-    return Junction(keyframe, shown_before, free[0], profile)
+    clean = [shown for shown, ok in frames if ok is True]
+    keyframe = next((k for k in clean if k >= after - TOLERANCE), None)
+    if keyframe is None:
+        return None
+
+    def count(a: float, b: float) -> int:
+        return sum(1 for shown, _ in frames if a - TOLERANCE <= shown < b - TOLERANCE)
+
+    head = count(start, keyframe)
+    if to_end:
+        if keyframe > clip_end - MIN_COPY:
+            return None
+        return Junction(keyframe, head, free[0], profile)
+    last = max((k for k in clean if k <= end + TOLERANCE), default=keyframe)
+    if last - keyframe < MIN_COPY:
+        return None
+    return Junction(keyframe, head, free[0], profile, last, count(last, end), free[1])
+
+
+def _scan(container: av.container.InputContainer, stream: av.VideoStream, start: float,
+          after: float, until: float) -> list[tuple[float, bool | None]]:
+    """(time shown, clean keyframe?) of the packets from just before `start` to just after
+    `until` and a clean keyframe at or after `after` (up to `MAX_GOP` on), in decode order;
+    None for keyframes whose following packets were not all read. A clean keyframe is an IDR
+    frame that no later frame is shown before."""
+    base = stream.time_base
+    assert base is not None
+    origin = (container.start_time or 0) / av.time_base
+    container.seek(max(0, int((start + origin - 1.0) * av.time_base)), backward=True)
+    found: list[tuple[float, bool | None]] = []
+    open_keys: list[int] = []  # indexes of keyframes still being checked
+    for packet in container.demux(stream):
+        if packet.pts is None:
+            continue
+        shown = float(packet.pts * base) - origin
+        for i in list(open_keys):
+            if shown < found[i][0] - TOLERANCE:
+                found[i] = (found[i][0], False)  # a leading frame: an open GOP
+                open_keys.remove(i)
+            elif len(found) - i > LOOKAHEAD:
+                found[i] = (found[i][0], True)
+                open_keys.remove(i)
+        if packet.is_keyframe and _has_idr(bytes(packet)):
+            open_keys.append(len(found))
+            found.append((shown, None))
+        else:
+            found.append((shown, False))
+        if not open_keys and shown > until + 1.0 and (shown > after + MAX_GOP or any(
+                ok and t >= after - TOLERANCE for t, ok in found)):
+            break
+    for i in open_keys:  # the clip ended within the look-ahead: nothing follows them
+        if len(found) - i <= LOOKAHEAD:
+            found[i] = (found[i][0], True)
+    return found
 
 
 def _has_idr(sample: bytes) -> bool:
@@ -203,95 +247,151 @@ def _has_idr(sample: bytes) -> bool:
     return False
 
 
-async def junction(path: Path, start: float, after: float, end: float) -> Junction | None:
+async def junction(path: Path, start: float, after: float, end: float,
+                   clip_end: float) -> Junction | None:
     """`junction_sync` in a worker thread (it reads the file)."""
-    return await asyncio.to_thread(junction_sync, path, start, after, end)
+    return await asyncio.to_thread(junction_sync, path, start, after, end, clip_end)
 
 
 # The head and the join ---------------------------------------------------------------------
 
 
-def head_command(source: Path, start: float, video_filter: str, cut: Junction) -> list[str]:
-    """ffmpeg arguments (without the executable and the output) for the head: the frames
-    from the cut to the keyframe through the render's own picture graph, no sound."""
+def piece_command(source: Path, at: float, frames: int, video_filter: str, sps_id: int,
+                  profile: str) -> list[str]:
+    """ffmpeg arguments (without the executable and the output) for a re-encoded piece: the
+    `frames` frames from `at` through the render's own picture graph, no sound, no B-frames,
+    under parameter-set id `sps_id`, held to the clip's profile."""
     codec = list(X264)
-    at = codec.index("-x264-params") + 1
-    codec[at] += f":bframes=0:sps-id={cut.sps_id}"
-    seek = ["-ss", f"{start:.3f}"] if start > 0 else []
+    place = codec.index("-x264-params") + 1
+    codec[place] += f":bframes=0:sps-id={sps_id}"
+    seek = ["-ss", f"{at:.3f}"] if at > 0 else []
     return [*seek, "-i", str(source), "-filter_complex", video_filter, "-map", "[vout]",
-            "-frames:v", str(cut.head_frames), *codec, "-profile:v", cut.profile,
-            "-crf", "23", "-fps_mode", "passthrough", "-an", "-f", "mp4"]
+            "-frames:v", str(frames), *codec, "-profile:v", profile, "-crf", "23",
+            "-fps_mode", "passthrough", "-an", "-f", "mp4"]
 
 
-def join_sync(source: Path, head: Path, out: Path, start: float, cut: Junction) -> None:
-    """Write `out`: the head's frames, then the clip's from the keyframe to its end, copied,
-    in one H.264 track whose avcC holds both parts' parameter sets. JoinFailed when the head
-    is not exactly the frames the junction counted."""
+def without_title(video_filter: str) -> str:
+    """The picture graph with its title left out (the end piece is after the title)."""
+    before, title, _ = video_filter.partition(",drawtext=")
+    return before + "[vout]" if title else video_filter
+
+
+def join_sync(source: Path, head: Path | None, end: Path | None, out: Path, start: float,
+              cut: Junction) -> None:
+    """Write `out`: the head's frames, the clip's from the keyframe on, copied, then the end
+    piece's, in one H.264 track whose avcC holds every part's parameter sets. JoinFailed when
+    a piece is not exactly the frames the junction counted."""
     try:
-        with av.open(str(source)) as clip, av.open(str(head)) as made:
-            _join(clip, made, out, start, cut)
-    except (av.FFmpegError, IndexError, OSError, ValueError) as exc:
-        out.unlink(missing_ok=True)
-        raise JoinFailed(str(exc)) from exc
+        with contextlib.ExitStack() as stack:
+            clip = stack.enter_context(av.open(str(source)))
+            pieces = [stack.enter_context(av.open(str(p))) if p else None for p in (head, end)]
+            _join(clip, pieces[0], pieces[1], out, start, cut)
     except JoinFailed:
         out.unlink(missing_ok=True)
         raise
+    except Exception as exc:  # an optimisation that failed: the full re-encode follows
+        out.unlink(missing_ok=True)
+        raise JoinFailed(f"{type(exc).__name__}: {exc}") from exc
 
 
-def _join(clip: av.container.InputContainer, made: av.container.InputContainer, out: Path,
-          start: float, cut: Junction) -> None:
-    source, head = clip.streams.video[0], made.streams.video[0]
+Packets: TypeAlias = "list[av.Packet[av.VideoStream]]"
+
+
+def _copied(clip: av.container.InputContainer, cut: Junction) -> Packets:
+    """The clip's packets from the keyframe to the end keyframe (or the clip's end), in
+    decode order, their times unchanged."""
+    source = clip.streams.video[0]
     base = source.time_base
-    if base is None or head.time_base is None:
-        raise JoinFailed("a stream without a time base")
-    extradata = joined_config(parse_avcc(bytes(source.codec_context.extradata or b"")),
-                              parse_avcc(bytes(head.codec_context.extradata or b"")))
-    origin = Fraction(clip.start_time or 0, av.time_base)
-    clip.seek(max(0, int((cut.keyframe + float(origin) - 1.0) * av.time_base)), backward=True)
-    tail: list[av.Packet[av.VideoStream]] = []
+    assert base is not None
+    origin = clip.start_time or 0
+
+    def at(packet: av.Packet[av.VideoStream], seconds: float) -> bool:
+        assert packet.pts is not None
+        return packet.is_keyframe and abs(float(packet.pts * base - Fraction(
+            origin, av.time_base)) - seconds) <= TOLERANCE
+
+    clip.seek(max(0, int((cut.keyframe - 1.0) * av.time_base) + origin), backward=True)
+    copied: Packets = []
     for packet in clip.demux(source):
         if packet.pts is None or packet.dts is None:
             continue
-        if not tail and not (packet.is_keyframe
-                             and abs(float(packet.pts * base - origin) - cut.keyframe)
-                             <= TOLERANCE):
+        if not copied and not at(packet, cut.keyframe):
             continue
-        tail.append(packet)
-    if not tail:
-        raise JoinFailed("the keyframe was not found again")
-    first = tail[0]
-    assert first.pts is not None and first.dts is not None
-    delay = first.pts - first.dts  # the copied part's decode delay (its B-frames)
-    joint_pts = round(Fraction(cut.keyframe - start) / base)  # the keyframe's output time
-    shift = joint_pts - first.pts
-    frames = [p for p in made.demux(head) if p.pts is not None]
-    if len(frames) != cut.head_frames:
-        raise JoinFailed(f"the head has {len(frames)} frames, not {cut.head_frames}")
+        if copied and cut.end_keyframe is not None and at(packet, cut.end_keyframe):
+            copied.append(packet)  # marks the end; not copied
+            return copied
+        copied.append(packet)
+    if not copied or cut.end_keyframe is not None:
+        raise JoinFailed("a keyframe was not found again")
+    return copied
+
+
+def _join(clip: av.container.InputContainer, head: av.container.InputContainer | None,
+          end: av.container.InputContainer | None, out: Path, start: float,
+          cut: Junction) -> None:
+    source = clip.streams.video[0]
+    base = source.time_base
+    if base is None:
+        raise JoinFailed("a stream without a time base")
+    configs = [parse_avcc(bytes(p.streams.video[0].codec_context.extradata or b""))
+               for p in (head, end) if p is not None]
+    extradata = joined_config(parse_avcc(bytes(source.codec_context.extradata or b"")),
+                              *configs)
+    copied = _copied(clip, cut)
+    closing = copied.pop() if cut.end_keyframe is not None else None
     with av.open(str(out), "w", format="mp4") as output:
         track = output.add_stream_from_template(source)
         track.codec_context.extradata = extradata
-        last = None
-        for packet in frames:
-            assert packet.pts is not None
-            pts = round(packet.pts * head.time_base / base)
-            if (last is not None and pts <= last) or pts >= joint_pts:
-                raise JoinFailed("the head's times do not fit before the keyframe")
-            last = pts
-            packet.pts, packet.dts = pts, pts - delay
-            packet.time_base = base
-            packet.stream = track
-            output.mux(packet)
-        for packet in tail:
+        first = copied[0]
+        assert first.pts is not None and first.dts is not None
+        joint = round(Fraction(cut.keyframe - start) / base)  # the keyframe's output time
+        if head is not None:
+            _piece(head, output, track, base, 0, joint, first.pts - first.dts, cut.head_frames)
+        shift = joint - first.pts
+        for packet in copied:
             assert packet.pts is not None and packet.dts is not None
             packet.pts += shift
             packet.dts += shift
             packet.stream = track
             output.mux(packet)
+        if end is not None and closing is not None:
+            assert closing.pts is not None and closing.dts is not None
+            begin = closing.pts + shift
+            _piece(end, output, track, base, begin, None, closing.pts - closing.dts,
+                   cut.end_frames)
 
 
-async def join(source: Path, head: Path, out: Path, start: float, cut: Junction) -> None:
+def _piece(piece: av.container.InputContainer, output: av.container.OutputContainer,
+           track: av.VideoStream, base: Fraction, begin: int, before: int | None,
+           delay: int, frames: int) -> None:
+    """Mux a re-encoded piece's packets from `begin` (in `base` units), each decoded `delay`
+    before it is shown (the copied part's delay, so decode times keep rising)."""
+    stream = piece.streams.video[0]
+    if stream.time_base is None:
+        raise JoinFailed("a piece without a time base")
+    packets = [p for p in piece.demux(stream) if p.pts is not None]
+    if len(packets) != frames:
+        raise JoinFailed(f"a piece has {len(packets)} frames, not {frames}")
+    last = None
+    zero = packets[0].pts if packets else 0
+    for packet in packets:
+        assert packet.pts is not None and zero is not None
+        pts = begin + round((packet.pts - zero) * stream.time_base / base)
+        if (last is not None and pts <= last) or (before is not None and pts >= before):
+            raise JoinFailed("a piece's times do not fit beside the copied frames")
+        last = pts
+        if packet.duration:
+            packet.duration = round(packet.duration * stream.time_base / base)
+        packet.pts, packet.dts = pts, pts - delay
+        packet.time_base = base
+        packet.stream = track
+        output.mux(packet)
+
+
+async def join(source: Path, head: Path | None, end: Path | None, out: Path, start: float,
+               cut: Junction) -> None:
     """`join_sync` in a worker thread."""
-    await asyncio.to_thread(join_sync, source, head, out, start, cut)
+    await asyncio.to_thread(join_sync, source, head, end, out, start, cut)
 
 
 def worth_trying(p: RenderPlan, video: MediaInfo) -> bool:
@@ -300,5 +400,4 @@ def worth_trying(p: RenderPlan, video: MediaInfo) -> bool:
     return (bool(p.reasons) and set(p.reasons) <= {"title", "trim start"}
             and p.video_filter is not None and video.format_name.startswith("mov,mp4")
             and video.rotation == 0 and video.sar == 1.0 and not video.interlaced
-            and not video.hdr and (p.width, p.height) == (video.width, video.height)
-            and p.start + p.duration >= video.duration - 0.001)
+            and not video.hdr and (p.width, p.height) == (video.width, video.height))

@@ -66,12 +66,21 @@ async def test_trim_off_a_keyframe_reencodes_only_up_to_the_next_one(
     assert not set(ours[:20]) & set(theirs)
 
 
-async def test_trim_with_an_end_cut_reencodes(render: Render, gop_clip: Path,
-                                             song: Path) -> None:
-    """With B-frames a copy's end cut by `-t` keeps frames past the end (decode order): a
-    trim with an end re-encodes, to the frame."""
+async def test_trim_between_two_keyframes_copies_exactly_those_frames(
+        render: Render, gop_clip: Path, song: Path) -> None:
+    """`-t` alone would cut a copy by decode time and keep frames past the end (B-frames):
+    the copy stops before the end keyframe's packet instead (core/local/smartcut.py)."""
     out, plan = await render(make_draft(4000, {}, trim=[1000, 3000]), gop_clip, song)
+    assert plan.video_part is not None
+    assert abs(measure(out).duration - 2.0) <= FRAME / 2
+    assert packets(out) == packets(gop_clip)[25:75]
+
+
+async def test_a_short_trim_off_keyframes_reencodes(render: Render, gop_clip: Path,
+                                                   song: Path) -> None:
+    """Less than two seconds between the keyframes inside it: re-encoded, to the frame."""
+    out, plan = await render(make_draft(4000, {}, trim=[1200, 2800]), gop_clip, song)
     assert not plan.copy_video and plan.reasons == ("trim start",)
     assert plan.video_part is None
-    assert abs(measure(out).duration - 2.0) <= FRAME / 2
+    assert abs(measure(out).duration - 1.6) <= FRAME / 2
     assert not set(packets(out)) & set(packets(gop_clip))

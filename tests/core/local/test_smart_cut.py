@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
 
 from core.local.smartcut import junction_sync, parameter_ids, parse_avcc
@@ -50,6 +51,18 @@ def frame_sums(path: Path, seek: float = 0.0) -> list[tuple[int, str]]:
                           capture_output=True, text=True, check=True)
     rows = [line.split(",") for line in done.stdout.splitlines() if not line.startswith("#")]
     return [(int(row[2]), row[5].strip()) for row in rows]
+
+
+def luma_gap(out: Path, clip: Path, seek: float) -> float:
+    """The largest mean difference (of 255) between a frame of `out` and the clip's frame
+    shown at the same time after `seek`."""
+    def lumas(path: Path, skip: float) -> list[np.ndarray]:
+        with av.open(str(path)) as container:
+            return [f.to_ndarray(format="gray").astype(float) for f in container.decode(video=0)
+                    if f.time is not None and f.time >= skip - 0.001]
+
+    ours, theirs = lumas(out, 0.0), lumas(clip, seek)
+    return max(float(np.abs(x - y).mean()) for x, y in zip(ours, theirs, strict=False))
 
 
 def decode_errors(path: Path) -> str:
@@ -97,6 +110,29 @@ async def test_a_trim_off_a_keyframe_re_encodes_only_until_the_next_one(
     assert abs(tone_level_db(out, 0.1, 3.4, 440) - tone_level_db(phone_clip, 1.5, 4.8, 440)) < 1
 
 
+@pytest.mark.parametrize(("trim", "head", "copied", "end"), [
+    ((600, 4500), 10, 75, 13),  # 0.6-1.0 re-encoded, 1.0-4.0 copied, 4.0-4.5 re-encoded
+    ((1000, 4000), 0, 75, 0),  # keyframes at both ends: every frame copied
+])
+async def test_a_part_of_the_clip_re_encodes_only_its_ends(
+        render: Render, phone_clip: Path, trim: tuple[int, int], head: int, copied: int,
+        end: int) -> None:
+    out, plan = await render(make_draft(SECONDS * 1000, None, trim=list(trim)), phone_clip)
+    assert plan.reasons == ("trim start",) and plan.video_part is not None
+    assert decode_errors(out) == ""
+    a, b = trim[0] / 1000, trim[1] / 1000
+    ours = frame_sums(out)
+    theirs = frame_sums(phone_clip, seek=a)[:head + copied + end]
+    assert len(ours) == head + copied + end  # the frames from a to b, no more
+    assert [t for t, _ in ours] == [t for t, _ in theirs]
+    assert ours[head:head + copied] == theirs[head:head + copied]  # bit for bit
+    assert abs(measure(out).duration - (b - a)) <= 1 / FPS
+    assert abs(tone_level_db(out, 0.1, b - a - 0.1, 440)
+               - tone_level_db(phone_clip, a + 0.1, b - 0.1, 440)) < 1
+    # The re-encoded pieces show the clip's pictures (not another part of it, not garbage).
+    assert luma_gap(out, phone_clip, a) < 3.0
+
+
 @pytest.fixture(scope="module")
 def open_gop_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Keyframes that are not IDR frames, with frames after them shown before them."""
@@ -105,23 +141,28 @@ def open_gop_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
                       extra=("-x264-params", "open-gop=1:bframes=3:keyint=25:min-keyint=25"))
 
 
-@pytest.mark.parametrize(("start", "after", "found"), [
-    (0.0, 1.2, (2.0, 50)),
-    (1.4, 1.41, (2.0, 15)),
-    (0.0, 3.1, None),  # the next keyframe, 4.0 s, leaves less than 2 s to copy
-    (0.0, 4.5, None),  # no keyframe after it
+@pytest.mark.parametrize(("start", "after", "end", "found"), [
+    (0.0, 1.2, SECONDS, (2.0, 50, None, 0)),
+    (1.4, 1.41, SECONDS, (2.0, 15, None, 0)),
+    (0.0, 3.1, SECONDS, None),  # the next keyframe, 4.0 s, leaves less than 2 s to copy
+    (0.0, 4.5, SECONDS, None),  # no keyframe after it
+    (0.5, 0.5, 4.6, (1.0, 12, 4.0, 15)),  # 1.0-4.0 copied, 4.0-4.6 re-encoded
+    (1.0, 1.0, 4.0, (1.0, 0, 4.0, 0)),  # on keyframes at both ends: all copied
+    (1.2, 1.21, 3.5, None),  # 2.0 to 3.0: less than 2 s to copy
 ])
-def test_junction(phone_clip: Path, start: float, after: float,
-                  found: tuple[float, int] | None) -> None:
-    cut = junction_sync(phone_clip, start, after, SECONDS)
+def test_junction(phone_clip: Path, start: float, after: float, end: float,
+                  found: tuple[float, int, float | None, int] | None) -> None:
+    cut = junction_sync(phone_clip, start, after, end, SECONDS)
     if found is None:
         assert cut is None
     else:
-        assert cut is not None and (round(cut.keyframe, 3), cut.head_frames) == found
+        assert cut is not None
+        assert (round(cut.keyframe, 3), cut.head_frames,
+                cut.end_keyframe and round(cut.end_keyframe, 3), cut.end_frames) == found
 
 
 def test_no_junction_in_an_open_gop(open_gop_clip: Path) -> None:
-    assert junction_sync(open_gop_clip, 0.0, 1.2, SECONDS) is None
+    assert junction_sync(open_gop_clip, 0.0, 1.2, SECONDS, SECONDS) is None
 
 
 async def test_what_cannot_be_joined_is_re_encoded_whole(

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -80,16 +81,19 @@ def pictures_near(path: Path, seconds: float) -> list[np.ndarray]:
         return found
 
 
+@pytest.mark.parametrize("edit", [{"title": "Hi", "title_ms": (0, 1200)},
+                                  {"trim": [600, 4500]}], ids=["title", "trim-both-ends"])
 @pytest.mark.timeout(240)
 async def test_chromium_plays_through_the_join(render: Render, served: tuple[Path, str],
-                                               tmp_path: Path) -> None:
+                                               tmp_path: Path, edit: dict[str, Any]) -> None:
+    """A title: x264's start then the clip's frames; a trim off keyframes at both ends:
+    x264, the clip's frames, x264 again (three parameter sets)."""
     folder, address = served
     clip = make_video(tmp_path / "clip.mp4", seconds=5, width=480, height=270, fps=25, extra=(
         "-profile:v", "high", "-x264-params", "bframes=3:b-pyramid=normal:8x8dct=1",
         "-g", "25", "-keyint_min", "25", "-sc_threshold", "0"))
-    out, plan = await render(make_draft(5000, None, title="Hi", title_ms=(0, 1200)), clip,
-                             folder=folder)
-    assert plan.video_part is not None  # re-encoded to 2.0 s, copied after
+    out, plan = await render(make_draft(5000, None, **edit), clip, folder=folder)
+    assert plan.video_part is not None  # re-encoded up to a keyframe, copied after
     (folder / "index.html").write_text(PAGE)
     async with chromium(tmp_path / "profile") as browser:
         page = await browser.new_page()
