@@ -77,12 +77,20 @@ def jobs(seconds: float) -> list[Job]:
             "crop=iw:ih:0:0", plain_input=("-ss", f"{cut:g}")),
         Job("trim mid-GOP", f"cut the first {off:g} seconds", [*X264, "-c:a", "aac"],
             "crop=iw:ih:0:0", plain_input=("-ss", f"{off:g}")),
+        Job("trim a part mid-GOP", f"keep {stamp(off)} to {stamp(seconds - off)}",
+            [*X264, "-c:a", "aac", "-t", f"{seconds - 2 * off:g}"], "crop=iw:ih:0:0",
+            plain_input=("-ss", f"{off:g}")),
         Job("resize 720p", "make it 720p", ["-vf", "scale=-2:720", *X264, "-c:a", "copy"],
             "crop=iw:ih:0:0"),
         Job("fit --max-mb", "mute my sound", ["-an", "-c:v", "libx264", "-preset", "veryfast",
             "-b:v", str(rate), "-pix_fmt", "yuv420p"], "crop=iw:ih:0:0",
             max_mb=round(FIT_MB * seconds, 2), two_pass=True),
     ]
+
+
+def stamp(seconds: float) -> str:
+    """0:01.5 for 1.5 s: how a person types a time in a clip."""
+    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
 def make_clip(folder: Path, seconds: float) -> Path:
@@ -154,7 +162,8 @@ def source_region(job: Job, seconds: float) -> tuple[str, str]:
     """How the source compares with an output: the source brought to the output's picture
     (cut and scaled like it) and the output's own picture region."""
     cut = {"trim keyframe": 2.0 if seconds >= 4 else 0.0,
-           "trim mid-GOP": min(1.5, seconds / 5)}.get(job.name, 0.0)
+           "trim mid-GOP": min(1.5, seconds / 5),
+           "trim a part mid-GOP": min(1.5, seconds / 5)}.get(job.name, 0.0)
     trim = f"trim=start={cut:g}," if cut else ""
     if job.name.startswith("resize"):
         return f"{trim}scale=-2:720", job.region

@@ -270,13 +270,13 @@ async def _copy_most(the_plan: RenderPlan, video: MediaInfo, work: Path,
     if cut.head_frames:
         head = await runner.render(
             smartcut.piece_command(video.path, start, cut.head_frames, video_filter,
-                                   cut.sps_id, cut.profile),
+                                   cut.sps_id, cut.profile, bool(video.rotation)),
             work / "head.mp4", duration=cut.keyframe - start, cleanup=(work,))
     if cut.end_keyframe is not None and cut.end_frames:
         end = await runner.render(
             smartcut.piece_command(video.path, cut.end_keyframe, cut.end_frames,
                                    smartcut.without_title(video_filter), cut.end_sps_id,
-                                   cut.profile),
+                                   cut.profile, bool(video.rotation)),
             work / "end.mp4", cleanup=(work,))
     joined = work / "picture.mp4"
     try:

@@ -15,11 +15,15 @@ at an IDR frame is plain H.264 (any decoder must follow it). x264 is held to the
 profile, so the sample description's profile covers both parts, and to no B-frames, so the
 head's decode order is its display order and the join needs no reordering.
 
-Used only where that is certain (`junction`): an MP4/MOV whose H.264 plays everywhere, square
-pixels, no rotation, the output at the clip's own size, a trim that runs to the end of the
-clip, 4-byte NAL lengths, and a clean IDR keyframe (no frame after it shown before it) with at
-least `MIN_COPY` seconds after it. Anything else, or anything unexpected while joining
-(`JoinFailed`), re-encodes the whole clip as before.
+A trim that ends inside the clip copies up to the last clean keyframe before its end and
+re-encodes the frames after it (the "end piece", a third parameter set): `-t` alone would cut
+a copy by decode time and keep B-frames shown after the end.
+
+Used only where that is certain (`worth_trying`, `junction`): an MP4/MOV whose H.264 plays
+everywhere, square pixels, the output at the clip's own size, no title on a rotated clip (the
+pieces are stored unturned, like the copied frames), 4-byte NAL lengths, clean IDR keyframes
+(no frame after one shown before it) with at least `MIN_COPY` seconds between them. Anything
+else, or anything unexpected while joining (`JoinFailed`), re-encodes the whole clip.
 """
 
 from __future__ import annotations
@@ -257,14 +261,17 @@ async def junction(path: Path, start: float, after: float, end: float,
 
 
 def piece_command(source: Path, at: float, frames: int, video_filter: str, sps_id: int,
-                  profile: str) -> list[str]:
+                  profile: str, rotated: bool = False) -> list[str]:
     """ffmpeg arguments (without the executable and the output) for a re-encoded piece: the
     `frames` frames from `at` through the render's own picture graph, no sound, no B-frames,
-    under parameter-set id `sps_id`, held to the clip's profile."""
+    under parameter-set id `sps_id`, held to the clip's profile. A `rotated` clip's pieces
+    are stored unturned like its copied frames (the track keeps the clip's rotation)."""
     codec = list(X264)
     place = codec.index("-x264-params") + 1
     codec[place] += f":bframes=0:sps-id={sps_id}"
     seek = ["-ss", f"{at:.3f}"] if at > 0 else []
+    if rotated:
+        seek.append("-noautorotate")
     return [*seek, "-i", str(source), "-filter_complex", video_filter, "-map", "[vout]",
             "-frames:v", str(frames), *codec, "-profile:v", profile, "-crf", "23",
             "-fps_mode", "passthrough", "-an", "-f", "mp4"]
@@ -399,5 +406,6 @@ def worth_trying(p: RenderPlan, video: MediaInfo) -> bool:
     copied frames join a re-encoded start exactly (see the module's text)."""
     return (bool(p.reasons) and set(p.reasons) <= {"title", "trim start"}
             and p.video_filter is not None and video.format_name.startswith("mov,mp4")
-            and video.rotation == 0 and video.sar == 1.0 and not video.interlaced
+            and (video.rotation == 0 or not p.title_end) and video.sar == 1.0
+            and not video.interlaced
             and not video.hdr and (p.width, p.height) == (video.width, video.height))

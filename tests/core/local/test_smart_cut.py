@@ -15,10 +15,11 @@ import av
 import numpy as np
 import pytest
 
+from core.local.probe import probe_sync
 from core.local.smartcut import junction_sync, parameter_ids, parse_avcc
 from tests.core.local.conftest import Render
 from tests.core.local.drafts import make_draft
-from tests.media import FFMPEG, make_video, measure, tone_level_db
+from tests.media import FFMPEG, ffmpeg, make_video, measure, tone_level_db
 
 FPS = 25
 SECONDS = 5.0
@@ -131,6 +132,25 @@ async def test_a_part_of_the_clip_re_encodes_only_its_ends(
                - tone_level_db(phone_clip, a + 0.1, b - 0.1, 440)) < 1
     # The re-encoded pieces show the clip's pictures (not another part of it, not garbage).
     assert luma_gap(out, phone_clip, a) < 3.0
+
+
+async def test_a_portrait_phone_clip_keeps_its_rotation(
+        render: Render, tmp_path: Path) -> None:
+    """Phones store portrait video as landscape frames and a rotation: the re-encoded pieces
+    are stored the same way, so the copied frames and they turn together."""
+    landscape = make_video(tmp_path / "landscape.mp4", seconds=SECONDS, width=480, height=270,
+                           fps=FPS, extra=GOP)
+    clip = tmp_path / "portrait.mp4"
+    ffmpeg("-display_rotation", "90", "-i", str(landscape), "-c", "copy", str(clip))
+    out, plan = await render(make_draft(SECONDS * 1000, None, trim=[600, 4500]), clip)
+    assert plan.video_part is not None
+    info = probe_sync(out)
+    assert (info.rotation % 180, info.width, info.height) == (90, 270, 480)
+    assert decode_errors(out) == ""
+    ours, theirs = frame_sums(out), frame_sums(clip, seek=0.6)[:98]
+    assert [t for t, _ in ours] == [t for t, _ in theirs]
+    assert ours[10:85] == theirs[10:85]  # 1.0 s to 4.0 s: copied
+    assert luma_gap(out, clip, 0.6) < 3.0  # the pieces turned the same way
 
 
 @pytest.fixture(scope="module")
