@@ -122,6 +122,9 @@ class RenderPlan:
     video_part: Path | None = None
     """The picture already made (core/local/smartcut.py: the start re-encoded, the rest
     copied), copied from its own input; the sound still comes from `video_path`."""
+    video_part_start: float = 0.0
+    """When the part's first frame is shown (ffmpeg would move it to 0 s, ahead of the
+    sound, when the clip has no frame exactly at the cut)."""
 
     @property
     def mixes(self) -> tuple[MusicMix, ...]:
@@ -305,6 +308,8 @@ def _inputs(p: RenderPlan, picture: bool = True) -> list[str]:
         args += ["-ss", f"{p.start:.3f}"]
     args += ["-i", str(p.video_path), *music_inputs(p.mixes)]
     if picture and p.video_part is not None:
+        if p.video_part_start > 0:
+            args += ["-itsoffset", f"{p.video_part_start:.6f}"]
         args += ["-i", str(p.video_part)]
     return args
 

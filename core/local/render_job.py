@@ -280,12 +280,13 @@ async def _copy_most(the_plan: RenderPlan, video: MediaInfo, work: Path,
             work / "end.mp4", cleanup=(work,))
     joined = work / "picture.mp4"
     try:
-        await smartcut.join(video.path, head, end, joined, start, cut)
+        shown = await smartcut.join(video.path, head, end, joined, start, cut)
     except smartcut.JoinFailed as exc:
         log.warning("the re-encoded pieces could not be joined to the copied clip (%s): "
                     "re-encoding all", exc)
         return the_plan
-    return replace(the_plan, copy_video=True, video_filter=None, video_part=joined)
+    return replace(the_plan, copy_video=True, video_filter=None, video_part=joined,
+                   video_part_start=shown)
 
 
 SIZE_TRIES = 3

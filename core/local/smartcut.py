@@ -37,6 +37,7 @@ from typing import TypeAlias
 
 import av
 
+from core.local.avcc import has_idr, joined_config, parameter_ids, parse_avcc
 from core.local.plan import X264, RenderPlan
 from core.local.probe import MediaInfo
 
@@ -64,102 +65,27 @@ class Junction:
 
     keyframe: float
     """The first copied frame (a clean IDR keyframe)."""
-    head_frames: int
-    """Frames shown from the cut to `keyframe`, re-encoded (0: the cut is on it)."""
+    head_times: tuple[int, ...]
+    """Times (the clip's own, in its time base) of the frames shown from the cut to
+    `keyframe`, re-encoded (none: the cut is on it); the pieces' frames keep these times, so
+    a clip filmed at a varying frame rate keeps its timing."""
     sps_id: int
     """Parameter-set id for the head's SPS and PPS, unused by the clip."""
     profile: str
     end_keyframe: float | None = None
     """The keyframe the copy stops before, when the trim ends inside the clip (None: copied
     to the clip's end, where `-t` cuts it on a frame)."""
-    end_frames: int = 0
-    """Frames shown from `end_keyframe` to the trim's end, re-encoded (the tail)."""
+    end_times: tuple[int, ...] = ()
+    """Times of the frames shown from `end_keyframe` to the trim's end, re-encoded."""
     end_sps_id: int = 0
 
-
-# avcC (ISO/IEC 14496-15 AVCDecoderConfigurationRecord) -------------------------------------
-
-
-@dataclass(frozen=True)
-class AvcConfig:
-    header: bytes  # version, profile, compatibility, level, length size
-    sps: tuple[bytes, ...]
-    pps: tuple[bytes, ...]
-    rest: bytes  # the High profiles' chroma/bit-depth fields
+    @property
+    def head_frames(self) -> int:
+        return len(self.head_times)
 
     @property
-    def profile(self) -> int:
-        return self.header[1]
-
-    @property
-    def level(self) -> int:
-        return self.header[3]
-
-    @property
-    def length_size(self) -> int:
-        return (self.header[4] & 3) + 1
-
-
-def parse_avcc(data: bytes) -> AvcConfig:
-    """The record's parts; ValueError when it is not one (Annex B extradata, cut short)."""
-    if len(data) < 7 or data[0] != 1:
-        raise ValueError("not an avcC record")
-    at = 6
-
-    def units(count: int) -> tuple[bytes, ...]:
-        nonlocal at
-        found = []
-        for _ in range(count):
-            size = int.from_bytes(data[at:at + 2], "big")
-            unit = data[at + 2:at + 2 + size]
-            if len(unit) != size or size == 0:
-                raise ValueError("avcC cut short")
-            found.append(unit)
-            at += 2 + size
-        return tuple(found)
-
-    sps = units(data[5] & 0x1F)
-    if at >= len(data):
-        raise ValueError("avcC cut short")
-    at += 1
-    pps = units(data[at - 1])
-    return AvcConfig(data[:5], sps, pps, data[at:])
-
-
-def build_avcc(config: AvcConfig) -> bytes:
-    out = bytearray(config.header) + bytes([0xE0 | len(config.sps)])
-    for unit in config.sps:
-        out += len(unit).to_bytes(2, "big") + unit
-    out.append(len(config.pps))
-    for unit in config.pps:
-        out += len(unit).to_bytes(2, "big") + unit
-    return bytes(out + config.rest)
-
-
-def _first_ue(unit: bytes, skip_bytes: int) -> int:
-    """The first Exp-Golomb number after `skip_bytes` bytes of the NAL unit (its header
-    included): the SPS id after profile, constraints and level; the PPS id right away.
-    Emulation-prevention bytes cannot occur this early."""
-    bits = "".join(f"{b:08b}" for b in unit[skip_bytes:skip_bytes + 8])
-    zeros = len(bits) - len(bits.lstrip("0"))
-    if zeros > 15 or 2 * zeros + 1 > len(bits):
-        raise ValueError("bad Exp-Golomb number")
-    return int(bits[zeros:2 * zeros + 1], 2) - 1
-
-
-def parameter_ids(config: AvcConfig) -> tuple[set[int], set[int]]:
-    """(SPS ids, PPS ids) the record defines."""
-    return ({_first_ue(s, 4) for s in config.sps}, {_first_ue(p, 1) for p in config.pps})
-
-
-def joined_config(clip: AvcConfig, *pieces: AvcConfig) -> bytes:
-    """One avcC with every part's parameter sets: the clip's profile (the pieces are held to
-    it), the highest level."""
-    level = max([clip.level, *(p.level for p in pieces)])
-    header = clip.header[:3] + bytes([level]) + clip.header[4:5]
-    sps = clip.sps + tuple(u for p in pieces for u in p.sps)
-    pps = clip.pps + tuple(u for p in pieces for u in p.pps)
-    return build_avcc(AvcConfig(header, sps, pps, clip.rest))
+    def end_frames(self) -> int:
+        return len(self.end_times)
 
 
 # Finding the junction --------------------------------------------------------------------
@@ -184,15 +110,15 @@ def junction_sync(path: Path, start: float, after: float, end: float,
         return None
     if len(free) < 2:
         return None
-    clean = [shown for shown, ok in frames if ok is True]
+    clean = [shown for shown, ok, _ in frames if ok is True]
     keyframe = next((k for k in clean if k >= after - TOLERANCE), None)
     if keyframe is None:
         return None
 
-    def count(a: float, b: float) -> int:
-        return sum(1 for shown, _ in frames if a - TOLERANCE <= shown < b - TOLERANCE)
+    def times(a: float, b: float) -> tuple[int, ...]:
+        return tuple(sorted(t for shown, _, t in frames if a - TOLERANCE <= shown < b - TOLERANCE))
 
-    head = count(start, keyframe)
+    head = times(start, keyframe)
     if to_end:
         if keyframe > clip_end - MIN_COPY:
             return None
@@ -200,20 +126,20 @@ def junction_sync(path: Path, start: float, after: float, end: float,
     last = max((k for k in clean if k <= end + TOLERANCE), default=keyframe)
     if last - keyframe < MIN_COPY:
         return None
-    return Junction(keyframe, head, free[0], profile, last, count(last, end), free[1])
+    return Junction(keyframe, head, free[0], profile, last, times(last, end), free[1])
 
 
 def _scan(container: av.container.InputContainer, stream: av.VideoStream, start: float,
-          after: float, until: float) -> list[tuple[float, bool | None]]:
-    """(time shown, clean keyframe?) of the packets from just before `start` to just after
-    `until` and a clean keyframe at or after `after` (up to `MAX_GOP` on), in decode order;
-    None for keyframes whose following packets were not all read. A clean keyframe is an IDR
-    frame that no later frame is shown before."""
+          after: float, until: float) -> list[tuple[float, bool | None, int]]:
+    """(time shown, clean keyframe?, time in the stream's base) of the packets from just
+    before `start` to just after `until` and a clean keyframe at or after `after` (up to
+    `MAX_GOP` on), in decode order; None for keyframes whose following packets were not all
+    read. A clean keyframe is an IDR frame that no later frame is shown before."""
     base = stream.time_base
     assert base is not None
     origin = (container.start_time or 0) / av.time_base
     container.seek(max(0, int((start + origin - 1.0) * av.time_base)), backward=True)
-    found: list[tuple[float, bool | None]] = []
+    found: list[tuple[float, bool | None, int]] = []
     open_keys: list[int] = []  # indexes of keyframes still being checked
     for packet in container.demux(stream):
         if packet.pts is None:
@@ -221,34 +147,23 @@ def _scan(container: av.container.InputContainer, stream: av.VideoStream, start:
         shown = float(packet.pts * base) - origin
         for i in list(open_keys):
             if shown < found[i][0] - TOLERANCE:
-                found[i] = (found[i][0], False)  # a leading frame: an open GOP
+                found[i] = (found[i][0], False, found[i][2])  # a leading frame: an open GOP
                 open_keys.remove(i)
             elif len(found) - i > LOOKAHEAD:
-                found[i] = (found[i][0], True)
+                found[i] = (found[i][0], True, found[i][2])
                 open_keys.remove(i)
-        if packet.is_keyframe and _has_idr(bytes(packet)):
+        if packet.is_keyframe and has_idr(bytes(packet)):
             open_keys.append(len(found))
-            found.append((shown, None))
+            found.append((shown, None, packet.pts))
         else:
-            found.append((shown, False))
+            found.append((shown, False, packet.pts))
         if not open_keys and shown > until + 1.0 and (shown > after + MAX_GOP or any(
-                ok and t >= after - TOLERANCE for t, ok in found)):
+                ok and t >= after - TOLERANCE for t, ok, _ in found)):
             break
     for i in open_keys:  # the clip ended within the look-ahead: nothing follows them
         if len(found) - i <= LOOKAHEAD:
-            found[i] = (found[i][0], True)
+            found[i] = (found[i][0], True, found[i][2])
     return found
-
-
-def _has_idr(sample: bytes) -> bool:
-    """The sample (4-byte NAL lengths) holds an IDR slice: nothing before it is needed."""
-    at = 0
-    while at + 5 <= len(sample):
-        size = int.from_bytes(sample[at:at + 4], "big")
-        if sample[at + 4] & 0x1F == 5:
-            return True
-        at += 4 + size
-    return False
 
 
 async def junction(path: Path, start: float, after: float, end: float,
@@ -284,15 +199,16 @@ def without_title(video_filter: str) -> str:
 
 
 def join_sync(source: Path, head: Path | None, end: Path | None, out: Path, start: float,
-              cut: Junction) -> None:
+              cut: Junction) -> float:
     """Write `out`: the head's frames, the clip's from the keyframe on, copied, then the end
-    piece's, in one H.264 track whose avcC holds every part's parameter sets. JoinFailed when
-    a piece is not exactly the frames the junction counted."""
+    piece's, in one H.264 track whose avcC holds every part's parameter sets; returns when
+    its first frame is shown (seconds after the cut: the clip may have no frame exactly
+    there). JoinFailed when a piece is not exactly the frames the junction counted."""
     try:
         with contextlib.ExitStack() as stack:
             clip = stack.enter_context(av.open(str(source)))
             pieces = [stack.enter_context(av.open(str(p))) if p else None for p in (head, end)]
-            _join(clip, pieces[0], pieces[1], out, start, cut)
+            return _join(clip, pieces[0], pieces[1], out, start, cut)
     except JoinFailed:
         out.unlink(missing_ok=True)
         raise
@@ -335,7 +251,7 @@ def _copied(clip: av.container.InputContainer, cut: Junction) -> Packets:
 
 def _join(clip: av.container.InputContainer, head: av.container.InputContainer | None,
           end: av.container.InputContainer | None, out: Path, start: float,
-          cut: Junction) -> None:
+          cut: Junction) -> float:
     source = clip.streams.video[0]
     base = source.time_base
     if base is None:
@@ -352,9 +268,10 @@ def _join(clip: av.container.InputContainer, head: av.container.InputContainer |
         first = copied[0]
         assert first.pts is not None and first.dts is not None
         joint = round(Fraction(cut.keyframe - start) / base)  # the keyframe's output time
+        shift = joint - first.pts  # the clip's times -> the output's, for every part
         if head is not None:
-            _piece(head, output, track, base, 0, joint, first.pts - first.dts, cut.head_frames)
-        shift = joint - first.pts
+            _piece(head, output, track, base, [t + shift for t in cut.head_times], joint,
+                   first.pts - first.dts, first.duration or 1)
         for packet in copied:
             assert packet.pts is not None and packet.dts is not None
             packet.pts += shift
@@ -363,42 +280,36 @@ def _join(clip: av.container.InputContainer, head: av.container.InputContainer |
             output.mux(packet)
         if end is not None and closing is not None:
             assert closing.pts is not None and closing.dts is not None
-            begin = closing.pts + shift
-            _piece(end, output, track, base, begin, None, closing.pts - closing.dts,
-                   cut.end_frames)
+            _piece(end, output, track, base, [t + shift for t in cut.end_times], None,
+                   closing.pts - closing.dts, closing.duration or first.duration or 1)
+    return float((cut.head_times[0] + shift if cut.head_times else joint) * base)
 
 
 def _piece(piece: av.container.InputContainer, output: av.container.OutputContainer,
-           track: av.VideoStream, base: Fraction, begin: int, before: int | None,
-           delay: int, frames: int) -> None:
-    """Mux a re-encoded piece's packets from `begin` (in `base` units), each decoded `delay`
-    before it is shown (the copied part's delay, so decode times keep rising)."""
-    stream = piece.streams.video[0]
-    if stream.time_base is None:
-        raise JoinFailed("a piece without a time base")
-    packets = [p for p in piece.demux(stream) if p.pts is not None]
-    if len(packets) != frames:
-        raise JoinFailed(f"a piece has {len(packets)} frames, not {frames}")
-    last = None
-    zero = packets[0].pts if packets else 0
-    for packet in packets:
-        assert packet.pts is not None and zero is not None
-        pts = begin + round((packet.pts - zero) * stream.time_base / base)
-        if (last is not None and pts <= last) or (before is not None and pts >= before):
-            raise JoinFailed("a piece's times do not fit beside the copied frames")
-        last = pts
-        if packet.duration:
-            packet.duration = round(packet.duration * stream.time_base / base)
-        packet.pts, packet.dts = pts, pts - delay
+           track: av.VideoStream, base: Fraction, times: list[int], before: int | None,
+           delay: int, frame: int) -> None:
+    """Mux a re-encoded piece's frames at `times` (the output's, in the clip's time base,
+    the frames' own times in the clip), each decoded `delay` before it is shown (the copied
+    part's delay, so decode times keep rising); the last one lasts until `before` or, at
+    the end, `frame`."""
+    packets = [p for p in piece.demux(piece.streams.video[0]) if p.pts is not None]
+    if len(packets) != len(times):
+        raise JoinFailed(f"a piece has {len(packets)} frames, not {len(times)}")
+    if times != sorted(set(times)) or (before is not None and times[-1] >= before):
+        raise JoinFailed("a piece's times do not fit beside the copied frames")
+    ends = [*times[1:], before if before is not None else times[-1] + frame]
+    for packet, pts, following in zip(packets, times, ends, strict=True):
         packet.time_base = base
+        packet.pts, packet.dts = pts, pts - delay
+        packet.duration = following - pts
         packet.stream = track
         output.mux(packet)
 
 
 async def join(source: Path, head: Path | None, end: Path | None, out: Path, start: float,
-               cut: Junction) -> None:
+               cut: Junction) -> float:
     """`join_sync` in a worker thread."""
-    await asyncio.to_thread(join_sync, source, head, end, out, start, cut)
+    return await asyncio.to_thread(join_sync, source, head, end, out, start, cut)
 
 
 def worth_trying(p: RenderPlan, video: MediaInfo) -> bool:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
 import pytest
 
+from core.local.avcc import parameter_ids, parse_avcc
 from core.local.probe import probe_sync
-from core.local.smartcut import junction_sync, parameter_ids, parse_avcc
+from core.local.smartcut import junction_sync
 from tests.core.local.conftest import Render
 from tests.core.local.drafts import make_draft
 from tests.media import FFMPEG, ffmpeg, make_video, measure, tone_level_db
@@ -151,6 +153,32 @@ async def test_a_portrait_phone_clip_keeps_its_rotation(
     assert [t for t, _ in ours] == [t for t, _ in theirs]
     assert ours[10:85] == theirs[10:85]  # 1.0 s to 4.0 s: copied
     assert luma_gap(out, clip, 0.6) < 3.0  # the pieces turned the same way
+
+
+def shown(path: Path) -> list[float]:
+    """When each frame is shown, in seconds (PyAV: no frame rate imposed)."""
+    with av.open(str(path)) as container:
+        return [round(float(f.time or 0.0), 3) for f in container.decode(video=0)]
+
+
+@pytest.mark.parametrize("edit", [{"trim": [700, 4600]}, {"title": "Hi", "title_ms": (0, 1100)}],
+                         ids=["trim", "title"])
+async def test_a_varying_frame_rate_keeps_its_timing(
+        render: Render, tmp_path: Path, edit: dict[str, Any]) -> None:
+    """Phones film at a varying frame rate: every frame of the pieces and the copy is shown
+    when the clip showed it (one frame in four dropped: gaps of 1/30 and 2/30 s)."""
+    clip = tmp_path / "vfr.mp4"
+    ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=480x270:rate=30:duration={SECONDS}",
+           "-vf", "select='not(eq(mod(n\\,4)\\,1))'", "-fps_mode", "vfr",
+           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+           "-force_key_frames", "expr:gte(t,n_forced*1)", "-sc_threshold", "0", str(clip))
+    out, plan = await render(make_draft(SECONDS * 1000, None, **edit), clip)
+    assert plan.video_part is not None
+    start = edit.get("trim", [0])[0] / 1000
+    end = edit.get("trim", [0, SECONDS * 1000])[1] / 1000
+    expected = [round(t - start, 3) for t in shown(clip) if start - 0.0005 <= t < end - 0.0005]
+    assert shown(out) == pytest.approx(expected, abs=0.002)
+    assert decode_errors(out) == ""
 
 
 @pytest.fixture(scope="module")
