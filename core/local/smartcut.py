@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -217,36 +219,36 @@ def join_sync(source: Path, head: Path | None, end: Path | None, out: Path, star
         raise JoinFailed(f"{type(exc).__name__}: {exc}") from exc
 
 
-Packets: TypeAlias = "list[av.Packet[av.VideoStream]]"
+Packet: TypeAlias = "av.Packet[av.VideoStream]"
 
 
-def _copied(clip: av.container.InputContainer, cut: Junction) -> Packets:
+def _copied(clip: av.container.InputContainer, cut: Junction) -> Iterator[Packet]:
     """The clip's packets from the keyframe to the end keyframe (or the clip's end), in
-    decode order, their times unchanged."""
+    decode order, their times unchanged, read as they are written (a long clip never sits in
+    memory); with an end keyframe, its packet comes last, as the marker of the end."""
     source = clip.streams.video[0]
     base = source.time_base
     assert base is not None
     origin = clip.start_time or 0
 
-    def at(packet: av.Packet[av.VideoStream], seconds: float) -> bool:
+    def at(packet: Packet, seconds: float) -> bool:
         assert packet.pts is not None
         return packet.is_keyframe and abs(float(packet.pts * base - Fraction(
             origin, av.time_base)) - seconds) <= TOLERANCE
 
     clip.seek(max(0, int((cut.keyframe - 1.0) * av.time_base) + origin), backward=True)
-    copied: Packets = []
+    started = False
     for packet in clip.demux(source):
         if packet.pts is None or packet.dts is None:
             continue
-        if not copied and not at(packet, cut.keyframe):
+        if not started and not at(packet, cut.keyframe):
             continue
-        if copied and cut.end_keyframe is not None and at(packet, cut.end_keyframe):
-            copied.append(packet)  # marks the end; not copied
-            return copied
-        copied.append(packet)
-    if not copied or cut.end_keyframe is not None:
+        started = True
+        yield packet
+        if cut.end_keyframe is not None and at(packet, cut.end_keyframe):
+            return
+    if not started or cut.end_keyframe is not None:
         raise JoinFailed("a keyframe was not found again")
-    return copied
 
 
 def _join(clip: av.container.InputContainer, head: av.container.InputContainer | None,
@@ -261,24 +263,29 @@ def _join(clip: av.container.InputContainer, head: av.container.InputContainer |
     extradata = joined_config(parse_avcc(bytes(source.codec_context.extradata or b"")),
                               *configs)
     copied = _copied(clip, cut)
-    closing = copied.pop() if cut.end_keyframe is not None else None
+    first = next(copied, None)
+    if first is None or first.pts is None or first.dts is None:
+        raise JoinFailed("the keyframe was not found again")
+    joint = round(Fraction(cut.keyframe - start) / base)  # the keyframe's output time
+    shift = joint - first.pts  # the clip's times -> the output's, for every part
     with av.open(str(out), "w", format="mp4") as output:
         track = output.add_stream_from_template(source)
         track.codec_context.extradata = extradata
-        first = copied[0]
-        assert first.pts is not None and first.dts is not None
-        joint = round(Fraction(cut.keyframe - start) / base)  # the keyframe's output time
-        shift = joint - first.pts  # the clip's times -> the output's, for every part
         if head is not None:
             _piece(head, output, track, base, [t + shift for t in cut.head_times], joint,
                    first.pts - first.dts, first.duration or 1)
-        for packet in copied:
+        closing = None
+        for packet in itertools.chain([first], copied):
             assert packet.pts is not None and packet.dts is not None
+            if packet is not first and cut.end_keyframe is not None and packet.is_keyframe \
+                    and packet.pts + shift >= round(Fraction(cut.end_keyframe - start) / base):
+                closing = packet  # the end keyframe: not copied, the end piece follows
+                break
             packet.pts += shift
             packet.dts += shift
             packet.stream = track
             output.mux(packet)
-        if end is not None and closing is not None:
+        if closing is not None and end is not None:
             assert closing.pts is not None and closing.dts is not None
             _piece(end, output, track, base, [t + shift for t in cut.end_times], None,
                    closing.pts - closing.dts, closing.duration or first.duration or 1)
