@@ -122,6 +122,11 @@ EDGES: list[tuple[str, str]] = [
     (r"^That file is over the (\d+) MB limit\.$", r"这个文件超过了 \1 MB 的上限。"),
     (r"^Here is your video\.$", "这是你的视频。"),
     # Edits said not done or with limits (core/local/edits.py, core/parser).
+    (r"^The video sets the length: the music stops when it ends, and I can't make the video "
+     r"longer\..*$", "视频决定长度：视频结束时音乐就停，我不能把视频变长。我可以让音乐在结尾淡出"
+     "（说“淡出”），或者让歌曲和视频一起结束（说“歌曲和视频一起结束”）。"),
+    (r"back to your video as you sent it: no music, title, trim or other change",
+     "恢复成你发来的原视频：没有音乐、标题、剪切或其他修改"),
     (r"[Tt]hat part ends before it starts", "这一段的结束早于开始"),
     (r"[Aa] title needs some time on screen \(say e\.g\. \"for 3 seconds\"\)",
      "标题需要显示一段时间（比如说“显示 3 秒”）"),

@@ -128,6 +128,7 @@ class EditPlan:
     """`offset` was said as a part of the song ("skip the first 10 s of the song"), not as a
     time of the video ("music from 0:07")."""
     remove_title: bool = False
+    reset: bool = False  # "revert everything": the clip as sent, before any other change said
     join: bool = False  # "join my clips": every clip of the conversation, in the order sent
     repeat: bool = False  # "a bit more": the step is the last one again, which stays the step
     notes: list[str] = field(default_factory=list)

@@ -92,6 +92,9 @@ def apply_plan(plan: EditPlan, draft: Draft, ctx: Context) -> list[str]:
 def apply_edit(plan: EditPlan, timeline: Timeline, ctx: Context) -> tuple[Timeline, list[str]]:
     """The timeline with the plan applied, and what was done, in words."""
     said: list[str] = []
+    if plan.reset:
+        timeline = Timeline(clips=timeline.clips)
+        said.append("back to your video as you sent it: no music, title, trim or other change")
     if plan.join:
         timeline = _join(timeline, ctx, said)
     full = (timeline.full_length if timeline.joined else ctx.video_duration_ms

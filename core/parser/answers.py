@@ -37,6 +37,11 @@ _HELLO = ('Hi! Tell me what to do with your video, e.g. "add calm music at 30% a
 _HELLO_FIRST = ('Hi! Send me a video, then tell me what to do, e.g. "add calm music at 30% and '
                 'fade it out at the end".')
 
+_AFTER_THE_END = (
+    "The video sets the length: the music stops when it ends, and I can't make the video longer. "
+    'I can fade the music out at the end ("fade out") or end the song with the video ("end the '
+    'song with the video").')
+
 _CANNOT: list[tuple[str, str]] = [
     (r"\bsubtit\w*|\bcaptions\b|\btranscri\w*|字幕",
      "I can't make subtitles from speech. I can add one short title: "
@@ -48,6 +53,13 @@ _CANNOT: list[tuple[str, str]] = [
     (r"\bspeed\w*|\bfaster\b|\bslower\b|\b\d+(?:\.\d+)?\s*x\b|\bslow\s*(?:it\s+)?(?:down|mo\w*)|\bfast(?:er)?\s+forward|\btime\s*lapse"
      r"|\breverse\b|\bplayback\s+rate|倍速|加速|慢动作|快进",
      "I can't change the video's speed. " + _WHAT_I_DO),
+    (r"\bafter\s+the\s+(?:video|clip)\s+(?:ends?|is\s+over|finish\w*|stops?)\b|\b(?:end|stop|"
+     r"finish|last|continue|run|play)\w*\s+(?:[\d.]+\s*[a-z]*\s+)?(?:after|past|beyond)\s+the\s+"
+     r"(?:video|clip|end)\b|\b(?:music|song)\s+"
+     r"(?:\w+\s+){0,4}(?:longer\s+than|past|beyond)\s+the\s+(?:video|clip|end)\b|\bextend\s+the\s+"
+     r"(?:video|clip)\b|\b(?:video|clip)\s+(?:as\s+long\s+as|longer\s+than)\s+the\s+(?:music|song)\b"
+     r"|\bmake\s+(?:the\s+)?(?:video|clip)\s+longer\b|视频结束后|延长视频|视频(?:变|加)?长",
+     _AFTER_THE_END),
     (r"\b\d{2,3}\s*fps\b|\bframe\s*rate\b|\bframes\s+per\s+second\b|帧率|\d+\s*帧",
      "I keep your video's frame rate as it was recorded; I can't change it. " + _WHAT_I_DO),
     (r"\b(?:mp3|wav|m4a|audio\s+only|only\s+(?:the\s+)?(?:audio|sound|music)|just\s+the\s+"
@@ -130,11 +142,14 @@ _TALK: list[tuple[str, str]] = [
     (r"^(?:undo\s+(?:that|it|this|the\s+last\s+(?:one|edit|change))|go\s+back|revert\w*"
      r"|take\s+(?:that|it)\s+back|back|previous|返回|回退|撤销一下)$|\bundo\b",
      'To step back one edit, send just "undo".'),
-    (r"\bexport\b|\bdownload\b|\b(?:where\s+is|can\s+i\s+(?:get|have|see|download)|give\s+me"
-     r"|get\s+me|show\s+me|send"
-     r"(?:\s+me)?)\s+(?:my|the|it|this|that)\b.*?(?:video|clip|file|result|mp4)?$",
-     'Say "export" and I\'ll send the video again (or "export 720p", "export 9:16").'),
 ]
+
+_EXPORT_TALK = (
+    r"\bexport\b|\bdownload\b|\b(?:where\s+is|can\s+i\s+(?:get|have|see|download)|give\s+me"
+    r"|get\s+me|show\s+me|send"
+    r"(?:\s+me)?)\s+(?:my|the|it|this|that)\b.*?(?:video|clip|file|result|mp4)?$")
+"""Asking for the file in words the export command does not take ("export in 60fps" is
+answered by what cannot be done first)."""
 
 _MORE = (r"^(?:(?:a\s+)?(?:bit|little|tad|touch)\s+|even\s+|some\s+|much\s+|way\s+)?more"
          r"(?:\s+(?:please|again))?$|^(?:again|once\s+more|same\s+again|do\s+it\s+again|再来一点"
@@ -165,6 +180,8 @@ def answer(text: str, has_video: bool = True) -> str | None:
     for pattern, words in _CANNOT:
         if re.search(pattern, text):
             return words
+    if re.search(_EXPORT_TALK, text):
+        return 'Say "export" and I\'ll send the video again (or "export 720p", "export 9:16").'
     return None
 
 

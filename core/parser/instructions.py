@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from core.draft import Draft
 from core.errors import NotUnderstood
 from core.local.edits import Context, EditPlan, MusicRef, apply_plan
-from core.music.moods import SAY_MOODS
+from core.music.moods import NAMES, SAY_MOODS
 from core.parser import music_times as times
 from core.parser import phrases as w
 from core.parser import shape_rules as shape
@@ -86,6 +86,15 @@ def _music_as_is(c: Clause, plan: EditPlan) -> bool:
     return False
 
 
+_SURPRISE = (
+    r"\bsurprise\s+me\b|\b(?:you|u)\s+(?:pick|choose|decide)\b|\byour\s+(?:choice|call|pick)\b"
+    r"|\bdealer'?s\s+choice\b|\bpick\s+(?:something|anything|one|a\s+mood|for\s+me)\b"
+    r"|\brandom\s+(?:mood|music|song)\b|\bwhatever\s+you\s+(?:like|want|think|choose)\b"
+    r"|\bsurprise\s+(?:music|song)\b|随便(?:来|加|配)?(?:点|一首|个)?(?:音乐|歌)?|你(?:来)?(?:选|挑|决定)"
+    r"|随机(?:音乐|风格|一首)?")
+"""The person leaves the music to us: "surprise me", "you pick", "随便"."""
+
+
 def _music(c: Clause, plan: EditPlan, draft: Draft, ctx: Context) -> None:
     if _music_as_is(c, plan):
         return
@@ -109,6 +118,12 @@ def _music(c: Clause, plan: EditPlan, draft: Draft, ctx: Context) -> None:
         return
     if c.take(r"\b(?:previous|last|old|earlier)\s+(?:music|song|track|one|mood)\b"):
         plan.notes.append('not done: say "undo" to go back to the music before')
+        return
+    if c.take(_SURPRISE):  # "surprise me": a mood of ours (another one when music plays)
+        if timeline_of(draft).music:
+            plan.source = "next"
+        else:
+            plan.source, plan.mood = "mood", NAMES[(ctx.seed or 0) % len(NAMES)]
         return
     for mood, pattern in w.MOOD_WORDS.items():
         if c.take(pattern):
@@ -141,7 +156,19 @@ def _music(c: Clause, plan: EditPlan, draft: Draft, ctx: Context) -> None:
         plan.source = plan.source or "any"
 
 
+_RESET = (
+    r"\b(?:revert|undo|remove|clear|reset|drop|cancel|delete|scrap|discard|wipe|lose)\s+(?:all|"
+    r"everything|every\s+(?:edit|change)|all\s+(?:the\s+|my\s+|your\s+)?(?:edits|changes)|"
+    r"all\s+of\s+(?:it|them))(?=\s*(?:please|now|and\b|then\b|$))|\b(?:go\s+)?back\s+to\s+"
+    r"(?:the\s+|my\s+)?original(?:\s+(?:video|clip|version))?\b|\brestore\s+(?:the\s+|my\s+)?"
+    r"original(?:\s+(?:video|clip|version))?\b|\bstart\s+(?:again\s+|over\s+)?from\s+scratch\b"
+    r"|全部撤销|撤销(?:所有|全部)(?:修改|编辑|操作)?|恢复原(?:样|视频|状)|还原(?:视频)?$|回到原(?:视频|样)")
+"""Every edit undone at once, the clip kept: "revert everything", "back to the original"."""
+
+
 def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[str]) -> None:
+    if c.take(_RESET):
+        plan.reset = True
     shown = timeline_of(draft).title
     if shape.title(c, plan, quotes, shown.text if shown else None) or sound.again(c, plan, draft):
         return

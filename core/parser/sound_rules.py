@@ -190,7 +190,8 @@ def levels(c: Clause) -> tuple[str, float] | None:
     if m := c.take(r"\b(?:to|at)\s+(0?\.\d+|[012]\.\d+)(?![\d:%])"):
         return "abs", float(m.group(1))
     bare = re.search(r"\b(?:at|to)\s+(\d{1,3})"
-                     r"(?![\d:.%/]|\s*(?:ms|s|sec|seconds?|m|min|minutes?|h|x|times)\b)", c.text)
+                     r"(?![\d:.%/]|\s*(?:ms|s|sec|seconds?|m|min|minutes?|h|x|times|fps|p)\b)",
+                     c.text)
     if bare and not re.search(_WHEN_VERBS, c.text[:bare.start()]):
         c.take(re.escape(bare.group(0)))
         return "abs", float(bare.group(1)) / 100  # "music at 30": a bare level is a percentage
@@ -231,8 +232,8 @@ def remove_music(c: Clause, plan: EditPlan) -> bool:
         plan.notes.append("the music stays as it is")
         return True
     if c.take(r"\b(?:remove|delete|drop|no|without|get\s+rid\s+of|take\s+out|take\s+off|mute|"
-              r"turn\s+off|kill|lose|ditch|clear|strip)\s+(?:the\s+|all\s+|any\s+|that\s+|this\s+)?"
-              r"(?:background\s+)?(?:music|song|soundtrack|track|bgm)\b"
+              r"turn\s+off|kill|lose|ditch|clear|strip)\s+(?:all\s+(?:of\s+)?(?:the\s+)?|the\s+|any\s+|"
+              r"that\s+|this\s+)?(?:background\s+)?(?:music|song|soundtrack|track|bgm)s?\b"
               r"|^\W*(?:the\s+)?(?:background\s+)?(?:music|song|soundtrack|bgm)\s+(?:off|gone|out)\W*$"
               r"|(?:去掉|删除|删掉|移除|不要|取消|关闭|关掉)(?:背景)?(?:音乐|歌曲?|配乐)|(?:音乐|配乐)静音"):
         plan.source = "remove"

@@ -202,6 +202,7 @@ def _half_written(m: re.Match[str], half: str, english: str, chinese: str) -> st
 def rewrite(text: str, clip_ms: float | None = None) -> str:
     """Ratios as "AxB", times in pieces as seconds ("90s"); lower-case text in, text out.
     `clip_ms` is the clip's length, for telling "cut at 16:10" (a time) from a ratio."""
+    text = _LEVEL_FRACTION.sub(_level_fraction, text)  # before ratios: "music 1/4" is a level
     text = _RATIO.sub(lambda m: _ratio(m, clip_ms), text)
     text = _SAID_TO.sub(_said_to, text)
     text = re.sub(r"\b(" + "|".join(_SMALL) + r")(?=\s+(?:(?:minutes?|hours?|seconds?)\s+)?and\s+a"
@@ -216,6 +217,21 @@ def rewrite(text: str, clip_ms: float | None = None) -> str:
     text = _BEFORE_AND_AFTER.sub(r"keep \1 to \2", text)
     text = _BOTH_ENDS.sub(r"\1 \2 off both ends", text)
     return _halves(text, clip_ms)
+
+
+_LEVEL_FRACTION = re.compile(
+    r"\b((?:music|song|bgm|background\s+music|volume|level|vol)\s+(?:volume\s+|level\s+)?"
+    r"(?:(?:at|to|down\s+to|up\s+to|is|=)\s+)?)([1-9])\s*/\s*([2-9])\b(?![\d:/])"
+    r"|\b(?:(at|to)\s+)([1-9])\s*/\s*([2-9])(?=\s+(?:volume|level|vol)\b)")
+"""A fraction said of the music's level: "music 1/4", "volume at 1/2", "to 1/3 volume"."""
+
+
+def _level_fraction(m: re.Match[str]) -> str:
+    words, a, b = (m.group(1), m.group(2), m.group(3)) if m.group(2) else (
+        m.group(4) + " ", m.group(5), m.group(6))
+    if int(a) >= int(b):
+        return m.group(0)  # "4/3" is no share of a level
+    return f"{words}{round(100 * int(a) / int(b))}%"
 
 
 _BEFORE_AND_AFTER = re.compile(
