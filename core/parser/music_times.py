@@ -149,6 +149,13 @@ def fit(c: Clause, plan: EditPlan) -> None:
     if not c.has(w.MUSIC) and c.has(rf"\b{w.DROP_VERBS}|\b(?:keep|trim|clip|crop)\b"
                                     rf"|{w.TU}\s+(?:till|until|to)\s+the\s+end\b"):
         to_the_end = r"(?!)"  # "delete from 0:20 to the end", "keep from 30 minutes to the end"
+    if c.take(r"\b(?:loop|repeat|replay)\w*\s+(?:the\s+|my\s+)?(?:video|clip)\b(?:\s+(?:twice|"
+              r"\d+\s+times|again))?|\bplay\s+(?:the\s+|my\s+)?(?:video|clip)\s+(?:twice|\d+\s+times"
+              r"|again)\b"
+              r"|视频循环|循环(?:播放)?视频|重复(?:播放)?视频"):
+        plan.notes.append("not done: I can't repeat the video itself (the music loops under it "
+                          "on its own)")
+        return
     if c.take(r"\b(?:don'?t|do\s+not|no|without|never|stop)\s+(?:loop|repeat)\w*|\bplay(?:s|ed)?"
               r"\s+(?:it\s+|the\s+(?:music|song)\s+)?(?:only\s+|just\s+)?once\b|\b(?:only|just)\s+"
               r"once\b|\bone\s+time\b|不(?:要)?循环|播放一次|只播一次"):

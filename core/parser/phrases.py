@@ -326,7 +326,8 @@ FILLER = frozenset((
     "with", "some", "bit", "little", "sound", "audio", "perfect", "good", "great", "nice", "cool",
     "awesome", "okay", "yes", "yeah", "yep", "hmm", "wait", "alright", "but", "that's", "lovely",
     "fine", "wow", "looks", "amazing", "keep", "everything", "else", "same", "rest", "music",
-    "is", "are", "请", "谢谢", "好的", "不错"))
+    "is", "are", "background", "i'd", "like", "want", "song", "track", "use", "put",
+    "请", "谢谢", "好的", "不错"))
 
 
 class Clause:

@@ -25,7 +25,7 @@ _QUOTES = [
 _BARE_TITLE = re.compile(
     r"((?:加|添加|放|打)(?:个|一个|上)?(?:标题|字幕)\s+|(?:title|caption|heading|text|标题|字幕)\s*(?:[:：]|\s(?:saying|that\s+says|which\s+says|"
     r"reading|with\s+the\s+words?|of)\s)\s*|(?:\b(?:add|put|insert|with)\s+(?:a\s+|the\s+)?|^\s*)"
-    r"(?:title|caption|heading)\s+(?!(?:is|should|was|text|size|font|colou?r|bigger|smaller|"
+    r"(?:title|caption|heading|text)\s+(?!(?:is|should|was|text|size|font|colou?r|bigger|smaller|"
     r"larger|longer|shorter|last|lasts|position|place|style|bold)\b)(?!(?:for|at|from|to|of|in|on|the|a|please|saying|that|"
     r"which|reading|with)\b))([^,;\n\x01]+?)"
     r"(?=\s+(?:for|at|from|during)\s+\S|\s+(?:and|then)\s+(?:add|put|use|make|fade|mute|"

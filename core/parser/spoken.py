@@ -203,6 +203,10 @@ def rewrite(text: str, clip_ms: float | None = None) -> str:
     """Ratios as "AxB", times in pieces as seconds ("90s"); lower-case text in, text out.
     `clip_ms` is the clip's length, for telling "cut at 16:10" (a time) from a ratio."""
     text = _LEVEL_FRACTION.sub(_level_fraction, text)  # before ratios: "music 1/4" is a level
+    text = _FADE_THE_MUSIC.sub(r"fade \2 \1", text)
+    text = _AT_ONCE.sub(r"\1 at 0:00", text)
+    text = _ME.sub(lambda m: f"make my voice {m.group(1) or m.group(2) or m.group(3)}", text)
+    text = _ME_QUIET.sub("my voice is too quiet", text)
     text = _RATIO.sub(lambda m: _ratio(m, clip_ms), text)
     text = _SAID_TO.sub(_said_to, text)
     text = re.sub(r"\b(" + "|".join(_SMALL) + r")(?=\s+(?:(?:minutes?|hours?|seconds?)\s+)?and\s+a"
@@ -217,6 +221,22 @@ def rewrite(text: str, clip_ms: float | None = None) -> str:
     text = _BEFORE_AND_AFTER.sub(r"keep \1 to \2", text)
     text = _BOTH_ENDS.sub(r"\1 \2 off both ends", text)
     return _halves(text, clip_ms)
+
+
+_FADE_THE_MUSIC = re.compile(r"\bfade\s+(the\s+(?:music|song|bgm|track))\s+(out|in)"
+                             r"(?=\s+(?:over|for|during|across|within|in)\b)")
+"""'fade the music out over the last 5 s' as 'fade out the music …': one word order."""
+_AT_ONCE = re.compile(
+    r"\b(start(?:s)?\s+(?:the\s+)?(?:music|song)|(?:music|song)\s+(?:should\s+)?(?:start|begin|come\s+in)s?)"
+    r"\s+(?:right\s+away|immediately|straight\s+away|at\s+once|from\s+the\s+(?:very\s+)?(?:start|"
+    r"beginning)|(?:when|as)\s+(?:soon\s+as\s+)?the\s+(?:video|clip)\s+(?:starts|begins))\b")
+"""'start the music right away', 'the music should start when the video starts': at 0:00."""
+_ME = re.compile(
+    r"\bmake\s+me\s+(louder|quieter|softer|more\s+audible)\b|\bi\s+(?:want|need|would\s+like|'?d\s+"
+    r"like)\s+to\s+be\s+(louder|quieter|softer|more\s+audible)\b|\bi\s+should\s+be\s+(louder|quieter)")
+"""The person as their own sound: "make me louder", "I want to be louder than the music"."""
+_ME_QUIET = re.compile(r"\bi\s+(?:can'?t|cannot)\s+be\s+heard\b|\bi'?m\s+(?:too\s+quiet|not\s+loud"
+                       r"\s+enough|hard\s+to\s+hear)\b|\b(?:nobody|no\s+one)\s+can\s+hear\s+me\b")
 
 
 _LEVEL_FRACTION = re.compile(

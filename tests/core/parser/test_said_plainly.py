@@ -1,0 +1,100 @@
+"""Everyday phrasings found from the outside in session 7. Before the fixes:
+- "fade the music out over the last 5 seconds" cut the music at 0:25 and faded 3 s;
+- "make me louder than the music", "I should be louder" made the *music* louder;
+- "loop the video", "play the video twice" looped the music and said nothing else;
+- "music in the background" / "use my song in the background" left "in the background" as not
+  understood;
+- "start the music right away" / "when the video starts" were not understood;
+- "add the text Summer vibes" asked for quotes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from core.errors import NotUnderstood
+from core.parser.instructions import Context, MusicRef, apply_instruction
+from core.timeline.convert import timeline_of
+from core.timeline.model import Timeline
+from core.words import localise
+from tests.core.parser.test_gaps_and_ends import bare, lofi
+
+SONG = MusicRef("song-1", "sunset.mp3", 200_000)
+CTX = Context(30_000, True, SONG, songs=(SONG,))
+
+
+def edit(text: str, start: str = "lofi") -> tuple[Timeline, list[str]]:
+    parsed = apply_instruction(lofi() if start == "lofi" else bare(), text, CTX)
+    return timeline_of(parsed.draft), list(parsed.understood)
+
+
+def clean(said: list[str]) -> bool:
+    return not any(s.startswith(("not understood", "not done")) for s in said)
+
+
+@pytest.mark.parametrize(("text", "fade_in", "fade_out"), [
+    ("fade the music out over the last 5 seconds", 0, 5000),
+    ("fade the music out for the last 6 seconds", 0, 6000),
+    ("fade the song out during the last 4 seconds", 0, 4000),
+    ("fade it out over 5 seconds", 0, 5000),
+    ("fade the music in over the first 4 seconds", 4000, 0),
+])
+def test_a_fade_over_the_last_seconds_is_that_long(text: str, fade_in: int,
+                                                   fade_out: int) -> None:
+    timeline, said = edit(text)
+    [track] = timeline.music
+    assert (track.fade_in, track.fade_out) == (fade_in, fade_out), said
+    assert track.start == 0 and track.end == 30_000, said  # the music is not cut short
+    assert clean(said), said
+
+
+@pytest.mark.parametrize("text", ["make me louder than the music", "make me louder",
+                                  "i want to be louder than the music", "i should be louder",
+                                  "i can't be heard", "nobody can hear me"])
+def test_me_louder_is_my_sound_over_the_music(text: str) -> None:
+    timeline, said = edit(text)
+    [track] = timeline.music
+    assert track.level < 0.5, said  # the music goes down (my sound is at full already)
+
+
+def test_me_quieter_is_my_sound() -> None:
+    timeline, said = edit("make me quieter")
+    assert timeline.original.gain < 1.0 and timeline.music[0].level == 0.5, said
+
+
+@pytest.mark.parametrize("text", ["loop the video", "repeat the video twice",
+                                  "play the video twice", "视频循环"])
+def test_the_video_itself_is_not_repeated(text: str) -> None:
+    with pytest.raises(NotUnderstood) as refused:
+        edit(text, start="bare")
+    assert "can't repeat the video" in str(refused.value)
+    assert localise(str(refused.value), "zh") != str(refused.value)
+
+
+@pytest.mark.parametrize("text", ["i want music in the background, barely audible",
+                                  "i'd like some music in the background",
+                                  "use my song in the background"])
+def test_music_in_the_background_is_just_music(text: str) -> None:
+    timeline, said = edit(text, start="bare")
+    [track] = timeline.music
+    assert track.source.media_id == "song-1"  # the song sent is the music asked for
+    assert clean(said), said
+
+
+@pytest.mark.parametrize("text", ["start the music right away", "start the music immediately",
+                                  "the music should start when the video starts",
+                                  "start the song from the very beginning"])
+def test_music_from_the_first_frame(text: str) -> None:
+    start = apply_instruction(lofi(), "start the music at 0:10", CTX).draft
+    parsed = apply_instruction(start, text, CTX)
+    [track] = timeline_of(parsed.draft).music
+    assert track.start == 0, parsed.understood
+    assert clean(list(parsed.understood))
+
+
+@pytest.mark.parametrize(("text", "title"), [("add the text Summer vibes", "Summer vibes"),
+                                             ("put text Hello there for 2 seconds",
+                                              "Hello there")])
+def test_text_without_quotes_is_the_title(text: str, title: str) -> None:
+    timeline, said = edit(text)
+    assert timeline.title is not None and timeline.title.text == title, said
