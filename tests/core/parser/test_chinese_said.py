@@ -42,6 +42,23 @@ ROWS: list[tuple[str, Callable[[], object], Callable[[Timeline], bool]]] = [
      and not t.music),
     ("恢复原声", muted, lambda t: t.original.gain == 1.0),
     ("音乐盖住了我的声音", lofi, lambda t: t.music[0].level is not None and t.music[0].level < 0.5),
+    # Session 7: before, "音乐降到一半" and "音乐只放一次" were not understood, "开头3秒淡入" left
+    # "开头" and "…，显示3秒" left "显示3秒" not understood, "音乐音量四分之一" gave 4%,
+    # "音乐调到1/4" was refused as the shape 1:4, "音乐前面小后面大" was not understood.
+    ("音乐降到一半", lofi, lambda t: t.music[0].level == pytest.approx(0.25)),
+    ("音乐只放一次", lofi, lambda t: t.music[0].fit == "once"),
+    ("开头3秒淡入", lofi, lambda t: t.music[0].fade_in == 3000),
+    ("最后4秒淡出", lofi, lambda t: t.music[0].fade_out == 4000),
+    ("加个标题“毕业快乐”，显示3秒", bare,
+     lambda t: t.title is not None and (t.title.text, t.title.length) == ("毕业快乐", 3000)),
+    ("音乐音量四分之一", lofi, lambda t: t.music[0].level == pytest.approx(0.25)),
+    ("音乐调到1/4", lofi, lambda t: t.music[0].level == pytest.approx(0.25)
+     and t.picture.aspect is None),
+    ("音乐音量三分之一", lofi, lambda t: t.music[0].level == pytest.approx(0.33)),
+    ("音乐前面小后面大", lofi, lambda t: t.music[0].envelope[0].to > 1.0),
+    ("音乐先大后小", lofi, lambda t: t.music[0].envelope[0].to < 1.0),
+    ("全部撤销", lofi, lambda t: t.music == ()),
+    ("随便加个音乐", bare, lambda t: len(t.music) == 1),
 ]
 
 
