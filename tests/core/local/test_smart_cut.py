@@ -113,6 +113,34 @@ async def test_a_trim_off_a_keyframe_re_encodes_only_until_the_next_one(
     assert abs(tone_level_db(out, 0.1, 3.4, 440) - tone_level_db(phone_clip, 1.5, 4.8, 440)) < 1
 
 
+async def test_a_title_on_a_trimmed_clip(render: Render, phone_clip: Path) -> None:
+    """The title's times are the output's: with the first 1.4 s cut, a 1 s title ends at
+    2.4 s of the clip, so the copy starts at the keyframe at 3.0 s."""
+    out, plan = await render(make_draft(SECONDS * 1000, None, trim=[1400, 5000],
+                                        title="Hi", title_ms=(0, 1000)), phone_clip)
+    assert plan.video_part is not None
+    assert decode_errors(out) == ""
+    ours, theirs = frame_sums(out), frame_sums(phone_clip, seek=1.4)
+    assert [t for t, _ in ours] == [t for t, _ in theirs]
+    assert ours[40:] == theirs[40:]  # 3.0 s of the clip on: copied
+    gaps = top_gaps(out, phone_clip, 1.4)
+    titled, after = max(gaps[5:20]), max(gaps[28:38])  # 0.2-0.8 s, 1.12-1.52 s
+    assert titled > 2 * after, (titled, after)  # the title shows only in its second
+
+
+def top_gaps(out: Path, clip: Path, seek: float) -> list[float]:
+    """Per frame, the mean luma difference (of 255) in the top fifth of the picture, where
+    the title is drawn, between `out` and the clip from `seek`."""
+    def tops(path: Path, skip: float) -> list[np.ndarray]:
+        with av.open(str(path)) as container:
+            return [f.to_ndarray(format="gray")[: f.height // 5].astype(float)
+                    for f in container.decode(video=0) if f.time is not None
+                    and f.time >= skip - 0.001]
+
+    return [float(np.abs(x - y).mean()) for x, y in zip(tops(out, 0.0), tops(clip, seek),
+                                                         strict=False)]
+
+
 @pytest.mark.parametrize(("trim", "head", "copied", "end"), [
     ((600, 4500), 10, 75, 13),  # 0.6-1.0 re-encoded, 1.0-4.0 copied, 4.0-4.5 re-encoded
     ((1000, 4000), 0, 75, 0),  # keyframes at both ends: every frame copied
