@@ -125,6 +125,8 @@ EDGES: list[tuple[str, str]] = [
     (r"^The video sets the length: the music stops when it ends, and I can't make the video "
      r"longer\..*$", "视频决定长度：视频结束时音乐就停，我不能把视频变长。我可以让音乐在结尾淡出"
      "（说“淡出”），或者让歌曲和视频一起结束（说“歌曲和视频一起结束”）。"),
+    (r"^I can't pick the best or the boring parts of a video myself\..*$",
+     "我没法自己挑出视频里最好或无聊的部分。告诉我要保留哪一段，比如“保留0:05到0:15”或“保留前20秒”。"),
     (r"(?:not done: )?I can't repeat the video itself \(the music loops under it on its own\)",
      "没有做：我不能让视频本身重复播放（音乐会在视频下自动循环）"),
     (r"back to your video as you sent it: no music, title, trim or other change",

@@ -53,6 +53,10 @@ _CANNOT: list[tuple[str, str]] = [
     (r"\bspeed\w*|\bfaster\b|\bslower\b|\b\d+(?:\.\d+)?\s*x\b|\bslow\s*(?:it\s+)?(?:down|mo\w*)|\bfast(?:er)?\s+forward|\btime\s*lapse"
      r"|\breverse\b|\bplayback\s+rate|倍速|加速|慢动作|快进",
      "I can't change the video's speed. " + _WHAT_I_DO),
+    (r"\bbest\s+(?:part|parts|bits?|moments?|scenes?|shots?|\d+)|\bhighlights?\b|\b(?:most\s+)?"
+     r"interesting\s+parts?\b|\bboring\s+parts?\b|精彩(?:片段|部分|的部分)?|最好的部分|无聊的部分",
+     "I can't pick the best or the boring parts of a video myself. Tell me which part to keep, "
+     'e.g. "keep 0:05 to 0:15" or "keep the first 20 seconds".'),
     (r"\bafter\s+the\s+(?:video|clip)\s+(?:ends?|is\s+over|finish\w*|stops?)\b|\b(?:end|stop|"
      r"finish|last|continue|run|play)\w*\s+(?:[\d.]+\s*[a-z]*\s+)?(?:after|past|beyond)\s+the\s+"
      r"(?:video|clip|end)\b|\b(?:music|song)\s+"

@@ -166,6 +166,12 @@ _RESET = (
 """Every edit undone at once, the clip kept: "revert everything", "back to the original"."""
 
 
+_VIDEO_FROM = (rf"^\W*(?:(?:start|begin)\s+(?:it\s+|the\s+(?:video|clip)\s+)?(?:at|from)|from)"
+               rf"\s+({T})(?:\s+(?:to|until|till)\s+the\s+end)?\W*$")
+"""'start at 5 seconds', 'from 0:05 to the end' with no music anywhere, 'start the video at
+0:05' always: where the video starts."""
+
+
 def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[str]) -> None:
     if c.take(_RESET):
         plan.reset = True
@@ -184,6 +190,10 @@ def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[st
     trim_rules.trim(c, plan)
     times.until(c, plan, ctx, draft)
     times.offset(c, plan)
+    if ((c.has(r"\bthe\s+(?:video|clip)\b") or not (
+            c.after_music or plan.source or timeline_of(draft).music))
+            and (begin := c.take(_VIDEO_FROM))):
+        plan.trim = ("drop_first", seconds(begin.group(1)), 0.0)  # no music: the video's start
     times.start(c, plan, ctx, draft)
     if pick_song(c, plan) or sound.remove_music(c, plan) or sound.original(c, plan):
         return

@@ -302,7 +302,8 @@ ASPECTS = [
 KEEP_VERBS = (r"(?:(?:trim|cut|shorten|clip|crop|reduce|make)\s+(?:it\s+|the\s+video\s+|this\s+|"
                r"the\s+clip\s+)?(?:down\s+)?to|only|just|keep|use|(?:i\s+)?(?:only\s+|just\s+)?"
                r"(?:want|need)(?:\s+(?:only|just))?)")
-DROP_VERBS = r"(?:cut|remove|drop|delete|skip|trim|chop|lose|get\s+rid\s+of)\s+(?:off\s+|out\s+)?"
+DROP_VERBS = (r"(?:cut|remove|drop|delete|skip|trim|chop|snip|lose|get\s+rid\s+of)\s+"
+              r"(?:off\s+|out\s+)?")
 GENRES = frozenset((
     "jazz", "rock", "piano", "classical", "guitar", "acoustic", "country", "metal", "rap",
     "edm", "electronic", "techno", "house", "trap", "funk", "reggae", "blues", "folk", "latin",

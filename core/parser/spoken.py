@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from functools import partial
 
+from core.parser import everyday
+
 SUPPORTED_RATIOS = frozenset({"9x16", "16x9", "1x1", "4x5"})
 """The shapes a render can make (core/local/picture.py ASPECTS), in the written form here."""
 OTHER_RATIOS = frozenset({
@@ -202,12 +204,7 @@ def _half_written(m: re.Match[str], half: str, english: str, chinese: str) -> st
 def rewrite(text: str, clip_ms: float | None = None) -> str:
     """Ratios as "AxB", times in pieces as seconds ("90s"); lower-case text in, text out.
     `clip_ms` is the clip's length, for telling "cut at 16:10" (a time) from a ratio."""
-    text = _CHINESE_SAID.sub(_chinese_said, text)
-    text = _LEVEL_FRACTION.sub(_level_fraction, text)  # before ratios: "music 1/4" is a level
-    text = _FADE_THE_MUSIC.sub(r"fade \2 \1", text)
-    text = _AT_ONCE.sub(r"\1 at 0:00", text)
-    text = _ME.sub(lambda m: f"make my voice {m.group(1) or m.group(2) or m.group(3)}", text)
-    text = _ME_QUIET.sub("my voice is too quiet", text)
+    text = everyday.rewrite(text, clip_ms)  # before ratios: "music 1/4" is a level
     text = _RATIO.sub(lambda m: _ratio(m, clip_ms), text)
     text = _SAID_TO.sub(_said_to, text)
     text = re.sub(r"\b(" + "|".join(_SMALL) + r")(?=\s+(?:(?:minutes?|hours?|seconds?)\s+)?and\s+a"
@@ -222,69 +219,6 @@ def rewrite(text: str, clip_ms: float | None = None) -> str:
     text = _BEFORE_AND_AFTER.sub(r"keep \1 to \2", text)
     text = _BOTH_ENDS.sub(r"\1 \2 off both ends", text)
     return _halves(text, clip_ms)
-
-
-_FADE_THE_MUSIC = re.compile(r"\bfade\s+(the\s+(?:music|song|bgm|track))\s+(out|in)"
-                             r"(?=\s+(?:over|for|during|across|within|in)\b)")
-"""'fade the music out over the last 5 s' as 'fade out the music …': one word order."""
-_AT_ONCE = re.compile(
-    r"\b(start(?:s)?\s+(?:the\s+)?(?:music|song)|(?:music|song)\s+(?:should\s+)?(?:start|begin|come\s+in)s?)"
-    r"\s+(?:right\s+away|immediately|straight\s+away|at\s+once|from\s+the\s+(?:very\s+)?(?:start|"
-    r"beginning)|(?:when|as)\s+(?:soon\s+as\s+)?the\s+(?:video|clip)\s+(?:starts|begins))\b")
-"""'start the music right away', 'the music should start when the video starts': at 0:00."""
-_ME = re.compile(
-    r"\bmake\s+me\s+(louder|quieter|softer|more\s+audible)\b|\bi\s+(?:want|need|would\s+like|'?d\s+"
-    r"like)\s+to\s+be\s+(louder|quieter|softer|more\s+audible)\b|\bi\s+should\s+be\s+(louder|quieter)")
-"""The person as their own sound: "make me louder", "I want to be louder than the music"."""
-_ME_QUIET = re.compile(r"\bi\s+(?:can'?t|cannot)\s+be\s+heard\b|\bi'?m\s+(?:too\s+quiet|not\s+loud"
-                       r"\s+enough|hard\s+to\s+hear)\b|\b(?:nobody|no\s+one)\s+can\s+hear\s+me\b")
-
-
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-              "九": 9}
-_CHINESE_SAID = re.compile(
-    r"(\d|[一二两三四五六七八九])\s*分之\s*(\d|[一二三四五六七八九])"  # 四分之一: a fraction
-    r"|(?:前面|开头)(?:小|轻)(?:一点)?[,，]?\s*后面(?:大|响)|先小后大"  # quiet first, loud after
-    r"|(?:前面|开头)(?:大|响)(?:一点)?[,，]?\s*后面(?:小|轻)|先大后小"
-    r"|[,，]?\s*显示\s*(\d+(?:\.\d+)?)\s*秒(?:钟)?"  # a title "，显示3秒": shown for 3 s
-    r"|(?:开头|前)\s*(\d+(?:\.\d+)?)\s*秒\s*淡入|(?:结尾|最后)\s*(\d+(?:\.\d+)?)\s*秒\s*淡出"
-    r"|(?:降|调|减|变)(?:到|成|为)一半|只放一次|放一遍")
-"""Chinese said in ways the rules take in another form."""
-
-
-def _chinese_said(m: re.Match[str]) -> str:
-    said = m.group(0)
-    if m.group(1):
-        whole, part = (int(g) if g.isdigit() else _CN_DIGITS[g] for g in m.group(1, 2))
-        return f"{part}/{whole}"
-    if m.group(3):
-        return f" for {m.group(3)} seconds"
-    if m.group(4):
-        return f"淡入{m.group(4)}秒"
-    if m.group(5):
-        return f"淡出{m.group(5)}秒"
-    if "一半" in said:
-        return "减半"
-    if "一" in said or "遍" in said:
-        return "播放一次"
-    return "越来越大" if said.startswith(("前面小", "开头小", "前面轻", "开头轻", "先小")) \
-        else "越来越小"
-
-
-_LEVEL_FRACTION = re.compile(
-    r"((?:\b(?:music|song|bgm|background\s+music|volume|level|vol)\s+(?:volume\s+|level\s+)?"
-    r"(?:(?:at|to|down\s+to|up\s+to|is|=)\s+)?)|(?:音乐|音量|背景音乐)\s*(?:音量)?\s*(?:调到|调成|降到|"
-    r"设为|到|为)?\s*)([1-9])\s*/\s*([2-9])\b(?![\d:/])"
-    r"|\b(?:(at|to)\s+)([1-9])\s*/\s*([2-9])(?=\s+(?:volume|level|vol)\b)")
-"""A fraction said of the music's level: "music 1/4", "volume at 1/2", "to 1/3 volume"."""
-
-
-def _level_fraction(m: re.Match[str]) -> str:
-    words, a, b = (m.group(1), m.group(2), m.group(3)) if m.group(2) else (
-        m.group(4) + " ", m.group(5), m.group(6))
-    if int(a) >= int(b):
-        return m.group(0)  # "4/3" is no share of a level
-    return f"{words}{round(100 * int(a) / int(b))}%"
 
 
 _BEFORE_AND_AFTER = re.compile(

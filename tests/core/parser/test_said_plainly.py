@@ -98,3 +98,44 @@ def test_music_from_the_first_frame(text: str) -> None:
 def test_text_without_quotes_is_the_title(text: str, title: str) -> None:
     timeline, said = edit(text)
     assert timeline.title is not None and timeline.title.text == title, said
+
+
+TRIMS = [  # on a 30 s clip with no music
+    ("remove the first 10%", (3000, 30_000)), ("keep the first 50%", (0, 15_000)),
+    ("cut the last 20 percent of the video", (0, 24_000)),
+    ("trim by 10 seconds", (0, 20_000)), ("trim 10 seconds", (0, 20_000)),
+    ("a 20 second version", (0, 20_000)), ("make a 15s version", (0, 15_000)),
+    ("snip the first 2 seconds", (2000, 30_000)),
+    ("start at 5 seconds", (5000, 30_000)), ("from 0:05 to the end", (5000, 30_000)),
+    ("begin at 0:05", (5000, 30_000)), ("start the video at 5 seconds", (5000, 30_000)),
+]
+
+
+@pytest.mark.parametrize(("text", "trim"), TRIMS)
+def test_a_length_said_as_people_say_it(text: str, trim: tuple[int, int]) -> None:
+    """Before: "remove the first 10%" / "keep the first 50%" set the *music* to 10% / 50%;
+    "start at 5 seconds" on a clip with no music added music from 0:05; "trim by 10
+    seconds", "a 20 second version", "snip …", "from 0:05 to the end" were not understood."""
+    timeline, said = edit(text, start="bare")
+    assert timeline.trim == trim, said
+    assert timeline.music == (), said
+    assert clean(said), said
+
+
+@pytest.mark.parametrize(("text", "start"), [
+    ("add music, start at 5 seconds", "bare"), ("start at 5 seconds", "lofi"),
+    ("silence for the first 5 seconds then music", "lofi"),
+])
+def test_a_start_about_the_music_stays_the_musics(text: str, start: str) -> None:
+    timeline, said = edit(text, start=start)
+    assert timeline.trim is None and timeline.music[0].start == 5000, said
+    assert timeline.original.envelope == (), said  # "silence … then music" mutes nothing
+
+
+@pytest.mark.parametrize("text", ["cut to the best 10 seconds", "keep the highlights",
+                                  "remove the boring parts", "只保留精彩片段"])
+def test_the_best_part_is_not_guessed(text: str) -> None:
+    with pytest.raises(NotUnderstood) as refused:
+        edit(text, start="bare")
+    assert "which part to keep" in str(refused.value)
+    assert localise(str(refused.value), "zh") != str(refused.value)
