@@ -125,6 +125,9 @@ EDGES: list[tuple[str, str]] = [
     (r"^The video sets the length: the music stops when it ends, and I can't make the video "
      r"longer\..*$", "视频决定长度：视频结束时音乐就停，我不能把视频变长。我可以让音乐在结尾淡出"
      "（说“淡出”），或者让歌曲和视频一起结束（说“歌曲和视频一起结束”）。"),
+    (r"(?:not done: )?I can't find a part of a song \(its chorus, intro or drop\) by ear; say "
+     r"where it is, e\.g\. \"start the song 45 seconds in\"",
+     "没有做：我听不出歌曲的副歌、前奏或高潮在哪里；请告诉我位置，比如“歌曲从45秒开始放”"),
     (r"^I can't pick the best or the boring parts of a video myself\..*$",
      "我没法自己挑出视频里最好或无聊的部分。告诉我要保留哪一段，比如“保留0:05到0:15”或“保留前20秒”。"),
     (r"(?:not done: )?I can't repeat the video itself \(the music loops under it on its own\)",

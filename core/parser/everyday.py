@@ -21,6 +21,9 @@ def rewrite(text: str, clip_ms: float | None = None) -> str:
     text = _VERSION.sub(r"trim to the first \1 seconds", text)
     text = _SILENCE_THEN_MUSIC.sub(r"no music in \1", text)
     text = _ME.sub(lambda m: f"make my voice {m.group(1) or m.group(2) or m.group(3)}", text)
+    text = _BALANCE.sub("duck the music when i talk", text)
+    text = _SAME_LEVEL.sub("music at 100% and my voice at 100%", text)
+    text = _PART_OF_SONG.sub(_part_of_song, text)
     return _ME_QUIET.sub("my voice is too quiet", text)
 
 
@@ -109,3 +112,32 @@ def _level_fraction(m: re.Match[str]) -> str:
     if int(a) >= int(b):
         return m.group(0)  # "4/3" is no share of a level
     return f"{words}{round(100 * int(a) / int(b))}%"
+
+
+_BALANCE = re.compile(
+    r"\b(?:mix|balance|blend)\s+(?:the\s+)?(?:music|song)\s+(?:and|with)\s+(?:my\s+)?(?:voice|talking|"
+    r"speech|audio|sound)\b|\b(?:balance|blend)\s+(?:my\s+)?(?:voice|audio|sound)\s+(?:and|with)\s+"
+    r"(?:the\s+)?music\b")
+"""'balance the music and my voice': the music ducks under the voice."""
+_SAME_LEVEL = re.compile(
+    r"\b(?:music\s+and\s+(?:my\s+)?voice|(?:my\s+)?voice\s+and\s+(?:the\s+)?music|both)\s+at\s+the\s+"
+    r"same\s+(?:level|volume)\b|\bequal\s+volumes?\b")
+_CLOCK = r"(\d+:[0-5]\d|\d+(?:\.\d+)?\s*(?:s|secs?|seconds?)(?![a-z]))"
+_PART_OF_SONG = re.compile(
+    rf"\b(use|play|take|add)\s+(?:from\s+)?{_CLOCK}\s*(?:to|-|–|until|till)\s*{_CLOCK}\s+of\s+"
+    r"(my|the|this)\s+(song|track|music)\b")
+"""'use 0:30 to 1:00 of my song': that stretch of the song, from the video's start."""
+
+
+def _part_of_song(m: re.Match[str]) -> str:
+    def secs(said: str) -> float:
+        if ":" in said:
+            minutes, rest = said.split(":")
+            return int(minutes) * 60 + float(rest)
+        return float(re.sub(r"[^\d.]", "", said))
+
+    a, b = secs(m.group(2)), secs(m.group(3))
+    if b <= a:
+        return m.group(0)
+    return (f"{m.group(1)} {m.group(4)} {m.group(5)} starting {a:g} seconds in, for "
+            f"{b - a:g} seconds")

@@ -181,8 +181,22 @@ def fit(c: Clause, plan: EditPlan) -> None:
             plan.notes.append("a short song loops to fill the video (I don't change its speed)")
 
 
+_SONG_PART = (
+    r"\b(?:skip|cut|without|drop|remove|lose)\s+(?:the\s+)?(?:song'?s\s+|music'?s\s+)?(?:intro|opening)"
+    r"(?:\s+of\s+(?:my|the|this)\s+(?:song|track|music))?\b|\b(?:from|at|use|to)\s+the\s+(?:chorus"
+    r"|drop|hook|verse|bridge|refrain|best\s+part)(?:\s+of\s+(?:my|the|this)\s+(?:song|track))?\b"
+    r"|\bthe\s+(?:chorus|drop|hook|verse|bridge|refrain)\s+of\s+(?:my|the|this)\s+(?:song|track)\b"
+    r"|(?:从|用)?(?:歌曲?的?)?(?:副歌|高潮|前奏)(?:部分)?(?:开始)?")
+"""A part of a song named by what it is (the chorus, the intro): not found by ear."""
+
+
 def offset(c: Clause, plan: EditPlan) -> None:
-    if not (c.has(w.MUSIC + r"|跳过") or (c.after_music and c.has(r"\bskip\b"))):
+    if not (c.has(w.MUSIC + r"|跳过|副歌|高潮|前奏") or (c.after_music and c.has(r"\bskip\b"))):
+        return
+    if c.take(_SONG_PART):
+        plan.notes.append("not done: I can't find a part of a song (its chorus, intro or drop) "
+                          'by ear; say where it is, e.g. "start the song 45 seconds in"')
+        c.take(_START_WORDS)
         return
     if c.take(r"\bfrom\s+the\s+(?:start|beginning)\s+of\s+the\s+(?:song|music|track)"
               r"|\brestart\s+(?:the\s+)?(?:song|music|track)"):

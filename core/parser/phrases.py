@@ -262,9 +262,9 @@ MUSIC = (r"\b(?:music|songs?|track|soundtrack|tunes?|beats?|backing)\b|音乐|�
 VIDEO_WORDS = r"\b(?:video|clip|footage)\b|视频"
 ORIGINAL = (r"\boriginal\b|\bmy\s+(?:own\s+)?(?:voice|audio|sound|talking|speech|narration|mic)"
             r"\b|\b(?:video|clip|camera)(?:'s)?\s+(?:sound|audio|voice)\b|\bvoices?\b|\bspeech\b"
-            r"|\bdialog(?:ue)?\b|\bnarration\b|\bthe\s+(?:audio|sound)\b(?!\s+(?:i|that|you)\b)"
+            r"|\bdialog(?:ue)?\b|\bnarration\b|\bthe\s+(?:audio|sound|talking)\b(?!\s+(?:i|that|you)\b)"
             r"|\bthe\s+video\b(?=\s+(?:\w+\s+)?(?:quiet|loud|soft))|原声|原音|人声|视频声音|原视频"
-            r"|我的声音|原来的声音|视频的声音|我说话|说话声|我的话")
+            r"|我的声音|原来的声音|视频的声音|我说话|说话声|我的话|(?<=no\s)talking\b")
 UPLOAD = (r"\b(?:this|that|my|the)\s+(?:own\s+)?(?:song|music|track|audio|tune|mp3|wav|m4a|ogg|aac"
           r"|flac|file|one)\s+"
           r"(?:that\s+)?(?:i|you\s+got)\s+(?:just\s+)?(?:sent|uploaded|attached|gave|shared|added)"

@@ -44,13 +44,16 @@ def loudness(c: Clause, plan: EditPlan) -> None:
                   r"(?<=lufs\s)\d{1,2}(?:\.\d+)?)(?![\d.%])")
     target = c.take(r"\b(?:for|on|to)\s+(?:the\s+)?(youtube|spotify|tiktok|instagram|podcasts?|"
                     r"broadcast|tv|apple|streaming)\b")
-    overall = c.take(r"\b(?:(?:make|turn)\s+)?(?:(?:the\s+)?whole\s+(?:video|thing|clip)|everything"
-                     r"|all\s+of\s+it)\s+(?:\w+\s+)?(louder|up|quieter|softer|down)\b"
+    overall = c.take(r"\b(?:(?:make|turn)\s+)?(?:(?:the\s+)?(?:whole|entire)\s+(?:video|thing|clip)"
+                     r"|everything|all\s+of\s+it)\s+(?:\w+\s+){0,2}(louder|up|quieter|softer|down"
+                     r"|too\s+(?:quiet|soft|loud))\b"
                      r"(?!\s*(?:to|until|till)\s+\d)"  # "keep everything up to 10:30": a cut
                      r"|\b(?:louder|quieter)\s+overall"
-                     r"|\boverall\s+(?:louder|quieter)|\bturn\s+up\s+the\s+whole\s+(?:video|thing)")
+                     r"|\boverall\s+(?:volume\s+|sound\s+)?(?:louder|quieter|up|down)"
+                     r"|\bturn\s+up\s+the\s+whole\s+(?:video|thing)")
     if overall:  # the whole mix: a loudness target, loud for the web or calm for broadcast
-        quiet = re.search(r"quiet|soft|down", overall.group(0)) is not None
+        said = overall.group(0)
+        quiet = re.search(r"quieter|softer|down|too\s+loud", said) is not None
         plan.loudness = -23.0 if quiet else -14.0
         return
     asked = c.take(r"\bnormali[sz]\w*|\bloudness\b|\bloud\s+enough\b|\bebu\b|\br128\b|标准化|响度")

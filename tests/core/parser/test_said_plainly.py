@@ -139,3 +139,53 @@ def test_the_best_part_is_not_guessed(text: str) -> None:
         edit(text, start="bare")
     assert "which part to keep" in str(refused.value)
     assert localise(str(refused.value), "zh") != str(refused.value)
+
+
+@pytest.mark.parametrize(("text", "lufs"), [
+    ("the whole thing is too quiet", -14.0), ("overall volume up", -14.0),
+    ("the entire video is too loud", -23.0), ("everything louder", -14.0),
+])
+def test_the_whole_mix_louder_or_quieter(text: str, lufs: float) -> None:
+    """Before: "the whole thing is too quiet" and "overall volume up" made only the music
+    louder."""
+    timeline, said = edit(text)
+    assert timeline.loudness == lufs and timeline.music[0].level == 0.5, said
+
+
+@pytest.mark.parametrize(("text", "modes"), [("no talking", ("mute",)),
+                                            ("keep the talking", (None, "keep"))])
+def test_talking_is_the_clips_sound(text: str, modes: tuple[str | None, ...]) -> None:
+    timeline, said = edit(text)
+    assert timeline.original.mode in modes and clean(said), said
+
+
+@pytest.mark.parametrize("text", ["mix the music with my voice",
+                                  "balance the music and my voice"])
+def test_balancing_the_music_with_the_voice_ducks_it(text: str) -> None:
+    """Before: "mix the music with my voice" was answered about playing two songs."""
+    timeline, said = edit(text)
+    assert timeline.original.duck and timeline.original.mode in (None, "keep"), said
+
+
+@pytest.mark.parametrize("text", ["use the chorus of my song", "start my song at the chorus",
+                                  "skip the intro of my song", "从副歌开始"])
+def test_a_part_of_a_song_by_name_is_said_not_found(text: str) -> None:
+    """Before: "use the chorus of my song" added the song from its start and said nothing
+    about the chorus; "start my song at the chorus" left it not understood."""
+    try:
+        parsed = apply_instruction(lofi(), text, CTX)
+        said = " ".join(parsed.understood)
+        assert all(t.offset == 0 for t in timeline_of(parsed.draft).music)
+    except NotUnderstood as refused:
+        said = str(refused)
+    assert "can't find a part of a song" in said
+    assert localise(said, "zh") != said
+
+
+def test_a_stretch_of_a_song() -> None:
+    """Before: "use 0:30 to 1:00 of my song" left "use 0:30 to 1:00 of" not understood."""
+    timeline, said = edit("use 0:30 to 1:00 of my song", start="bare")
+    [track] = timeline.music
+    assert (track.source.media_id, track.offset, track.start, track.end) == (
+        "song-1", 30_000, 0, 30_000), said
+    assert clean(said), said
