@@ -102,7 +102,8 @@ def junction_sync(path: Path, start: float, after: float, end: float,
             stream = container.streams.video[0]
             config = parse_avcc(bytes(stream.codec_context.extradata or b""))
             profile = PROFILES.get(config.profile)
-            if profile is None or config.length_size != 4 or stream.time_base is None:
+            if (profile is None or config.length_size != 4 or stream.time_base is None
+                    or not config.sps or not config.pps):  # avc3: parameter sets in-band only
                 return None
             sps_ids, pps_ids = parameter_ids(config)
             free = [i for i in range(MAX_SPS_ID + 1) if i not in sps_ids and i not in pps_ids]
