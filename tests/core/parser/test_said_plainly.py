@@ -189,3 +189,23 @@ def test_a_stretch_of_a_song() -> None:
     assert (track.source.media_id, track.offset, track.start, track.end) == (
         "song-1", 30_000, 0, 30_000), said
     assert clean(said), said
+
+
+@pytest.mark.parametrize(("text", "mood"), [
+    ("music for a gym video", "electronic"), ("halloween music", "cinematic"),
+    ("wedding music", "calm"), ("hip hop beat", "lofi"), ("trap beat", "electronic"),
+    ("slower music", "calm"), ("faster music", "upbeat"), ("darker music", "cinematic"),
+])
+def test_a_mood_said_by_its_use(text: str, mood: str) -> None:
+    """Before: "music for a gym video" / "halloween music" got lofi without a word, "hip hop
+    beat" / "trap beat" were refused, "slower/faster/darker music" changed nothing and said
+    the music was kept."""
+    timeline, said = edit(text, start="bare" if "music for" in text else "lofi")
+    assert [t.source.mood for t in timeline.music] == [mood], said
+
+
+@pytest.mark.parametrize("text", ["the video is too dark", "make it darker"])
+def test_a_dark_picture_is_not_dark_music(text: str) -> None:
+    with pytest.raises(NotUnderstood) as refused:
+        edit(text, start="bare")
+    assert "colours" in str(refused.value)
