@@ -176,7 +176,9 @@ def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[st
     if c.take(_RESET):
         plan.reset = True
     shown = timeline_of(draft).title
-    if shape.title(c, plan, quotes, shown.text if shown else None) or sound.again(c, plan, draft):
+    if (shape.retitle(c, plan, quotes, shown) or shape.title(c, plan, quotes, shown.text if shown
+                                                             else None)
+            or sound.again(c, plan, draft)):
         return
     sound.tone(c, plan)
     sound.loudness(c, plan)

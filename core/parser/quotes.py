@@ -34,6 +34,22 @@ _BARE_TITLE = re.compile(
     r"background|a\s+song|vertical|square)\b|[,;\n]|$)", re.IGNORECASE)
 
 
+_SAYING_LATER = re.compile(
+    r"(\b(?:title|caption|text)\b[^\n\x01]*?\b(?:saying|that\s+says|which\s+says|reading)\s+)"
+    r"([^,;\n\x01]+?)\s*$", re.IGNORECASE)
+"""A title whose words come after a place: "add a title at the end saying Thanks for watching"
+(the words run to the end of the message)."""
+
+
+_RENAMED = re.compile(
+    r"(\b(?:rename|change|set|switch)\s+(?:the\s+)?(?:title|text|caption)\s+to\s+|\b(?:title|text|caption)"
+    r"\s+should\s+(?:say|be|read)\s+|\bmake\s+the\s+(?:title|text|caption)\s+(?:say|read)\s+)"
+    r"(?![\"“]|(?:bold|italic|bigger|smaller|larger|red|blue|green|yellow|black|white|size|font|"
+    r"colou?r|shorter|longer|the\s+(?:end|start|beginning|middle|top|bottom))\b|\d)"
+    r"([^,;\n\x01]+?)\s*$", re.IGNORECASE)
+"""New words for the title on the timeline, unquoted: "rename the title to Bye"."""
+
+
 def _nested_quotes(text: str) -> list[tuple[int, int]]:
     """The outermost pairs of straight double quotes, as (opening, closing) positions. Outside
     quotes a quote opens; inside, one after a space and before a letter opens another and any
@@ -73,4 +89,8 @@ def extract_quotes(text: str) -> tuple[str, list[str]]:
     for pattern in _QUOTES:
         text = pattern.sub(lambda m: mark(m.group(1)), text)
     text = _BARE_TITLE.sub(lambda m: m.group(1) + mark(m.group(2)), text)
+    if not found:
+        text = _SAYING_LATER.sub(lambda m: m.group(1) + mark(m.group(2)), text)
+    if not found:
+        text = _RENAMED.sub(lambda m: m.group(1) + mark(m.group(2)), text)
     return text, found

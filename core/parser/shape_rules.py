@@ -14,6 +14,7 @@ from core.parser import phrases as w
 from core.parser.phrases import TU, Clause, T, seconds
 from core.parser.quotes import QUOTE_MARK
 from core.parser.spoken import ratio_in
+from core.timeline.model import Title
 
 __all__ = ["file_size", "join", "picture", "title"]
 
@@ -53,6 +54,45 @@ def _title_looks(c: Clause, plan: EditPlan) -> None:
     if any(looks):
         plan.notes.append(TITLE_LOOK)
     c.take(_TITLE_TOP)
+
+
+_CHANGE = (r"\b(?:change|replace|rename|swap|switch|edit|fix)\b|\bshould\s+(?:say|read|be)\b"
+           r"|改成|换成|改为")
+_LONGER = r"\b(?:longer|extend\w*|more\s+time)\b|久一点|长一点|更久"
+_SHORTER = r"\bshorter\b|短一点"
+
+
+def retitle(c: Clause, plan: EditPlan, quotes: list[str], shown: Title | None) -> bool:
+    """The title on the timeline changed without saying all of it: new words ('change "Hi"
+    to "Bye"', "rename the title to Bye": its times kept), longer or shorter, moved to the end
+    or the start, kept for the whole video."""
+    if shown is None:
+        return False
+    marks = re.findall(f"{QUOTE_MARK}(\\d+){QUOTE_MARK}", c.text)
+    plain = re.sub(f"{QUOTE_MARK}\\d+{QUOTE_MARK}", " ", c.text)
+    if marks and re.search(_CHANGE, plain) and (len(marks) >= 2 or re.search(
+            r"\b(?:title|text|caption)\b|标题", plain)) and not re.search(r"\d", plain):
+        plan.title = (quotes[int(marks[-1])], shown.start, shown.length)
+        c.text = ""
+        return True
+    if marks or not c.has(r"\b(?:title|text|caption|heading)\b|标题"):
+        return False
+    start, length = float(shown.start), float(shown.length)
+    if c.take(_LONGER):
+        length += 2000
+    elif c.take(_SHORTER):
+        length = max(1000.0, length - 1000)
+    elif c.take(_WHOLE_VIDEO):
+        start, length = 0.0, TITLE_WHOLE
+    elif c.take(r"\b(?:to|at|towards|near|in)\s+the\s+end\b|结尾|最后"):
+        start = TITLE_AT_END
+    elif c.take(r"\b(?:to|at)\s+the\s+(?:start|beginning)\b|开头"):
+        start = 0.0
+    else:
+        return False
+    plan.title = (shown.text, start, length)
+    c.text = ""
+    return True
 
 
 def title(c: Clause, plan: EditPlan, quotes: list[str], current: str | None = None) -> bool:

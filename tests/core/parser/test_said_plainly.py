@@ -209,3 +209,47 @@ def test_a_dark_picture_is_not_dark_music(text: str) -> None:
     with pytest.raises(NotUnderstood) as refused:
         edit(text, start="bare")
     assert "colours" in str(refused.value)
+
+
+def titled() -> object:
+    return apply_instruction(lofi(), 'add the title "Hi" from 0:02 to 0:05', CTX).draft
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ('change "Hi" to "Bye"', ("Bye", 2000, 3000)),
+    ("rename the title to Bye", ("Bye", 2000, 3000)),
+    ("the title should say See you", ("See you", 2000, 3000)),
+    ("change the text to Bye", ("Bye", 2000, 3000)),
+    ("make the title longer", ("Hi", 2000, 5000)),
+    ("show the title for longer", ("Hi", 2000, 5000)),
+    ("shorter title", ("Hi", 2000, 2000)),
+    ("keep the title for the whole video", ("Hi", 0, 30_000)),
+    ("move the title to the start", ("Hi", 0, 3000)),
+])
+def test_the_title_changed_without_saying_all_of_it(text: str,
+                                                    title: tuple[str, int, int]) -> None:
+    """Before: 'change "Hi" to "Bye"' kept "Hi" for 1 s (the second quote's marker read as a
+    time); "rename the title to Bye", "make the title longer", "keep the title for the whole
+    video" asked what the title should say; "move the title to the end" fitted the music."""
+    parsed = apply_instruction(titled(), text, CTX)  # type: ignore[arg-type]
+    shown = timeline_of(parsed.draft).title
+    assert shown is not None and (shown.text, shown.start, shown.length) == title, (
+        parsed.understood)
+    assert clean(list(parsed.understood)), parsed.understood
+
+
+def test_the_title_moved_to_the_end() -> None:
+    parsed = apply_instruction(titled(), "move the title to the end", CTX)  # type: ignore[arg-type]
+    timeline = timeline_of(parsed.draft)
+    assert timeline.title is not None and timeline.title.start + timeline.title.length == 30_000
+    assert timeline.music[0].fit == "loop", parsed.understood  # the music is left alone
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("add a title at the end saying Thanks for watching", "Thanks for watching"),
+    ("put a caption in the last 3 seconds that says see you soon", "see you soon"),
+])
+def test_a_title_whose_words_come_last(text: str, words: str) -> None:
+    timeline, said = edit(text)
+    assert timeline.title is not None and timeline.title.text == words, said
+    assert timeline.title.start + timeline.title.length == 30_000
