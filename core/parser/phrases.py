@@ -290,7 +290,7 @@ LITTLE = (r"\b(?:a\s+(?:bit|little|touch|tad|smidge|hair|notch|tiny\s+bit)|sligh
 MUCH = r"\b(?:much|a\s+lot|way|lots|really|very|far)\b|很多"
 ASPECTS = [
     (r"(?<![\d.])9\s*(?:x|by|/)\s*16(?!\d)|\b(?:insta(?:gram)?|ig)\s+(?:reels?|stor(?:y|ies))\b|"
-     r"\byoutube\s+shorts\b|\btik\s*tok\b(?!\s+(?:sound|song|music|audio|track))|\breels?\b|\bshorts\b|\bstor(?:y|ies)\b|\bvertical\w*"
+     r"\byoutube\s+shorts?\b|\bwhatsapp\s+status\b|\bsnap(?:chat)?\b|\btik\s*tok\b(?!\s+(?:sound|song|music|audio|track))|\breels?\b|\bshorts\b|\bstor(?:y|ies)\b|\bvertical\w*"
      r"|竖屏|竖版|抖音(?!(?:上|里)?(?:很|最)?(?:火|热门|流行)?的?(?:歌|音乐|神曲))", "9:16"),
     (r"(?<![\d.])1\s*(?:x|by|/)\s*1(?!\d)|\bsquare\w*|方形|正方形", "1:1"),
     (r"(?<![\d.])4\s*(?:x|by|/)\s*5(?!\d)|\b(?:insta(?:gram)?|ig)(?:\s+(?:portrait|post|feed))?"

@@ -253,3 +253,13 @@ def test_a_title_whose_words_come_last(text: str, words: str) -> None:
     timeline, said = edit(text)
     assert timeline.title is not None and timeline.title.text == words, said
     assert timeline.title.start + timeline.title.length == 30_000
+
+
+@pytest.mark.parametrize(("text", "aspect"), [
+    ("youtube short", "9:16"), ("make a youtube short", "9:16"), ("for whatsapp status", "9:16"),
+    ("for snapchat", "9:16"), ("for youtube", "16:9"),
+])
+def test_a_platform_names_its_shape(text: str, aspect: str) -> None:
+    """Before: "youtube short" (one short) was made 16:9, "for whatsapp status" not understood."""
+    timeline, said = edit(text, start="bare")
+    assert timeline.picture.aspect == aspect, said
