@@ -30,7 +30,7 @@ from core.local.plan import (
     title_text,
 )
 from core.local.probe import MediaInfo, probe
-from core.local.runner import FfmpegRunner, OnProgress
+from core.local.runner import FfmpegRunner, OnProgress, held
 from core.timeline.model import Clip, Song, Timeline
 
 FONT_CANDIDATES = (
@@ -280,7 +280,8 @@ async def _copy_most(the_plan: RenderPlan, video: MediaInfo, work: Path,
             work / "end.mp4", cleanup=(work,))
     joined = work / "picture.mp4"
     try:
-        shown = await smartcut.join(video.path, head, end, joined, start, cut)
+        async with held((work,)):  # the join runs in this process: a kill still cleans up
+            shown = await smartcut.join(video.path, head, end, joined, start, cut)
     except smartcut.JoinFailed as exc:
         log.warning("the re-encoded pieces could not be joined to the copied clip (%s): "
                     "re-encoding all", exc)

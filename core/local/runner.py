@@ -43,6 +43,31 @@ async def start_guarded(
         **kwargs)
 
 
+HOLD = ("-I", "-S", "-c", "import sys; sys.stdin.buffer.read()")
+"""A process that waits for its standard input to close: what a reaper guards while this
+process itself writes into a folder (`held`)."""
+
+
+@contextlib.asynccontextmanager
+async def held(cleanup: Sequence[Path]) -> AsyncIterator[None]:
+    """While the block runs work of this process's own into `cleanup` (the smart cut's join,
+    core/local/smartcut.py), a reaper holds those paths: should this process die, even of
+    SIGKILL, they are removed as they are for ffmpeg. Leaving the block lets it go quietly."""
+    process = await start_guarded([sys.executable, *HOLD], cleanup,
+                                  stdin=asyncio.subprocess.PIPE,
+                                  stdout=asyncio.subprocess.DEVNULL,
+                                  stderr=asyncio.subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            await asyncio.wait_for(process.wait(), STOP_SECONDS)
+        except TimeoutError:
+            process.kill()
+
+
 class ProgressParser:
     """Turns `-progress` key=value lines into percentages (pure, fed line by line)."""
 

@@ -124,3 +124,63 @@ def test_chat_killed_mid_encode(tmp_path: Path, long_clip: Path, signum: int) ->
     wait_for(lambda: not running(str(data)), 15, f"still running: {running(str(data))}")
     assert leftovers(data / "renders") == []
     assert [p for p in (data / "renders").iterdir() if p.suffix == ".mp4"] == []
+
+
+HOLDING = """
+import asyncio, sys
+from pathlib import Path
+from core.local.runner import held
+
+async def main() -> None:
+    folder = Path(sys.argv[1])
+    async with held((folder,)):
+        (folder / "picture.mp4").write_bytes(b"x" * 1000)
+        print("holding", flush=True)
+        await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "term"])
+def test_work_of_our_own_is_cleaned_when_killed(tmp_path: Path, signum: int) -> None:
+    """The smart cut joins its parts in Backtrack's own process (no ffmpeg runs then): killed
+    during it, its `.render-*` folder still goes (`core.local.runner.held`)."""
+    work = tmp_path / ".render-join"
+    work.mkdir()
+    process = subprocess.Popen([sys.executable, "-c", HOLDING, str(work)], env=env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    assert process.stdout is not None and process.stderr is not None
+    try:
+        assert process.stdout.readline().strip() == b"holding", process.stderr.read()
+        assert (work / "picture.mp4").exists()
+        os.kill(process.pid, signum)
+        process.wait(30)
+        wait_for(lambda: not work.exists(), 15, "the work folder was left behind")
+        wait_for(lambda: not running(str(work)), 15, f"still running: {running(str(work))}")
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_work_of_our_own_stays_while_it_runs_and_after(tmp_path: Path) -> None:
+    """Leaving `held` normally removes nothing: the render uses the file next."""
+    import asyncio
+
+    from core.local.runner import held
+
+    work = tmp_path / ".render-kept"
+    work.mkdir()
+
+    async def go() -> None:
+        async with held((work,)):
+            (work / "picture.mp4").write_bytes(b"x")
+        await asyncio.sleep(0.3)
+
+    asyncio.run(go())
+    assert (work / "picture.mp4").exists()
+    assert not running(str(work))
