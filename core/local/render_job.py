@@ -205,41 +205,51 @@ async def render_timeline(
     """Render the timeline to `output` (atomically); returns the plan that was carried out.
     `music` is the first music track's file, `more_music` the later tracks' files."""
     report = on_progress or (lambda _percent: None)
-    text = title_text(timeline)
     work = await asyncio.to_thread(work_folder, output.parent)
     try:
-        if timeline.cuts:  # "delete 0:05 to 0:12": the parts kept, as one clip first
-            video, timeline = await _cut(timeline, video, work, runner)
-        title_file = None
-        if text:
-            title_file = work / "title.txt"
-            await asyncio.to_thread(title_file.write_text, text, encoding="utf-8")
-        font = await asyncio.to_thread(find_font, font_file, text) if text else None
-        inputs = RenderInputs(video, music, title_file, font, more_music)
-        options = size_limited(options, timeline)
-        the_plan = plan(timeline, inputs, options)
-        if the_plan.reasons == ("trim start",) and await cut_on_keyframe(video.path,
-                                                                         the_plan.start):
-            the_plan = plan(timeline, replace(inputs, cut_on_keyframe=True), options)
-        the_plan = await _copy_most(the_plan, video, work, runner)
-        stats = None
-        first = build_loudness_pass(the_plan)
-        share = 0.0
-        if first is not None:
-            share = 25.0
-            stderr = await runner.run(
-                first, duration=the_plan.duration, on_progress=lambda p: report(p * share / 100),
-                cleanup=(work,),
-            )
-            try:
-                stats = parse_loudnorm(stderr)
-            except ValueError as exc:
-                raise RenderFailed("the loudness measurement printed no result", stderr) from exc
-        return await _encode(the_plan, stats, output, runner, options, work,
-                             lambda p: report(share + p * (100 - share) / 100))
+        async with held((work,)):  # whatever kills this process, the folder goes too
+            return await _render(timeline, video, music, output, runner, options, font_file,
+                                 report, more_music, work)
     finally:
         # A hidden folder: should this ever be skipped (a crash), the janitor removes it.
         await asyncio.to_thread(shutil.rmtree, work, ignore_errors=True)
+
+
+async def _render(timeline: Timeline, video: MediaInfo, music: MediaInfo | None, output: Path,
+                  runner: FfmpegRunner, options: RenderOptions | None, font_file: Path | None,
+                  report: OnProgress, more_music: tuple[MediaInfo, ...],
+                  work: Path) -> RenderPlan:
+    """`render_timeline`'s steps, its own files in `work`."""
+    text = title_text(timeline)
+    if timeline.cuts:  # "delete 0:05 to 0:12": the parts kept, as one clip first
+        video, timeline = await _cut(timeline, video, work, runner)
+    title_file = None
+    if text:
+        title_file = work / "title.txt"
+        await asyncio.to_thread(title_file.write_text, text, encoding="utf-8")
+    font = await asyncio.to_thread(find_font, font_file, text) if text else None
+    inputs = RenderInputs(video, music, title_file, font, more_music)
+    options = size_limited(options, timeline)
+    the_plan = plan(timeline, inputs, options)
+    if the_plan.reasons == ("trim start",) and await cut_on_keyframe(video.path,
+                                                                     the_plan.start):
+        the_plan = plan(timeline, replace(inputs, cut_on_keyframe=True), options)
+    the_plan = await _copy_most(the_plan, video, work, runner)
+    stats = None
+    first = build_loudness_pass(the_plan)
+    share = 0.0
+    if first is not None:
+        share = 25.0
+        stderr = await runner.run(
+            first, duration=the_plan.duration, on_progress=lambda p: report(p * share / 100),
+            cleanup=(work,),
+        )
+        try:
+            stats = parse_loudnorm(stderr)
+        except ValueError as exc:
+            raise RenderFailed("the loudness measurement printed no result", stderr) from exc
+    return await _encode(the_plan, stats, output, runner, options, work,
+                         lambda p: report(share + p * (100 - share) / 100))
 
 
 async def _cut(timeline: Timeline, video: MediaInfo, work: Path,
@@ -280,8 +290,7 @@ async def _copy_most(the_plan: RenderPlan, video: MediaInfo, work: Path,
             work / "end.mp4", cleanup=(work,))
     joined = work / "picture.mp4"
     try:
-        async with held((work,)):  # the join runs in this process: a kill still cleans up
-            shown = await smartcut.join(video.path, head, end, joined, start, cut)
+        shown = await smartcut.join(video.path, head, end, joined, start, cut)
     except smartcut.JoinFailed as exc:
         log.warning("the re-encoded pieces could not be joined to the copied clip (%s): "
                     "re-encoding all", exc)
