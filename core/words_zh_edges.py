@@ -128,6 +128,8 @@ EDGES: list[tuple[str, str]] = [
     (r"(?:not done: )?I can't find a part of a song \(its chorus, intro or drop\) by ear; say "
      r"where it is, e\.g\. \"start the song 45 seconds in\"",
      "没有做：我听不出歌曲的副歌、前奏或高潮在哪里；请告诉我位置，比如“歌曲从45秒开始放”"),
+    (r"not done: which half\? Say \"keep the first half\" or \"keep the second half\"",
+     "没有做：哪一半？请说“保留前半段”或“保留后半段”"),
     (r"^I can't pick the best or the boring parts of a video myself\..*$",
      "我没法自己挑出视频里最好或无聊的部分。告诉我要保留哪一段，比如“保留0:05到0:15”或“保留前20秒”。"),
     (r"(?:not done: )?I can't repeat the video itself \(the music loops under it on its own\)",

@@ -13,6 +13,8 @@ from functools import partial
 def rewrite(text: str, clip_ms: float | None = None) -> str:
     """The rewrites, in order; `clip_ms` (the clip's length) turns a share into seconds."""
     text = _CHINESE_SAID.sub(_chinese_said, text)
+    text = _WAY_THROUGH.sub(partial(_way_through, clip_ms), text)
+    text = _KEEP_FRACTION.sub(_keep_fraction, text)
     text = _LEVEL_FRACTION.sub(_level_fraction, text)
     text = _FADE_THE_MUSIC.sub(r"fade \2 \1", text)
     text = _AT_ONCE.sub(r"\1 at 0:00", text)
@@ -102,13 +104,13 @@ _LEVEL_FRACTION = re.compile(
     r"((?:\b(?:music|song|bgm|background\s+music|volume|level|vol)\s+(?:volume\s+|level\s+)?"
     r"(?:(?:at|to|down\s+to|up\s+to|is|=)\s+)?)|(?:音乐|音量|背景音乐)\s*(?:音量)?\s*(?:调到|调成|降到|"
     r"设为|到|为)?\s*)([1-9])\s*/\s*([2-9])\b(?![\d:/])"
-    r"|\b(?:(at|to)\s+)([1-9])\s*/\s*([2-9])(?=\s+(?:volume|level|vol)\b)")
+    r"|\b((?:at|to)\s+|(?<=[,;]\s)|^)([1-9])\s*/\s*([2-9])(?=\s+(?:volume|level|vol)\b)")
 """A fraction said of the music's level: "music 1/4", "volume at 1/2", "to 1/3 volume"."""
 
 
 def _level_fraction(m: re.Match[str]) -> str:
     words, a, b = (m.group(1), m.group(2), m.group(3)) if m.group(2) else (
-        m.group(4) + " ", m.group(5), m.group(6))
+        m.group(4) or "", m.group(5), m.group(6))
     if int(a) >= int(b):
         return m.group(0)  # "4/3" is no share of a level
     return f"{words}{round(100 * int(a) / int(b))}%"
@@ -141,3 +143,28 @@ def _part_of_song(m: re.Match[str]) -> str:
         return m.group(0)
     return (f"{m.group(1)} {m.group(4)} {m.group(5)} starting {a:g} seconds in, for "
             f"{b - a:g} seconds")
+
+
+_WAY_THROUGH = re.compile(r"\b([1-9])\s*/\s*([2-9])\s+(?:of\s+the\s+way|of\s+the\s+(?:video|clip))"
+                          r"(?:\s+(?:through|in|into(?:\s+the\s+(?:video|clip))?))?")
+"""'3/4 of the way through': a time in the clip, not a level."""
+
+
+def _way_through(clip_ms: float | None, m: re.Match[str]) -> str:
+    a, b = int(m.group(1)), int(m.group(2))
+    if clip_ms is None or a >= b:
+        return m.group(0)
+    return f"at {clip_ms * a / b / 1000:.3f}".rstrip("0").rstrip(".") + "s"
+
+
+_KEEP_FRACTION = re.compile(
+    r"\b(keep|trim\s+(?:it\s+)?(?:down\s+)?to|cut\s+(?:it\s+)?(?:down\s+)?to|trim)\s+"
+    r"(?:the\s+first\s+)?([1-9])\s*/\s*([2-9])\b(?!\s*(?:volume|level))")
+"""'keep 1/3', 'trim 1/2': the first share of the video (not a shape)."""
+
+
+def _keep_fraction(m: re.Match[str]) -> str:
+    a, b = int(m.group(2)), int(m.group(3))
+    if a >= b:
+        return m.group(0)
+    return f"keep the first {100 * a / b:.6g}%"

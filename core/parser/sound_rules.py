@@ -167,15 +167,15 @@ def _extreme(c: Clause) -> tuple[str, float] | None:
 
 def levels(c: Clause) -> tuple[str, float] | None:
     """("abs", volume) or ("factor", multiplier) for the level words of a clause."""
-    if m := c.take(r"(\bby\s+|\b(?:up|down)\s+|(?:调高|调低|提高|降低|增加|减少|加大|减小|调大"
-                   r"|调小)了?\s*)?"
+    if m := c.take(r"(\bby\s+|\b(?:up|down)\s+|(?<![\w.%])[+\-−]\s*|(?:调高|调低|提高|降低|增加"
+                   r"|减少|加大|减小|调大|调小)了?\s*)?"
                    r"(\d+(?:\.\d+)?)\s*(?:%|percent|per\s+cent|pct)"
                    r"(\s+(?:quieter|softer|lower|less|louder|higher|more|up|down)\b)?"):
         share = float(m.group(2)) / 100
         said = (m.group(1) or "") + (m.group(3) or "")  # "up 20%", "20% down": a step
-        down = c.has(w.QUIETER) or re.search(w.QUIETER + r"|less|down|调低|降低|减少|减小|调小",
-                                             said) is not None
-        up = c.has(w.LOUDER) or re.search(w.LOUDER + r"|more|up|调高|提高|增加|加大|调大",
+        down = c.has(w.QUIETER) or re.search(w.QUIETER + r"|less|down|调低|降低|减少|减小|调小"
+                                             r"|^[-−]", said) is not None
+        up = c.has(w.LOUDER) or re.search(w.LOUDER + r"|more|up|调高|提高|增加|加大|调大|^\+",
                                           said) is not None
         if (m.group(1) or m.group(3)) and (down or up) and share < 1 + up:
             c.take(w.QUIETER if down else w.LOUDER)  # "20% quieter" is a step, not a level

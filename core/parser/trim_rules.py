@@ -159,6 +159,11 @@ def trim(c: Clause, plan: EditPlan) -> None:
     """Where the video starts and ends: "cut at 1:30", "keep the first 90s", "从10秒到20秒"."""
     if (c.has(w.MUSIC) or (c.after_music and c.has(r"\bskip\b"))) and not c.has(w.VIDEO_WORDS):
         return
+    if c.take(r"\b(?:cut|chop|trim)\s+(?:it\s+|the\s+(?:video|clip)\s+)?in\s+half\b"
+              r"|对半剪|剪一半"):
+        plan.notes.append('not done: which half? Say "keep the first half" or "keep the second '
+                          'half"')
+        return
     if c.take(r"\b(?:no\s+trim\w*|don'?t\s+trim|untrim|full\s+length|(?:use|keep|restore|"
               r"back\s+to|show)\s+the\s+(?:whole|full|entire)\s+(?:video|clip)|"
               r"(?:remove|undo|cancel|reset|drop)\s+the\s+(?:trim|cuts?)|(?:put|bring)\s+(?:back\s+)?the\s+(?:cut\s+)?"

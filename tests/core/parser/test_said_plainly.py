@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from core.errors import NotUnderstood
@@ -263,3 +265,30 @@ def test_a_platform_names_its_shape(text: str, aspect: str) -> None:
     """Before: "youtube short" (one short) was made 16:9, "for whatsapp status" not understood."""
     timeline, said = edit(text, start="bare")
     assert timeline.picture.aspect == aspect, said
+
+
+@pytest.mark.parametrize(("text", "check"), [
+    ("music +10%", lambda t: t.music[0].level == pytest.approx(0.55)),
+    ("music -10%", lambda t: t.music[0].level == pytest.approx(0.45)),
+    ("music 3/4 of the way through", lambda t: t.music[0].start == 22_500
+     and t.music[0].level == 0.5),
+    ("start the music 1/4 of the way in", lambda t: t.music[0].start == 7500),
+    ("trim 1/2", lambda t: t.trim == (0, 15_000) and t.music[0].level == 0.5),
+    ("keep 1/3", lambda t: t.trim == (0, 10_000)),
+    ("add music, 1/4 volume, fade in 2s", lambda t: t.music[0].level == pytest.approx(0.25)
+     and t.music[0].fade_in == 2000),
+])
+def test_signs_and_fractions(text: str, check: Callable[[Timeline], bool]) -> None:
+    """Before: "music +10%" set 10%; "3/4 of the way through" set the level to 75%; "trim
+    1/2", "keep 1/3", ", 1/4 volume," were refused as shapes."""
+    timeline, said = edit(text)
+    assert check(timeline), said
+    assert clean(said), said
+
+
+def test_in_half_asks_which_half() -> None:
+    timeline, said = edit("cut the video in half and add music", start="bare")
+    assert timeline.trim is None and timeline.music, said
+    assert any("which half" in s for s in said), said
+    note = next(s for s in said if "which half" in s)
+    assert localise(note, "zh") != note
