@@ -172,7 +172,10 @@ _VIDEO_FROM = (rf"^\W*(?:(?:start|begin)\s+(?:it\s+|the\s+(?:video|clip)\s+)?(?:
 0:05' always: where the video starts."""
 
 
-def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[str]) -> None:
+def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[str],
+          music_said: bool = False) -> None:
+    """One request read by the rules in their order; `music_said`: the message speaks of music
+    somewhere (then a bare "start at 0:05" is the music's start)."""
     if c.take(_RESET):
         plan.reset = True
     shown = timeline_of(draft).title
@@ -193,7 +196,7 @@ def _read(c: Clause, plan: EditPlan, draft: Draft, ctx: Context, quotes: list[st
     times.until(c, plan, ctx, draft)
     times.offset(c, plan)
     if ((c.has(r"\bthe\s+(?:video|clip)\b") or not (
-            c.after_music or plan.source or timeline_of(draft).music))
+            music_said or plan.source or timeline_of(draft).music))
             and (begin := c.take(_VIDEO_FROM))):
         plan.trim = ("drop_first", seconds(begin.group(1)), 0.0)  # no music: the video's start
     times.start(c, plan, ctx, draft)
@@ -265,7 +268,9 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
     ignored: list[str] = []
     after_music = False
     head = ""  # the words before the last part of the video said ("mute the music ")
-    for part in w.clauses(songs_in_turn(w.normalise(marked, ctx.video_duration_ms), plan)):
+    normalised = w.normalise(marked, ctx.video_duration_ms)
+    music_said = re.search(w.MUSIC, normalised) is not None
+    for part in w.clauses(songs_in_turn(normalised, plan)):
         if head and re.fullmatch(_BARE_PART, part):  # "… from 0:05 to 0:10 and from 0:20 to
             part = head + re.sub(r"^\W*(?:and|also)\s+", "", part)  # 0:25": the same again
         said_part = re.search(_A_PART, part)
@@ -279,7 +284,7 @@ def apply_instruction(draft: Draft, text: str, ctx: Context) -> Parsed:
             continue
         before = copy.deepcopy(plan)
         clause = Clause(part, after_music)
-        _read(clause, plan, draft, ctx, quotes)
+        _read(clause, plan, draft, ctx, quotes, music_said)
         if plan == before and _leftover(clause):
             ignored.append(part)
         elif _unused(clause):  # partly read: the part left over is said, never dropped

@@ -34,9 +34,12 @@ _BARE_TITLE = re.compile(
     r"background|a\s+song|vertical|square)\b|[,;\n]|$)", re.IGNORECASE)
 
 
+_THEN = (r"\s*(?=\s(?:and|then)\s+(?:add|put|use|make|fade|mute|keep|trim|cut|turn|set|lower|"
+         r"raise|remove|delete|start|end|stop|play|music|vertical|square)\b|[,;\n]|$)")
+"""Where a title's words said without quotes end: "… and trim the first 2 seconds"."""
 _SAYING_LATER = re.compile(
     r"(\b(?:title|caption|text)\b[^\n\x01]*?\b(?:saying|that\s+says|which\s+says|reading)\s+)"
-    r"([^,;\n\x01]+?)\s*$", re.IGNORECASE)
+    r"([^,;\n\x01]+?)" + _THEN, re.IGNORECASE)
 """A title whose words come after a place: "add a title at the end saying Thanks for watching"
 (the words run to the end of the message)."""
 
@@ -46,7 +49,7 @@ _RENAMED = re.compile(
     r"\s+should\s+(?:say|be|read)\s+|\bmake\s+the\s+(?:title|text|caption)\s+(?:say|read)\s+)"
     r"(?![\"“]|(?:bold|italic|bigger|smaller|larger|red|blue|green|yellow|black|white|size|font|"
     r"colou?r|shorter|longer|the\s+(?:end|start|beginning|middle|top|bottom))\b|\d)"
-    r"([^,;\n\x01]+?)\s*$", re.IGNORECASE)
+    r"([^,;\n\x01]+?)" + _THEN, re.IGNORECASE)
 """New words for the title on the timeline, unquoted: "rename the title to Bye"."""
 
 

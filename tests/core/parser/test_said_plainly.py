@@ -292,3 +292,17 @@ def test_in_half_asks_which_half() -> None:
     assert any("which half" in s for s in said), said
     note = next(s for s in said if "which half" in s)
     assert localise(note, "zh") != note
+
+
+@pytest.mark.parametrize("text", ["start at 5 seconds and add music", "from 0:05, add music"])
+def test_a_start_in_a_message_about_music_is_the_musics(text: str) -> None:
+    timeline, said = edit(text, start="bare")
+    assert timeline.trim is None and timeline.music[0].start == 5000, said
+
+
+def test_unquoted_title_words_end_at_the_next_request() -> None:
+    parsed = apply_instruction(titled(), "rename the title to Bye and trim the first 2 seconds",
+                               CTX)  # type: ignore[arg-type]
+    timeline = timeline_of(parsed.draft)
+    assert timeline.title is not None and timeline.title.text == "Bye", parsed.understood
+    assert timeline.trim == (2000, 30_000), parsed.understood
