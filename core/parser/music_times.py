@@ -315,7 +315,7 @@ def start(c: Clause, plan: EditPlan, ctx: Context, draft: Draft) -> None:
          or c.take(r"\b(?:start|begin|kick\s+in|come\s+in)\w*\s+(?:the\s+(?:music|song)\s+|it\s+)?"
                    r"(?:at|after|from)\s+(\d+(?:\.\d+)?)(?![\d:.%]|\s*(?:ms|s|secs?|seconds?|m|mins?|minutes?|h|hours?)(?![a-z])|\s*[秒分])")
          or c.take(rf"\b(?:at|after|from)\s+({TU})")
-         or c.take(rf"(?:从)?第?\s*({TU})\s*(?:开始|后)")
+         or c.take(rf"(?:从|在)?第?\s*({TU})\s*(?:的?时候)?\s*(?:开始|后)")
          or (c.take(rf"({TU})\s+in\b") if c.has(r"\b(?:start|begin|come|kick|bring)") else None))
     if not m:
         return

@@ -291,13 +291,13 @@ MUCH = r"\b(?:much|a\s+lot|way|lots|really|very|far)\b|很多"
 ASPECTS = [
     (r"(?<![\d.])9\s*(?:x|by|/)\s*16(?!\d)|\b(?:insta(?:gram)?|ig)\s+(?:reels?|stor(?:y|ies))\b|"
      r"\byoutube\s+shorts?\b|\bwhatsapp\s+status\b|\bsnap(?:chat)?\b|\btik\s*tok\b(?!\s+(?:sound|song|music|audio|track))|\breels?\b|\bshorts\b|\bstor(?:y|ies)\b|\bvertical\w*"
-     r"|竖屏|竖版|抖音(?!(?:上|里)?(?:很|最)?(?:火|热门|流行)?的?(?:歌|音乐|神曲))", "9:16"),
+     r"|竖屏|竖版|快手|视频号|抖音(?![上里]?[很最]?(?:火|热门|流行)?的?(?:歌|音乐|神曲))", "9:16"),
     (r"(?<![\d.])1\s*(?:x|by|/)\s*1(?!\d)|\bsquare\w*|方形|正方形", "1:1"),
     (r"(?<![\d.])4\s*(?:x|by|/)\s*5(?!\d)|\b(?:insta(?:gram)?|ig)(?:\s+(?:portrait|post|feed))?"
-     r"\b", "4:5"),
+     r"\b|小红书", "4:5"),
     (r"\bportrait\b", "9:16"),
     (r"(?<![\d.])16\s*(?:x|by|/)\s*9(?!\d)|\blandscape\b|\bhorizontal\w*|\bwide\s*screen\b|\byoutube\b"
-     r"|横屏|横版", "16:9"),
+     r"|横屏|横版|b站|哔哩哔哩|西瓜视频", "16:9"),
 ]
 KEEP_VERBS = (r"(?:(?:trim|cut|shorten|clip|crop|reduce|make)\s+(?:it\s+|the\s+video\s+|this\s+|"
                r"the\s+clip\s+)?(?:down\s+)?to|only|just|keep|use|(?:i\s+)?(?:only\s+|just\s+)?"

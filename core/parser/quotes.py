@@ -46,7 +46,8 @@ _SAYING_LATER = re.compile(
 
 _RENAMED = re.compile(
     r"(\b(?:rename|change|set|switch)\s+(?:the\s+)?(?:title|text|caption)\s+to\s+|\b(?:title|text|caption)"
-    r"\s+should\s+(?:say|be|read)\s+|\bmake\s+the\s+(?:title|text|caption)\s+(?:say|read)\s+)"
+    r"\s+should\s+(?:say|be|read)\s+|\bmake\s+the\s+(?:title|text|caption)\s+(?:say|read)\s+"
+    r"|(?:把)?标题(?:改成|换成|改为)\s*)"
     r"(?![\"“]|(?:bold|italic|bigger|smaller|larger|red|blue|green|yellow|black|white|size|font|"
     r"colou?r|shorter|longer|the\s+(?:end|start|beginning|middle|top|bottom))\b|\d)"
     r"([^,;\n\x01]+?)" + _THEN, re.IGNORECASE)

@@ -141,7 +141,7 @@ def _named_level(c: Clause) -> tuple[str, float] | None:
         return "factor", 0.5
     if c.take(r"\bby\s+(?:a\s+)?half\b"):
         return "factor", 1.5 if c.has(w.LOUDER) else 0.5
-    if c.take(r"\bdouble\b|\btwice\s+as\s+loud\b"):
+    if c.take(r"\bdouble\b|\btwice\s+as\s+loud\b|(?:加大|大|提高|增大|调大)一倍|翻倍"):
         return "factor", 2.0
     if m := c.take(r"(?<![\d.])(\d{1,2}(?:\.\d)?|two|three|four|five)\s*(?:x|times)\s+(?:as\s+)?"
                    r"(louder|loud|higher|quieter|softer|lower)\b"):  # "2x louder", "3 times less"

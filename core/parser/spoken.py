@@ -180,7 +180,8 @@ def _music_in_a_third_zh(m: re.Match[str], third: str) -> str:
 
 
 _MUSIC_AT_AN_END_ZH = re.compile(
-    r"(?:在)?(?:(结尾|最后|末尾)|开头|开始)(?:的时候|部分)?(?:加|放|配)(?:点|个|一段|上)?(?:背景)?音乐"
+    r"(?:在)?(?:(结尾|最后|末尾)|开头|开始的时候|开始部分)(?:的时候|部分)?(?:加|放|配)(?:点|个|一段|上)?"
+    r"(?:背景)?音乐"
     r"|(?:背景)?音乐(?:只)?放在(?:视频)?(?:(结尾|最后|末尾)|开头)")
 """'结尾加音乐', '音乐放在最后': the music in the last (or first) third."""
 _SAYS_HOW = (r"\bfad\w*|\bquiet\w*|\bloud\w*|\bsoft\w*|\blower|\bhigher|\bvolume|%|\bdb\b|\bstop"

@@ -59,6 +59,17 @@ ROWS: list[tuple[str, Callable[[], object], Callable[[Timeline], bool]]] = [
     ("音乐先大后小", lofi, lambda t: t.music[0].envelope[0].to < 1.0),
     ("全部撤销", lofi, lambda t: t.music == ()),
     ("随便加个音乐", bare, lambda t: len(t.music) == 1),
+    # Before: "从一半开始放音乐" stopped the music at 0:10 ("开始放音乐" read as "music in the
+    # first third"), "音乐在一半的时候开始" / "音乐加大一倍" / "标题改成 再见" were not understood,
+    # 小红书 / 快手 / b站 were not shapes.
+    ("从一半开始放音乐", bare, lambda t: (t.music[0].start, t.music[0].end) == (15_000, 30_000)),
+    ("音乐在一半的时候开始", bare, lambda t: t.music[0].start == 15_000),
+    ("15秒开始放音乐", bare, lambda t: t.music[0].start == 15_000),
+    ("开头加音乐", bare, lambda t: (t.music[0].start, t.music[0].end) == (0, 10_000)),
+    ("音乐加大一倍", lofi, lambda t: t.music[0].level == pytest.approx(1.0)),
+    ("小红书", bare, lambda t: t.picture.aspect == "4:5"),
+    ("快手", bare, lambda t: t.picture.aspect == "9:16"),
+    ("b站", bare, lambda t: t.picture.aspect == "16:9"),
 ]
 
 
@@ -68,3 +79,10 @@ def test_chinese_requests(text: str, start: Callable[[], object],
     parsed = apply_instruction(start(), text, CTX)  # type: ignore[arg-type]
     assert check(timeline_of(parsed.draft)), parsed.understood
     assert not any("not understood" in s for s in parsed.understood), parsed.understood
+
+
+def test_the_title_renamed_in_chinese() -> None:
+    titled = apply_instruction(lofi(), '加标题"你好"显示3秒', CTX).draft
+    parsed = apply_instruction(titled, "标题改成 再见", CTX)
+    shown = timeline_of(parsed.draft).title
+    assert shown is not None and (shown.text, shown.length) == ("再见", 3000), parsed.understood
