@@ -43,8 +43,8 @@ _SHARE_OF_VIDEO = re.compile(r"\b(first|last|final)\s+(\d+(?:\.\d+)?)\s*(?:%|per
 
 
 def _share_of_video(clip_ms: float | None, m: re.Match[str]) -> str:
-    share = float(m.group(2))
-    if clip_ms is None or not 0 < share <= 100:
+    share = min(float(m.group(2)), 100.0)  # "the first 500%": all of it
+    if clip_ms is None:
         return m.group(0)
     return f"{m.group(1)} {clip_ms * share / 100_000:.3f}".rstrip("0").rstrip(".") + " seconds"
 

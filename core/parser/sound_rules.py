@@ -177,6 +177,9 @@ def levels(c: Clause) -> tuple[str, float] | None:
                                              r"|^[-−]", said) is not None
         up = c.has(w.LOUDER) or re.search(w.LOUDER + r"|more|up|调高|提高|增加|加大|调大|^\+",
                                           said) is not None
+        if (m.group(1) or m.group(3)) and down and share >= 1:
+            c.take(w.QUIETER)
+            return "abs", 0.0  # "music -100%": nothing left of it
         if (m.group(1) or m.group(3)) and (down or up) and share < 1 + up:
             c.take(w.QUIETER if down else w.LOUDER)  # "20% quieter" is a step, not a level
             return "factor", 1 - share if down else 1 + share

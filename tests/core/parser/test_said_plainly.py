@@ -306,3 +306,18 @@ def test_unquoted_title_words_end_at_the_next_request() -> None:
     timeline = timeline_of(parsed.draft)
     assert timeline.title is not None and timeline.title.text == "Bye", parsed.understood
     assert timeline.trim == (2000, 30_000), parsed.understood
+
+
+@pytest.mark.parametrize(("text", "note"), [
+    ("keep the first 0%", "does not fit"), ("keep the first 500%", "nothing was trimmed"),
+])
+def test_a_share_out_of_range_is_said(text: str, note: str) -> None:
+    """Before: read as music levels (0% / 200%)."""
+    timeline, said = edit(text, start="bare")
+    assert timeline.music == () and timeline.trim is None, said
+    assert any(note in s for s in said), said
+
+
+def test_all_of_the_music_taken_away() -> None:
+    timeline, said = edit("music -100%")
+    assert timeline.music[0].level == 0.0, said
