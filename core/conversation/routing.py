@@ -69,7 +69,8 @@ _ASPECTS = {
 # before matching a command. A message that is not a command after them stays an edit, as typed.
 _LEADING_FILLER = re.compile(
     r"^(?:(?:ok|okay|great|thanks|thank you|cool|nice|wait|hmm+|please|now|alright|all right"
-    r"|perfect|好的|谢谢)(?:\s*[,，!！.。]\s*|\s+|(?=[\u4e00-\u9fff]))){1,2}"
+    r"|perfect|looks (?:good|great|nice|perfect)|all good|that'?s it|sounds good|love it|lgtm"
+    r"|awesome|excellent|好的|谢谢|不错|很好)(?:\s*[,，!！.。]\s*|\s+|(?=[\u4e00-\u9fff]))){1,2}"
 )
 _RESOLUTION = re.compile(r"^(\d{3,4})p?$")
 _RESOLUTIONS = frozenset({360, 480, 540, 720, 1080, 1440, 2160})

@@ -26,6 +26,9 @@ def rewrite(text: str, clip_ms: float | None = None) -> str:
     text = _BALANCE.sub("duck the music when i talk", text)
     text = _SAME_LEVEL.sub("music at 100% and my voice at 100%", text)
     text = _PART_OF_SONG.sub(_part_of_song, text)
+    text = _EASE_IN.sub("fade in", text)
+    text = _EASE_OUT.sub("fade out", text)
+    text = _TIRED_OF.sub("change the music", text)
     return _ME_QUIET.sub("my voice is too quiet", text)
 
 
@@ -168,3 +171,20 @@ def _keep_fraction(m: re.Match[str]) -> str:
     if a >= b:
         return m.group(0)
     return f"keep the first {100 * a / b:.6g}%"
+
+
+_GENTLY = r"(?:slowly|gradually|gently|softly|smoothly)"
+_EASE_IN = re.compile(
+    rf"\b(?:make\s+)?(?:the\s+)?(?:music|song)\s+(?:should\s+)?(?:come|comes|coming)\s+in\s+{_GENTLY}"
+    rf"|\bbring\s+(?:the\s+)?(?:music|song)\s+in\s+{_GENTLY}|\bease\s+(?:the\s+)?(?:music|song|it)\s+in"
+    r"\b|\bsmooth(?:er)?\s+(?:start|beginning|intro)\b")
+"""The music coming in gently, said as such: a fade in."""
+_EASE_OUT = re.compile(
+    r"\b(?:the\s+)?(?:music|song)\s+(?:dies|fades|trails)\s+(?:out|off|away)(?:\s+at\s+the\s+end)?\b"
+    r"|\b(?:the\s+)?(?:music|song|ending|end)\s+(?:ends|stops|is)\s+(?:too\s+)?(?:abrupt(?:ly)?|"
+    r"sudden(?:ly)?|hard)\b|\b(?:the\s+)?(?:music|song)\s+cuts\s+(?:off|out)\s+at\s+the\s+end\b"
+    r"|\bthe\s+ending\s+is\s+too\s+(?:sudden|abrupt)\b|\bsmooth(?:er)?\s+(?:ending|end|outro)\b")
+"""An ending that is too sudden, said as a complaint: a fade out."""
+_TIRED_OF = re.compile(r"\b(?:the\s+)?(?:music|song)\s+is\s+(?:too\s+|so\s+|a\s+bit\s+)?"
+                       r"(?:repetitive|boring|annoying|meh|bad|cheesy)\b")
+"""The music itself disliked: another piece."""

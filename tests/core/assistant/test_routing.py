@@ -131,3 +131,11 @@ def test_export_takes_a_ratio_in_any_written_form(text: str, aspect: str) -> Non
 def test_export_with_a_ratio_backtrack_does_not_make_goes_to_the_parser(text: str) -> None:
     """The parser refuses it in words that name the shapes Backtrack makes."""
     assert route(text).action == "edit"
+
+
+@pytest.mark.parametrize("text", ["looks good, export", "looks great! export it",
+                                  "all good, send me the video", "thats it, export",
+                                  "sounds good, send it", "不错，导出"])
+def test_praise_before_an_export_is_still_an_export(text: str) -> None:
+    """Before (session 7): these were edits, answered "say export"."""
+    assert route(text).action == "export"

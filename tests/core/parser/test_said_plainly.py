@@ -321,3 +321,26 @@ def test_a_share_out_of_range_is_said(text: str, note: str) -> None:
 def test_all_of_the_music_taken_away() -> None:
     timeline, said = edit("music -100%")
     assert timeline.music[0].level == 0.0, said
+
+
+@pytest.mark.parametrize(("text", "fade_in", "fade_out"), [
+    ("make the music come in slowly", True, False), ("ease the music in", True, False),
+    ("bring the music in softly", True, False), ("smooth start", True, False),
+    ("the music ends abruptly", False, True), ("the ending is too sudden", False, True),
+    ("the music cuts off at the end", False, True), ("music dies out at the end", False, True),
+    ("smooth ending", False, True),
+])
+def test_a_complaint_about_the_edges_is_a_fade(text: str, fade_in: bool,
+                                               fade_out: bool) -> None:
+    """Before: not understood, or ("bring the music in softly") the music made quieter."""
+    timeline, said = edit(text)
+    [track] = timeline.music
+    assert (track.fade_in > 0, track.fade_out > 0) == (fade_in, fade_out), said
+    assert track.level == 0.5, said
+
+
+@pytest.mark.parametrize("text", ["the music is too repetitive", "the music is boring"])
+def test_music_disliked_is_replaced(text: str) -> None:
+    timeline, said = edit(text)
+    assert timeline.music[0].source.seed not in (None, 0) or timeline.music[0].source.mood != (
+        "lofi"), said
