@@ -223,10 +223,12 @@ def join_sync(source: Path, head: Path | None, end: Path | None, out: Path, star
 Packet: TypeAlias = "av.Packet[av.VideoStream]"
 
 
-def _copied(clip: av.container.InputContainer, cut: Junction) -> Iterator[Packet]:
-    """The clip's packets from the keyframe to the end keyframe (or the clip's end), in
-    decode order, their times unchanged, read as they are written (a long clip never sits in
-    memory); with an end keyframe, its packet comes last, as the marker of the end."""
+def _copied(clip: av.container.InputContainer,
+            cut: Junction) -> Iterator[tuple[Packet, bool]]:
+    """(packet, is it the end keyframe's) for the clip's packets from the keyframe to the end
+    keyframe (or the clip's end), in decode order, their times unchanged, read as they are
+    written (a long clip never sits in memory); the end keyframe's packet comes last, as the
+    marker of the end, and is not copied."""
     source = clip.streams.video[0]
     base = source.time_base
     assert base is not None
@@ -244,9 +246,10 @@ def _copied(clip: av.container.InputContainer, cut: Junction) -> Iterator[Packet
             continue
         if not started and not at(packet, cut.keyframe):
             continue
+        ends = started and cut.end_keyframe is not None and at(packet, cut.end_keyframe)
         started = True
-        yield packet
-        if cut.end_keyframe is not None and at(packet, cut.end_keyframe):
+        yield packet, ends
+        if ends:
             return
     if not started or cut.end_keyframe is not None:
         raise JoinFailed("a keyframe was not found again")
@@ -264,7 +267,7 @@ def _join(clip: av.container.InputContainer, head: av.container.InputContainer |
     extradata = joined_config(parse_avcc(bytes(source.codec_context.extradata or b"")),
                               *configs)
     copied = _copied(clip, cut)
-    first = next(copied, None)
+    first, _ = next(copied, (None, False))
     if first is None or first.pts is None or first.dts is None:
         raise JoinFailed("the keyframe was not found again")
     joint = round(Fraction(cut.keyframe - start) / base)  # the keyframe's output time
@@ -276,10 +279,9 @@ def _join(clip: av.container.InputContainer, head: av.container.InputContainer |
             _piece(head, output, track, base, [t + shift for t in cut.head_times], joint,
                    first.pts - first.dts, first.duration or 1)
         closing = None
-        for packet in itertools.chain([first], copied):
+        for packet, ends in itertools.chain([(first, False)], copied):
             assert packet.pts is not None and packet.dts is not None
-            if packet is not first and cut.end_keyframe is not None and packet.is_keyframe \
-                    and packet.pts + shift >= round(Fraction(cut.end_keyframe - start) / base):
+            if ends:
                 closing = packet  # the end keyframe: not copied, the end piece follows
                 break
             packet.pts += shift

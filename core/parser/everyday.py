@@ -135,13 +135,9 @@ _PART_OF_SONG = re.compile(
 
 
 def _part_of_song(m: re.Match[str]) -> str:
-    def secs(said: str) -> float:
-        if ":" in said:
-            minutes, rest = said.split(":")
-            return int(minutes) * 60 + float(rest)
-        return float(re.sub(r"[^\d.]", "", said))
+    from core.parser.phrases import seconds  # phrases imports this module: read at call time
 
-    a, b = secs(m.group(2)), secs(m.group(3))
+    a, b = seconds(m.group(2)) / 1000, seconds(m.group(3)) / 1000
     if b <= a:
         return m.group(0)
     return (f"{m.group(1)} {m.group(4)} {m.group(5)} starting {a:g} seconds in, for "
